@@ -1,0 +1,3 @@
+module github.com/tapetest/tapetest
+
+go 1.26

@@ -1,0 +1,75 @@
+package replay
+
+import "github.com/tapetest/tapetest/orderbook"
+
+// Action is what an event does to the book.
+type Action uint8
+
+// Actions of the canonical event, modelled on market-by-order feeds.
+const (
+	ActionAdd     Action = 1  // new limit order (may cross and trade in simulated markets)
+	ActionCancel  Action = 2  // full cancel of a live order by id
+	ActionReduce  Action = 3  // partial cancel: Qty is the amount removed
+	ActionModify  Action = 4  // new Price and Qty for a live order by id
+	ActionExecute Action = 5  // fill of a resting order by id (Qty executed at Price), as reported by a feed
+	ActionMarket  Action = 6  // aggressive order with no resting remainder
+	ActionTrade   Action = 7  // a print with no book effect (trades-only data, hidden executions)
+	ActionLevel   Action = 8  // L2: set the total Qty at (Side, Price); Qty 0 deletes the level
+	ActionClear   Action = 9  // book reset for Symbol
+	ActionIndex   Action = 10 // external reference price (index input) for Symbol: Price, no book effect
+)
+
+// String returns the action's name as written in files.
+func (a Action) String() string {
+	if int(a) < len(actionNames) && actionNames[a] != "" {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+var actionNames = [...]string{
+	ActionAdd: "add", ActionCancel: "cancel", ActionReduce: "reduce", ActionModify: "modify",
+	ActionExecute: "execute", ActionMarket: "market", ActionTrade: "trade", ActionLevel: "level",
+	ActionClear: "clear", ActionIndex: "index",
+}
+
+// ParseAction is the inverse of Action.String.
+func ParseAction(s string) (Action, bool) {
+	for i, n := range actionNames {
+		if n != "" && n == s {
+			return Action(i), true
+		}
+	}
+	return 0, false
+}
+
+// Flags qualify an event.
+type Flags uint32
+
+// Event flags.
+const (
+	FlagIOC         Flags = 1 << 0 // immediate or cancel
+	FlagFOK         Flags = 1 << 1 // fill or kill
+	FlagPostOnly    Flags = 1 << 2 // rejected if it would cross
+	FlagHidden      Flags = 1 << 3 // hidden liquidity (executions leave the visible book alone)
+	FlagLiquidation Flags = 1 << 4 // order sent by a venue's liquidation engine
+	FlagSnapshot    Flags = 1 << 5 // part of a snapshot (L2 levels after a Clear)
+	FlagLastInGroup Flags = 1 << 6 // last event of an atomic group (snapshot, diff message)
+	FlagAuction     Flags = 1 << 7 // auction or cross trade
+	FlagADL         Flags = 1 << 8 // auto-deleveraging fill
+)
+
+// Event is the canonical event: one book action. It is the only input the engine
+// knows. Nothing in an event says whether it was injected by a scenario.
+type Event struct {
+	TS      int64  // nanoseconds since the Unix epoch, UTC
+	Seq     uint64 // the source's own order; ties on TS keep Seq order
+	Symbol  uint32 // index into the run's instrument table
+	Action  Action
+	Side    orderbook.Side
+	Flags   Flags
+	OrderID uint64 // 0 when the action has no order (trade, level, clear)
+	Account uint64 // 0 = unknown
+	Price   int64  // fixed point, scale in the instrument's PriceExp
+	Qty     int64  // fixed point, scale in the instrument's QtyExp
+}

@@ -1,0 +1,37 @@
+package replay
+
+import "github.com/tapetest/tapetest/orderbook"
+
+// Outcome is how the engine handled an event.
+type Outcome uint8
+
+// Outcomes. Anything other than Applied is also counted in the run's Reconciliation.
+const (
+	Applied    Outcome = 0 // the event changed the book (or was a print) as described
+	Rejected   Outcome = 1 // the book refused it (post-only cross, FOK unfillable, STP, ...); book unchanged
+	Reconciled Outcome = 2 // a policy adjusted it (unknown order id in a truncated feed, ...); see counts
+)
+
+// Record is one event after the engine applied it: the event, the fills it caused
+// (Batch.Fills[FillStart:FillEnd]) and the book top after it.
+type Record struct {
+	Event     Event
+	Top       orderbook.Top
+	FillStart uint32
+	FillEnd   uint32
+	Outcome   Outcome
+}
+
+// Batch is an immutable run of consecutive records. Every consumer reads the same
+// batch concurrently; none may modify or retain it after Consume returns.
+type Batch struct {
+	Seq     uint64 // 0-based batch number in the run
+	Records []Record
+	Fills   []orderbook.Fill
+}
+
+// FillsOf returns the fills of record i (a sub-slice of b.Fills; do not modify).
+func (b *Batch) FillsOf(i int) []orderbook.Fill {
+	r := &b.Records[i]
+	return b.Fills[r.FillStart:r.FillEnd]
+}

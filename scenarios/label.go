@@ -1,0 +1,19 @@
+// Package scenarios owns scenario specs, the synthetic background market, attack
+// injectors, labels, account attributes and the embedded default suite.
+package scenarios
+
+import "github.com/tapetest/tapetest/replay"
+
+// Label is the ground truth of one injected (or historically documented) attack.
+// Labels live in their own table and never reach a detector.
+type Label struct {
+	ID            string          `json:"id" parquet:"id"`
+	Typology      replay.Typology `json:"typology" parquet:"typology,dict"`
+	Symbol        string          `json:"symbol" parquet:"symbol,dict"`
+	Start         int64           `json:"start" parquet:"start,timestamp(nanosecond)"`
+	End           int64           `json:"end" parquet:"end,timestamp(nanosecond)"`
+	Accounts      []uint64        `json:"accounts" parquet:"accounts,list"`                  // ground-truth attacker accounts, sorted; empty if unknown
+	Intensity     string          `json:"intensity" parquet:"intensity,dict"`                // blatant, standard, subtle, evasive; or "historical"
+	Params        string          `json:"params" parquet:"params"`                           // JSON object of the injector's parameters
+	InsuranceLoss int64           `json:"insurance_loss,omitempty" parquet:"insurance_loss"` // perpetual attacks: insurance fund loss (quote fixed point)
+}
