@@ -1,0 +1,75 @@
+// Package realdata locates the shared real market data (LOBSTER, Binance, pump
+// episodes) for tests. The data is never copied into the repository: tests find it
+// through TAPETEST_DATA (default ../shared/data from the module root), skip when it
+// is absent, and fail instead when TAPETEST_REQUIRE_DATA=1.
+package realdata
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Dir returns the shared data directory, or "" if it cannot be found.
+func Dir() string {
+	if d := os.Getenv("TAPETEST_DATA"); d != "" {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+		return ""
+	}
+	root := moduleRoot()
+	if root == "" {
+		return ""
+	}
+	d := filepath.Join(root, "..", "shared", "data")
+	if st, err := os.Stat(d); err == nil && st.IsDir() {
+		return d
+	}
+	return ""
+}
+
+// Required reports whether TAPETEST_REQUIRE_DATA=1 is set.
+func Required() bool { return os.Getenv("TAPETEST_REQUIRE_DATA") == "1" }
+
+// Path returns the path of rel inside the shared data directory. When the file is
+// absent the test is skipped, or fails if TAPETEST_REQUIRE_DATA=1.
+func Path(tb testing.TB, rel string) string {
+	tb.Helper()
+	d := Dir()
+	if d == "" {
+		missing(tb, "shared data directory not found (set TAPETEST_DATA)")
+		return ""
+	}
+	p := filepath.Join(d, rel)
+	if _, err := os.Stat(p); err != nil {
+		missing(tb, "shared data file "+p+" not found")
+		return ""
+	}
+	return p
+}
+
+func missing(tb testing.TB, msg string) {
+	tb.Helper()
+	if Required() {
+		tb.Fatal(msg + " and TAPETEST_REQUIRE_DATA=1")
+	}
+	tb.Skip(msg)
+}
+
+func moduleRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
