@@ -46,6 +46,7 @@ func register(c *cli.Command) { commands = append(commands, c) }
 
 func newApp() *cli.Command {
 	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
+	attachSubcommands(commands)
 	return &cli.Command{
 		Name:           "tapetest",
 		Usage:          "backtest market-abuse detectors on replayed and synthetic markets",

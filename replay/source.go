@@ -1,0 +1,29 @@
+package replay
+
+// EventSource is a stream of canonical events in source order: an event file, an
+// importer reading a raw feed, a scenario generator, or a merge of several.
+type EventSource interface {
+	// Read fills dst with up to len(dst) events and returns how many it wrote.
+	// At the end of the stream it returns 0, io.EOF. Errors name the file, row or
+	// line, and field.
+	Read(dst []Event) (int, error)
+	// Instruments is the source's instrument table, indexed by Event.Symbol. It is
+	// complete once the first Read has returned.
+	Instruments() []Instrument
+	// Close releases the source's files.
+	Close() error
+}
+
+// Count is how many times something happened that a policy skipped, adjusted or
+// reconciled (a malformed row skipped with --skip-bad, a cancel for an order the
+// feed never showed). Counts are always reported; nothing is dropped silently.
+type Count struct {
+	Kind string `json:"kind"`
+	N    int64  `json:"n"`
+}
+
+// Counter is implemented by sources and engines that reconcile input by policy.
+// Counts are sorted by Kind.
+type Counter interface {
+	Counts() []Count
+}
