@@ -1,0 +1,312 @@
+package results
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Series is one named curve or sample for a plot.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// Window is a shaded time interval on a timeline (an injection), in seconds
+// since the start of the replay.
+type Window struct {
+	Start, End float64
+	Label      string
+}
+
+// Marker is a point event on a timeline (an alert), in seconds since the start of
+// the replay.
+type Marker struct {
+	T     float64
+	Label string
+}
+
+// palette10 is a colour-blind-friendly categorical palette (Okabe–Ito, extended).
+var palette10 = []color.RGBA{
+	{0, 114, 178, 255}, {230, 159, 0, 255}, {0, 158, 115, 255}, {204, 121, 167, 255},
+	{86, 180, 233, 255}, {213, 94, 0, 255}, {240, 228, 66, 255}, {0, 0, 0, 255},
+	{120, 120, 120, 255}, {150, 80, 30, 255},
+}
+
+func seriesColor(i int) color.Color { return palette10[i%len(palette10)] }
+
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+func xys(x, y []float64) plotter.XYs {
+	n := min(len(x), len(y))
+	pts := make(plotter.XYs, 0, n)
+	for i := 0; i < n; i++ {
+		if math.IsNaN(x[i]) || math.IsNaN(y[i]) || math.IsInf(x[i], 0) || math.IsInf(y[i], 0) {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: x[i], Y: y[i]})
+	}
+	return pts
+}
+
+// addLines draws each series as a line (a step line when step is set), with a legend entry.
+func addLines(p *plot.Plot, series []Series, step bool) error {
+	for i, s := range series {
+		pts := xys(s.X, s.Y)
+		if len(pts) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plot %q: series %q: %w", p.Title.Text, s.Name, err)
+		}
+		if step {
+			l.StepStyle = plotter.PostStep
+		}
+		l.Color = seriesColor(i)
+		l.Width = vg.Points(1.6)
+		p.Add(l)
+		if len(pts) == 1 {
+			sc, _ := plotter.NewScatter(pts)
+			sc.Color = seriesColor(i)
+			sc.Shape = draw.CircleGlyph{}
+			p.Add(sc)
+		}
+		if s.Name != "" {
+			p.Legend.Add(s.Name, l)
+		}
+	}
+	return nil
+}
+
+// PRPlot draws precision (y) against recall (x), one curve per series.
+func PRPlot(title string, series []Series) (*plot.Plot, error) {
+	p := newPlot(title, "recall", "precision")
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1.02
+	p.Legend.Top = false
+	p.Legend.Left = true
+	return p, addLines(p, series, false)
+}
+
+// ThresholdPlot draws precision, recall and F1 against the score threshold and
+// marks the best-F1 threshold with a vertical line.
+func ThresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*plot.Plot, error) {
+	p := newPlot(title, "score threshold", "")
+	p.Y.Min, p.Y.Max = 0, 1.02
+	if err := addLines(p, []Series{{Name: "precision", X: thr, Y: prec}, {Name: "recall", X: thr, Y: rec}, {Name: "F1", X: thr, Y: f1}}, true); err != nil {
+		return nil, err
+	}
+	if !math.IsNaN(best) && !math.IsInf(best, 0) && len(thr) > 0 {
+		l, err := plotter.NewLine(plotter.XYs{{X: best, Y: 0}, {X: best, Y: 1.02}})
+		if err == nil {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			l.Color = color.Gray{Y: 90}
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("best F1 at %.4g", best), l)
+		}
+	}
+	return p, nil
+}
+
+// CDFPlot draws the empirical distribution function of each series' X values.
+func CDFPlot(title, xlabel string, series []Series) (*plot.Plot, error) {
+	p := newPlot(title, xlabel, "fraction of detected events")
+	p.Y.Min, p.Y.Max = 0, 1.02
+	p.Legend.Top = false
+	cdfs := make([]Series, 0, len(series))
+	for _, s := range series {
+		v := append([]float64(nil), s.X...)
+		sort.Float64s(v)
+		x := make([]float64, 0, len(v)+1)
+		y := make([]float64, 0, len(v)+1)
+		if len(v) > 0 {
+			x = append(x, v[0])
+			y = append(y, 0)
+		}
+		for i, t := range v {
+			x = append(x, t)
+			y = append(y, float64(i+1)/float64(len(v)))
+		}
+		cdfs = append(cdfs, Series{Name: s.Name, X: x, Y: y})
+	}
+	return p, addLines(p, cdfs, true)
+}
+
+// RecallVsAlertsPlot draws event recall (y) against background alerts per day (x, log scale when it spans decades).
+func RecallVsAlertsPlot(title string, series []Series) (*plot.Plot, error) {
+	p := newPlot(title, "background alerts per day", "event recall")
+	p.Y.Min, p.Y.Max = 0, 1.02
+	p.Legend.Top = false
+	return p, addLines(p, series, true)
+}
+
+// CoveragePlot draws a heat map of recall for each detector (row) and typology
+// (column), with the value printed in each cell. NaN cells (no labels of that
+// typology) are drawn grey.
+func CoveragePlot(title string, rows, cols []string, value [][]float64) (*plot.Plot, error) {
+	if len(rows) == 0 || len(cols) == 0 {
+		return nil, fmt.Errorf("coverage plot: empty matrix (%d detectors × %d typologies)", len(rows), len(cols))
+	}
+	p := newPlot(title, "", "")
+	p.Legend.Top = false
+	// Row 0 is drawn at the top: the grid's y index runs upward, so flip it.
+	flipped := make([][]float64, len(rows))
+	names := make([]string, len(rows))
+	for r := range rows {
+		flipped[len(rows)-1-r] = rowOf(value, r, len(cols))
+		names[len(rows)-1-r] = rows[r]
+	}
+	g := coverageGrid{rows: len(rows), cols: len(cols), v: flipped}
+	h := plotter.NewHeatMap(g, recallPalette{})
+	h.Min, h.Max = 0, 1
+	h.NaN = color.Gray{Y: 220}
+	p.Add(h)
+	labels, _ := plotter.NewLabels(cellLabels(names, cols, flipped))
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].XAlign = draw.XCenter
+		labels.TextStyle[i].YAlign = draw.YCenter
+		labels.TextStyle[i].Font.Size = vg.Points(8)
+		if z := g.Z(i%len(cols), i/len(cols)); !math.IsNaN(z) && z > 0.6 {
+			labels.TextStyle[i].Color = color.White
+		}
+	}
+	p.Add(labels)
+	p.NominalX(cols...)
+	p.NominalY(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 5
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+	return p, nil
+}
+
+func rowOf(v [][]float64, r, n int) []float64 {
+	out := make([]float64, n)
+	for c := range out {
+		out[c] = cell(v, r, c)
+	}
+	return out
+}
+
+// recallPalette runs from white (0) to a saturated blue (1) in 21 steps, so
+// cells read as "how much is covered".
+type recallPalette struct{}
+
+func (recallPalette) Colors() []color.Color {
+	cs := make([]color.Color, 21)
+	for i := range cs {
+		f := float64(i) / float64(len(cs)-1)
+		cs[i] = color.RGBA{uint8(255 - f*(255-8)), uint8(255 - f*(255-81)), uint8(255 - f*(255-156)), 255}
+	}
+	return cs
+}
+
+type coverageGrid struct {
+	rows, cols int
+	v          [][]float64
+}
+
+func (g coverageGrid) Dims() (c, r int)   { return g.cols, g.rows }
+func (g coverageGrid) X(c int) float64    { return float64(c) }
+func (g coverageGrid) Y(r int) float64    { return float64(r) }
+func (g coverageGrid) Z(c, r int) float64 { return cell(g.v, r, c) }
+
+func cell(v [][]float64, r, c int) float64 {
+	if r < len(v) && c < len(v[r]) {
+		return v[r][c]
+	}
+	return math.NaN()
+}
+
+func cellLabels(rows, cols []string, v [][]float64) plotter.XYLabels {
+	var l plotter.XYLabels
+	for r := range rows {
+		for c := range cols {
+			z := cell(v, r, c)
+			txt := "–"
+			if !math.IsNaN(z) {
+				txt = fmt.Sprintf("%.2f", z)
+			}
+			l.XYs = append(l.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			l.Labels = append(l.Labels, txt)
+		}
+	}
+	return l
+}
+
+// TimelinePlot draws a price series against time (seconds since the replay's
+// start), shades the injection windows and marks alerts along the bottom.
+func TimelinePlot(title string, t, price []float64, windows []Window, alerts []Marker) (*plot.Plot, error) {
+	p := newPlot(title, "time since start (s)", "price")
+	pts := xys(t, price)
+	if len(pts) == 0 {
+		return nil, fmt.Errorf("timeline %q: no prices", title)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, q := range pts {
+		lo, hi = math.Min(lo, q.Y), math.Max(hi, q.Y)
+	}
+	pad := (hi - lo) * 0.08
+	if pad == 0 {
+		pad = math.Max(math.Abs(hi)*0.01, 1)
+	}
+	lo, hi = lo-pad, hi+pad
+	shade := color.NRGBA{R: 230, G: 159, B: 0, A: 70}
+	for i, w := range windows {
+		end := w.End
+		if end <= w.Start {
+			end = w.Start + 1
+		}
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: w.Start, Y: lo}, {X: end, Y: lo}, {X: end, Y: hi}, {X: w.Start, Y: hi}})
+		if err != nil {
+			return nil, err
+		}
+		poly.Color = shade
+		poly.LineStyle.Width = 0
+		poly.LineStyle.Color = color.Transparent
+		p.Add(poly)
+		if i == 0 {
+			p.Legend.Add("injection window", poly)
+		}
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = color.RGBA{0, 114, 178, 255}
+	line.Width = vg.Points(1)
+	p.Add(line)
+	p.Legend.Add("price", line)
+	if len(alerts) > 0 {
+		ap := make(plotter.XYs, len(alerts))
+		for i, a := range alerts {
+			ap[i] = plotter.XY{X: a.T, Y: lo + pad*0.4}
+		}
+		sc, err := plotter.NewScatter(ap)
+		if err != nil {
+			return nil, err
+		}
+		sc.Shape = draw.TriangleGlyph{}
+		sc.Color = color.RGBA{213, 94, 0, 255}
+		sc.Radius = vg.Points(3)
+		p.Add(sc)
+		p.Legend.Add("alert raised", sc)
+	}
+	p.Y.Min, p.Y.Max = lo, hi
+	return p, nil
+}

@@ -1,0 +1,70 @@
+package results
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+func TestPlotsRenderDeterministically(t *testing.T) {
+	ts := make([]float64, 500)
+	px := make([]float64, 500)
+	for i := range ts {
+		ts[i] = float64(i)
+		px[i] = 100 + 3*math.Sin(float64(i)/40)
+	}
+	build := map[string]func() (*plot.Plot, error){
+		"pr": func() (*plot.Plot, error) {
+			return PRPlot("pr", []Series{{Name: "a", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.8, 0.4}}})
+		},
+		"threshold": func() (*plot.Plot, error) {
+			return ThresholdPlot("thr", []float64{0.1, 0.5, 0.9}, []float64{0.2, 0.6, 1}, []float64{1, 0.7, 0.1}, []float64{0.33, 0.65, 0.18}, 0.5)
+		},
+		"cdf": func() (*plot.Plot, error) {
+			return CDFPlot("ttd", "seconds", []Series{{Name: "a", X: []float64{3, 1, 2}}})
+		},
+		"alerts": func() (*plot.Plot, error) {
+			return RecallVsAlertsPlot("r", []Series{{Name: "a", X: []float64{0, 1, 10}, Y: []float64{0.2, 0.5, 0.9}}})
+		},
+		"coverage": func() (*plot.Plot, error) {
+			return CoveragePlot("cov", []string{"d1", "d2"}, []string{"t1", "t2"}, [][]float64{{1, 0}, {math.NaN(), 0.5}})
+		},
+		"timeline": func() (*plot.Plot, error) {
+			return TimelinePlot("tl", ts, px, []Window{{Start: 100, End: 150}}, []Marker{{T: 120}})
+		},
+	}
+	for name, mk := range build {
+		t.Run(name, func(t *testing.T) {
+			var prev Figure
+			for i := 0; i < 2; i++ {
+				p, err := mk()
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := Render(name, p, 5*vg.Inch, 3*vg.Inch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(f.PNG) < 1000 || !bytes.HasPrefix(f.PNG, []byte("\x89PNG")) {
+					t.Fatalf("PNG not rendered (%d bytes)", len(f.PNG))
+				}
+				if !bytes.Contains(f.SVG, []byte("<svg")) || !bytes.Contains(f.SVG, []byte("@font-face")) {
+					t.Fatalf("SVG lacks an svg element or embedded fonts")
+				}
+				if i == 1 && (!bytes.Equal(prev.PNG, f.PNG) || !bytes.Equal(prev.SVG, f.SVG)) {
+					t.Fatal("rendering the same plot twice gave different bytes")
+				}
+				prev = f
+			}
+		})
+	}
+}
+
+func TestCoveragePlotRejectsEmptyMatrix(t *testing.T) {
+	if _, err := CoveragePlot("x", nil, []string{"a"}, nil); err == nil {
+		t.Fatal("want an error for an empty matrix")
+	}
+}
