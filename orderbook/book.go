@@ -1,0 +1,317 @@
+package orderbook
+
+import "fmt"
+
+// Config configures a Book or a DepthBook.
+type Config struct {
+	Tick     int64   // price increment in price units (>= 1)
+	Lot      int64   // quantity increment in quantity units (>= 1)
+	STP      STPMode // self-trade prevention (Book only)
+	SizeHint int     // expected live orders, for preallocation (Book only)
+}
+
+func (c *Config) validate() error {
+	if c.Tick <= 0 || c.Lot <= 0 {
+		return fmt.Errorf("%w: tick %d and lot %d must be positive", ErrBadConfig, c.Tick, c.Lot)
+	}
+	if c.STP > STPDecrement {
+		return fmt.Errorf("%w: unknown self-trade-prevention mode %d", ErrBadConfig, c.STP)
+	}
+	return nil
+}
+
+// Result summarises what Submit did with an order's quantity:
+// Qty = Filled + Rested + Cancelled.
+type Result struct {
+	Filled        int64 // traded
+	Rested        int64 // left resting in the book
+	Cancelled     int64 // IOC/market remainder, STP-expired or STP-decremented taker quantity
+	ExpiredMakers int   // resting orders that STP removed (their ids: Book.Expired)
+}
+
+// OrderInfo describes a live order.
+type OrderInfo struct {
+	ID      uint64
+	Account uint64
+	Group   uint64
+	Side    Side
+	Price   int64
+	Qty     int64 // remaining
+}
+
+// order is a live order in the slab.
+type order struct {
+	id      uint64
+	account uint64
+	group   uint64
+	price   int64
+	qty     int64
+	next    int32 // slab links within the level, -1 = none
+	prev    int32
+	level   int32
+	side    Side
+}
+
+// level is one price level: a FIFO of orders.
+type level struct {
+	tick  int64
+	qty   int64
+	count int32
+	head  int32
+	tail  int32
+	next  int32 // free-list link
+}
+
+// Book is an L3 price-time-priority matching book for one instrument. It is not
+// safe for concurrent use.
+type Book struct {
+	cfg      Config
+	orders   []order
+	freeOrd  int32
+	levels   []level
+	freeLvl  int32
+	ids      idIndex
+	bids     ladder
+	asks     ladder
+	expired  []uint64
+	live     int
+	tickSize int64
+}
+
+// New returns an empty book.
+func New(cfg Config) (*Book, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	hint := max(cfg.SizeHint, 64)
+	b := &Book{
+		cfg:      cfg,
+		orders:   make([]order, 0, hint),
+		freeOrd:  -1,
+		levels:   make([]level, 0, 256),
+		freeLvl:  -1,
+		ids:      newIDIndex(hint),
+		bids:     ladder{desc: true},
+		tickSize: cfg.Tick,
+	}
+	return b, nil
+}
+
+// Len is the number of live orders.
+func (b *Book) Len() int { return b.live }
+
+// Expired lists the resting orders that self-trade prevention removed during
+// the last Submit or Modify. The slice is reused by the next call.
+func (b *Book) Expired() []uint64 { return b.expired }
+
+func (b *Book) side(s Side) *ladder {
+	if s == Buy {
+		return &b.bids
+	}
+	return &b.asks
+}
+
+func (b *Book) allocOrder() int32 {
+	if b.freeOrd >= 0 {
+		i := b.freeOrd
+		b.freeOrd = b.orders[i].next
+		return i
+	}
+	b.orders = append(b.orders, order{})
+	return int32(len(b.orders) - 1)
+}
+
+func (b *Book) allocLevel(t int64) int32 {
+	var i int32
+	if b.freeLvl >= 0 {
+		i = b.freeLvl
+		b.freeLvl = b.levels[i].next
+	} else {
+		b.levels = append(b.levels, level{})
+		i = int32(len(b.levels) - 1)
+	}
+	b.levels[i] = level{tick: t, head: -1, tail: -1, next: -1}
+	return i
+}
+
+// rest appends order slot oi at the back of its price level.
+func (b *Book) rest(oi int32) {
+	o := &b.orders[oi]
+	lad := b.side(o.side)
+	t := o.price / b.tickSize
+	li := lad.find(t)
+	if li < 0 {
+		li = b.allocLevel(t)
+		lad.insert(t, li)
+	}
+	lv := &b.levels[li]
+	o.level = li
+	o.prev = lv.tail
+	o.next = -1
+	if lv.tail >= 0 {
+		b.orders[lv.tail].next = oi
+	} else {
+		lv.head = oi
+	}
+	lv.tail = oi
+	lv.qty += o.qty
+	lv.count++
+	b.ids.put(o.id, oi)
+	b.live++
+}
+
+// unlink removes order slot oi from its level (removing an emptied level) and
+// from the id index, and frees the slot.
+func (b *Book) unlink(oi int32) {
+	o := &b.orders[oi]
+	lv := &b.levels[o.level]
+	if o.prev >= 0 {
+		b.orders[o.prev].next = o.next
+	} else {
+		lv.head = o.next
+	}
+	if o.next >= 0 {
+		b.orders[o.next].prev = o.prev
+	} else {
+		lv.tail = o.prev
+	}
+	lv.qty -= o.qty
+	lv.count--
+	if lv.count == 0 {
+		b.side(o.side).remove(lv.tick)
+		lv.next = b.freeLvl
+		b.freeLvl = o.level
+	}
+	b.ids.del(o.id)
+	b.live--
+	o.next = b.freeOrd
+	b.freeOrd = oi
+}
+
+func (b *Book) lookup(op string, id uint64) (int32, error) {
+	oi, ok := b.ids.get(id)
+	if !ok || id == 0 {
+		return 0, &OpError{Op: op, OrderID: id, Err: ErrUnknownOrder}
+	}
+	return oi, nil
+}
+
+// Get returns a live order.
+func (b *Book) Get(id uint64) (OrderInfo, bool) {
+	if id == 0 {
+		return OrderInfo{}, false
+	}
+	oi, ok := b.ids.get(id)
+	if !ok {
+		return OrderInfo{}, false
+	}
+	o := &b.orders[oi]
+	return OrderInfo{ID: o.id, Account: o.account, Group: o.group, Side: o.side, Price: o.price, Qty: o.qty}, true
+}
+
+// Cancel removes a live order and returns the quantity it still had.
+func (b *Book) Cancel(id uint64) (int64, error) {
+	oi, err := b.lookup("cancel", id)
+	if err != nil {
+		return 0, err
+	}
+	q := b.orders[oi].qty
+	b.unlink(oi)
+	return q, nil
+}
+
+// Reduce removes qty from a live order (a partial cancel) and returns what
+// remains; an order reduced to zero is removed. Reducing by more than remains
+// is an error.
+func (b *Book) Reduce(id uint64, qty int64) (int64, error) {
+	oi, err := b.lookup("reduce", id)
+	if err != nil {
+		return 0, err
+	}
+	o := &b.orders[oi]
+	if qty <= 0 || qty%b.cfg.Lot != 0 || qty > o.qty {
+		return o.qty, &OpError{Op: "reduce", OrderID: id, Side: o.side, Price: o.price, Qty: qty, Err: ErrBadQty}
+	}
+	if qty == o.qty {
+		b.unlink(oi)
+		return 0, nil
+	}
+	o.qty -= qty
+	b.levels[o.level].qty -= qty
+	return o.qty, nil
+}
+
+// Execute records a feed-reported execution of qty against a resting order at
+// its price. The fill's taker is unknown (zero ids); its aggressor is the side
+// opposite the resting order. Executing more than remains is an error.
+func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
+	oi, err := b.lookup("execute", id)
+	if err != nil {
+		return fills, err
+	}
+	o := &b.orders[oi]
+	if qty <= 0 || qty%b.cfg.Lot != 0 || qty > o.qty {
+		return fills, &OpError{Op: "execute", OrderID: id, Side: o.side, Price: o.price, Qty: qty, Err: ErrBadQty}
+	}
+	fills = append(fills, Fill{MakerOrder: id, MakerAccount: o.account, Price: o.price, Qty: qty, Aggressor: o.side.Opposite()})
+	if qty == o.qty {
+		b.unlink(oi)
+	} else {
+		o.qty -= qty
+		b.levels[o.level].qty -= qty
+	}
+	return fills, nil
+}
+
+// ExecuteHidden records an execution against hidden liquidity: one fill with
+// Hidden set; the visible book is unchanged. side is the hidden order's side.
+func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
+	return append(fills, Fill{Price: price, Qty: qty, Aggressor: side.Opposite(), Hidden: true})
+}
+
+// Clear empties the book, keeping its memory.
+func (b *Book) Clear() {
+	b.orders = b.orders[:0]
+	b.freeOrd = -1
+	b.levels = b.levels[:0]
+	b.freeLvl = -1
+	b.ids.reset()
+	b.bids.reset()
+	b.asks.reset()
+	b.expired = b.expired[:0]
+	b.live = 0
+}
+
+// Top returns the best bid and ask.
+func (b *Book) Top() Top {
+	var t Top
+	if b.bids.n > 0 {
+		lv := &b.levels[b.bids.find(b.bids.best)]
+		t.BidPrice, t.BidQty = b.bids.best*b.tickSize, lv.qty
+	}
+	if b.asks.n > 0 {
+		lv := &b.levels[b.asks.find(b.asks.best)]
+		t.AskPrice, t.AskQty = b.asks.best*b.tickSize, lv.qty
+	}
+	return t
+}
+
+// Depth writes up to cap(dst) levels of side, best first, into dst[:0] and
+// returns it. It does not allocate.
+func (b *Book) Depth(side Side, dst []Level) []Level {
+	dst = dst[:0]
+	lad := b.side(side)
+	if lad.n == 0 {
+		return dst
+	}
+	t, ok := lad.best, true
+	for ok && len(dst) < cap(dst) {
+		lv := &b.levels[lad.find(t)]
+		dst = append(dst, Level{Price: t * b.tickSize, Qty: lv.qty, Orders: lv.count})
+		t, ok = lad.next(t)
+	}
+	return dst
+}
+
+// Levels is the number of non-empty price levels on a side.
+func (b *Book) Levels(side Side) int { return b.side(side).n }

@@ -1,0 +1,17 @@
+// Package orderbook implements price-time-priority matching books, one per
+// instrument: an L3 market-by-order Book (limit, market, IOC, FOK, post-only,
+// cancel, reduce, modify, feed-reported executions, hidden executions,
+// self-trade prevention) and an L2 DepthBook of price levels.
+//
+// Prices and quantities are int64 fixed point in the instrument's units; prices
+// must lie on the tick grid and quantities on the lot grid. Internally price
+// levels are indexed by tick in a dense window (a two-level bitmap finds the next
+// non-empty level), far-away prices (a fat-finger order) live in a small sorted
+// overflow list, orders sit in a slab linked by int32 index, and an
+// open-addressed hash maps order ids to slab slots. In steady state no operation
+// allocates.
+//
+// A rejected operation returns an *OpError naming the operation and the
+// offending values, wrapping one of the sentinel errors, and leaves the book
+// exactly as it was.
+package orderbook

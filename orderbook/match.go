@@ -1,0 +1,238 @@
+package orderbook
+
+import "math"
+
+// Self-trade prevention, by mode, when an incoming order meets a resting order
+// of the same owner (see STPMode for "same owner"):
+//
+//   - off: they trade like any two orders (wash trades are possible).
+//   - expire_taker: matching stops; the incoming order's remainder is cancelled
+//     (fills made before stand).
+//   - expire_maker: the resting order is cancelled (listed in Expired) and
+//     matching continues with the next resting order.
+//   - expire_both: the resting order and the incoming remainder are cancelled.
+//   - decrement: min(remainder, resting qty) is cancelled from both; a resting
+//     order decremented to zero is removed (listed in Expired); matching goes on
+//     while the incoming order has quantity left.
+//
+// A fill-or-kill order is unfillable if self-trade prevention would cancel any
+// part of it before it fills completely (expire_maker skips the resting order
+// instead and does not count it).
+
+func sameOwner(o *Order, m *order) bool {
+	if o.Group != 0 && m.group != 0 {
+		return o.Group == m.group
+	}
+	return o.Account != 0 && o.Account == m.account
+}
+
+func (b *Book) checkOrder(o *Order) error {
+	fail := func(err error) error {
+		return &OpError{Op: "submit", OrderID: o.ID, Side: o.Side, Price: o.Price, Qty: o.Qty, Err: err}
+	}
+	switch {
+	case o.ID == 0:
+		return fail(ErrBadOrderID)
+	case o.Side != Buy && o.Side != Sell:
+		return fail(ErrBadSide)
+	case o.Type > Market || o.TIF > PostOnly:
+		return fail(ErrBadType)
+	case o.Qty <= 0 || o.Qty%b.cfg.Lot != 0:
+		return fail(ErrBadQty)
+	}
+	if o.Type == Limit {
+		if o.Price <= 0 {
+			return fail(ErrBadPrice)
+		}
+		if o.Price%b.tickSize != 0 {
+			return fail(ErrOffTick)
+		}
+	}
+	if _, ok := b.ids.get(o.ID); ok {
+		return fail(ErrDuplicateOrder)
+	}
+	return nil
+}
+
+// limitTick is the worst tick o may trade at.
+func (b *Book) limitTick(o *Order) int64 {
+	if o.Type == Market {
+		if o.Side == Buy {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return o.Price / b.tickSize
+}
+
+func crossesTick(side Side, t, lim int64) bool {
+	if side == Buy {
+		return t <= lim
+	}
+	return t >= lim
+}
+
+// Submit adds a limit or market order. It first matches against the opposite
+// side in price-time priority (appending fills to fills), then rests a GTC or
+// post-only remainder; IOC, FOK and market remainders are cancelled. A rejected
+// order leaves the book unchanged.
+func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
+	b.expired = b.expired[:0]
+	if err := b.checkOrder(&o); err != nil {
+		return fills, Result{}, err
+	}
+	lim := b.limitTick(&o)
+	opp := b.side(o.Side.Opposite())
+	if o.TIF == PostOnly && opp.n > 0 && crossesTick(o.Side, opp.best, lim) {
+		return fills, Result{}, &OpError{Op: "submit", OrderID: o.ID, Side: o.Side, Price: o.Price, Qty: o.Qty, Err: ErrWouldCross}
+	}
+	if o.TIF == FOK && !b.fillable(&o, lim) {
+		return fills, Result{}, &OpError{Op: "submit", OrderID: o.ID, Side: o.Side, Price: o.Price, Qty: o.Qty, Err: ErrFOKUnfillable}
+	}
+	var res Result
+	rem, expired := o.Qty, false
+	fills, rem, expired = b.match(&o, lim, rem, fills, &res)
+	if rem > 0 {
+		if expired || o.Type == Market || o.TIF == IOC || o.TIF == FOK {
+			res.Cancelled += rem
+		} else {
+			b.restNew(&o, rem)
+			res.Rested = rem
+		}
+	}
+	return fills, res, nil
+}
+
+func (b *Book) restNew(o *Order, qty int64) {
+	oi := b.allocOrder()
+	b.orders[oi] = order{id: o.ID, account: o.Account, group: o.Group, price: o.Price, qty: qty, side: o.Side}
+	b.rest(oi)
+}
+
+// match trades o against the opposite side down to lim. It returns the
+// remainder and whether self-trade prevention expired the taker.
+func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fill, int64, bool) {
+	opp := b.side(o.Side.Opposite())
+	stp := b.cfg.STP
+	for rem > 0 && opp.n > 0 {
+		t := opp.best
+		if !crossesTick(o.Side, t, lim) {
+			break
+		}
+		li := opp.find(t)
+		oi := b.levels[li].head
+		for rem > 0 && oi >= 0 {
+			m := &b.orders[oi]
+			next := m.next
+			if stp != STPOff && sameOwner(o, m) {
+				switch stp {
+				case STPExpireTaker:
+					res.Cancelled += rem
+					return fills, 0, true
+				case STPExpireMaker:
+					b.expire(oi, res)
+				case STPExpireBoth:
+					b.expire(oi, res)
+					res.Cancelled += rem
+					return fills, 0, true
+				case STPDecrement:
+					d := min(rem, m.qty)
+					rem -= d
+					res.Cancelled += d
+					if d == m.qty {
+						b.expire(oi, res)
+					} else {
+						m.qty -= d
+						b.levels[li].qty -= d
+					}
+				}
+				oi = next
+				continue
+			}
+			q := min(rem, m.qty)
+			fills = append(fills, Fill{
+				MakerOrder: m.id, TakerOrder: o.ID, MakerAccount: m.account, TakerAccount: o.Account,
+				Price: m.price, Qty: q, Aggressor: o.Side,
+			})
+			rem -= q
+			res.Filled += q
+			if q == m.qty {
+				b.unlink(oi)
+			} else {
+				m.qty -= q
+				b.levels[li].qty -= q
+			}
+			oi = next
+		}
+	}
+	return fills, rem, false
+}
+
+func (b *Book) expire(oi int32, res *Result) {
+	b.expired = append(b.expired, b.orders[oi].id)
+	res.ExpiredMakers++
+	b.unlink(oi)
+}
+
+// fillable reports whether o can fill completely now, without changing the book.
+func (b *Book) fillable(o *Order, lim int64) bool {
+	opp := b.side(o.Side.Opposite())
+	need := o.Qty
+	t, ok := opp.best, opp.n > 0
+	for ok && need > 0 && crossesTick(o.Side, t, lim) {
+		for oi := b.levels[opp.find(t)].head; oi >= 0; oi = b.orders[oi].next {
+			m := &b.orders[oi]
+			if b.cfg.STP != STPOff && sameOwner(o, m) {
+				if b.cfg.STP == STPExpireMaker {
+					continue
+				}
+				return false
+			}
+			need -= m.qty
+			if need <= 0 {
+				return true
+			}
+		}
+		t, ok = opp.next(t)
+	}
+	return need <= 0
+}
+
+// Modify changes a live order's price and quantity. Shrinking the quantity at
+// the same price keeps time priority; any other change moves the order to the
+// back of its (new) level, and a new price that crosses trades first as a GTC
+// limit order would (fills are appended). An invalid modify leaves the book unchanged.
+func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error) {
+	b.expired = b.expired[:0]
+	oi, err := b.lookup("modify", id)
+	if err != nil {
+		return fills, err
+	}
+	m := &b.orders[oi]
+	fail := func(e error) error {
+		return &OpError{Op: "modify", OrderID: id, Side: m.side, Price: price, Qty: qty, Err: e}
+	}
+	switch {
+	case qty <= 0 || qty%b.cfg.Lot != 0:
+		return fills, fail(ErrBadQty)
+	case price <= 0:
+		return fills, fail(ErrBadPrice)
+	case price%b.tickSize != 0:
+		return fills, fail(ErrOffTick)
+	}
+	if price == m.price && qty <= m.qty {
+		b.levels[m.level].qty -= m.qty - qty
+		m.qty = qty
+		return fills, nil
+	}
+	o := Order{ID: id, Account: m.account, Group: m.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
+	b.unlink(oi)
+	var res Result
+	rem := qty
+	var expired bool
+	fills, rem, expired = b.match(&o, b.limitTick(&o), rem, fills, &res)
+	if rem > 0 && !expired {
+		b.restNew(&o, rem)
+	}
+	return fills, nil
+}
