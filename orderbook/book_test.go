@@ -1,0 +1,230 @@
+package orderbook
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func newBook(t *testing.T, stp STPMode) *Book {
+	t.Helper()
+	b, err := New(Config{Tick: 1, Lot: 1, STP: stp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustSubmit(t *testing.T, b *Book, o Order) ([]Fill, Result) {
+	t.Helper()
+	f, r, err := b.Submit(o, nil)
+	if err != nil {
+		t.Fatalf("submit %+v: %v", o, err)
+	}
+	return f, r
+}
+
+func TestSubmitSemantics(t *testing.T) {
+	type step struct {
+		o         Order
+		wantFills []Fill
+		wantRes   Result
+		wantErr   error
+	}
+	ask := func(id, acct uint64, px, q int64) Order {
+		return Order{ID: id, Account: acct, Side: Sell, Price: px, Qty: q}
+	}
+	cases := []struct {
+		name  string
+		stp   STPMode
+		steps []step
+		top   Top
+	}{
+		{"limit rests then crosses in price-time order", STPOff, []step{
+			{o: ask(1, 1, 101, 5), wantRes: Result{Rested: 5}},
+			{o: ask(2, 2, 101, 5), wantRes: Result{Rested: 5}},
+			{o: ask(3, 3, 100, 2), wantRes: Result{Rested: 2}},
+			{o: Order{ID: 4, Account: 9, Side: Buy, Price: 101, Qty: 8},
+				wantFills: []Fill{{3, 4, 3, 9, 100, 2, Buy, false}, {1, 4, 1, 9, 101, 5, Buy, false}, {2, 4, 2, 9, 101, 1, Buy, false}},
+				wantRes:   Result{Filled: 8}},
+		}, Top{AskPrice: 101, AskQty: 4}},
+		{"IOC remainder cancelled", STPOff, []step{
+			{o: ask(1, 1, 100, 3), wantRes: Result{Rested: 3}},
+			{o: Order{ID: 2, Side: Buy, TIF: IOC, Price: 100, Qty: 5}, wantFills: []Fill{{1, 2, 1, 0, 100, 3, Buy, false}}, wantRes: Result{Filled: 3, Cancelled: 2}},
+		}, Top{}},
+		{"FOK unfillable is rejected", STPOff, []step{
+			{o: ask(1, 1, 100, 3), wantRes: Result{Rested: 3}},
+			{o: Order{ID: 2, Side: Buy, TIF: FOK, Price: 100, Qty: 5}, wantErr: ErrFOKUnfillable},
+		}, Top{AskPrice: 100, AskQty: 3}},
+		{"post-only that would cross is rejected", STPOff, []step{
+			{o: ask(1, 1, 100, 3), wantRes: Result{Rested: 3}},
+			{o: Order{ID: 2, Side: Buy, TIF: PostOnly, Price: 100, Qty: 1}, wantErr: ErrWouldCross},
+			{o: Order{ID: 3, Side: Buy, TIF: PostOnly, Price: 99, Qty: 1}, wantRes: Result{Rested: 1}},
+		}, Top{BidPrice: 99, BidQty: 1, AskPrice: 100, AskQty: 3}},
+		{"market order sweeps and cancels the rest", STPOff, []step{
+			{o: ask(1, 1, 100, 1), wantRes: Result{Rested: 1}},
+			{o: ask(2, 1, 105, 1), wantRes: Result{Rested: 1}},
+			{o: Order{ID: 3, Side: Buy, Type: Market, Qty: 3}, wantFills: []Fill{{1, 3, 1, 0, 100, 1, Buy, false}, {2, 3, 1, 0, 105, 1, Buy, false}}, wantRes: Result{Filled: 2, Cancelled: 1}},
+		}, Top{}},
+		{"STP off allows a self-trade", STPOff, []step{
+			{o: ask(1, 7, 100, 2), wantRes: Result{Rested: 2}},
+			{o: Order{ID: 2, Account: 7, Side: Buy, Price: 100, Qty: 2}, wantFills: []Fill{{1, 2, 7, 7, 100, 2, Buy, false}}, wantRes: Result{Filled: 2}},
+		}, Top{}},
+		{"STP expire taker", STPExpireTaker, []step{
+			{o: ask(1, 8, 100, 1), wantRes: Result{Rested: 1}},
+			{o: ask(2, 7, 100, 2), wantRes: Result{Rested: 2}},
+			{o: Order{ID: 3, Account: 7, Side: Buy, Price: 100, Qty: 5}, wantFills: []Fill{{1, 3, 8, 7, 100, 1, Buy, false}}, wantRes: Result{Filled: 1, Cancelled: 4}},
+		}, Top{AskPrice: 100, AskQty: 2}},
+		{"STP expire maker", STPExpireMaker, []step{
+			{o: ask(1, 7, 100, 2), wantRes: Result{Rested: 2}},
+			{o: ask(2, 8, 100, 2), wantRes: Result{Rested: 2}},
+			{o: Order{ID: 3, Account: 7, Side: Buy, Price: 100, Qty: 3}, wantFills: []Fill{{2, 3, 8, 7, 100, 2, Buy, false}}, wantRes: Result{Filled: 2, Rested: 1, ExpiredMakers: 1}},
+		}, Top{BidPrice: 100, BidQty: 1}},
+		{"STP expire both", STPExpireBoth, []step{
+			{o: ask(1, 7, 100, 2), wantRes: Result{Rested: 2}},
+			{o: Order{ID: 3, Account: 7, Side: Buy, Price: 100, Qty: 3}, wantRes: Result{Cancelled: 3, ExpiredMakers: 1}},
+		}, Top{}},
+		{"STP decrement", STPDecrement, []step{
+			{o: ask(1, 7, 100, 5), wantRes: Result{Rested: 5}},
+			{o: Order{ID: 3, Account: 7, Side: Buy, Price: 100, Qty: 3}, wantRes: Result{Cancelled: 3}},
+		}, Top{AskPrice: 100, AskQty: 2}},
+		{"STP by trade group across accounts", STPExpireTaker, []step{
+			{o: Order{ID: 1, Account: 1, Group: 42, Side: Sell, Price: 100, Qty: 1}, wantRes: Result{Rested: 1}},
+			{o: Order{ID: 2, Account: 2, Group: 42, Side: Buy, Price: 100, Qty: 1}, wantRes: Result{Cancelled: 1}},
+		}, Top{AskPrice: 100, AskQty: 1}},
+		{"bad input is rejected", STPOff, []step{
+			{o: Order{ID: 0, Side: Buy, Price: 1, Qty: 1}, wantErr: ErrBadOrderID},
+			{o: Order{ID: 1, Side: 0, Price: 1, Qty: 1}, wantErr: ErrBadSide},
+			{o: Order{ID: 1, Side: Buy, Price: 1, Qty: 0}, wantErr: ErrBadQty},
+			{o: Order{ID: 1, Side: Buy, Price: -1, Qty: 1}, wantErr: ErrBadPrice},
+			{o: Order{ID: 1, Side: Buy, Price: 10, Qty: 1}, wantRes: Result{Rested: 1}},
+			{o: Order{ID: 1, Side: Buy, Price: 10, Qty: 1}, wantErr: ErrDuplicateOrder},
+		}, Top{BidPrice: 10, BidQty: 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBook(t, tc.stp)
+			for i, s := range tc.steps {
+				fills, res, err := b.Submit(s.o, nil)
+				if !errors.Is(err, s.wantErr) || (err == nil) != (s.wantErr == nil) {
+					t.Fatalf("step %d: err %v, want %v", i, err, s.wantErr)
+				}
+				if err != nil {
+					var oe *OpError
+					if !errors.As(err, &oe) || oe.OrderID != s.o.ID {
+						t.Fatalf("step %d: error %v does not name the order", i, err)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(fills, s.wantFills) || res != s.wantRes {
+					t.Fatalf("step %d: fills %+v res %+v, want %+v %+v", i, fills, res, s.wantFills, s.wantRes)
+				}
+			}
+			if got := b.Top(); got != tc.top {
+				t.Fatalf("Top = %+v, want %+v", got, tc.top)
+			}
+		})
+	}
+}
+
+func TestOffTickIsRejected(t *testing.T) {
+	b, _ := New(Config{Tick: 5, Lot: 10})
+	_, _, err := b.Submit(Order{ID: 1, Side: Buy, Price: 101, Qty: 10}, nil)
+	if !errors.Is(err, ErrOffTick) {
+		t.Fatalf("err = %v", err)
+	}
+	_, _, err = b.Submit(Order{ID: 1, Side: Buy, Price: 100, Qty: 15}, nil)
+	if !errors.Is(err, ErrBadQty) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestModifyPriority(t *testing.T) {
+	b := newBook(t, STPOff)
+	mustSubmit(t, b, Order{ID: 1, Side: Buy, Price: 100, Qty: 5})
+	mustSubmit(t, b, Order{ID: 2, Side: Buy, Price: 100, Qty: 5})
+	// Shrinking at the same price keeps priority.
+	if _, err := b.Modify(1, 100, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := mustSubmit(t, b, Order{ID: 3, Side: Sell, Price: 100, Qty: 1})
+	if f[0].MakerOrder != 1 {
+		t.Fatalf("shrink lost priority: %+v", f)
+	}
+	// Growing moves the order to the back.
+	if _, err := b.Modify(1, 100, 6, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = mustSubmit(t, b, Order{ID: 4, Side: Sell, Price: 100, Qty: 1})
+	if f[0].MakerOrder != 2 {
+		t.Fatalf("growth kept priority: %+v", f)
+	}
+	// A price change that crosses trades.
+	mustSubmit(t, b, Order{ID: 5, Side: Sell, Price: 102, Qty: 2})
+	f, err := b.Modify(2, 102, 4, nil)
+	if err != nil || len(f) != 1 || f[0].MakerOrder != 5 || f[0].TakerOrder != 2 || f[0].Qty != 2 {
+		t.Fatalf("crossing modify: %+v %v", f, err)
+	}
+	if info, ok := b.Get(2); !ok || info.Price != 102 || info.Qty != 2 {
+		t.Fatalf("after crossing modify: %+v %v", info, ok)
+	}
+}
+
+func TestExecuteReduceCancelAndHidden(t *testing.T) {
+	b := newBook(t, STPOff)
+	mustSubmit(t, b, Order{ID: 10, Account: 3, Side: Sell, Price: 100, Qty: 10})
+	f, err := b.Execute(10, 4, nil)
+	if err != nil || !reflect.DeepEqual(f, []Fill{{MakerOrder: 10, MakerAccount: 3, Price: 100, Qty: 4, Aggressor: Buy}}) {
+		t.Fatalf("execute: %+v %v", f, err)
+	}
+	if _, err := b.Execute(10, 7, nil); !errors.Is(err, ErrBadQty) {
+		t.Fatalf("over-execute: %v", err)
+	}
+	if rem, err := b.Reduce(10, 2); err != nil || rem != 4 {
+		t.Fatalf("reduce: %d %v", rem, err)
+	}
+	if f := b.ExecuteHidden(Sell, 99, 5, nil); len(f) != 1 || !f[0].Hidden || f[0].Aggressor != Buy {
+		t.Fatalf("hidden: %+v", f)
+	}
+	if b.Top() != (Top{AskPrice: 100, AskQty: 4}) {
+		t.Fatalf("hidden execution changed the book: %+v", b.Top())
+	}
+	if q, err := b.Cancel(10); err != nil || q != 4 {
+		t.Fatalf("cancel: %d %v", q, err)
+	}
+	if _, err := b.Cancel(10); !errors.Is(err, ErrUnknownOrder) {
+		t.Fatalf("second cancel: %v", err)
+	}
+}
+
+func TestFarPricesUseOverflowWithoutHugeAllocation(t *testing.T) {
+	b := newBook(t, STPOff)
+	mustSubmit(t, b, Order{ID: 1, Side: Buy, Price: 6_000_000, Qty: 1})
+	mustSubmit(t, b, Order{ID: 2, Side: Buy, Price: 1, Qty: 1})            // fat finger far below
+	mustSubmit(t, b, Order{ID: 3, Side: Sell, Price: 900_000_000, Qty: 1}) // far above
+	if len(b.bids.slots) > maxWindow || len(b.asks.slots) > maxWindow {
+		t.Fatalf("window grew beyond its limit: %d %d", len(b.bids.slots), len(b.asks.slots))
+	}
+	f, r := mustSubmit(t, b, Order{ID: 4, Side: Sell, Type: Market, Qty: 2})
+	if r.Filled != 2 || f[1].Price != 1 {
+		t.Fatalf("sweep: %+v %+v", f, r)
+	}
+	d := b.Depth(Sell, make([]Level, 0, 4))
+	if len(d) != 1 || d[0].Price != 900_000_000 {
+		t.Fatalf("depth: %+v", d)
+	}
+}
+
+func TestDepthDoesNotAllocate(t *testing.T) {
+	b := newBook(t, STPOff)
+	for i := uint64(1); i <= 50; i++ {
+		mustSubmit(t, b, Order{ID: i, Side: Buy, Price: int64(1000 - i%20), Qty: 1})
+	}
+	dst := make([]Level, 0, 10)
+	if n := testing.AllocsPerRun(100, func() { dst = b.Depth(Buy, dst) }); n != 0 {
+		t.Fatalf("Depth allocates %v times", n)
+	}
+	if len(dst) != 10 || dst[0].Price != 1000 || dst[0].Orders != 2 {
+		t.Fatalf("depth: %+v", dst[:2])
+	}
+}

@@ -1,0 +1,29 @@
+package orderbook_test
+
+import (
+	"fmt"
+
+	"github.com/tapetest/tapetest/orderbook"
+)
+
+func Example() {
+	b, err := orderbook.New(orderbook.Config{Tick: 1, Lot: 1, STP: orderbook.STPExpireTaker})
+	if err != nil {
+		panic(err)
+	}
+	var fills []orderbook.Fill
+	fills, _, _ = b.Submit(orderbook.Order{ID: 1, Account: 100, Side: orderbook.Sell, Price: 101, Qty: 5}, fills)
+	fills, _, _ = b.Submit(orderbook.Order{ID: 2, Account: 200, Side: orderbook.Sell, Price: 102, Qty: 5}, fills)
+	fills, res, _ := b.Submit(orderbook.Order{ID: 3, Account: 300, Side: orderbook.Buy, Price: 102, Qty: 7}, fills)
+	for _, f := range fills {
+		fmt.Printf("maker %d (acct %d) -> taker %d: %d @ %d\n", f.MakerOrder, f.MakerAccount, f.TakerOrder, f.Qty, f.Price)
+	}
+	fmt.Printf("filled %d rested %d\n", res.Filled, res.Rested)
+	depth := b.Depth(orderbook.Sell, make([]orderbook.Level, 0, 5))
+	fmt.Println("asks:", depth)
+	// Output:
+	// maker 1 (acct 100) -> taker 3: 5 @ 101
+	// maker 2 (acct 200) -> taker 3: 2 @ 102
+	// filled 7 rested 0
+	// asks: [{102 3 1}]
+}
