@@ -315,3 +315,21 @@ func (b *Book) Depth(side Side, dst []Level) []Level {
 
 // Levels is the number of non-empty price levels on a side.
 func (b *Book) Levels(side Side) int { return b.side(side).n }
+
+// Orders writes the live orders at (side, price) into dst[:0] in time priority
+// (FIFO) order and returns it.
+func (b *Book) Orders(side Side, price int64, dst []OrderInfo) []OrderInfo {
+	dst = dst[:0]
+	if price%b.tickSize != 0 {
+		return dst
+	}
+	li := b.side(side).find(price / b.tickSize)
+	if li < 0 {
+		return dst
+	}
+	for oi := b.levels[li].head; oi >= 0; oi = b.orders[oi].next {
+		o := &b.orders[oi]
+		dst = append(dst, OrderInfo{ID: o.id, Account: o.account, Group: o.group, Side: o.side, Price: o.price, Qty: o.qty})
+	}
+	return dst
+}

@@ -1,0 +1,325 @@
+package lobster
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Message is one row of a LOBSTER message file.
+type Message struct {
+	Time      int64 // nanoseconds after midnight, exchange local time (US/Eastern)
+	Type      int8  // 1 submit, 2 partial cancel, 3 delete, 4 visible execution, 5 hidden execution, 6 cross trade, 7 halt
+	OrderID   uint64
+	Size      int64
+	Price     int64 // USD × 10000
+	Direction int8  // 1 buy, -1 sell (for executions: the resting order's side)
+}
+
+// RowError is a malformed row: file, 1-based line, field and reason.
+type RowError struct {
+	File   string
+	Line   int64
+	Field  string
+	Reason string
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
+}
+
+// openMaybeGzip opens path, decompressing transparently when it starts with the gzip magic bytes.
+func openMaybeGzip(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{zr, f}, nil
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{br, f}, nil
+}
+
+// lineReader yields lines without allocating per line.
+type lineReader struct {
+	file string
+	r    *bufio.Reader
+	c    io.Closer
+	line int64
+}
+
+func newLineReader(path string) (*lineReader, error) {
+	rc, err := openMaybeGzip(path)
+	if err != nil {
+		return nil, err
+	}
+	return &lineReader{file: path, r: bufio.NewReaderSize(rc, 1<<16), c: rc}, nil
+}
+
+// next returns the next non-empty line (without the line ending), or io.EOF.
+// The slice is valid until the next call.
+func (lr *lineReader) next() ([]byte, error) {
+	for {
+		b, err := lr.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return nil, &RowError{File: lr.file, Line: lr.line + 1, Field: "line", Reason: "longer than 64 KiB"}
+		}
+		if len(b) == 0 && err != nil {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("%s: %w", lr.file, err)
+		}
+		lr.line++
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			continue
+		}
+		return b, nil
+	}
+}
+
+func (lr *lineReader) close() error { return lr.c.Close() }
+
+// field splits off the next comma-separated field.
+func field(b []byte) (f, rest []byte) {
+	if i := bytes.IndexByte(b, ','); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
+
+var errSyntax = errors.New("not an integer")
+
+// parseInt parses a signed decimal integer without allocating.
+func parseInt(b []byte) (int64, error) {
+	if len(b) == 0 {
+		return 0, errSyntax
+	}
+	neg := false
+	if b[0] == '-' || b[0] == '+' {
+		neg = b[0] == '-'
+		b = b[1:]
+		if len(b) == 0 {
+			return 0, errSyntax
+		}
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' || v > (1<<62)/10 {
+			return 0, errSyntax
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// parseSeconds parses "34200.015105074" (seconds after midnight, up to ns) into ns.
+func parseSeconds(b []byte) (int64, error) {
+	i := bytes.IndexByte(b, '.')
+	whole, frac := b, []byte(nil)
+	if i >= 0 {
+		whole, frac = b[:i], b[i+1:]
+	}
+	s, err := parseInt(whole)
+	if err != nil || s < 0 || s > 48*3600 {
+		return 0, errors.New("not seconds after midnight")
+	}
+	if len(frac) > 9 {
+		return 0, errors.New("more than 9 decimals")
+	}
+	var ns int64
+	for j := 0; j < 9; j++ {
+		ns *= 10
+		if j < len(frac) {
+			c := frac[j]
+			if c < '0' || c > '9' {
+				return 0, errors.New("not a decimal number")
+			}
+			ns += int64(c - '0')
+		}
+	}
+	return s*1_000_000_000 + ns, nil
+}
+
+// MessageReader streams a LOBSTER message file (plain or gzip).
+type MessageReader struct {
+	lr *lineReader
+}
+
+// OpenMessages opens a message file.
+func OpenMessages(path string) (*MessageReader, error) {
+	lr, err := newLineReader(path)
+	if err != nil {
+		return nil, err
+	}
+	return &MessageReader{lr: lr}, nil
+}
+
+// Line is the 1-based line number of the last message returned.
+func (m *MessageReader) Line() int64 { return m.lr.line }
+
+// Close closes the file.
+func (m *MessageReader) Close() error { return m.lr.close() }
+
+// Next parses the next message into msg; it returns io.EOF at the end and a
+// *RowError naming the line and field for malformed input.
+func (m *MessageReader) Next(msg *Message) error {
+	b, err := m.lr.next()
+	if err != nil {
+		return err
+	}
+	return parseMessage(b, msg, m.lr.file, m.lr.line)
+}
+
+func parseMessage(b []byte, msg *Message, file string, line int64) error {
+	bad := func(fieldName, reason string) error {
+		return &RowError{File: file, Line: line, Field: fieldName, Reason: reason}
+	}
+	f, rest := field(b)
+	t, err := parseSeconds(f)
+	if err != nil {
+		return bad("time", fmt.Sprintf("%q: %v", f, err))
+	}
+	f, rest = field(rest)
+	typ, err := parseInt(f)
+	if err != nil || typ < 1 || typ > 7 {
+		return bad("type", fmt.Sprintf("%q is not a LOBSTER event type 1..7", f))
+	}
+	f, rest = field(rest)
+	id, err := parseInt(f)
+	if err != nil || id < 0 {
+		return bad("order_id", fmt.Sprintf("%q is not a non-negative integer", f))
+	}
+	f, rest = field(rest)
+	size, err := parseInt(f)
+	if err != nil || size < 0 {
+		return bad("size", fmt.Sprintf("%q is not a non-negative integer", f))
+	}
+	f, rest = field(rest)
+	price, err := parseInt(f)
+	if err != nil {
+		return bad("price", fmt.Sprintf("%q is not an integer", f))
+	}
+	f, rest = field(rest)
+	dir, err := parseInt(f)
+	if err != nil || (dir != 1 && dir != -1) {
+		return bad("direction", fmt.Sprintf("%q is not 1 or -1", f))
+	}
+	if rest != nil {
+		return bad("row", "more than 6 fields")
+	}
+	if typ != 7 && typ != 5 && typ != 6 && (size <= 0 || price <= 0) {
+		return bad("size", fmt.Sprintf("size %d and price %d must be positive for type %d", size, price, typ))
+	}
+	*msg = Message{Time: t, Type: int8(typ), OrderID: uint64(id), Size: size, Price: price, Direction: int8(dir)}
+	return nil
+}
+
+// Empty-level placeholders in LOBSTER orderbook files.
+const (
+	dummyAsk = 9999999999
+	dummyBid = -9999999999
+)
+
+// BookReader streams a LOBSTER orderbook file: per row, for levels 1..L,
+// ask price, ask size, bid price, bid size.
+type BookReader struct {
+	lr     *lineReader
+	levels int
+}
+
+// OpenBook opens an orderbook file; the number of levels is read from the first row.
+func OpenBook(path string) (*BookReader, error) {
+	lr, err := newLineReader(path)
+	if err != nil {
+		return nil, err
+	}
+	return &BookReader{lr: lr}, nil
+}
+
+// Levels is the number of levels per row (0 before the first row is read).
+func (r *BookReader) Levels() int { return r.levels }
+
+// Close closes the file.
+func (r *BookReader) Close() error { return r.lr.close() }
+
+// BookRow is one reference book state; a side's levels stop at the first empty (dummy) level.
+type BookRow struct {
+	AskPrice, AskSize, BidPrice, BidSize []int64
+}
+
+// Next reads the next row into row, reusing its slices.
+func (r *BookReader) Next(row *BookRow) error {
+	b, err := r.lr.next()
+	if err != nil {
+		return err
+	}
+	if r.levels == 0 {
+		n := bytes.Count(b, []byte{','}) + 1
+		if n%4 != 0 || n/4 < 1 || n/4 > 200 {
+			return &RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("%d columns: want 4 per level", n)}
+		}
+		r.levels = n / 4
+	}
+	row.AskPrice, row.AskSize, row.BidPrice, row.BidSize = row.AskPrice[:0], row.AskSize[:0], row.BidPrice[:0], row.BidSize[:0]
+	rest := b
+	names := [4]string{"ask_price", "ask_size", "bid_price", "bid_size"}
+	askDone, bidDone := false, false
+	for lvl := 1; lvl <= r.levels; lvl++ {
+		var v [4]int64
+		for k := 0; k < 4; k++ {
+			if rest == nil {
+				return &RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: "missing"}
+			}
+			var f []byte
+			f, rest = field(rest)
+			x, err := parseInt(f)
+			if err != nil {
+				return &RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: fmt.Sprintf("%q is not an integer", f)}
+			}
+			v[k] = x
+		}
+		if v[0] == dummyAsk || v[1] == 0 {
+			askDone = true
+		}
+		if !askDone {
+			row.AskPrice = append(row.AskPrice, v[0])
+			row.AskSize = append(row.AskSize, v[1])
+		}
+		if v[2] == dummyBid || v[3] == 0 {
+			bidDone = true
+		}
+		if !bidDone {
+			row.BidPrice = append(row.BidPrice, v[2])
+			row.BidSize = append(row.BidSize, v[3])
+		}
+	}
+	if rest != nil {
+		return &RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("more than %d columns", 4*r.levels)}
+	}
+	return nil
+}

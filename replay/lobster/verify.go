@@ -1,0 +1,445 @@
+package lobster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// VerifyOptions configure Verify.
+type VerifyOptions struct {
+	Tick        int64 // price tick in LOBSTER units (USD×10000); default 100 (one cent)
+	MaxExamples int   // unexplained mismatches to describe in the report; default 10
+}
+
+// Report is the outcome of Verify.
+type Report struct {
+	Messages    string         `json:"messages"`
+	Book        string         `json:"book"`
+	Levels      int            `json:"levels"`
+	Rows        int64          `json:"rows"`
+	Mismatched  int64          `json:"mismatched"`  // rows where the replayed book differed from the reference before resynchronisation
+	Unexplained int64          `json:"unexplained"` // mismatched rows not explained by the window rule
+	Resynced    int64          `json:"resynced"`    // mismatched rows explained by the window rule and resynchronised
+	Counts      []replay.Count `json:"counts"`      // reconciliation counts by kind
+	Examples    []string       `json:"examples,omitempty"`
+}
+
+// Summary is the report's last line: rows=<N> mismatched=<M> unexplained=<U> resynced=<R>.
+func (r *Report) Summary() string {
+	return fmt.Sprintf("rows=%d mismatched=%d unexplained=%d resynced=%d", r.Rows, r.Mismatched, r.Unexplained, r.Resynced)
+}
+
+// phantomBit marks the ids of placeholder orders that stand for liquidity the
+// message file never showed.
+const phantomBit = uint64(1) << 63
+
+type priceKey struct {
+	side  orderbook.Side
+	price int64
+}
+
+type verifier struct {
+	opts     VerifyOptions
+	book     *orderbook.Book
+	phantom  map[priceKey]uint64
+	nextPh   uint64
+	counts   map[string]int64
+	fills    []orderbook.Fill
+	ours     []orderbook.Level
+	infos    []orderbook.OrderInfo
+	prevN    [3]int   // previous reference row: levels per side (index by Side)
+	prevLast [3]int64 // previous reference row: price of the last (L-th) level per side
+	levels   int
+	// Tolerances earned by this row's message (cleared after each row): a
+	// message whose size the book cannot account for proves that the book's
+	// quantity at that price was stale by up to that amount.
+	pend []pending
+}
+
+type pending struct {
+	key         priceKey
+	over, under int64 // ours may exceed (fall short of) the reference by up to this
+}
+
+func (v *verifier) tolerate(k priceKey, over, under int64) {
+	for i := range v.pend {
+		if v.pend[i].key == k {
+			v.pend[i].over += over
+			v.pend[i].under += under
+			return
+		}
+	}
+	v.pend = append(v.pend, pending{key: k, over: over, under: under})
+}
+
+func (v *verifier) tolerance(k priceKey) (over, under int64) {
+	for _, p := range v.pend {
+		if p.key == k {
+			return p.over, p.under
+		}
+	}
+	return 0, 0
+}
+
+// Verify replays a LOBSTER message file through an L3 book and compares the
+// book after every message with the matching row of the orderbook file.
+//
+// The level-L window rule. LOBSTER only writes messages that touch the first L
+// price levels, so orders that rest beyond level L (or that were in the book
+// before the first message) are invisible until the book thins and their level
+// enters the window, with no message. After each message the check compares,
+// per side, every price at least as good as the reference's L-th level (all
+// prices when the reference shows fewer than L levels). A difference at price p
+// is explained, and counted as resynchronised, only if p lay strictly beyond
+// the previous row's window on that side — the previous reference row showed L
+// levels and p is worse than its L-th price — or the row is the first one
+// (the opening book). Explained differences are resynchronised from the
+// reference: missing quantity becomes a placeholder ("phantom") order at p;
+// surplus quantity (orders the book knows that were cancelled or executed
+// while outside the window, unseen) is removed, placeholders first, then the
+// newest known orders. Any other difference — a wrong quantity at a price that
+// was inside the window, which a dropped, duplicated or misapplied message
+// produces — is unexplained. Unexplained rows are resynchronised too (so one
+// fault counts once) and the first MaxExamples are described.
+//
+// Messages for order ids the book never saw (placed beyond the window or
+// before the first message) draw down the placeholder at their price; every
+// such reconciliation is counted by kind, as are hidden executions, cross
+// trades and halts, which do not change the visible book.
+func Verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptions) (*Report, error) {
+	if opts.Tick <= 0 {
+		opts.Tick = 100
+	}
+	if opts.MaxExamples <= 0 {
+		opts.MaxExamples = 10
+	}
+	mr, err := OpenMessages(messagesPath)
+	if err != nil {
+		return nil, err
+	}
+	defer mr.Close()
+	br, err := OpenBook(bookPath)
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	book, err := orderbook.New(orderbook.Config{Tick: opts.Tick, Lot: 1, SizeHint: 1 << 14})
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{opts: opts, book: book, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
+	rep := &Report{Messages: messagesPath, Book: bookPath}
+	var msg Message
+	var row BookRow
+	for {
+		if rep.Rows&0xfff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		err := mr.Next(&msg)
+		if err == io.EOF {
+			if berr := br.Next(&row); berr != io.EOF {
+				return nil, fmt.Errorf("%s: more rows than %s has messages (%d)", bookPath, messagesPath, rep.Rows)
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := br.Next(&row); err != nil {
+			if err == io.EOF {
+				return nil, fmt.Errorf("%s: ends at row %d but %s goes on", bookPath, rep.Rows, messagesPath)
+			}
+			return nil, err
+		}
+		rep.Rows++
+		if err := v.apply(&msg); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", messagesPath, mr.Line(), err)
+		}
+		v.levels = br.Levels()
+		explained, diffs := v.compare(&row, rep.Rows == 1)
+		if diffs > 0 {
+			rep.Mismatched++
+			if explained {
+				rep.Resynced++
+			} else {
+				rep.Unexplained++
+				if len(rep.Examples) < opts.MaxExamples {
+					rep.Examples = append(rep.Examples, v.describe(rep.Rows, mr.Line(), &msg, &row))
+				}
+			}
+			v.resync(&row)
+		}
+		v.pend = v.pend[:0]
+		v.remember(&row)
+	}
+	rep.Levels = br.Levels()
+	for k, n := range v.counts {
+		rep.Counts = append(rep.Counts, replay.Count{Kind: k, N: n})
+	}
+	sort.Slice(rep.Counts, func(i, j int) bool { return rep.Counts[i].Kind < rep.Counts[j].Kind })
+	return rep, nil
+}
+
+func side(dir int8) orderbook.Side {
+	if dir == 1 {
+		return orderbook.Buy
+	}
+	return orderbook.Sell
+}
+
+func (v *verifier) apply(m *Message) error {
+	s := side(m.Direction)
+	var err error
+	switch m.Type {
+	case 1:
+		v.fills, _, err = v.book.Submit(orderbook.Order{ID: m.OrderID, Side: s, Price: m.Price, Qty: m.Size}, v.fills[:0])
+		if len(v.fills) > 0 {
+			v.counts["add_crossed_stale_book"]++
+		}
+		if errors.Is(err, orderbook.ErrDuplicateOrder) {
+			v.counts["add_duplicate_id"]++
+			return nil
+		}
+	case 2:
+		info, ok := v.book.Get(m.OrderID)
+		if !ok {
+			v.drawPhantom(s, m.Price, m.Size, "reduce_unknown_order")
+			return nil
+		}
+		if m.Size >= info.Qty {
+			_, err = v.book.Cancel(m.OrderID)
+			if m.Size > info.Qty {
+				v.drawPhantom(s, m.Price, m.Size-info.Qty, "reduce_exceeds_known_order")
+			}
+			break
+		}
+		_, err = v.book.Reduce(m.OrderID, m.Size)
+	case 3:
+		info, ok := v.book.Get(m.OrderID)
+		if !ok {
+			v.drawPhantom(s, m.Price, m.Size, "delete_unknown_order")
+			return nil
+		}
+		_, err = v.book.Cancel(m.OrderID)
+		switch {
+		case m.Size > info.Qty:
+			v.drawPhantom(s, m.Price, m.Size-info.Qty, "delete_exceeds_known_order")
+		case m.Size < info.Qty:
+			// Part of this order was already removed by an earlier resync that
+			// had to guess which known order was stale.
+			v.counts["delete_below_known_order"]++
+			v.tolerate(priceKey{s, m.Price}, 0, info.Qty-m.Size)
+		}
+	case 4:
+		info, ok := v.book.Get(m.OrderID)
+		if !ok {
+			v.drawPhantom(s, m.Price, m.Size, "execute_unknown_order")
+			return nil
+		}
+		if m.Size > info.Qty {
+			v.fills, err = v.book.Execute(m.OrderID, info.Qty, v.fills[:0])
+			v.drawPhantom(s, m.Price, m.Size-info.Qty, "execute_exceeds_known_order")
+			break
+		}
+		v.fills, err = v.book.Execute(m.OrderID, m.Size, v.fills[:0])
+	case 5:
+		v.counts["hidden_execution"]++
+	case 6:
+		v.counts["cross_trade"]++
+	case 7:
+		v.counts["halt_message"]++
+	}
+	if err != nil {
+		// The book refused a message for an order it knows: count it; the
+		// comparison shows whether the book went wrong.
+		var oe *orderbook.OpError
+		if errors.As(err, &oe) {
+			v.counts["rejected_"+oe.Op]++
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// drawPhantom removes qty of unseen liquidity at (s, price).
+func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string) {
+	v.counts[kind]++
+	k := priceKey{s, price}
+	id, ok := v.phantom[k]
+	if !ok {
+		// The liquidity this message removes is hidden among known orders
+		// that went stale while the price was outside the window.
+		v.counts[kind+"_no_placeholder"]++
+		v.tolerate(k, qty, 0)
+		return
+	}
+	info, _ := v.book.Get(id)
+	if qty >= info.Qty {
+		if qty > info.Qty {
+			v.counts[kind+"_beyond_placeholder"]++
+			v.tolerate(k, qty-info.Qty, 0)
+		}
+		v.book.Cancel(id)
+		delete(v.phantom, k)
+		return
+	}
+	v.book.Reduce(id, qty)
+}
+
+// refSide returns the reference levels of side s.
+func refSide(row *BookRow, s orderbook.Side) (prices, sizes []int64) {
+	if s == orderbook.Buy {
+		return row.BidPrice, row.BidSize
+	}
+	return row.AskPrice, row.AskSize
+}
+
+func worse(s orderbook.Side, p, than int64) bool {
+	if s == orderbook.Buy {
+		return p < than
+	}
+	return p > than
+}
+
+// diff calls fn for every price in the compared range whose quantity differs.
+func (v *verifier) diff(row *BookRow, s orderbook.Side, fn func(p, ref, ours int64)) {
+	prices, sizes := refSide(row, s)
+	full := len(prices) == v.levels
+	v.ours = v.book.Depth(s, v.ours[:0:cap(v.ours)])
+	if cap(v.ours) < 2*v.levels+64 {
+		v.ours = make([]orderbook.Level, 0, 2*v.levels+64)
+		v.ours = v.book.Depth(s, v.ours)
+	}
+	i, j := 0, 0
+	for i < len(prices) || j < len(v.ours) {
+		if j < len(v.ours) && full && worse(s, v.ours[j].Price, prices[len(prices)-1]) {
+			// Beyond the reference window: not compared.
+			j = len(v.ours)
+			continue
+		}
+		switch {
+		case j >= len(v.ours) || (i < len(prices) && worse(s, v.ours[j].Price, prices[i])):
+			fn(prices[i], sizes[i], 0)
+			i++
+		case i >= len(prices) || worse(s, prices[i], v.ours[j].Price):
+			fn(v.ours[j].Price, 0, v.ours[j].Qty)
+			j++
+		default:
+			if sizes[i] != v.ours[j].Qty {
+				fn(prices[i], sizes[i], v.ours[j].Qty)
+			}
+			i++
+			j++
+		}
+	}
+}
+
+// compare reports whether every difference is explained by the window rule, and how many there are.
+func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
+	n, explained := 0, true
+	for _, s := range []orderbook.Side{orderbook.Sell, orderbook.Buy} {
+		v.diff(row, s, func(p, ref, ours int64) {
+			n++
+			if first {
+				return
+			}
+			if v.prevN[s] == v.levels && worse(s, p, v.prevLast[s]) {
+				return // re-entered from beyond the previous window
+			}
+			over, under := v.tolerance(priceKey{s, p})
+			if (ours > ref && ours-ref <= over) || (ours < ref && ref-ours <= under) {
+				return // stale by exactly what this message could not account for
+			}
+			explained = false
+		})
+	}
+	return explained, n
+}
+
+// resync makes the book agree with the reference at every differing price.
+func (v *verifier) resync(row *BookRow) {
+	for _, s := range []orderbook.Side{orderbook.Sell, orderbook.Buy} {
+		type fix struct{ p, ref, ours int64 }
+		var fixes [64]fix
+		list := fixes[:0]
+		v.diff(row, s, func(p, ref, ours int64) { list = append(list, fix{p, ref, ours}) })
+		for _, f := range list {
+			if f.ref > f.ours {
+				v.addPhantom(s, f.p, f.ref-f.ours)
+				v.counts["resync_added_qty"] += f.ref - f.ours
+			} else {
+				v.removeQty(s, f.p, f.ours-f.ref)
+				v.counts["resync_removed_qty"] += f.ours - f.ref
+			}
+		}
+	}
+}
+
+func (v *verifier) addPhantom(s orderbook.Side, p, qty int64) {
+	k := priceKey{s, p}
+	if id, ok := v.phantom[k]; ok {
+		info, _ := v.book.Get(id)
+		v.book.Modify(id, p, info.Qty+qty, nil)
+		return
+	}
+	v.nextPh++
+	id := phantomBit | v.nextPh
+	v.book.Submit(orderbook.Order{ID: id, Side: s, Price: p, Qty: qty}, nil)
+	v.phantom[k] = id
+}
+
+func (v *verifier) removeQty(s orderbook.Side, p, qty int64) {
+	k := priceKey{s, p}
+	if id, ok := v.phantom[k]; ok {
+		info, _ := v.book.Get(id)
+		r := min(qty, info.Qty)
+		if r == info.Qty {
+			v.book.Cancel(id)
+			delete(v.phantom, k)
+		} else {
+			v.book.Reduce(id, r)
+		}
+		qty -= r
+	}
+	v.infos = v.book.Orders(s, p, v.infos)
+	for i := len(v.infos) - 1; i >= 0 && qty > 0; i-- {
+		o := v.infos[i]
+		r := min(qty, o.Qty)
+		if r == o.Qty {
+			v.book.Cancel(o.ID)
+		} else {
+			v.book.Reduce(o.ID, r)
+		}
+		v.counts["resync_removed_known_order"]++
+		qty -= r
+	}
+}
+
+func (v *verifier) remember(row *BookRow) {
+	for _, s := range []orderbook.Side{orderbook.Sell, orderbook.Buy} {
+		prices, _ := refSide(row, s)
+		v.prevN[s] = len(prices)
+		if len(prices) > 0 {
+			v.prevLast[s] = prices[len(prices)-1]
+		}
+	}
+}
+
+func (v *verifier) describe(rowNo, line int64, m *Message, row *BookRow) string {
+	out := fmt.Sprintf("row %d (message line %d, type %d, order %d, size %d, price %d, dir %d):", rowNo, line, m.Type, m.OrderID, m.Size, m.Price, m.Direction)
+	for _, s := range []orderbook.Side{orderbook.Sell, orderbook.Buy} {
+		v.diff(row, s, func(p, ref, ours int64) {
+			out += fmt.Sprintf(" %s %d: reference %d, replayed %d;", s, p, ref, ours)
+		})
+	}
+	return out
+}
