@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/tapetest/tapetest/replay"
+	"github.com/urfave/cli/v3"
+)
+
+// importOptions are the options every importer understands.
+type importOptions struct {
+	Symbol  string // instrument symbol override
+	SkipBad bool   // skip malformed rows, counting them by reason, instead of stopping
+}
+
+// importFormat is one input format of `tapetest import`.
+type importFormat struct {
+	usage string
+	open  func(paths []string, opt importOptions) (replay.EventSource, error)
+}
+
+var importFormats = map[string]importFormat{}
+
+// registerImportFormat adds an input format to `tapetest import --format`.
+func registerImportFormat(name, usage string, open func(paths []string, opt importOptions) (replay.EventSource, error)) {
+	importFormats[name] = importFormat{usage: usage, open: open}
+}
+
+func importFormatNames() []string {
+	names := make([]string, 0, len(importFormats))
+	for n := range importFormats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func init() {
+	register(&cli.Command{
+		Name:      "import",
+		Usage:     "convert real feeds (LOBSTER, Binance, tardis CSV, ...) to a canonical Parquet event file",
+		ArgsUsage: "IN...",
+		Description: "Reads one or more input files of one format (gzip read transparently) and writes one\n" +
+			"canonical Parquet event file. A malformed row stops the import with file:line: field: reason;\n" +
+			"--skip-bad continues and reports how many rows were skipped and why.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Required: true, Usage: "input format (see --help for the list)"},
+			&cli.StringFlag{Name: "symbol", Usage: "instrument symbol override"},
+			&cli.BoolFlag{Name: "skip-bad", Usage: "skip malformed rows (counted and reported) instead of stopping"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output Parquet file"},
+			&cli.IntFlag{Name: "row-group", Value: 1 << 20, Usage: "rows per Parquet row group (bounds memory)"},
+		},
+		Action: runImport,
+	})
+}
+
+func runImport(ctx context.Context, c *cli.Command) error {
+	name := c.String("format")
+	f, ok := importFormats[name]
+	if !ok {
+		return usageError(fmt.Errorf("import: unknown --format %q (known: %s)", name, strings.Join(importFormatNames(), ", ")))
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return usageError(errors.New("import: no input files"))
+	}
+	src, err := f.open(paths, importOptions{Symbol: c.String("symbol"), SkipBad: c.Bool("skip-bad")})
+	if err != nil {
+		return usageError(fmt.Errorf("import: %w", err))
+	}
+	defer src.Close()
+	n, err := writeEventFile(ctx, src, c.String("out"), int(c.Int("row-group")), "import:"+name)
+	if err != nil {
+		return usageError(fmt.Errorf("import: %w", err))
+	}
+	slog.Info("import done", "format", name, "events", n, "out", c.String("out"))
+	if ct, ok := src.(replay.Counter); ok {
+		for _, k := range ct.Counts() {
+			fmt.Fprintf(os.Stderr, "  %s: %d\n", k.Kind, k.N)
+		}
+	}
+	fmt.Printf("events=%d out=%s\n", n, c.String("out"))
+	return nil
+}
+
+// writeEventFile streams src into a canonical event file at path.
+func writeEventFile(ctx context.Context, src replay.EventSource, path string, rowGroup int, source string) (int64, error) {
+	w, err := replay.CreateEventFile(path, replay.EventFileOptions{RowGroupSize: rowGroup})
+	if err != nil {
+		return 0, err
+	}
+	w.SetSource(source)
+	buf := make([]replay.Event, 8192)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			w.Abort()
+			return n, err
+		}
+		k, err := src.Read(buf)
+		if k > 0 {
+			w.SetInstruments(src.Instruments())
+			if werr := w.Write(buf[:k]); werr != nil {
+				w.Abort()
+				return n, werr
+			}
+			n += int64(k)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			w.Abort()
+			return n, err
+		}
+	}
+	w.SetInstruments(src.Instruments())
+	return n, w.Close()
+}
