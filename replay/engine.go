@@ -1,0 +1,268 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/tapetest/tapetest/orderbook"
+)
+
+// EngineOptions configure NewEngine.
+type EngineOptions struct {
+	// STP is the self-trade-prevention mode per instrument (indexed by symbol);
+	// missing entries mean off, which simulated wash trading needs.
+	STP []orderbook.STPMode
+	// SizeHint is the expected number of live orders per instrument.
+	SizeHint int
+}
+
+// Fidelity is how an instrument's events describe its book.
+type Fidelity uint8
+
+// Fidelities, decided per instrument by its first book-changing event.
+const (
+	FidelityUnknown Fidelity = 0
+	FidelityL3      Fidelity = 1 // add/cancel/reduce/modify/execute/market by order id
+	FidelityL2      Fidelity = 2 // level totals
+	FidelityTrades  Fidelity = 3 // prints only
+)
+
+// Reconciliation kinds counted by the engine.
+const (
+	kindUnknownCancel = iota
+	kindUnknownReduce
+	kindUnknownModify
+	kindUnknownExecute
+	kindRejectedAdd
+	kindRejectedMarket
+	kindRejectedReduce
+	kindRejectedModify
+	kindRejectedExecute
+	kindRejectedLevel
+	kindMixedFidelity
+	kindBadSymbol
+	kindBadAction
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	kindUnknownCancel:   "cancel_unknown_order",
+	kindUnknownReduce:   "reduce_unknown_order",
+	kindUnknownModify:   "modify_unknown_order",
+	kindUnknownExecute:  "execute_unknown_order",
+	kindRejectedAdd:     "add_rejected",
+	kindRejectedMarket:  "market_rejected",
+	kindRejectedReduce:  "reduce_rejected",
+	kindRejectedModify:  "modify_rejected",
+	kindRejectedExecute: "execute_rejected",
+	kindRejectedLevel:   "level_rejected",
+	kindMixedFidelity:   "l3_event_on_l2_book",
+	kindBadSymbol:       "unknown_symbol",
+	kindBadAction:       "unknown_action",
+}
+
+// Engine applies canonical events to one book per instrument and turns each
+// into a Record. It is deterministic and, in steady state, allocation-free for
+// accepted events (a rejected submit allocates its error).
+//
+// Policy for events the book cannot apply (counted by kind, never dropped):
+// a cancel, reduce, modify or execute for an order id the book does not hold
+// (a truncated historical feed, an order placed before the file starts) is
+// Reconciled and changes nothing; an order the book refuses (post-only that
+// would cross, unfillable FOK, duplicate id, bad quantity) is Rejected and
+// changes nothing. Both still produce a record, so detectors see every event.
+type Engine struct {
+	insts  []Instrument
+	opts   EngineOptions
+	l3     []*orderbook.Book
+	l2     []*orderbook.DepthBook
+	fid    []Fidelity
+	counts [numKinds]int64
+}
+
+// NewEngine returns an engine for the instruments.
+func NewEngine(insts []Instrument, opts EngineOptions) (*Engine, error) {
+	e := &Engine{insts: insts, opts: opts, l3: make([]*orderbook.Book, len(insts)), l2: make([]*orderbook.DepthBook, len(insts)), fid: make([]Fidelity, len(insts))}
+	for _, in := range insts {
+		if in.Tick <= 0 || in.Lot <= 0 {
+			return nil, fmt.Errorf("engine: instrument %q: tick %d and lot %d must be positive", in.Symbol, in.Tick, in.Lot)
+		}
+	}
+	return e, nil
+}
+
+// Fidelity reports how instrument sym's events have described its book so far.
+func (e *Engine) Fidelity(sym uint32) Fidelity { return e.fid[sym] }
+
+func (e *Engine) book(sym uint32) *orderbook.Book {
+	if b := e.l3[sym]; b != nil {
+		return b
+	}
+	stp := orderbook.STPOff
+	if int(sym) < len(e.opts.STP) {
+		stp = e.opts.STP[sym]
+	}
+	hint := e.opts.SizeHint
+	if hint <= 0 {
+		hint = 1 << 12
+	}
+	b, _ := orderbook.New(orderbook.Config{Tick: e.insts[sym].Tick, Lot: e.insts[sym].Lot, STP: stp, SizeHint: hint})
+	e.l3[sym] = b
+	if e.fid[sym] == FidelityUnknown || e.fid[sym] == FidelityTrades {
+		e.fid[sym] = FidelityL3
+	}
+	return b
+}
+
+func (e *Engine) depth(sym uint32) *orderbook.DepthBook {
+	if d := e.l2[sym]; d != nil {
+		return d
+	}
+	d, _ := orderbook.NewDepth(orderbook.Config{Tick: e.insts[sym].Tick, Lot: e.insts[sym].Lot})
+	e.l2[sym] = d
+	if e.fid[sym] != FidelityL3 {
+		e.fid[sym] = FidelityL2
+	}
+	return d
+}
+
+func tifOf(f Flags) orderbook.TIF {
+	switch {
+	case f&FlagFOK != 0:
+		return orderbook.FOK
+	case f&FlagIOC != 0:
+		return orderbook.IOC
+	case f&FlagPostOnly != 0:
+		return orderbook.PostOnly
+	}
+	return orderbook.GTC
+}
+
+// Apply applies ev and appends its record (with its fills) to b.
+func (e *Engine) Apply(ev *Event, b *Batch) {
+	start := uint32(len(b.Fills))
+	out := Applied
+	if int(ev.Symbol) >= len(e.insts) {
+		e.counts[kindBadSymbol]++
+		b.Records = append(b.Records, Record{Event: *ev, FillStart: start, FillEnd: start, Outcome: Rejected})
+		return
+	}
+	sym := ev.Symbol
+	var err error
+	switch ev.Action {
+	case ActionAdd, ActionMarket:
+		bk := e.book(sym)
+		o := orderbook.Order{ID: ev.OrderID, Account: ev.Account, Side: ev.Side, TIF: tifOf(ev.Flags), Price: ev.Price, Qty: ev.Qty}
+		kind := kindRejectedAdd
+		if ev.Action == ActionMarket {
+			o.Type, o.Price, kind = orderbook.Market, 0, kindRejectedMarket
+			if o.ID == 0 {
+				o.ID = marketIDBase | ev.Seq // market orders need no id from the feed
+			}
+		}
+		b.Fills, _, err = bk.Submit(o, b.Fills)
+		if err != nil {
+			e.counts[kind]++
+			out = Rejected
+		}
+	case ActionCancel, ActionReduce, ActionModify, ActionExecute:
+		if e.fid[sym] == FidelityL2 {
+			e.counts[kindMixedFidelity]++
+			out = Rejected
+			break
+		}
+		bk := e.book(sym)
+		if _, ok := bk.Get(ev.OrderID); !ok {
+			e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
+			out = Reconciled
+			break
+		}
+		switch ev.Action {
+		case ActionCancel:
+			_, err = bk.Cancel(ev.OrderID)
+		case ActionReduce:
+			_, err = bk.Reduce(ev.OrderID, ev.Qty)
+			if err != nil {
+				e.counts[kindRejectedReduce]++
+			}
+		case ActionModify:
+			b.Fills, err = bk.Modify(ev.OrderID, ev.Price, ev.Qty, b.Fills)
+			if err != nil {
+				e.counts[kindRejectedModify]++
+			}
+		case ActionExecute:
+			if ev.Flags&FlagHidden != 0 {
+				b.Fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, b.Fills)
+				break
+			}
+			b.Fills, err = bk.Execute(ev.OrderID, ev.Qty, b.Fills)
+			if err != nil {
+				e.counts[kindRejectedExecute]++
+			}
+		}
+		if err != nil {
+			out = Rejected
+		}
+	case ActionTrade:
+		if e.fid[sym] == FidelityUnknown {
+			e.fid[sym] = FidelityTrades
+		}
+		b.Fills = append(b.Fills, orderbook.Fill{TakerAccount: ev.Account, Price: ev.Price, Qty: ev.Qty, Aggressor: ev.Side, Hidden: ev.Flags&FlagHidden != 0})
+	case ActionLevel:
+		if err = e.depth(sym).Set(ev.Side, ev.Price, ev.Qty); err != nil {
+			e.counts[kindRejectedLevel]++
+			out = Rejected
+		}
+	case ActionClear:
+		if e.l3[sym] != nil {
+			e.l3[sym].Clear()
+		}
+		if e.l2[sym] != nil {
+			e.l2[sym].Clear()
+		}
+	case ActionIndex:
+	default:
+		e.counts[kindBadAction]++
+		out = Rejected
+	}
+	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: uint32(len(b.Fills)), Outcome: out})
+}
+
+// marketIDBase tags the ids the engine gives market orders that arrive without one.
+const marketIDBase = uint64(1) << 62
+
+// Top is the current best bid and ask of sym (the L3 book if it has one, else the L2 book).
+func (e *Engine) Top(sym uint32) orderbook.Top {
+	if e.fid[sym] == FidelityL2 && e.l2[sym] != nil {
+		return e.l2[sym].Top()
+	}
+	if b := e.l3[sym]; b != nil {
+		return b.Top()
+	}
+	if d := e.l2[sym]; d != nil {
+		return d.Top()
+	}
+	return orderbook.Top{}
+}
+
+// Book returns sym's L3 book, or nil if it has none.
+func (e *Engine) Book(sym uint32) *orderbook.Book { return e.l3[sym] }
+
+// DepthBook returns sym's L2 book, or nil if it has none.
+func (e *Engine) DepthBook(sym uint32) *orderbook.DepthBook { return e.l2[sym] }
+
+// Counts reports what the engine reconciled or rejected, by kind.
+func (e *Engine) Counts() []Count {
+	var out []Count
+	for k, n := range e.counts {
+		if n > 0 {
+			out = append(out, Count{Kind: kindNames[k], N: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// ErrNoInstruments is returned when a source has an empty instrument table.
+var ErrNoInstruments = errors.New("source has no instruments")
