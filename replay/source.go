@@ -1,5 +1,7 @@
 package replay
 
+import "sort"
+
 // EventSource is a stream of canonical events in source order: an event file, an
 // importer reading a raw feed, a scenario generator, or a merge of several.
 type EventSource interface {
@@ -26,4 +28,20 @@ type Count struct {
 // Counts are sorted by Kind.
 type Counter interface {
 	Counts() []Count
+}
+
+// SumCounts adds up counts of the same kind and sorts them by kind.
+func SumCounts(cs []Count) []Count {
+	idx := map[string]int{}
+	var out []Count
+	for _, c := range cs {
+		if i, ok := idx[c.Kind]; ok {
+			out[i].N += c.N
+			continue
+		}
+		idx[c.Kind] = len(out)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
 }
