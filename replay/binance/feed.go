@@ -1,0 +1,301 @@
+// Package binance reads Binance market data: the raw depth feed as recorded by
+// collectors (REST snapshot + diff-depth stream + trades + bookTicker, one
+// "<receive_ns> <json>" per line), and the trades and aggTrades CSV dumps. It
+// turns them into canonical events and verifies L2 reconstruction against
+// Binance's own bookTicker stream.
+package binance
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// RowError is a malformed line: file, 1-based line, field and reason.
+type RowError struct {
+	File   string
+	Line   int64
+	Field  string
+	Reason string
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
+}
+
+// GapError is a break in the diff-depth update-id sequence.
+type GapError struct {
+	File     string
+	Line     int64
+	Expected string // what the sequence required
+	First    int64  // U of the offending diff
+	Final    int64  // u of the offending diff
+}
+
+func (e *GapError) Error() string {
+	return fmt.Sprintf("%s:%d: depth update gap: expected %s, got U=%d u=%d", e.File, e.Line, e.Expected, e.First, e.Final)
+}
+
+// openLines opens a file, gunzipping transparently.
+func openLines(path string) (*bufio.Reader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return bufio.NewReaderSize(zr, 1<<20), f, nil
+	}
+	return br, f, nil
+}
+
+// msgKind is the kind of a feed line.
+type msgKind uint8
+
+const (
+	kindDepth msgKind = iota + 1
+	kindTrade
+	kindTicker
+	kindSnapshot
+	kindOther
+)
+
+// feedMsg is one decoded feed line.
+type feedMsg struct {
+	kind   msgKind
+	recvNS int64
+	symbol string
+	// depth
+	first, final, prev int64 // U, u, pu (prev = -1 when absent: spot)
+	bids, asks         [][2]string
+	// snapshot
+	lastUpdateID int64
+	// trade
+	price, qty  string
+	buyerMaker  bool
+	tradeTimeMS int64
+	// bookTicker
+	tickerU                      int64
+	bidPx, bidQty, askPx, askQty string
+}
+
+type envelope struct {
+	Stream string          `json:"stream"`
+	Data   json.RawMessage `json:"data"`
+	// REST snapshot fields (no envelope)
+	LastUpdateID *int64      `json:"lastUpdateId"`
+	Bids         [][2]string `json:"bids"`
+	Asks         [][2]string `json:"asks"`
+}
+
+// The structs name every field Binance sends whose name differs from another
+// only by case: encoding/json matches names case-insensitively unless an exact
+// match exists.
+type depthData struct {
+	Ev string      `json:"e"`
+	ET int64       `json:"E"`
+	TT int64       `json:"T"`
+	S  string      `json:"s"`
+	U  *int64      `json:"U"`
+	Uf *int64      `json:"u"`
+	PU *int64      `json:"pu"`
+	B  [][2]string `json:"b"`
+	A  [][2]string `json:"a"`
+}
+
+type tradeData struct {
+	Ev string `json:"e"`
+	ET int64  `json:"E"`
+	ID int64  `json:"t"`
+	MM bool   `json:"M"`
+	S  string `json:"s"`
+	P  string `json:"p"`
+	Q  string `json:"q"`
+	M  bool   `json:"m"`
+	T  int64  `json:"T"`
+}
+
+type tickerData struct {
+	ET int64  `json:"E"`
+	TT int64  `json:"T"`
+	U  int64  `json:"u"`
+	S  string `json:"s"`
+	B  string `json:"b"`
+	BQ string `json:"B"`
+	A  string `json:"a"`
+	AQ string `json:"A"`
+}
+
+// feedReader reads feed lines from one or more files in order.
+type feedReader struct {
+	paths []string
+	cur   int
+	r     *bufio.Reader
+	c     io.Closer
+	file  string
+	line  int64
+}
+
+func newFeedReader(paths []string) *feedReader { return &feedReader{paths: paths, cur: -1} }
+
+func (fr *feedReader) close() {
+	if fr.c != nil {
+		fr.c.Close()
+		fr.c = nil
+	}
+}
+
+// next decodes the next line into m; io.EOF after the last file.
+func (fr *feedReader) next(m *feedMsg) error {
+	for {
+		if fr.r == nil {
+			fr.cur++
+			if fr.cur >= len(fr.paths) {
+				return io.EOF
+			}
+			r, c, err := openLines(fr.paths[fr.cur])
+			if err != nil {
+				return err
+			}
+			fr.r, fr.c, fr.file, fr.line = r, c, fr.paths[fr.cur], 0
+		}
+		b, err := fr.r.ReadBytes('\n')
+		if len(b) == 0 && err != nil {
+			if err != io.EOF {
+				return fmt.Errorf("%s: %w", fr.file, err)
+			}
+			fr.close()
+			fr.r = nil
+			continue
+		}
+		fr.line++
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			continue
+		}
+		return fr.decode(b, m)
+	}
+}
+
+func (fr *feedReader) bad(field, format string, args ...any) error {
+	return &RowError{File: fr.file, Line: fr.line, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (fr *feedReader) decode(b []byte, m *feedMsg) error {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return fr.bad("line", "want \"<receive_ns> <json>\"")
+	}
+	ns, err := strconv.ParseInt(string(b[:sp]), 10, 64)
+	if err != nil {
+		return fr.bad("receive_ns", "%q is not an integer", b[:sp])
+	}
+	*m = feedMsg{recvNS: ns, prev: -1}
+	var env envelope
+	if err := json.Unmarshal(b[sp+1:], &env); err != nil {
+		return fr.bad("json", "%v", err)
+	}
+	if env.Stream == "" {
+		if env.LastUpdateID == nil {
+			return fr.bad("json", "neither a stream message nor a depth snapshot")
+		}
+		m.kind, m.lastUpdateID, m.bids, m.asks = kindSnapshot, *env.LastUpdateID, env.Bids, env.Asks
+		return nil
+	}
+	switch ch := env.Stream[strings.IndexByte(env.Stream, '@')+1:]; {
+	case strings.HasPrefix(ch, "depth"):
+		var d depthData
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return fr.bad("data", "%v", err)
+		}
+		if d.U == nil || d.Uf == nil {
+			return fr.bad("data.U", "depth update without U/u")
+		}
+		m.kind, m.symbol, m.first, m.final, m.bids, m.asks = kindDepth, d.S, *d.U, *d.Uf, d.B, d.A
+		if d.PU != nil {
+			m.prev = *d.PU
+		}
+	case ch == "trade" || ch == "aggTrade":
+		var t tradeData
+		if err := json.Unmarshal(env.Data, &t); err != nil {
+			return fr.bad("data", "%v", err)
+		}
+		m.kind, m.symbol, m.price, m.qty, m.buyerMaker, m.tradeTimeMS = kindTrade, t.S, t.P, t.Q, t.M, t.T
+	case ch == "bookTicker":
+		var t tickerData
+		if err := json.Unmarshal(env.Data, &t); err != nil {
+			return fr.bad("data", "%v", err)
+		}
+		m.kind, m.symbol, m.tickerU, m.bidPx, m.bidQty, m.askPx, m.askQty = kindTicker, t.S, t.U, t.B, t.BQ, t.A, t.AQ
+	default:
+		m.kind = kindOther
+	}
+	return nil
+}
+
+// decimals is the number of significant decimal places of a decimal string.
+func decimals(s string) int {
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		return 0
+	}
+	f := strings.TrimRight(s[i+1:], "0")
+	return len(f)
+}
+
+var errDecimal = errors.New("not a decimal number")
+
+// parseFixed parses a decimal string into fixed point with exp decimals. More
+// significant decimals than exp is an error (the value cannot be represented).
+func parseFixed(s string, exp int) (int64, error) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], strings.TrimRight(s[i+1:], "0")
+	}
+	if intPart == "" && frac == "" {
+		return 0, errDecimal
+	}
+	if len(frac) > exp {
+		return 0, fmt.Errorf("%q has more than %d decimals", s, exp)
+	}
+	var v int64
+	for _, c := range intPart {
+		if c < '0' || c > '9' {
+			return 0, errDecimal
+		}
+		v = v*10 + int64(c-'0')
+		if v > 1<<55 {
+			return 0, fmt.Errorf("%q is too large", s)
+		}
+	}
+	for k := 0; k < exp; k++ {
+		v *= 10
+		if k < len(frac) {
+			c := frac[k]
+			if c < '0' || c > '9' {
+				return 0, errDecimal
+			}
+			v += int64(c - '0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}

@@ -1,0 +1,182 @@
+package binance
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func readAllEvents(t *testing.T, s replay.EventSource) []replay.Event {
+	t.Helper()
+	var out []replay.Event
+	buf := make([]replay.Event, 1000)
+	for {
+		n, err := s.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDepthSourceReplaysToTheVerifiedBook: the events, replayed through the
+// engine, rebuild the same book that Verify checked against bookTicker.
+func TestDepthSourceReplaysToTheVerifiedBook(t *testing.T) {
+	paths := []string{
+		realdata.Path(t, "binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz"),
+		realdata.Path(t, "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"),
+	}
+	src, err := NewDepthSource(paths, DepthOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	evs := readAllEvents(t, src)
+	in := src.Instruments()
+	if len(in) != 1 || in[0].Symbol != "BTCUSDT" || in[0].Tick != 1_000_000 {
+		t.Fatalf("instrument %+v", in)
+	}
+	var levels, trades, lastInGroup int
+	for _, e := range evs {
+		switch e.Action {
+		case replay.ActionLevel:
+			levels++
+		case replay.ActionTrade:
+			trades++
+		}
+		if e.Flags&replay.FlagLastInGroup != 0 {
+			lastInGroup++
+		}
+	}
+	early := int(src.counts["trade_before_snapshot"])
+	if trades+early != 19904 || lastInGroup < 6000 || levels < 50000 {
+		t.Fatalf("levels=%d trades=%d groups=%d", levels, trades, lastInGroup)
+	}
+	eng, err := replay.NewEngine(in, replay.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b replay.Batch
+	for i := range evs {
+		b.Records, b.Fills = b.Records[:0], b.Fills[:0]
+		eng.Apply(&evs[i], &b)
+		if b.Records[0].Outcome != replay.Applied {
+			t.Fatalf("event %d %+v not applied", i, evs[i])
+		}
+	}
+	// Rebuild independently from the raw groups.
+	fr := newFeedReader(paths)
+	defer fr.close()
+	var seq sequencer
+	book, _ := orderbook.NewDepth(orderbook.Config{Tick: in[0].Tick, Lot: 1})
+	var m feedMsg
+	for fr.next(&m) == nil {
+		if m.kind == kindDepth || m.kind == kindSnapshot {
+			if err := seq.push(&m, fr.file, fr.line); err != nil {
+				t.Fatal(err)
+			}
+			for i := range seq.out {
+				applyGroup(book, &seq.out[i])
+			}
+			seq.out = seq.out[:0]
+		}
+	}
+	got := eng.DepthBook(0).Depth(orderbook.Buy, make([]orderbook.Level, 0, 2000))
+	want := book.Depth(orderbook.Buy, make([]orderbook.Level, 0, 2000))
+	if len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != want[len(want)-1] || eng.Top(0) != book.Top() {
+		t.Fatalf("engine book differs: top %+v vs %+v", eng.Top(0), book.Top())
+	}
+}
+
+func feedFile(t *testing.T, lines ...string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "feed.txt")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const (
+	lSnap   = `1000 {"lastUpdateId":100,"bids":[["10.00","1.0"],["9.99","2.0"]],"asks":[["10.01","1.5"]]}`
+	lDiffA  = `900 {"stream":"x@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"X","U":95,"u":100,"b":[],"a":[]}}`
+	lDiffB  = `1100 {"stream":"x@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"X","U":99,"u":105,"b":[["10.00","0"]],"a":[["10.02","3"]]}}`
+	lDiffC  = `1200 {"stream":"x@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"X","U":106,"u":110,"b":[["9.98","4"]],"a":[]}}`
+	lDiffGp = `1200 {"stream":"x@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"X","U":107,"u":110,"b":[],"a":[]}}`
+	lTick   = `1300 {"stream":"x@bookTicker","data":{"u":110,"s":"X","b":"9.99","B":"2.0","a":"10.01","A":"1.5"}}`
+	lTrade  = `1250 {"stream":"x@trade","data":{"e":"trade","E":1,"s":"X","t":7,"p":"10.01","q":"0.5","T":1,"m":true,"M":true}}`
+)
+
+func TestDepthSequencing(t *testing.T) {
+	// Diff A precedes the snapshot and is dropped (u <= lastUpdateId); B bridges; C continues.
+	p := feedFile(t, lDiffA, lDiffB, lSnap, lDiffC, lTrade, lTick)
+	rep, err := Verify(context.Background(), []string{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary() != "aligned=1 mismatched=0" || rep.Dropped != 1 || rep.Diffs != 2 {
+		t.Fatalf("%s %+v", rep.Summary(), rep)
+	}
+	src, _ := NewDepthSource([]string{p}, DepthOptions{})
+	evs := readAllEvents(t, src)
+	if len(evs) != 1+3+2+1+1 || evs[0].Action != replay.ActionClear || evs[3].Flags&replay.FlagLastInGroup == 0 {
+		t.Fatalf("events %+v", evs)
+	}
+	if tr := evs[len(evs)-1]; tr.Action != replay.ActionTrade || tr.Side != orderbook.Sell || tr.Price != 1_001_000_000 || tr.Qty != 50_000_000 {
+		t.Fatalf("trade %+v", tr)
+	}
+	// A gap fails with the update ids.
+	p = feedFile(t, lDiffB, lSnap, lDiffGp)
+	_, err = Verify(context.Background(), []string{p})
+	var ge *GapError
+	if !errors.As(err, &ge) || ge.Line != 3 || ge.First != 107 || !strings.Contains(err.Error(), "expected U == 106") {
+		t.Fatalf("gap: %v", err)
+	}
+	// A wrong book shows as a mismatch: corrupt the ticker's expectation.
+	p = feedFile(t, lDiffB, lSnap, lDiffC, strings.Replace(lTick, `"B":"2.0"`, `"B":"2.5"`, 1))
+	rep, err = Verify(context.Background(), []string{p})
+	if err != nil || rep.Mismatched != 1 {
+		t.Fatalf("corrupted ticker: %v %+v", err, rep)
+	}
+	// Malformed JSON names the line.
+	p = feedFile(t, lSnap, `5 {"stream":`)
+	_, err = Verify(context.Background(), []string{p})
+	var re *RowError
+	if !errors.As(err, &re) || re.Line != 2 {
+		t.Fatalf("bad json: %v", err)
+	}
+}
+
+func FuzzFeedLine(f *testing.F) {
+	for _, l := range []string{lSnap, lDiffA, lDiffB, lTick, lTrade, "x y", "1 {}"} {
+		f.Add([]byte(l))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fr := &feedReader{file: "f", line: 1}
+		var m feedMsg
+		_ = fr.decode(b, &m)
+	})
+}
+
+func FuzzParseFixed(f *testing.F) {
+	for _, s := range []string{"61737.63000000", "0", "-1.5", ".", "1e5", "99999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := parseFixed(s, 8)
+		if err == nil && decimals(s) > 8 {
+			t.Fatalf("accepted %q as %d", s, v)
+		}
+	})
+}
