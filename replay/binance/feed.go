@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -243,59 +242,4 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 		m.kind = kindOther
 	}
 	return nil
-}
-
-// decimals is the number of significant decimal places of a decimal string.
-func decimals(s string) int {
-	i := strings.IndexByte(s, '.')
-	if i < 0 {
-		return 0
-	}
-	f := strings.TrimRight(s[i+1:], "0")
-	return len(f)
-}
-
-var errDecimal = errors.New("not a decimal number")
-
-// parseFixed parses a decimal string into fixed point with exp decimals. More
-// significant decimals than exp is an error (the value cannot be represented).
-func parseFixed(s string, exp int) (int64, error) {
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], strings.TrimRight(s[i+1:], "0")
-	}
-	if intPart == "" && frac == "" {
-		return 0, errDecimal
-	}
-	if len(frac) > exp {
-		return 0, fmt.Errorf("%q has more than %d decimals", s, exp)
-	}
-	var v int64
-	for _, c := range intPart {
-		if c < '0' || c > '9' {
-			return 0, errDecimal
-		}
-		v = v*10 + int64(c-'0')
-		if v > 1<<55 {
-			return 0, fmt.Errorf("%q is too large", s)
-		}
-	}
-	for k := 0; k < exp; k++ {
-		v *= 10
-		if k < len(frac) {
-			c := frac[k]
-			if c < '0' || c > '9' {
-				return 0, errDecimal
-			}
-			v += int64(c - '0')
-		}
-	}
-	if neg {
-		v = -v
-	}
-	return v, nil
 }

@@ -99,8 +99,8 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 				s.counts["trade_before_snapshot"]++
 				continue
 			}
-			p, err1 := parseFixed(m.price, FixedExp)
-			q, err2 := parseFixed(m.qty, FixedExp)
+			p, err1 := replay.ParseDecimal(m.price, FixedExp)
+			q, err2 := replay.ParseDecimal(m.qty, FixedExp)
 			if err1 != nil || err2 != nil {
 				return 0, &RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q", m.price, m.qty)}
 			}

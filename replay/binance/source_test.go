@@ -168,15 +168,3 @@ func FuzzFeedLine(f *testing.F) {
 		_ = fr.decode(b, &m)
 	})
 }
-
-func FuzzParseFixed(f *testing.F) {
-	for _, s := range []string{"61737.63000000", "0", "-1.5", ".", "1e5", "99999999999999999"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		v, err := parseFixed(s, 8)
-		if err == nil && decimals(s) > 8 {
-			t.Fatalf("accepted %q as %d", s, v)
-		}
-	})
-}

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
 )
 
 // FixedExp is the number of decimals of prices and quantities in events from
@@ -118,7 +119,7 @@ func tickFromSnapshot(g group) int64 {
 	d := 0
 	for _, side := range [][][2]string{g.bids, g.asks} {
 		for _, l := range side {
-			d = max(d, decimals(l[0]))
+			d = max(d, replay.Decimals(l[0]))
 		}
 	}
 	return int64(math.Pow10(FixedExp - min(d, FixedExp)))
@@ -147,11 +148,11 @@ func applyGroup(book *orderbook.DepthBook, g *group) error {
 }
 
 func parseLevel(l [2]string) (int64, int64, error) {
-	p, err := parseFixed(l[0], FixedExp)
+	p, err := replay.ParseDecimal(l[0], FixedExp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("price: %w", err)
 	}
-	q, err := parseFixed(l[1], FixedExp)
+	q, err := replay.ParseDecimal(l[1], FixedExp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("qty: %w", err)
 	}
@@ -165,7 +166,7 @@ func tickerTop(m *feedMsg) (orderbook.Top, error) {
 		s   string
 		dst *int64
 	}{{m.bidPx, &t.BidPrice}, {m.bidQty, &t.BidQty}, {m.askPx, &t.AskPrice}, {m.askQty, &t.AskQty}} {
-		if *f.dst, err = parseFixed(f.s, FixedExp); err != nil {
+		if *f.dst, err = replay.ParseDecimal(f.s, FixedExp); err != nil {
 			return t, err
 		}
 	}

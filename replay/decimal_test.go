@@ -1,0 +1,56 @@
+package replay
+
+import "testing"
+
+func TestParseDecimal(t *testing.T) {
+	cases := []struct {
+		s    string
+		exp  int
+		want int64
+		ok   bool
+	}{
+		{"61737.63000000", 2, 6173763, true},
+		{"61737.63000000", 8, 6173763000000, true},
+		{"1.36e-06", 10, 13600, true},
+		{"1.36E-6", 8, 136, true},
+		{"2.5e3", 0, 2500, true},
+		{"-0.5", 1, -5, true},
+		{"+7", 0, 7, true},
+		{"0", 8, 0, true},
+		{".5", 1, 5, true},
+		{"1.234", 2, 0, false},
+		{"1e-9", 8, 0, false},
+		{"abc", 2, 0, false},
+		{"1.2.3", 2, 0, false},
+		{"", 2, 0, false},
+		{"1e", 2, 0, false},
+		{"99999999999999999999", 0, 0, false},
+		{"9e18", 2, 0, false},
+	}
+	for _, c := range cases {
+		got, err := ParseDecimal(c.s, c.exp)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseDecimal(%q, %d) = %d, %v; want %d ok=%v", c.s, c.exp, got, err, c.want, c.ok)
+		}
+	}
+	for s, d := range map[string]int{"1.2500": 2, "1.36e-06": 8, "100": 0, "2.5e3": 0, "x": -1} {
+		if got := Decimals(s); got != d {
+			t.Errorf("Decimals(%q) = %d, want %d", s, got, d)
+		}
+	}
+}
+
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"1.5", "1e-3", "-0", "9999999999.99999999"} {
+		f.Add(s, 8)
+	}
+	f.Fuzz(func(t *testing.T, s string, exp int) {
+		if exp < 0 || exp > 18 {
+			return
+		}
+		v, err := ParseDecimal(s, exp)
+		if err == nil && Decimals(s) > exp {
+			t.Fatalf("%q parsed to %d with exp %d but has %d decimals", s, v, exp, Decimals(s))
+		}
+	})
+}
