@@ -33,6 +33,12 @@ func registerImportFormat(name, usage string, open func(paths []string, opt impo
 	importFormats[name] = importFormat{usage: usage, open: open}
 }
 
+// formatList documents the formats in --help (the registry is filled by init
+// functions in file order, so it is read lazily).
+func formatList() string {
+	return "lobster, binance-depth, binance-trades, binance-aggtrades, ccxt-trades, tardis-trades, tardis-book"
+}
+
 func importFormatNames() []string {
 	names := make([]string, 0, len(importFormats))
 	for n := range importFormats {
@@ -51,7 +57,7 @@ func init() {
 			"canonical Parquet event file. A malformed row stops the import with file:line: field: reason;\n" +
 			"--skip-bad continues and reports how many rows were skipped and why.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Required: true, Usage: "input format (see --help for the list)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Required: true, Usage: "input format: " + formatList()},
 			&cli.StringFlag{Name: "symbol", Usage: "instrument symbol override"},
 			&cli.BoolFlag{Name: "skip-bad", Usage: "skip malformed rows (counted and reported) instead of stopping"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output Parquet file"},

@@ -1,0 +1,472 @@
+// Package csvfeed imports CSV market-data dumps as canonical events:
+//
+//   - binance-trades: data.binance.vision spot trades (id, price, qty,
+//     quote_qty, time, is_buyer_maker[, is_best_match]), header optional;
+//   - binance-aggtrades: aggTrades (agg_id, price, qty, first_id, last_id, time,
+//     is_buyer_maker[, is_best_match]), header optional;
+//   - ccxt-trades: trades with a header naming timestamp (ms), side, price,
+//     amount and optionally symbol — the tick-trade files of labelled pump
+//     episodes and freqtrade's exports;
+//   - tardis-trades and tardis-book: tardis.dev "trades" and
+//     "incremental_book_L2" CSV (timestamps in µs; a snapshot block after
+//     incremental rows resets the book with a Clear event).
+//
+// Binance timestamps in milliseconds and microseconds are told apart by
+// magnitude. Fixed-point exponents are the most decimals seen in the first
+// rows (scanned before any event is returned); a later value with more
+// decimals stops the import with its line and field rather than rounding.
+// Gzip input is read transparently. A malformed row stops the import with
+// file:line: field: reason; with SkipBad it is skipped and counted by reason.
+package csvfeed
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// Format is an input layout.
+type Format string
+
+// Formats.
+const (
+	BinanceTrades    Format = "binance-trades"
+	BinanceAggTrades Format = "binance-aggtrades"
+	CCXTTrades       Format = "ccxt-trades"
+	TardisTrades     Format = "tardis-trades"
+	TardisBook       Format = "tardis-book"
+)
+
+// Options configure NewSource.
+type Options struct {
+	Symbol  string // overrides the symbol column / file name
+	Venue   string
+	SkipBad bool // skip malformed rows (counted by reason) instead of stopping
+}
+
+// RowError is a malformed row.
+type RowError struct {
+	File   string
+	Line   int64
+	Field  string
+	Reason string
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
+}
+
+// row is one parsed row before fixed-point conversion.
+type row struct {
+	line     int64
+	file     string
+	ts       int64 // ns
+	symbol   string
+	side     orderbook.Side
+	price    string
+	qty      string
+	snapshot bool
+	book     bool
+}
+
+// Source is a replay.EventSource over CSV files of one format.
+type Source struct {
+	format   Format
+	opts     Options
+	paths    []string
+	cur      int
+	r        *bufio.Reader
+	c        io.Closer
+	file     string
+	line     int64
+	cols     map[string]int
+	ahead    []row // rows scanned ahead to fix the exponents
+	insts    []replay.Instrument
+	symIdx   map[string]uint32
+	priceExp int
+	qtyExp   int
+	seq      uint64
+	counts   map[string]int64
+	inSnap   map[uint32]bool // tardis-book: inside a snapshot block, per symbol
+	seenInc  map[uint32]bool // tardis-book: incremental rows seen, per symbol
+	eof      bool
+	fixed    bool // the instrument table is complete
+	fields   []string
+}
+
+// scanRows is how many rows are read ahead to choose the exponents.
+const scanRows = 20000
+
+// NewSource opens the files (read in order) in the given format.
+func NewSource(format Format, paths []string, opts Options) (*Source, error) {
+	switch format {
+	case BinanceTrades, BinanceAggTrades, CCXTTrades, TardisTrades, TardisBook:
+	default:
+		return nil, fmt.Errorf("csvfeed: unknown format %q", format)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("csvfeed: no input files")
+	}
+	s := &Source{format: format, opts: opts, paths: paths, cur: -1, counts: map[string]int64{}, symIdx: map[string]uint32{}, inSnap: map[uint32]bool{}, seenInc: map[uint32]bool{}}
+	if err := s.prescan(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Source) prescan() error {
+	pd, qd := 0, 0
+	for len(s.ahead) < scanRows {
+		r, err := s.nextRow()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		pd = max(pd, replay.Decimals(r.price))
+		qd = max(qd, replay.Decimals(r.qty))
+		s.symbolOf(r.symbol)
+		s.ahead = append(s.ahead, r)
+	}
+	s.priceExp, s.qtyExp = min(pd, 12), min(qd, 12)
+	s.fixed = true
+	for i := range s.insts {
+		s.insts[i].PriceExp, s.insts[i].QtyExp = int8(s.priceExp), int8(s.qtyExp)
+	}
+	return nil
+}
+
+// symbolOf returns the instrument index of sym, adding it during the prescan.
+func (s *Source) symbolOf(sym string) (uint32, bool) {
+	if s.opts.Symbol != "" {
+		sym = s.opts.Symbol
+	}
+	if sym == "" {
+		sym = strings.SplitN(filepath.Base(s.paths[0]), ".", 2)[0]
+	}
+	if id, ok := s.symIdx[sym]; ok {
+		return id, true
+	}
+	if s.fixed {
+		return 0, false
+	}
+	id := uint32(len(s.insts))
+	s.symIdx[sym] = id
+	kind := replay.Spot
+	if strings.Contains(strings.ToUpper(sym), "PERP") {
+		kind = replay.Perpetual
+	}
+	s.insts = append(s.insts, replay.Instrument{Symbol: sym, Venue: s.opts.Venue, Kind: kind, Tick: 1, Lot: 1})
+	return id, true
+}
+
+// Instruments is the instrument table (complete after NewSource).
+func (s *Source) Instruments() []replay.Instrument { return s.insts }
+
+// Counts reports skipped or reconciled rows by reason.
+func (s *Source) Counts() []replay.Count {
+	var out []replay.Count
+	for k, n := range s.counts {
+		out = append(out, replay.Count{Kind: k, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// Close closes the current file.
+func (s *Source) Close() error {
+	if s.c != nil {
+		err := s.c.Close()
+		s.c = nil
+		return err
+	}
+	return nil
+}
+
+func (s *Source) bad(field, format string, args ...any) *RowError {
+	return &RowError{File: s.file, Line: s.line, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+func openText(path string) (*bufio.Reader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return bufio.NewReaderSize(zr, 1<<16), f, nil
+	}
+	return br, f, nil
+}
+
+// nextRow reads and parses the next data row of any file.
+func (s *Source) nextRow() (row, error) {
+	for {
+		if s.r == nil {
+			s.cur++
+			if s.cur >= len(s.paths) {
+				return row{}, io.EOF
+			}
+			r, c, err := openText(s.paths[s.cur])
+			if err != nil {
+				return row{}, err
+			}
+			s.r, s.c, s.file, s.line, s.cols = r, c, s.paths[s.cur], 0, nil
+		}
+		b, err := s.r.ReadBytes('\n')
+		if len(b) == 0 && err != nil {
+			if err != io.EOF {
+				return row{}, fmt.Errorf("%s: %w", s.file, err)
+			}
+			s.Close()
+			s.r = nil
+			continue
+		}
+		s.line++
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			continue
+		}
+		s.fields = strings.Split(string(b), ",")
+		if s.cols == nil {
+			if isHeader(s.fields) {
+				s.cols = map[string]int{}
+				for i, f := range s.fields {
+					s.cols[strings.TrimSpace(f)] = i
+				}
+				if err := s.checkHeader(); err != nil {
+					return row{}, err
+				}
+				continue
+			}
+			if s.format == CCXTTrades || s.format == TardisTrades || s.format == TardisBook {
+				return row{}, s.bad("header", "this format needs a header row")
+			}
+			s.cols = map[string]int{}
+		}
+		r, rerr := s.parse()
+		if rerr != nil {
+			if s.opts.SkipBad {
+				s.counts["skipped_bad_"+rerr.Field]++
+				continue
+			}
+			return row{}, rerr
+		}
+		return r, nil
+	}
+}
+
+func isHeader(f []string) bool {
+	if len(f) == 0 {
+		return false
+	}
+	for _, x := range f {
+		x = strings.TrimSpace(x)
+		if x == "" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(x, 64); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+var required = map[Format][]string{
+	CCXTTrades:   {"timestamp", "side", "price", "amount"},
+	TardisTrades: {"symbol", "timestamp", "side", "price", "amount"},
+	TardisBook:   {"symbol", "timestamp", "is_snapshot", "side", "price", "amount"},
+}
+
+func (s *Source) checkHeader() error {
+	for _, c := range required[s.format] {
+		if _, ok := s.cols[c]; !ok {
+			return s.bad("header", "missing column %q", c)
+		}
+	}
+	return nil
+}
+
+func (s *Source) col(name string, pos int) (string, *RowError) {
+	i := pos
+	if j, ok := s.cols[name]; ok {
+		i = j
+	}
+	if i < 0 || i >= len(s.fields) {
+		return "", s.bad(name, "missing")
+	}
+	return strings.TrimSpace(s.fields[i]), nil
+}
+
+// timeNS converts an epoch timestamp in s, ms, µs or ns (told apart by magnitude) to ns.
+func timeNS(v int64) int64 {
+	switch {
+	case v < 1e11:
+		return v * 1e9
+	case v < 1e14:
+		return v * 1e6
+	case v < 1e17:
+		return v * 1e3
+	}
+	return v
+}
+
+func (s *Source) parse() (row, *RowError) {
+	r := row{line: s.line, file: s.file}
+	var err *RowError
+	field := func(name string, pos int) string {
+		if err != nil {
+			return ""
+		}
+		var v string
+		v, err = s.col(name, pos)
+		return v
+	}
+	var tsText, sideText string
+	switch s.format {
+	case BinanceTrades:
+		r.price, r.qty, tsText, sideText = field("price", 1), field("qty", 2), field("time", 4), field("is_buyer_maker", 5)
+	case BinanceAggTrades:
+		r.price, r.qty, tsText, sideText = field("price", 1), field("quantity", 2), field("transact_time", 5), field("is_buyer_maker", 6)
+	case CCXTTrades:
+		r.price, r.qty, tsText, sideText = field("price", -1), field("amount", -1), field("timestamp", -1), field("side", -1)
+		if _, ok := s.cols["symbol"]; ok {
+			r.symbol = field("symbol", -1)
+		}
+	case TardisTrades, TardisBook:
+		r.price, r.qty, tsText, sideText, r.symbol = field("price", -1), field("amount", -1), field("timestamp", -1), field("side", -1), field("symbol", -1)
+		if s.format == TardisBook {
+			r.book = true
+			snap := field("is_snapshot", -1)
+			if err == nil && snap != "true" && snap != "false" {
+				return r, s.bad("is_snapshot", "%q is not true or false", snap)
+			}
+			r.snapshot = snap == "true"
+		}
+	}
+	if err != nil {
+		return r, err
+	}
+	ts, perr := strconv.ParseInt(tsText, 10, 64)
+	if perr != nil || ts < 0 {
+		return r, s.bad("timestamp", "%q is not an epoch time", tsText)
+	}
+	if s.format == TardisTrades || s.format == TardisBook {
+		r.ts = ts * 1000 // tardis: microseconds
+	} else {
+		r.ts = timeNS(ts)
+	}
+	switch strings.ToLower(sideText) {
+	case "true": // is_buyer_maker: the seller was the aggressor
+		r.side = orderbook.Sell
+	case "false":
+		r.side = orderbook.Buy
+	case "buy", "bid":
+		r.side = orderbook.Buy
+	case "sell", "ask":
+		r.side = orderbook.Sell
+	case "unknown", "":
+		if r.book {
+			return r, s.bad("side", "%q: a book level needs bid or ask", sideText)
+		}
+		r.side = orderbook.SideNone
+	default:
+		return r, s.bad("side", "%q is not a side", sideText)
+	}
+	if replay.Decimals(r.price) < 0 {
+		return r, s.bad("price", "%q is not a decimal number", r.price)
+	}
+	if replay.Decimals(r.qty) < 0 {
+		return r, s.bad("amount", "%q is not a decimal number", r.qty)
+	}
+	return r, nil
+}
+
+// Read fills dst with events.
+func (s *Source) Read(dst []replay.Event) (int, error) {
+	n := 0
+	for n < len(dst) {
+		var r row
+		if len(s.ahead) > 0 {
+			r = s.ahead[0]
+			s.ahead = s.ahead[1:]
+		} else {
+			if s.eof {
+				break
+			}
+			var err error
+			r, err = s.nextRow()
+			if err == io.EOF {
+				s.eof = true
+				break
+			}
+			if err != nil {
+				return n, err
+			}
+		}
+		sym, ok := s.symbolOf(r.symbol)
+		if !ok {
+			return n, &RowError{File: r.file, Line: r.line, Field: "symbol", Reason: fmt.Sprintf("%q first appears after the instrument table was fixed (first %d rows); import it separately with --symbol", r.symbol, scanRows)}
+		}
+		p, err := replay.ParseDecimal(r.price, s.priceExp)
+		if err != nil {
+			return n, &RowError{File: r.file, Line: r.line, Field: "price", Reason: err.Error()}
+		}
+		q, err := replay.ParseDecimal(r.qty, s.qtyExp)
+		if err != nil {
+			return n, &RowError{File: r.file, Line: r.line, Field: "amount", Reason: err.Error()}
+		}
+		if !r.book {
+			s.seq++
+			dst[n] = replay.Event{TS: r.ts, Seq: s.seq, Symbol: sym, Action: replay.ActionTrade, Side: r.side, Price: p, Qty: q}
+			n++
+			continue
+		}
+		// tardis-book: a snapshot block after incremental rows resets the book.
+		if r.snapshot && !s.inSnap[sym] {
+			s.inSnap[sym] = true
+			if s.seenInc[sym] {
+				s.counts["snapshot_after_incremental"]++
+			}
+			s.seq++
+			dst[n] = replay.Event{TS: r.ts, Seq: s.seq, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot}
+			n++
+			if n == len(dst) {
+				s.ahead = append([]row{r}, s.ahead...)
+				break
+			}
+		}
+		if !r.snapshot {
+			s.inSnap[sym] = false
+			s.seenInc[sym] = true
+		}
+		flags := replay.Flags(0)
+		if r.snapshot {
+			flags = replay.FlagSnapshot
+		}
+		s.seq++
+		dst[n] = replay.Event{TS: r.ts, Seq: s.seq, Symbol: sym, Action: replay.ActionLevel, Side: r.side, Flags: flags, Price: p, Qty: q}
+		n++
+	}
+	if n == 0 && s.eof && len(s.ahead) == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
