@@ -168,3 +168,31 @@ func FuzzFeedLine(f *testing.F) {
 		_ = fr.decode(b, &m)
 	})
 }
+
+// BenchmarkImportDepthFeed converts the two-day BTCUSDT feed into events.
+func BenchmarkImportDepthFeed(b *testing.B) {
+	paths := []string{
+		realdata.Path(b, "binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz"),
+		realdata.Path(b, "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"),
+	}
+	buf := make([]replay.Event, 4096)
+	var events int64
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		src, _ := NewDepthSource(paths, DepthOptions{})
+		events = 0
+		for {
+			n, err := src.Read(buf)
+			events += int64(n)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		src.Close()
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(41249+58325)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
