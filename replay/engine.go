@@ -43,6 +43,7 @@ const (
 	kindMixedFidelity
 	kindBadSymbol
 	kindBadAction
+	kindStaleCrossed
 	numKinds
 )
 
@@ -60,6 +61,7 @@ var kindNames = [numKinds]string{
 	kindMixedFidelity:   "l3_event_on_l2_book",
 	kindBadSymbol:       "unknown_symbol",
 	kindBadAction:       "unknown_action",
+	kindStaleCrossed:    "stale_order_removed_by_crossing_add",
 }
 
 // Engine applies canonical events to one book per instrument and turns each
@@ -79,6 +81,7 @@ type Engine struct {
 	l2     []*orderbook.DepthBook
 	fid    []Fidelity
 	counts [numKinds]int64
+	stale  []orderbook.OrderInfo
 }
 
 // NewEngine returns an engine for the instruments.
@@ -161,6 +164,9 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 				o.ID = marketIDBase | ev.Seq // market orders need no id from the feed
 			}
 		}
+		if ev.Action == ActionAdd && e.insts[sym].ReportsExecutions {
+			e.removeCrossed(bk, ev.Side, ev.Price)
+		}
 		b.Fills, _, err = bk.Submit(o, b.Fills)
 		if err != nil {
 			e.counts[kind]++
@@ -227,6 +233,27 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		out = Rejected
 	}
 	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: uint32(len(b.Fills)), Outcome: out})
+}
+
+// removeCrossed removes the resting orders an add at price would cross: in a
+// feed that reports executions they can only be orders it removed unseen.
+func (e *Engine) removeCrossed(bk *orderbook.Book, side orderbook.Side, price int64) {
+	opp := side.Opposite()
+	for {
+		top := bk.Top()
+		best, qty := top.AskPrice, top.AskQty
+		if opp == orderbook.Buy {
+			best, qty = top.BidPrice, top.BidQty
+		}
+		if qty == 0 || (side == orderbook.Buy && best > price) || (side == orderbook.Sell && best < price) {
+			return
+		}
+		e.stale = bk.Orders(opp, best, e.stale[:0])
+		for _, o := range e.stale {
+			bk.Cancel(o.ID)
+			e.counts[kindStaleCrossed]++
+		}
+	}
 }
 
 // marketIDBase tags the ids the engine gives market orders that arrive without one.

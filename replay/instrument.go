@@ -25,6 +25,11 @@ type Instrument struct {
 	QtyExp   int8   `json:"qty_exp"`   // decimal digits of the fixed-point quantity
 	Tick     int64  `json:"tick"`      // minimum price increment, in fixed-point units (>= 1)
 	Lot      int64  `json:"lot"`       // minimum quantity increment, in fixed-point units (>= 1)
+	// ReportsExecutions is set for market-by-order feeds that report every
+	// trade as an execute event (LOBSTER, ITCH): their adds rest without
+	// matching. An add that would cross means the replayed book holds orders
+	// the feed removed unseen; the engine removes them and counts it.
+	ReportsExecutions bool `json:"reports_executions,omitempty"`
 }
 
 // PriceFloat converts a fixed-point price to float64.

@@ -73,7 +73,7 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 	}
 	return &Source{
 		mr:       mr,
-		inst:     []replay.Instrument{{Symbol: sym, Venue: "NASDAQ", Kind: replay.Equity, PriceExp: 4, QtyExp: 0, Tick: tick, Lot: 1}},
+		inst:     []replay.Instrument{{Symbol: sym, Venue: "NASDAQ", Kind: replay.Equity, PriceExp: 4, QtyExp: 0, Tick: tick, Lot: 1, ReportsExecutions: true}},
 		midnight: day.UnixNano(),
 	}, nil
 }
