@@ -8,6 +8,6 @@ import (
 func init() {
 	registerImportFormat("binance-depth", "raw Binance depth feed: \"<receive_ns> <json>\" lines with a REST snapshot, diffs and trades (files chained in order)",
 		func(paths []string, opt importOptions) (replay.EventSource, error) {
-			return binance.NewDepthSource(paths, binance.DepthOptions{Symbol: opt.Symbol})
+			return binance.NewDepthSource(paths, binance.DepthOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad})
 		})
 }

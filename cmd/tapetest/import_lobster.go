@@ -13,6 +13,6 @@ func init() {
 			if len(paths) != 1 {
 				return nil, fmt.Errorf("lobster: give one message file per import (got %d)", len(paths))
 			}
-			return lobster.NewSource(paths[0], lobster.SourceOptions{Symbol: opt.Symbol})
+			return lobster.NewSource(paths[0], lobster.SourceOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad})
 		})
 }

@@ -1,6 +1,7 @@
 package binance
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -13,6 +14,10 @@ import (
 // DepthOptions configure NewDepthSource.
 type DepthOptions struct {
 	Symbol string // default: the symbol in the stream messages
+	// SkipBad skips malformed lines, counting them ("skipped_bad_<field>"). A
+	// skipped depth diff leaves a hole in the update ids, which the sequence
+	// check then reports as a gap: the book is never rebuilt from a partial feed.
+	SkipBad bool
 }
 
 // DepthSource turns a raw Binance depth feed (one or more files, chained) into
@@ -76,6 +81,11 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 		if err == io.EOF {
 			s.eof = true
 			break
+		}
+		var re *RowError
+		if err != nil && s.opts.SkipBad && errors.As(err, &re) {
+			s.counts["skipped_bad_"+re.Field]++
+			continue
 		}
 		if err != nil {
 			return 0, err

@@ -149,6 +149,12 @@ func TestDepthSequencing(t *testing.T) {
 	if err != nil || rep.Mismatched != 1 {
 		t.Fatalf("corrupted ticker: %v %+v", err, rep)
 	}
+	// With SkipBad a malformed trade line is skipped and counted.
+	p = feedFile(t, lDiffB, lSnap, lDiffC, `1260 {"stream":"x@trade","data":{"p":1}}`, lTrade)
+	skip, _ := NewDepthSource([]string{p}, DepthOptions{SkipBad: true})
+	if evs := readAllEvents(t, skip); evs[len(evs)-1].Action != replay.ActionTrade || skip.counts["skipped_bad_data"] != 1 {
+		t.Fatalf("skip-bad: %+v %v", evs[len(evs)-1], skip.counts)
+	}
 	// Malformed JSON names the line.
 	p = feedFile(t, lSnap, `5 {"stream":`)
 	_, err = Verify(context.Background(), []string{p})

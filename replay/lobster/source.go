@@ -1,6 +1,7 @@
 package lobster
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -17,6 +18,9 @@ type SourceOptions struct {
 	Symbol string // default: the ticker in the file name (TICKER_YYYY-MM-DD_...)
 	Date   string // YYYY-MM-DD; default: the date in the file name
 	Tick   int64  // price tick in USD×10000; default 100
+	// SkipBad skips malformed rows, counting them by field ("skipped_bad_<field>"),
+	// instead of stopping at the first one.
+	SkipBad bool
 }
 
 var nameRE = regexp.MustCompile(`^([A-Za-z0-9.\-]+)_(\d{4}-\d{2}-\d{2})_`)
@@ -38,6 +42,8 @@ type Source struct {
 	seq      uint64
 	halts    int64
 	msg      Message
+	skipBad  bool
+	skipped  map[string]int64
 }
 
 // NewSource opens a LOBSTER message file (plain or gzip).
@@ -72,6 +78,8 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 		return nil, err
 	}
 	return &Source{
+		skipBad:  opts.SkipBad,
+		skipped:  map[string]int64{},
 		mr:       mr,
 		inst:     []replay.Instrument{{Symbol: sym, Venue: "NASDAQ", Kind: replay.Equity, PriceExp: 4, QtyExp: 0, Tick: tick, Lot: 1, ReportsExecutions: true}},
 		midnight: day.UnixNano(),
@@ -81,12 +89,17 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 // Instruments is the single instrument of the file.
 func (s *Source) Instruments() []replay.Instrument { return s.inst }
 
-// Counts reports the halt messages that were counted and not emitted.
+// Counts reports the halt messages that were counted and not emitted, and the
+// malformed rows skipped with SkipBad.
 func (s *Source) Counts() []replay.Count {
-	if s.halts == 0 {
-		return nil
+	var out []replay.Count
+	if s.halts > 0 {
+		out = append(out, replay.Count{Kind: "halt_message", N: s.halts})
 	}
-	return []replay.Count{{Kind: "halt_message", N: s.halts}}
+	for k, n := range s.skipped {
+		out = append(out, replay.Count{Kind: k, N: n})
+	}
+	return replay.SumCounts(out)
 }
 
 // Close closes the file.
@@ -104,6 +117,11 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			return n, nil
 		}
 		if err != nil {
+			var re *RowError
+			if s.skipBad && errors.As(err, &re) {
+				s.skipped["skipped_bad_"+re.Field]++
+				continue
+			}
 			return n, err
 		}
 		m := &s.msg

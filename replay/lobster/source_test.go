@@ -88,6 +88,14 @@ func TestMalformedRowsNameLineAndField(t *testing.T) {
 			if !errors.As(err, &re) || re.Line != 2 || re.Field != c.field {
 				t.Fatalf("err = %v, want line 2 field %s", err, c.field)
 			}
+			skip, _ := NewSource(p, SourceOptions{SkipBad: true})
+			defer skip.Close()
+			if n, err := skip.Read(make([]replay.Event, 4)); n != 1 || err != nil {
+				t.Fatalf("with SkipBad: %d events, %v", n, err)
+			}
+			if cs := skip.Counts(); len(cs) != 1 || cs[0].Kind != "skipped_bad_"+c.field || cs[0].N != 1 {
+				t.Fatalf("with SkipBad: counts %v", cs)
+			}
 		})
 	}
 }
