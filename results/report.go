@@ -137,3 +137,8 @@ func inlineSVG(svg []byte) template.HTML {
 	}
 	return template.HTML(svg)
 }
+
+// NewFigureView inlines a rendered figure's SVG for the report.
+func NewFigureView(title, caption string, f Figure) FigureView {
+	return FigureView{Title: title, Caption: caption, SVG: inlineSVG(f.SVG)}
+}

@@ -1,0 +1,49 @@
+package results
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+)
+
+func TestRenderHTMLIsSelfContained(t *testing.T) {
+	p, err := PRPlot("wash_trading", []Series{{Name: "wash_self", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.9, 0.5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := Render("pr_wash_trading", p, 5*vg.Inch, 3*vg.Inch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &ReportView{
+		Title:    "tapetest report",
+		Subtitle: "default suite",
+		Headline: []Fact{{Label: "labelled events", Value: "42"}},
+		Coverage: Matrix{Corner: "detector", Rows: []string{"wash_self"}, Cols: []string{"wash_trading", "spoofing"}, Values: [][]float64{{0.9, math.NaN()}}},
+		Typologies: []TypologyView{{Name: "wash_trading", Anchor: "wash_trading", Labels: 10,
+			Rows: []InstanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Precision: 0.9, Recall: 0.8, F1: 0.85, AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
+		Figures:  []FigureView{NewFigureView("PR", "exact", fig)},
+		Counts:   []Fact{{Label: "cancel_unknown_order", Value: "7"}},
+	}
+	html, err := RenderHTML(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "@font-face", "data:font/ttf;base64,", "90.0%", "wash_self&lt;script&gt;", "cancel_unknown_order"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, external := range []string{"http://", "https://", "src=\"/", "<link "} {
+		if i := bytes.Index(html, []byte(external)); i >= 0 && !strings.Contains(string(html[max(0, i-40):i+40]), "www.w3.org") {
+			t.Errorf("report refers to an external resource near %q", html[max(0, i-40):min(len(html), i+40)])
+		}
+	}
+	again, _ := RenderHTML(v)
+	if !bytes.Equal(html, again) {
+		t.Fatal("rendering twice gave different bytes")
+	}
+}
