@@ -30,3 +30,20 @@ func (m *MemSource) Instruments() []Instrument { return m.insts }
 
 // Close does nothing.
 func (m *MemSource) Close() error { return nil }
+
+// ReadAll reads every remaining event of src into memory (for small inputs and
+// tests; replays stream instead).
+func ReadAll(src EventSource) ([]Event, error) {
+	var out []Event
+	buf := make([]Event, 4096)
+	for {
+		n, err := src.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/tapetest/tapetest/replay/binance"
 	"github.com/urfave/cli/v3"
@@ -34,9 +32,7 @@ func init() {
 				return usageError(fmt.Errorf("verify binance: %w", err))
 			}
 			if format == "json" {
-				enc := json.NewEncoder(os.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				if err := printJSON(rep); err != nil {
 					return err
 				}
 			} else {

@@ -8,26 +8,14 @@ package binance
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/tapetest/tapetest/replay"
 )
-
-// RowError is a malformed line: file, 1-based line, field and reason.
-type RowError struct {
-	File   string
-	Line   int64
-	Field  string
-	Reason string
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
-}
 
 // GapError is a break in the diff-depth update-id sequence.
 type GapError struct {
@@ -40,24 +28,6 @@ type GapError struct {
 
 func (e *GapError) Error() string {
 	return fmt.Sprintf("%s:%d: depth update gap: expected %s, got U=%d u=%d", e.File, e.Line, e.Expected, e.First, e.Final)
-}
-
-// openLines opens a file, gunzipping transparently.
-func openLines(path string) (*bufio.Reader, io.Closer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	br := bufio.NewReaderSize(f, 1<<20)
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return bufio.NewReaderSize(zr, 1<<20), f, nil
-	}
-	return br, f, nil
 }
 
 // msgKind is the kind of a feed line.
@@ -164,7 +134,7 @@ func (fr *feedReader) next(m *feedMsg) error {
 			if fr.cur >= len(fr.paths) {
 				return io.EOF
 			}
-			r, c, err := openLines(fr.paths[fr.cur])
+			r, c, err := replay.OpenText(fr.paths[fr.cur])
 			if err != nil {
 				return err
 			}
@@ -189,7 +159,7 @@ func (fr *feedReader) next(m *feedMsg) error {
 }
 
 func (fr *feedReader) bad(field, format string, args ...any) error {
-	return &RowError{File: fr.file, Line: fr.line, Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &replay.RowError{File: fr.file, Line: fr.line, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 func (fr *feedReader) decode(b []byte, m *feedMsg) error {

@@ -82,7 +82,7 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 			s.eof = true
 			break
 		}
-		var re *RowError
+		var re *replay.RowError
 		if err != nil && s.opts.SkipBad && errors.As(err, &re) {
 			s.counts["skipped_bad_"+re.Field]++
 			continue
@@ -112,7 +112,7 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 			p, err1 := replay.ParseDecimal(m.price, FixedExp)
 			q, err2 := replay.ParseDecimal(m.qty, FixedExp)
 			if err1 != nil || err2 != nil {
-				return 0, &RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q", m.price, m.qty)}
+				return 0, &replay.RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q", m.price, m.qty)}
 			}
 			side := orderbook.Buy
 			if m.buyerMaker {
@@ -164,7 +164,7 @@ func (s *DepthSource) group(g *group) error {
 		for _, l := range side {
 			p, q, err := parseLevel(l)
 			if err != nil {
-				return &RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
+				return &replay.RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
 			}
 			s.emit(replay.Event{TS: g.recvNS, Action: replay.ActionLevel, Side: sd, Flags: flags, Price: p, Qty: q})
 		}

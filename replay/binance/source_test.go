@@ -16,18 +16,11 @@ import (
 
 func readAllEvents(t *testing.T, s replay.EventSource) []replay.Event {
 	t.Helper()
-	var out []replay.Event
-	buf := make([]replay.Event, 1000)
-	for {
-		n, err := s.Read(buf)
-		out = append(out, buf[:n]...)
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	evs, err := replay.ReadAll(s)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return evs
 }
 
 // TestDepthSourceReplaysToTheVerifiedBook: the events, replayed through the
@@ -158,7 +151,7 @@ func TestDepthSequencing(t *testing.T) {
 	// Malformed JSON names the line.
 	p = feedFile(t, lSnap, `5 {"stream":`)
 	_, err = Verify(context.Background(), []string{p})
-	var re *RowError
+	var re *replay.RowError
 	if !errors.As(err, &re) || re.Line != 2 {
 		t.Fatalf("bad json: %v", err)
 	}

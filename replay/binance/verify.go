@@ -96,7 +96,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 			rep.Tickers++
 			want, err := tickerTop(&m)
 			if err != nil {
-				return nil, &RowError{File: fr.file, Line: fr.line, Field: "bookTicker", Reason: err.Error()}
+				return nil, &replay.RowError{File: fr.file, Line: fr.line, Field: "bookTicker", Reason: err.Error()}
 			}
 			switch {
 			case book != nil && !seq.bridging && m.tickerU == seq.last:
@@ -137,10 +137,10 @@ func applyGroup(book *orderbook.DepthBook, g *group) error {
 		for _, l := range side {
 			p, q, err := parseLevel(l)
 			if err != nil {
-				return &RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
+				return &replay.RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
 			}
 			if err := book.Set(s, p, q); err != nil {
-				return &RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
+				return &replay.RowError{File: g.file, Line: g.line, Field: "level", Reason: err.Error()}
 			}
 		}
 	}

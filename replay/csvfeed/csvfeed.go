@@ -22,10 +22,8 @@ package csvfeed
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -52,18 +50,6 @@ type Options struct {
 	Symbol  string // overrides the symbol column / file name
 	Venue   string
 	SkipBad bool // skip malformed rows (counted by reason) instead of stopping
-}
-
-// RowError is a malformed row.
-type RowError struct {
-	File   string
-	Line   int64
-	Field  string
-	Reason string
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
 }
 
 // row is one parsed row before fixed-point conversion.
@@ -195,25 +181,8 @@ func (s *Source) Close() error {
 	return nil
 }
 
-func (s *Source) bad(field, format string, args ...any) *RowError {
-	return &RowError{File: s.file, Line: s.line, Field: field, Reason: fmt.Sprintf(format, args...)}
-}
-
-func openText(path string) (*bufio.Reader, io.Closer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	br := bufio.NewReaderSize(f, 1<<16)
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return bufio.NewReaderSize(zr, 1<<16), f, nil
-	}
-	return br, f, nil
+func (s *Source) bad(field, format string, args ...any) *replay.RowError {
+	return &replay.RowError{File: s.file, Line: s.line, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // nextRow reads and parses the next data row of any file.
@@ -224,7 +193,7 @@ func (s *Source) nextRow() (row, error) {
 			if s.cur >= len(s.paths) {
 				return row{}, io.EOF
 			}
-			r, c, err := openText(s.paths[s.cur])
+			r, c, err := replay.OpenText(s.paths[s.cur])
 			if err != nil {
 				return row{}, err
 			}
@@ -304,7 +273,7 @@ func (s *Source) checkHeader() error {
 	return nil
 }
 
-func (s *Source) col(name string, pos int) (string, *RowError) {
+func (s *Source) col(name string, pos int) (string, *replay.RowError) {
 	i := pos
 	if j, ok := s.cols[name]; ok {
 		i = j
@@ -328,9 +297,9 @@ func timeNS(v int64) int64 {
 	return v
 }
 
-func (s *Source) parse() (row, *RowError) {
+func (s *Source) parse() (row, *replay.RowError) {
 	r := row{line: s.line, file: s.file}
-	var err *RowError
+	var err *replay.RowError
 	field := func(name string, pos int) string {
 		if err != nil {
 			return ""
@@ -423,15 +392,15 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 		}
 		sym, ok := s.symbolOf(r.symbol)
 		if !ok {
-			return n, &RowError{File: r.file, Line: r.line, Field: "symbol", Reason: fmt.Sprintf("%q first appears after the instrument table was fixed (first %d rows); import it separately with --symbol", r.symbol, scanRows)}
+			return n, &replay.RowError{File: r.file, Line: r.line, Field: "symbol", Reason: fmt.Sprintf("%q first appears after the instrument table was fixed (first %d rows); import it separately with --symbol", r.symbol, scanRows)}
 		}
 		p, err := replay.ParseDecimal(r.price, s.priceExp)
 		if err != nil {
-			return n, &RowError{File: r.file, Line: r.line, Field: "price", Reason: err.Error()}
+			return n, &replay.RowError{File: r.file, Line: r.line, Field: "price", Reason: err.Error()}
 		}
 		q, err := replay.ParseDecimal(r.qty, s.qtyExp)
 		if err != nil {
-			return n, &RowError{File: r.file, Line: r.line, Field: "amount", Reason: err.Error()}
+			return n, &replay.RowError{File: r.file, Line: r.line, Field: "amount", Reason: err.Error()}
 		}
 		if !r.book {
 			s.seq++

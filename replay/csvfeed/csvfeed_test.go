@@ -2,7 +2,6 @@ package csvfeed
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,18 +14,11 @@ import (
 
 func readAll(t *testing.T, s *Source) []replay.Event {
 	t.Helper()
-	var out []replay.Event
-	buf := make([]replay.Event, 7)
-	for {
-		n, err := s.Read(buf)
-		out = append(out, buf[:n]...)
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	evs, err := replay.ReadAll(s)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return evs
 }
 
 func write(t *testing.T, name, content string) string {
@@ -87,7 +79,7 @@ func TestMalformedRows(t *testing.T) {
 	content := "1,61000.10,0.5,1,1723161255342,true\n2,abc,0.5,1,1723161255342,true\n3,1,0.5,1,notatime,true\n4,1,1,1,1723161255342,maybe\n5,1,1,1,1723161255342,false\n"
 	p := write(t, "t.csv", content)
 	_, err := NewSource(BinanceTrades, []string{p}, Options{})
-	var re *RowError
+	var re *replay.RowError
 	if !errors.As(err, &re) || re.Line != 2 || re.Field != "price" {
 		t.Fatalf("err = %v, want line 2 price", err)
 	}

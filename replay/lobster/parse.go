@@ -3,11 +3,11 @@ package lobster
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/tapetest/tapetest/replay"
 )
 
 // Message is one row of a LOBSTER message file.
@@ -20,43 +20,6 @@ type Message struct {
 	Direction int8  // 1 buy, -1 sell (for executions: the resting order's side)
 }
 
-// RowError is a malformed row: file, 1-based line, field and reason.
-type RowError struct {
-	File   string
-	Line   int64
-	Field  string
-	Reason string
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Reason)
-}
-
-// openMaybeGzip opens path, decompressing transparently when it starts with the gzip magic bytes.
-func openMaybeGzip(path string) (io.ReadCloser, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	br := bufio.NewReaderSize(f, 1<<16)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return struct {
-			io.Reader
-			io.Closer
-		}{zr, f}, nil
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{br, f}, nil
-}
-
 // lineReader yields lines without allocating per line.
 type lineReader struct {
 	file string
@@ -66,11 +29,11 @@ type lineReader struct {
 }
 
 func newLineReader(path string) (*lineReader, error) {
-	rc, err := openMaybeGzip(path)
+	r, c, err := replay.OpenText(path)
 	if err != nil {
 		return nil, err
 	}
-	return &lineReader{file: path, r: bufio.NewReaderSize(rc, 1<<16), c: rc}, nil
+	return &lineReader{file: path, r: r, c: c}, nil
 }
 
 // next returns the next non-empty line (without the line ending), or io.EOF.
@@ -79,7 +42,7 @@ func (lr *lineReader) next() ([]byte, error) {
 	for {
 		b, err := lr.r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			return nil, &RowError{File: lr.file, Line: lr.line + 1, Field: "line", Reason: "longer than 64 KiB"}
+			return nil, &replay.RowError{File: lr.file, Line: lr.line + 1, Field: "line", Reason: "longer than 64 KiB"}
 		}
 		if len(b) == 0 && err != nil {
 			if err == io.EOF {
@@ -197,7 +160,7 @@ func (m *MessageReader) Next(msg *Message) error {
 
 func parseMessage(b []byte, msg *Message, file string, line int64) error {
 	bad := func(fieldName, reason string) error {
-		return &RowError{File: file, Line: line, Field: fieldName, Reason: reason}
+		return &replay.RowError{File: file, Line: line, Field: fieldName, Reason: reason}
 	}
 	f, rest := field(b)
 	t, err := parseSeconds(f)
@@ -281,7 +244,7 @@ func (r *BookReader) Next(row *BookRow) error {
 	if r.levels == 0 {
 		n := bytes.Count(b, []byte{','}) + 1
 		if n%4 != 0 || n/4 < 1 || n/4 > 200 {
-			return &RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("%d columns: want 4 per level", n)}
+			return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("%d columns: want 4 per level", n)}
 		}
 		r.levels = n / 4
 	}
@@ -293,13 +256,13 @@ func (r *BookReader) Next(row *BookRow) error {
 		var v [4]int64
 		for k := 0; k < 4; k++ {
 			if rest == nil {
-				return &RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: "missing"}
+				return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: "missing"}
 			}
 			var f []byte
 			f, rest = field(rest)
 			x, err := parseInt(f)
 			if err != nil {
-				return &RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: fmt.Sprintf("%q is not an integer", f)}
+				return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: fmt.Sprintf("%q is not an integer", f)}
 			}
 			v[k] = x
 		}
@@ -319,7 +282,7 @@ func (r *BookReader) Next(row *BookRow) error {
 		}
 	}
 	if rest != nil {
-		return &RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("more than %d columns", 4*r.levels)}
+		return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: "row", Reason: fmt.Sprintf("more than %d columns", 4*r.levels)}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package lobster
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"testing"
 
@@ -37,17 +36,9 @@ func TestImportAndReplayGOOG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []replay.Event
-	buf := make([]replay.Event, 4096)
-	for {
-		n, err := src.Read(buf)
-		evs = append(evs, buf[:n]...)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	evs, err := replay.ReadAll(src)
+	if err != nil {
+		t.Fatal(err)
 	}
 	src.Close()
 	p := filepath.Join(t.TempDir(), "goog.parquet")

@@ -117,7 +117,7 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			return n, nil
 		}
 		if err != nil {
-			var re *RowError
+			var re *replay.RowError
 			if s.skipBad && errors.As(err, &re) {
 				s.skipped["skipped_bad_"+re.Field]++
 				continue

@@ -84,7 +84,7 @@ func TestMalformedRowsNameLineAndField(t *testing.T) {
 			}
 			defer src.Close()
 			_, err = src.Read(make([]replay.Event, 4))
-			var re *RowError
+			var re *replay.RowError
 			if !errors.As(err, &re) || re.Line != 2 || re.Field != c.field {
 				t.Fatalf("err = %v, want line 2 field %s", err, c.field)
 			}
@@ -167,17 +167,9 @@ func BenchmarkReplayGOOG(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var evs []replay.Event
-	buf := make([]replay.Event, 4096)
-	for {
-		n, err := src.Read(buf)
-		evs = append(evs, buf[:n]...)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
+	evs, err := replay.ReadAll(src)
+	if err != nil {
+		b.Fatal(err)
 	}
 	src.Close()
 	fills := make([]orderbook.Fill, 0, 64)
