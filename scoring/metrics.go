@@ -1,0 +1,246 @@
+package scoring
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// Metrics are one detector instance's scores on the labels of one typology
+// (Typology "" with Options.AnyTypology: all labels), at one threshold.
+type Metrics struct {
+	Instance  string          `json:"instance"`
+	Typology  replay.Typology `json:"typology"`
+	Threshold float64         `json:"threshold"` // alerts with score >= Threshold were kept (-Inf: all)
+
+	Labels          int     `json:"labels"`
+	Detected        int     `json:"detected"`
+	Alerts          int     `json:"alerts"`
+	MatchedAlerts   int     `json:"matched_alerts"`
+	BackgroundAlert int     `json:"background_alerts"`
+	Recall          float64 `json:"recall"`
+	Precision       float64 `json:"precision"`
+	F1              float64 `json:"f1"`
+	TTDP50          float64 `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
+	TTDP90          float64 `json:"ttd_p90_s"`
+	AlertsPerEvent  float64 `json:"alerts_per_detected_event"`
+	AlertsPerDay    float64 `json:"background_alerts_per_day"`
+	AccountPrec     float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
+	AccountRecall   float64 `json:"account_recall"`
+	RangePrecision  float64 `json:"range_precision"`
+	RangeRecall     float64 `json:"range_recall"`
+	AP              float64 `json:"average_precision"`       // alert-level, over the kept alerts
+	EventAP         float64 `json:"event_average_precision"` // area under the exact PR curve (event recall)
+
+	ByIntensity []IntensityRecall `json:"by_intensity,omitempty"`
+}
+
+// IntensityRecall is event recall over the labels of one intensity.
+type IntensityRecall struct {
+	Intensity string  `json:"intensity"`
+	Labels    int     `json:"labels"`
+	Detected  int     `json:"detected"`
+	Recall    float64 `json:"recall"`
+}
+
+// quantile is the nearest-rank q-quantile of ascending values (NaN if empty).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	k := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(k, 0), len(sorted)-1)]
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+func f1(p, r float64) float64 {
+	if math.IsNaN(p) || math.IsNaN(r) || p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func perDay(n int, days float64) float64 {
+	if days <= 0 {
+		return math.NaN()
+	}
+	return float64(n) / days
+}
+
+func strictlyAscending(a []uint64) bool {
+	for i := 1; i < len(a); i++ {
+		if a[i] <= a[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// normalize returns alerts and labels whose account lists are ascending
+// and free of duplicates (copies only where needed).
+func normalize(alerts []detectors.Alert, labels []scenarios.Label) ([]detectors.Alert, []scenarios.Label) {
+	clean := func(a []uint64) []uint64 {
+		if strictlyAscending(a) {
+			return a
+		}
+		c := slices.Clone(a)
+		slices.Sort(c)
+		return slices.Compact(c)
+	}
+	var ac []detectors.Alert
+	for i := range alerts {
+		if c := clean(alerts[i].Accounts); len(c) != len(alerts[i].Accounts) || (len(c) > 0 && &c[0] != &alerts[i].Accounts[0]) {
+			if ac == nil {
+				ac = slices.Clone(alerts)
+			}
+			ac[i].Accounts = c
+		}
+	}
+	if ac == nil {
+		ac = alerts
+	}
+	var lc []scenarios.Label
+	for i := range labels {
+		if c := clean(labels[i].Accounts); len(c) != len(labels[i].Accounts) || (len(c) > 0 && &c[0] != &labels[i].Accounts[0]) {
+			if lc == nil {
+				lc = slices.Clone(labels)
+			}
+			lc[i].Accounts = c
+		}
+	}
+	if lc == nil {
+		lc = labels
+	}
+	return ac, lc
+}
+
+// Compute scores alerts (one instance's, any threshold already applied)
+// against labels (already restricted to the typology being scored) from
+// scratch. Sweep computes the same figures at every threshold incrementally;
+// Compute is the reference it is tested against.
+func Compute(instance string, typology replay.Typology, threshold float64, alerts []detectors.Alert, labels []scenarios.Label, opts Options) Metrics {
+	alerts, labels = normalize(alerts, labels)
+	m := Metrics{Instance: instance, Typology: typology, Threshold: threshold, Labels: len(labels), Alerts: len(alerts)}
+	pairs := Match(alerts, labels, opts)
+	first := make([]int64, len(labels))
+	for i := range first {
+		first[i] = math.MaxInt64
+	}
+	matched := make([]bool, len(alerts))
+	var accInter, accAlert int
+	detAcc := make([][]uint64, len(labels))
+	for _, p := range pairs {
+		a, l := &alerts[p.Alert], &labels[p.Label]
+		matched[p.Alert] = true
+		first[p.Label] = min(first[p.Label], a.RaisedAt)
+		if len(a.Accounts) > 0 && len(l.Accounts) > 0 {
+			accInter += intersect(a.Accounts, l.Accounts)
+			accAlert += len(a.Accounts)
+			detAcc[p.Label] = append(detAcc[p.Label], a.Accounts...)
+		}
+	}
+	var ttd []float64
+	for i, f := range first {
+		if f != math.MaxInt64 {
+			m.Detected++
+			ttd = append(ttd, float64(f-labels[i].Start)/1e9)
+		}
+	}
+	sort.Float64s(ttd)
+	for _, ok := range matched {
+		if ok {
+			m.MatchedAlerts++
+		}
+	}
+	m.BackgroundAlert = m.Alerts - m.MatchedAlerts
+	m.Recall = ratio(m.Detected, m.Labels)
+	m.Precision = ratio(m.MatchedAlerts, m.Alerts)
+	m.F1 = f1(m.Precision, m.Recall)
+	m.TTDP50, m.TTDP90 = quantile(ttd, 0.5), quantile(ttd, 0.9)
+	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
+	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)
+	m.AccountPrec = ratio(accInter, accAlert)
+	var recInter, recTotal int
+	for i, accs := range detAcc {
+		if len(accs) == 0 {
+			continue
+		}
+		slices.Sort(accs)
+		recInter += intersect(slices.Compact(accs), labels[i].Accounts)
+		recTotal += len(labels[i].Accounts)
+	}
+	m.AccountRecall = ratio(recInter, recTotal)
+	pw := make([]Window, len(alerts))
+	for i, a := range alerts {
+		pw[i] = Window{a.Symbol, min(a.Start, a.End), max(a.Start, a.End)}
+	}
+	rw := make([]Window, len(labels))
+	for i, l := range labels {
+		rw[i] = Window{l.Symbol, l.Start, l.End}
+	}
+	m.RangePrecision, m.RangeRecall = RangePR(pw, rw, opts.RangeAlpha, biasOr(opts.RangeBias))
+	if len(alerts) == 0 {
+		m.RangePrecision = math.NaN()
+	}
+	if len(labels) == 0 {
+		m.RangeRecall = math.NaN()
+	}
+	pts := sweepPoints(alerts, labels, pairs, opts)
+	m.AP, m.EventAP = averagePrecision(pts, m.MatchedAlerts)
+	m.ByIntensity = byIntensity(labels, first)
+	return m
+}
+
+func biasOr(b Bias) Bias {
+	if b == "" {
+		return Flat
+	}
+	return b
+}
+
+func byIntensity(labels []scenarios.Label, first []int64) []IntensityRecall {
+	idx := map[string]int{}
+	var out []IntensityRecall
+	for i, l := range labels {
+		k, ok := idx[l.Intensity]
+		if !ok {
+			k = len(out)
+			idx[l.Intensity] = k
+			out = append(out, IntensityRecall{Intensity: l.Intensity})
+		}
+		out[k].Labels++
+		if first[i] != math.MaxInt64 {
+			out[k].Detected++
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return intensityRank(out[i].Intensity) < intensityRank(out[j].Intensity) })
+	for i := range out {
+		out[i].Recall = ratio(out[i].Detected, out[i].Labels)
+	}
+	return out
+}
+
+// intensityRank orders intensities from blatant to evasive, others after, by name.
+func intensityRank(s string) string {
+	switch s {
+	case "blatant":
+		return "0"
+	case "standard":
+		return "1"
+	case "subtle":
+		return "2"
+	case "evasive":
+		return "3"
+	}
+	return "4" + s
+}
