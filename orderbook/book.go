@@ -39,17 +39,23 @@ type OrderInfo struct {
 	Qty     int64 // remaining
 }
 
-// order is a live order in the slab.
+// order is the hot part of a live order: what cancels, executions and
+// matching touch. It is 32 bytes, two to a cache line.
 type order struct {
-	id      uint64
+	id    uint64
+	qty   int64
+	next  int32 // slab links within the level, -1 = none
+	prev  int32
+	level int32
+	side  Side
+}
+
+// orderCold is the rest of a live order, in a slab parallel to the hot one:
+// read for fills, self-trade prevention and Get.
+type orderCold struct {
 	account uint64
 	group   uint64
 	price   int64
-	qty     int64
-	next    int32 // slab links within the level, -1 = none
-	prev    int32
-	level   int32
-	side    Side
 }
 
 // level is one price level: a FIFO of orders.
@@ -67,6 +73,7 @@ type level struct {
 type Book struct {
 	cfg      Config
 	orders   []order
+	cold     []orderCold
 	freeOrd  int32
 	levels   []level
 	freeLvl  int32
@@ -87,6 +94,7 @@ func New(cfg Config) (*Book, error) {
 	b := &Book{
 		cfg:      cfg,
 		orders:   make([]order, 0, hint),
+		cold:     make([]orderCold, 0, hint),
 		freeOrd:  -1,
 		levels:   make([]level, 0, 256),
 		freeLvl:  -1,
@@ -118,6 +126,7 @@ func (b *Book) allocOrder() int32 {
 		return i
 	}
 	b.orders = append(b.orders, order{})
+	b.cold = append(b.cold, orderCold{})
 	return int32(len(b.orders) - 1)
 }
 
@@ -138,7 +147,7 @@ func (b *Book) allocLevel(t int64) int32 {
 func (b *Book) rest(oi int32) {
 	o := &b.orders[oi]
 	lad := b.side(o.side)
-	t := o.price / b.tickSize
+	t := b.cold[oi].price / b.tickSize
 	li := lad.find(t)
 	if li < 0 {
 		li = b.allocLevel(t)
@@ -182,14 +191,14 @@ func (b *Book) unlink(oi int32) {
 		lv.next = b.freeLvl
 		b.freeLvl = o.level
 	}
-	b.ids.del(o.id)
+	b.ids.del(o.id, oi)
 	b.live--
 	o.next = b.freeOrd
 	b.freeOrd = oi
 }
 
 func (b *Book) lookup(op string, id uint64) (int32, error) {
-	oi, ok := b.ids.get(id)
+	oi, ok := b.ids.get(id, b.orders)
 	if !ok || id == 0 {
 		return 0, &OpError{Op: op, OrderID: id, Err: ErrUnknownOrder}
 	}
@@ -201,12 +210,16 @@ func (b *Book) Get(id uint64) (OrderInfo, bool) {
 	if id == 0 {
 		return OrderInfo{}, false
 	}
-	oi, ok := b.ids.get(id)
+	oi, ok := b.ids.get(id, b.orders)
 	if !ok {
 		return OrderInfo{}, false
 	}
-	o := &b.orders[oi]
-	return OrderInfo{ID: o.id, Account: o.account, Group: o.group, Side: o.side, Price: o.price, Qty: o.qty}, true
+	return b.info(oi), true
+}
+
+func (b *Book) info(oi int32) OrderInfo {
+	o, c := &b.orders[oi], &b.cold[oi]
+	return OrderInfo{ID: o.id, Account: c.account, Group: c.group, Side: o.side, Price: c.price, Qty: o.qty}
 }
 
 // Cancel removes a live order and returns the quantity it still had.
@@ -230,7 +243,7 @@ func (b *Book) Reduce(id uint64, qty int64) (int64, error) {
 	}
 	o := &b.orders[oi]
 	if qty <= 0 || qty%b.cfg.Lot != 0 || qty > o.qty {
-		return o.qty, &OpError{Op: "reduce", OrderID: id, Side: o.side, Price: o.price, Qty: qty, Err: ErrBadQty}
+		return o.qty, &OpError{Op: "reduce", OrderID: id, Side: o.side, Price: b.cold[oi].price, Qty: qty, Err: ErrBadQty}
 	}
 	if qty == o.qty {
 		b.unlink(oi)
@@ -251,9 +264,9 @@ func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
 	}
 	o := &b.orders[oi]
 	if qty <= 0 || qty%b.cfg.Lot != 0 || qty > o.qty {
-		return fills, &OpError{Op: "execute", OrderID: id, Side: o.side, Price: o.price, Qty: qty, Err: ErrBadQty}
+		return fills, &OpError{Op: "execute", OrderID: id, Side: o.side, Price: b.cold[oi].price, Qty: qty, Err: ErrBadQty}
 	}
-	fills = append(fills, Fill{MakerOrder: id, MakerAccount: o.account, Price: o.price, Qty: qty, Aggressor: o.side.Opposite()})
+	fills = append(fills, Fill{MakerOrder: id, MakerAccount: b.cold[oi].account, Price: b.cold[oi].price, Qty: qty, Aggressor: o.side.Opposite()})
 	if qty == o.qty {
 		b.unlink(oi)
 	} else {
@@ -272,6 +285,7 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 // Clear empties the book, keeping its memory.
 func (b *Book) Clear() {
 	b.orders = b.orders[:0]
+	b.cold = b.cold[:0]
 	b.freeOrd = -1
 	b.levels = b.levels[:0]
 	b.freeLvl = -1
@@ -328,8 +342,7 @@ func (b *Book) Orders(side Side, price int64, dst []OrderInfo) []OrderInfo {
 		return dst
 	}
 	for oi := b.levels[li].head; oi >= 0; oi = b.orders[oi].next {
-		o := &b.orders[oi]
-		dst = append(dst, OrderInfo{ID: o.id, Account: o.account, Group: o.group, Side: o.side, Price: o.price, Qty: o.qty})
+		dst = append(dst, b.info(oi))
 	}
 	return dst
 }

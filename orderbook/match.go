@@ -19,7 +19,7 @@ import "math"
 // part of it before it fills completely (expire_maker skips the resting order
 // instead and does not count it).
 
-func sameOwner(o *Order, m *order) bool {
+func sameOwner(o *Order, m *orderCold) bool {
 	if o.Group != 0 && m.group != 0 {
 		return o.Group == m.group
 	}
@@ -48,7 +48,7 @@ func (b *Book) checkOrder(o *Order) error {
 			return fail(ErrOffTick)
 		}
 	}
-	if _, ok := b.ids.get(o.ID); ok {
+	if _, ok := b.ids.get(o.ID, b.orders); ok {
 		return fail(ErrDuplicateOrder)
 	}
 	return nil
@@ -105,7 +105,8 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 
 func (b *Book) restNew(o *Order, qty int64) {
 	oi := b.allocOrder()
-	b.orders[oi] = order{id: o.ID, account: o.Account, group: o.Group, price: o.Price, qty: qty, side: o.Side}
+	b.orders[oi] = order{id: o.ID, qty: qty, side: o.Side}
+	b.cold[oi] = orderCold{account: o.Account, group: o.Group, price: o.Price}
 	b.rest(oi)
 }
 
@@ -124,7 +125,7 @@ func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fil
 		for rem > 0 && oi >= 0 {
 			m := &b.orders[oi]
 			next := m.next
-			if stp != STPOff && sameOwner(o, m) {
+			if stp != STPOff && sameOwner(o, &b.cold[oi]) {
 				switch stp {
 				case STPExpireTaker:
 					res.Cancelled += rem
@@ -151,8 +152,8 @@ func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fil
 			}
 			q := min(rem, m.qty)
 			fills = append(fills, Fill{
-				MakerOrder: m.id, TakerOrder: o.ID, MakerAccount: m.account, TakerAccount: o.Account,
-				Price: m.price, Qty: q, Aggressor: o.Side,
+				MakerOrder: m.id, TakerOrder: o.ID, MakerAccount: b.cold[oi].account, TakerAccount: o.Account,
+				Price: t * b.tickSize, Qty: q, Aggressor: o.Side,
 			})
 			rem -= q
 			res.Filled += q
@@ -182,7 +183,7 @@ func (b *Book) fillable(o *Order, lim int64) bool {
 	for ok && need > 0 && crossesTick(o.Side, t, lim) {
 		for oi := b.levels[opp.find(t)].head; oi >= 0; oi = b.orders[oi].next {
 			m := &b.orders[oi]
-			if b.cfg.STP != STPOff && sameOwner(o, m) {
+			if b.cfg.STP != STPOff && sameOwner(o, &b.cold[oi]) {
 				if b.cfg.STP == STPExpireMaker {
 					continue
 				}
@@ -208,7 +209,7 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 	if err != nil {
 		return fills, err
 	}
-	m := &b.orders[oi]
+	m, mc := &b.orders[oi], &b.cold[oi]
 	fail := func(e error) error {
 		return &OpError{Op: "modify", OrderID: id, Side: m.side, Price: price, Qty: qty, Err: e}
 	}
@@ -220,12 +221,12 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 	case price%b.tickSize != 0:
 		return fills, fail(ErrOffTick)
 	}
-	if price == m.price && qty <= m.qty {
+	if price == mc.price && qty <= m.qty {
 		b.levels[m.level].qty -= m.qty - qty
 		m.qty = qty
 		return fills, nil
 	}
-	o := Order{ID: id, Account: m.account, Group: m.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
+	o := Order{ID: id, Account: mc.account, Group: mc.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
 	b.unlink(oi)
 	var res Result
 	rem := qty

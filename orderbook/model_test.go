@@ -10,7 +10,13 @@ import (
 // tests check Book against it.
 type model struct {
 	cfg    Config
-	orders []order // arrival order; order.price, qty, side, id, account, group used
+	orders []modelOrder // arrival order
+}
+
+type modelOrder struct {
+	id, account, group uint64
+	price, qty         int64
+	side               Side
 }
 
 func (m *model) find(id uint64) int {
@@ -78,7 +84,7 @@ func (m *model) submit(o Order) ([]Fill, Result, []uint64, error) {
 	}
 	if o.TIF == FOK {
 		// Simulate on a copy.
-		cp := model{cfg: m.cfg, orders: append([]order(nil), m.orders...)}
+		cp := model{cfg: m.cfg, orders: append([]modelOrder(nil), m.orders...)}
 		o2 := o
 		o2.TIF = IOC
 		_, r, _, _ := cp.submitChecked(o2)
@@ -161,7 +167,7 @@ func (m *model) submitChecked(o Order) ([]Fill, Result, []uint64, error) {
 		if takerExpired || o.Type == Market || o.TIF == IOC || o.TIF == FOK {
 			res.Cancelled += rem
 		} else {
-			m.orders = append(m.orders, order{id: o.ID, account: o.Account, group: o.Group, price: o.Price, qty: rem, side: o.Side})
+			m.orders = append(m.orders, modelOrder{id: o.ID, account: o.Account, group: o.Group, price: o.Price, qty: rem, side: o.Side})
 			res.Rested = rem
 		}
 	}
