@@ -30,7 +30,7 @@ type EventReader struct {
 	insts  []Instrument
 	symIdx map[string]uint32
 	rgs    []parquet.RowGroup
-	cols   [10]int // leaf column index of each decoded column
+	cols   [colPriceF]int // leaf column index of each decoded (truth) column
 
 	cur  *colBatch
 	pos  int
@@ -65,17 +65,17 @@ type colBatch struct {
 func OpenEventFile(path string, opts EventFileReadOptions) (*EventReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open event file: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("open event file: %w", err)
 	}
 	pf, err := openParquet(f, st.Size())
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: not a Parquet file: %w", path, err)
+		return nil, fmt.Errorf("%s: %w: not a Parquet file: %v", path, ErrNotEventFile, err)
 	}
 	r := &EventReader{path: path, f: f, pf: pf, rgs: pf.RowGroups(), parallel: opts.Parallel, done: make(chan struct{})}
 	if err := r.readMeta(); err != nil {
@@ -105,36 +105,58 @@ func openParquet(f *os.File, size int64) (pf *parquet.File, err error) {
 	return parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 }
 
+// ErrNotEventFile is wrapped by OpenEventFile's error when the file is not a
+// readable canonical event file (not Parquet, no tapetest metadata, another
+// schema or schema version).
+var ErrNotEventFile = errors.New("not a tapetest event file")
+
 func (r *EventReader) readMeta() error {
 	v, ok := r.pf.Lookup(MetaSchemaVersion)
 	if !ok {
-		return fmt.Errorf("%s: not a tapetest event file (no %s metadata)", r.path, MetaSchemaVersion)
+		return fmt.Errorf("%s: %w (no %s metadata)", r.path, ErrNotEventFile, MetaSchemaVersion)
 	}
 	if v != EventFileSchemaVersion {
-		return fmt.Errorf("%s: event schema version %q, this tapetest reads %q", r.path, v, EventFileSchemaVersion)
+		return fmt.Errorf("%s: %w: unsupported schema version %q (this tapetest reads %q)", r.path, ErrNotEventFile, v, EventFileSchemaVersion)
 	}
-	js, _ := r.pf.Lookup(MetaInstruments)
+	js, ok := r.pf.Lookup(MetaInstruments)
+	if !ok {
+		return fmt.Errorf("%s: %w (no %s metadata)", r.path, ErrNotEventFile, MetaInstruments)
+	}
 	if err := json.Unmarshal([]byte(js), &r.insts); err != nil {
 		return fmt.Errorf("%s: metadata %s: %w", r.path, MetaInstruments, err)
 	}
 	r.symIdx = make(map[string]uint32, len(r.insts))
 	for i, in := range r.insts {
+		if _, dup := r.symIdx[in.Symbol]; dup {
+			return fmt.Errorf("%s: metadata %s: symbol %q appears twice", r.path, MetaInstruments, in.Symbol)
+		}
 		r.symIdx[in.Symbol] = uint32(i)
 	}
-	leaves := map[string]int{}
-	for i, c := range r.pf.Schema().Columns() {
-		if len(c) == 1 {
-			leaves[c[0]] = i
-		}
-	}
-	for k, name := range eventColumns[:10] {
-		i, ok := leaves[name]
+	// The truth columns must have exactly the canonical types; the float
+	// convenience columns are not read.
+	have := r.pf.Schema()
+	for k, name := range eventColumns[:colPriceF] {
+		want, _ := eventSchema.Lookup(name)
+		got, ok := have.Lookup(name)
 		if !ok {
-			return fmt.Errorf("%s: column %q missing", r.path, name)
+			return fmt.Errorf("%s: %w: column %q missing", r.path, ErrNotEventFile, name)
 		}
-		r.cols[k] = i
+		if got.MaxDefinitionLevel != 0 || got.MaxRepetitionLevel != 0 {
+			return fmt.Errorf("%s: %w: column %q is optional or repeated, want required", r.path, ErrNotEventFile, name)
+		}
+		if gt, wt := got.Node.Type(), want.Node.Type(); gt.Kind() != wt.Kind() || logicalName(gt) != logicalName(wt) {
+			return fmt.Errorf("%s: %w: column %q has type %s %s, want %s %s", r.path, ErrNotEventFile, name, gt.Kind(), logicalName(gt), wt.Kind(), logicalName(wt))
+		}
+		r.cols[k] = got.ColumnIndex
 	}
 	return nil
+}
+
+func logicalName(t parquet.Type) string {
+	if lt := t.LogicalType(); lt != nil {
+		return lt.String()
+	}
+	return "(no logical type)"
 }
 
 // Instruments is the file's instrument table.
@@ -274,8 +296,8 @@ func (r *EventReader) decodeColumn(rg, k int, cc parquet.ColumnChunk, b *colBatc
 	pages := cc.Pages()
 	defer pages.Close()
 	off := 0
-	var lut []uint8
-	var symLut []uint32
+	var lut []uint32 // dictionary index -> symbol index, action or side; badEntry if invalid
+	var bad []string // dictionary index -> why it is invalid
 	var lastDict parquet.Dictionary
 	for off < b.n {
 		select {
@@ -297,21 +319,21 @@ func (r *EventReader) decodeColumn(rg, k int, cc parquet.ColumnChunk, b *colBatc
 		}
 		data := p.Data()
 		switch k {
-		case 0:
+		case colTS:
 			copy(b.ts[off:], data.Int64()[:cnt])
-		case 1:
+		case colSeq:
 			copy(b.seq[off:], data.Uint64()[:cnt])
-		case 5:
+		case colFlags:
 			copy(b.flags[off:], data.Uint32()[:cnt])
-		case 6:
+		case colOrderID:
 			copy(b.oid[off:], data.Uint64()[:cnt])
-		case 7:
+		case colAccount:
 			copy(b.acct[off:], data.Uint64()[:cnt])
-		case 8:
+		case colPrice:
 			copy(b.price[off:], data.Int64()[:cnt])
-		case 9:
+		case colQty:
 			copy(b.qty[off:], data.Int64()[:cnt])
-		case 2, 3, 4:
+		case colSymbol, colAction, colSide:
 			dict := p.Dictionary()
 			if dict == nil {
 				parquet.Release(p)
@@ -319,26 +341,26 @@ func (r *EventReader) decodeColumn(rg, k int, cc parquet.ColumnChunk, b *colBatc
 			}
 			if dict != lastDict {
 				lastDict = dict
-				lut, symLut, err = r.lookupTable(rg, k, off, dict)
-				if err != nil {
-					parquet.Release(p)
-					return err
-				}
+				lut, bad = r.lookupTable(k, dict, lut)
 			}
 			idx := data.Int32()[:cnt]
-			for i, x := range idx {
-				if x < 0 || int(x) >= dict.Len() {
-					parquet.Release(p)
-					return r.colErr(rg, k, off+i, "dictionary index %d out of range", x)
+			var err error
+			switch k {
+			case colSymbol:
+				err = decodeDict(b.sym[off:off+cnt], idx, lut)
+			case colAction:
+				err = decodeDict(b.act[off:off+cnt], idx, lut)
+			case colSide:
+				err = decodeDict(b.side[off:off+cnt], idx, lut)
+			}
+			if err != nil {
+				i := err.(dictIndexError).i
+				x := idx[i]
+				parquet.Release(p)
+				if x < 0 || int(x) >= len(lut) {
+					return r.colErr(rg, k, off+i, "dictionary index %d out of range (dictionary of %d)", x, len(lut))
 				}
-				switch k {
-				case 2:
-					b.sym[off+i] = symLut[x]
-				case 3:
-					b.act[off+i] = Action(lut[x])
-				case 4:
-					b.side[off+i] = orderbook.Side(lut[x])
-				}
+				return r.colErr(rg, k, off+i, "%s", bad[x])
 			}
 		}
 		parquet.Release(p)
@@ -350,41 +372,60 @@ func (r *EventReader) decodeColumn(rg, k int, cc parquet.ColumnChunk, b *colBatc
 	return nil
 }
 
-// lookupTable maps a page dictionary's strings to actions, sides or symbol indexes.
-func (r *EventReader) lookupTable(rg, k, row int, dict parquet.Dictionary) ([]uint8, []uint32, error) {
+// badEntry marks a dictionary value that is not a valid symbol, action or side.
+const badEntry = ^uint32(0)
+
+// lookupTable maps a page dictionary's strings to symbol indexes, actions or
+// sides (column k), reusing lut. Invalid strings map to badEntry, with the
+// reason in bad: the error is raised only if a row uses them.
+func (r *EventReader) lookupTable(k int, dict parquet.Dictionary, lut []uint32) ([]uint32, []string) {
 	n := dict.Len()
-	lut := make([]uint8, n)
-	var sym []uint32
-	if k == 2 {
-		sym = make([]uint32, n)
-	}
+	lut = grow(lut, n)
+	bad := make([]string, n)
 	for i := 0; i < n; i++ {
 		s := dict.Index(int32(i)).String()
+		lut[i] = badEntry
 		switch k {
-		case 2:
-			id, ok := r.symIdx[s]
-			if !ok {
-				return nil, nil, r.colErr(rg, k, row, "symbol %q is not in the instrument table", s)
+		case colSymbol:
+			if id, ok := r.symIdx[s]; ok {
+				lut[i] = id
+			} else {
+				bad[i] = fmt.Sprintf("symbol %q is not in the instrument table", s)
 			}
-			sym[i] = id
-		case 3:
-			a, ok := ParseAction(s)
-			if !ok {
-				return nil, nil, r.colErr(rg, k, row, "unknown action %q", s)
+		case colAction:
+			if a, ok := ParseAction(s); ok {
+				lut[i] = uint32(a)
+			} else {
+				bad[i] = fmt.Sprintf("unknown action %q", s)
 			}
-			lut[i] = uint8(a)
-		case 4:
+		case colSide:
 			switch s {
 			case "buy":
-				lut[i] = uint8(orderbook.Buy)
+				lut[i] = uint32(orderbook.Buy)
 			case "sell":
-				lut[i] = uint8(orderbook.Sell)
+				lut[i] = uint32(orderbook.Sell)
 			case "none":
-				lut[i] = uint8(orderbook.SideNone)
+				lut[i] = uint32(orderbook.SideNone)
 			default:
-				return nil, nil, r.colErr(rg, k, row, "unknown side %q", s)
+				bad[i] = fmt.Sprintf("unknown side %q", s)
 			}
 		}
 	}
-	return lut, sym, nil
+	return lut, bad
+}
+
+// dictIndexError reports the position of the first invalid dictionary index.
+type dictIndexError struct{ i int }
+
+func (dictIndexError) Error() string { return "invalid dictionary index" }
+
+// decodeDict maps dictionary indexes through lut into dst.
+func decodeDict[T uint32 | Action | orderbook.Side](dst []T, idx []int32, lut []uint32) error {
+	for i, x := range idx {
+		if uint(x) >= uint(len(lut)) || lut[x] == badEntry {
+			return dictIndexError{i}
+		}
+		dst[i] = T(lut[x])
+	}
+	return nil
 }

@@ -2,7 +2,10 @@ package replay
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,16 +14,19 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/tapetest/tapetest/orderbook"
 )
 
 var testInstruments = []Instrument{
 	{Symbol: "BTCUSDT", Venue: "binance", Kind: Spot, PriceExp: 2, QtyExp: 5, Tick: 1, Lot: 1},
-	{Symbol: "GOOG", Venue: "NASDAQ", Kind: Equity, PriceExp: 4, QtyExp: 0, Tick: 100, Lot: 1},
+	{Symbol: "GOOG", Venue: "NASDAQ", Kind: Equity, PriceExp: 4, QtyExp: 0, Tick: 100, Lot: 1, ReportsExecutions: true},
 	{Symbol: "BTC-PERP", Kind: Perpetual, PriceExp: 1, QtyExp: 3, Tick: 5, Lot: 1},
 }
 
-// synthEvents makes n events with every action, side and flag, increasing ts.
+// synthEvents makes n events with every action, side and flag, increasing ts;
+// the first carries extreme values.
 func synthEvents(n int, seed uint64) []Event {
 	r := rand.New(rand.NewPCG(seed, 1))
 	evs := make([]Event, n)
@@ -40,7 +46,27 @@ func synthEvents(n int, seed uint64) []Event {
 	return evs
 }
 
-func writeEvents(t testing.TB, path string, evs []Event, rowGroup int) {
+// edgeEvents covers every action with every side, and extreme field values.
+func edgeEvents() []Event {
+	var evs []Event
+	vals := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 1 << 53, -(1 << 53) - 1}
+	ids := []uint64{0, 1, math.MaxUint64, 1 << 63}
+	i := 0
+	for a := ActionAdd; a <= ActionIndex; a++ {
+		for _, sd := range []orderbook.Side{orderbook.SideNone, orderbook.Buy, orderbook.Sell} {
+			evs = append(evs, Event{
+				TS: math.MinInt64 + int64(i)*1e15, Seq: ids[i%len(ids)], Symbol: uint32(i % len(testInstruments)),
+				Action: a, Side: sd, Flags: Flags(uint32(1) << (i % 32)), OrderID: ids[(i+1)%len(ids)], Account: ids[(i+2)%len(ids)],
+				Price: vals[i%len(vals)], Qty: vals[(i+3)%len(vals)],
+			})
+			i++
+		}
+	}
+	evs = append(evs, Event{TS: math.MaxInt64, Seq: math.MaxUint64, Symbol: 2, Action: ActionClear, Flags: math.MaxUint32})
+	return evs
+}
+
+func writeEventsWith(t testing.TB, path string, evs []Event, rowGroup, chunk int) {
 	t.Helper()
 	w, err := CreateEventFile(path, EventFileOptions{RowGroupSize: rowGroup})
 	if err != nil {
@@ -48,8 +74,8 @@ func writeEvents(t testing.TB, path string, evs []Event, rowGroup int) {
 	}
 	w.SetInstruments(testInstruments)
 	w.SetSource("test")
-	for i := 0; i < len(evs); i += 1000 {
-		if err := w.Write(evs[i:min(i+1000, len(evs))]); err != nil {
+	for i := 0; i < len(evs); i += chunk {
+		if err := w.Write(evs[i:min(i+chunk, len(evs))]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,11 +84,24 @@ func writeEvents(t testing.TB, path string, evs []Event, rowGroup int) {
 	}
 }
 
+func writeEvents(t testing.TB, path string, evs []Event, rowGroup int) {
+	t.Helper()
+	writeEventsWith(t, path, evs, rowGroup, 1000)
+}
+
 func readAll(t testing.TB, path string, parallel, chunk int) []Event {
 	t.Helper()
-	r, err := OpenEventFile(path, EventFileReadOptions{Parallel: parallel})
+	out, err := readAllErr(path, parallel, chunk)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+func readAllErr(path string, parallel, chunk int) ([]Event, error) {
+	r, err := OpenEventFile(path, EventFileReadOptions{Parallel: parallel})
+	if err != nil {
+		return nil, err
 	}
 	defer r.Close()
 	var out []Event
@@ -71,10 +110,22 @@ func readAll(t testing.TB, path string, parallel, chunk int) []Event {
 		n, err := r.Read(buf)
 		out = append(out, buf[:n]...)
 		if err == io.EOF {
-			return out
+			return out, nil
 		}
 		if err != nil {
-			t.Fatal(err)
+			return out, err
+		}
+	}
+}
+
+func sameEvents(t *testing.T, got, want []Event) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("read %d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("event %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
 }
@@ -82,73 +133,105 @@ func readAll(t testing.TB, path string, parallel, chunk int) []Event {
 func TestEventFileRoundTrip(t *testing.T) {
 	cases := []struct {
 		name            string
-		n, rowGroup     int
+		evs             []Event
+		rowGroup        int
 		parallel, chunk int
 	}{
-		{"empty", 0, 100, 1, 10},
-		{"one", 1, 100, 1, 10},
-		{"one row group", 5000, 100000, 1, 4096},
-		{"many row groups", 25000, 3000, 1, 777},
-		{"many row groups in parallel", 25000, 3000, 3, 1},
-		{"parallel more than row groups", 5000, 3000, 8, 4096},
+		{"empty", nil, 100, 1, 10},
+		{"one", synthEvents(1, 1), 100, 1, 10},
+		{"edge values, every action and side", edgeEvents(), 7, 1, 5},
+		{"edge values in parallel", edgeEvents(), 7, 4, 3},
+		{"one row group", synthEvents(5000, 2), 100000, 1, 4096},
+		{"row group exactly full", synthEvents(3000, 3), 3000, 1, 4096},
+		{"many row groups", synthEvents(25000, 4), 3000, 1, 777},
+		{"many row groups in parallel, one event per Read", synthEvents(25000, 5), 3000, 3, 1},
+		{"more workers than row groups", synthEvents(5000, 6), 3000, 8, 4096},
+		{"row groups larger than a write chunk", synthEvents(70000, 7), 40000, 2, 8192},
 	}
 	dir := t.TempDir()
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			evs := synthEvents(c.n, 7)
-			p := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".parquet")
-			writeEvents(t, p, evs, c.rowGroup)
-			got := readAll(t, p, c.parallel, c.chunk)
-			if len(got) != len(evs) {
-				t.Fatalf("read %d events, wrote %d", len(got), len(evs))
-			}
-			for i := range evs {
-				if got[i] != evs[i] {
-					t.Fatalf("event %d = %+v, want %+v", i, got[i], evs[i])
-				}
-			}
-			r, err := OpenEventFile(p, EventFileReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			if !reflect.DeepEqual(r.Instruments(), testInstruments) || r.Source() != "test" || r.NumRows() != int64(c.n) {
-				t.Fatalf("metadata: %+v %q %d", r.Instruments(), r.Source(), r.NumRows())
-			}
+			p := filepath.Join(dir, fmt.Sprintf("%d.parquet", i))
+			writeEvents(t, p, c.evs, c.rowGroup)
+			sameEvents(t, readAll(t, p, c.parallel, c.chunk), c.evs)
 		})
 	}
 }
 
-func TestEventFileIsDeterministicAndAnnotated(t *testing.T) {
+func TestEventFileMetadataRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	evs := synthEvents(20000, 3)
-	a, b := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet")
-	writeEvents(t, a, evs, 4096)
-	writeEvents(t, b, evs, 4096)
-	ba, _ := os.ReadFile(a)
-	bb, _ := os.ReadFile(b)
-	if !bytes.Equal(ba, bb) {
-		t.Fatal("writing the same events twice gave different bytes")
-	}
-	f, _ := os.Open(a)
-	defer f.Close()
-	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
+	p := filepath.Join(dir, "m.parquet")
+	evs := synthEvents(10000, 9)
+	w, err := CreateEventFile(p, EventFileOptions{RowGroupSize: 50000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, ok := pf.Schema().Lookup("ts")
-	if !ok {
-		t.Fatal("no ts column")
+	// The table may grow and be set after the events that use it.
+	w.SetInstruments(testInstruments[:1])
+	if err := w.Write(evs); err != nil {
+		t.Fatal(err)
 	}
-	lt := ts.Node.Type().LogicalType()
-	if lt == nil || lt.String() != "TIMESTAMP(isAdjustedToUTC=true,unit=NANOS)" {
-		t.Fatalf("ts is not TIMESTAMP(NANOS, UTC): %v", lt)
+	w.SetInstruments(testInstruments)
+	w.SetSource("import:test a.csv b.csv")
+	if w.Count() != int64(len(evs)) {
+		t.Fatalf("Count = %d", w.Count())
 	}
-	if c := pf.Metadata().RowGroups[0].Columns[0].MetaData.Codec.String(); c != "ZSTD" {
-		t.Fatalf("codec %s, want ZSTD", c)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
-	// No temporary file is left behind.
+	r, err := OpenEventFile(p, EventFileReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !reflect.DeepEqual(r.Instruments(), testInstruments) {
+		t.Errorf("instruments = %+v", r.Instruments())
+	}
+	if r.Source() != "import:test a.csv b.csv" || r.NumRows() != int64(len(evs)) {
+		t.Errorf("source %q, rows %d", r.Source(), r.NumRows())
+	}
+	var _ EventSource = r
+	sameEvents(t, readAll(t, p, 1, 1000), evs)
+}
+
+// TestEventFileIsDeterministic: the same events give the same bytes, however
+// they are handed to Write and whenever the instruments are set.
+func TestEventFileIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	evs := synthEvents(50000, 3)
+	ref := filepath.Join(dir, "ref.parquet")
+	writeEventsWith(t, ref, evs, 20000, 1000)
+	want, err := os.ReadFile(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chunk := range []int{1, 999, 16384, 50000} {
+		p := filepath.Join(dir, fmt.Sprintf("c%d.parquet", chunk))
+		writeEventsWith(t, p, evs, 20000, chunk)
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, want) {
+			t.Errorf("writing in chunks of %d gave different bytes", chunk)
+		}
+	}
+	late := filepath.Join(dir, "late.parquet")
+	w, err := CreateEventFile(late, EventFileOptions{RowGroupSize: 20000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(evs); i += 777 {
+		if err := w.Write(evs[i:min(i+777, len(evs))]); err != nil {
+			t.Fatal(err)
+		}
+		if i > 17000 { // after a full write chunk, before a full row group
+			w.SetInstruments(testInstruments)
+		}
+	}
+	w.SetSource("test")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(late); !bytes.Equal(got, want) {
+		t.Error("setting the instruments late gave different bytes")
+	}
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		if strings.Contains(e.Name(), ".tmp-") {
@@ -157,36 +240,297 @@ func TestEventFileIsDeterministicAndAnnotated(t *testing.T) {
 	}
 }
 
-func TestEventFileErrors(t *testing.T) {
-	dir := t.TempDir()
-	w, err := CreateEventFile(filepath.Join(dir, "x.parquet"), EventFileOptions{})
+// TestEventFileSchema reads the schema back with parquet-go: ts is
+// TIMESTAMP(NANOS, UTC), strings are dictionary-encoded, pages are zstd, and
+// the created_by string has no version or build that could vary.
+func TestEventFileSchema(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.parquet")
+	writeEvents(t, p, synthEvents(5000, 3), 2000)
+	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write([]Event{{Symbol: 3}}); err == nil || !strings.Contains(err.Error(), "symbol index 3") {
-		t.Fatalf("unknown symbol: %v", err)
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"ts": "INT64 TIMESTAMP(isAdjustedToUTC=true,unit=NANOS)", "seq": "INT64 INT(64,false)",
+		"symbol": "BYTE_ARRAY STRING", "action": "BYTE_ARRAY STRING", "side": "BYTE_ARRAY STRING",
+		"flags": "INT32 INT(32,false)", "order_id": "INT64 INT(64,false)", "account": "INT64 INT(64,false)",
+		"price": "INT64 INT(64,true)", "qty": "INT64 INT(64,true)",
+		"price_f": "DOUBLE (no logical type)", "qty_f": "DOUBLE (no logical type)",
+	}
+	for i, name := range eventColumns {
+		leaf, ok := pf.Schema().Lookup(name)
+		if !ok || leaf.ColumnIndex != i {
+			t.Fatalf("column %s: found %v at %d, want %d", name, ok, leaf.ColumnIndex, i)
+		}
+		typ := leaf.Node.Type()
+		if got := typ.Kind().String() + " " + logicalName(typ); got != want[name] {
+			t.Errorf("column %s: %s, want %s", name, got, want[name])
+		}
+		if leaf.MaxDefinitionLevel != 0 {
+			t.Errorf("column %s is optional", name)
+		}
+	}
+	md := pf.Metadata()
+	if md.CreatedBy != "tapetest event file schema 1" {
+		t.Errorf("created_by %q", md.CreatedBy)
+	}
+	if len(md.RowGroups) != 3 {
+		t.Fatalf("%d row groups, want 3", len(md.RowGroups))
+	}
+	for _, rg := range md.RowGroups {
+		for i, c := range rg.Columns {
+			if c.MetaData.Codec != format.Zstd {
+				t.Errorf("column %s: codec %s", eventColumns[i], c.MetaData.Codec)
+			}
+			dict := false
+			for _, e := range c.MetaData.Encoding {
+				dict = dict || e == format.RLEDictionary
+			}
+			if isString := i >= colSymbol && i <= colSide; dict != isString {
+				t.Errorf("column %s: dictionary encoding %v, encodings %v", eventColumns[i], dict, c.MetaData.Encoding)
+			}
+		}
+	}
+}
+
+func TestEventFileParallelMatchesSequential(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "p.parquet")
+	evs := synthRealistic(0, 60000)
+	writeEvents(t, p, evs, 4000)
+	seq := readAll(t, p, 1, 4096)
+	sameEvents(t, seq, evs)
+	for _, par := range []int{2, 3, 16} {
+		for _, chunk := range []int{1, 1000, 5000} {
+			t.Run(fmt.Sprintf("parallel %d chunk %d", par, chunk), func(t *testing.T) {
+				sameEvents(t, readAll(t, p, par, chunk), seq)
+			})
+		}
+	}
+	// Closing early stops the decoders.
+	for _, par := range []int{1, 4} {
+		r, err := OpenEventFile(p, EventFileReadOptions{Parallel: par})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Read(make([]Event, 10)); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEventWriterErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		evs  []Event
+		want string
+	}{
+		{"invalid action", []Event{{Action: 0}}, "event 0: invalid side 0 or action 0"},
+		{"action out of range", []Event{{Action: ActionAdd}, {Action: 200}}, "event 1: invalid side 0 or action 200"},
+		{"invalid side", []Event{{Action: ActionAdd, Side: 3}}, "event 0: invalid side 3"},
+		{"symbol not in table", []Event{{Action: ActionAdd}, {Action: ActionAdd, Symbol: 3}}, "event 1: symbol index 3 is not in the instrument table"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "x.parquet")
+			w, err := CreateEventFile(p, EventFileOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.SetInstruments(testInstruments)
+			err = w.Write(c.evs)
+			if err == nil {
+				err = w.Close()
+			} else {
+				w.Abort()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+				t.Fatalf("error %v, want one naming %s and %q", err, p, c.want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Fatalf("failed write left %s", ents[0].Name())
+			}
+		})
+	}
+	// A symbol the table never covers fails when its row group is written.
+	dir := t.TempDir()
+	w, err := CreateEventFile(filepath.Join(dir, "y.parquet"), EventFileOptions{RowGroupSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(make([]Event, 9)); err == nil {
+		t.Fatal("zero events accepted")
 	}
 	w.Abort()
-	if _, err := os.Stat(filepath.Join(dir, "x.parquet")); !os.IsNotExist(err) {
-		t.Fatal("aborted write left a file")
+	w, _ = CreateEventFile(filepath.Join(dir, "y.parquet"), EventFileOptions{RowGroupSize: 10})
+	evs := synthRealistic(0, 20)
+	if err := w.Write(evs[:9]); err != nil {
+		t.Fatalf("events before SetInstruments within a row group: %v", err)
 	}
-	notParquet := filepath.Join(dir, "n.parquet")
-	os.WriteFile(notParquet, []byte("hello"), 0o644)
-	if _, err := OpenEventFile(notParquet, EventFileReadOptions{}); err == nil || !strings.Contains(err.Error(), notParquet) {
-		t.Fatalf("not parquet: %v", err)
+	if err := w.Write(evs[9:]); err == nil || !strings.Contains(err.Error(), "event 0: symbol index") {
+		t.Fatalf("row group without instruments: %v", err)
 	}
-	// A Parquet file that is not an event file.
-	type other struct {
-		A int64 `parquet:"a"`
+	if err := w.Close(); err == nil {
+		t.Fatal("Close after a failed Write succeeded")
 	}
-	op := filepath.Join(dir, "o.parquet")
-	f, _ := os.Create(op)
-	pw := parquet.NewGenericWriter[other](f)
-	pw.Write([]other{{1}})
-	pw.Close()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("failed write left %s", ents[0].Name())
+	}
+}
+
+// writeRaw writes rows with the canonical schema (or another row type) and the
+// given metadata, bypassing EventWriter's checks.
+func writeRaw[T any](t *testing.T, path string, rows []T, meta map[string]string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[T](f, parquet.Compression(&zstd.Codec{}), parquet.MaxRowsPerRowGroup(3))
+	for _, k := range []string{MetaSchemaVersion, MetaInstruments, MetaSource} {
+		if v, ok := meta[k]; ok {
+			w.SetKeyValueMetadata(k, v)
+		}
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	f.Close()
-	if _, err := OpenEventFile(op, EventFileReadOptions{}); err == nil || !strings.Contains(err.Error(), "not a tapetest event file") {
-		t.Fatalf("other parquet: %v", err)
+}
+
+func TestEventFileReaderErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := map[string]string{MetaSchemaVersion: "1", MetaInstruments: `[{"symbol":"BTCUSDT","price_exp":2}]`}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range good {
+			m[a] = b
+		}
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	row := eventRow{TS: 1, Symbol: "BTCUSDT", Action: "add", Side: "buy"}
+	rows := func(mut func(*eventRow)) []eventRow {
+		rs := []eventRow{row, row, row, row, row, row, row}
+		mut(&rs[5])
+		return rs
+	}
+	type otherTS struct {
+		TS      int64  `parquet:"ts,timestamp(millisecond)"`
+		Seq     uint64 `parquet:"seq"`
+		Symbol  string `parquet:"symbol,dict"`
+		Action  string `parquet:"action,dict"`
+		Side    string `parquet:"side,dict"`
+		Flags   uint32 `parquet:"flags"`
+		OrderID uint64 `parquet:"order_id"`
+		Account uint64 `parquet:"account"`
+		Price   int64  `parquet:"price"`
+		Qty     int64  `parquet:"qty"`
+	}
+	type optional struct {
+		TS      int64  `parquet:"ts,timestamp(nanosecond:utc)"`
+		Seq     uint64 `parquet:"seq"`
+		Symbol  string `parquet:"symbol,dict"`
+		Action  string `parquet:"action,dict"`
+		Side    string `parquet:"side,dict"`
+		Flags   uint32 `parquet:"flags"`
+		OrderID uint64 `parquet:"order_id"`
+		Account uint64 `parquet:"account"`
+		Price   *int64 `parquet:"price,optional"`
+		Qty     int64  `parquet:"qty"`
+	}
+	type plainStrings struct {
+		TS      int64  `parquet:"ts,timestamp(nanosecond:utc)"`
+		Seq     uint64 `parquet:"seq"`
+		Symbol  string `parquet:"symbol"`
+		Action  string `parquet:"action"`
+		Side    string `parquet:"side"`
+		Flags   uint32 `parquet:"flags"`
+		OrderID uint64 `parquet:"order_id"`
+		Account uint64 `parquet:"account"`
+		Price   int64  `parquet:"price"`
+		Qty     int64  `parquet:"qty"`
+	}
+	cases := []struct {
+		name    string
+		write   func(p string)
+		open    string // error expected from OpenEventFile
+		read    string // error expected from Read
+		notFile bool   // errors.Is(err, ErrNotEventFile)
+	}{
+		{"not parquet", func(p string) { os.WriteFile(p, []byte("hello, world"), 0o644) }, "not a Parquet file", "", true},
+		{"empty file", func(p string) { os.WriteFile(p, nil, 0o644) }, "not a Parquet file", "", true},
+		{"other parquet", func(p string) {
+			writeRaw(t, p, []struct {
+				A int64 `parquet:"a"`
+			}{{1}}, nil)
+		}, "no tapetest.schema_version metadata", "", true},
+		{"unsupported version", func(p string) { writeRaw(t, p, rows(func(*eventRow) {}), with(MetaSchemaVersion, "2")) }, `unsupported schema version "2"`, "", true},
+		{"no instruments", func(p string) { writeRaw(t, p, rows(func(*eventRow) {}), with(MetaInstruments, "")) }, "no tapetest.instruments metadata", "", true},
+		{"bad instruments", func(p string) { writeRaw(t, p, rows(func(*eventRow) {}), with(MetaInstruments, "{")) }, "metadata tapetest.instruments", "", false},
+		{"duplicate symbol", func(p string) {
+			writeRaw(t, p, rows(func(*eventRow) {}), with(MetaInstruments, `[{"symbol":"A"},{"symbol":"A"}]`))
+		}, `symbol "A" appears twice`, "", false},
+		{"missing column", func(p string) {
+			writeRaw(t, p, []struct {
+				TS int64 `parquet:"ts,timestamp(nanosecond:utc)"`
+			}{{1}}, good)
+		}, `column "seq" missing`, "", true},
+		{"timestamp unit", func(p string) { writeRaw(t, p, []otherTS{{}}, good) }, `column "ts" has type INT64 TIMESTAMP(isAdjustedToUTC=true,unit=MILLIS)`, "", true},
+		{"optional column", func(p string) { writeRaw(t, p, []optional{{}}, good) }, `column "price" is optional`, "", true},
+		{"plain strings", func(p string) {
+			writeRaw(t, p, []plainStrings{{Symbol: "BTCUSDT", Action: "add", Side: "buy"}}, good)
+		}, "", "row group 0, row 0, column symbol: expected a dictionary-encoded column", false},
+		{"unknown action", func(p string) { writeRaw(t, p, rows(func(r *eventRow) { r.Action = "fly" }), good) }, "", `row group 1, row 2, column action: unknown action "fly"`, false},
+		{"unknown side", func(p string) { writeRaw(t, p, rows(func(r *eventRow) { r.Side = "up" }), good) }, "", `row group 1, row 2, column side: unknown side "up"`, false},
+		{"unknown symbol", func(p string) { writeRaw(t, p, rows(func(r *eventRow) { r.Symbol = "ETH" }), good) }, "", `row group 1, row 2, column symbol: symbol "ETH" is not in the instrument table`, false},
+		{"truncated", func(p string) {
+			writeEvents(t, p, synthEvents(100, 1), 10)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)/2], 0o644)
+		}, "not a Parquet file", "", true},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, fmt.Sprintf("%d.parquet", i))
+			c.write(p)
+			for _, par := range []int{1, 3} {
+				_, err := readAllErr(p, par, 2)
+				want := c.open + c.read
+				if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), p+": ") {
+					t.Fatalf("parallel %d: error %v, want one starting %s and containing %q", par, err, p, want)
+				}
+				if errors.Is(err, ErrNotEventFile) != c.notFile {
+					t.Errorf("errors.Is(err, ErrNotEventFile) = %v", !c.notFile)
+				}
+				_, oerr := OpenEventFile(p, EventFileReadOptions{})
+				if (oerr != nil) != (c.open != "") {
+					t.Errorf("OpenEventFile error %v, want one: %v", oerr, c.open != "")
+				}
+			}
+		})
+	}
+	if _, err := OpenEventFile(filepath.Join(dir, "absent.parquet"), EventFileReadOptions{}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("absent file: %v", err)
 	}
 }
 
@@ -194,25 +538,31 @@ func FuzzEventFileReader(f *testing.F) {
 	dir := f.TempDir()
 	p := filepath.Join(dir, "seed.parquet")
 	writeEvents(f, p, synthEvents(300, 1), 100)
-	seed, _ := os.ReadFile(p)
+	seed, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(seed, uint16(0), byte(0))
 	f.Add(seed, uint16(len(seed)/2), byte(0xff))
+	f.Add(seed, uint16(len(seed)-9), byte(1))
+	f.Add(seed, uint16(100), byte(0x40))
+	f.Add(seed[:len(seed)-1], uint16(0), byte(0))
 	f.Fuzz(func(t *testing.T, data []byte, at uint16, x byte) {
 		if len(data) > 0 {
 			data = append([]byte(nil), data...)
 			data[int(at)%len(data)] ^= x
 		}
 		fp := filepath.Join(t.TempDir(), "f.parquet")
-		os.WriteFile(fp, data, 0o644)
-		r, err := OpenEventFile(fp, EventFileReadOptions{})
-		if err != nil {
-			return
+		if err := os.WriteFile(fp, data, 0o644); err != nil {
+			t.Fatal(err)
 		}
-		defer r.Close()
-		buf := make([]Event, 128)
-		for i := 0; i < 100; i++ {
-			if _, err := r.Read(buf); err != nil {
-				return
+		for _, par := range []int{1, 2} {
+			evs, err := readAllErr(fp, par, 64)
+			if err == nil && len(evs) > 100_000 {
+				t.Fatalf("read %d events from %d bytes", len(evs), len(data))
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), fp) {
+				t.Fatalf("error does not name the file: %v", err)
 			}
 		}
 	})
