@@ -25,8 +25,8 @@ func TestRenderHTMLIsSelfContained(t *testing.T) {
 		Coverage: Matrix{Corner: "detector", Rows: []string{"wash_self"}, Cols: []string{"wash_trading", "spoofing"}, Values: [][]float64{{0.9, math.NaN()}}},
 		Typologies: []TypologyView{{Name: "wash_trading", Anchor: "wash_trading", Labels: 10,
 			Rows: []InstanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Precision: 0.9, Recall: 0.8, F1: 0.85, AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
-		Figures:  []FigureView{NewFigureView("PR", "exact", fig)},
-		Counts:   []Fact{{Label: "cancel_unknown_order", Value: "7"}},
+		Figures: []FigureView{NewFigureView("PR", "exact", fig)},
+		Counts:  []Fact{{Label: "cancel_unknown_order", Value: "7"}},
 	}
 	html, err := RenderHTML(v)
 	if err != nil {
