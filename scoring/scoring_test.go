@@ -61,10 +61,12 @@ func TestMatchRules(t *testing.T) {
 // TestComputeGolden is worked by hand:
 // labels L0 [100,200] accounts {1,2}; L1 [1000,1100] {5}; L2 [5000,5100] {9} (blatant, standard, subtle).
 // alerts: a0 t=130 s=0.9 {1}     -> L0 (ttd 30s)
-//         a1 t=110 s=0.5 {2,3}   -> L0 (ttd 10s, earlier)
-//         a2 t=1050 s=0.7 {5}    -> L1 (ttd 50s)
-//         a3 t=3000 s=0.8 {7}    -> none (background)
-//         a4 t=5200 s=0.6 {9}    -> none (after L2's end)
+//
+//	a1 t=110 s=0.5 {2,3}   -> L0 (ttd 10s, earlier)
+//	a2 t=1050 s=0.7 {5}    -> L1 (ttd 50s)
+//	a3 t=3000 s=0.8 {7}    -> none (background)
+//	a4 t=5200 s=0.6 {9}    -> none (after L2's end)
+//
 // detected 2/3 -> recall 2/3; matched alerts 3/5 -> precision 0.6; F1 = 2·0.6·(2/3)/(0.6+2/3) = 0.631578...
 // ttd sorted {10, 50}: p50 = ceil(1)=1st = 10, p90 = ceil(1.8)=2nd = 50.
 // alerts per detected event 3/2; background 2 over 0.5 days -> 4/day.
@@ -242,4 +244,30 @@ func round(m Metrics) Metrics {
 		*f = math.Round(*f*1e9) / 1e9
 	}
 	return m
+}
+
+func TestEvaluateGroupsAndCoverage(t *testing.T) {
+	labels := []scenarios.Label{lab("X", replay.WashTrading, 100, 200), lab("X", replay.Spoofing, 300, 400), lab("X", replay.Spoofing, 900, 950)}
+	alerts := []detectors.Alert{
+		{Instance: "wash", Typology: replay.WashTrading, Symbol: "X", RaisedAt: 150 * sec, Score: 0.9},
+		{Instance: "wash", Typology: replay.WashTrading, Symbol: "X", RaisedAt: 350 * sec, Score: 0.95}, // lands on a spoofing label
+		{Instance: "spoof", Typology: replay.Spoofing, Symbol: "X", RaisedAt: 320 * sec, Score: 0.5},
+		{Instance: "spoof", Typology: replay.Spoofing, Symbol: "X", RaisedAt: 5000 * sec, Score: 0.1},
+	}
+	ev := Evaluate(alerts, labels, Options{Days: 1})
+	if len(ev.Instances) != 2 || ev.Instances[0].Instance != "spoof" || ev.Instances[1].Instance != "wash" {
+		t.Fatalf("instances %+v", ev.Instances)
+	}
+	if !reflect.DeepEqual(ev.Typologies, []replay.Typology{replay.WashTrading, replay.Spoofing}) {
+		t.Fatalf("typologies %v", ev.Typologies)
+	}
+	spoof, wash := ev.Instances[0], ev.Instances[1]
+	// spoof: best F1 keeps only the 0.5 alert: precision 1, recall 1/2.
+	if spoof.Best.Threshold != 0.5 || !near(spoof.Best.Recall, 0.5) || !near(spoof.Best.Precision, 1) || !reflect.DeepEqual(spoof.TTD, []float64{20}) {
+		t.Fatalf("spoof best %+v ttd %v", spoof.Best, spoof.TTD)
+	}
+	// wash: both alerts kept at its best threshold (0.9): own recall 1; coverage also sees the spoofing label.
+	if wash.Best.Threshold != 0.9 || !near(wash.Coverage[replay.WashTrading], 1) || !near(wash.Coverage[replay.Spoofing], 0.5) {
+		t.Fatalf("wash best %+v coverage %v", wash.Best, wash.Coverage)
+	}
 }

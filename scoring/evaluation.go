@@ -1,0 +1,125 @@
+package scoring
+
+import (
+	"math"
+	"sort"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// InstanceResult is everything scored for one detector instance on the
+// typology it claims.
+type InstanceResult struct {
+	Instance string          `json:"instance"`
+	Typology replay.Typology `json:"typology"`
+	All      Metrics         `json:"all_alerts"` // every candidate alert kept
+	Best     Metrics         `json:"best_f1"`    // at the best-F1 threshold
+	Sweep    Sweep           `json:"-"`
+	// Coverage is event recall at the best-F1 threshold on the labels of every
+	// typology, matching alerts to labels of any typology (the coverage matrix row).
+	Coverage map[replay.Typology]float64 `json:"coverage"`
+	// TTD lists the detection times (seconds) of the labels detected at the best-F1 threshold.
+	TTD []float64 `json:"-"`
+}
+
+// Evaluation scores every detector instance in a run.
+type Evaluation struct {
+	Options    Options           `json:"options"`
+	Typologies []replay.Typology `json:"typologies"` // typologies with labels, in replay.Typologies order
+	Instances  []InstanceResult  `json:"instances"`  // sorted by instance id, then typology
+}
+
+// Evaluate groups alerts by (instance, typology) and scores each group: the
+// metrics with every alert kept, the exact sweep, the metrics at the best-F1
+// threshold, the coverage row and the detection times.
+func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options) *Evaluation {
+	ev := &Evaluation{Options: opts}
+	has := map[replay.Typology]bool{}
+	for _, l := range labels {
+		has[l.Typology] = true
+	}
+	for _, t := range replay.Typologies {
+		if has[t] {
+			ev.Typologies = append(ev.Typologies, t)
+			delete(has, t)
+		}
+	}
+	var extra []replay.Typology
+	for t := range has {
+		extra = append(extra, t)
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
+	ev.Typologies = append(ev.Typologies, extra...)
+
+	type key struct {
+		inst string
+		typ  replay.Typology
+	}
+	groups := map[key][]detectors.Alert{}
+	var keys []key
+	for _, a := range alerts {
+		k := key{a.Instance, a.Typology}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], a)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].inst != keys[j].inst {
+			return keys[i].inst < keys[j].inst
+		}
+		return keys[i].typ < keys[j].typ
+	})
+	anyTyp := opts
+	anyTyp.AnyTypology = true
+	for _, k := range keys {
+		as := groups[k]
+		own := labelsOf(labels, k.typ)
+		r := InstanceResult{Instance: k.inst, Typology: k.typ, Coverage: map[replay.Typology]float64{}}
+		r.All = Compute(k.inst, k.typ, math.Inf(-1), as, own, opts)
+		r.Sweep = SweepOf(k.inst, k.typ, as, own, opts)
+		thr := math.Inf(-1)
+		if len(r.Sweep.Points) > 0 {
+			thr = r.Sweep.BestF1.Threshold
+		}
+		kept := keep(as, thr)
+		r.Best = Compute(k.inst, k.typ, thr, kept, own, opts)
+		for _, t := range ev.Typologies {
+			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(labels, t), anyTyp).Recall
+		}
+		r.TTD = detectionTimes(kept, own, opts)
+		ev.Instances = append(ev.Instances, r)
+	}
+	return ev
+}
+
+// keep returns the alerts with score >= thr.
+func keep(alerts []detectors.Alert, thr float64) []detectors.Alert {
+	var out []detectors.Alert
+	for _, a := range alerts {
+		if a.Score >= thr {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// detectionTimes returns the sorted detection times (s) of detected labels.
+func detectionTimes(alerts []detectors.Alert, labels []scenarios.Label, opts Options) []float64 {
+	alerts, labels = normalize(alerts, labels)
+	first := map[int]int64{}
+	for _, p := range Match(alerts, labels, opts) {
+		t := alerts[p.Alert].RaisedAt
+		if f, ok := first[p.Label]; !ok || t < f {
+			first[p.Label] = t
+		}
+	}
+	out := make([]float64, 0, len(first))
+	for li, t := range first {
+		out = append(out, float64(t-labels[li].Start)/1e9)
+	}
+	sort.Float64s(out)
+	return out
+}
