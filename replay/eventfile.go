@@ -95,7 +95,7 @@ type EventWriter struct {
 	insts  []Instrument
 	source string
 	names  [][]byte  // per symbol: the symbol as written
-	scales []float64 // per symbol: price and qty multipliers
+	scales []float64 // per symbol: price and qty divisors (10^exp; division keeps 150000/1e5 == 1.5 exactly)
 
 	pending []Event         // events not yet handed to the column writers
 	inGroup int             // rows of the current row group already handed over
@@ -167,7 +167,7 @@ func (w *EventWriter) SetInstruments(insts []Instrument) {
 	w.scales = w.scales[:0]
 	for _, in := range w.insts {
 		w.names = append(w.names, []byte(in.Symbol))
-		w.scales = append(w.scales, math.Pow10(-int(in.PriceExp)), math.Pow10(-int(in.QtyExp)))
+		w.scales = append(w.scales, math.Pow10(int(in.PriceExp)), math.Pow10(int(in.QtyExp)))
 	}
 }
 
@@ -313,11 +313,11 @@ func (w *EventWriter) writeColumns(evs []Event) error {
 				}
 			case colPriceF:
 				for i := range chunk {
-					v[i] = parquet.DoubleValue(float64(chunk[i].Price) * w.scales[2*chunk[i].Symbol])
+					v[i] = parquet.DoubleValue(float64(chunk[i].Price) / w.scales[2*chunk[i].Symbol])
 				}
 			case colQtyF:
 				for i := range chunk {
-					v[i] = parquet.DoubleValue(float64(chunk[i].Qty) * w.scales[2*chunk[i].Symbol+1])
+					v[i] = parquet.DoubleValue(float64(chunk[i].Qty) / w.scales[2*chunk[i].Symbol+1])
 				}
 			}
 			if _, err := w.cols[c].WriteRowValues(v); err != nil {

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,7 +19,8 @@ var benchFile struct {
 }
 
 // benchEventFile writes (once per test binary) a 10M-row canonical file with
-// realistic values: increasing timestamps, three symbols, prices near a level.
+// realistic values: increasing timestamps, three symbols, prices near a level;
+// default row groups (1M rows), so ten of them.
 func benchEventFile(b *testing.B) (string, int) {
 	benchFile.once.Do(func() {
 		dir, err := os.MkdirTemp("", "tapetest-bench-")
@@ -88,6 +90,92 @@ func BenchmarkEventFileDecode(b *testing.B) {
 		}
 		r.Close()
 	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// peakHeapReading reads path and samples the heap in use (after a GC) every
+// row group's worth of events; it returns the largest sample.
+func peakHeapReading(t testing.TB, path string, parallel int) (peak uint64, rows int64) {
+	r, err := OpenEventFile(path, EventFileReadOptions{Parallel: parallel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var ms runtime.MemStats
+	runtime.GC()
+	buf := make([]Event, 4096)
+	next := int64(0)
+	for {
+		n, err := r.Read(buf)
+		rows += int64(n)
+		if rows >= next {
+			runtime.GC() // count what is live, not garbage awaiting collection
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			next += int64(r.pf.RowGroups()[0].NumRows())
+		}
+		if err == io.EOF {
+			return peak, rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestEventFileReaderMemoryIsFlat: reading a file ten times larger (in row
+// groups) keeps the same peak heap: memory is bounded by the row groups in
+// flight, not by the file.
+func TestEventFileReaderMemoryIsFlat(t *testing.T) {
+	const rg = 20_000
+	dir := t.TempDir()
+	peaks := map[int]uint64{}
+	for _, groups := range []int{3, 30} {
+		p := filepath.Join(dir, fmt.Sprintf("%d.parquet", groups))
+		w, err := CreateEventFile(p, EventFileOptions{RowGroupSize: rg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.SetInstruments(testInstruments)
+		for i := 0; i < groups; i++ {
+			if err := w.Write(synthRealistic(i*rg, rg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		peak, rows := peakHeapReading(t, p, 2)
+		if rows != int64(groups*rg) {
+			t.Fatalf("read %d rows, want %d", rows, groups*rg)
+		}
+		peaks[groups] = peak
+		t.Logf("%d row groups of %d rows: peak heap in use %.1f MiB", groups, rg, float64(peak)/(1<<20))
+	}
+	// Allow for the GC's own slack; a reader holding the file would need
+	// ten times the memory.
+	if float64(peaks[30]) > 1.5*float64(peaks[3])+(4<<20) {
+		t.Fatalf("peak heap grew with the file: %d -> %d bytes", peaks[3], peaks[30])
+	}
+}
+
+// BenchmarkEventFilePeakHeap reads the 10M-row file (ten default row groups)
+// and reports the largest heap in use (after a GC) sampled once per row group.
+func BenchmarkEventFilePeakHeap(b *testing.B) {
+	p, rows := benchEventFile(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		pk, n := peakHeapReading(b, p, runtime.GOMAXPROCS(0))
+		if n != int64(rows) {
+			b.Fatalf("read %d rows", n)
+		}
+		peak = max(peak, pk)
+	}
+	st, _ := os.Stat(p)
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 

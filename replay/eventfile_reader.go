@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/orderbook"
@@ -37,7 +36,7 @@ type EventReader struct {
 	next int // next row group to hand out
 
 	parallel int
-	pool     sync.Pool
+	free     []*colBatch // decoded-row-group buffers ready for reuse (touched only by the reading goroutine)
 	slots    []chan *colBatch // ring of pending decodes (parallel mode)
 	issued   int
 	done     chan struct{}
@@ -179,7 +178,11 @@ func (r *EventReader) Close() error {
 	for i := r.next; i < r.issued; i++ {
 		<-r.slots[i%len(r.slots)]
 	}
-	return r.f.Close()
+	r.cur, r.free = nil, nil
+	if err := r.f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	return nil
 }
 
 func (r *EventReader) issue() {
@@ -194,7 +197,9 @@ func (r *EventReader) issue() {
 }
 
 func (r *EventReader) getBatch() *colBatch {
-	if b, ok := r.pool.Get().(*colBatch); ok {
+	if n := len(r.free); n > 0 {
+		b := r.free[n-1]
+		r.free = r.free[:n-1]
 		return b
 	}
 	return &colBatch{}
@@ -202,11 +207,14 @@ func (r *EventReader) getBatch() *colBatch {
 
 // Read fills dst with up to len(dst) events in file order.
 func (r *EventReader) Read(dst []Event) (int, error) {
+	if r.closed {
+		return 0, fmt.Errorf("%s: read after Close", r.path)
+	}
 	n := 0
 	for n < len(dst) {
 		if r.cur == nil || r.pos >= r.cur.n {
 			if r.cur != nil {
-				r.pool.Put(r.cur)
+				r.free = append(r.free, r.cur)
 				r.cur = nil
 			}
 			if r.next >= len(r.rgs) {

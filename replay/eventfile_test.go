@@ -567,3 +567,34 @@ func FuzzEventFileReader(f *testing.F) {
 		}
 	})
 }
+
+// TestEventFileFloatColumns: price_f and qty_f hold the fixed-point values
+// scaled by the instrument's exponents, as pandas or DuckDB would show them.
+func TestEventFileFloatColumns(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f.parquet")
+	evs := append(synthEvents(3000, 5), Event{Symbol: 0, Action: ActionTrade, Price: 3_650_012, Qty: 150_000})
+	writeEvents(t, p, evs, 1000)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows := make([]eventRow, len(evs)+1)
+	n, err := parquet.NewGenericReader[eventRow](f).Read(rows)
+	if err != nil && err != io.EOF || n != len(evs) {
+		t.Fatalf("read %d rows: %v", n, err)
+	}
+	for i, ev := range evs {
+		in := testInstruments[ev.Symbol]
+		r := rows[i]
+		if r.Symbol != in.Symbol || r.Action != ev.Action.String() || r.Side != sideNames[ev.Side] || r.Price != ev.Price {
+			t.Fatalf("row %d = %+v, event %+v", i, r, ev)
+		}
+		if wp, wq := float64(ev.Price)/math.Pow10(int(in.PriceExp)), float64(ev.Qty)/math.Pow10(int(in.QtyExp)); r.PriceF != wp || r.QtyF != wq {
+			t.Fatalf("row %d: price_f %v qty_f %v, want %v %v", i, r.PriceF, r.QtyF, wp, wq)
+		}
+	}
+	if last := rows[len(evs)-1]; last.PriceF != 36500.12 || last.QtyF != 1.5 {
+		t.Fatalf("price_f %v qty_f %v, want 36500.12 1.5", last.PriceF, last.QtyF)
+	}
+}
