@@ -36,7 +36,7 @@ type EventReader struct {
 	next int // next row group to hand out
 
 	parallel int
-	free     []*colBatch // decoded-row-group buffers ready for reuse (touched only by the reading goroutine)
+	free     []*colBatch      // decoded-row-group buffers ready for reuse (touched only by the reading goroutine)
 	slots    []chan *colBatch // ring of pending decodes (parallel mode)
 	issued   int
 	done     chan struct{}
