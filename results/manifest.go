@@ -30,8 +30,11 @@ type Manifest struct {
 	Seed           uint64            `json:"seed"`
 	Inputs         []FileHash        `json:"inputs"`    // historical event files and label lists the spec read
 	Detectors      json.RawMessage   `json:"detectors"` // detector configs as run (names and parameters)
-	Options        map[string]string `json:"options"`   // run options that change results (tolerance, batch size, ...)
-	Files          []FileHash        `json:"files"`     // every result file but the manifest, sorted by path
+	Options        map[string]string `json:"options"`   // run options that change results (batch size, ...)
+	Scoring        json.RawMessage   `json:"scoring"`   // scoring.Options as used
+	Start          int64             `json:"start"`     // replayed time range, ns
+	End            int64             `json:"end"`
+	Files          []FileHash        `json:"files"` // every result file but the manifest, sorted by path
 }
 
 // SpecRef identifies the scenario spec. The spec's text is copied into the

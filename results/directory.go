@@ -1,0 +1,311 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scoring"
+)
+
+// More file names inside a results directory.
+const (
+	SummaryFile  = "summary.json"
+	MarkdownFile = "summary.md"
+	ReportFile   = "report.html"
+	TimelineFile = "timeline.parquet"
+	PlotsDir     = "plots"
+)
+
+// Timeline is one symbol's price path for the timeline plot (already thinned).
+type Timeline struct {
+	Symbol string
+	TS     []int64
+	Price  []float64
+}
+
+type timelineRow struct {
+	Symbol string  `parquet:"symbol,dict"`
+	TS     int64   `parquet:"ts,timestamp(nanosecond:utc)"`
+	Price  float64 `parquet:"price"`
+}
+
+// Failure is a detector instance that failed during the run.
+type Failure struct {
+	Instance string `json:"instance"`
+	Error    string `json:"error"`
+}
+
+// Contents is everything a results directory is made from.
+type Contents struct {
+	Manifest  *Manifest
+	Alerts    []detectors.Alert
+	Labels    []scenarios.Label
+	Options   scoring.Options
+	Timelines []Timeline
+	Counts    []replay.Count
+	Failures  []Failure
+	Events    int64
+	Start     int64 // replayed time range, ns
+	End       int64
+}
+
+// Summary is summary.json: what `tapetest gate` compares.
+type Summary struct {
+	ResultsVersion int                      `json:"results_version"`
+	Spec           SpecRef                  `json:"spec"`
+	Seed           uint64                   `json:"seed"`
+	Events         int64                    `json:"events"`
+	Days           float64                  `json:"days"`
+	Labels         int                      `json:"labels"`
+	Alerts         int                      `json:"alerts"`
+	Typologies     []replay.Typology        `json:"typologies"`
+	Instances      []scoring.InstanceResult `json:"instances"`
+	Counts         []replay.Count           `json:"counts"`
+	Failures       []Failure                `json:"failures"`
+}
+
+// WriteDir writes the whole results directory (tables, summary.json,
+// summary.md, plots, report.html, and finally manifest.json with the hashes of
+// every other file).
+func WriteDir(dir string, c *Contents) error {
+	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options)
+	matched := map[int][]string{}
+	for _, p := range scoring.Match(c.Alerts, c.Labels, c.Options) {
+		matched[p.Alert] = append(matched[p.Alert], c.Labels[p.Label].ID)
+	}
+	var ms []MetricsAt
+	var sweeps []scoring.Sweep
+	for _, r := range ev.Instances {
+		ms = append(ms, MetricsAt{"all_alerts", r.All}, MetricsAt{"best_f1", r.Best})
+		sweeps = append(sweeps, r.Sweep)
+	}
+	steps := []func() error{
+		func() error { return WriteAlerts(dir, c.Alerts, matched) },
+		func() error { return WriteLabels(dir, c.Labels) },
+		func() error { return WriteMetrics(dir, ms) },
+		func() error { return WriteSweeps(dir, sweeps) },
+		func() error { return writeTimelines(dir, c.Timelines) },
+		func() error { return writeSummary(dir, c, ev) },
+		func() error { return renderAll(dir, c, ev) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if c.Manifest != nil {
+		files, err := HashDir(dir)
+		if err != nil {
+			return err
+		}
+		c.Manifest.Files = files
+		return WriteManifest(dir, c.Manifest)
+	}
+	return nil
+}
+
+func writeTimelines(dir string, ts []Timeline) error {
+	var rows []timelineRow
+	for _, t := range ts {
+		for i := range t.TS {
+			rows = append(rows, timelineRow{Symbol: t.Symbol, TS: t.TS[i], Price: t.Price[i]})
+		}
+	}
+	return writeTable(filepath.Join(dir, TimelineFile), rows)
+}
+
+func writeSummary(dir string, c *Contents, ev *scoring.Evaluation) error {
+	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Labels: len(c.Labels), Alerts: len(c.Alerts),
+		Typologies: ev.Typologies, Instances: ev.Instances, Counts: c.Counts, Failures: c.Failures}
+	if c.Manifest != nil {
+		s.Spec, s.Seed = c.Manifest.Spec, c.Manifest.Seed
+	}
+	b, err := json.MarshalIndent(jsonSafe(s), "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
+}
+
+// jsonSafe converts v to a tree of maps, slices and scalars that
+// encoding/json accepts, with NaN and ±Inf (which JSON cannot represent)
+// turned into null. Struct fields keep their json names; "-" fields and empty
+// omitempty fields are dropped. Map keys are sorted by encoding/json, so the
+// output is deterministic.
+func jsonSafe(v any) any { return safeValue(reflect.ValueOf(v)) }
+
+func safeValue(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return safeValue(v.Elem())
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil
+		}
+		return f
+	case reflect.Struct:
+		out := map[string]any{}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fv := v.Field(i)
+			if strings.Contains(opts, "omitempty") && fv.IsZero() {
+				continue
+			}
+			out[name] = safeValue(fv)
+		}
+		return out
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return []any{}
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = safeValue(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		out := map[string]any{}
+		for _, k := range v.MapKeys() {
+			out[fmt.Sprint(k.Interface())] = safeValue(v.MapIndex(k))
+		}
+		return out
+	}
+	return v.Interface()
+}
+
+// ReadSummary reads a summary.json (a results directory or the file itself).
+func ReadSummary(path string) (*Summary, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, SummaryFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read summary: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.ResultsVersion != ResultsVersion {
+		return nil, fmt.Errorf("%s: results_version %d, this tapetest reads %d", path, s.ResultsVersion, ResultsVersion)
+	}
+	return &s, nil
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+func secs(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return (time.Duration(v * float64(time.Second))).Round(time.Millisecond).String()
+}
+
+func perDayText(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// markdown renders summary.md: the coverage matrix and each instance's operating point.
+func markdown(c *Contents, ev *scoring.Evaluation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# tapetest results\n\n%d events, %d labelled events, %d alerts, %.2f days replayed.\n\n", c.Events, len(c.Labels), len(c.Alerts), c.Options.Days)
+	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range ev.Instances {
+		m := r.Best
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %.3f | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold, pct(m.Precision), pct(m.Recall), m.F1, secs(m.TTDP50), secs(m.TTDP90), perDayText(m.AlertsPerDay))
+	}
+	if len(c.Failures) > 0 {
+		b.WriteString("\n**Failed detector instances**\n\n")
+		for _, f := range c.Failures {
+			fmt.Fprintf(&b, "- `%s`: %s\n", f.Instance, f.Error)
+		}
+	}
+	return b.String()
+}
+
+// ReadDir loads the inputs of a results directory back (alerts, labels,
+// timelines and the manifest), so that plots and report can be re-rendered
+// with WriteDir. The scoring options are read from the manifest.
+func ReadDir(dir string) (*Contents, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Contents{Manifest: m}
+	if err := json.Unmarshal(m.Scoring, &c.Options); err != nil {
+		return nil, fmt.Errorf("%s: scoring options: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	arows, err := parquet.ReadFile[alertRow](filepath.Join(dir, AlertsFile))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", AlertsFile, err)
+	}
+	for _, r := range arows {
+		c.Alerts = append(c.Alerts, detectors.Alert{Instance: r.Instance, Typology: replay.Typology(r.Typology), Symbol: r.Symbol, RaisedAt: r.RaisedAt,
+			Start: r.Start, End: r.End, Accounts: r.Accounts, Score: r.Score, Evidence: r.Evidence})
+	}
+	lrows, err := parquet.ReadFile[labelRow](filepath.Join(dir, LabelsFile))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", LabelsFile, err)
+	}
+	for _, r := range lrows {
+		c.Labels = append(c.Labels, scenarios.Label{ID: r.ID, Typology: replay.Typology(r.Typology), Symbol: r.Symbol, Start: r.Start, End: r.End,
+			Accounts: r.Accounts, Intensity: r.Intensity, Params: r.Params, InsuranceLoss: r.InsuranceLoss})
+	}
+	trows, err := parquet.ReadFile[timelineRow](filepath.Join(dir, TimelineFile))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", TimelineFile, err)
+	}
+	for _, r := range trows {
+		if n := len(c.Timelines); n == 0 || c.Timelines[n-1].Symbol != r.Symbol {
+			c.Timelines = append(c.Timelines, Timeline{Symbol: r.Symbol})
+		}
+		t := &c.Timelines[len(c.Timelines)-1]
+		t.TS, t.Price = append(t.TS, r.TS), append(t.Price, r.Price)
+	}
+	s, err := ReadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.Counts, c.Failures, c.Events = s.Counts, s.Failures, s.Events
+	c.Start, c.End = m.Start, m.End
+	return c, nil
+}
