@@ -67,6 +67,10 @@ func xys(x, y []float64) plotter.XYs {
 
 // addLines draws each series as a line (a step line when step is set), with a legend entry.
 func addLines(p *plot.Plot, series []Series, step bool) error {
+	return addLinesStyled(p, series, step, plotter.PostStep)
+}
+
+func addLinesStyled(p *plot.Plot, series []Series, step bool, kind plotter.StepKind) error {
 	for i, s := range series {
 		pts := xys(s.X, s.Y)
 		if len(pts) == 0 {
@@ -77,7 +81,7 @@ func addLines(p *plot.Plot, series []Series, step bool) error {
 			return fmt.Errorf("plot %q: series %q: %w", p.Title.Text, s.Name, err)
 		}
 		if step {
-			l.StepStyle = plotter.PostStep
+			l.StepStyle = kind
 		}
 		l.Color = seriesColor(i)
 		l.Width = vg.Points(1.6)
@@ -109,7 +113,25 @@ func PRPlot(title string, series []Series) (*plot.Plot, error) {
 func ThresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*plot.Plot, error) {
 	p := newPlot(title, "score threshold", "")
 	p.Y.Min, p.Y.Max = 0, 1.02
-	if err := addLines(p, []Series{{Name: "precision", X: thr, Y: prec}, {Name: "recall", X: thr, Y: rec}, {Name: "F1", X: thr, Y: f1}}, true); err != nil {
+	p.Legend.Top, p.Legend.Left = false, true
+	// The point at threshold t holds for every threshold in (next lower t, t]:
+	// order by threshold and draw steps that take the value of the point to their right.
+	idx := make([]int, len(thr))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return thr[idx[a]] < thr[idx[b]] })
+	pick := func(v []float64) []float64 {
+		out := make([]float64, len(idx))
+		for i, k := range idx {
+			if k < len(v) {
+				out[i] = v[k]
+			}
+		}
+		return out
+	}
+	x := pick(thr)
+	if err := addLinesStyled(p, []Series{{Name: "precision", X: x, Y: pick(prec)}, {Name: "recall", X: x, Y: pick(rec)}, {Name: "F1", X: x, Y: pick(f1)}}, true, plotter.PreStep); err != nil {
 		return nil, err
 	}
 	if !math.IsNaN(best) && !math.IsInf(best, 0) && len(thr) > 0 {
