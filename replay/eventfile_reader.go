@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +18,14 @@ type EventFileReadOptions struct {
 	// one being read (0 or 1: decode in the reading goroutine). Events are
 	// always delivered in file order.
 	Parallel int
+	// MaxRowGroupRows refuses files whose row groups claim more rows than
+	// this (default DefaultMaxRowGroupRows), since a decoded row group is held
+	// in memory (about 60 bytes per row).
+	MaxRowGroupRows int64
 }
+
+// DefaultMaxRowGroupRows is the default EventFileReadOptions.MaxRowGroupRows.
+const DefaultMaxRowGroupRows = 1 << 24
 
 // EventReader streams a canonical event file row group by row group, decoding
 // typed column pages (no reflection). It implements EventSource. Memory is
@@ -36,6 +44,7 @@ type EventReader struct {
 	next int // next row group to hand out
 
 	parallel int
+	maxRows  int64
 	free     []*colBatch      // decoded-row-group buffers ready for reuse (touched only by the reading goroutine)
 	slots    []chan *colBatch // ring of pending decodes (parallel mode)
 	issued   int
@@ -76,7 +85,10 @@ func OpenEventFile(path string, opts EventFileReadOptions) (*EventReader, error)
 		f.Close()
 		return nil, fmt.Errorf("%s: %w: not a Parquet file: %v", path, ErrNotEventFile, err)
 	}
-	r := &EventReader{path: path, f: f, pf: pf, rgs: pf.RowGroups(), parallel: opts.Parallel, done: make(chan struct{})}
+	if opts.MaxRowGroupRows <= 0 {
+		opts.MaxRowGroupRows = DefaultMaxRowGroupRows
+	}
+	r := &EventReader{path: path, f: f, pf: pf, rgs: pf.RowGroups(), parallel: opts.Parallel, maxRows: opts.MaxRowGroupRows, done: make(chan struct{})}
 	if err := r.readMeta(); err != nil {
 		f.Close()
 		return nil, err
@@ -96,6 +108,21 @@ func OpenEventFile(path string, opts EventFileReadOptions) (*EventReader, error)
 // openParquet opens a Parquet file, turning a panic of the Parquet library on a
 // corrupt footer into an error.
 func openParquet(f *os.File, size int64) (pf *parquet.File, err error) {
+	// Check the footer length first: parquet-go allocates whatever a corrupt
+	// one claims.
+	var tail [8]byte
+	if size < 12 {
+		return nil, fmt.Errorf("%d bytes is too short", size)
+	}
+	if _, err := f.ReadAt(tail[:], size-8); err != nil {
+		return nil, err
+	}
+	if string(tail[4:]) != "PAR1" {
+		return nil, errors.New("no PAR1 magic at the end")
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n+12 > size {
+		return nil, fmt.Errorf("footer length %d exceeds the file size %d", n, size)
+	}
 	defer func() {
 		if e := recover(); e != nil {
 			err = fmt.Errorf("corrupt footer: %v", e)
@@ -109,7 +136,12 @@ func openParquet(f *os.File, size int64) (pf *parquet.File, err error) {
 // schema or schema version).
 var ErrNotEventFile = errors.New("not a tapetest event file")
 
-func (r *EventReader) readMeta() error {
+func (r *EventReader) readMeta() (err error) {
+	defer func() {
+		if e := recover(); e != nil { // parquet-go panics on some corrupt schemas
+			err = fmt.Errorf("%s: %w: corrupt schema: %v", r.path, ErrNotEventFile, e)
+		}
+	}()
 	v, ok := r.pf.Lookup(MetaSchemaVersion)
 	if !ok {
 		return fmt.Errorf("%s: %w (no %s metadata)", r.path, ErrNotEventFile, MetaSchemaVersion)
@@ -140,13 +172,28 @@ func (r *EventReader) readMeta() error {
 		if !ok {
 			return fmt.Errorf("%s: %w: column %q missing", r.path, ErrNotEventFile, name)
 		}
-		if got.MaxDefinitionLevel != 0 || got.MaxRepetitionLevel != 0 {
+		if !got.Node.Leaf() || got.MaxDefinitionLevel != 0 || got.MaxRepetitionLevel != 0 {
 			return fmt.Errorf("%s: %w: column %q is optional or repeated, want required", r.path, ErrNotEventFile, name)
 		}
 		if gt, wt := got.Node.Type(), want.Node.Type(); gt.Kind() != wt.Kind() || logicalName(gt) != logicalName(wt) {
 			return fmt.Errorf("%s: %w: column %q has type %s %s, want %s %s", r.path, ErrNotEventFile, name, gt.Kind(), logicalName(gt), wt.Kind(), logicalName(wt))
 		}
 		r.cols[k] = got.ColumnIndex
+	}
+	var total int64
+	for i, rg := range r.pf.Metadata().RowGroups {
+		if rg.NumRows < 0 || rg.NumRows > r.maxRows {
+			return fmt.Errorf("%s: row group %d has %d rows, more than the limit of %d (EventFileReadOptions.MaxRowGroupRows)", r.path, i, rg.NumRows, r.maxRows)
+		}
+		for k, c := range r.cols {
+			if c >= len(rg.Columns) || rg.Columns[c].MetaData.NumValues != rg.NumRows {
+				return fmt.Errorf("%s: row group %d, column %s: value count does not match the %d rows", r.path, i, eventColumns[k], rg.NumRows)
+			}
+		}
+		total += rg.NumRows
+	}
+	if total != r.pf.NumRows() {
+		return fmt.Errorf("%s: row groups hold %d rows, footer says %d", r.path, total, r.pf.NumRows())
 	}
 	return nil
 }

@@ -99,7 +99,11 @@ func readAll(t testing.TB, path string, parallel, chunk int) []Event {
 }
 
 func readAllErr(path string, parallel, chunk int) ([]Event, error) {
-	r, err := OpenEventFile(path, EventFileReadOptions{Parallel: parallel})
+	return readAllOpts(path, EventFileReadOptions{Parallel: parallel}, chunk)
+}
+
+func readAllOpts(path string, opts EventFileReadOptions, chunk int) ([]Event, error) {
+	r, err := OpenEventFile(path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -529,6 +533,11 @@ func TestEventFileReaderErrors(t *testing.T) {
 			}
 		})
 	}
+	big := filepath.Join(dir, "big.parquet")
+	writeEvents(t, big, synthEvents(300, 1), 100)
+	if _, err := OpenEventFile(big, EventFileReadOptions{MaxRowGroupRows: 99}); err == nil || !strings.Contains(err.Error(), "row group 0 has 100 rows, more than the limit of 99") {
+		t.Errorf("row group limit: %v", err)
+	}
 	if _, err := OpenEventFile(filepath.Join(dir, "absent.parquet"), EventFileReadOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("absent file: %v", err)
 	}
@@ -557,7 +566,7 @@ func FuzzEventFileReader(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, par := range []int{1, 2} {
-			evs, err := readAllErr(fp, par, 64)
+			evs, err := readAllOpts(fp, EventFileReadOptions{Parallel: par, MaxRowGroupRows: 10_000}, 64)
 			if err == nil && len(evs) > 100_000 {
 				t.Fatalf("read %d events from %d bytes", len(evs), len(data))
 			}
