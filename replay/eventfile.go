@@ -38,11 +38,11 @@ type eventRow struct {
 	Symbol  string  `parquet:"symbol,dict"`
 	Action  string  `parquet:"action,dict"`
 	Side    string  `parquet:"side,dict"`
-	Flags   uint32  `parquet:"flags"`
-	OrderID uint64  `parquet:"order_id"`
-	Account uint64  `parquet:"account"`
-	Price   int64   `parquet:"price"`
-	Qty     int64   `parquet:"qty"`
+	Flags   uint32  `parquet:"flags,delta"`
+	OrderID uint64  `parquet:"order_id,delta"`
+	Account uint64  `parquet:"account,delta"`
+	Price   int64   `parquet:"price,delta"`
+	Qty     int64   `parquet:"qty,delta"`
 	PriceF  float64 `parquet:"price_f"`
 	QtyF    float64 `parquet:"qty_f"`
 }
