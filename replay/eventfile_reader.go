@@ -280,11 +280,13 @@ func (r *EventReader) Read(dst []Event) (int, error) {
 		b := r.cur
 		k := min(len(dst)-n, b.n-r.pos)
 		out := dst[n : n+k]
-		p := r.pos
+		p, e := r.pos, r.pos+k
+		// Equal-length column windows let the compiler drop bounds checks.
+		ts, seq, sym, act, side := b.ts[p:e], b.seq[p:e], b.sym[p:e], b.act[p:e], b.side[p:e]
+		flags, oid, acct, price, qty := b.flags[p:e], b.oid[p:e], b.acct[p:e], b.price[p:e], b.qty[p:e]
 		for i := range out {
-			j := p + i
-			out[i] = Event{TS: b.ts[j], Seq: b.seq[j], Symbol: b.sym[j], Action: b.act[j], Side: b.side[j],
-				Flags: Flags(b.flags[j]), OrderID: b.oid[j], Account: b.acct[j], Price: b.price[j], Qty: b.qty[j]}
+			out[i] = Event{TS: ts[i], Seq: seq[i], Symbol: sym[i], Action: act[i], Side: side[i],
+				Flags: Flags(flags[i]), OrderID: oid[i], Account: acct[i], Price: price[i], Qty: qty[i]}
 		}
 		r.pos += k
 		n += k
