@@ -1,0 +1,170 @@
+package scenarios
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+)
+
+// fundamental moves an instrument's latent fair value: a geometric random
+// walk with the spec's volatility and occasional jumps, updated every second.
+type fundamental struct {
+	sym uint32
+	vol float64 // per sqrt(hour)
+	r   *rand.Rand
+}
+
+func (f *fundamental) Act(v Venue) int64 {
+	g := v.(*Generator)
+	step := f.vol / 60 // per sqrt(second): sqrt(3600) = 60
+	x := f.r.NormFloat64() * step
+	if f.r.IntN(3600) == 0 { // about one jump an hour
+		x += f.r.NormFloat64() * step * 15
+	}
+	g.fair[f.sym] *= math.Exp(x)
+	return v.Now() + int64(time.Second)
+}
+
+// marketMaker quotes three levels a side around the fair value, skewing its
+// quotes against its inventory, and cancels and replaces them every few
+// hundred milliseconds.
+type marketMaker struct {
+	sym      uint32
+	account  uint64
+	size     int64
+	halfTick int64 // half spread in ticks
+	tick     int64
+	lot      int64
+	ids      []uint64
+	r        *rand.Rand
+}
+
+func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand) *marketMaker {
+	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: int64(1 + r.IntN(3)), tick: in.Tick, lot: in.Lot, r: r}
+}
+
+func (m *marketMaker) Act(v Venue) int64 {
+	g := v.(*Generator)
+	for _, id := range m.ids {
+		if _, ok := v.Remaining(m.sym, id); ok {
+			v.Cancel(m.sym, id)
+		}
+	}
+	m.ids = m.ids[:0]
+	fair := g.Fair(m.sym)
+	inv := float64(v.Position(m.sym, m.account)) / float64(m.size*20)
+	skew := -inv * float64(m.tick) * 2
+	for lvl := int64(0); lvl < 3; lvl++ {
+		off := float64((m.halfTick + lvl*2) * m.tick)
+		q := lots(float64(m.size)*(1+float64(lvl))*math.Exp(m.r.NormFloat64()*0.5), m.lot)
+		bid := roundTick(fair-off+skew, m.tick)
+		ask := roundTick(fair+off+skew, m.tick)
+		if ask <= bid {
+			ask = bid + m.tick
+		}
+		if id, _, err := v.Submit(m.sym, m.account, OrderRequest{Side: orderbook.Buy, Price: bid, Qty: q}); err == nil {
+			m.ids = append(m.ids, id)
+		}
+		if id, _, err := v.Submit(m.sym, m.account, OrderRequest{Side: orderbook.Sell, Price: ask, Qty: q}); err == nil {
+			m.ids = append(m.ids, id)
+		}
+	}
+	return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+}
+
+// noiseTrader arrives as a Poisson process: market orders (a third) and
+// passive limit orders near the touch that it cancels after a random lifetime;
+// sizes are heavy-tailed.
+type noiseTrader struct {
+	sym     uint32
+	account uint64
+	rate    float64 // actions per minute
+	size    int64
+	open    []openOrder
+	r       *rand.Rand
+}
+
+type openOrder struct {
+	id      uint64
+	expires int64
+}
+
+func (n *noiseTrader) Act(v Venue) int64 {
+	now := v.Now()
+	k := 0
+	for _, o := range n.open {
+		if o.expires <= now {
+			if _, ok := v.Remaining(n.sym, o.id); ok {
+				v.Cancel(n.sym, o.id)
+			}
+			continue
+		}
+		n.open[k] = o
+		k++
+	}
+	n.open = n.open[:k]
+	in := v.Instrument(n.sym)
+	side := orderbook.Buy
+	if n.r.IntN(2) == 0 {
+		side = orderbook.Sell
+	}
+	// Pareto-tailed size (alpha 1.8), capped.
+	q := lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
+	if n.r.IntN(3) == 0 {
+		v.Submit(n.sym, n.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+	} else {
+		t := v.Top(n.sym)
+		ref := v.LastPrice(n.sym)
+		if side == orderbook.Buy && t.BidQty > 0 {
+			ref = t.BidPrice
+		} else if side == orderbook.Sell && t.AskQty > 0 {
+			ref = t.AskPrice
+		}
+		away := int64(n.r.ExpFloat64()*3) * in.Tick
+		p := ref - away
+		if side == orderbook.Sell {
+			p = ref + away
+		}
+		if p < in.Tick {
+			p = in.Tick
+		}
+		if id, _, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+			if _, live := v.Remaining(n.sym, id); live {
+				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, 20*time.Second)})
+			}
+		}
+	}
+	mean := time.Duration(float64(time.Minute) / math.Max(n.rate, 1e-3))
+	return now + expDur(n.r, mean) + 1
+}
+
+// momentumTrader buys after the price rose and sells after it fell over the
+// last minute, with market orders.
+type momentumTrader struct {
+	sym     uint32
+	account uint64
+	size    int64
+	hist    []int64
+	r       *rand.Rand
+}
+
+func (m *momentumTrader) Act(v Venue) int64 {
+	p := mid(v, m.sym)
+	m.hist = append(m.hist, p)
+	if len(m.hist) > 4 {
+		m.hist = m.hist[1:]
+	}
+	if len(m.hist) == 4 {
+		ret := float64(p-m.hist[0]) / float64(m.hist[0])
+		if math.Abs(ret) > 0.0005 && m.r.IntN(2) == 0 {
+			side := orderbook.Buy
+			if ret < 0 {
+				side = orderbook.Sell
+			}
+			v.Submit(m.sym, m.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)})
+		}
+	}
+	return v.Now() + int64(15*time.Second) + expDur(m.r, 10*time.Second)
+}

@@ -1,0 +1,386 @@
+package scenarios
+
+import (
+	"container/heap"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// ParseSTP reads a self-trade-prevention mode name ("" means off).
+func ParseSTP(s string) (orderbook.STPMode, error) {
+	for m := orderbook.STPOff; m <= orderbook.STPDecrement; m++ {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	if s == "" {
+		return orderbook.STPOff, nil
+	}
+	return 0, fmt.Errorf("unknown self-trade prevention %q (off, expire_taker, expire_maker, expire_both, decrement)", s)
+}
+
+// scheduled is one wake-up in the generator's queue; seq breaks time ties in
+// scheduling order, so runs are deterministic.
+type scheduled struct {
+	at    int64
+	seq   uint64
+	actor Actor
+}
+
+type actorQueue []scheduled
+
+func (q actorQueue) Len() int { return len(q) }
+func (q actorQueue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].seq < q[j].seq
+}
+func (q actorQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *actorQueue) Push(x any)   { *q = append(*q, x.(scheduled)) }
+func (q *actorQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
+// Generator runs a scenario as a discrete-event simulation on one goroutine:
+// actors (background agents and injections) act on a simulated venue — one
+// orderbook.Book per instrument — at the times they ask for, and every order
+// action becomes a canonical event. It implements Venue for the actors and
+// replay.EventSource for the replay, generating in chunks as events are read.
+type Generator struct {
+	spec   *Spec
+	insts  []replay.Instrument
+	books  []*orderbook.Book
+	fair   []float64
+	last   []int64
+	now    int64
+	end    int64
+	nextID uint64
+	q      actorQueue
+	qseq   uint64
+	out    []replay.Event
+	seq    uint64
+	pos    map[[2]uint64]int64
+	fills  []orderbook.Fill
+	pop    *population
+	inj    []Injection
+	labels []Label
+	counts map[string]int64
+	done   bool
+	idStep uint64
+}
+
+// NewGenerator builds the simulation of spec: instruments, account
+// population, background agents and the planned injections.
+func NewGenerator(spec *Spec) (*Generator, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
+	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
+	g.end = g.now + int64(spec.Duration)
+	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
+	g.idStep = 1
+	for _, in := range spec.Instruments {
+		stp, _ := ParseSTP(in.STP)
+		g.insts = append(g.insts, replay.Instrument{Symbol: in.Symbol, Venue: "sim", Kind: replay.Spot, PriceExp: in.PriceExp, QtyExp: in.QtyExp, Tick: in.Tick, Lot: in.Lot})
+		b, err := orderbook.New(orderbook.Config{Tick: in.Tick, Lot: in.Lot, STP: stp, SizeHint: 1 << 14})
+		if err != nil {
+			return nil, err
+		}
+		g.books = append(g.books, b)
+		g.fair = append(g.fair, float64(in.Price))
+		g.last = append(g.last, in.Price)
+	}
+	g.pop = newPopulation(spec.Background.Accounts, spec.Start.UnixNano(), rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
+	seed := uint64(0)
+	rng := func() *rand.Rand { seed++; return rand.New(rand.NewPCG(spec.Seed, seed)) }
+	for s := range g.insts {
+		sym := uint32(s)
+		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: rng()})
+		for i := 0; i < spec.Background.MarketMakers; i++ {
+			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], rng()))
+		}
+		for i := 0; i < spec.Background.NoiseTraders; i++ {
+			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: spec.Background.NoiseRate, size: spec.Instruments[s].Size, r: rng()})
+		}
+		for i := 0; i < spec.Background.MomentumTraders; i++ {
+			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: rng()})
+		}
+	}
+	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
+	n := 0
+	for i, is := range spec.Injections {
+		sym := g.symbol(is.Symbol)
+		var starts []int64
+		if len(is.At) > 0 {
+			for _, at := range is.At {
+				starts = append(starts, g.now+int64(at))
+			}
+		} else {
+			span := float64(spec.Duration) * 0.8
+			for k := 0; k < is.Count; k++ {
+				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
+				jit := (rng().Float64() - 0.5) * span / float64(is.Count) * 0.3
+				starts = append(starts, g.now+int64(off+jit))
+			}
+		}
+		for k, st := range starts {
+			n++
+			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: sym, SymbolName: is.Symbol,
+				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: rng(), Instrument: spec.Instruments[sym]}
+			inj, err := injectors[is.Typology](p)
+			if err != nil {
+				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
+			}
+			g.inj = append(g.inj, inj)
+			g.schedule(inj.Start(), inj)
+		}
+	}
+	return g, nil
+}
+
+func (g *Generator) symbol(name string) uint32 {
+	for i, in := range g.insts {
+		if in.Symbol == name {
+			return uint32(i)
+		}
+	}
+	return 0
+}
+
+func (g *Generator) schedule(at int64, a Actor) {
+	g.qseq++
+	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, actor: a})
+}
+
+// step runs one actor; it reports false when the simulation is over.
+func (g *Generator) step() bool {
+	if len(g.q) == 0 || g.q[0].at > g.end {
+		return false
+	}
+	s := heap.Pop(&g.q).(scheduled)
+	g.now = s.at
+	next := s.actor.Act(g)
+	if next >= 0 {
+		if next <= g.now {
+			next = g.now + 1
+		}
+		g.schedule(next, s.actor)
+	}
+	return true
+}
+
+// Read generates events until dst is full or the scenario ends.
+func (g *Generator) Read(dst []replay.Event) (int, error) {
+	for len(g.out) < len(dst) && !g.done {
+		if !g.step() {
+			g.done = true
+		}
+	}
+	n := copy(dst, g.out)
+	g.out = g.out[:copy(g.out, g.out[n:])]
+	if n == 0 && g.done {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Instruments is the scenario's instrument table.
+func (g *Generator) Instruments() []replay.Instrument { return g.insts }
+
+// Close does nothing.
+func (g *Generator) Close() error { return nil }
+
+// Counts reports what the venue rejected (orders an agent sent that the book refused).
+func (g *Generator) Counts() []replay.Count {
+	var out []replay.Count
+	for k, n := range g.counts {
+		out = append(out, replay.Count{Kind: k, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// Labels returns the ground truth of every injection (call after the events were read).
+func (g *Generator) Labels() []Label {
+	out := make([]Label, 0, len(g.inj))
+	for _, inj := range g.inj {
+		l := inj.Label()
+		if l.End < l.Start {
+			l.End = l.Start
+		}
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Start < out[j].Start || (out[i].Start == out[j].Start && out[i].ID < out[j].ID)
+	})
+	return out
+}
+
+// Accounts returns the account population's attributes, sorted by account.
+func (g *Generator) Accounts() []replay.AccountAttrs { return g.pop.attrs() }
+
+// Span is the simulated time range [start, end].
+func (g *Generator) Span() (int64, int64) { return g.spec.Start.UnixNano(), g.end }
+
+// --- Venue ---
+
+// Now is the simulated time.
+func (g *Generator) Now() int64 { return g.now }
+
+// Instrument returns instrument sym.
+func (g *Generator) Instrument(sym uint32) *replay.Instrument { return &g.insts[sym] }
+
+// Top is sym's best bid and ask.
+func (g *Generator) Top(sym uint32) orderbook.Top { return g.books[sym].Top() }
+
+// Depth fills dst with sym's levels on side.
+func (g *Generator) Depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
+	return g.books[sym].Depth(side, dst)
+}
+
+// LastPrice is the last trade price of sym (its initial price before any trade).
+func (g *Generator) LastPrice(sym uint32) int64 { return g.last[sym] }
+
+// Fair is the background's latent fair value of sym (background agents only).
+func (g *Generator) Fair(sym uint32) float64 { return g.fair[sym] }
+
+// Submit sends an order from account at Now.
+func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
+	g.nextID += g.idStep
+	id := g.nextID
+	bo := orderbook.Order{ID: id, Account: account, Side: o.Side, Type: o.Type, TIF: o.TIF, Price: o.Price, Qty: o.Qty}
+	ev := replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionAdd, Side: o.Side, Flags: o.Flags, OrderID: id, Account: account, Price: o.Price, Qty: o.Qty}
+	switch o.TIF {
+	case orderbook.IOC:
+		ev.Flags |= replay.FlagIOC
+	case orderbook.FOK:
+		ev.Flags |= replay.FlagFOK
+	case orderbook.PostOnly:
+		ev.Flags |= replay.FlagPostOnly
+	}
+	if o.Type == orderbook.Market {
+		ev.Action, ev.Price, bo.Price = replay.ActionMarket, 0, 0
+	}
+	var err error
+	g.fills, _, err = g.books[sym].Submit(bo, g.fills[:0])
+	if err != nil {
+		g.counts["agent_order_rejected"]++
+		return 0, nil, err
+	}
+	g.emit(ev)
+	for _, f := range g.fills {
+		g.last[sym] = f.Price
+		buyer, seller := f.TakerAccount, f.MakerAccount
+		if f.Aggressor == orderbook.Sell {
+			buyer, seller = seller, buyer
+		}
+		g.pos[[2]uint64{uint64(sym), buyer}] += f.Qty
+		g.pos[[2]uint64{uint64(sym), seller}] -= f.Qty
+	}
+	return id, g.fills, nil
+}
+
+func (g *Generator) emit(ev replay.Event) {
+	g.seq++
+	ev.Seq = g.seq
+	g.out = append(g.out, ev)
+}
+
+// Cancel cancels a live order.
+func (g *Generator) Cancel(sym uint32, id uint64) error {
+	info, ok := g.books[sym].Get(id)
+	if _, err := g.books[sym].Cancel(id); err != nil {
+		return err
+	}
+	if ok {
+		g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
+	}
+	return nil
+}
+
+// Reduce removes qty from a live order.
+func (g *Generator) Reduce(sym uint32, id uint64, qty int64) error {
+	info, _ := g.books[sym].Get(id)
+	if _, err := g.books[sym].Reduce(id, qty); err != nil {
+		return err
+	}
+	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionReduce, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: qty})
+	return nil
+}
+
+// Remaining is a live order's open quantity.
+func (g *Generator) Remaining(sym uint32, id uint64) (int64, bool) {
+	info, ok := g.books[sym].Get(id)
+	return info.Qty, ok
+}
+
+// Position is account's net position in sym.
+func (g *Generator) Position(sym uint32, account uint64) int64 {
+	return g.pos[[2]uint64{uint64(sym), account}]
+}
+
+// AttackAccounts draws n accounts from the population.
+func (g *Generator) AttackAccounts(n int, linked bool) []uint64 { return g.pop.attackers(n, linked) }
+
+// --- helpers shared by agents and injectors ---
+
+// roundTick rounds a price to the tick grid (at least one tick).
+func roundTick(p float64, tick int64) int64 {
+	v := int64(math.Round(p/float64(tick))) * tick
+	if v < tick {
+		v = tick
+	}
+	return v
+}
+
+// lots rounds a size to whole lots (at least one).
+func lots(q float64, lot int64) int64 {
+	v := int64(math.Round(q/float64(lot))) * lot
+	if v < lot {
+		v = lot
+	}
+	return v
+}
+
+// expDur draws an exponential duration with the given mean.
+func expDur(r *rand.Rand, mean time.Duration) int64 { return int64(r.ExpFloat64() * float64(mean)) }
+
+// mid is the book's mid price, or the last price when a side is empty.
+func mid(v Venue, sym uint32) int64 {
+	t := v.Top(sym)
+	if t.BidQty > 0 && t.AskQty > 0 {
+		return (t.BidPrice + t.AskPrice) / 2
+	}
+	return v.LastPrice(sym)
+}
+
+func paramsJSON(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%q", k, fmt.Sprint(m[k]))
+	}
+	b.WriteByte('}')
+	return b.String()
+}

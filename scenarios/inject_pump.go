@@ -1,0 +1,96 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.PumpAndDump, newPump) }
+
+// pumpDefaults by intensity: organisers (a linked cluster), followers who
+// arrive in tiers after the announcement, follower buy size in typical sizes,
+// burst length, accumulation length.
+var pumpDefaults = map[string]map[string]float64{
+	"blatant":  {"organisers": 3, "followers": 40, "follower_size": 4, "burst_s": 60, "accumulate_s": 600},
+	"standard": {"organisers": 3, "followers": 25, "follower_size": 2.5, "burst_s": 120, "accumulate_s": 900},
+	"subtle":   {"organisers": 2, "followers": 15, "follower_size": 1.5, "burst_s": 240, "accumulate_s": 1200},
+	"evasive":  {"organisers": 2, "followers": 8, "follower_size": 1, "burst_s": 480, "accumulate_s": 1800},
+}
+
+// pump: the organisers quietly accumulate with small buys, announce (the
+// label starts at the announcement), followers pile in with market buys in
+// tiers over the burst, and the organisers dump their position into the rise.
+type pump struct {
+	attack
+	organisers []uint64
+	followers  []uint64
+	phase      int
+	step       int
+	announce   int64
+}
+
+func newPump(p InjectionParams) (Injection, error) {
+	k, err := resolve(p, pumpDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &pump{attack: attack{p: p, k: k}}, nil
+}
+
+// Label starts at the announcement, the moment a detector can first see the pump.
+func (p *pump) Label() Label {
+	l := p.attack.Label()
+	if p.announce > 0 {
+		l.Start = p.announce
+	}
+	return l
+}
+
+func (p *pump) Act(v Venue) int64 {
+	sym := p.p.Symbol
+	in := v.Instrument(sym)
+	now := v.Now()
+	size := float64(p.p.Instrument.Size)
+	if p.organisers == nil {
+		p.organisers = v.AttackAccounts(p.k.i("organisers"), true)
+		p.followers = v.AttackAccounts(p.k.i("followers"), false)
+		p.accounts = append(append([]uint64(nil), p.organisers...), p.followers...)
+	}
+	switch p.phase {
+	case 0: // accumulation: ~20 small buys over accumulate_s
+		o := p.organisers[p.step%len(p.organisers)]
+		v.Submit(sym, o, OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: lots(size*0.5, in.Lot)})
+		p.step++
+		if p.step >= 20 {
+			p.phase, p.step = 1, 0
+			p.announce = now + int64(30*time.Second)
+			return p.announce
+		}
+		return now + int64(p.k.f("accumulate_s")/20*float64(time.Second))
+	case 1: // burst: followers buy in three tiers
+		p.mark(now)
+		f := p.followers[p.step%len(p.followers)]
+		v.Submit(sym, f, OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: lots(size*p.k.f("follower_size")*(0.5+p.p.Rand.Float64()), in.Lot)})
+		p.step++
+		if p.step >= len(p.followers) {
+			p.phase, p.step = 2, 0
+		}
+		tier := 1 + 2*p.step/len(p.followers) // later tiers arrive more slowly
+		return now + int64(p.k.f("burst_s")/float64(len(p.followers))*float64(time.Second)*float64(tier)*0.6)
+	case 2: // dump: organisers sell what they hold
+		p.mark(now)
+		for _, o := range p.organisers {
+			if q := v.Position(sym, o); q > 0 {
+				v.Submit(sym, o, OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: max(q/2, in.Lot)})
+			}
+		}
+		p.step++
+		if p.step >= 3 {
+			return -1
+		}
+		return now + int64(5*time.Second)
+	}
+	return -1
+}

@@ -1,0 +1,93 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.Spoofing, newSpoof) }
+
+// spoofDefaults by intensity: price levels layered, spoof size in multiples of
+// the visible quantity at the touch, cycles, seconds before the cancel.
+var spoofDefaults = map[string]map[string]float64{
+	"blatant":  {"layers": 5, "size_x_touch": 8, "cycles": 6, "cancel_after_s": 0.5},
+	"standard": {"layers": 3, "size_x_touch": 4, "cycles": 5, "cancel_after_s": 1.5},
+	"subtle":   {"layers": 2, "size_x_touch": 2.5, "cycles": 4, "cancel_after_s": 4},
+	"evasive":  {"layers": 1, "size_x_touch": 1.5, "cycles": 3, "cancel_after_s": 10},
+}
+
+// spoof layers large orders on one side near the touch, trades a genuine
+// order on the other side into the move it suggests, then cancels the layers.
+type spoof struct {
+	attack
+	cycle   int
+	phase   int // 0 place layers, 1 genuine trade, 2 cancel
+	layers  []uint64
+	buySide bool
+}
+
+func newSpoof(p InjectionParams) (Injection, error) {
+	k, err := resolve(p, spoofDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &spoof{attack: attack{p: p, k: k}, buySide: p.Rand.IntN(2) == 0}, nil
+}
+
+func (s *spoof) Act(v Venue) int64 {
+	if s.accounts == nil {
+		s.accounts = v.AttackAccounts(1, false)
+	}
+	sym, acct := s.p.Symbol, s.accounts[0]
+	in := v.Instrument(sym)
+	now := v.Now()
+	switch s.phase {
+	case 0:
+		if s.cycle >= s.k.i("cycles") {
+			return -1
+		}
+		t := v.Top(sym)
+		if t.BidQty == 0 || t.AskQty == 0 {
+			return now + int64(time.Second)
+		}
+		side, ref, touch := orderbook.Buy, t.BidPrice, t.BidQty
+		if !s.buySide {
+			side, ref, touch = orderbook.Sell, t.AskPrice, t.AskQty
+		}
+		q := lots(float64(touch)*s.k.f("size_x_touch")*(0.8+0.4*s.p.Rand.Float64()), in.Lot)
+		for l := 0; l < s.k.i("layers"); l++ {
+			p := ref - int64(l)*in.Tick
+			if side == orderbook.Sell {
+				p = ref + int64(l)*in.Tick
+			}
+			if id, _, err := v.Submit(sym, acct, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+				s.layers = append(s.layers, id)
+			}
+		}
+		s.mark(now)
+		s.phase = 1
+		return now + int64(s.k.f("cancel_after_s")*float64(time.Second)*0.4)
+	case 1:
+		genuine := orderbook.Sell
+		if !s.buySide {
+			genuine = orderbook.Buy
+		}
+		v.Submit(sym, acct, OrderRequest{Side: genuine, Type: orderbook.Market, Qty: lots(float64(s.p.Instrument.Size)*(1+s.p.Rand.Float64()), in.Lot)})
+		s.mark(now)
+		s.phase = 2
+		return now + int64(s.k.f("cancel_after_s")*float64(time.Second)*0.6)
+	default:
+		for _, id := range s.layers {
+			if _, live := v.Remaining(sym, id); live {
+				v.Cancel(sym, id)
+			}
+		}
+		s.layers = s.layers[:0]
+		s.mark(now)
+		s.phase = 0
+		s.cycle++
+		return now + int64(10*time.Second) + expDur(s.p.Rand, 10*time.Second)
+	}
+}

@@ -1,0 +1,71 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.WashTrading, newWash) }
+
+// washDefaults by intensity: ring size (1 = self-trades, which need
+// self-trade prevention off), number of round trips, seconds between trades
+// and trade size in multiples of the instrument's typical size.
+var washDefaults = map[string]map[string]float64{
+	"blatant":  {"ring": 1, "trades": 30, "interval_s": 2, "size": 3},
+	"standard": {"ring": 2, "trades": 20, "interval_s": 5, "size": 1.5},
+	"subtle":   {"ring": 3, "trades": 12, "interval_s": 15, "size": 1},
+	"evasive":  {"ring": 4, "trades": 8, "interval_s": 40, "size": 0.6},
+}
+
+// wash trades with itself or around a ring of linked accounts: one member
+// posts a limit order alone inside the spread and the next takes it with an
+// IOC order at the same price, alternating direction so that every member's
+// net position returns to about zero.
+type wash struct {
+	attack
+	done int
+}
+
+func newWash(p InjectionParams) (Injection, error) {
+	k, err := resolve(p, washDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &wash{attack: attack{p: p, k: k}}, nil
+}
+
+func (w *wash) Act(v Venue) int64 {
+	if w.accounts == nil {
+		w.accounts = v.AttackAccounts(max(w.k.i("ring"), 1), true)
+	}
+	if w.done >= w.k.i("trades") {
+		return -1
+	}
+	in := v.Instrument(w.p.Symbol)
+	t := v.Top(w.p.Symbol)
+	next := v.Now() + int64(w.k.f("interval_s")*float64(time.Second)*(0.7+0.6*w.p.Rand.Float64()))
+	if t.BidQty == 0 || t.AskQty == 0 || t.AskPrice-t.BidPrice < 2*in.Tick {
+		return v.Now() + int64(200*time.Millisecond) // no room inside the spread: wait
+	}
+	n := len(w.accounts)
+	maker, taker := w.accounts[w.done%n], w.accounts[(w.done+1)%n]
+	side := orderbook.Sell
+	price := t.BidPrice + in.Tick
+	if w.done%2 == 1 {
+		side, price = orderbook.Buy, t.AskPrice-in.Tick
+	}
+	q := lots(float64(w.p.Instrument.Size)*w.k.f("size")*(0.8+0.4*w.p.Rand.Float64()), in.Lot)
+	id, _, err := v.Submit(w.p.Symbol, maker, OrderRequest{Side: side, Price: price, Qty: q})
+	if err != nil {
+		return next
+	}
+	v.Submit(w.p.Symbol, taker, OrderRequest{Side: side.Opposite(), TIF: orderbook.IOC, Price: price, Qty: q})
+	if _, live := v.Remaining(w.p.Symbol, id); live {
+		v.Cancel(w.p.Symbol, id)
+	}
+	w.mark(v.Now())
+	w.done++
+	return next
+}

@@ -1,0 +1,214 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Spec is a scenario: instruments, a synthetic background market, injected
+// attacks, the detectors to run and the scoring options. It is decoded
+// strictly from YAML: an unknown key or a wrong type is an error naming
+// file:line:column.
+type Spec struct {
+	Name        string           `yaml:"name" json:"name" jsonschema:"description=scenario name"`
+	Seed        uint64           `yaml:"seed" json:"seed" jsonschema:"description=seed of every random choice; same spec and seed give byte-identical output"`
+	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time (RFC 3339, UTC)"`
+	Duration    Duration         `yaml:"duration" json:"duration" jsonschema:"description=simulated length, e.g. 2h"`
+	Instruments []InstrumentSpec `yaml:"instruments" json:"instruments"`
+	Background  BackgroundSpec   `yaml:"background" json:"background"`
+	Injections  []InjectionSpec  `yaml:"injections" json:"injections"`
+	Detectors   []DetectorSpec   `yaml:"detectors" json:"detectors"`
+	Scoring     ScoringSpec      `yaml:"scoring" json:"scoring"`
+}
+
+// InstrumentSpec describes one simulated instrument.
+type InstrumentSpec struct {
+	Symbol   string `yaml:"symbol" json:"symbol"`
+	PriceExp int8   `yaml:"price_exp" json:"price_exp" jsonschema:"description=decimal places of prices"`
+	QtyExp   int8   `yaml:"qty_exp" json:"qty_exp" jsonschema:"description=decimal places of quantities"`
+	Tick     int64  `yaml:"tick" json:"tick" jsonschema:"description=price tick in fixed-point units"`
+	Lot      int64  `yaml:"lot" json:"lot" jsonschema:"description=quantity lot in fixed-point units"`
+	Price    int64  `yaml:"price" json:"price" jsonschema:"description=initial fair price in fixed-point units"`
+	Size     int64  `yaml:"size" json:"size" jsonschema:"description=typical order size in fixed-point units"`
+	STP      string `yaml:"stp" json:"stp" jsonschema:"enum=off,enum=expire_taker,enum=expire_maker,enum=expire_both,enum=decrement"`
+	// Volatility is the fair value's volatility per square root of an hour (fraction, e.g. 0.01).
+	Volatility float64 `yaml:"volatility" json:"volatility"`
+}
+
+// BackgroundSpec sizes the synthetic market.
+type BackgroundSpec struct {
+	Accounts        int `yaml:"accounts" json:"accounts" jsonschema:"description=account population (background and attackers are drawn from it)"`
+	MarketMakers    int `yaml:"market_makers" json:"market_makers" jsonschema:"description=per instrument"`
+	NoiseTraders    int `yaml:"noise_traders" json:"noise_traders" jsonschema:"description=per instrument"`
+	MomentumTraders int `yaml:"momentum_traders" json:"momentum_traders" jsonschema:"description=per instrument"`
+	// NoiseRate is each noise trader's mean actions per minute.
+	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
+}
+
+// InjectionSpec asks for attacks of one typology.
+type InjectionSpec struct {
+	Typology  string         `yaml:"typology" json:"typology"`
+	Symbol    string         `yaml:"symbol" json:"symbol"`
+	Count     int            `yaml:"count" json:"count" jsonschema:"description=attacks spread evenly over the run (ignored when at is given)"`
+	At        []Duration     `yaml:"at" json:"at,omitempty" jsonschema:"description=explicit start offsets from the scenario start"`
+	Intensity string         `yaml:"intensity" json:"intensity" jsonschema:"enum=blatant,enum=standard,enum=subtle,enum=evasive"`
+	Params    map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=injector parameters overriding the intensity's defaults"`
+}
+
+// DetectorSpec is a detector entry: a registry name and parameters, where a
+// list of values expands into one instance per value (a grid).
+type DetectorSpec struct {
+	Name   string         `yaml:"name" json:"name"`
+	Params map[string]any `yaml:"params" json:"params,omitempty"`
+}
+
+// ScoringSpec holds the scoring options of a run.
+type ScoringSpec struct {
+	Tolerance    Duration `yaml:"tolerance" json:"tolerance" jsonschema:"description=how long after an attack ends an alert still counts"`
+	BudgetPerDay float64  `yaml:"budget_per_day" json:"budget_per_day" jsonschema:"description=analyst capacity: background alerts per day"`
+	AnyTypology  bool     `yaml:"any_typology" json:"any_typology"`
+}
+
+// Duration is a time.Duration written as "90s", "2h".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(b []byte) error {
+	var s string
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (e.g. 90s, 2h)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// Limits refused before anything is generated.
+const (
+	MaxAccounts       = 1_000_000
+	MaxEstimateEvents = 50_000_000
+	MaxDuration       = 7 * 24 * time.Hour
+)
+
+// SpecError is a spec problem with its position when known.
+type SpecError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *SpecError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+var posRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+
+// Parse decodes and validates a spec; name is used in errors.
+func Parse(name string, data []byte) (*Spec, error) {
+	var s Spec
+	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		msg := strings.SplitN(yaml.FormatError(err, false, false), "\n", 2)[0]
+		if m := posRE.FindStringSubmatch(msg); m != nil {
+			var l, c int
+			fmt.Sscan(m[1], &l)
+			fmt.Sscan(m[2], &c)
+			return nil, &SpecError{File: name, Line: l, Column: c, Msg: m[3]}
+		}
+		return nil, &SpecError{File: name, Msg: msg}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, &SpecError{File: name, Msg: err.Error()}
+	}
+	return &s, nil
+}
+
+// Load reads and parses a spec file.
+func Load(path string) (*Spec, []byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := Parse(path, b)
+	return s, b, err
+}
+
+// EstimatedEvents is a rough upper bound of the events the spec generates.
+func (s *Spec) EstimatedEvents() float64 {
+	minutes := time.Duration(s.Duration).Minutes()
+	bg := s.Background
+	perInst := float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2
+	return perInst * minutes * float64(len(s.Instruments))
+}
+
+// Validate checks the spec's values and refuses specs that would exhaust memory or time.
+func (s *Spec) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if s.Duration <= 0 || time.Duration(s.Duration) > MaxDuration {
+		bad("duration %v: must be positive and at most %v", time.Duration(s.Duration), MaxDuration)
+	}
+	if len(s.Instruments) == 0 {
+		bad("no instruments")
+	}
+	syms := map[string]bool{}
+	for i, in := range s.Instruments {
+		if in.Symbol == "" || syms[in.Symbol] {
+			bad("instruments[%d]: missing or duplicate symbol %q", i, in.Symbol)
+		}
+		syms[in.Symbol] = true
+		if in.Tick <= 0 || in.Lot <= 0 || in.Price <= 0 || in.Price%in.Tick != 0 || in.Size < in.Lot {
+			bad("instruments[%d] %s: tick, lot and price must be positive, price on the tick grid, size >= lot", i, in.Symbol)
+		}
+		if _, err := ParseSTP(in.STP); err != nil {
+			bad("instruments[%d] %s: %v", i, in.Symbol, err)
+		}
+		if in.Volatility < 0 || in.Volatility > 1 {
+			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
+		}
+	}
+	bg := s.Background
+	if bg.Accounts <= 0 || bg.Accounts > MaxAccounts {
+		bad("background.accounts %d: must be in 1..%d", bg.Accounts, MaxAccounts)
+	}
+	if bg.MarketMakers < 1 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {
+		bad("background: need at least one market maker and non-negative trader counts and rate")
+	}
+	if need := (bg.MarketMakers + bg.NoiseTraders + bg.MomentumTraders) * len(s.Instruments); need > bg.Accounts {
+		bad("background: %d agents need at least as many accounts (have %d)", need, bg.Accounts)
+	}
+	if e := s.EstimatedEvents(); e > MaxEstimateEvents {
+		bad("the background would generate about %.0f events, more than the limit of %d: shorten the duration or thin the agents", e, MaxEstimateEvents)
+	}
+	for i, inj := range s.Injections {
+		if !syms[inj.Symbol] {
+			bad("injections[%d]: unknown symbol %q", i, inj.Symbol)
+		}
+		if inj.Count < 0 || inj.Count > 10_000 || (inj.Count == 0 && len(inj.At) == 0) {
+			bad("injections[%d]: count %d: give 1..10000 attacks or explicit times", i, inj.Count)
+		}
+		switch inj.Intensity {
+		case "blatant", "standard", "subtle", "evasive":
+		default:
+			bad("injections[%d]: intensity %q: want blatant, standard, subtle or evasive", i, inj.Intensity)
+		}
+		if _, ok := injectors[inj.Typology]; !ok {
+			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectorNames(), ", "))
+		}
+	}
+	return errors.Join(errs...)
+}
