@@ -50,6 +50,7 @@ type EventReader struct {
 	issued   int
 	done     chan struct{}
 	closed   bool
+	err      error // sticky: once a row group fails, every later Read returns it
 }
 
 // colBatch is one decoded row group.
@@ -257,6 +258,9 @@ func (r *EventReader) Read(dst []Event) (int, error) {
 	if r.closed {
 		return 0, fmt.Errorf("%s: read after Close", r.path)
 	}
+	if r.err != nil {
+		return 0, r.err
+	}
 	n := 0
 	for n < len(dst) {
 		if r.cur == nil || r.pos >= r.cur.n {
@@ -272,6 +276,7 @@ func (r *EventReader) Read(dst []Event) (int, error) {
 			}
 			b, err := r.fetch()
 			if err != nil {
+				r.err = err
 				return n, err
 			}
 			r.cur, r.pos = b, 0

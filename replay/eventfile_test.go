@@ -526,6 +526,19 @@ func TestEventFileReaderErrors(t *testing.T) {
 				if errors.Is(err, ErrNotEventFile) != c.notFile {
 					t.Errorf("errors.Is(err, ErrNotEventFile) = %v", !c.notFile)
 				}
+				if c.read != "" { // the error sticks
+					r, err := OpenEventFile(p, EventFileReadOptions{Parallel: par})
+					if err != nil {
+						t.Fatal(err)
+					}
+					buf := make([]Event, 100)
+					_, err1 := r.Read(buf)
+					_, err2 := r.Read(buf)
+					if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+						t.Errorf("parallel %d: Read after an error: %v, then %v", par, err1, err2)
+					}
+					r.Close()
+				}
 				_, oerr := OpenEventFile(p, EventFileReadOptions{})
 				if (oerr != nil) != (c.open != "") {
 					t.Errorf("OpenEventFile error %v, want one: %v", oerr, c.open != "")
