@@ -75,7 +75,6 @@ type Generator struct {
 	fills  []orderbook.Fill
 	pop    *population
 	inj    []Injection
-	labels []Label
 	counts map[string]int64
 	done   bool
 	idStep uint64
