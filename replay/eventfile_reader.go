@@ -28,8 +28,12 @@ type EventFileReadOptions struct {
 const DefaultMaxRowGroupRows = 1 << 24
 
 // EventReader streams a canonical event file row group by row group, decoding
-// typed column pages (no reflection). It implements EventSource. Memory is
-// bounded by (Parallel+1) decoded row groups.
+// the typed column pages of each row group into reusable column buffers (no
+// GenericReader, no reflection) and assembling events from them. It implements
+// EventSource and is not safe for concurrent use. Memory is bounded by the row
+// group, not the file: one decoded row group (about 58 bytes per row) with
+// Parallel <= 1, at most Parallel+1 otherwise; the file itself is read through
+// io.ReaderAt, so files larger than memory stream.
 type EventReader struct {
 	path   string
 	f      *os.File
@@ -70,7 +74,12 @@ type colBatch struct {
 	err   error
 }
 
-// OpenEventFile opens a canonical event file written by EventWriter.
+// OpenEventFile opens a canonical event file written by EventWriter. It reads
+// the footer only and checks it: a file that is not Parquet, lacks the
+// tapetest metadata, has another schema version or column types gives an error
+// wrapping ErrNotEventFile. Bad values inside row groups (unknown symbol,
+// action or side, corrupt pages) are reported by Read with the file, row
+// group, row and column.
 func OpenEventFile(path string, opts EventFileReadOptions) (*EventReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
