@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -202,6 +203,11 @@ func BenchmarkEventFileWrite(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
+	// -update rewrites golden files. Registered here, after every package-level
+	// flag, so that another test file of the package may define it too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata/")
+	}
 	code := m.Run()
 	if benchFile.path != "" {
 		os.RemoveAll(filepath.Dir(benchFile.path))

@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -619,4 +620,42 @@ func TestEventFileFloatColumns(t *testing.T) {
 	if last := rows[len(evs)-1]; last.PriceF != 36500.12 || last.QtyF != 1.5 {
 		t.Fatalf("price_f %v qty_f %v, want 36500.12 1.5", last.PriceF, last.QtyF)
 	}
+}
+
+// updateGolden reports whether -update was given.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	v, _ := f.Value.(flag.Getter).Get().(bool)
+	return v
+}
+
+// TestEventFileGolden pins the bytes of a small event file: a change to the
+// writer or to parquet-go that changes them shows up here (rewrite with
+// -update once the change is intended). The golden file must also stay
+// readable, which keeps files written by earlier builds readable.
+func TestEventFileGolden(t *testing.T) {
+	golden := filepath.Join("testdata", "eventfile_golden.parquet")
+	evs := append(edgeEvents(), synthEvents(200, 11)...)
+	p := filepath.Join(t.TempDir(), "g.parquet")
+	writeEvents(t, p, evs, 64)
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updateGolden() {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestEventFileGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("writer output differs from %s (%d vs %d bytes); if intended, rerun with -update", golden, len(got), len(want))
+	}
+	sameEvents(t, readAll(t, golden, 2, 100), evs)
 }
