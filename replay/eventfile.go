@@ -178,8 +178,10 @@ func (w *EventWriter) SetSource(s string) { w.source = s }
 // Count is the number of events written so far.
 func (w *EventWriter) Count() int64 { return w.n }
 
-// Write appends events in order. Events with an invalid action or side are
-// refused with an error naming the file and the event's index.
+// Write appends events in order. An event with an invalid action or side, or
+// a symbol the instrument table does not cover in time, fails the write with
+// an error naming the file and the event's index; the writer then only
+// reports that error, and Close removes the partial file.
 func (w *EventWriter) Write(evs []Event) error {
 	if w.err != nil {
 		return w.err
@@ -192,7 +194,7 @@ func (w *EventWriter) Write(evs []Event) error {
 		for i := range evs[:k] {
 			ev := &evs[i]
 			if int(ev.Side) >= len(sideNames) || ev.Action.String() == "unknown" {
-				return fmt.Errorf("write %s: event %d: invalid side %d or action %d", w.path, w.n+int64(i), ev.Side, ev.Action)
+				return w.fail(fmt.Errorf("write %s: event %d: invalid side %d or action %d", w.path, w.n+int64(i), ev.Side, ev.Action))
 			}
 		}
 		w.pending = append(w.pending, evs[:k]...)
@@ -209,8 +211,8 @@ func (w *EventWriter) Write(evs []Event) error {
 
 // drain hands pending events to the column writers if the instrument table
 // covers them. With force, or when the pending events fill the current row
-// group, the table must cover them. Pending events grow (at most to one row
-// group) while it does not.
+// group, the table must cover them. Pending events grow (to at most about
+// two row groups) while it does not.
 func (w *EventWriter) drain(force bool) error {
 	for len(w.pending) > 0 {
 		if bad := w.uncovered(); bad >= 0 {
