@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "gen",
+		Usage:     "write a scenario's events, labels and accounts without running detectors",
+		ArgsUsage: "[SPEC]",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output directory"}},
+		Action: func(ctx context.Context, c *cli.Command) error {
+			spec, text, name, err := loadSpec(c)
+			if err != nil {
+				return usageError(err)
+			}
+			dir := c.String("out")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return usageError(err)
+			}
+			gen, err := scenarios.NewGenerator(spec)
+			if err != nil {
+				return usageError(err)
+			}
+			n, err := writeEventFile(ctx, gen, filepath.Join(dir, "events.parquet"), 1<<20, "gen:"+name)
+			if err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			if err := results.WriteLabels(dir, gen.Labels()); err != nil {
+				return err
+			}
+			if err := writeAccounts(filepath.Join(dir, "accounts.parquet"), gen.Accounts()); err != nil {
+				return err
+			}
+			start, end := gen.Span()
+			m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: version, Command: "gen",
+				CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: name, SHA256: results.HashBytes(text), File: "spec.yaml"},
+				Seed: spec.Seed, Detectors: json.RawMessage("[]"), Scoring: json.RawMessage("{}"), Start: start, End: end}
+			if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), text); err != nil {
+				return err
+			}
+			if m.Files, err = results.HashDir(dir); err != nil {
+				return err
+			}
+			if err := results.WriteManifest(dir, m); err != nil {
+				return err
+			}
+			fmt.Printf("events=%d labels=%d accounts=%d out=%s\n", n, len(gen.Labels()), len(gen.Accounts()), dir)
+			return nil
+		},
+	})
+}
+
+func writeAccounts(path string, accts []replay.AccountAttrs) error {
+	return results.WriteAtomic(path, func(w io.Writer) error {
+		pw := parquet.NewGenericWriter[replay.AccountAttrs](w, parquet.CreatedBy("tapetest", "accounts-1", ""))
+		if _, err := pw.Write(accts); err != nil {
+			return err
+		}
+		return pw.Close()
+	})
+}

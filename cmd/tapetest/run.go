@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/results/backtest"
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/urfave/cli/v3"
+	"golang.org/x/term"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "run",
+		Usage:     "scenario -> replay -> detectors -> scoring -> results, in one streaming pass",
+		ArgsUsage: "[SPEC]",
+		Description: "Runs SPEC (the embedded default suite when omitted) and writes the results directory:\n" +
+			"alerts, labels, metrics and sweep tables, summary.json, summary.md, plots and report.html.\n" +
+			"Exit status 3 when a detector instance failed (the others' results are still written).",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
+			&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
+		},
+		Action: runAction,
+	})
+}
+
+// loadSpec reads SPEC or the embedded default suite.
+func loadSpec(c *cli.Command) (*scenarios.Spec, []byte, string, error) {
+	if c.Args().Len() > 1 {
+		return nil, nil, "", usageError(fmt.Errorf("%s: give at most one spec", c.Name))
+	}
+	if c.Args().Len() == 0 {
+		s, err := scenarios.Default()
+		return s, scenarios.DefaultSpecText(), "default", err
+	}
+	p := c.Args().First()
+	s, b, err := scenarios.Load(p)
+	if err != nil {
+		return nil, nil, "", usageError(err)
+	}
+	return s, b, filepath.Base(p), nil
+}
+
+func runAction(ctx context.Context, c *cli.Command) error {
+	format := c.String("format")
+	if format != "text" && format != "json" && format != "markdown" {
+		return usageError(fmt.Errorf("run: --format %q: want text, json or markdown", format))
+	}
+	spec, text, name, err := loadSpec(c)
+	if err != nil {
+		return usageError(err)
+	}
+	dir := c.String("out")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError(err)
+	}
+	t0 := time.Now()
+	progress := func(int64) {}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		est := spec.EstimatedEvents()
+		progress = func(n int64) {
+			fmt.Fprintf(os.Stderr, "\rreplaying: %d events (~%.0f%%)", n, 100*float64(n)/max(est, 1))
+		}
+	}
+	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress})
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		fmt.Fprintln(os.Stderr)
+	}
+	if err != nil {
+		return usageError(fmt.Errorf("run: %w", err))
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), text); err != nil {
+		return err
+	}
+	if err := results.WriteDir(dir, out.Contents); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	slog.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
+	if err := printSummary(dir, format); err != nil {
+		return err
+	}
+	if len(out.Contents.Failures) > 0 {
+		return &exitError{code: exitDetector, err: fmt.Errorf("run: %d detector instance(s) failed; see %s", len(out.Contents.Failures), filepath.Join(dir, results.ReportFile))}
+	}
+	return nil
+}
+
+// printSummary prints the compact summary table of a results directory.
+func printSummary(dir, format string) error {
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		return printJSON(s)
+	case "markdown":
+		b, err := os.ReadFile(filepath.Join(dir, results.MarkdownFile))
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(b)
+		return err
+	}
+	fmt.Printf("%-34s %-18s %9s %9s %7s %9s %11s\n", "detector instance", "typology", "precision", "recall", "F1", "TTD p50", "bg alerts/d")
+	for _, r := range s.Instances {
+		m := r.Best
+		fmt.Printf("%-34s %-18s %8.1f%% %8.1f%% %7.3f %9s %11.1f\n", r.Instance, r.Typology, 100*m.Precision, 100*m.Recall, m.F1,
+			time.Duration(m.TTDP50*float64(time.Second)).Round(time.Second), m.AlertsPerDay)
+	}
+	fmt.Printf("report: %s\n", filepath.Join(dir, results.ReportFile))
+	return nil
+}

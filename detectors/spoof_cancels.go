@@ -1,0 +1,162 @@
+package detectors
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "spoof_cancels", Typology: replay.Spoofing,
+		Doc: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
+			"cancelled within max_lifetime, while the same account traded on the opposite side between their placement and their cancel. " +
+			"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
+			"times the number of price levels they were placed on.",
+		Params: []ParamSpec{
+			{Name: "max_lifetime", Type: Duration, Default: 15 * time.Second, Unit: "s", Meaning: "a large order cancelled sooner than this is suspicious"},
+			{Name: "min_size_x_touch", Type: Float, Default: 1.2, Meaning: "an order is large when its size is at least this multiple of the touch quantity before it"},
+			{Name: "near_ticks", Type: Int, Default: int64(5), Meaning: "how many ticks from the touch an order may be placed and still count"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &spoofCancels{life: int64(p.Duration("max_lifetime")), minX: p.Float("min_size_x_touch"), near: p.Int("near_ticks")}, nil
+		},
+	})
+}
+
+type largeOrder struct {
+	account uint64
+	sym     uint32
+	side    orderbook.Side
+	price   int64
+	ratio   float64
+	placed  int64
+}
+
+type spoofAccount struct {
+	lastBuy, lastSell int64 // last time the account traded on each side
+	cycleStart        int64
+	ratioSum          float64
+	levels            map[int64]bool
+	cancels           int
+}
+
+type spoofCancels struct {
+	life  int64
+	minX  float64
+	near  int64
+	insts []replay.Instrument
+	large map[uint64]*largeOrder
+	accts map[uint64]*spoofAccount
+	prev  []orderbook.Top // top before the current record, per symbol
+}
+
+func (s *spoofCancels) Start(info *replay.RunInfo) error {
+	s.insts = info.Instruments
+	s.large = map[uint64]*largeOrder{}
+	s.accts = map[uint64]*spoofAccount{}
+	s.prev = make([]orderbook.Top, len(info.Instruments))
+	return nil
+}
+
+func (s *spoofCancels) account(id uint64) *spoofAccount {
+	a := s.accts[id]
+	if a == nil {
+		a = &spoofAccount{levels: map[int64]bool{}}
+		s.accts[id] = a
+	}
+	return a
+}
+
+func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		ev := &r.Event
+		before := s.prev[ev.Symbol]
+		now := ev.TS
+		for _, f := range b.FillsOf(i) {
+			for _, x := range []struct {
+				acct uint64
+				side orderbook.Side
+			}{{f.TakerAccount, f.Aggressor}, {f.MakerAccount, f.Aggressor.Opposite()}} {
+				if x.acct == 0 {
+					continue
+				}
+				a := s.account(x.acct)
+				if x.side == orderbook.Buy {
+					a.lastBuy = now
+				} else {
+					a.lastSell = now
+				}
+			}
+		}
+		switch ev.Action {
+		case replay.ActionAdd:
+			if ev.Account == 0 || r.Outcome != replay.Applied {
+				break
+			}
+			touchPx, touchQty := before.BidPrice, before.BidQty
+			if ev.Side == orderbook.Sell {
+				touchPx, touchQty = before.AskPrice, before.AskQty
+			}
+			tick := s.insts[ev.Symbol].Tick
+			dist := touchPx - ev.Price
+			if ev.Side == orderbook.Sell {
+				dist = ev.Price - touchPx
+			}
+			if touchQty == 0 || dist < -tick || dist > s.near*tick {
+				break
+			}
+			ratio := float64(ev.Qty) / float64(touchQty)
+			if ratio >= s.minX {
+				s.large[ev.OrderID] = &largeOrder{account: ev.Account, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now}
+			}
+		case replay.ActionCancel:
+			lo, ok := s.large[ev.OrderID]
+			if !ok {
+				break
+			}
+			delete(s.large, ev.OrderID)
+			if now-lo.placed > s.life {
+				break
+			}
+			a := s.account(lo.account)
+			opposite := a.lastSell
+			if lo.side == orderbook.Sell {
+				opposite = a.lastBuy
+			}
+			if a.cancels == 0 || now-a.cycleStart > 2*s.life {
+				a.cycleStart, a.ratioSum, a.cancels = lo.placed, 0, 0
+				clear(a.levels)
+			}
+			a.cancels++
+			a.ratioSum += lo.ratio
+			a.levels[lo.price] = true
+			if opposite < lo.placed || opposite > now {
+				break
+			}
+			emit(Alert{Symbol: s.insts[lo.sym].Symbol, RaisedAt: now, Start: a.cycleStart, End: now, Accounts: []uint64{lo.account},
+				Score: a.ratioSum * float64(len(a.levels)),
+				Evidence: fmt.Sprintf("%d large %s orders (%.1f× the touch on %d levels) cancelled within %v after trading the other side",
+					a.cancels, lo.side, a.ratioSum/float64(a.cancels), len(a.levels), time.Duration(now-lo.placed))})
+			a.cancels = 0
+		case replay.ActionExecute, replay.ActionModify:
+			delete(s.large, ev.OrderID)
+		}
+		s.prev[ev.Symbol] = r.Top
+	}
+	// Large orders that were filled rather than cancelled: forget them after their lifetime.
+	if len(s.large) > 1<<14 && len(b.Records) > 0 {
+		now := b.Records[len(b.Records)-1].Event.TS
+		for id, lo := range s.large {
+			if now-lo.placed > s.life {
+				delete(s.large, id)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *spoofCancels) Finish(func(Alert)) error { return nil }

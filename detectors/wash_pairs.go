@@ -1,0 +1,141 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "wash_pairs", Typology: replay.WashTrading,
+		Doc: "Self-trades and pairs of accounts trading back and forth: per account pair (an account with itself for a self-trade), " +
+			"counts trades and volume in each direction within a window and alerts once per pair and window when the trade count reaches min_trades; " +
+			"score = trades × balance × (1 + log(1 + volume/median trade)), where balance = smaller/larger direction volume (1 for self-trades), " +
+			"so round trips that return net positions to about zero score highest (after Victor & Weintraud, WWW 2021, on cycles of length 1 and 2).",
+		Params: []ParamSpec{
+			{Name: "window", Type: Duration, Default: 120 * time.Second, Unit: "s", Meaning: "how long trades of a pair are accumulated"},
+			{Name: "min_trades", Type: Int, Default: int64(3), Meaning: "trades of a pair within a window before it can alert"},
+		},
+		New: func(p Params) (Detector, error) {
+			if p.Int("min_trades") < 1 {
+				return nil, &ConfigError{"wash_pairs", "min_trades", "must be at least 1"}
+			}
+			return &washPairs{window: int64(p.Duration("window")), minTrades: int(p.Int("min_trades"))}, nil
+		},
+	})
+}
+
+type pairKey struct {
+	sym  uint32
+	a, b uint64 // a <= b
+}
+
+type pairState struct {
+	start        int64
+	first        int64
+	trades       int
+	volAB, volBA int64 // a bought from b, b bought from a
+	alerted      bool
+}
+
+type washPairs struct {
+	window    int64
+	minTrades int
+	insts     []replay.Instrument
+	pairs     map[pairKey]*pairState
+	sizes     [64]int64 // ring of recent trade sizes for the median
+	nsizes    int
+}
+
+func (w *washPairs) Start(info *replay.RunInfo) error {
+	w.insts = info.Instruments
+	w.pairs = map[pairKey]*pairState{}
+	return nil
+}
+
+func (w *washPairs) typical() float64 {
+	n := min(w.nsizes, len(w.sizes))
+	if n == 0 {
+		return 1
+	}
+	var s [64]int64
+	copy(s[:n], w.sizes[:n])
+	// insertion sort of at most 64 values
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return math.Max(float64(s[n/2]), 1)
+}
+
+func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		for _, f := range b.FillsOf(i) {
+			w.sizes[w.nsizes%len(w.sizes)] = f.Qty
+			w.nsizes++
+			if f.MakerAccount == 0 || f.TakerAccount == 0 || f.Hidden {
+				continue
+			}
+			buyer, seller := f.TakerAccount, f.MakerAccount
+			if f.Aggressor == orderbook.Sell {
+				buyer, seller = seller, buyer
+			}
+			k := pairKey{sym: r.Event.Symbol, a: min(buyer, seller), b: max(buyer, seller)}
+			st := w.pairs[k]
+			now := r.Event.TS
+			if st == nil || now-st.start > w.window {
+				if st == nil {
+					st = &pairState{}
+					w.pairs[k] = st
+				}
+				*st = pairState{start: now}
+			}
+			st.trades++
+			if buyer == k.a {
+				st.volAB += f.Qty
+			} else {
+				st.volBA += f.Qty
+			}
+			if st.first == 0 {
+				st.first = now
+			}
+			if st.alerted || st.trades < w.minTrades {
+				continue
+			}
+			st.alerted = true
+			balance := 1.0
+			if k.a != k.b {
+				lo, hi := min(st.volAB, st.volBA), max(st.volAB, st.volBA)
+				balance = float64(lo) / float64(max(hi, 1))
+			}
+			vol := float64(st.volAB + st.volBA)
+			score := float64(st.trades) * balance * (1 + math.Log1p(vol/float64(st.trades)/w.typical()))
+			accts := []uint64{k.a}
+			kind := "self-trades"
+			if k.a != k.b {
+				accts = append(accts, k.b)
+				kind = "round trips"
+			}
+			emit(Alert{Symbol: w.insts[k.sym].Symbol, RaisedAt: now, Start: st.first, End: now, Accounts: accts, Score: score,
+				Evidence: fmt.Sprintf("%d %s within %v, volume %d/%d each way (balance %.2f)", st.trades, kind, time.Duration(now-st.first), st.volAB, st.volBA, balance)})
+		}
+	}
+	// Forget pairs whose window has passed, so memory follows the active pairs.
+	if len(b.Records) > 0 && len(w.pairs) > 4096 {
+		now := b.Records[len(b.Records)-1].Event.TS
+		for k, st := range w.pairs {
+			if now-st.start > w.window {
+				delete(w.pairs, k)
+			}
+		}
+	}
+	return nil
+}
+
+func (w *washPairs) Finish(func(Alert)) error { return nil }
