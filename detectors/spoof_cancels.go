@@ -12,7 +12,8 @@ func init() {
 	Register(Definition{
 		Name: "spoof_cancels", Typology: replay.Spoofing,
 		Doc: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
-			"cancelled within max_lifetime, while the same account traded on the opposite side between their placement and their cancel. " +
+			"cancelled within max_lifetime, while the same account traded on the opposite side between their placement and their cancel " +
+			"and kept little resting on that opposite side (market makers quote both sides; layering is one-sided). " +
 			"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
 			"times the number of price levels they were placed on.",
 		Params: []ParamSpec{
@@ -36,11 +37,35 @@ type largeOrder struct {
 }
 
 type spoofAccount struct {
-	lastBuy, lastSell int64 // last time the account traded on each side
+	lastBuy, lastSell int64    // last time the account traded on each side
+	resting           [3]int64 // resting quantity by side (index orderbook.Side)
 	cycleStart        int64
+	oneSided          bool
 	ratioSum          float64
 	levels            map[int64]bool
 	cancels           int
+}
+
+type liveOrder struct {
+	account uint64
+	side    orderbook.Side
+	qty     int64
+}
+
+// rest adjusts an order's resting quantity (and its account's per-side total).
+func (s *spoofCancels) rest(id uint64, delta int64) {
+	o, ok := s.live[id]
+	if !ok {
+		return
+	}
+	delta = max(delta, -o.qty)
+	o.qty += delta
+	s.account(o.account).resting[o.side] += delta
+	if o.qty <= 0 {
+		delete(s.live, id)
+		return
+	}
+	s.live[id] = o
 }
 
 type spoofCancels struct {
@@ -49,6 +74,7 @@ type spoofCancels struct {
 	near  int64
 	insts []replay.Instrument
 	large map[uint64]*largeOrder
+	live  map[uint64]liveOrder // every resting order: account, side, quantity
 	accts map[uint64]*spoofAccount
 	prev  []orderbook.Top // top before the current record, per symbol
 }
@@ -56,6 +82,7 @@ type spoofCancels struct {
 func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.insts = info.Instruments
 	s.large = map[uint64]*largeOrder{}
+	s.live = map[uint64]liveOrder{}
 	s.accts = map[uint64]*spoofAccount{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
 	return nil
@@ -77,6 +104,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		before := s.prev[ev.Symbol]
 		now := ev.TS
 		for _, f := range b.FillsOf(i) {
+			s.rest(f.MakerOrder, -f.Qty)
 			for _, x := range []struct {
 				acct uint64
 				side orderbook.Side
@@ -97,6 +125,14 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if ev.Account == 0 || r.Outcome != replay.Applied {
 				break
 			}
+			var filled int64
+			for _, f := range b.FillsOf(i) {
+				filled += f.Qty
+			}
+			if rem := ev.Qty - filled; rem > 0 && ev.Flags&(replay.FlagIOC|replay.FlagFOK) == 0 {
+				s.live[ev.OrderID] = liveOrder{account: ev.Account, side: ev.Side, qty: rem}
+				s.account(ev.Account).resting[ev.Side] += rem
+			}
 			touchPx, touchQty := before.BidPrice, before.BidQty
 			if ev.Side == orderbook.Sell {
 				touchPx, touchQty = before.AskPrice, before.AskQty
@@ -115,6 +151,12 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			}
 		case replay.ActionCancel:
 			lo, ok := s.large[ev.OrderID]
+			var sameRest, otherRest int64
+			if ok {
+				a := s.account(lo.account)
+				sameRest, otherRest = a.resting[lo.side], a.resting[lo.side.Opposite()]
+			}
+			s.rest(ev.OrderID, -1<<62)
 			if !ok {
 				break
 			}
@@ -130,11 +172,14 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if a.cancels == 0 || now-a.cycleStart > 2*s.life {
 				a.cycleStart, a.ratioSum, a.cancels = lo.placed, 0, 0
 				clear(a.levels)
+				// Layering is one-sided: when the cycle's first cancel comes, a
+				// market maker still has its other side resting, a spoofer has not.
+				a.oneSided = float64(otherRest) <= 0.25*float64(sameRest)
 			}
 			a.cancels++
 			a.ratioSum += lo.ratio
 			a.levels[lo.price] = true
-			if opposite < lo.placed || opposite > now {
+			if opposite < lo.placed || opposite > now || !a.oneSided {
 				break
 			}
 			emit(Alert{Symbol: s.insts[lo.sym].Symbol, RaisedAt: now, Start: a.cycleStart, End: now, Accounts: []uint64{lo.account},
@@ -142,8 +187,13 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				Evidence: fmt.Sprintf("%d large %s orders (%.1f× the touch on %d levels) cancelled within %v after trading the other side",
 					a.cancels, lo.side, a.ratioSum/float64(a.cancels), len(a.levels), time.Duration(now-lo.placed))})
 			a.cancels = 0
+		case replay.ActionReduce:
+			s.rest(ev.OrderID, -ev.Qty)
 		case replay.ActionExecute, replay.ActionModify:
 			delete(s.large, ev.OrderID)
+			if ev.Action == replay.ActionModify {
+				s.rest(ev.OrderID, -1<<62)
+			}
 		}
 		s.prev[ev.Symbol] = r.Top
 	}

@@ -49,11 +49,14 @@ func (w *wash) Act(v Venue) int64 {
 	if t.BidQty == 0 || t.AskQty == 0 || t.AskPrice-t.BidPrice < 2*in.Tick {
 		return v.Now() + int64(200*time.Millisecond) // no room inside the spread: wait
 	}
+	// The quantity travels around the ring: each member sells to the next, so
+	// after a full turn every member's position is back where it started. A
+	// lone account (self-trades) alternates sides.
 	n := len(w.accounts)
 	maker, taker := w.accounts[w.done%n], w.accounts[(w.done+1)%n]
 	side := orderbook.Sell
 	price := t.BidPrice + in.Tick
-	if w.done%2 == 1 {
+	if n == 1 && w.done%2 == 1 {
 		side, price = orderbook.Buy, t.AskPrice-in.Tick
 	}
 	q := lots(float64(w.p.Instrument.Size)*w.k.f("size")*(0.8+0.4*w.p.Rand.Float64()), in.Lot)
