@@ -1,0 +1,44 @@
+package detectors_test
+
+import (
+	"testing"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/detectors/detectortest"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// TestBuiltinsConform runs every built-in through the conformance suite on a
+// short generated market with attacks of every injected typology.
+func TestBuiltinsConform(t *testing.T) {
+	spec, err := scenarios.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Duration = scenarios.Duration(12 * 60e9)
+	for i := range spec.Injections {
+		spec.Injections[i].Count = 1
+	}
+	gen, err := scenarios.NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := replay.ReadAll(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) > 60_000 {
+		evs = evs[:60_000] // batch size 1 is slow: keep the suite quick
+	}
+	for _, d := range detectors.All() {
+		insts, err := detectors.Expand([]detectors.Config{{Name: d.Name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := insts[0]
+		t.Run(d.Name, func(t *testing.T) {
+			detectortest.Run(t, in.ID, in.Typology, in.New, gen.Instruments(), evs)
+		})
+	}
+}
