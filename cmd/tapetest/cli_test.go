@@ -80,3 +80,19 @@ func TestUsageErrorsExit2(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if code := run("run", shortSpecFile(t), "-o", out); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if code := run("verify-run", out); code != 0 {
+		t.Fatalf("verify-run of an untouched directory exited %d", code)
+	}
+	f, _ := os.OpenFile(filepath.Join(out, "summary.md"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("edited\n")
+	f.Close()
+	if code := run("verify-run", out); code != exitCheckFailed {
+		t.Fatalf("verify-run of an edited directory exited %d, want %d", code, exitCheckFailed)
+	}
+}
