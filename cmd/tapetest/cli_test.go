@@ -96,3 +96,42 @@ func TestVerifyRun(t *testing.T) {
 		t.Fatalf("verify-run of an edited directory exited %d, want %d", code, exitCheckFailed)
 	}
 }
+
+// TestGateEndToEnd: two real result directories from the same scenario. An
+// unchanged detector set passes the gate; a deliberately weakened set
+// (thresholds no attack reaches) fails it, also through --format junit and
+// GITHUB_STEP_SUMMARY.
+func TestGateEndToEnd(t *testing.T) {
+	spec := shortSpecFile(t)
+	base, same, weak := filepath.Join(t.TempDir(), "base"), filepath.Join(t.TempDir(), "same"), filepath.Join(t.TempDir(), "weak")
+	if run("run", spec, "-o", base) != 0 || run("run", spec, "-o", same) != 0 {
+		t.Fatal("run failed")
+	}
+	if code := run("run", spec, "-o", weak, "--detector", "wash_pairs:min_trades=1000", "--detector", "spoof_cancels:min_size_x_touch=1000", "--detector", "pump_zscore:min_z=1000"); code != 0 {
+		t.Fatalf("weakened run exited %d", code)
+	}
+	if code := run("gate", "--baseline", base, "--candidate", same); code != 0 {
+		t.Fatalf("identical detectors: gate exited %d", code)
+	}
+	if code := run("gate", "--baseline", base, "--candidate", filepath.Join(same, "summary.json"), "--by", "typology"); code != 0 {
+		t.Fatalf("identical detectors by typology: gate exited %d", code)
+	}
+	summary := filepath.Join(t.TempDir(), "step-summary.md")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	if code := run("gate", "--baseline", base, "--candidate", weak, "--by", "typology", "--format", "junit"); code != exitCheckFailed {
+		t.Fatalf("weakened detectors: gate exited %d, want %d", code, exitCheckFailed)
+	}
+	b, err := os.ReadFile(summary)
+	if err != nil || !strings.Contains(string(b), "tapetest gate **failed**") {
+		t.Fatalf("step summary: %q %v", b, err)
+	}
+	policy := filepath.Join(t.TempDir(), "gate.yaml")
+	os.WriteFile(policy, []byte("default:\n  max_recall_dorp: 0.1\n"), 0o644)
+	if code := run("gate", "--baseline", base, "--candidate", same, "--policy", policy); code != exitUsage {
+		t.Fatalf("misspelt policy: gate exited %d, want %d", code, exitUsage)
+	}
+	os.WriteFile(policy, []byte("default:\n  max_recall_drop: 0.0\ntypologies:\n  wash_trading:\n    min_recall: 0.0\n    max_ttd_p90: 1h\n"), 0o644)
+	if code := run("gate", "--baseline", base, "--candidate", same, "--policy", policy); code != 0 {
+		t.Fatalf("valid policy: gate exited %d", code)
+	}
+}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scenarios"
@@ -27,6 +30,7 @@ func init() {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
 			&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
+			&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
 		},
 		Action: runAction,
 	})
@@ -70,7 +74,15 @@ func runAction(ctx context.Context, c *cli.Command) error {
 			fmt.Fprintf(os.Stderr, "\rreplaying: %d events (~%.0f%%)", n, 100*float64(n)/max(est, 1))
 		}
 	}
-	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress})
+	var cfgs []detectors.Config
+	for _, d := range c.StringSlice("detector") {
+		cfg, err := parseDetectorFlag(d)
+		if err != nil {
+			return usageError(fmt.Errorf("run: --detector %q: %w", d, err))
+		}
+		cfgs = append(cfgs, cfg)
+	}
+	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs})
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		fmt.Fprintln(os.Stderr)
 	}
@@ -91,6 +103,34 @@ func runAction(ctx context.Context, c *cli.Command) error {
 		return &exitError{code: exitDetector, err: fmt.Errorf("run: %d detector instance(s) failed; see %s", len(out.Contents.Failures), filepath.Join(dir, results.ReportFile))}
 	}
 	return nil
+}
+
+// parseDetectorFlag reads NAME[:param=value,...] where value1|value2 makes a grid axis.
+func parseDetectorFlag(s string) (detectors.Config, error) {
+	name, rest, _ := strings.Cut(s, ":")
+	cfg := detectors.Config{Name: strings.TrimSpace(name), Params: map[string]any{}}
+	if cfg.Name == "" {
+		return cfg, errors.New("no detector name")
+	}
+	if rest == "" {
+		return cfg, nil
+	}
+	for _, kv := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return cfg, fmt.Errorf("%q is not param=value", kv)
+		}
+		if strings.Contains(v, "|") {
+			var list []any
+			for _, x := range strings.Split(v, "|") {
+				list = append(list, x)
+			}
+			cfg.Params[k] = list
+		} else {
+			cfg.Params[k] = v
+		}
+	}
+	return cfg, nil
 }
 
 // printSummary prints the compact summary table of a results directory.
