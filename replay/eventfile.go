@@ -88,7 +88,7 @@ type EventFileOptions struct {
 type EventWriter struct {
 	path, tmp string
 	f         *os.File
-	w         *parquet.Writer
+	w         *parquet.GenericWriter[any]
 	cols      []*parquet.ColumnWriter
 	rowGroup  int
 
@@ -135,7 +135,7 @@ func CreateEventFile(path string, opts EventFileOptions) (*EventWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	w := parquet.NewWriter(f, eventSchema,
+	w := parquet.NewGenericWriter[any](f, eventSchema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
 		createdBy("tapetest event file schema "+EventFileSchemaVersion),
 		parquet.PageBufferSize(1<<20),
