@@ -55,6 +55,7 @@ type Contents struct {
 	Timelines []Timeline
 	Counts    []replay.Count
 	Failures  []Failure
+	Ran       []scoring.Ref // every detector instance that ran (scored even without alerts)
 	Events    int64
 	Start     int64 // replayed time range, ns
 	End       int64
@@ -82,7 +83,7 @@ func WriteDir(dir string, c *Contents) error {
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options)
+	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
 	matched := map[int][]string{}
 	for _, p := range scoring.Match(c.Alerts, c.Labels, c.Options) {
 		matched[p.Alert] = append(matched[p.Alert], c.Labels[p.Label].ID)
@@ -306,6 +307,9 @@ func ReadDir(dir string) (*Contents, error) {
 		return nil, err
 	}
 	c.Counts, c.Failures, c.Events = s.Counts, s.Failures, s.Events
+	for _, in := range s.Instances {
+		c.Ran = append(c.Ran, scoring.Ref{Instance: in.Instance, Typology: in.Typology})
+	}
 	c.Start, c.End = m.Start, m.End
 	return c, nil
 }

@@ -31,10 +31,17 @@ type Evaluation struct {
 	Instances  []InstanceResult  `json:"instances"`  // sorted by instance id, then typology
 }
 
+// Ref names a detector instance and the typology it claims.
+type Ref struct {
+	Instance string          `json:"instance"`
+	Typology replay.Typology `json:"typology"`
+}
+
 // Evaluate groups alerts by (instance, typology) and scores each group: the
 // metrics with every alert kept, the exact sweep, the metrics at the best-F1
-// threshold, the coverage row and the detection times.
-func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options) *Evaluation {
+// threshold, the coverage row and the detection times. Instances listed in
+// ran are scored even when they raised no alert (recall 0).
+func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options, ran ...Ref) *Evaluation {
 	ev := &Evaluation{Options: opts}
 	has := map[replay.Typology]bool{}
 	for _, l := range labels {
@@ -59,6 +66,13 @@ func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options) 
 	}
 	groups := map[key][]detectors.Alert{}
 	var keys []key
+	for _, r := range ran {
+		k := key{r.Instance, r.Typology}
+		if _, ok := groups[k]; !ok {
+			groups[k] = nil
+			keys = append(keys, k)
+		}
+	}
 	for _, a := range alerts {
 		k := key{a.Instance, a.Typology}
 		if _, ok := groups[k]; !ok {

@@ -135,3 +135,28 @@ func TestGateEndToEnd(t *testing.T) {
 		t.Fatalf("valid policy: gate exited %d", code)
 	}
 }
+
+// TestGateOneRun: a candidate and its baseline scored on exactly the same replay.
+func TestGateOneRun(t *testing.T) {
+	spec := shortSpecFile(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := run("run", spec, "-o", out, "--detector", "wash_pairs:min_trades=1000", "--baseline-detector", "wash_pairs:min_trades=1000"); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if code := run("gate", "--run", out); code != 0 {
+		t.Fatalf("identical candidate and baseline: gate exited %d", code)
+	}
+	weak := filepath.Join(t.TempDir(), "weak")
+	if code := run("run", spec, "-o", weak, "--detector", "wash_pairs:min_trades=1000", "--baseline-detector", "wash_pairs:min_trades=2"); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if code := run("gate", "--run", weak, "--by", "typology"); code != exitCheckFailed {
+		t.Fatalf("weakened candidate: gate exited %d, want %d", code, exitCheckFailed)
+	}
+	if code := run("verify-run", weak); code != 0 {
+		t.Fatalf("verify-run of a run with baseline detectors exited %d", code)
+	}
+	if code := run("gate", "--run", weak, "--baseline", weak); code != exitUsage {
+		t.Fatalf("--run with --baseline: exit %d, want %d", code, exitUsage)
+	}
+}

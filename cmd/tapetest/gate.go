@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
 )
@@ -23,8 +24,9 @@ func init() {
 			"When GITHUB_STEP_SUMMARY is set, the Markdown table is appended to it.\n" +
 			"Exit codes: 0 every rule passed, 1 a rule failed, 2 usage or configuration error.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "baseline", Required: true, Usage: "baseline results directory or summary.json"},
-			&cli.StringFlag{Name: "candidate", Required: true, Usage: "candidate results directory or summary.json"},
+			&cli.StringFlag{Name: "baseline", Usage: "baseline results directory or summary.json"},
+			&cli.StringFlag{Name: "candidate", Usage: "candidate results directory or summary.json"},
+			&cli.StringFlag{Name: "run", Usage: "one results directory from run --baseline-detector: its baseline/ instances are the baseline, the others the candidate"},
 			&cli.StringFlag{Name: "policy", Usage: "gate policy YAML (default rules when omitted)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown or junit"},
 			&cli.StringFlag{Name: "by", Value: "instance", Usage: "pair detectors by instance id, or compare the best instance per typology (typology)"},
@@ -40,13 +42,35 @@ func gateAction(_ context.Context, c *cli.Command) error {
 	default:
 		return usageError(fmt.Errorf("gate: --format %q: want text, json, markdown or junit", format))
 	}
-	base, err := results.ReadSummary(c.String("baseline"))
-	if err != nil {
-		return usageError(fmt.Errorf("gate: baseline: %w", err))
-	}
-	cand, err := results.ReadSummary(c.String("candidate"))
-	if err != nil {
-		return usageError(fmt.Errorf("gate: candidate: %w", err))
+	var base, cand *results.Summary
+	var err error
+	switch {
+	case c.String("run") != "" && c.String("baseline") == "" && c.String("candidate") == "":
+		one, err := results.ReadSummary(c.String("run"))
+		if err != nil {
+			return usageError(fmt.Errorf("gate: %w", err))
+		}
+		base, cand = &results.Summary{}, &results.Summary{}
+		for _, in := range one.Instances {
+			if id, ok := strings.CutPrefix(in.Instance, backtest.BaselinePrefix); ok {
+				in.Instance = id
+				base.Instances = append(base.Instances, in)
+			} else {
+				cand.Instances = append(cand.Instances, in)
+			}
+		}
+		if len(base.Instances) == 0 {
+			return usageError(fmt.Errorf("gate: %s has no %s instances (run it with --baseline-detector)", c.String("run"), backtest.BaselinePrefix))
+		}
+	case c.String("run") == "" && c.String("baseline") != "" && c.String("candidate") != "":
+		if base, err = results.ReadSummary(c.String("baseline")); err != nil {
+			return usageError(fmt.Errorf("gate: baseline: %w", err))
+		}
+		if cand, err = results.ReadSummary(c.String("candidate")); err != nil {
+			return usageError(fmt.Errorf("gate: candidate: %w", err))
+		}
+	default:
+		return usageError(errors.New("gate: give --baseline and --candidate, or --run"))
 	}
 	policy := scoring.DefaultPolicy()
 	if p := c.String("policy"); p != "" {

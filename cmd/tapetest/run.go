@@ -31,6 +31,7 @@ func init() {
 			&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
 			&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
+			&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and `tapetest gate --run DIR` compares the two"},
 		},
 		Action: runAction,
 	})
@@ -74,7 +75,7 @@ func runAction(ctx context.Context, c *cli.Command) error {
 			fmt.Fprintf(os.Stderr, "\rreplaying: %d events (~%.0f%%)", n, 100*float64(n)/max(est, 1))
 		}
 	}
-	var cfgs []detectors.Config
+	var cfgs, base []detectors.Config
 	for _, d := range c.StringSlice("detector") {
 		cfg, err := parseDetectorFlag(d)
 		if err != nil {
@@ -82,7 +83,14 @@ func runAction(ctx context.Context, c *cli.Command) error {
 		}
 		cfgs = append(cfgs, cfg)
 	}
-	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs})
+	for _, d := range c.StringSlice("baseline-detector") {
+		cfg, err := parseDetectorFlag(d)
+		if err != nil {
+			return usageError(fmt.Errorf("run: --baseline-detector %q: %w", d, err))
+		}
+		base = append(base, cfg)
+	}
+	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs, BaselineDetectors: base})
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		fmt.Fprintln(os.Stderr)
 	}

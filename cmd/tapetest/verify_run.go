@@ -48,12 +48,15 @@ func init() {
 			if err != nil {
 				return usageError(fmt.Errorf("verify-run: %w", err))
 			}
-			var cfgs []detectors.Config
+			var cfgs struct {
+				Detectors []detectors.Config `json:"detectors"`
+				Baseline  []detectors.Config `json:"baseline"`
+			}
 			if err := json.Unmarshal(m.Detectors, &cfgs); err != nil {
 				return usageError(fmt.Errorf("verify-run: manifest detectors: %w", err))
 			}
 			batch, _ := strconv.Atoi(m.Options["batch_size"])
-			out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: m.Spec.Name, SpecText: text, ToolVersion: version, BatchSize: batch, Detectors: cfgs})
+			out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: m.Spec.Name, SpecText: text, ToolVersion: version, BatchSize: batch, Detectors: cfgs.Detectors, BaselineDetectors: cfgs.Baseline})
 			if err != nil {
 				return fmt.Errorf("verify-run: %w", err)
 			}

@@ -19,6 +19,9 @@ import (
 	"github.com/tapetest/tapetest/scoring"
 )
 
+// BaselinePrefix marks the instance ids of baseline detectors run beside the candidates.
+const BaselinePrefix = "baseline/"
+
 // Options configure Run.
 type Options struct {
 	SpecName    string // "default" or the spec's file name
@@ -27,6 +30,10 @@ type Options struct {
 	BatchSize   int
 	// Detectors overrides the spec's detector entries when non-empty.
 	Detectors []detectors.Config
+	// BaselineDetectors run in the same pass as the others, on exactly the
+	// same records; their instance ids get BaselinePrefix, so that a gate can
+	// compare a candidate with its baseline inside one results directory.
+	BaselineDetectors []detectors.Config
 	// Progress, if set, is called after each batch with events replayed so far.
 	Progress func(events int64)
 }
@@ -56,6 +63,16 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	insts, err := detectors.Expand(cfgs)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.BaselineDetectors) > 0 {
+		base, err := detectors.Expand(opts.BaselineDetectors)
+		if err != nil {
+			return nil, fmt.Errorf("baseline: %w", err)
+		}
+		for _, b := range base {
+			b.ID = BaselinePrefix + b.ID
+			insts = append(insts, b)
+		}
 	}
 	gen, err := scenarios.NewGenerator(spec)
 	if err != nil {
@@ -100,22 +117,27 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 		failed[f.Instance] = true
 	}
 	var alerts []detectors.Alert
-	for _, c := range runners {
+	var ran []scoring.Ref
+	for i, c := range runners {
 		if !failed[c.Name()] {
 			alerts = append(alerts, c.Alerts()...)
+			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology})
 		}
 	}
 	sopts := scoring.Options{Tolerance: int64(spec.Scoring.Tolerance), AnyTypology: spec.Scoring.AnyTypology,
 		Days: float64(end-start) / float64(24*time.Hour), BudgetPerDay: spec.Scoring.BudgetPerDay, RangeAlpha: 0, RangeBias: scoring.Front}
 	sj, _ := json.Marshal(sopts)
-	dj, _ := json.Marshal(cfgs)
+	dj, _ := json.Marshal(struct {
+		Detectors []detectors.Config `json:"detectors"`
+		Baseline  []detectors.Config `json:"baseline,omitempty"`
+	}{cfgs, opts.BaselineDetectors})
 	m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: opts.ToolVersion, Command: "run",
 		CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: opts.SpecName, SHA256: results.HashBytes(opts.SpecText), File: "spec.yaml"},
 		Seed: spec.Seed, Detectors: dj, Options: map[string]string{"batch_size": fmt.Sprint(opts.BatchSize)}, Scoring: sj, Start: start, End: end}
 	counts := replay.SumCounts(append(stats.Counts, gen.Counts()...))
 	return &Outcome{Stats: stats, Contents: &results.Contents{
 		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(spec),
-		Counts: counts, Failures: failures, Events: stats.Events, Start: start, End: end,
+		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
 	}}, nil
 }
 
