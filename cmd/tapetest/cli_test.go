@@ -160,3 +160,17 @@ func TestGateOneRun(t *testing.T) {
 		t.Fatalf("--run with --baseline: exit %d, want %d", code, exitUsage)
 	}
 }
+
+func TestSweepGrid(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sw")
+	if code := run("sweep", shortSpecFile(t), "-o", out, "--detector", "wash_pairs:window=30s|60s,min_trades=2|3"); code != 0 {
+		t.Fatalf("sweep exited %d", code)
+	}
+	s, err := results.ReadSummary(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Instances) != 4 || s.Instances[0].Instance != "wash_pairs{min_trades=2,window=1m0s}" {
+		t.Fatalf("grid instances: %+v", s.Instances)
+	}
+}

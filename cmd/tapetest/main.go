@@ -48,11 +48,12 @@ func newApp() *cli.Command {
 	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
 	attachSubcommands(commands)
 	return &cli.Command{
-		Name:           "tapetest",
-		Usage:          "backtest market-abuse detectors on replayed and synthetic markets",
-		Version:        version,
-		Commands:       commands,
-		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		Name:                      "tapetest",
+		Usage:                     "backtest market-abuse detectors on replayed and synthetic markets",
+		Version:                   version,
+		Commands:                  commands,
+		ExitErrHandler:            func(context.Context, *cli.Command, error) {},
+		DisableSliceFlagSeparator: true, // --detector values contain commas
 	}
 }
 

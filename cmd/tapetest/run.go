@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -14,11 +15,33 @@ import (
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 )
 
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
+		&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
+		&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
+		&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and `tapetest gate --run DIR` compares the two"},
+	}
+}
+
 func init() {
+	register(&cli.Command{
+		Name:      "sweep",
+		Usage:     "detector parameter grids over one replay: rank every instance and threshold",
+		ArgsUsage: "[SPEC]",
+		Description: "Like run (same results directory), but prints, per typology, every grid instance ranked by\n" +
+			"its best F1, with its best-F1 threshold and the threshold that maximises recall within the spec's\n" +
+			"analyst budget. Grids come from list-valued parameters in the spec or in --detector (a|b|c).",
+		Flags:                     runFlags(),
+		DisableSliceFlagSeparator: true, // --detector values contain commas
+		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, c, printSweep) },
+	})
 	register(&cli.Command{
 		Name:      "run",
 		Usage:     "scenario -> replay -> detectors -> scoring -> results, in one streaming pass",
@@ -26,14 +49,9 @@ func init() {
 		Description: "Runs SPEC (the embedded default suite when omitted) and writes the results directory:\n" +
 			"alerts, labels, metrics and sweep tables, summary.json, summary.md, plots and report.html.\n" +
 			"Exit status 3 when a detector instance failed (the others' results are still written).",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
-			&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
-			&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
-			&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and `tapetest gate --run DIR` compares the two"},
-		},
-		Action: runAction,
+		Flags:                     runFlags(),
+		DisableSliceFlagSeparator: true, // --detector values contain commas
+		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, c, printSummary) },
 	})
 }
 
@@ -54,7 +72,8 @@ func loadSpec(c *cli.Command) (*scenarios.Spec, []byte, string, error) {
 	return s, b, filepath.Base(p), nil
 }
 
-func runAction(ctx context.Context, c *cli.Command) error {
+// backtestAction runs the pipeline for run and sweep; show prints the result.
+func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format string) error) error {
 	format := c.String("format")
 	if format != "text" && format != "json" && format != "markdown" {
 		return usageError(fmt.Errorf("run: --format %q: want text, json or markdown", format))
@@ -104,7 +123,7 @@ func runAction(ctx context.Context, c *cli.Command) error {
 		return fmt.Errorf("run: %w", err)
 	}
 	slog.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
-	if err := printSummary(dir, format); err != nil {
+	if err := show(dir, format); err != nil {
 		return err
 	}
 	if len(out.Contents.Failures) > 0 {
@@ -139,6 +158,48 @@ func parseDetectorFlag(s string) (detectors.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// printSweep ranks the instances of each typology by best F1.
+func printSweep(dir, format string) error {
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		return err
+	}
+	in := append([]scoring.InstanceResult(nil), s.Instances...)
+	sort.SliceStable(in, func(i, j int) bool {
+		if in[i].Typology != in[j].Typology {
+			return in[i].Typology < in[j].Typology
+		}
+		return in[i].Best.F1 > in[j].Best.F1
+	})
+	if format == "json" {
+		return printJSON(in)
+	}
+	md := format == "markdown"
+	if md {
+		fmt.Println("| typology | rank | instance | best-F1 threshold | precision | recall | F1 | background alerts/day |\n|---|---|---|---|---|---|---|---|")
+	}
+	rank := 0
+	for i, r := range in {
+		if i == 0 || in[i-1].Typology != r.Typology {
+			rank = 0
+			if !md {
+				fmt.Printf("\n%s\n", r.Typology)
+			}
+		}
+		rank++
+		m := r.Best
+		if md {
+			fmt.Printf("| %s | %d | `%s` | %.4g | %.1f%% | %.1f%% | %.3f | %.1f |\n", r.Typology, rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
+			continue
+		}
+		fmt.Printf("  %2d. %-40s threshold %-10.4g precision %5.1f%%  recall %5.1f%%  F1 %.3f  bg alerts/day %.1f\n", rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
+	}
+	if !md {
+		fmt.Printf("\nreport: %s\n", filepath.Join(dir, results.ReportFile))
+	}
+	return nil
 }
 
 // printSummary prints the compact summary table of a results directory.
