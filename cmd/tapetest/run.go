@@ -91,7 +91,9 @@ func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format s
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		est := spec.EstimatedEvents()
 		progress = func(n int64) {
-			fmt.Fprintf(os.Stderr, "\rreplaying: %d events (~%.0f%%)", n, 100*float64(n)/max(est, 1))
+			frac := min(float64(n)/max(est, 1), 1)
+			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
+			fmt.Fprintf(os.Stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(t0).Round(time.Second))
 		}
 	}
 	var cfgs, base []detectors.Config
