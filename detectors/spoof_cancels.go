@@ -12,7 +12,8 @@ func init() {
 	Register(Definition{
 		Name: "spoof_cancels", Typology: replay.Spoofing,
 		Doc: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
-			"cancelled within max_lifetime, while the same account traded on the opposite side between their placement and their cancel " +
+			"cancelled within max_lifetime, while the same account traded on the opposite side after placing them (strictly later: a quote that " +
+			"crosses on arrival is not a genuine trade made under cover of the layers) and before cancelling them, " +
 			"and kept little resting on that opposite side (market makers quote both sides; layering is one-sided). " +
 			"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
 			"times the number of price levels they were placed on.",
@@ -20,9 +21,10 @@ func init() {
 			{Name: "max_lifetime", Type: Duration, Default: 15 * time.Second, Unit: "s", Meaning: "a large order cancelled sooner than this is suspicious"},
 			{Name: "min_size_x_touch", Type: Float, Default: 1.2, Meaning: "an order is large when its size is at least this multiple of the touch quantity before it"},
 			{Name: "near_ticks", Type: Int, Default: int64(5), Meaning: "how many ticks from the touch an order may be placed and still count"},
+			{Name: "taker_only", Type: Int, Default: int64(1), Meaning: "1: only the account's aggressive (taker) trades count as its genuine opposite-side trade, which separates it from a market maker whose passive quotes fill; 0: any trade"},
 		},
 		New: func(p Params) (Detector, error) {
-			return &spoofCancels{life: int64(p.Duration("max_lifetime")), minX: p.Float("min_size_x_touch"), near: p.Int("near_ticks")}, nil
+			return &spoofCancels{life: int64(p.Duration("max_lifetime")), minX: p.Float("min_size_x_touch"), near: p.Int("near_ticks"), takerOnly: p.Int("taker_only") != 0}, nil
 		},
 	})
 }
@@ -69,14 +71,15 @@ func (s *spoofCancels) rest(id uint64, delta int64) {
 }
 
 type spoofCancels struct {
-	life  int64
-	minX  float64
-	near  int64
-	insts []replay.Instrument
-	large map[uint64]*largeOrder
-	live  map[uint64]liveOrder // every resting order: account, side, quantity
-	accts map[uint64]*spoofAccount
-	prev  []orderbook.Top // top before the current record, per symbol
+	takerOnly bool
+	life      int64
+	minX      float64
+	near      int64
+	insts     []replay.Instrument
+	large     map[uint64]*largeOrder
+	live      map[uint64]liveOrder // every resting order: account, side, quantity
+	accts     map[uint64]*spoofAccount
+	prev      []orderbook.Top // top before the current record, per symbol
 }
 
 func (s *spoofCancels) Start(info *replay.RunInfo) error {
@@ -109,7 +112,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				acct uint64
 				side orderbook.Side
 			}{{f.TakerAccount, f.Aggressor}, {f.MakerAccount, f.Aggressor.Opposite()}} {
-				if x.acct == 0 {
+				if x.acct == 0 || (s.takerOnly && x.acct != f.TakerAccount) {
 					continue
 				}
 				a := s.account(x.acct)
@@ -125,13 +128,15 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if ev.Account == 0 || r.Outcome != replay.Applied {
 				break
 			}
+			acct := s.account(ev.Account)
+			ownBefore := acct.resting[ev.Side]
 			var filled int64
 			for _, f := range b.FillsOf(i) {
 				filled += f.Qty
 			}
 			if rem := ev.Qty - filled; rem > 0 && ev.Flags&(replay.FlagIOC|replay.FlagFOK) == 0 {
 				s.live[ev.OrderID] = liveOrder{account: ev.Account, side: ev.Side, qty: rem}
-				s.account(ev.Account).resting[ev.Side] += rem
+				acct.resting[ev.Side] += rem
 			}
 			touchPx, touchQty := before.BidPrice, before.BidQty
 			if ev.Side == orderbook.Sell {
@@ -142,11 +147,13 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if ev.Side == orderbook.Sell {
 				dist = ev.Price - touchPx
 			}
-			if touchQty == 0 || dist < -tick || dist > s.near*tick {
+			// Compare with what others show at the touch: the account's own
+			// resting orders on that side (earlier layers) do not count.
+			others := touchQty - ownBefore
+			if touchQty == 0 || others <= 0 || dist < -tick || dist > s.near*tick {
 				break
 			}
-			ratio := float64(ev.Qty) / float64(touchQty)
-			if ratio >= s.minX {
+			if ratio := float64(ev.Qty) / float64(others); ratio >= s.minX {
 				s.large[ev.OrderID] = &largeOrder{account: ev.Account, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now}
 			}
 		case replay.ActionCancel:
@@ -179,7 +186,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			a.cancels++
 			a.ratioSum += lo.ratio
 			a.levels[lo.price] = true
-			if opposite < lo.placed || opposite > now || !a.oneSided {
+			if opposite <= lo.placed || opposite > now || !a.oneSided {
 				break
 			}
 			emit(Alert{Symbol: s.insts[lo.sym].Symbol, RaisedAt: now, Start: a.cycleStart, End: now, Accounts: []uint64{lo.account},

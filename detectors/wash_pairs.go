@@ -13,18 +13,21 @@ func init() {
 	Register(Definition{
 		Name: "wash_pairs", Typology: replay.WashTrading,
 		Doc: "Self-trades and pairs of accounts trading back and forth: per account pair (an account with itself for a self-trade), " +
-			"counts trades and volume in each direction within a window and alerts once per pair and window when the trade count reaches min_trades; " +
+			"counting only trades that look prearranged between two different accounts (the resting order was placed a moment before and both orders have exactly the traded size), " +
+			"counts trades and volume in each direction within a window and alerts when the pair's trade count in the window reaches min_trades, " +
+			"and again each time it doubles (so a persistent ring raises a growing score while a chance pair alerts at most once); " +
 			"score = trades × balance × (1 + log(1 + volume/median trade)), where balance = smaller/larger direction volume (1 for self-trades), " +
 			"so round trips that return net positions to about zero score highest (after Victor & Weintraud, WWW 2021, on cycles of length 1 and 2).",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 120 * time.Second, Unit: "s", Meaning: "how long trades of a pair are accumulated"},
 			{Name: "min_trades", Type: Int, Default: int64(3), Meaning: "trades of a pair within a window before it can alert"},
+			{Name: "max_maker_age", Type: Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a trade between two different accounts counts only if it looks prearranged: the resting order was placed at most this long before and both orders have exactly the traded size"},
 		},
 		New: func(p Params) (Detector, error) {
 			if p.Int("min_trades") < 1 {
 				return nil, &ConfigError{"wash_pairs", "min_trades", "must be at least 1"}
 			}
-			return &washPairs{window: int64(p.Duration("window")), minTrades: int(p.Int("min_trades"))}, nil
+			return &washPairs{window: int64(p.Duration("window")), minTrades: int(p.Int("min_trades")), maxAge: int64(p.Duration("max_maker_age"))}, nil
 		},
 	})
 }
@@ -39,10 +42,16 @@ type pairState struct {
 	first        int64
 	trades       int
 	volAB, volBA int64 // a bought from b, b bought from a
-	alerted      bool
+	nextAlert    int   // trade count at which the pair alerts next (min_trades, then doubling)
+}
+
+type placedOrder struct {
+	ts, qty int64
 }
 
 type washPairs struct {
+	maxAge    int64
+	placed    map[uint64]placedOrder // order id -> when and how big (recent orders only)
 	window    int64
 	minTrades int
 	insts     []replay.Instrument
@@ -54,6 +63,7 @@ type washPairs struct {
 func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.pairs = map[pairKey]*pairState{}
+	w.placed = map[uint64]placedOrder{}
 	return nil
 }
 
@@ -76,6 +86,9 @@ func (w *washPairs) typical() float64 {
 func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
+		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
+			w.placed[r.Event.OrderID] = placedOrder{r.Event.TS, r.Event.Qty}
+		}
 		for _, f := range b.FillsOf(i) {
 			w.sizes[w.nsizes%len(w.sizes)] = f.Qty
 			w.nsizes++
@@ -85,6 +98,14 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 			buyer, seller := f.TakerAccount, f.MakerAccount
 			if f.Aggressor == orderbook.Sell {
 				buyer, seller = seller, buyer
+			}
+			if buyer != seller {
+				// Prearranged: the resting order was placed a moment ago and the
+				// two orders match in size exactly, so they cross in one fill.
+				mk, ok := w.placed[f.MakerOrder]
+				if !ok || r.Event.TS-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
+					continue
+				}
 			}
 			k := pairKey{sym: r.Event.Symbol, a: min(buyer, seller), b: max(buyer, seller)}
 			st := w.pairs[k]
@@ -105,14 +126,20 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 			if st.first == 0 {
 				st.first = now
 			}
-			if st.alerted || st.trades < w.minTrades {
+			if st.nextAlert == 0 {
+				st.nextAlert = w.minTrades
+			}
+			if st.trades < st.nextAlert {
 				continue
 			}
-			st.alerted = true
+			st.nextAlert *= 2
 			balance := 1.0
 			if k.a != k.b {
 				lo, hi := min(st.volAB, st.volBA), max(st.volAB, st.volBA)
 				balance = float64(lo) / float64(max(hi, 1))
+				if lo == 0 {
+					continue // one-way flow between two accounts is not a round trip
+				}
 			}
 			vol := float64(st.volAB + st.volBA)
 			score := float64(st.trades) * balance * (1 + math.Log1p(vol/float64(st.trades)/w.typical()))
@@ -126,12 +153,22 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				Evidence: fmt.Sprintf("%d %s within %v, volume %d/%d each way (balance %.2f)", st.trades, kind, time.Duration(now-st.first), st.volAB, st.volBA, balance)})
 		}
 	}
-	// Forget pairs whose window has passed, so memory follows the active pairs.
-	if len(b.Records) > 0 && len(w.pairs) > 4096 {
+	// Forget pairs whose window has passed and orders older than max_maker_age,
+	// so memory follows the active pairs and recent orders.
+	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		for k, st := range w.pairs {
-			if now-st.start > w.window {
-				delete(w.pairs, k)
+		if len(w.pairs) > 4096 {
+			for k, st := range w.pairs {
+				if now-st.start > w.window {
+					delete(w.pairs, k)
+				}
+			}
+		}
+		if len(w.placed) > 1<<15 {
+			for id, at := range w.placed {
+				if now-at.ts > w.maxAge {
+					delete(w.placed, id)
+				}
 			}
 		}
 	}
