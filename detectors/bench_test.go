@@ -1,0 +1,104 @@
+package detectors_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// recorded is a consumer that keeps copies of every batch (benchmark input).
+type recorded struct {
+	info    replay.RunInfo
+	batches []replay.Batch
+	records int
+}
+
+func (r *recorded) Name() string { return "recorder" }
+func (r *recorded) Start(_ context.Context, info *replay.RunInfo) error {
+	r.info = *info
+	return nil
+}
+func (r *recorded) Finish(context.Context) error { return nil }
+func (r *recorded) Consume(_ context.Context, b *replay.Batch) error {
+	r.batches = append(r.batches, replay.Batch{Seq: b.Seq, Records: append([]replay.Record(nil), b.Records...), Fills: append(b.Fills[:0:0], b.Fills...)})
+	r.records += len(b.Records)
+	return nil
+}
+
+var benchInput struct {
+	once sync.Once
+	rec  recorded
+}
+
+// defaultSuiteBatches replays one simulated hour of the default suite once and keeps its batches.
+func defaultSuiteBatches(b *testing.B) *recorded {
+	benchInput.once.Do(func() {
+		spec, err := scenarios.Default()
+		if err != nil {
+			b.Fatal(err)
+		}
+		spec.Duration = scenarios.Duration(60 * 60e9)
+		gen, err := scenarios.NewGenerator(spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start, end := gen.Span()
+		if _, err := replay.Run(context.Background(), gen, []replay.Consumer{&benchInput.rec}, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end}}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	return &benchInput.rec
+}
+
+// BenchmarkDetectors measures each built-in's cost per record on an hour of
+// the default suite (records prebuilt: the engine is not timed).
+func BenchmarkDetectors(b *testing.B) {
+	rec := defaultSuiteBatches(b)
+	for _, d := range detectors.All() {
+		insts, _ := detectors.Expand([]detectors.Config{{Name: d.Name}})
+		b.Run(d.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				det, _ := insts[0].New()
+				det.Start(&rec.info)
+				emit := func(detectors.Alert) {}
+				for k := range rec.batches {
+					det.Consume(&rec.batches[k], emit)
+				}
+				det.Finish(emit)
+			}
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*rec.records)
+			b.ReportMetric(ns, "ns/record")
+		})
+	}
+}
+
+// BenchmarkAllDetectorsParallel runs every built-in at its defaults side by side
+// through the real fan-out (engine included) on the same hour; run with -cpu 2.
+func BenchmarkAllDetectorsParallel(b *testing.B) {
+	spec, err := scenarios.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec.Duration = scenarios.Duration(60 * 60e9)
+	gen, _ := scenarios.NewGenerator(spec)
+	evs, _ := replay.ReadAll(gen)
+	insts, _ := detectors.Expand([]detectors.Config{{Name: "wash_pairs"}, {Name: "spoof_cancels"}, {Name: "pump_zscore"}})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var cons []replay.Consumer
+		for _, in := range insts {
+			d, _ := in.New()
+			cons = append(cons, detectors.NewConsumer(in.ID, in.Typology, d))
+		}
+		if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), cons, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts()}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
