@@ -18,6 +18,7 @@ const (
 	Duration ParamType = "duration"
 	Int      ParamType = "int"
 	Float    ParamType = "float"
+	String   ParamType = "string"
 )
 
 // ParamSpec documents and types one parameter.
@@ -40,6 +41,9 @@ func (p Params) Int(n string) int64 { return p[n].(int64) }
 
 // Float returns a float parameter.
 func (p Params) Float(n string) float64 { return p[n].(float64) }
+
+// String returns a string parameter.
+func (p Params) String(n string) string { return p[n].(string) }
 
 // Definition is a registered detector.
 type Definition struct {
@@ -126,6 +130,11 @@ func parseValue(det string, ps ParamSpec, v any) (any, error) {
 			return nil, bad("want a number")
 		}
 		return f, nil
+	case String:
+		if s == "" {
+			return nil, bad("want a non-empty string")
+		}
+		return s, nil
 	}
 	return nil, bad("unknown parameter type " + string(ps.Type))
 }
@@ -206,7 +215,11 @@ func Expand(cfgs []Config) ([]Instance, error) {
 					return
 				}
 				seen[name] = true
-				out = append(out, Instance{ID: name, Name: c.Name, Typology: def.Typology, Params: full, def: def})
+				typ := def.Typology
+				if t, ok := full["typology"].(string); ok && typ == "" {
+					typ = replay.Typology(t) // external detectors claim the typology they are given
+				}
+				out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, def: def})
 				return
 			}
 			for _, v := range axes[i] {

@@ -57,7 +57,9 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	}
 	if len(cfgs) == 0 {
 		for _, d := range detectors.All() {
-			cfgs = append(cfgs, detectors.Config{Name: d.Name})
+			if d.Name != "external" { // needs a command
+				cfgs = append(cfgs, detectors.Config{Name: d.Name})
+			}
 		}
 	}
 	insts, err := detectors.Expand(cfgs)

@@ -1,0 +1,86 @@
+// Command extwash is an example external detector for tapetest, speaking the
+// JSON-lines protocol of docs/external-detectors.md: it reads records from
+// stdin and reports self-trades (the same account on both sides of a fill) as
+// wash-trading alerts on stdout. Teams write the same loop in Python or Java
+// to backtest the detector they run in production.
+//
+// Flags make it misbehave on purpose, for tapetest's own tests:
+// -crash-after N exits after N batches, -bad-json writes garbage, -hang stops answering.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+type fill struct {
+	MakerAccount uint64 `json:"maker_account"`
+	TakerAccount uint64 `json:"taker_account"`
+	Qty          int64  `json:"qty"`
+}
+
+type record struct {
+	TS     int64  `json:"ts"`
+	Symbol string `json:"symbol"`
+	Fills  []fill `json:"fills"`
+}
+
+type message struct {
+	Type    string   `json:"type"`
+	Seq     int64    `json:"seq"`
+	Records []record `json:"records"`
+}
+
+func main() {
+	crashAfter := flag.Int("crash-after", -1, "exit after this many batches (test)")
+	badJSON := flag.Bool("bad-json", false, "answer with invalid JSON (test)")
+	hang := flag.Bool("hang", false, "stop answering after the start message (test)")
+	flag.Parse()
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 256<<20)
+	out := bufio.NewWriter(os.Stdout)
+	enc := json.NewEncoder(out)
+	batches := 0
+	for in.Scan() {
+		var m message
+		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
+			fmt.Fprintln(os.Stderr, "extwash:", err)
+			os.Exit(1)
+		}
+		switch m.Type {
+		case "start":
+			enc.Encode(map[string]any{"type": "ack", "seq": -2})
+		case "batch":
+			batches++
+			if *crashAfter >= 0 && batches > *crashAfter {
+				os.Exit(3)
+			}
+			if *hang {
+				time.Sleep(time.Hour)
+			}
+			if *badJSON {
+				fmt.Fprintln(out, "{not json")
+				out.Flush()
+				continue
+			}
+			for _, r := range m.Records {
+				for _, f := range r.Fills {
+					if f.MakerAccount != 0 && f.MakerAccount == f.TakerAccount {
+						enc.Encode(map[string]any{"type": "alert", "symbol": r.Symbol, "raised_at": r.TS, "start": r.TS, "end": r.TS,
+							"accounts": []uint64{f.MakerAccount}, "score": float64(f.Qty), "evidence": "self-trade"})
+					}
+				}
+			}
+			enc.Encode(map[string]any{"type": "ack", "seq": m.Seq})
+		case "finish":
+			enc.Encode(map[string]any{"type": "ack", "seq": -1})
+			out.Flush()
+			return
+		}
+		out.Flush()
+	}
+}
