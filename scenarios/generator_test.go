@@ -57,8 +57,8 @@ func TestGenerationIsDeterministicAndLabelled(t *testing.T) {
 		t.Fatalf("only %d events in 20 minutes", n)
 	}
 	labels := g1.Labels()
-	if len(labels) != 12 {
-		t.Fatalf("%d labels, want 12", len(labels))
+	if want := len(shortSpec(t).Injections); len(labels) != want {
+		t.Fatalf("%d labels, want %d", len(labels), want)
 	}
 	for _, l := range labels {
 		if len(l.Accounts) == 0 || l.End < l.Start || l.Params == "" {

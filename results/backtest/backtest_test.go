@@ -35,7 +35,7 @@ func TestRunIsReproducible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(out.Contents.Labels) != 12 || len(out.Contents.Alerts) == 0 || out.Stats.Events < 10_000 {
+		if len(out.Contents.Labels) != len(shortSpec(t).Injections) || len(out.Contents.Alerts) == 0 || out.Stats.Events < 10_000 {
 			t.Fatalf("labels %d alerts %d events %d", len(out.Contents.Labels), len(out.Contents.Alerts), out.Stats.Events)
 		}
 		out.Contents.Manifest.Options = nil // the batch size is recorded; the results must not depend on it
