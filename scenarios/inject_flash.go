@@ -1,0 +1,55 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.FlashCrash, newFlash) }
+
+// flashDefaults by intensity: how many bid levels the fat-finger sweep takes
+// out, in how many slices, and the pause between slices.
+var flashDefaults = map[string]map[string]float64{
+	"blatant":  {"levels": 64, "slices": 1, "pause_ms": 0},
+	"standard": {"levels": 32, "slices": 1, "pause_ms": 0},
+	"subtle":   {"levels": 12, "slices": 2, "pause_ms": 800},
+	"evasive":  {"levels": 6, "slices": 3, "pause_ms": 2000},
+}
+
+// flash is a fat-finger sweep: a sell order far larger than the bids near the
+// touch, sent at market, takes out several price levels at once.
+type flash struct {
+	attack
+	slice int
+	qty   int64
+}
+
+func newFlash(p InjectionParams) (Injection, error) {
+	k, err := resolve(p, flashDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &flash{attack: attack{p: p, k: k}}, nil
+}
+
+func (f *flash) Act(v Venue) int64 {
+	if f.accounts == nil {
+		f.accounts = v.AttackAccounts(1, false)
+		var lv [64]orderbook.Level
+		for _, l := range v.Depth(f.p.Symbol, orderbook.Buy, lv[:0:min(f.k.i("levels"), len(lv))]) {
+			f.qty += l.Qty
+		}
+		f.qty = max(f.qty, v.Instrument(f.p.Symbol).Lot)
+	}
+	if f.slice >= f.k.i("slices") {
+		return -1
+	}
+	n := int64(f.k.i("slices"))
+	q := lots(float64(f.qty)/float64(n), v.Instrument(f.p.Symbol).Lot)
+	v.Submit(f.p.Symbol, f.accounts[0], OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: q})
+	f.mark(v.Now())
+	f.slice++
+	return v.Now() + int64(f.k.f("pause_ms")*float64(time.Millisecond)) + 1
+}
