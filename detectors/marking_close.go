@@ -1,0 +1,117 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "marking_close", Typology: replay.MarkingTheClose,
+		Doc: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
+			"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
+			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades " +
+			"and moved in the direction of the price change. Score = |net volume| / typical trade × |price change in bps| / 10.",
+		Params: []ParamSpec{
+			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
+			{Name: "lead", Type: Duration, Default: 2 * time.Minute, Unit: "s", Meaning: "window before each reference time"},
+			{Name: "min_x", Type: Float, Default: 5.0, Meaning: "net aggressive volume, in typical trades, needed to alert"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &markingClose{period: int64(p.Duration("period")), lead: int64(p.Duration("lead")), minX: p.Float("min_x")}, nil
+		},
+	})
+}
+
+type markingClose struct {
+	period, lead int64
+	minX         float64
+	insts        []replay.Instrument
+	next         int64 // next reference time
+	net          []map[uint64]int64
+	first        []int64 // first price in the window, per symbol
+	last         []int64
+	volSum       float64
+	volN         float64
+}
+
+func (m *markingClose) Start(info *replay.RunInfo) error {
+	m.insts = info.Instruments
+	m.net = make([]map[uint64]int64, len(info.Instruments))
+	for i := range m.net {
+		m.net[i] = map[uint64]int64{}
+	}
+	m.first = make([]int64, len(info.Instruments))
+	m.last = make([]int64, len(info.Instruments))
+	return nil
+}
+
+func (m *markingClose) flush(emit func(Alert)) {
+	typical := math.Max(m.volSum/math.Max(m.volN, 1), 1)
+	for s := range m.net {
+		move := 0.0
+		if m.first[s] > 0 {
+			move = float64(m.last[s]-m.first[s]) / float64(m.first[s])
+		}
+		ids := make([]uint64, 0, len(m.net[s]))
+		for a := range m.net[s] {
+			ids = append(ids, a)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		for _, a := range ids {
+			n := m.net[s][a]
+			x := math.Abs(float64(n)) / typical
+			if x < m.minX || (n > 0) != (move > 0) || move == 0 {
+				continue
+			}
+			emit(Alert{Symbol: m.insts[s].Symbol, RaisedAt: m.next, Start: m.next - m.lead, End: m.next, Accounts: []uint64{a},
+				Score:    x * math.Abs(move) * 1e4 / 10,
+				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades) in the %v before the reference; price moved %.1f bps", n, x, time.Duration(m.lead), move*1e4)})
+		}
+		clear(m.net[s])
+		m.first[s] = 0
+	}
+}
+
+func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		now := r.Event.TS
+		if m.next == 0 {
+			m.next = (now/m.period + 1) * m.period
+		}
+		for now >= m.next {
+			m.flush(emit)
+			m.next += m.period
+		}
+		in := now >= m.next-m.lead
+		for _, f := range b.FillsOf(i) {
+			m.volSum += float64(f.Qty)
+			m.volN++
+			if !in {
+				continue
+			}
+			s := r.Event.Symbol
+			if m.first[s] == 0 {
+				m.first[s] = f.Price
+			}
+			m.last[s] = f.Price
+			if f.TakerAccount == 0 {
+				continue
+			}
+			q := f.Qty
+			if f.Aggressor == orderbook.Sell {
+				q = -q
+			}
+			m.net[s][f.TakerAccount] += q
+		}
+	}
+	return nil
+}
+
+func (m *markingClose) Finish(func(Alert)) error { return nil }

@@ -1,0 +1,88 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.MarkingTheClose, newMarkClose) }
+
+// markCloseDefaults by intensity: the reference period (a close, a funding or
+// index fixing every period_s, aligned to the epoch), how long before the
+// reference the attacker trades, how many aggressive orders, their size in
+// typical sizes.
+var markCloseDefaults = map[string]map[string]float64{
+	"blatant":  {"period_s": 3600, "lead_s": 20, "orders": 20, "size": 2},
+	"standard": {"period_s": 3600, "lead_s": 30, "orders": 12, "size": 1.5},
+	"subtle":   {"period_s": 3600, "lead_s": 60, "orders": 8, "size": 1},
+	"evasive":  {"period_s": 3600, "lead_s": 120, "orders": 6, "size": 0.6},
+}
+
+// markClose buys aggressively in the last seconds before a reference time to
+// push the reference price, then unwinds after it.
+type markClose struct {
+	attack
+	ref     int64
+	sent    int
+	unwound bool
+	side    orderbook.Side
+}
+
+func newMarkClose(p InjectionParams) (Injection, error) {
+	k, err := resolve(p, markCloseDefaults)
+	if err != nil {
+		return nil, err
+	}
+	side := orderbook.Buy
+	if p.Rand.IntN(2) == 0 {
+		side = orderbook.Sell
+	}
+	return &markClose{attack: attack{p: p, k: k}, side: side}, nil
+}
+
+func (m *markClose) Act(v Venue) int64 {
+	now := v.Now()
+	period := int64(m.k.f("period_s") * float64(time.Second))
+	lead := int64(m.k.f("lead_s") * float64(time.Second))
+	if m.accounts == nil {
+		m.accounts = v.AttackAccounts(1, false)
+		m.ref = (now/period + 1) * period
+		if m.ref-lead < now {
+			m.ref += period
+		}
+		return m.ref - lead
+	}
+	in := v.Instrument(m.p.Symbol)
+	n := m.k.i("orders")
+	if m.sent < n {
+		v.Submit(m.p.Symbol, m.accounts[0], OrderRequest{Side: m.side, Type: orderbook.Market, Qty: lots(float64(m.p.Instrument.Size)*m.k.f("size"), in.Lot)})
+		m.mark(now)
+		m.sent++
+		if m.sent == n {
+			return m.ref + int64(30*time.Second)
+		}
+		return now + lead/int64(n)
+	}
+	if !m.unwound {
+		if q := v.Position(m.p.Symbol, m.accounts[0]); q != 0 {
+			side := orderbook.Sell
+			if q < 0 {
+				side, q = orderbook.Buy, -q
+			}
+			v.Submit(m.p.Symbol, m.accounts[0], OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+		}
+		m.unwound = true
+	}
+	return -1
+}
+
+// Label spans the aggressive trading up to the reference time.
+func (m *markClose) Label() Label {
+	l := m.attack.Label()
+	if m.ref > 0 && l.End < m.ref {
+		l.End = m.ref
+	}
+	return l
+}
