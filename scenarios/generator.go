@@ -143,6 +143,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			if err != nil {
 				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
 			}
+			if p, ok := inj.(interface{ Prepare(Venue) }); ok {
+				p.Prepare(g) // attackers and their shared attributes exist before the run starts
+			}
 			g.inj = append(g.inj, inj)
 			g.schedule(inj.Start(), inj)
 		}

@@ -42,12 +42,14 @@ func newMarkClose(p InjectionParams) (Injection, error) {
 	return &markClose{attack: attack{p: p, k: k}, side: side}, nil
 }
 
+// Prepare draws the attacker's account.
+func (m *markClose) Prepare(v Venue) { m.accounts = v.AttackAccounts(1, false) }
+
 func (m *markClose) Act(v Venue) int64 {
 	now := v.Now()
 	period := int64(m.k.f("period_s") * float64(time.Second))
 	lead := int64(m.k.f("lead_s") * float64(time.Second))
-	if m.accounts == nil {
-		m.accounts = v.AttackAccounts(1, false)
+	if m.ref == 0 {
 		m.ref = (now/period + 1) * period
 		if m.ref-lead < now {
 			m.ref += period

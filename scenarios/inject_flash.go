@@ -34,9 +34,11 @@ func newFlash(p InjectionParams) (Injection, error) {
 	return &flash{attack: attack{p: p, k: k}}, nil
 }
 
+// Prepare draws the fat-fingered account.
+func (f *flash) Prepare(v Venue) { f.accounts = v.AttackAccounts(1, false) }
+
 func (f *flash) Act(v Venue) int64 {
-	if f.accounts == nil {
-		f.accounts = v.AttackAccounts(1, false)
+	if f.qty == 0 {
 		var lv [64]orderbook.Level
 		for _, l := range v.Depth(f.p.Symbol, orderbook.Buy, lv[:0:min(f.k.i("levels"), len(lv))]) {
 			f.qty += l.Qty

@@ -48,16 +48,18 @@ func (p *pump) Label() Label {
 	return l
 }
 
+// Prepare draws the organisers (a linked cluster) and the followers.
+func (p *pump) Prepare(v Venue) {
+	p.organisers = v.AttackAccounts(p.k.i("organisers"), true)
+	p.followers = v.AttackAccounts(p.k.i("followers"), false)
+	p.accounts = append(append([]uint64(nil), p.organisers...), p.followers...)
+}
+
 func (p *pump) Act(v Venue) int64 {
 	sym := p.p.Symbol
 	in := v.Instrument(sym)
 	now := v.Now()
 	size := float64(p.p.Instrument.Size)
-	if p.organisers == nil {
-		p.organisers = v.AttackAccounts(p.k.i("organisers"), true)
-		p.followers = v.AttackAccounts(p.k.i("followers"), false)
-		p.accounts = append(append([]uint64(nil), p.organisers...), p.followers...)
-	}
 	switch p.phase {
 	case 0: // accumulation: ~20 small buys over accumulate_s
 		o := p.organisers[p.step%len(p.organisers)]

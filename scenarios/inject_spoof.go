@@ -36,10 +36,10 @@ func newSpoof(p InjectionParams) (Injection, error) {
 	return &spoof{attack: attack{p: p, k: k}, buySide: p.Rand.IntN(2) == 0}, nil
 }
 
+// Prepare draws the spoofer's account.
+func (s *spoof) Prepare(v Venue) { s.accounts = v.AttackAccounts(1, false) }
+
 func (s *spoof) Act(v Venue) int64 {
-	if s.accounts == nil {
-		s.accounts = v.AttackAccounts(1, false)
-	}
 	sym, acct := s.p.Symbol, s.accounts[0]
 	in := v.Instrument(sym)
 	now := v.Now()

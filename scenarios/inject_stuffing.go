@@ -34,10 +34,10 @@ func newStuffing(p InjectionParams) (Injection, error) {
 	return &stuffing{attack: attack{p: p, k: k}}, nil
 }
 
+// Prepare draws the stuffer's account.
+func (s *stuffing) Prepare(v Venue) { s.accounts = v.AttackAccounts(1, false) }
+
 func (s *stuffing) Act(v Venue) int64 {
-	if s.accounts == nil {
-		s.accounts = v.AttackAccounts(1, false)
-	}
 	sym, in, now := s.p.Symbol, v.Instrument(s.p.Symbol), v.Now()
 	// Cancel what the previous step placed (their lifetime is one step).
 	for _, id := range s.open {

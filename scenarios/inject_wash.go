@@ -36,10 +36,11 @@ func newWash(p InjectionParams) (Injection, error) {
 	return &wash{attack: attack{p: p, k: k}}, nil
 }
 
+// Prepare draws the ring's accounts before the run, so that detectors see
+// their shared attributes from the start.
+func (w *wash) Prepare(v Venue) { w.accounts = v.AttackAccounts(max(w.k.i("ring"), 1), true) }
+
 func (w *wash) Act(v Venue) int64 {
-	if w.accounts == nil {
-		w.accounts = v.AttackAccounts(max(w.k.i("ring"), 1), true)
-	}
 	if w.done >= w.k.i("trades") {
 		return -1
 	}

@@ -1,0 +1,142 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "sybil_cluster", Typology: replay.SybilCluster,
+		Doc: "Sybil clusters: a graph of accounts linked by a shared device or funding source (values shared by more than max_share " +
+			"accounts — an exchange's hot wallet, a public network — link nobody) whose connected components of at least min_size " +
+			"accounts are candidate clusters; a cluster alerts when its members take the same side within co_window of each other " +
+			"min_coord times (and again each time that count doubles). Alerts carry the cluster's accounts; score = coordinated " +
+			"trades × log2(cluster size).",
+		Params: []ParamSpec{
+			{Name: "min_size", Type: Int, Default: int64(3), Meaning: "accounts in a cluster"},
+			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
+			{Name: "co_window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "members trading the same side this close together are coordinated"},
+			{Name: "min_coord", Type: Int, Default: int64(4), Meaning: "coordinated trades before a cluster alerts"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &sybilCluster{minSize: int(p.Int("min_size")), maxShare: int(p.Int("max_share")), coWindow: int64(p.Duration("co_window")), minCoord: int(p.Int("min_coord"))}, nil
+		},
+	})
+}
+
+type sybilState struct {
+	members []uint64
+	last    map[uint64]struct {
+		ts   int64
+		side orderbook.Side
+	}
+	coord, next int
+	first       int64
+}
+
+type sybilCluster struct {
+	minSize, maxShare, minCoord int
+	coWindow                    int64
+	insts                       []replay.Instrument
+	of                          map[uint64]*sybilState // account -> its cluster
+}
+
+func (s *sybilCluster) Start(info *replay.RunInfo) error {
+	s.insts = info.Instruments
+	s.of = map[uint64]*sybilState{}
+	parent := map[uint64]uint64{}
+	find := func(x uint64) uint64 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	byVal := map[string][]uint64{}
+	for _, a := range info.Accounts {
+		parent[a.Account] = a.Account
+		byVal["d:"+a.Device] = append(byVal["d:"+a.Device], a.Account)
+		byVal["f:"+a.Funding] = append(byVal["f:"+a.Funding], a.Account)
+	}
+	keys := make([]string, 0, len(byVal))
+	for k := range byVal {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ids := byVal[k]
+		if len(ids) < 2 || len(ids) > s.maxShare {
+			continue
+		}
+		for _, id := range ids[1:] {
+			if ra, rb := find(ids[0]), find(id); ra != rb {
+				parent[rb] = ra
+			}
+		}
+	}
+	comps := map[uint64][]uint64{}
+	for _, a := range info.Accounts {
+		r := find(a.Account)
+		comps[r] = append(comps[r], a.Account)
+	}
+	for _, m := range comps {
+		if len(m) < s.minSize {
+			continue
+		}
+		sort.Slice(m, func(i, j int) bool { return m[i] < m[j] })
+		st := &sybilState{members: m, next: s.minCoord, last: map[uint64]struct {
+			ts   int64
+			side orderbook.Side
+		}{}}
+		for _, id := range m {
+			s.of[id] = st
+		}
+	}
+	return nil
+}
+
+func (s *sybilCluster) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		now := r.Event.TS
+		for _, f := range b.FillsOf(i) {
+			st := s.of[f.TakerAccount]
+			if st == nil || f.TakerAccount == 0 {
+				continue
+			}
+			// Coordinated if another member took the same side within the window.
+			for _, other := range st.members {
+				if other == f.TakerAccount {
+					continue
+				}
+				if l, ok := st.last[other]; ok && l.side == f.Aggressor && now-l.ts <= s.coWindow {
+					st.coord++
+					if st.first == 0 {
+						st.first = l.ts
+					}
+					break
+				}
+			}
+			st.last[f.TakerAccount] = struct {
+				ts   int64
+				side orderbook.Side
+			}{now, f.Aggressor}
+			if st.coord < st.next {
+				continue
+			}
+			st.next *= 2
+			emit(Alert{Symbol: s.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: st.first, End: now, Accounts: append([]uint64(nil), st.members...),
+				Score:    float64(st.coord) * math.Log2(float64(len(st.members))),
+				Evidence: fmt.Sprintf("%d accounts sharing a device or funding source made %d same-side trades within %v of each other", len(st.members), st.coord, time.Duration(s.coWindow))})
+		}
+	}
+	return nil
+}
+
+func (s *sybilCluster) Finish(func(Alert)) error { return nil }
