@@ -9,7 +9,8 @@ import (
 )
 
 // fundamental moves an instrument's latent fair value: a geometric random
-// walk with the spec's volatility and occasional jumps, updated every second.
+// walk with the spec's volatility and occasional jumps, updated every second,
+// and pulled towards the last trade price (price impact of order flow).
 type fundamental struct {
 	sym uint32
 	vol float64 // per sqrt(hour)
@@ -24,6 +25,10 @@ func (f *fundamental) Act(v Venue) int64 {
 		x += f.r.NormFloat64() * step * 15
 	}
 	g.fair[f.sym] *= math.Exp(x)
+	// Order flow has a lasting impact: the fair value is pulled a third of the
+	// way towards the last trade price every second, so aggressive buying moves
+	// the market makers' quotes up (and selling down).
+	g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
 	return v.Now() + int64(time.Second)
 }
 

@@ -1,0 +1,114 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "momentum_ignition", Typology: replay.MomentumIgnition,
+		Doc: "Momentum ignition: per account, a burst of at least min_orders same-side market orders within burst, then, within " +
+			"unwind, an opposite-side trade by the same account at a price the burst moved in its favour. Alerts at the unwinding trade; " +
+			"score = burst volume in typical trades × the favourable move in bps / 10.",
+		Params: []ParamSpec{
+			{Name: "burst", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "window of the aggressive burst"},
+			{Name: "min_orders", Type: Int, Default: int64(4), Meaning: "aggressive same-side orders that make a burst"},
+			{Name: "unwind", Type: Duration, Default: 2 * time.Minute, Unit: "s", Meaning: "how soon after the burst the unwinding trade must come"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &ignitionDet{burst: int64(p.Duration("burst")), minOrders: int(p.Int("min_orders")), unwind: int64(p.Duration("unwind"))}, nil
+		},
+	})
+}
+
+type ignAcct struct {
+	side              orderbook.Side
+	orders            []int64 // aggressive order times in the current burst
+	vol               int64
+	firstPx, burstEnd int64
+	lastOrder         uint64
+	armed             bool
+}
+
+type ignitionDet struct {
+	burst, unwind int64
+	minOrders     int
+	insts         []replay.Instrument
+	accts         map[[2]uint64]*ignAcct // (symbol, account)
+	volSum, volN  float64
+}
+
+func (d *ignitionDet) Start(info *replay.RunInfo) error {
+	d.insts = info.Instruments
+	d.accts = map[[2]uint64]*ignAcct{}
+	return nil
+}
+
+func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		now := r.Event.TS
+		for _, f := range b.FillsOf(i) {
+			d.volSum += float64(f.Qty)
+			d.volN++
+			for _, x := range []struct {
+				acct  uint64
+				side  orderbook.Side
+				taker bool
+				order uint64
+			}{{f.TakerAccount, f.Aggressor, true, f.TakerOrder}, {f.MakerAccount, f.Aggressor.Opposite(), false, f.MakerOrder}} {
+				if x.acct == 0 {
+					continue
+				}
+				k := [2]uint64{uint64(r.Event.Symbol), x.acct}
+				a := d.accts[k]
+				if a == nil {
+					if !x.taker || r.Event.Action != replay.ActionMarket {
+						continue
+					}
+					a = &ignAcct{}
+					d.accts[k] = a
+				}
+				// Unwinding: the opposite side at a favourable price after an armed burst.
+				if a.armed && x.side != a.side && now-a.burstEnd <= d.unwind {
+					move := float64(f.Price-a.firstPx) / float64(a.firstPx)
+					if a.side == orderbook.Sell {
+						move = -move
+					}
+					if move > 0 {
+						typical := math.Max(d.volSum/math.Max(d.volN, 1), 1)
+						emit(Alert{Symbol: d.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: a.orders[0], End: now, Accounts: []uint64{x.acct},
+							Score: float64(a.vol) / typical * move * 1e4 / 10,
+							Evidence: fmt.Sprintf("%d aggressive %s orders (volume %d) moved the price %.1f bps, then traded the other side %v later",
+								len(a.orders), a.side, a.vol, move*1e4, time.Duration(now-a.burstEnd))})
+						a.armed = false
+						a.orders, a.vol = a.orders[:0], 0
+						continue
+					}
+				}
+				if !x.taker || r.Event.Action != replay.ActionMarket {
+					continue // bursts are market orders; resting quotes that cross on arrival are not
+				}
+				if x.side != a.side || (len(a.orders) > 0 && now-a.orders[0] > d.burst) {
+					a.side, a.orders, a.vol, a.firstPx = x.side, a.orders[:0], 0, f.Price
+				}
+				if x.order != a.lastOrder { // count orders, not their fills
+					a.orders = append(a.orders, now)
+					a.lastOrder = x.order
+				}
+				a.vol += f.Qty
+				if len(a.orders) >= d.minOrders {
+					a.armed, a.burstEnd = true, now
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (d *ignitionDet) Finish(func(Alert)) error { return nil }
