@@ -18,7 +18,7 @@ import (
 type Spec struct {
 	Name        string           `yaml:"name" json:"name" jsonschema:"description=scenario name"`
 	Seed        uint64           `yaml:"seed" json:"seed" jsonschema:"description=seed of every random choice; same spec and seed give byte-identical output"`
-	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time (RFC 3339, UTC)"`
+	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time in RFC 3339 (UTC)"`
 	Duration    Duration         `yaml:"duration" json:"duration" jsonschema:"description=simulated length, e.g. 2h"`
 	Instruments []InstrumentSpec `yaml:"instruments" json:"instruments"`
 	Background  BackgroundSpec   `yaml:"background" json:"background"`

@@ -21,8 +21,22 @@ func init() {
 		Name:      "gen",
 		Usage:     "write a scenario's events, labels and accounts without running detectors",
 		ArgsUsage: "[SPEC]",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output directory"}},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (required unless --schema)"},
+			&cli.BoolFlag{Name: "schema", Usage: "print the JSON Schema of scenario specs and exit"},
+		},
 		Action: func(ctx context.Context, c *cli.Command) error {
+			if c.Bool("schema") {
+				b, err := scenarios.Schema()
+				if err != nil {
+					return err
+				}
+				fmt.Println(string(b))
+				return nil
+			}
+			if c.String("out") == "" {
+				return usageError(fmt.Errorf("gen: -o/--out is required"))
+			}
 			spec, text, name, err := loadSpec(c)
 			if err != nil {
 				return usageError(err)
