@@ -44,9 +44,22 @@ type priceKey struct {
 	price int64
 }
 
+// l3Book is the part of *orderbook.Book that the check drives; tests
+// substitute a deliberately broken book to show that the check catches it.
+type l3Book interface {
+	Submit(o orderbook.Order, fills []orderbook.Fill) ([]orderbook.Fill, orderbook.Result, error)
+	Cancel(id uint64) (int64, error)
+	Reduce(id uint64, qty int64) (int64, error)
+	Execute(id uint64, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
+	Modify(id uint64, price, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
+	Get(id uint64) (orderbook.OrderInfo, bool)
+	Depth(side orderbook.Side, dst []orderbook.Level) []orderbook.Level
+	Orders(side orderbook.Side, price int64, dst []orderbook.OrderInfo) []orderbook.OrderInfo
+}
+
 type verifier struct {
 	opts     VerifyOptions
-	book     *orderbook.Book
+	book     l3Book
 	phantom  map[priceKey]uint64
 	nextPh   uint64
 	counts   map[string]int64
@@ -113,6 +126,10 @@ func (v *verifier) tolerance(k priceKey) (over, under int64) {
 // such reconciliation is counted by kind, as are hidden executions, cross
 // trades and halts, which do not change the visible book.
 func Verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptions) (*Report, error) {
+	return verify(ctx, messagesPath, bookPath, opts, nil)
+}
+
+func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptions, wrap func(*orderbook.Book) l3Book) (*Report, error) {
 	if opts.Tick <= 0 {
 		opts.Tick = 100
 	}
@@ -133,7 +150,11 @@ func Verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{opts: opts, book: book, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
+	var bk l3Book = book
+	if wrap != nil {
+		bk = wrap(book)
+	}
+	v := &verifier{opts: opts, book: bk, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
 	rep := &Report{Messages: messagesPath, Book: bookPath}
 	var msg Message
 	var row BookRow
