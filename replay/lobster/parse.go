@@ -230,7 +230,11 @@ func (r *BookReader) Levels() int { return r.levels }
 // Close closes the file.
 func (r *BookReader) Close() error { return r.lr.close() }
 
-// BookRow is one reference book state; a side's levels stop at the first empty (dummy) level.
+// BookRow is one reference book state; a side's levels stop at the first
+// empty level. LOBSTER pads empty levels with the price -9999999999 (bids) or
+// 9999999999 (asks) and size 0; a padded level followed by a real one, a
+// padded price with a non-zero size, a real price with a size below 1 and
+// levels out of price order are malformed rows.
 type BookRow struct {
 	AskPrice, AskSize, BidPrice, BidSize []int64
 }
@@ -266,19 +270,32 @@ func (r *BookReader) Next(row *BookRow) error {
 			}
 			v[k] = x
 		}
-		if v[0] == dummyAsk || v[1] == 0 {
-			askDone = true
-		}
-		if !askDone {
-			row.AskPrice = append(row.AskPrice, v[0])
-			row.AskSize = append(row.AskSize, v[1])
-		}
-		if v[2] == dummyBid || v[3] == 0 {
-			bidDone = true
-		}
-		if !bidDone {
-			row.BidPrice = append(row.BidPrice, v[2])
-			row.BidSize = append(row.BidSize, v[3])
+		for k := 0; k < 4; k += 2 {
+			dummy, done := int64(dummyAsk), &askDone
+			prices := &row.AskPrice
+			sizes := &row.AskSize
+			if k == 2 {
+				dummy, done, prices, sizes = dummyBid, &bidDone, &row.BidPrice, &row.BidSize
+			}
+			bad := func(f int, reason string) error {
+				return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[f], lvl), Reason: reason}
+			}
+			switch {
+			case v[k] == dummy:
+				if v[k+1] != 0 {
+					return bad(k+1, fmt.Sprintf("size %d at the empty-level price %d (want 0)", v[k+1], dummy))
+				}
+				*done = true
+			case *done:
+				return bad(k, fmt.Sprintf("price %d after an empty level", v[k]))
+			case v[k+1] <= 0:
+				return bad(k+1, fmt.Sprintf("size %d at price %d: want a positive size", v[k+1], v[k]))
+			case len(*prices) > 0 && ((k == 0 && v[k] <= (*prices)[len(*prices)-1]) || (k == 2 && v[k] >= (*prices)[len(*prices)-1])):
+				return bad(k, fmt.Sprintf("price %d does not follow level %d's %d (levels must be strictly ordered from the best)", v[k], lvl-1, (*prices)[len(*prices)-1]))
+			default:
+				*prices = append(*prices, v[k])
+				*sizes = append(*sizes, v[k+1])
+			}
 		}
 	}
 	if rest != nil {

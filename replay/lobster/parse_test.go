@@ -1,0 +1,110 @@
+package lobster
+
+import (
+	"compress/gzip"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tapetest/tapetest/replay"
+)
+
+func TestBookRowsValidated(t *testing.T) {
+	cases := []struct {
+		name, row, field string // field "" = valid
+	}{
+		{"two levels", "5000100,10,4999900,20,5000200,5,4999800,7", ""},
+		{"empty ask side", "9999999999,0,4999900,20,9999999999,0,4999800,7", ""},
+		{"both sides thin", "5000100,10,-9999999999,0,9999999999,0,-9999999999,0", ""},
+		{"real level after padding", "9999999999,0,4999900,20,5000200,5,4999800,7", "ask_price_2"},
+		{"padding with a size", "5000100,10,-9999999999,3,9999999999,0,-9999999999,0", "bid_size_1"},
+		{"zero size at a real price", "5000100,0,4999900,20,5000200,5,4999800,7", "ask_size_1"},
+		{"negative size", "5000100,10,4999900,-20,5000200,5,4999800,7", "bid_size_1"},
+		{"asks out of order", "5000200,10,4999900,20,5000100,5,4999800,7", "ask_price_2"},
+		{"bids repeat a price", "5000100,10,4999900,20,5000200,5,4999900,7", "bid_price_2"},
+		{"not a number", "5000100,10,4999900,2x0,5000200,5,4999800,7", "bid_size_1"},
+		{"short row", "5000100,10,4999900,20,5000200,5,4999800", "bid_size_2"},
+		{"long row", "5000100,10,4999900,20,5000200,5,4999800,7,1", "row"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "b.csv")
+			os.WriteFile(p, []byte("5000100,10,4999900,20,5000200,5,4999800,7\n"+c.row+"\n"), 0o644)
+			r, err := OpenBook(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var row BookRow
+			if err := r.Next(&row); err != nil {
+				t.Fatal(err)
+			}
+			err = r.Next(&row)
+			if c.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var re *replay.RowError
+			if !errors.As(err, &re) || re.Line != 2 || re.Field != c.field {
+				t.Fatalf("err = %v, want line 2 field %s", err, c.field)
+			}
+			if !strings.HasPrefix(err.Error(), p+":2: "+c.field+": ") {
+				t.Fatalf("error %q does not read file:line: field: reason", err)
+			}
+		})
+	}
+}
+
+// TestParsersDoNotAllocatePerRow: reading message and orderbook rows, from a
+// plain and from a gzipped file, allocates nothing per row in steady state.
+func TestParsersDoNotAllocatePerRow(t *testing.T) {
+	msgs, book := generate(5, 10, 3000)
+	dir := t.TempDir()
+	mp, bp := writePair(t, dir, "A", 10, msgs, book)
+	gz := func(path string, b []byte) string {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := gzip.NewWriter(f)
+		zw.Write(b)
+		zw.Close()
+		f.Close()
+		return path
+	}
+	mgz, bgz := gz(filepath.Join(dir, "m.gz.csv"), msgs), gz(filepath.Join(dir, "b.gz.csv"), book) // gzip told by magic, not name
+	for _, c := range []struct{ name, msg, book string }{{"plain", mp, bp}, {"gzip", mgz, bgz}} {
+		mr, err := OpenMessages(c.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		br, err := OpenBook(c.book)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m Message
+		var row BookRow
+		br.Next(&row) // sizes the row's slices
+		mr.Next(&m)
+		allocs := testing.AllocsPerRun(1000, func() {
+			if err := mr.Next(&m); err != nil {
+				t.Fatal(err)
+			}
+			if err := br.Next(&row); err != nil {
+				t.Fatal(err)
+			}
+		})
+		mr.Close()
+		br.Close()
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per message+book row", c.name, allocs)
+		}
+		if br.Levels() != 10 {
+			t.Errorf("%s: %d levels", c.name, br.Levels())
+		}
+	}
+}
