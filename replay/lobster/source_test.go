@@ -199,3 +199,55 @@ func BenchmarkReplayGOOG(b *testing.B) {
 	b.ReportMetric(ns, "ns/event")
 	b.ReportMetric(1e9/ns, "events/s")
 }
+
+func TestSourceOptionsAndTimeZone(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("34200.5,1,1,100,5000000,1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		name     string
+		file     string
+		opts     SourceOptions
+		wantSym  string
+		wantUnix int64 // seconds of 09:30:00 local on the date, UTC
+		wantErr  bool
+	}{
+		{"summer EDT from the name", "GOOG_2012-06-21_34200000_57600000_message_10.csv", SourceOptions{}, "GOOG", 1340285400, false},
+		{"winter EST from the name", "MSFT_2012-01-03_34200000_57600000_message_1.csv", SourceOptions{}, "MSFT", 1325601000, false},
+		{"overrides", "GOOG_2012-06-21_x_message_1.csv", SourceOptions{Symbol: "GOOGL", Date: "2012-01-03"}, "GOOGL", 1325601000, false},
+		{"no name pattern, options given", "messages.csv", SourceOptions{Symbol: "X", Date: "2012-06-21"}, "X", 1340285400, false},
+		{"no name pattern", "messages2.csv", SourceOptions{}, "", 0, true},
+		{"bad date option", "messages3.csv", SourceOptions{Symbol: "X", Date: "2012-13-01"}, "", 0, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := NewSource(write(c.file), c.opts)
+			if c.wantErr {
+				if err == nil {
+					src.Close()
+					t.Fatal("want an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			evs := make([]replay.Event, 2)
+			if n, err := src.Read(evs); n != 1 || err != nil {
+				t.Fatalf("read %d, %v", n, err)
+			}
+			if got := src.Instruments()[0].Symbol; got != c.wantSym {
+				t.Errorf("symbol %q, want %q", got, c.wantSym)
+			}
+			if want := c.wantUnix*1e9 + 5e8; evs[0].TS != want {
+				t.Errorf("ts %d, want %d", evs[0].TS, want)
+			}
+		})
+	}
+}
