@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/replay/binance"
+	"github.com/tapetest/tapetest/replay/lobster"
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/urfave/cli/v3"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:  "realism",
+		Usage: "stylized facts of a real and a synthetic market side by side",
+		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz]),\n" +
+			"a raw Binance depth feed, or \"default\" for the embedded default suite's background. Facts are\n" +
+			"computed on each input's first instrument; the ratio column is synthetic/real.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "real", Required: true, Usage: "real market data"},
+			&cli.StringFlag{Name: "synthetic", Value: "default", Usage: "synthetic market (default: the embedded suite)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"},
+		},
+		Action: func(ctx context.Context, c *cli.Command) error {
+			real, err := measure(ctx, c.String("real"))
+			if err != nil {
+				return usageError(fmt.Errorf("realism: --real: %w", err))
+			}
+			syn, err := measure(ctx, c.String("synthetic"))
+			if err != nil {
+				return usageError(fmt.Errorf("realism: --synthetic: %w", err))
+			}
+			switch c.String("format") {
+			case "json":
+				return printJSON(map[string]any{"real": real, "synthetic": syn})
+			case "markdown":
+				fmt.Println("| fact | real | synthetic | synthetic/real |\n|---|---|---|---|")
+				for _, f := range scenarios.FactNames {
+					r, s := real.Value(f.Key), syn.Value(f.Key)
+					fmt.Printf("| %s | %.4g | %.4g | %s |\n", f.Label, r, s, ratioText(r, s))
+				}
+			default:
+				fmt.Printf("%-34s %14s %14s %10s\n", "fact", "real", "synthetic", "syn/real")
+				for _, f := range scenarios.FactNames {
+					r, s := real.Value(f.Key), syn.Value(f.Key)
+					fmt.Printf("%-34s %14.4g %14.4g %10s\n", f.Label, r, s, ratioText(r, s))
+				}
+			}
+			return nil
+		},
+	})
+}
+
+func ratioText(r, s float64) string {
+	if r == 0 || math.IsNaN(r) || math.IsNaN(s) {
+		return "–"
+	}
+	q := s / r
+	mark := ""
+	if q >= 0.5 && q <= 2 {
+		mark = " ✓"
+	}
+	return fmt.Sprintf("%.2f%s", q, mark)
+}
+
+func measure(ctx context.Context, in string) (*scenarios.Facts, error) {
+	var src replay.EventSource
+	var err error
+	switch {
+	case in == "default":
+		spec, e := scenarios.Default()
+		if e != nil {
+			return nil, e
+		}
+		spec.Injections = nil // the background only
+		src, err = scenarios.NewGenerator(spec)
+	case strings.HasSuffix(in, ".parquet"):
+		src, err = replay.OpenEventFile(in, replay.EventFileReadOptions{Parallel: 2})
+	case strings.Contains(filepath.Base(in), "_message_"):
+		src, err = lobster.NewSource(in, lobster.SourceOptions{})
+	default:
+		src, err = binance.NewDepthSource(strings.Split(in, ","), binance.DepthOptions{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return scenarios.MeasureFacts(ctx, src)
+}

@@ -1,0 +1,223 @@
+package scenarios
+
+import (
+	"context"
+	"math"
+	"sort"
+
+	"github.com/tapetest/tapetest/replay"
+)
+
+// Facts are stylized facts of a market's event stream, computed on its first
+// instrument (prices as mids, in the instrument's units).
+type Facts struct {
+	Events          int64   `json:"events"`
+	Kurtosis1s      float64 `json:"return_kurtosis_1s"`
+	Kurtosis1m      float64 `json:"return_kurtosis_1m"`
+	ACFReturn1s     float64 `json:"acf_return_1s_lag1"`
+	ACFAbsReturn1s  float64 `json:"acf_abs_return_1s_lag1"`
+	SpreadMedianBps float64 `json:"spread_median_bps"`
+	SpreadP90Bps    float64 `json:"spread_p90_bps"`
+	DepthMedian     float64 `json:"top_depth_median"` // bid+ask quantity at the touch, in base units
+	DepthP90        float64 `json:"top_depth_p90"`
+	SizeMedian      float64 `json:"order_size_median"` // in base units
+	SizeP90         float64 `json:"order_size_p90"`
+	CancelToTrade   float64 `json:"cancel_to_trade"`
+	InterArrivalMs  float64 `json:"inter_arrival_mean_ms"`
+	InterArrivalCV  float64 `json:"inter_arrival_cv"`
+}
+
+// FactNames lists the facts in display order with their labels.
+var FactNames = []struct{ Key, Label string }{
+	{"events", "events"}, {"return_kurtosis_1s", "return kurtosis, 1 s"}, {"return_kurtosis_1m", "return kurtosis, 1 min"},
+	{"acf_return_1s_lag1", "autocorrelation of 1 s returns"}, {"acf_abs_return_1s_lag1", "autocorrelation of |1 s returns|"},
+	{"spread_median_bps", "spread median (bps)"}, {"spread_p90_bps", "spread p90 (bps)"},
+	{"top_depth_median", "touch depth median (units)"}, {"top_depth_p90", "touch depth p90 (units)"},
+	{"order_size_median", "order size median (units)"}, {"order_size_p90", "order size p90 (units)"},
+	{"cancel_to_trade", "cancels per trade"}, {"inter_arrival_mean_ms", "inter-arrival mean (ms)"}, {"inter_arrival_cv", "inter-arrival CV"},
+}
+
+// Value returns the fact with the given key.
+func (f *Facts) Value(key string) float64 {
+	switch key {
+	case "events":
+		return float64(f.Events)
+	case "return_kurtosis_1s":
+		return f.Kurtosis1s
+	case "return_kurtosis_1m":
+		return f.Kurtosis1m
+	case "acf_return_1s_lag1":
+		return f.ACFReturn1s
+	case "acf_abs_return_1s_lag1":
+		return f.ACFAbsReturn1s
+	case "spread_median_bps":
+		return f.SpreadMedianBps
+	case "spread_p90_bps":
+		return f.SpreadP90Bps
+	case "top_depth_median":
+		return f.DepthMedian
+	case "top_depth_p90":
+		return f.DepthP90
+	case "order_size_median":
+		return f.SizeMedian
+	case "order_size_p90":
+		return f.SizeP90
+	case "cancel_to_trade":
+		return f.CancelToTrade
+	case "inter_arrival_mean_ms":
+		return f.InterArrivalMs
+	case "inter_arrival_cv":
+		return f.InterArrivalCV
+	}
+	return math.NaN()
+}
+
+// factsConsumer samples the replay of the first instrument.
+type factsConsumer struct {
+	unit            float64 // one fixed-point quantity unit in base units
+	mids1s, mids1m  []float64
+	next1s, next1m  int64
+	spreads, depths []float64
+	sizes           []float64
+	cancels, trades int64
+	lastTS          int64
+	gaps            []float64
+	events          int64
+}
+
+func (c *factsConsumer) Name() string { return "realism" }
+func (c *factsConsumer) Start(_ context.Context, info *replay.RunInfo) error {
+	c.unit = math.Pow10(-int(info.Instruments[0].QtyExp))
+	return nil
+}
+func (c *factsConsumer) Finish(context.Context) error { return nil }
+func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		ev := &r.Event
+		if ev.Symbol != 0 {
+			continue
+		}
+		c.events++
+		if c.lastTS != 0 && ev.TS >= c.lastTS {
+			c.gaps = append(c.gaps, float64(ev.TS-c.lastTS)/1e6)
+		}
+		c.lastTS = ev.TS
+		switch ev.Action {
+		case replay.ActionAdd, replay.ActionMarket:
+			c.sizes = append(c.sizes, float64(ev.Qty)*c.unit)
+		case replay.ActionCancel, replay.ActionReduce:
+			c.cancels++
+		}
+		if n := r.FillEnd - r.FillStart; n > 0 {
+			c.trades++
+		}
+		t := r.Top
+		if t.BidQty == 0 || t.AskQty == 0 {
+			continue
+		}
+		mid := float64(t.BidPrice+t.AskPrice) / 2
+		if ev.TS >= c.next1s {
+			c.mids1s = append(c.mids1s, mid)
+			c.next1s = ev.TS - ev.TS%1e9 + 1e9
+			c.spreads = append(c.spreads, float64(t.AskPrice-t.BidPrice)/mid*1e4)
+			c.depths = append(c.depths, float64(t.BidQty+t.AskQty)*c.unit)
+		}
+		if ev.TS >= c.next1m {
+			c.mids1m = append(c.mids1m, mid)
+			c.next1m = ev.TS - ev.TS%60e9 + 60e9
+		}
+	}
+	return nil
+}
+
+func logReturns(m []float64) []float64 {
+	var out []float64
+	for i := 1; i < len(m); i++ {
+		out = append(out, math.Log(m[i]/m[i-1]))
+	}
+	return out
+}
+
+func kurtosis(x []float64) float64 {
+	n := float64(len(x))
+	if n < 4 {
+		return math.NaN()
+	}
+	var mean, m2, m4 float64
+	for _, v := range x {
+		mean += v
+	}
+	mean /= n
+	for _, v := range x {
+		d := v - mean
+		m2 += d * d
+		m4 += d * d * d * d
+	}
+	m2 /= n
+	m4 /= n
+	if m2 == 0 {
+		return math.NaN()
+	}
+	return m4 / (m2 * m2)
+}
+
+func acf1(x []float64) float64 {
+	if len(x) < 3 {
+		return math.NaN()
+	}
+	var mean float64
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	var num, den float64
+	for i := range x {
+		d := x[i] - mean
+		den += d * d
+		if i > 0 {
+			num += d * (x[i-1] - mean)
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
+func pct(x []float64, q float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	return s[min(int(q*float64(len(s))), len(s)-1)]
+}
+
+// MeasureFacts replays src through the engine and computes its stylized facts.
+func MeasureFacts(ctx context.Context, src replay.EventSource) (*Facts, error) {
+	c := &factsConsumer{}
+	if _, err := replay.Run(ctx, src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
+		return nil, err
+	}
+	r1s, r1m := logReturns(c.mids1s), logReturns(c.mids1m)
+	abs := make([]float64, len(r1s))
+	for i, v := range r1s {
+		abs[i] = math.Abs(v)
+	}
+	f := &Facts{Events: c.events, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
+		SpreadMedianBps: pct(c.spreads, 0.5), SpreadP90Bps: pct(c.spreads, 0.9), DepthMedian: pct(c.depths, 0.5), DepthP90: pct(c.depths, 0.9),
+		SizeMedian: pct(c.sizes, 0.5), SizeP90: pct(c.sizes, 0.9), CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
+	var sum, sq float64
+	for _, g := range c.gaps {
+		sum += g
+	}
+	if n := float64(len(c.gaps)); n > 1 {
+		mean := sum / n
+		for _, g := range c.gaps {
+			sq += (g - mean) * (g - mean)
+		}
+		f.InterArrivalMs, f.InterArrivalCV = mean, math.Sqrt(sq/n)/math.Max(mean, 1e-12)
+	}
+	return f, nil
+}
