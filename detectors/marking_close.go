@@ -15,20 +15,25 @@ func init() {
 		Name: "marking_close", Typology: replay.MarkingTheClose,
 		Doc: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
 			"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
-			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades " +
+			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
+			"spread over at least min_orders orders, " +
 			"and moved in the direction of the price change. Score = |net volume| / typical trade × |price change in bps| / 10.",
 		Params: []ParamSpec{
 			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
-			{Name: "lead", Type: Duration, Default: 2 * time.Minute, Unit: "s", Meaning: "window before each reference time"},
+			{Name: "lead", Type: Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
 			{Name: "min_x", Type: Float, Default: 5.0, Meaning: "net aggressive volume, in typical trades, needed to alert"},
+			{Name: "min_orders", Type: Int, Default: int64(4), Meaning: "aggressive orders in the lead window needed to alert (one large order is not marking)"},
 		},
 		New: func(p Params) (Detector, error) {
-			return &markingClose{period: int64(p.Duration("period")), lead: int64(p.Duration("lead")), minX: p.Float("min_x")}, nil
+			return &markingClose{period: int64(p.Duration("period")), lead: int64(p.Duration("lead")), minX: p.Float("min_x"), minOrders: int(p.Int("min_orders"))}, nil
 		},
 	})
 }
 
 type markingClose struct {
+	minOrders    int
+	orders       []map[uint64]int  // aggressive orders per account in the lead window
+	lastOrder    map[uint64]uint64 // last taker order id per account (orders, not fills, are counted)
 	period, lead int64
 	minX         float64
 	insts        []replay.Instrument
@@ -36,24 +41,29 @@ type markingClose struct {
 	net          []map[uint64]int64
 	first        []int64 // first price in the window, per symbol
 	last         []int64
-	volSum       float64
-	volN         float64
+	volSum       []float64 // per symbol: fill quantity and count, for the typical trade
+	volN         []float64
 }
 
 func (m *markingClose) Start(info *replay.RunInfo) error {
 	m.insts = info.Instruments
 	m.net = make([]map[uint64]int64, len(info.Instruments))
+	m.orders = make([]map[uint64]int, len(info.Instruments))
 	for i := range m.net {
 		m.net[i] = map[uint64]int64{}
+		m.orders[i] = map[uint64]int{}
 	}
+	m.lastOrder = map[uint64]uint64{}
 	m.first = make([]int64, len(info.Instruments))
+	m.volSum = make([]float64, len(info.Instruments))
+	m.volN = make([]float64, len(info.Instruments))
 	m.last = make([]int64, len(info.Instruments))
 	return nil
 }
 
 func (m *markingClose) flush(emit func(Alert)) {
-	typical := math.Max(m.volSum/math.Max(m.volN, 1), 1)
 	for s := range m.net {
+		typical := math.Max(m.volSum[s]/math.Max(m.volN[s], 1), 1)
 		move := 0.0
 		if m.first[s] > 0 {
 			move = float64(m.last[s]-m.first[s]) / float64(m.first[s])
@@ -66,7 +76,7 @@ func (m *markingClose) flush(emit func(Alert)) {
 		for _, a := range ids {
 			n := m.net[s][a]
 			x := math.Abs(float64(n)) / typical
-			if x < m.minX || (n > 0) != (move > 0) || move == 0 {
+			if x < m.minX || m.orders[s][a] < m.minOrders || (n > 0) != (move > 0) || move == 0 {
 				continue
 			}
 			emit(Alert{Symbol: m.insts[s].Symbol, RaisedAt: m.next, Start: m.next - m.lead, End: m.next, Accounts: []uint64{a},
@@ -74,6 +84,7 @@ func (m *markingClose) flush(emit func(Alert)) {
 				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades) in the %v before the reference; price moved %.1f bps", n, x, time.Duration(m.lead), move*1e4)})
 		}
 		clear(m.net[s])
+		clear(m.orders[s])
 		m.first[s] = 0
 	}
 }
@@ -90,13 +101,13 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 			m.next += m.period
 		}
 		in := now >= m.next-m.lead
+		s := r.Event.Symbol
 		for _, f := range b.FillsOf(i) {
-			m.volSum += float64(f.Qty)
-			m.volN++
+			m.volSum[s] += float64(f.Qty)
+			m.volN[s]++
 			if !in {
 				continue
 			}
-			s := r.Event.Symbol
 			if m.first[s] == 0 {
 				m.first[s] = f.Price
 			}
@@ -109,6 +120,10 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 				q = -q
 			}
 			m.net[s][f.TakerAccount] += q
+			if m.lastOrder[f.TakerAccount] != f.TakerOrder {
+				m.lastOrder[f.TakerAccount] = f.TakerOrder
+				m.orders[s][f.TakerAccount]++
+			}
 		}
 	}
 	return nil
