@@ -2,6 +2,7 @@ package lobster
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -110,6 +111,17 @@ func FuzzParseMessage(f *testing.F) {
 		if err := parseMessage(b, &m, "f", 1); err == nil {
 			if m.Type < 1 || m.Type > 7 || (m.Direction != 1 && m.Direction != -1) || m.Time < 0 {
 				t.Fatalf("accepted an invalid message %+v from %q", m, b)
+			}
+			// What was accepted formats back to a row that parses to the same message.
+			s := fmt.Sprintf("%d.%09d,%d,%d,%d,%d,%d", m.Time/1e9, m.Time%1e9, m.Type, m.OrderID, m.Size, m.Price, m.Direction)
+			var m2 Message
+			if err := parseMessage([]byte(s), &m2, "f", 1); err != nil || m2 != m {
+				t.Fatalf("%q parsed to %+v; its canonical form %q gives %+v, %v", b, m, s, m2, err)
+			}
+		} else {
+			var re *replay.RowError
+			if !errors.As(err, &re) || re.Line != 1 || re.Field == "" {
+				t.Fatalf("error %v is not a RowError naming line and field", err)
 			}
 		}
 	})

@@ -360,3 +360,32 @@ func TestSyntheticGolden(t *testing.T) {
 		t.Fatalf("fixture should exercise the window rule and verify: %s", rep.Summary())
 	}
 }
+
+// FuzzVerify feeds arbitrary message files (against a constant reference
+// row) to the check: it may report mismatches or return an error, but never
+// panic, and its counts stay consistent.
+func FuzzVerify(f *testing.F) {
+	msgs, _ := generate(9, 2, 60)
+	f.Add(msgs)
+	f.Add([]byte("34200,1,1,100,5000000,1\n34200,4,1,100,5000000,1\n34200,3,1,5,5000000,1\n"))
+	f.Add([]byte("34200,2,7,100,5000000,-1\n34200,5,0,100,5000000,-1\n34200,7,0,0,-1,-1\n"))
+	const row = "5000100,10,4999900,20,5000200,5,-9999999999,0\n"
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 4096 {
+			return
+		}
+		dir := t.TempDir()
+		mp := filepath.Join(dir, "m.csv")
+		os.WriteFile(mp, b, 0o644)
+		n := bytes.Count(b, []byte{'\n'}) + 1
+		bp := filepath.Join(dir, "b.csv")
+		os.WriteFile(bp, bytes.Repeat([]byte(row), n), 0o644)
+		rep, err := Verify(context.Background(), mp, bp, VerifyOptions{})
+		if err != nil {
+			return
+		}
+		if rep.Mismatched != rep.Unexplained+rep.Resynced || rep.Mismatched > rep.Rows {
+			t.Fatalf("inconsistent report %s", rep.Summary())
+		}
+	})
+}
