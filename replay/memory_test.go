@@ -58,7 +58,7 @@ func TestReplayMemoryIsFlat(t *testing.T) {
 	small, n1 := peakHeapReplaying(t, 4)
 	large, n10 := peakHeapReplaying(t, 40)
 	t.Logf("peak heap in use: %d events → %.1f MiB; %d events → %.1f MiB", n1, float64(small)/(1<<20), n10, float64(large)/(1<<20))
-	if float64(large) > 1.3*float64(small) {
+	if float64(large) > 1.5*float64(small) { // 10× the data; growth with file size would be ~10×
 		t.Fatalf("peak heap grew with file size: %d → %d bytes", small, large)
 	}
 }
