@@ -5,6 +5,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -151,5 +154,34 @@ func TestValidatorRejectsBrokenJUnit(t *testing.T) {
 		if err := validateAntJUnit([]byte(doc)); err == nil {
 			t.Errorf("case %d: validator accepted an invalid document", i)
 		}
+	}
+}
+
+// TestJUnitValidatesWithXmllint validates the writer's output with xmllint
+// against testdata/junit-ant.xsd, the Ant JUnit format as an XML Schema. CI
+// installs xmllint (libxml2-utils); elsewhere the test skips without it.
+func TestJUnitValidatesWithXmllint(t *testing.T) {
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xmllint is not installed (.ci/run installs libxml2-utils)")
+		}
+		t.Skip("xmllint not installed")
+	}
+	var b bytes.Buffer
+	cases := []JUnitCase{{Name: "a/wash_trading/min_recall", Classname: "tapetest.gate.wash_trading"},
+		{Name: "a/spoofing/max_recall_drop", Classname: "tapetest.gate.spoofing", Message: "max_recall_drop failed", Failure: "baseline 0.9, candidate 0.5"}}
+	if err := WriteJUnit(&b, "tapetest gate", "2026-11-23T00:00:00", cases); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "gate.xml")
+	os.WriteFile(p, b.Bytes(), 0o644)
+	if out, err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit-ant.xsd", p).CombinedOutput(); err != nil {
+		t.Fatalf("xmllint: %v\n%s", err, out)
+	}
+	// The schema is not a rubber stamp: a testcase without its time fails.
+	os.WriteFile(p, []byte(strings.Replace(b.String(), `classname="tapetest.gate.wash_trading" time="0"`, `classname="tapetest.gate.wash_trading"`, 1)), 0o644)
+	if err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit-ant.xsd", p).Run(); err == nil {
+		t.Fatal("xmllint accepted a testcase without time")
 	}
 }
