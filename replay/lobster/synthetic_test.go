@@ -236,12 +236,12 @@ func writePair(t testing.TB, dir, name string, levels int, msgs, book []byte) (s
 }
 
 // TestSyntheticWindowsVerify: faithful LOBSTER output of a known exchange, at
-// levels 1, 2, 3, 5 and 10, verifies with no unexplained row, while the window
+// levels 1, 2, 3, 5, 10 and 50, verifies with no unexplained row, while the window
 // rule does real work (hidden levels re-enter, empty levels are padded).
 func TestSyntheticWindowsVerify(t *testing.T) {
 	dir := t.TempDir()
 	var resynced int64
-	for _, levels := range []int{1, 2, 3, 5, 10} {
+	for _, levels := range []int{1, 2, 3, 5, 10, 50} {
 		for seed := uint64(1); seed <= 6; seed++ {
 			msgs, book := generate(seed, levels, 3000)
 			mp, bp := writePair(t, dir, fmt.Sprintf("S%d", seed), levels, msgs, book)

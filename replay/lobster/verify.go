@@ -101,30 +101,12 @@ func (v *verifier) tolerance(k priceKey) (over, under int64) {
 }
 
 // Verify replays a LOBSTER message file through an L3 book and compares the
-// book after every message with the matching row of the orderbook file.
-//
-// The level-L window rule. LOBSTER only writes messages that touch the first L
-// price levels, so orders that rest beyond level L (or that were in the book
-// before the first message) are invisible until the book thins and their level
-// enters the window, with no message. After each message the check compares,
-// per side, every price at least as good as the reference's L-th level (all
-// prices when the reference shows fewer than L levels). A difference at price p
-// is explained, and counted as resynchronised, only if p lay strictly beyond
-// the previous row's window on that side — the previous reference row showed L
-// levels and p is worse than its L-th price — or the row is the first one
-// (the opening book). Explained differences are resynchronised from the
-// reference: missing quantity becomes a placeholder ("phantom") order at p;
-// surplus quantity (orders the book knows that were cancelled or executed
-// while outside the window, unseen) is removed, placeholders first, then the
-// newest known orders. Any other difference — a wrong quantity at a price that
-// was inside the window, which a dropped, duplicated or misapplied message
-// produces — is unexplained. Unexplained rows are resynchronised too (so one
-// fault counts once) and the first MaxExamples are described.
-//
-// Messages for order ids the book never saw (placed beyond the window or
-// before the first message) draw down the placeholder at their price; every
-// such reconciliation is counted by kind, as are hidden executions, cross
-// trades and halts, which do not change the visible book.
+// book after every message with the matching row of the orderbook file,
+// applying the level-L window rule described in the package documentation.
+// The report counts rows, mismatched rows, rows explained by the rule and
+// resynchronised, unexplained rows (with the first MaxExamples described) and
+// every reconciliation by kind. Input errors (malformed rows, files of
+// different lengths) are returned as errors; mismatches are not errors.
 func Verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptions) (*Report, error) {
 	return verify(ctx, messagesPath, bookPath, opts, nil)
 }
