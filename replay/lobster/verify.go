@@ -353,15 +353,19 @@ func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
 		v.diff(row, s, func(p, ref, ours int64) {
 			n++
 			if first {
+				v.counts["level_diff_opening_book"]++
 				return
 			}
 			if v.prevN[s] == v.levels && worse(s, p, v.prevLast[s]) {
+				v.counts["level_diff_reentered_window"]++
 				return // re-entered from beyond the previous window
 			}
 			over, under := v.tolerance(priceKey{s, p})
 			if (ours > ref && ours-ref <= over) || (ours < ref && ref-ours <= under) {
+				v.counts["level_diff_stale_by_message"]++
 				return // stale by exactly what this message could not account for
 			}
+			v.counts["level_diff_unexplained"]++
 			explained = false
 		})
 	}
