@@ -173,3 +173,50 @@ func (m *momentumTrader) Act(v Venue) int64 {
 	}
 	return v.Now() + int64(15*time.Second) + expDur(m.r, 10*time.Second)
 }
+
+// depthProvider keeps a dozen resting orders 5 to 300 bps away from the fair
+// value on both sides and replaces a few of them every minute or so: the deep,
+// slow liquidity of a real book that a sweep has to eat through.
+type depthProvider struct {
+	sym     uint32
+	account uint64
+	size    int64
+	ids     []uint64
+	r       *rand.Rand
+}
+
+func (d *depthProvider) Act(v Venue) int64 {
+	g := v.(*Generator)
+	in := v.Instrument(d.sym)
+	// Replace up to four of the oldest orders (all of them on the first call).
+	keep := d.ids[:0]
+	for i, id := range d.ids {
+		if i < 4 {
+			if _, live := v.Remaining(d.sym, id); live {
+				v.Cancel(d.sym, id)
+			}
+			continue
+		}
+		if _, live := v.Remaining(d.sym, id); live {
+			keep = append(keep, id)
+		}
+	}
+	d.ids = keep
+	fair := g.Fair(d.sym)
+	for len(d.ids) < 12 {
+		bps := 5 + 295*d.r.Float64()*d.r.Float64()
+		side, p := orderbook.Buy, fair*(1-bps/1e4)
+		if d.r.IntN(2) == 0 {
+			side, p = orderbook.Sell, fair*(1+bps/1e4)
+		}
+		q := lots(float64(d.size)*(1+3*d.r.Float64()), in.Lot)
+		id, _, err := v.Submit(d.sym, d.account, OrderRequest{Side: side, Price: roundTick(p, in.Tick), Qty: q})
+		if err != nil {
+			break
+		}
+		if _, live := v.Remaining(d.sym, id); live {
+			d.ids = append(d.ids, id)
+		}
+	}
+	return v.Now() + int64(40*time.Second) + expDur(d.r, 40*time.Second)
+}

@@ -114,6 +114,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		for i := 0; i < spec.Background.NoiseTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: spec.Background.NoiseRate, size: spec.Instruments[s].Size, r: rng()})
 		}
+		for i := 0; i < spec.Background.DepthProviders; i++ {
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: rng()})
+		}
 		for i := 0; i < spec.Background.MomentumTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: rng()})
 		}

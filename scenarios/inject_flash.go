@@ -9,13 +9,13 @@ import (
 
 func init() { registerInjector(replay.FlashCrash, newFlash) }
 
-// flashDefaults by intensity: how many bid levels the fat-finger sweep takes
-// out, in how many slices, and the pause between slices.
+// flashDefaults by intensity: how deep below the best bid the fat-finger
+// sweep takes out every bid (bps), in how many slices, and the pause between slices.
 var flashDefaults = map[string]map[string]float64{
-	"blatant":  {"levels": 64, "slices": 1, "pause_ms": 0},
-	"standard": {"levels": 32, "slices": 1, "pause_ms": 0},
-	"subtle":   {"levels": 12, "slices": 2, "pause_ms": 800},
-	"evasive":  {"levels": 6, "slices": 3, "pause_ms": 2000},
+	"blatant":  {"depth_bps": 300, "slices": 1, "pause_ms": 0},
+	"standard": {"depth_bps": 150, "slices": 1, "pause_ms": 0},
+	"subtle":   {"depth_bps": 80, "slices": 2, "pause_ms": 800},
+	"evasive":  {"depth_bps": 50, "slices": 3, "pause_ms": 2000},
 }
 
 // flash is a fat-finger sweep: a sell order far larger than the bids near the
@@ -39,9 +39,15 @@ func (f *flash) Prepare(v Venue) { f.accounts = v.AttackAccounts(1, false) }
 
 func (f *flash) Act(v Venue) int64 {
 	if f.qty == 0 {
-		var lv [64]orderbook.Level
-		for _, l := range v.Depth(f.p.Symbol, orderbook.Buy, lv[:0:min(f.k.i("levels"), len(lv))]) {
-			f.qty += l.Qty
+		lv := v.Depth(f.p.Symbol, orderbook.Buy, make([]orderbook.Level, 0, 4096))
+		if len(lv) > 0 {
+			floor := float64(lv[0].Price) * (1 - f.k.f("depth_bps")/1e4)
+			for _, l := range lv {
+				if float64(l.Price) < floor {
+					break
+				}
+				f.qty += l.Qty
+			}
 		}
 		f.qty = max(f.qty, v.Instrument(f.p.Symbol).Lot)
 	}

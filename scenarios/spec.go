@@ -47,6 +47,7 @@ type BackgroundSpec struct {
 	MarketMakers    int `yaml:"market_makers" json:"market_makers" jsonschema:"description=per instrument"`
 	NoiseTraders    int `yaml:"noise_traders" json:"noise_traders" jsonschema:"description=per instrument"`
 	MomentumTraders int `yaml:"momentum_traders" json:"momentum_traders" jsonschema:"description=per instrument"`
+	DepthProviders  int `yaml:"depth_providers" json:"depth_providers" jsonschema:"description=per instrument: accounts keeping slow resting orders 5 to 300 bps away from the price"`
 	// NoiseRate is each noise trader's mean actions per minute.
 	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
 }
@@ -151,7 +152,7 @@ func Load(path string) (*Spec, []byte, error) {
 func (s *Spec) EstimatedEvents() float64 {
 	minutes := time.Duration(s.Duration).Minutes()
 	bg := s.Background
-	perInst := float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2
+	perInst := float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2 + float64(bg.DepthProviders)*8
 	return perInst * minutes * float64(len(s.Instruments))
 }
 
@@ -188,7 +189,10 @@ func (s *Spec) Validate() error {
 	if bg.MarketMakers < 1 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {
 		bad("background: need at least one market maker and non-negative trader counts and rate")
 	}
-	if need := (bg.MarketMakers + bg.NoiseTraders + bg.MomentumTraders) * len(s.Instruments); need > bg.Accounts {
+	if bg.DepthProviders < 0 {
+		bad("background.depth_providers %d: must not be negative", bg.DepthProviders)
+	}
+	if need := (bg.MarketMakers + bg.NoiseTraders + bg.MomentumTraders + bg.DepthProviders) * len(s.Instruments); need > bg.Accounts {
 		bad("background: %d agents need at least as many accounts (have %d)", need, bg.Accounts)
 	}
 	if e := s.EstimatedEvents(); e > MaxEstimateEvents {
