@@ -68,6 +68,12 @@ type verifier struct {
 	infos    []orderbook.OrderInfo
 	prevN    [3]int   // previous reference row: levels per side (index by Side)
 	prevLast [3]int64 // previous reference row: price of the last (L-th) level per side
+	// edge is, per side, the most aggressive L-th price of any full
+	// reference row so far (hasEdge: there was one). A price worse than it
+	// has been beyond the window at some point, so the book's attribution of
+	// quantity there to known orders may be stale.
+	edge    [3]int64
+	hasEdge [3]bool
 	levels   int
 	// Tolerances earned by this row's message (cleared after each row): a
 	// message whose size the book cannot account for proves that the book's
@@ -361,7 +367,7 @@ func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
 				return // re-entered from beyond the previous window
 			}
 			over, under := v.tolerance(priceKey{s, p})
-			if (ours > ref && ours-ref <= over) || (ours < ref && ref-ours <= under) {
+			if v.hasEdge[s] && worse(s, p, v.edge[s]) && ((ours > ref && ours-ref <= over) || (ours < ref && ref-ours <= under)) {
 				v.counts["level_diff_stale_by_message"]++
 				return // stale by exactly what this message could not account for
 			}
@@ -437,6 +443,9 @@ func (v *verifier) remember(row *BookRow) {
 		v.prevN[s] = len(prices)
 		if len(prices) > 0 {
 			v.prevLast[s] = prices[len(prices)-1]
+		}
+		if len(prices) == v.levels && (!v.hasEdge[s] || worse(s, v.edge[s], v.prevLast[s])) {
+			v.edge[s], v.hasEdge[s] = v.prevLast[s], true
 		}
 	}
 }
