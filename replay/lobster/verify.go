@@ -68,13 +68,13 @@ type verifier struct {
 	infos    []orderbook.OrderInfo
 	prevN    [3]int   // previous reference row: levels per side (index by Side)
 	prevLast [3]int64 // previous reference row: price of the last (L-th) level per side
-	// edge is, per side, the most aggressive L-th price of any full
-	// reference row so far (hasEdge: there was one). A price worse than it
-	// has been beyond the window at some point, so the book's attribution of
-	// quantity there to known orders may be stale.
-	edge    [3]int64
-	hasEdge [3]bool
-	levels   int
+	// edges holds, per side, the window edge (L-th price) of past full rows
+	// as a monotone stack, so that "has price p been beyond the window since
+	// row r" is a binary search. Known orders carry their arrival row in
+	// Account (public data has no accounts; the book runs with STP off).
+	edges  [3]edgeStack
+	row    int64 // current row, 1-based
+	levels int
 	// Tolerances earned by this row's message (cleared after each row): a
 	// message whose size the book cannot account for proves that the book's
 	// quantity at that price was stale by up to that amount.
@@ -169,6 +169,7 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 			return nil, err
 		}
 		rep.Rows++
+		v.row = rep.Rows
 		if err := v.apply(&msg); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", messagesPath, mr.Line(), err)
 		}
@@ -209,7 +210,7 @@ func (v *verifier) apply(m *Message) error {
 	var err error
 	switch m.Type {
 	case 1:
-		v.fills, _, err = v.book.Submit(orderbook.Order{ID: m.OrderID, Side: s, Price: m.Price, Qty: m.Size}, v.fills[:0])
+		v.fills, _, err = v.book.Submit(orderbook.Order{ID: m.OrderID, Account: uint64(v.row), Side: s, Price: m.Price, Qty: m.Size}, v.fills[:0])
 		if len(v.fills) > 0 {
 			v.counts["add_crossed_stale_book"]++
 		}
@@ -245,7 +246,9 @@ func (v *verifier) apply(m *Message) error {
 			// Part of this order was already removed by an earlier resync that
 			// had to guess which known order was stale.
 			v.counts["delete_below_known_order"]++
-			v.tolerate(priceKey{s, m.Price}, 0, info.Qty-m.Size)
+			if v.stale(info) {
+				v.tolerate(priceKey{s, m.Price}, 0, info.Qty-m.Size)
+			}
 		}
 	case 4:
 		info, ok := v.book.Get(m.OrderID)
@@ -367,7 +370,7 @@ func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
 				return // re-entered from beyond the previous window
 			}
 			over, under := v.tolerance(priceKey{s, p})
-			if v.hasEdge[s] && worse(s, p, v.edge[s]) && ((ours > ref && ours-ref <= over) || (ours < ref && ref-ours <= under)) {
+			if (ours > ref && ours-ref <= over && ours-ref <= v.staleQty(s, p)) || (ours < ref && ref-ours <= under) {
 				v.counts["level_diff_stale_by_message"]++
 				return // stale by exactly what this message could not account for
 			}
@@ -424,16 +427,24 @@ func (v *verifier) removeQty(s orderbook.Side, p, qty int64) {
 		qty -= r
 	}
 	v.infos = v.book.Orders(s, p, v.infos)
-	for i := len(v.infos) - 1; i >= 0 && qty > 0; i-- {
-		o := v.infos[i]
-		r := min(qty, o.Qty)
-		if r == o.Qty {
-			v.book.Cancel(o.ID)
-		} else {
-			v.book.Reduce(o.ID, r)
+	// Orders that have been beyond the window may have gone unseen: take
+	// from those first, newest first; then from the others, newest first.
+	for pass := 0; pass < 2 && qty > 0; pass++ {
+		for i := len(v.infos) - 1; i >= 0 && qty > 0; i-- {
+			o := v.infos[i]
+			if o.Qty == 0 || o.ID&phantomBit != 0 || (pass == 0 && !v.stale(o)) {
+				continue
+			}
+			r := min(qty, o.Qty)
+			if r == o.Qty {
+				v.book.Cancel(o.ID)
+			} else {
+				v.book.Reduce(o.ID, r)
+			}
+			v.infos[i].Qty -= r
+			v.counts["resync_removed_known_order"]++
+			qty -= r
 		}
-		v.counts["resync_removed_known_order"]++
-		qty -= r
 	}
 }
 
@@ -444,8 +455,8 @@ func (v *verifier) remember(row *BookRow) {
 		if len(prices) > 0 {
 			v.prevLast[s] = prices[len(prices)-1]
 		}
-		if len(prices) == v.levels && (!v.hasEdge[s] || worse(s, v.edge[s], v.prevLast[s])) {
-			v.edge[s], v.hasEdge[s] = v.prevLast[s], true
+		if len(prices) == v.levels {
+			v.edges[s].push(v.row, s, v.prevLast[s])
 		}
 	}
 }
@@ -458,4 +469,58 @@ func (v *verifier) describe(rowNo, line int64, m *Message, row *BookRow) string 
 		})
 	}
 	return out
+}
+
+// edgeStack answers "was price p beyond the window at some row since r".
+// It keeps (row, edge) pairs whose edges get strictly less aggressive from
+// the bottom up: the first pair at or after r holds the most aggressive edge
+// of rows r..now.
+type edgeStack struct {
+	rows  []int64
+	edges []int64
+}
+
+// key orders edges so that smaller is more aggressive.
+func edgeKey(s orderbook.Side, p int64) int64 {
+	if s == orderbook.Buy {
+		return -p
+	}
+	return p
+}
+
+func (e *edgeStack) push(row int64, s orderbook.Side, edge int64) {
+	k := edgeKey(s, edge)
+	for len(e.edges) > 0 && e.edges[len(e.edges)-1] >= k {
+		e.edges = e.edges[:len(e.edges)-1]
+		e.rows = e.rows[:len(e.rows)-1]
+	}
+	e.rows = append(e.rows, row)
+	e.edges = append(e.edges, k)
+}
+
+// beyondSince reports whether a price p of side s was strictly beyond the
+// window of some full row at or after row r.
+func (e *edgeStack) beyondSince(r int64, s orderbook.Side, p int64) bool {
+	i := sort.Search(len(e.rows), func(i int) bool { return e.rows[i] >= r })
+	return i < len(e.rows) && edgeKey(s, p) > e.edges[i]
+}
+
+// stale reports whether a known order has been beyond the window since it
+// arrived, so that LOBSTER may have left changes to it unreported.
+// Placeholders are not known orders.
+func (v *verifier) stale(o orderbook.OrderInfo) bool {
+	return o.ID&phantomBit == 0 && v.edges[o.Side].beyondSince(int64(o.Account), o.Side, o.Price)
+}
+
+// staleQty is the quantity at (s, p) held by known orders that have been
+// beyond the window since they arrived.
+func (v *verifier) staleQty(s orderbook.Side, p int64) int64 {
+	v.infos = v.book.Orders(s, p, v.infos)
+	var q int64
+	for _, o := range v.infos {
+		if v.stale(o) {
+			q += o.Qty
+		}
+	}
+	return q
 }

@@ -87,6 +87,8 @@ func TestVerifyCatchesBrokenReplays(t *testing.T) {
 		{"dropped add", replace(findAfter(6000, "1"), func(f []string) { f[1], f[2] = "5", "0" }), true},
 		{"dropped delete", replace(findAfter(7000, "3"), func(f []string) { f[1], f[2] = "5", "0" }), true},
 		{"execution applied twice the size", replace(findAfter(8000, "4"), func(f []string) { f[3] = "1" }), true},
+		{"execution of an order that never existed", replace(findAfter(9000, "4"), func(f []string) { f[2] = "1" }), true},
+		{"delete of an order that never existed", replace(findAfter(9500, "3"), func(f []string) { f[2] = "1" }), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
