@@ -49,20 +49,28 @@
 //  3. this row's message referred to quantity the book could not account
 //     for — an id the book never saw with no placeholder at its price, or a
 //     delete, execution or partial cancel larger (or a delete smaller) than
-//     the known order — and the difference at p is at most that quantity.
+//     the known order — and the difference at p is at most that quantity and
+//     at most the quantity of known orders at p that have been beyond the
+//     window since they arrived (only those can have changed unseen; for a
+//     smaller delete, the deleted order itself must have been beyond).
 //
 // Explained differences are resynchronised from the reference (missing
-// quantity becomes a placeholder order; surplus is removed, placeholders
-// first, then the newest known orders) and the row counts as resynced.
-// Messages for unknown ids draw down the placeholder at their price. Every
-// reconciliation is counted by kind. Any other difference — a wrong quantity
-// at a price that was inside the window — is unexplained: no event LOBSTER
-// leaves out could cause it, so a dropped, duplicated or misapplied message
-// or a faulty book did. It is resynchronised too (so one fault counts once)
-// and described in the report.
+// quantity becomes a placeholder order; surplus is removed from placeholders
+// first, then from known orders that have been beyond the window, then from
+// the others, newest first) and the row counts as resynced. Messages for
+// unknown ids draw down the placeholder at their price. Every reconciliation
+// and every differing level (by the clause that explains it) is counted by
+// kind. To tell which known orders have been beyond the window, the check
+// keeps each order's arrival row and a monotone stack of past window edges.
+//
+// Any other difference is unexplained: no event that LOBSTER leaves out could
+// cause it, so a dropped, duplicated or misapplied message or a faulty book
+// did. It is resynchronised too (so one fault counts once) and described in
+// the report.
 //
 // The rule is tested to catch faults, not only to pass: single dropped or
 // altered messages in the real GOOG day, single injected book faults, and
 // every single dropped message of a synthetic exchange whose faithful
-// level-1..10 output verifies clean all yield unexplained rows.
+// level-1..50 output verifies clean all yield unexplained rows, as do
+// executions and deletes of order ids that never existed.
 package lobster
