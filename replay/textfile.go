@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -26,4 +27,66 @@ func OpenText(path string) (*bufio.Reader, io.Closer, error) {
 		return bufio.NewReaderSize(zr, 1<<16), f, nil
 	}
 	return br, f, nil
+}
+
+// Lines reads the non-empty lines of one or more text files in order
+// (gzip read transparently), tracking the current file and 1-based line
+// number for error messages.
+type Lines struct {
+	paths []string
+	cur   int
+	r     *bufio.Reader
+	c     io.Closer
+	// File and Line name the line last returned.
+	File string
+	Line int64
+}
+
+// NewLines reads paths in order.
+func NewLines(paths []string) *Lines { return &Lines{paths: paths, cur: -1} }
+
+// FileIndex is the index in paths of the file being read (-1 before the first line).
+func (l *Lines) FileIndex() int { return l.cur }
+
+// Next returns the next non-empty line without its line ending (valid until
+// the next call), or io.EOF after the last file.
+func (l *Lines) Next() ([]byte, error) {
+	for {
+		if l.r == nil {
+			l.cur++
+			if l.cur >= len(l.paths) {
+				return nil, io.EOF
+			}
+			r, c, err := OpenText(l.paths[l.cur])
+			if err != nil {
+				return nil, err
+			}
+			l.r, l.c, l.File, l.Line = r, c, l.paths[l.cur], 0
+		}
+		b, err := l.r.ReadBytes('\n')
+		if len(b) == 0 && err != nil {
+			if err != io.EOF {
+				return nil, fmt.Errorf("%s: %w", l.File, err)
+			}
+			l.Close()
+			l.r = nil
+			continue
+		}
+		l.Line++
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			continue
+		}
+		return b, nil
+	}
+}
+
+// Close closes the file being read.
+func (l *Lines) Close() error {
+	if l.c == nil {
+		return nil
+	}
+	err := l.c.Close()
+	l.c = nil
+	return err
 }

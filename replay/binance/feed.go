@@ -6,11 +6,9 @@
 package binance
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -110,52 +108,25 @@ type tickerData struct {
 // feedReader reads feed lines from one or more files in order.
 type feedReader struct {
 	paths []string
-	cur   int
-	r     *bufio.Reader
-	c     io.Closer
-	file  string
+	lines *replay.Lines
+	file  string // file and 1-based line of the message last decoded
 	line  int64
 }
 
-func newFeedReader(paths []string) *feedReader { return &feedReader{paths: paths, cur: -1} }
-
-func (fr *feedReader) close() {
-	if fr.c != nil {
-		fr.c.Close()
-		fr.c = nil
-	}
+func newFeedReader(paths []string) *feedReader {
+	return &feedReader{paths: paths, lines: replay.NewLines(paths)}
 }
+
+func (fr *feedReader) close() { fr.lines.Close() }
 
 // next decodes the next line into m; io.EOF after the last file.
 func (fr *feedReader) next(m *feedMsg) error {
-	for {
-		if fr.r == nil {
-			fr.cur++
-			if fr.cur >= len(fr.paths) {
-				return io.EOF
-			}
-			r, c, err := replay.OpenText(fr.paths[fr.cur])
-			if err != nil {
-				return err
-			}
-			fr.r, fr.c, fr.file, fr.line = r, c, fr.paths[fr.cur], 0
-		}
-		b, err := fr.r.ReadBytes('\n')
-		if len(b) == 0 && err != nil {
-			if err != io.EOF {
-				return fmt.Errorf("%s: %w", fr.file, err)
-			}
-			fr.close()
-			fr.r = nil
-			continue
-		}
-		fr.line++
-		b = bytes.TrimRight(b, "\r\n")
-		if len(b) == 0 {
-			continue
-		}
-		return fr.decode(b, m)
+	b, err := fr.lines.Next()
+	if err != nil {
+		return err
 	}
+	fr.file, fr.line = fr.lines.File, fr.lines.Line
+	return fr.decode(b, m)
 }
 
 func (fr *feedReader) bad(field, format string, args ...any) error {

@@ -20,8 +20,6 @@
 package csvfeed
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -71,8 +69,7 @@ type Source struct {
 	opts     Options
 	paths    []string
 	cur      int
-	r        *bufio.Reader
-	c        io.Closer
+	lines    *replay.Lines
 	file     string
 	line     int64
 	cols     map[string]int
@@ -103,7 +100,7 @@ func NewSource(format Format, paths []string, opts Options) (*Source, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("csvfeed: no input files")
 	}
-	s := &Source{format: format, opts: opts, paths: paths, cur: -1, counts: map[string]int64{}, symIdx: map[string]uint32{}, inSnap: map[uint32]bool{}, seenInc: map[uint32]bool{}}
+	s := &Source{format: format, opts: opts, paths: paths, cur: -1, lines: replay.NewLines(paths), counts: map[string]int64{}, symIdx: map[string]uint32{}, inSnap: map[uint32]bool{}, seenInc: map[uint32]bool{}}
 	if err := s.prescan(); err != nil {
 		s.Close()
 		return nil, err
@@ -172,14 +169,7 @@ func (s *Source) Counts() []replay.Count {
 }
 
 // Close closes the current file.
-func (s *Source) Close() error {
-	if s.c != nil {
-		err := s.c.Close()
-		s.c = nil
-		return err
-	}
-	return nil
-}
+func (s *Source) Close() error { return s.lines.Close() }
 
 func (s *Source) bad(field, format string, args ...any) *replay.RowError {
 	return &replay.RowError{File: s.file, Line: s.line, Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -188,31 +178,14 @@ func (s *Source) bad(field, format string, args ...any) *replay.RowError {
 // nextRow reads and parses the next data row of any file.
 func (s *Source) nextRow() (row, error) {
 	for {
-		if s.r == nil {
-			s.cur++
-			if s.cur >= len(s.paths) {
-				return row{}, io.EOF
-			}
-			r, c, err := replay.OpenText(s.paths[s.cur])
-			if err != nil {
-				return row{}, err
-			}
-			s.r, s.c, s.file, s.line, s.cols = r, c, s.paths[s.cur], 0, nil
+		b, err := s.lines.Next()
+		if err != nil {
+			return row{}, err
 		}
-		b, err := s.r.ReadBytes('\n')
-		if len(b) == 0 && err != nil {
-			if err != io.EOF {
-				return row{}, fmt.Errorf("%s: %w", s.file, err)
-			}
-			s.Close()
-			s.r = nil
-			continue
+		if fi := s.lines.FileIndex(); fi != s.cur {
+			s.cur, s.cols = fi, nil // each file has its own header
 		}
-		s.line++
-		b = bytes.TrimRight(b, "\r\n")
-		if len(b) == 0 {
-			continue
-		}
+		s.file, s.line = s.lines.File, s.lines.Line
 		s.fields = strings.Split(string(b), ",")
 		if s.cols == nil {
 			if isHeader(s.fields) {
