@@ -16,7 +16,7 @@ import (
 func shortSpecFile(t *testing.T) string {
 	t.Helper()
 	text := string(scenarios.DefaultSpecText())
-	text = strings.Replace(text, "duration: 3h", "duration: 20m", 1)
+	text = strings.Replace(text, "duration: 6h", "duration: 20m", 1)
 	p := filepath.Join(t.TempDir(), "short.yaml")
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
