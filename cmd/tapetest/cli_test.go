@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +173,29 @@ func TestSweepGrid(t *testing.T) {
 	}
 	if len(s.Instances) != 4 || s.Instances[0].Instance != "wash_pairs{min_trades=2,window=1m0s}" {
 		t.Fatalf("grid instances: %+v", s.Instances)
+	}
+}
+
+// TestFailingDetectorExits3: a detector instance that dies mid-run is reported
+// by name, the others' results are written, and run exits 3.
+func TestFailingDetectorExits3(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "extwash")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../detectors/examples/extwash").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	code := run("run", shortSpecFile(t), "-o", out, "--detector", "wash_pairs", "--detector", "external:command="+bin+" -crash-after 1,timeout=30s")
+	if code != exitDetector {
+		t.Fatalf("run exited %d, want %d", code, exitDetector)
+	}
+	s, err := results.ReadSummary(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failures) != 1 || !strings.Contains(s.Failures[0].Instance, "external") || !strings.Contains(s.Failures[0].Error, "exited before acknowledging") {
+		t.Fatalf("failures %+v", s.Failures)
+	}
+	if len(s.Instances) != 1 || s.Instances[0].Instance != "wash_pairs" {
+		t.Fatalf("the healthy detector's results are missing: %+v", s.Instances)
 	}
 }
