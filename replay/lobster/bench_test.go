@@ -43,30 +43,7 @@ func gunzipTo(b *testing.B, src, dir string) string {
 // BenchmarkImportGOOGPlain is BenchmarkImportGOOG on the decompressed file
 // (in the page cache): the parser and event mapping without gunzip.
 func BenchmarkImportGOOGPlain(b *testing.B) {
-	p := gunzipTo(b, realdata.Path(b, googMsg10), b.TempDir())
-	buf := make([]replay.Event, 4096)
-	var rows int
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		src, err := NewSource(p, SourceOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows = 0
-		for {
-			n, err := src.Read(buf)
-			rows += n
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		src.Close()
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	benchmarkImport(b, gunzipTo(b, realdata.Path(b, googMsg10), b.TempDir()))
 }
 
 // BenchmarkVerifyGOOG runs the whole check on the GOOG level-10 day: both
