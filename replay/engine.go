@@ -227,7 +227,8 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		if e.l2[sym] != nil {
 			e.l2[sym].Clear()
 		}
-	case ActionIndex:
+	case ActionIndex, ActionMark, ActionLiquidation, ActionADL, ActionFund, ActionFunding:
+		// venue events: no book effect
 	default:
 		e.counts[kindBadAction]++
 		out = Rejected

@@ -16,7 +16,15 @@ const (
 	ActionTrade   Action = 7  // a print with no book effect (trades-only data, hidden executions)
 	ActionLevel   Action = 8  // L2: set the total Qty at (Side, Price); Qty 0 deletes the level
 	ActionClear   Action = 9  // book reset for Symbol
-	ActionIndex   Action = 10 // external reference price (index input) for Symbol: Price, no book effect
+	ActionIndex   Action = 10 // index price for Symbol: Price; OrderID 0 is the venue's index, k > 0 its constituent k (an external price input); no book effect
+
+	// Venue events of perpetual swaps (orderbook/perp): the venue's own story,
+	// written by the venue between book actions. None has a book effect.
+	ActionMark        Action = 11 // mark price: Price
+	ActionLiquidation Action = 12 // the venue takes over Account's position: Side is the liquidation order's side, Qty the position, Price the bankruptcy price; the flagged IOC order follows
+	ActionADL         Action = 13 // auto-deleveraging transfer at Price of Qty from Account (liquidated, trading Side) to the counterparty account in OrderID
+	ActionFund        Action = 14 // insurance fund: Price is the new balance and Qty the change, both raw money (price × qty units); Account is the account that caused it (0 for funding)
+	ActionFunding     Action = 15 // funding charged: Price is the rate in parts per million (longs pay when positive)
 )
 
 // String returns the action's name as written in files.
@@ -30,7 +38,8 @@ func (a Action) String() string {
 var actionNames = [...]string{
 	ActionAdd: "add", ActionCancel: "cancel", ActionReduce: "reduce", ActionModify: "modify",
 	ActionExecute: "execute", ActionMarket: "market", ActionTrade: "trade", ActionLevel: "level",
-	ActionClear: "clear", ActionIndex: "index",
+	ActionClear: "clear", ActionIndex: "index", ActionMark: "mark", ActionLiquidation: "liquidation",
+	ActionADL: "adl", ActionFund: "fund", ActionFunding: "funding",
 }
 
 // ParseAction is the inverse of Action.String.

@@ -53,7 +53,7 @@ func edgeEvents() []Event {
 	vals := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 1 << 53, -(1 << 53) - 1}
 	ids := []uint64{0, 1, math.MaxUint64, 1 << 63}
 	i := 0
-	for a := ActionAdd; a <= ActionIndex; a++ {
+	for a := ActionAdd; a <= ActionFunding; a++ {
 		for _, sd := range []orderbook.Side{orderbook.SideNone, orderbook.Buy, orderbook.Sell} {
 			evs = append(evs, Event{
 				TS: math.MinInt64 + int64(i)*1e15, Seq: ids[i%len(ids)], Symbol: uint32(i % len(testInstruments)),
