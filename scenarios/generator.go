@@ -78,6 +78,7 @@ type Generator struct {
 	counts map[string]int64
 	done   bool
 	idStep uint64
+	perps  []*perpState // per instrument; nil for spot
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -120,6 +121,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		for i := 0; i < spec.Background.MomentumTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: rng()})
 		}
+	}
+	if err := g.initPerps(rng); err != nil {
+		return nil, err
 	}
 	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
 	n := 0
@@ -279,6 +283,12 @@ func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, 
 	if o.Type == orderbook.Market {
 		ev.Action, ev.Price, bo.Price = replay.ActionMarket, 0, 0
 	}
+	st := g.perp(sym)
+	if st != nil {
+		if err := g.perpPreTrade(st, account, o); err != nil {
+			return 0, nil, err
+		}
+	}
 	var err error
 	g.fills, _, err = g.books[sym].Submit(bo, g.fills[:0])
 	if err != nil {
@@ -294,6 +304,9 @@ func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, 
 		}
 		g.pos[[2]uint64{uint64(sym), buyer}] += f.Qty
 		g.pos[[2]uint64{uint64(sym), seller}] -= f.Qty
+	}
+	if st != nil {
+		g.perpPostTrade(st, g.fills)
 	}
 	return id, g.fills, nil
 }

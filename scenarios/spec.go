@@ -39,6 +39,10 @@ type InstrumentSpec struct {
 	STP      string `yaml:"stp" json:"stp" jsonschema:"enum=off,enum=expire_taker,enum=expire_maker,enum=expire_both,enum=decrement"`
 	// Volatility is the fair value's volatility per square root of an hour (fraction, e.g. 0.01).
 	Volatility float64 `yaml:"volatility" json:"volatility"`
+	// Kind is spot (the default) or perp: a perpetual swap with the venue rules of Perp.
+	Kind string `yaml:"kind" json:"kind,omitempty" jsonschema:"enum=spot,enum=perp"`
+	// Perp holds a perpetual swap's venue rules (kind: perp only; zero values take the documented defaults).
+	Perp *PerpSpec `yaml:"perp" json:"perp,omitempty"`
 }
 
 // BackgroundSpec sizes the synthetic market.
@@ -180,6 +184,18 @@ func (s *Spec) Validate() error {
 		}
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
+		}
+		switch in.Kind {
+		case "", "spot":
+			if in.Perp != nil {
+				bad("instruments[%d] %s: perp rules given for a spot instrument (add kind: perp)", i, in.Symbol)
+			}
+		case "perp":
+			if err := in.Perp.validate(in); err != nil {
+				bad("instruments[%d] %s: perp: %v", i, in.Symbol, err)
+			}
+		default:
+			bad("instruments[%d] %s: kind %q: want spot or perp", i, in.Symbol, in.Kind)
 		}
 	}
 	bg := s.Background

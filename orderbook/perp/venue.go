@@ -94,6 +94,7 @@ var ErrOverflow = errors.New("perp: amount overflows int64 raw money")
 type Venue struct {
 	cfg      Config
 	accounts map[uint64]*Account
+	ids      []uint64 // account ids, ascending
 	fund     int64
 	fees     int64
 	index    map[uint64]int64
@@ -162,18 +163,19 @@ func (v *Venue) Account(id uint64) *Account {
 	if a == nil {
 		a = &Account{ID: id}
 		v.accounts[id] = a
+		i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
+		v.ids = append(v.ids, 0)
+		copy(v.ids[i+1:], v.ids[i:])
+		v.ids[i] = id
 	}
 	return a
 }
 
-func (v *Venue) sortedIDs() []uint64 {
-	ids := make([]uint64, 0, len(v.accounts))
-	for id := range v.accounts {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+// Known reports whether the account has been seen (deposited or traded).
+func (v *Venue) Known(id uint64) bool { return v.accounts[id] != nil }
+
+// sortedIDs is every account id in ascending order (do not modify).
+func (v *Venue) sortedIDs() []uint64 { return v.ids }
 
 // Deposit adds collateral.
 func (v *Venue) Deposit(id uint64, amount int64) {
