@@ -108,17 +108,18 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	rng := func() *rand.Rand { seed++; return rand.New(rand.NewPCG(spec.Seed, seed)) }
 	for s := range g.insts {
 		sym := uint32(s)
+		bg := spec.agents(s)
 		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: rng()})
-		for i := 0; i < spec.Background.MarketMakers; i++ {
+		for i := 0; i < bg.MarketMakers; i++ {
 			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], rng()))
 		}
-		for i := 0; i < spec.Background.NoiseTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: spec.Background.NoiseRate, size: spec.Instruments[s].Size, r: rng()})
+		for i := 0; i < bg.NoiseTraders; i++ {
+			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: rng()})
 		}
-		for i := 0; i < spec.Background.DepthProviders; i++ {
+		for i := 0; i < bg.DepthProviders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: rng()})
 		}
-		for i := 0; i < spec.Background.MomentumTraders; i++ {
+		for i := 0; i < bg.MomentumTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: rng()})
 		}
 	}

@@ -41,6 +41,9 @@ type InstrumentSpec struct {
 	Volatility float64 `yaml:"volatility" json:"volatility"`
 	// Kind is spot (the default) or perp: a perpetual swap with the venue rules of Perp.
 	Kind string `yaml:"kind" json:"kind,omitempty" jsonschema:"enum=spot,enum=perp"`
+	// Agents replaces the background's agent counts for this instrument (a thin
+	// market beside a deep one); the account population stays shared.
+	Agents *AgentSpec `yaml:"agents" json:"agents,omitempty"`
 	// Perp holds a perpetual swap's venue rules (kind: perp only; zero values take the documented defaults).
 	Perp *PerpSpec `yaml:"perp" json:"perp,omitempty"`
 }
@@ -54,6 +57,25 @@ type BackgroundSpec struct {
 	DepthProviders  int `yaml:"depth_providers" json:"depth_providers" jsonschema:"description=per instrument: accounts keeping slow resting orders 5 to 300 bps away from the price"`
 	// NoiseRate is each noise trader's mean actions per minute.
 	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
+}
+
+// AgentSpec is a per-instrument replacement of the background's agent counts.
+type AgentSpec struct {
+	MarketMakers    int     `yaml:"market_makers" json:"market_makers"`
+	NoiseTraders    int     `yaml:"noise_traders" json:"noise_traders"`
+	MomentumTraders int     `yaml:"momentum_traders" json:"momentum_traders"`
+	DepthProviders  int     `yaml:"depth_providers" json:"depth_providers"`
+	NoiseRate       float64 `yaml:"noise_rate" json:"noise_rate"`
+}
+
+// agents is the background of instrument i: the scenario's, or the instrument's own counts.
+func (s *Spec) agents(i int) BackgroundSpec {
+	bg := s.Background
+	if a := s.Instruments[i].Agents; a != nil {
+		bg.MarketMakers, bg.NoiseTraders, bg.MomentumTraders, bg.DepthProviders, bg.NoiseRate =
+			a.MarketMakers, a.NoiseTraders, a.MomentumTraders, a.DepthProviders, a.NoiseRate
+	}
+	return bg
 }
 
 // InjectionSpec asks for attacks of one typology.
@@ -155,9 +177,15 @@ func Load(path string) (*Spec, []byte, error) {
 // EstimatedEvents is a rough upper bound of the events the spec generates.
 func (s *Spec) EstimatedEvents() float64 {
 	minutes := time.Duration(s.Duration).Minutes()
-	bg := s.Background
-	perInst := float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2 + float64(bg.DepthProviders)*8
-	return perInst * minutes * float64(len(s.Instruments))
+	var perMinute float64
+	for i := range s.Instruments {
+		bg := s.agents(i)
+		perMinute += float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2 + float64(bg.DepthProviders)*8
+		if p := s.Instruments[i].Perp; p != nil {
+			perMinute += float64(p.LeveragedTraders) * 0.1
+		}
+	}
+	return perMinute * minutes
 }
 
 // Validate checks the spec's values and refuses specs that would exhaust memory or time.
@@ -208,7 +236,18 @@ func (s *Spec) Validate() error {
 	if bg.DepthProviders < 0 {
 		bad("background.depth_providers %d: must not be negative", bg.DepthProviders)
 	}
-	if need := (bg.MarketMakers + bg.NoiseTraders + bg.MomentumTraders + bg.DepthProviders) * len(s.Instruments); need > bg.Accounts {
+	need := 0
+	for i, in := range s.Instruments {
+		a := s.agents(i)
+		need += a.MarketMakers + a.NoiseTraders + a.MomentumTraders + a.DepthProviders
+		if in.Perp != nil {
+			need += in.Perp.LeveragedTraders
+		}
+		if in.Agents != nil && (a.MarketMakers < 1 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0) {
+			bad("instruments[%d] %s: agents: need at least one market maker and non-negative counts and rate", i, in.Symbol)
+		}
+	}
+	if need > bg.Accounts {
 		bad("background: %d agents need at least as many accounts (have %d)", need, bg.Accounts)
 	}
 	if e := s.EstimatedEvents(); e > MaxEstimateEvents {
