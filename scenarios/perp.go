@@ -420,10 +420,10 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 
 // --- PerpVenue ---
 
-// Deposit adds collateral to account on the perpetual instrument sym.
+// Deposit adds collateral to account on the perpetual instrument sym. An
+// account an injection funds this way gets no background collateral.
 func (g *Generator) Deposit(sym uint32, account uint64, amount int64) {
 	if st := g.perp(sym); st != nil {
-		st.ensure(account)
 		st.v.Deposit(account, amount)
 	}
 }
@@ -533,4 +533,70 @@ func (g *Generator) PerpConservation() map[string]int64 {
 		}
 	}
 	return out
+}
+
+// perpAttack is the common part of the perpetual-swap injections: it needs a
+// perpetual instrument and writes the insurance fund loss into its label.
+type perpAttack struct {
+	attack
+	pv         PerpVenue
+	lossOf     []uint64 // accounts whose liquidations count (nil: any in the window)
+	lossWindow int64    // how long after the attack's end a liquidation still counts (ns)
+}
+
+func newPerpAttack(p InjectionParams, defaults map[string]map[string]float64) (perpAttack, error) {
+	if p.Instrument.Kind != "perp" {
+		return perpAttack{}, fmt.Errorf("%s: instrument %s is not a perpetual swap (kind: perp)", p.Typology, p.SymbolName)
+	}
+	k, err := resolve(p, defaults)
+	return perpAttack{attack: attack{p: p, k: k}, lossWindow: int64(time.Minute)}, err
+}
+
+// prepare binds the venue and draws n accounts (linked ones share attributes).
+func (a *perpAttack) prepare(v Venue, n int, linked bool) bool {
+	pv, ok := v.(PerpVenue)
+	if !ok {
+		return false
+	}
+	a.pv = pv
+	a.accounts = v.AttackAccounts(n, linked)
+	return true
+}
+
+// Label adds the insurance fund's loss to the ground truth.
+func (a *perpAttack) Label() Label {
+	l := a.attack.Label()
+	if a.pv != nil {
+		l.InsuranceLoss = a.pv.InsuranceLoss(a.p.Symbol, a.lossOf, l.Start, l.End+a.lossWindow)
+	}
+	return l
+}
+
+// refPrice is the mark, or the last price before the first mark.
+func refPrice(pv PerpVenue, sym uint32) int64 {
+	if m := pv.Mark(sym); m > 0 {
+		return m
+	}
+	return pv.LastPrice(sym)
+}
+
+// fund deposits enough collateral for a position of qty at price with the
+// given leverage.
+func fund(pv PerpVenue, sym uint32, account uint64, qty, price int64, leverage float64) {
+	pv.Deposit(sym, account, int64(float64(qty)*float64(price)/leverage)+1)
+}
+
+// closeOut sends a market order that flattens account's position on sym, in
+// pieces of at most chunk; it reports whether the account is flat.
+func closeOut(v Venue, sym uint32, account uint64, chunk int64) bool {
+	pos := v.Position(sym, account)
+	if pos == 0 {
+		return true
+	}
+	side, q := orderbook.Sell, pos
+	if pos < 0 {
+		side, q = orderbook.Buy, -pos
+	}
+	v.Submit(sym, account, OrderRequest{Side: side, Type: orderbook.Market, Qty: min(q, chunk)})
+	return v.Position(sym, account) == 0
 }

@@ -40,3 +40,23 @@ func TestPerpBackgroundConservesMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestPerpAttacksConserveMoneyAndCostTheFund(t *testing.T) {
+	g, err := NewGenerator(loadSpec(t, "testdata/perp_attacks.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := replay.ReadAll(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("events %d counts %v", len(evs), g.Counts())
+	for _, l := range g.Labels() {
+		t.Logf("%s %s %v..%v accounts %v loss %d", l.ID, l.Intensity, l.Start, l.End, l.Accounts, l.InsuranceLoss)
+	}
+	for sym, c := range g.PerpConservation() {
+		if c != 0 {
+			t.Errorf("%s: money not conserved: %d raw units", sym, c)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package scenarios
+
+import (
+	"math"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.LiquidationSuicide, newSuicide) }
+
+// suicideDefaults by intensity:
+//   - leverage: the victim account's leverage (the risk tiers must allow it);
+//   - size_x: the victim's position in multiples of the instrument's typical order size;
+//   - beyond_bps: how far beyond the victim's bankruptcy price the collecting accounts rest their orders;
+//   - wait_s: seconds between the victim's position and the collecting orders;
+//   - chunk_x: the pushing account's market orders, in multiples of the typical size;
+//   - collectors: linked accounts sharing the collecting orders.
+var suicideDefaults = map[string]map[string]float64{
+	"blatant":  {"leverage": 90, "size_x": 18, "beyond_bps": 150, "wait_s": 20, "chunk_x": 3, "collectors": 1},
+	"standard": {"leverage": 75, "size_x": 15, "beyond_bps": 100, "wait_s": 60, "chunk_x": 2, "collectors": 1},
+	"subtle":   {"leverage": 60, "size_x": 12, "beyond_bps": 60, "wait_s": 180, "chunk_x": 1.5, "collectors": 2},
+	"evasive":  {"leverage": 45, "size_x": 10, "beyond_bps": 30, "wait_s": 600, "chunk_x": 1, "collectors": 3},
+}
+
+// suicide is a liquidation "suicide" attack on a perpetual swap: a victim
+// account opens a highly leveraged position; linked collecting accounts rest
+// orders beyond the victim's bankruptcy price on the side the victim's liquidation will trade;
+// a linked pushing account trades the thin book against the victim until the
+// mark liquidates it, and the liquidation order fills into the collectors'
+// orders at prices beyond the victim's bankruptcy price, so the insurance fund
+// pays the difference. The collectors and the pusher then unwind.
+type suicide struct {
+	perpAttack
+	phase   int
+	long    bool // the victim's position
+	qty     int64
+	pushes  int
+	orders  []uint64
+	unwinds int
+	opened  int64
+	pushAsk uint64
+	depth   []orderbook.Level
+}
+
+// push sweeps the book on side's opposite down (or up) to where the victim's
+// maintenance margin breaks, and rests an order just behind the sweep so the
+// mid — and with it the mark — follows the last trade there.
+func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Instrument) {
+	ref := refPrice(s.pv, sym)
+	dist := (1/s.k.f("leverage") - 0.005) * (1.3 + 0.2*float64(s.pushes))
+	target := float64(ref) * (1 - dist)
+	book := orderbook.Buy // a sell push eats the bids
+	if side == orderbook.Buy {
+		target, book = float64(ref)*(1+dist), orderbook.Sell
+	}
+	t := roundTick(target, in.Tick)
+	s.depth = v.Depth(sym, book, s.depth[:0:cap(s.depth)])
+	if cap(s.depth) == 0 {
+		s.depth = make([]orderbook.Level, 0, 512)
+		s.depth = v.Depth(sym, book, s.depth)
+	}
+	var q int64
+	for _, l := range s.depth {
+		if (book == orderbook.Buy && l.Price <= t) || (book == orderbook.Sell && l.Price >= t) {
+			break
+		}
+		q += l.Qty
+	}
+	if s.pushAsk != 0 {
+		if _, live := v.Remaining(sym, s.pushAsk); live {
+			v.Cancel(sym, s.pushAsk)
+		}
+	}
+	// One limit order at the target: it sweeps everything better and its
+	// remainder rests there, so both the last trade and the mid land on it.
+	q += lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot)
+	s.pv.Deposit(sym, s.pusher(), int64(float64(q)*float64(ref)/4))
+	if id, _, err := v.Submit(sym, s.pusher(), OrderRequest{Side: side, Price: t, Qty: q}); err == nil {
+		s.pushAsk = id
+	}
+}
+
+func newSuicide(p InjectionParams) (Injection, error) {
+	a, err := newPerpAttack(p, suicideDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &suicide{perpAttack: a, long: p.Rand.IntN(2) == 0}, nil
+}
+
+// Prepare draws the linked accounts: victim, pusher and the collectors.
+func (s *suicide) Prepare(v Venue) {
+	s.prepare(v, 2+max(s.k.i("collectors"), 1), true)
+	s.lossOf = s.accounts[:1]
+}
+
+func (s *suicide) victim() uint64 { return s.accounts[0] }
+func (s *suicide) pusher() uint64 { return s.accounts[1] }
+func (s *suicide) collectors() []uint64 {
+	return s.accounts[2:]
+}
+
+func (s *suicide) Act(v Venue) int64 {
+	if s.pv == nil {
+		return -1
+	}
+	sym, pv := s.p.Symbol, s.pv
+	in := v.Instrument(sym)
+	now := v.Now()
+	size := float64(s.p.Instrument.Size)
+	side := orderbook.Buy // the victim's opening side
+	if !s.long {
+		side = orderbook.Sell
+	}
+	switch s.phase {
+	case 0: // the victim opens its leveraged position
+		ref := refPrice(pv, sym)
+		s.qty = lots(size*s.k.f("size_x")*(0.9+0.2*s.p.Rand.Float64()), in.Lot)
+		fund(pv, sym, s.victim(), s.qty, ref, s.k.f("leverage"))
+		if _, _, err := v.Submit(sym, s.victim(), OrderRequest{Side: side, Type: orderbook.Market, Qty: s.qty}); err != nil {
+			return -1 // margin refused: the attack does not happen (counted by the venue)
+		}
+		s.qty = abs64(v.Position(sym, s.victim()))
+		s.opened = now
+		s.mark(now)
+		s.phase = 1
+		return now + int64(s.k.f("wait_s")*float64(time.Second)*(0.8+0.4*s.p.Rand.Float64()))
+	case 1: // collectors rest orders far beyond the mark
+		ref := refPrice(pv, sym)
+		cs := s.collectors()
+		per := lots(float64(s.qty)/float64(len(cs)), in.Lot)
+		for i, c := range cs {
+			bps := 1e4/s.k.f("leverage") + s.k.f("beyond_bps")*(1-0.2*float64(i)/float64(len(cs)))
+			p, oside := float64(ref)*(1-bps/1e4), side // victim long: its liquidation sells, so collectors bid below
+			if !s.long {
+				p = float64(ref) * (1 + bps/1e4)
+			}
+			fund(pv, sym, c, per, ref, 5)
+			if id, _, err := v.Submit(sym, c, OrderRequest{Side: oside, Price: roundTick(p, in.Tick), Qty: per}); err == nil {
+				s.orders = append(s.orders, id)
+			}
+		}
+		pv.Deposit(sym, s.pusher(), int64(float64(s.qty)*float64(ref)*3))
+		s.mark(now)
+		s.phase = 2
+		return now + int64(2*time.Second)
+	case 2: // push the book against the victim until the mark liquidates it
+		if pv.Liquidated(sym, s.victim(), s.opened, now) || v.Position(sym, s.victim()) == 0 || s.pushes >= 6 {
+			if s.pushAsk != 0 {
+				if _, live := v.Remaining(sym, s.pushAsk); live {
+					v.Cancel(sym, s.pushAsk)
+				}
+			}
+			s.phase = 3
+			return now + int64(time.Second)
+		}
+		s.push(v, sym, side.Opposite(), in)
+		s.pushes++
+		s.mark(now)
+		return now + int64(300*time.Millisecond)
+	case 3: // collectors pull what was not filled
+		for _, id := range s.orders {
+			if _, live := v.Remaining(sym, id); live {
+				v.Cancel(sym, id)
+			}
+		}
+		s.mark(now)
+		s.phase = 4
+		return now + int64(30*time.Second) + expDur(s.p.Rand, 60*time.Second)
+	default: // everyone unwinds into the recovered book
+		chunk := lots(size*2, in.Lot)
+		flat := true
+		for _, a := range s.accounts[1:] {
+			if !closeOut(v, sym, a, chunk) {
+				flat = false
+			}
+		}
+		s.mark(now)
+		s.unwinds++
+		if flat || s.unwinds > 200 {
+			return -1
+		}
+		return now + int64(math.Round(float64(2*time.Second)*(0.5+s.p.Rand.Float64())))
+	}
+}
