@@ -1,0 +1,84 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() { registerInjector(replay.LiquidationCascade, newCascade) }
+
+// cascadeDefaults by intensity:
+//   - reach_bps: how deep the selling reaches into the book (it takes all the
+//     visible liquidity that far from the touch);
+//   - slices: orders the selling is split into; spread_s: seconds between them.
+var cascadeDefaults = map[string]map[string]float64{
+	"blatant":  {"reach_bps": 400, "slices": 1, "spread_s": 0},
+	"standard": {"reach_bps": 300, "slices": 2, "spread_s": 3},
+	"subtle":   {"reach_bps": 220, "slices": 3, "spread_s": 10},
+	"evasive":  {"reach_bps": 160, "slices": 5, "spread_s": 30},
+}
+
+// cascade is a liquidation cascade triggered by a flash crash on a perpetual
+// swap: one account sells (or buys) through the book far enough that the mark
+// moves and leveraged positions on the other side are liquidated, whose
+// liquidation orders push the price further. The label names the initiator;
+// its insurance fund loss is every liquidation's within a minute of the end.
+type cascade struct {
+	perpAttack
+	slice int
+	down  bool
+	depth []orderbook.Level
+	ref   int64
+}
+
+func newCascade(p InjectionParams) (Injection, error) {
+	a, err := newPerpAttack(p, cascadeDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return &cascade{perpAttack: a, down: p.Rand.IntN(3) != 0, depth: make([]orderbook.Level, 0, 1024)}, nil
+}
+
+// Prepare draws the initiating account.
+func (c *cascade) Prepare(v Venue) {
+	c.prepare(v, 1, false)
+	c.lossWindow = int64(time.Minute)
+}
+
+func (c *cascade) Act(v Venue) int64 {
+	if c.pv == nil || c.slice >= c.k.i("slices") {
+		return -1
+	}
+	sym, pv := c.p.Symbol, c.pv
+	in := v.Instrument(sym)
+	now := v.Now()
+	if c.ref == 0 {
+		c.ref = refPrice(pv, sym)
+	}
+	side, book := orderbook.Sell, orderbook.Buy
+	if !c.down {
+		side, book = orderbook.Buy, orderbook.Sell
+	}
+	reach := c.k.f("reach_bps") * float64(c.slice+1) / float64(c.k.i("slices")) / 1e4
+	limit := roundTick(float64(c.ref)*(1-reach), in.Tick)
+	if !c.down {
+		limit = roundTick(float64(c.ref)*(1+reach), in.Tick)
+	}
+	c.depth = v.Depth(sym, book, c.depth[:0])
+	var q int64
+	for _, l := range c.depth {
+		if (c.down && l.Price < limit) || (!c.down && l.Price > limit) {
+			break
+		}
+		q += l.Qty
+	}
+	if q > 0 {
+		pv.Deposit(sym, c.accounts[0], int64(float64(q)*float64(c.ref)/3))
+		v.Submit(sym, c.accounts[0], OrderRequest{Side: side, Price: limit, TIF: orderbook.IOC, Qty: q})
+	}
+	c.mark(now)
+	c.slice++
+	return now + int64(c.k.f("spread_s")*float64(time.Second)) + 1
+}
