@@ -1,0 +1,198 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "index_manipulation", Typology: replay.IndexManipulation,
+		Doc: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +
+			"and highest value within window; when it moves min_move_bps or more it alerts once per episode (until the index has been " +
+			"inside the threshold for a whole window). The accounts are the largest net position builders in the direction of the move " +
+			"during lookback before it began (at most max_accounts, each with at least min_share of the directional flow). " +
+			"Score = move in bps × (1 + the builders' share of the directional flow) + the constituents' largest deviation from " +
+			"the index in bps at the alert.",
+		Params: []ParamSpec{
+			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how far back the reference low and high reach"},
+			{Name: "min_move_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "index move that opens an episode"},
+			{Name: "lookback", Type: Duration, Default: 20 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
+			{Name: "max_accounts", Type: Int, Default: int64(3), Meaning: "builders named in an alert"},
+			{Name: "min_share", Type: Float, Default: 0.1, Meaning: "smallest share of the directional flow that names a builder"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &indexManip{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps"), lookback: int64(p.Duration("lookback")),
+				maxAccts: int(p.Int("max_accounts")), minShare: p.Float("min_share")}, nil
+		},
+	})
+}
+
+// flowBucket is one minute of an account's net traded quantity.
+type flowBucket struct {
+	minute int64
+	net    int64
+}
+
+type indexSym struct {
+	hist      []tsVal // index values within window
+	consts    map[uint64]int64
+	flows     map[uint64][]flowBucket // account -> recent minutes of net flow
+	open      bool
+	openDir   int
+	quietFrom int64
+}
+
+type indexManip struct {
+	window, lookback int64
+	minMove          float64
+	maxAccts         int
+	minShare         float64
+	insts            []replay.Instrument
+	syms             []indexSym
+	first            int64
+	seen             bool
+}
+
+func (d *indexManip) Start(info *replay.RunInfo) error {
+	d.insts = info.Instruments
+	d.syms = make([]indexSym, len(info.Instruments))
+	for i := range d.syms {
+		d.syms[i] = indexSym{consts: map[uint64]int64{}, flows: map[uint64][]flowBucket{}}
+	}
+	return nil
+}
+
+func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q int64) {
+	if account == 0 {
+		return
+	}
+	b := s.flows[account]
+	if n := len(b); n > 0 && b[n-1].minute == minute {
+		b[n-1].net += q
+		return
+	}
+	// Drop minutes older than lookback.
+	cut := minute - d.lookback/int64(time.Minute) - int64(d.window/int64(time.Minute)) - 1
+	k := 0
+	for k < len(b) && b[k].minute < cut {
+		k++
+	}
+	b = append(b[:copy(b, b[k:])], flowBucket{minute: minute, net: q})
+	s.flows[account] = b
+}
+
+func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		ev := &r.Event
+		if !d.seen {
+			d.first, d.seen = ev.TS, true
+		}
+		s := &d.syms[ev.Symbol]
+		minute := ev.TS / int64(time.Minute)
+		for _, f := range b.FillsOf(i) {
+			q := f.Qty
+			if f.Aggressor == orderbook.Sell {
+				q = -q
+			}
+			d.addFlow(s, f.TakerAccount, minute, q)
+			d.addFlow(s, f.MakerAccount, minute, -q)
+		}
+		if ev.Action != replay.ActionIndex {
+			continue
+		}
+		if ev.OrderID != 0 {
+			s.consts[ev.OrderID] = ev.Price
+			continue
+		}
+		now, px := ev.TS, ev.Price
+		k := 0
+		for k < len(s.hist) && now-s.hist[k].ts > d.window {
+			k++
+		}
+		s.hist = append(s.hist[:copy(s.hist, s.hist[k:])], tsVal{now, px})
+		lo, hi := s.hist[0], s.hist[0]
+		for _, h := range s.hist {
+			if h.val < lo.val {
+				lo = h
+			}
+			if h.val > hi.val {
+				hi = h
+			}
+		}
+		up := float64(px-lo.val) / float64(lo.val) * 1e4
+		down := float64(hi.val-px) / float64(hi.val) * 1e4
+		move, dir, from := up, 1, lo.ts
+		if down > up {
+			move, dir, from = down, -1, hi.ts
+		}
+		if move < d.minMove {
+			if s.open && now-s.quietFrom >= d.window {
+				s.open = false
+			}
+			continue
+		}
+		s.quietFrom = now
+		if s.open && s.openDir == dir {
+			continue
+		}
+		s.open, s.openDir = true, dir
+		d.alert(ev.Symbol, s, now, from, dir, move, px, emit)
+	}
+	return nil
+}
+
+func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, move float64, idx int64, emit func(Alert)) {
+	// Net flow in the move's direction over lookback before the move began (and during it).
+	type acct struct {
+		id  uint64
+		net int64
+	}
+	lo := (from - d.lookback) / int64(time.Minute)
+	var cands []acct
+	var total int64
+	for id, bs := range s.flows {
+		var net int64
+		for _, b := range bs {
+			if b.minute >= lo {
+				net += b.net
+			}
+		}
+		net *= int64(dir)
+		if net > 0 {
+			cands = append(cands, acct{id, net})
+			total += net
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].net != cands[j].net {
+			return cands[i].net > cands[j].net
+		}
+		return cands[i].id < cands[j].id
+	})
+	var accts []uint64
+	var share float64
+	for _, c := range cands {
+		if len(accts) >= d.maxAccts || float64(c.net) < d.minShare*float64(total) {
+			break
+		}
+		accts = append(accts, c.id)
+		share += float64(c.net) / float64(total)
+	}
+	dev := 0.0
+	for _, p := range s.consts {
+		dev = math.Max(dev, math.Abs(float64(p-idx))/float64(idx)*1e4)
+	}
+	emit(Alert{Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: max(from-d.lookback, d.first), End: now, Accounts: sortedUnique(accts),
+		Score: move*(1+share) + dev,
+		Evidence: fmt.Sprintf("index moved %.0f bps within %v; constituents up to %.0f bps from the index; %d accounts built %.0f%% of the directional flow before",
+			move, time.Duration(d.window), dev, len(accts), 100*share)})
+}
+
+func (d *indexManip) Finish(emit func(Alert)) error { return nil }

@@ -1,0 +1,356 @@
+package detectors
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+func init() {
+	Register(Definition{
+		Name: "liquidation_abuse", Typology: replay.LiquidationSuicide,
+		Doc: "Liquidation abuse on perpetual swaps, from the venue's liquidation, fill, ADL and insurance fund events. " +
+			"Each liquidation is examined three ways. liquidation_suicide: the share of the liquidation order's fills taken by accounts " +
+			"linked to the liquidated one (same device, IP subnet or funding source shared by at most max_share accounts, or a referral), " +
+			"weighted up when those orders were placed far_bps or more from the mark within lookback before, and by the insurance fund's " +
+			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
+			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus linked ADL " +
+			"counterparties, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
+			"window of the previous; score = liquidations + move in percent; accounts = the largest non-liquidation taker in the window " +
+			"before the first one. Alerts claim the typology they found; an instance's results are split by typology.",
+		Params: []ParamSpec{
+			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
+			{Name: "far_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "an order this far from the mark when placed is a far order"},
+			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
+			{Name: "window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade"},
+			{Name: "min_liquidations", Type: Int, Default: int64(2), Meaning: "liquidations that make a cascade"},
+		},
+		New: func(p Params) (Detector, error) {
+			return &liqAbuse{lookback: int64(p.Duration("lookback")), farBps: p.Float("far_bps"), maxShare: int(p.Int("max_share")),
+				window: int64(p.Duration("window")), minLiqs: int(p.Int("min_liquidations"))}, nil
+		},
+	})
+}
+
+// farOrder is an order placed far from the mark: who, when.
+type farOrder struct {
+	account uint64
+	ts      int64
+}
+
+// takerTrade is one aggressive fill, for looking back at who pushed.
+type takerTrade struct {
+	ts      int64
+	account uint64
+	side    orderbook.Side
+	qty     int64
+	liq     bool
+}
+
+// pendingLiq is a liquidation being examined until its settlement events pass.
+type pendingLiq struct {
+	ts, bankruptcy int64
+	account        uint64
+	side           orderbook.Side
+	qty            int64
+	mark           int64
+	linkedQty      int64
+	farLinkedQty   int64
+	beyondQty      int64
+	linkedAdl      int64
+	fundLoss       int64
+	accounts       []uint64
+	start          int64
+	depth          int64
+}
+
+type liqSym struct {
+	perp    bool
+	mark    int64
+	far     map[uint64]farOrder
+	trades  []takerTrade // ring of recent aggressive fills
+	pos     map[uint64]int64
+	opened  map[uint64]map[uint64]int64 // account -> counterparty -> qty since it was last flat
+	pending *pendingLiq
+	// cascade
+	burst            []int64 // liquidation times of the current burst
+	burstHi, burstLo int64
+	burstStart       int64
+	burstInit        uint64
+}
+
+type liqAbuse struct {
+	lookback, window int64
+	farBps           float64
+	maxShare         int
+	minLiqs          int
+	insts            []replay.Instrument
+	links            *accountLinks
+	syms             []liqSym
+	first            int64
+	seen             bool
+}
+
+func (d *liqAbuse) Start(info *replay.RunInfo) error {
+	d.insts = info.Instruments
+	d.links = newAccountLinks(info.Accounts, d.maxShare)
+	d.syms = make([]liqSym, len(info.Instruments))
+	for i, in := range info.Instruments {
+		d.syms[i] = liqSym{perp: in.Kind == replay.Perpetual, far: map[uint64]farOrder{}, pos: map[uint64]int64{}, opened: map[uint64]map[uint64]int64{}}
+	}
+	return nil
+}
+
+func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		ev := &r.Event
+		s := &d.syms[ev.Symbol]
+		if !d.seen {
+			d.first, d.seen = ev.TS, true
+		}
+		if !s.perp && ev.Action != replay.ActionMark && ev.Action != replay.ActionLiquidation {
+			continue
+		}
+		s.perp = true
+		if s.pending != nil && ev.TS > s.pending.ts {
+			d.finishLiq(ev.Symbol, s, emit)
+		}
+		if len(s.burst) > 0 && ev.TS > s.burst[len(s.burst)-1]+d.window {
+			d.finishBurst(ev.Symbol, s, ev.TS, emit)
+		}
+		switch ev.Action {
+		case replay.ActionMark:
+			s.mark = ev.Price
+		case replay.ActionLiquidation:
+			if s.pending != nil {
+				d.finishLiq(ev.Symbol, s, emit)
+			}
+			s.pending = &pendingLiq{ts: ev.TS, account: ev.Account, side: ev.Side, qty: ev.Qty, bankruptcy: ev.Price, mark: s.mark, start: ev.TS,
+				depth: r.Top.BidQty + r.Top.AskQty}
+			d.noteBurst(s, ev.TS)
+		case replay.ActionADL:
+			if p := s.pending; p != nil && p.account == ev.Account && d.links.linked(ev.Account, ev.OrderID) {
+				p.linkedAdl += ev.Qty
+				p.accounts = append(p.accounts, ev.OrderID)
+			}
+			d.move(s, ev.Account, ev.OrderID, ev.Side, ev.Qty)
+		case replay.ActionFund:
+			if p := s.pending; p != nil && p.account == ev.Account && ev.Qty < 0 {
+				p.fundLoss += -ev.Qty
+			}
+		case replay.ActionAdd:
+			if s.mark > 0 && ev.Flags&replay.FlagLiquidation == 0 && r.FillEnd == r.FillStart {
+				if dist := math.Abs(float64(ev.Price-s.mark)) / float64(s.mark) * 1e4; dist >= d.farBps {
+					s.far[ev.OrderID] = farOrder{account: ev.Account, ts: ev.TS}
+				}
+			}
+		}
+		fills := b.FillsOf(i)
+		liq := ev.Flags&replay.FlagLiquidation != 0
+		for _, f := range fills {
+			d.move(s, f.TakerAccount, f.MakerAccount, f.Aggressor, f.Qty)
+			if len(s.trades) >= 4096 {
+				s.trades = s.trades[:copy(s.trades, s.trades[2048:])]
+			}
+			s.trades = append(s.trades, takerTrade{ts: ev.TS, account: f.TakerAccount, side: f.Aggressor, qty: f.Qty, liq: liq})
+			if len(s.burst) > 0 || liq {
+				s.burstLo = minNZ(s.burstLo, f.Price)
+				s.burstHi = max(s.burstHi, f.Price)
+			}
+			if p := s.pending; liq && p != nil && f.TakerAccount == p.account {
+				if d.links.linked(p.account, f.MakerAccount) {
+					p.linkedQty += f.Qty
+					if fo, ok := s.far[f.MakerOrder]; ok && ev.TS-fo.ts <= d.lookback {
+						p.farLinkedQty += f.Qty
+						p.start = min(p.start, fo.ts)
+					}
+					p.accounts = append(p.accounts, f.MakerAccount)
+				}
+				if (p.side == orderbook.Sell && f.Price < p.bankruptcy) || (p.side == orderbook.Buy && f.Price > p.bankruptcy) {
+					p.beyondQty += f.Qty
+				}
+			}
+		}
+		if len(s.far) > 4096 {
+			for id, fo := range s.far {
+				if ev.TS-fo.ts > d.lookback {
+					delete(s.far, id)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func minNZ(a, b int64) int64 {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
+}
+
+// move books a trade of qty between taker (trading side) and maker, tracking
+// positions and, per account, who its open position was traded against.
+func (d *liqAbuse) move(s *liqSym, taker, maker uint64, side orderbook.Side, qty int64) {
+	signed := qty
+	if side == orderbook.Sell {
+		signed = -qty
+	}
+	for _, x := range [2]struct {
+		a, c uint64
+		q    int64
+	}{{taker, maker, signed}, {maker, taker, -signed}} {
+		if x.a == 0 {
+			continue
+		}
+		before := s.pos[x.a]
+		after := before + x.q
+		s.pos[x.a] = after
+		if after == 0 || (before != 0 && (before > 0) != (after > 0)) {
+			delete(s.opened, x.a)
+			if after == 0 {
+				delete(s.pos, x.a)
+				continue
+			}
+		}
+		if abs(after) > abs(before) {
+			m := s.opened[x.a]
+			if m == nil {
+				m = map[uint64]int64{}
+				s.opened[x.a] = m
+			}
+			m[x.c] += abs(after) - abs(before)
+		}
+	}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// finishLiq scores a liquidation once its order, ADL and fund events passed.
+func (d *liqAbuse) finishLiq(sym uint32, s *liqSym, emit func(Alert)) {
+	p := s.pending
+	s.pending = nil
+	q := float64(max(p.qty, 1))
+	sym0 := d.insts[sym].Symbol
+	// Who pushed: linked accounts that traded against the liquidated side within lookback.
+	var pushers []uint64
+	var pushQty int64
+	for j := len(s.trades) - 1; j >= 0; j-- {
+		t := s.trades[j]
+		if p.ts-t.ts > d.lookback {
+			break
+		}
+		if !t.liq && t.side == p.side && d.links.linked(p.account, t.account) {
+			pushQty += t.qty
+			if !slices.Contains(pushers, t.account) {
+				pushers = append(pushers, t.account)
+			}
+			p.start = min(p.start, t.ts)
+		}
+	}
+	// liquidation_suicide
+	linkedShare := float64(p.linkedQty) / q
+	farShare := float64(p.farLinkedQty) / q
+	beyond := float64(p.beyondQty) / q
+	loss := 0.0
+	if p.fundLoss > 0 {
+		loss = 1
+	}
+	score := linkedShare*(1+farShare+beyond+loss) + 0.25*math.Min(float64(pushQty)/q, 2) + 0.05*beyond
+	accts := append([]uint64{p.account}, p.accounts...)
+	accts = append(accts, pushers...)
+	emit(Alert{Typology: replay.LiquidationSuicide, Symbol: sym0, RaisedAt: p.ts, Start: p.start, End: p.ts, Accounts: sortedUnique(accts), Score: score,
+		Evidence: fmt.Sprintf("liquidation of %d (qty %d at bankruptcy %d, mark %d): %.0f%% filled by linked accounts (%.0f%% on far orders), %.0f%% beyond bankruptcy, insurance fund paid %d, %d linked accounts traded %d against it before",
+			p.account, p.qty, p.bankruptcy, p.mark, 100*linkedShare, 100*farShare, 100*beyond, p.fundLoss, len(pushers), pushQty)})
+	// offsetting_positions
+	var linkedOpen, allOpen int64
+	var partners []uint64
+	for c, x := range s.opened[p.account] {
+		allOpen += x
+		if d.links.linked(p.account, c) {
+			linkedOpen += x
+			partners = append(partners, c)
+		}
+	}
+	share := float64(linkedOpen)/math.Max(float64(allOpen), 1) + float64(p.linkedAdl)/q
+	size := math.Log2(1 + q/math.Max(float64(p.depth), 1))
+	emit(Alert{Typology: replay.OffsettingPositions, Symbol: sym0, RaisedAt: p.ts, Start: max(p.ts-d.lookback, d.first), End: p.ts,
+		Accounts: sortedUnique(append([]uint64{p.account}, partners...)), Score: share * size,
+		Evidence: fmt.Sprintf("liquidation of %d (qty %d, %.1f× the touch): %.0f%% of the position was opened against %d linked accounts; %d deleveraged into linked accounts",
+			p.account, p.qty, q/math.Max(float64(p.depth), 1), 100*float64(linkedOpen)/math.Max(float64(allOpen), 1), len(partners), p.linkedAdl)})
+	delete(s.opened, p.account)
+}
+
+// noteBurst adds a liquidation to the current cascade (or starts one).
+func (d *liqAbuse) noteBurst(s *liqSym, ts int64) {
+	if len(s.burst) == 0 {
+		s.burstStart = ts
+		s.burstHi, s.burstLo = s.mark, s.mark
+		// The initiator: the largest non-liquidation taker in the window before.
+		vol := map[uint64]int64{}
+		var best uint64
+		for j := len(s.trades) - 1; j >= 0; j-- {
+			t := s.trades[j]
+			if ts-t.ts > d.window {
+				break
+			}
+			if t.liq {
+				continue
+			}
+			vol[t.account] += t.qty
+			if best == 0 || vol[t.account] > vol[best] || (vol[t.account] == vol[best] && t.account < best) {
+				best = t.account
+			}
+			s.burstStart = min(s.burstStart, t.ts)
+		}
+		s.burstInit = best
+	}
+	s.burst = append(s.burst, ts)
+}
+
+func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert)) {
+	n := len(s.burst)
+	if n >= d.minLiqs {
+		move := 0.0
+		if s.burstLo > 0 {
+			move = float64(s.burstHi-s.burstLo) / float64(s.burstLo) * 100
+		}
+		var accts []uint64
+		if s.burstInit != 0 {
+			accts = []uint64{s.burstInit}
+		}
+		end := s.burst[n-1]
+		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
+			Score: float64(n) + move, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest taker before: %d", n, time.Duration(d.window), move, s.burstInit)})
+	}
+	s.burst = s.burst[:0]
+	s.burstHi, s.burstLo = 0, 0
+}
+
+func (d *liqAbuse) Finish(emit func(Alert)) error {
+	for i := range d.syms {
+		s := &d.syms[i]
+		if s.pending != nil {
+			d.finishLiq(uint32(i), s, emit)
+		}
+		if len(s.burst) > 0 {
+			d.finishBurst(uint32(i), s, s.burst[len(s.burst)-1], emit)
+		}
+	}
+	return nil
+}
+
+func sortedUnique(xs []uint64) []uint64 {
+	slices.Sort(xs)
+	return slices.Compact(xs)
+}
