@@ -14,6 +14,8 @@ type Consumer struct {
 	det      Detector
 	alerts   []Alert
 	emit     func(Alert)
+	only     map[string]bool
+	outside  int64
 }
 
 // NewConsumer wraps det, whose alerts are attributed to instance id. Alerts
@@ -27,10 +29,30 @@ func NewConsumer(id string, typology replay.Typology, det Detector) *Consumer {
 		if a.Typology == "" {
 			a.Typology = c.typology
 		}
+		if c.only != nil && !c.only[a.Symbol] {
+			c.outside++
+			return
+		}
 		c.alerts = append(c.alerts, a)
 	}
 	return c
 }
+
+// Only scopes the instance to symbols: alerts on other instruments are not
+// kept, and Outside counts them. Empty symbols keep everything.
+func (c *Consumer) Only(symbols []string) {
+	if len(symbols) == 0 {
+		c.only = nil
+		return
+	}
+	c.only = map[string]bool{}
+	for _, s := range symbols {
+		c.only[s] = true
+	}
+}
+
+// Outside is the number of alerts not kept because of Only.
+func (c *Consumer) Outside() int64 { return c.outside }
 
 // Name is the instance id.
 func (c *Consumer) Name() string { return c.id }

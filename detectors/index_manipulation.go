@@ -23,8 +23,8 @@ func init() {
 			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how far back the reference low and high reach"},
 			{Name: "min_move_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "index move that opens an episode"},
 			{Name: "lookback", Type: Duration, Default: 20 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
-			{Name: "max_accounts", Type: Int, Default: int64(3), Meaning: "builders named in an alert"},
-			{Name: "min_share", Type: Float, Default: 0.1, Meaning: "smallest share of the directional flow that names a builder"},
+			{Name: "max_accounts", Type: Int, Default: int64(5), Meaning: "builders named in an alert"},
+			{Name: "min_share", Type: Float, Default: 0.03, Meaning: "smallest share of the directional flow that names a builder"},
 		},
 		New: func(p Params) (Detector, error) {
 			return &indexManip{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps"), lookback: int64(p.Duration("lookback")),
@@ -97,6 +97,9 @@ func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
 		s := &d.syms[ev.Symbol]
 		minute := ev.TS / int64(time.Minute)
 		for _, f := range b.FillsOf(i) {
+			if ev.Flags&replay.FlagLiquidation != 0 {
+				break // forced trades build nobody's position on purpose
+			}
 			q := f.Qty
 			if f.Aggressor == orderbook.Sell {
 				q = -q

@@ -82,6 +82,8 @@ func All() []Definition {
 type Config struct {
 	Name   string         `json:"name"`
 	Params map[string]any `json:"params,omitempty"`
+	// Symbols scopes the entry's instances to these instruments (empty: all).
+	Symbols []string `json:"symbols,omitempty"`
 }
 
 // Instance is one detector instance of an expanded grid.
@@ -90,6 +92,7 @@ type Instance struct {
 	Name     string          `json:"name"`
 	Typology replay.Typology `json:"typology"`
 	Params   Params          `json:"-"`
+	Symbols  []string        `json:"symbols,omitempty"` // scope: only alerts on these instruments count (empty: all)
 	def      Definition
 }
 
@@ -210,6 +213,9 @@ func Expand(cfgs []Config) ([]Instance, error) {
 				if len(id) > 0 {
 					name += "{" + strings.Join(id, ",") + "}"
 				}
+				if len(c.Symbols) > 0 {
+					name += "@" + strings.Join(c.Symbols, "+")
+				}
 				if seen[name] {
 					err = &ConfigError{c.Name, "", "instance " + name + " is listed twice"}
 					return
@@ -219,7 +225,7 @@ func Expand(cfgs []Config) ([]Instance, error) {
 				if t, ok := full["typology"].(string); ok && typ == "" {
 					typ = replay.Typology(t) // external detectors claim the typology they are given
 				}
-				out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, def: def})
+				out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, Symbols: c.Symbols, def: def})
 				return
 			}
 			for _, v := range axes[i] {

@@ -93,6 +93,9 @@ type InjectionSpec struct {
 type DetectorSpec struct {
 	Name   string         `yaml:"name" json:"name"`
 	Params map[string]any `yaml:"params" json:"params,omitempty"`
+	// Symbols scopes the entry to these instruments: alerts on others are not
+	// kept (and are counted). Empty: every instrument.
+	Symbols []string `yaml:"symbols" json:"symbols,omitempty"`
 }
 
 // ScoringSpec holds the scoring options of a run.
@@ -267,6 +270,13 @@ func (s *Spec) Validate() error {
 		}
 		if _, ok := injectors[inj.Typology]; !ok {
 			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectorNames(), ", "))
+		}
+	}
+	for i, d := range s.Detectors {
+		for _, sym := range d.Symbols {
+			if !syms[sym] {
+				bad("detectors[%d] %s: symbols: unknown instrument %q", i, d.Name, sym)
+			}
 		}
 	}
 	return errors.Join(errs...)

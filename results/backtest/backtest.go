@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tapetest/tapetest/detectors"
@@ -52,7 +53,7 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	cfgs := opts.Detectors
 	if len(cfgs) == 0 {
 		for _, d := range spec.Detectors {
-			cfgs = append(cfgs, detectors.Config{Name: d.Name, Params: d.Params})
+			cfgs = append(cfgs, detectors.Config{Name: d.Name, Params: d.Params, Symbols: d.Symbols})
 		}
 	}
 	if len(cfgs) == 0 {
@@ -89,6 +90,12 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 			return nil, fmt.Errorf("detector %s: %w", in.ID, err)
 		}
 		c := detectors.NewConsumer(in.ID, in.Typology, d)
+		for _, s := range in.Symbols {
+			if !slices.ContainsFunc(spec.Instruments, func(i scenarios.InstrumentSpec) bool { return i.Symbol == s }) {
+				return nil, fmt.Errorf("detector %s: symbols: %q is not an instrument of the scenario", in.ID, s)
+			}
+		}
+		c.Only(in.Symbols)
 		runners = append(runners, c)
 		consumers = append(consumers, c)
 	}
@@ -136,7 +143,13 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: opts.ToolVersion, Command: "run",
 		CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: opts.SpecName, SHA256: results.HashBytes(opts.SpecText), File: "spec.yaml"},
 		Seed: spec.Seed, Detectors: dj, Options: map[string]string{"batch_size": fmt.Sprint(opts.BatchSize)}, Scoring: sj, Start: start, End: end}
-	counts := replay.SumCounts(append(stats.Counts, gen.Counts()...))
+	counts := append(stats.Counts, gen.Counts()...)
+	for _, c := range runners {
+		if n := c.Outside(); n > 0 {
+			counts = append(counts, replay.Count{Kind: "alerts_outside_scope:" + c.Name(), N: n})
+		}
+	}
+	counts = replay.SumCounts(counts)
 	return &Outcome{Stats: stats, Contents: &results.Contents{
 		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(spec),
 		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
