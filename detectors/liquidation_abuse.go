@@ -20,13 +20,13 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus linked ADL " +
 			"counterparties, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = liquidations + move in percent; accounts = the largest non-liquidation taker in the window " +
-			"before the first one. Alerts claim the typology they found; an instance's results are split by typology.",
+			"window of the previous; score = liquidations + price range in percent + 5 × the initiator's share; accounts = the initiator, " +
+			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
 			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
 			{Name: "far_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "an order this far from the mark when placed is a far order"},
 			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
-			{Name: "window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade"},
+			{Name: "window", Type: Duration, Default: 10 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade; takers this far before the first one are its candidate initiators"},
 			{Name: "min_liquidations", Type: Int, Default: int64(2), Meaning: "liquidations that make a cascade"},
 		},
 		New: func(p Params) (Detector, error) {
@@ -81,6 +81,7 @@ type liqSym struct {
 	burstHi, burstLo int64
 	burstStart       int64
 	burstInit        uint64
+	burstDom         float64 // the initiator's share of the same-side taker volume before
 }
 
 type liqAbuse struct {
@@ -132,7 +133,7 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 			}
 			s.pending = &pendingLiq{ts: ev.TS, account: ev.Account, side: ev.Side, qty: ev.Qty, bankruptcy: ev.Price, mark: s.mark, start: ev.TS,
 				depth: r.Top.BidQty + r.Top.AskQty}
-			d.noteBurst(s, ev.TS)
+			d.noteBurst(s, ev.TS, ev.Side)
 		case replay.ActionADL:
 			if p := s.pending; p != nil && p.account == ev.Account && d.links.linked(ev.Account, ev.OrderID) {
 				p.linkedAdl += ev.Qty
@@ -152,12 +153,19 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		fills := b.FillsOf(i)
 		liq := ev.Flags&replay.FlagLiquidation != 0
-		for _, f := range fills {
-			d.move(s, f.TakerAccount, f.MakerAccount, f.Aggressor, f.Qty)
+		if len(fills) > 0 {
+			// One entry per aggressive order: its taker, side and total quantity.
+			var q int64
+			for _, f := range fills {
+				q += f.Qty
+			}
 			if len(s.trades) >= 4096 {
 				s.trades = s.trades[:copy(s.trades, s.trades[2048:])]
 			}
-			s.trades = append(s.trades, takerTrade{ts: ev.TS, account: f.TakerAccount, side: f.Aggressor, qty: f.Qty, liq: liq})
+			s.trades = append(s.trades, takerTrade{ts: ev.TS, account: fills[0].TakerAccount, side: fills[0].Aggressor, qty: q, liq: liq})
+		}
+		for _, f := range fills {
+			d.move(s, f.TakerAccount, f.MakerAccount, f.Aggressor, f.Qty)
 			if len(s.burst) > 0 || liq {
 				s.burstLo = minNZ(s.burstLo, f.Price)
 				s.burstHi = max(s.burstHi, f.Price)
@@ -291,29 +299,34 @@ func (d *liqAbuse) finishLiq(sym uint32, s *liqSym, emit func(Alert)) {
 	delete(s.opened, p.account)
 }
 
-// noteBurst adds a liquidation to the current cascade (or starts one).
-func (d *liqAbuse) noteBurst(s *liqSym, ts int64) {
+// noteBurst adds a liquidation to the current cascade (or starts one); side
+// is the liquidation order's side, the direction the cascade pushes.
+func (d *liqAbuse) noteBurst(s *liqSym, ts int64, side orderbook.Side) {
 	if len(s.burst) == 0 {
 		s.burstStart = ts
 		s.burstHi, s.burstLo = s.mark, s.mark
-		// The initiator: the largest non-liquidation taker in the window before.
-		vol := map[uint64]int64{}
-		var best uint64
+		// The initiator: the account of the largest non-liquidation order
+		// trading the same way in the window before.
+		var best takerTrade
+		var total int64
 		for j := len(s.trades) - 1; j >= 0; j-- {
 			t := s.trades[j]
 			if ts-t.ts > d.window {
 				break
 			}
-			if t.liq {
+			if t.liq || t.side != side {
 				continue
 			}
-			vol[t.account] += t.qty
-			if best == 0 || vol[t.account] > vol[best] || (vol[t.account] == vol[best] && t.account < best) {
-				best = t.account
+			total += t.qty
+			if t.qty > best.qty || (t.qty == best.qty && t.account < best.account) {
+				best = t
 			}
-			s.burstStart = min(s.burstStart, t.ts)
 		}
-		s.burstInit = best
+		s.burstInit, s.burstDom = best.account, 0
+		if total > 0 {
+			s.burstDom = float64(best.qty) / float64(total)
+			s.burstStart = min(s.burstStart, best.ts)
+		}
 	}
 	s.burst = append(s.burst, ts)
 }
@@ -331,7 +344,8 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		}
 		end := s.burst[n-1]
 		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
-			Score: float64(n) + move, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest taker before: %d", n, time.Duration(d.window), move, s.burstInit)})
+			Score: float64(n) + move + 5*s.burstDom, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)",
+				n, time.Duration(d.window), move, s.burstInit, 100*s.burstDom)})
 	}
 	s.burst = s.burst[:0]
 	s.burstHi, s.burstLo = 0, 0

@@ -104,26 +104,37 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		g.last = append(g.last, in.Price)
 	}
 	g.pop = newPopulation(spec.Background.Accounts, spec.Start.UnixNano(), rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
-	seed := uint64(0)
-	rng := func() *rand.Rand { seed++; return rand.New(rand.NewPCG(spec.Seed, seed)) }
+	// Every agent and injection has its own random stream, keyed by what it
+	// is (not by creation order), so adding an instrument, an agent or an
+	// injection leaves everyone else's draws unchanged.
+	stream := func(parts ...uint64) *rand.Rand {
+		h := uint64(0x9e3779b97f4a7c15)
+		for _, p := range parts {
+			h ^= p + 0x9e3779b97f4a7c15 + h<<6 + h>>2
+			h ^= h >> 31
+			h *= 0xbf58476d1ce4e5b9
+			h ^= h >> 29
+		}
+		return rand.New(rand.NewPCG(spec.Seed, h))
+	}
 	for s := range g.insts {
 		sym := uint32(s)
 		bg := spec.agents(s)
-		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: rng()})
+		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: stream(1, uint64(s), 0, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
-			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], rng()))
+			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i))))
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: rng()})
+			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i))})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: rng()})
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})
 		}
 		for i := 0; i < bg.MomentumTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: rng()})
+			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
 		}
 	}
-	if err := g.initPerps(rng); err != nil {
+	if err := g.initPerps(stream); err != nil {
 		return nil, err
 	}
 	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
@@ -139,14 +150,14 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			span := float64(spec.Duration) * 0.8
 			for k := 0; k < is.Count; k++ {
 				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-				jit := (rng().Float64() - 0.5) * span / float64(is.Count) * 0.3
+				jit := (stream(2, uint64(i), uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
 				starts = append(starts, g.now+int64(off+jit))
 			}
 		}
 		for k, st := range starts {
 			n++
 			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: sym, SymbolName: is.Symbol,
-				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: rng(), Instrument: spec.Instruments[sym]}
+				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, uint64(i), uint64(k)), Instrument: spec.Instruments[sym]}
 			inj, err := injectors[is.Typology](p)
 			if err != nil {
 				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)

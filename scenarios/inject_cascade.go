@@ -25,12 +25,15 @@ var cascadeDefaults = map[string]map[string]float64{
 // moves and leveraged positions on the other side are liquidated, whose
 // liquidation orders push the price further. The label names the initiator;
 // its insurance fund loss is every liquidation's within a minute of the end.
+// Each slice is a limit order at the reach whose remainder rests (a fat
+// finger); the last remainder is cancelled 15 s after it was placed.
 type cascade struct {
 	perpAttack
 	slice int
 	down  bool
 	depth []orderbook.Level
 	ref   int64
+	rest  uint64 // the resting remainder of the last slice
 }
 
 func newCascade(p InjectionParams) (Injection, error) {
@@ -48,12 +51,21 @@ func (c *cascade) Prepare(v Venue) {
 }
 
 func (c *cascade) Act(v Venue) int64 {
-	if c.pv == nil || c.slice >= c.k.i("slices") {
+	if c.pv == nil {
 		return -1
 	}
 	sym, pv := c.p.Symbol, c.pv
 	in := v.Instrument(sym)
 	now := v.Now()
+	if c.rest != 0 {
+		if _, live := v.Remaining(sym, c.rest); live {
+			v.Cancel(sym, c.rest)
+		}
+		c.rest = 0
+	}
+	if c.slice >= c.k.i("slices") {
+		return -1
+	}
 	if c.ref == 0 {
 		c.ref = refPrice(pv, sym)
 	}
@@ -74,11 +86,19 @@ func (c *cascade) Act(v Venue) int64 {
 		}
 		q += l.Qty
 	}
-	if q > 0 {
-		pv.Deposit(sym, c.accounts[0], int64(float64(q)*float64(c.ref)/3))
-		v.Submit(sym, c.accounts[0], OrderRequest{Side: side, Price: limit, TIF: orderbook.IOC, Qty: q})
+	// A limit order at the reach: it sweeps the book down (or up) to there and
+	// its remainder rests, so the mid follows the last trade and the mark moves.
+	q += q/5 + in.Lot
+	pv.Deposit(sym, c.accounts[0], int64(float64(q)*float64(c.ref)/3))
+	if id, _, err := v.Submit(sym, c.accounts[0], OrderRequest{Side: side, Price: limit, Qty: q}); err == nil {
+		if _, live := v.Remaining(sym, id); live {
+			c.rest = id
+		}
 	}
 	c.mark(now)
 	c.slice++
+	if c.slice >= c.k.i("slices") {
+		return now + int64(15*time.Second)
+	}
 	return now + int64(c.k.f("spread_s")*float64(time.Second)) + 1
 }

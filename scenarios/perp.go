@@ -141,7 +141,7 @@ type perpState struct {
 // initPerps sets up the venue of every perpetual instrument: collateral for
 // the background (market makers and depth providers hold far more), the
 // index/mark ticker, and leveraged traders.
-func (g *Generator) initPerps(rng func() *rand.Rand) error {
+func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
 	g.perps = make([]*perpState, len(g.insts))
 	for s, in := range g.spec.Instruments {
 		if in.Kind != "perp" {
@@ -164,7 +164,7 @@ func (g *Generator) initPerps(rng func() *rand.Rand) error {
 			return fmt.Errorf("instrument %s: %w", in.Symbol, err)
 		}
 		st := &perpState{sym: uint32(s), spec: ps, v: v, scale: scale, ext: float64(in.Price), pushed: make([]int64, ps.IndexSources),
-			r: rng(), rich: map[uint64]bool{}, seed: g.spec.Seed}
+			r: stream(1, uint64(s), 5, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
 		g.perps[s] = st
 		g.insts[s].Kind = replay.Perpetual
 		for _, q := range g.q {
@@ -181,7 +181,7 @@ func (g *Generator) initPerps(rng func() *rand.Rand) error {
 		}
 		g.schedule(g.now, &perpTicker{st: st})
 		for i := 0; i < ps.LeveragedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.take(), r: rng()})
+			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.take(), r: stream(1, uint64(s), 6, uint64(i))})
 		}
 	}
 	return nil
@@ -398,7 +398,8 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 	if eq := st.v.Equity(l.account); eq < capital/2 {
 		st.v.Deposit(l.account, capital-eq)
 	}
-	lev := 2 + (st.spec.MaxLeverage-2)*l.r.Float64()*l.r.Float64()
+	// Leverage from 2 up to the maximum, most of it high, as on retail crypto venues.
+	lev := 2 + (st.spec.MaxLeverage-2)*math.Pow(l.r.Float64(), 0.7)
 	mark := st.v.Mark()
 	if mark == 0 {
 		mark = g.last[l.sym]
