@@ -18,9 +18,9 @@ func init() {
 			"linked to the liquidated one (same device, IP subnet or funding source shared by at most max_share accounts, or a referral), " +
 			"weighted up when those orders were placed far_bps or more from the mark within lookback before, and by the insurance fund's " +
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
-			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus linked ADL " +
-			"counterparties, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = liquidations + price range in percent + 5 × the initiator's share; accounts = the initiator, " +
+			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
+			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
+			"window of the previous; score = the initiator's share × (liquidations + price range in percent); accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
 			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
@@ -63,6 +63,9 @@ type pendingLiq struct {
 	beyondQty      int64
 	linkedAdl      int64
 	fundLoss       int64
+	linkedOpen     int64 // of the liquidated position, opened against linked accounts
+	allOpen        int64
+	partners       []uint64
 	accounts       []uint64
 	start          int64
 	depth          int64
@@ -131,8 +134,17 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 			if s.pending != nil {
 				d.finishLiq(ev.Symbol, s, emit)
 			}
-			s.pending = &pendingLiq{ts: ev.TS, account: ev.Account, side: ev.Side, qty: ev.Qty, bankruptcy: ev.Price, mark: s.mark, start: ev.TS,
+			p := &pendingLiq{ts: ev.TS, account: ev.Account, side: ev.Side, qty: ev.Qty, bankruptcy: ev.Price, mark: s.mark, start: ev.TS,
 				depth: r.Top.BidQty + r.Top.AskQty}
+			// Who the position was opened against, before the liquidation closes it.
+			for c, x := range s.opened[ev.Account] {
+				p.allOpen += x
+				if d.links.linked(ev.Account, c) {
+					p.linkedOpen += x
+					p.partners = append(p.partners, c)
+				}
+			}
+			s.pending = p
 			d.noteBurst(s, ev.TS, ev.Side)
 		case replay.ActionADL:
 			if p := s.pending; p != nil && p.account == ev.Account && d.links.linked(ev.Account, ev.OrderID) {
@@ -281,15 +293,7 @@ func (d *liqAbuse) finishLiq(sym uint32, s *liqSym, emit func(Alert)) {
 		Evidence: fmt.Sprintf("liquidation of %d (qty %d at bankruptcy %d, mark %d): %.0f%% filled by linked accounts (%.0f%% on far orders), %.0f%% beyond bankruptcy, insurance fund paid %d, %d linked accounts traded %d against it before",
 			p.account, p.qty, p.bankruptcy, p.mark, 100*linkedShare, 100*farShare, 100*beyond, p.fundLoss, len(pushers), pushQty)})
 	// offsetting_positions
-	var linkedOpen, allOpen int64
-	var partners []uint64
-	for c, x := range s.opened[p.account] {
-		allOpen += x
-		if d.links.linked(p.account, c) {
-			linkedOpen += x
-			partners = append(partners, c)
-		}
-	}
+	linkedOpen, allOpen, partners := p.linkedOpen, p.allOpen, p.partners
 	share := float64(linkedOpen)/math.Max(float64(allOpen), 1) + float64(p.linkedAdl)/q
 	size := math.Log2(1 + q/math.Max(float64(p.depth), 1))
 	emit(Alert{Typology: replay.OffsettingPositions, Symbol: sym0, RaisedAt: p.ts, Start: max(p.ts-d.lookback, d.first), End: p.ts,
@@ -344,7 +348,7 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		}
 		end := s.burst[n-1]
 		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
-			Score: float64(n) + move + 5*s.burstDom, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)",
+			Score: s.burstDom * (float64(n) + move), Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)",
 				n, time.Duration(d.window), move, s.burstInit, 100*s.burstDom)})
 	}
 	s.burst = s.burst[:0]

@@ -77,12 +77,12 @@ func (o *offsetting) Act(v Venue) int64 {
 		}
 		q := min(lots(size*(4+4*o.p.Rand.Float64()), in.Lot), o.qty-o.built)
 		t := v.Top(sym)
-		p := ref
-		if t.BidQty > 0 && t.AskQty > 0 && t.AskPrice-t.BidPrice > in.Tick {
-			p = t.BidPrice + in.Tick
-		} else if t.BidQty > 0 {
-			p = t.BidPrice
+		if t.BidQty == 0 || t.AskQty == 0 || t.AskPrice-t.BidPrice < 2*in.Tick {
+			return now + int64(200*time.Millisecond) // wait for a gap inside the spread to trade in
 		}
+		// The long bids inside the spread, where nobody else is, and the short
+		// sells into that bid at once.
+		p := t.BidPrice + in.Tick
 		id, _, err := v.Submit(sym, long, OrderRequest{Side: orderbook.Buy, Price: p, Qty: q})
 		if err == nil {
 			if rest, live := v.Remaining(sym, id); live {
