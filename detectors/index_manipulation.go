@@ -15,14 +15,15 @@ func init() {
 		Name: "index_manipulation", Typology: replay.IndexManipulation,
 		Doc: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +
 			"and highest value within window; when it moves min_move_bps or more it alerts once per episode (until the index has been " +
-			"inside the threshold for a whole window). The accounts are the largest net position builders in the direction of the move " +
-			"during lookback before it began (at most max_accounts, each with at least min_share of the directional flow). " +
+			"inside the threshold for a whole window; a reversal opens a new one after a window at the earliest). The accounts are the largest net aggressive buyers (for a rise) or sellers during " +
+			"lookback before the move began, grouped with the accounts they are linked to (shared device, IP subnet or funding source, " +
+			"or a referral); accounts that traded more as maker than as taker are left out: the largest groups are named, up to max_accounts accounts, each group with at least min_share of the directional flow. " +
 			"Score = move in bps × (1 + the builders' share of the directional flow) + the constituents' largest deviation from " +
 			"the index in bps at the alert.",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how far back the reference low and high reach"},
 			{Name: "min_move_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "index move that opens an episode"},
-			{Name: "lookback", Type: Duration, Default: 20 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
+			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
 			{Name: "max_accounts", Type: Int, Default: int64(5), Meaning: "builders named in an alert"},
 			{Name: "min_share", Type: Float, Default: 0.03, Meaning: "smallest share of the directional flow that names a builder"},
 		},
@@ -35,8 +36,9 @@ func init() {
 
 // flowBucket is one minute of an account's net traded quantity.
 type flowBucket struct {
-	minute int64
-	net    int64
+	minute  int64
+	net     int64 // aggressive buys − aggressive sells
+	passive int64 // quantity traded as maker
 }
 
 type indexSym struct {
@@ -45,6 +47,7 @@ type indexSym struct {
 	flows     map[uint64][]flowBucket // account -> recent minutes of net flow
 	open      bool
 	openDir   int
+	openedAt  int64
 	quietFrom int64
 }
 
@@ -54,6 +57,7 @@ type indexManip struct {
 	maxAccts         int
 	minShare         float64
 	insts            []replay.Instrument
+	links            *accountLinks
 	syms             []indexSym
 	first            int64
 	seen             bool
@@ -61,6 +65,7 @@ type indexManip struct {
 
 func (d *indexManip) Start(info *replay.RunInfo) error {
 	d.insts = info.Instruments
+	d.links = newAccountLinks(info.Accounts, 12)
 	d.syms = make([]indexSym, len(info.Instruments))
 	for i := range d.syms {
 		d.syms[i] = indexSym{consts: map[uint64]int64{}, flows: map[uint64][]flowBucket{}}
@@ -68,13 +73,14 @@ func (d *indexManip) Start(info *replay.RunInfo) error {
 	return nil
 }
 
-func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q int64) {
+func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q, passive int64) {
 	if account == 0 {
 		return
 	}
 	b := s.flows[account]
 	if n := len(b); n > 0 && b[n-1].minute == minute {
 		b[n-1].net += q
+		b[n-1].passive += passive
 		return
 	}
 	// Drop minutes older than lookback.
@@ -83,7 +89,7 @@ func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q int64) {
 	for k < len(b) && b[k].minute < cut {
 		k++
 	}
-	b = append(b[:copy(b, b[k:])], flowBucket{minute: minute, net: q})
+	b = append(b[:copy(b, b[k:])], flowBucket{minute: minute, net: q, passive: passive})
 	s.flows[account] = b
 }
 
@@ -104,8 +110,8 @@ func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
 			if f.Aggressor == orderbook.Sell {
 				q = -q
 			}
-			d.addFlow(s, f.TakerAccount, minute, q)
-			d.addFlow(s, f.MakerAccount, minute, -q)
+			d.addFlow(s, f.TakerAccount, minute, q, 0)
+			d.addFlow(s, f.MakerAccount, minute, 0, f.Qty)
 		}
 		if ev.Action != replay.ActionIndex {
 			continue
@@ -142,51 +148,87 @@ func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
 			continue
 		}
 		s.quietFrom = now
-		if s.open && s.openDir == dir {
+		if s.open && (s.openDir == dir || now-s.openedAt < d.window) {
 			continue
 		}
-		s.open, s.openDir = true, dir
+		s.open, s.openDir, s.openedAt = true, dir, now
 		d.alert(ev.Symbol, s, now, from, dir, move, px, emit)
 	}
 	return nil
 }
 
 func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, move float64, idx int64, emit func(Alert)) {
-	// Net flow in the move's direction over lookback before the move began (and during it).
+	// Net aggressive flow in the move's direction over lookback before the
+	// move began, summed over groups of linked accounts (one operator often
+	// builds through several).
+	lo, hi := (from-d.lookback)/int64(time.Minute), from/int64(time.Minute)
 	type acct struct {
 		id  uint64
 		net int64
 	}
-	lo := (from - d.lookback) / int64(time.Minute)
 	var cands []acct
 	var total int64
 	for id, bs := range s.flows {
-		var net int64
+		var net, aggr, passive int64
 		for _, b := range bs {
-			if b.minute >= lo {
+			if b.minute >= lo && b.minute <= hi {
 				net += b.net
+				aggr += abs(b.net)
+				passive += b.passive
 			}
 		}
 		net *= int64(dir)
-		if net > 0 {
+		if net > 0 && passive <= aggr { // liquidity providers' crossing requotes are not position building
 			cands = append(cands, acct{id, net})
 			total += net
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].net != cands[j].net {
-			return cands[i].net > cands[j].net
+	sort.Slice(cands, func(i, j int) bool { return cands[i].id < cands[j].id })
+	group := make([]int, len(cands)) // union-find over linked candidates
+	for i := range group {
+		group[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for group[i] != i {
+			group[i] = group[group[i]]
+			i = group[i]
 		}
-		return cands[i].id < cands[j].id
+		return i
+	}
+	for i := range cands {
+		for j := i + 1; j < len(cands); j++ {
+			if d.links.linked(cands[i].id, cands[j].id) {
+				group[find(j)] = find(i)
+			}
+		}
+	}
+	sums := map[int]int64{}
+	for i, c := range cands {
+		sums[find(i)] += c.net
+	}
+	roots := make([]int, 0, len(sums))
+	for r := range sums {
+		roots = append(roots, r)
+	}
+	sort.Slice(roots, func(i, j int) bool {
+		if sums[roots[i]] != sums[roots[j]] {
+			return sums[roots[i]] > sums[roots[j]]
+		}
+		return roots[i] < roots[j]
 	})
 	var accts []uint64
 	var share float64
-	for _, c := range cands {
-		if len(accts) >= d.maxAccts || float64(c.net) < d.minShare*float64(total) {
+	for _, r := range roots {
+		if len(accts) >= d.maxAccts || float64(sums[r]) < d.minShare*float64(total) {
 			break
 		}
-		accts = append(accts, c.id)
-		share += float64(c.net) / float64(total)
+		for i, c := range cands {
+			if find(i) == r {
+				accts = append(accts, c.id)
+			}
+		}
+		share += float64(sums[r]) / float64(total)
 	}
 	dev := 0.0
 	for _, p := range s.consts {

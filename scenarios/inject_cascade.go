@@ -29,11 +29,10 @@ var cascadeDefaults = map[string]map[string]float64{
 // finger); the last remainder is cancelled 15 s after it was placed.
 type cascade struct {
 	perpAttack
-	slice int
-	down  bool
-	depth []orderbook.Level
-	ref   int64
-	rest  uint64 // the resting remainder of the last slice
+	slice  int
+	down   bool
+	ref    int64
+	pusher bookPusher
 }
 
 func newCascade(p InjectionParams) (Injection, error) {
@@ -41,7 +40,7 @@ func newCascade(p InjectionParams) (Injection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cascade{perpAttack: a, down: p.Rand.IntN(3) != 0, depth: make([]orderbook.Level, 0, 1024)}, nil
+	return &cascade{perpAttack: a, down: p.Rand.IntN(3) != 0}, nil
 }
 
 // Prepare draws the initiating account.
@@ -57,44 +56,27 @@ func (c *cascade) Act(v Venue) int64 {
 	sym, pv := c.p.Symbol, c.pv
 	in := v.Instrument(sym)
 	now := v.Now()
-	if c.rest != 0 {
-		if _, live := v.Remaining(sym, c.rest); live {
-			v.Cancel(sym, c.rest)
-		}
-		c.rest = 0
-	}
+	c.pusher.account = c.accounts[0]
+	c.pusher.cancel(v, sym)
 	if c.slice >= c.k.i("slices") {
 		return -1
 	}
 	if c.ref == 0 {
 		c.ref = refPrice(pv, sym)
 	}
-	side, book := orderbook.Sell, orderbook.Buy
+	side := orderbook.Sell
 	if !c.down {
-		side, book = orderbook.Buy, orderbook.Sell
+		side = orderbook.Buy
 	}
 	reach := c.k.f("reach_bps") * float64(c.slice+1) / float64(c.k.i("slices")) / 1e4
 	limit := roundTick(float64(c.ref)*(1-reach), in.Tick)
 	if !c.down {
 		limit = roundTick(float64(c.ref)*(1+reach), in.Tick)
 	}
-	c.depth = v.Depth(sym, book, c.depth[:0])
-	var q int64
-	for _, l := range c.depth {
-		if (c.down && l.Price < limit) || (!c.down && l.Price > limit) {
-			break
-		}
-		q += l.Qty
-	}
-	// A limit order at the reach: it sweeps the book down (or up) to there and
-	// its remainder rests, so the mid follows the last trade and the mark moves.
-	q += q/5 + in.Lot
-	pv.Deposit(sym, c.accounts[0], int64(float64(q)*float64(c.ref)/3))
-	if id, _, err := v.Submit(sym, c.accounts[0], OrderRequest{Side: side, Price: limit, Qty: q}); err == nil {
-		if _, live := v.Remaining(sym, id); live {
-			c.rest = id
-		}
-	}
+	// A fat finger at the reach: it sweeps the book to there and its
+	// remainder (five typical orders) rests.
+	extra := lots(float64(c.p.Instrument.Size)*5, in.Lot)
+	c.pusher.push(v, pv, sym, side, limit, extra)
 	c.mark(now)
 	c.slice++
 	if c.slice >= c.k.i("slices") {

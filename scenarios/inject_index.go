@@ -16,10 +16,10 @@ func init() { registerInjector(replay.IndexManipulation, newIndexManip) }
 //   - sources: how many constituents are pushed (the index is their median);
 //   - ramp_s: seconds to push them there; hold_s: seconds they are held while the attackers close.
 var indexDefaults = map[string]map[string]float64{
-	"blatant":  {"size_x": 80, "build_s": 120, "push_bps": 1200, "sources": 2, "ramp_s": 20, "hold_s": 120},
-	"standard": {"size_x": 60, "build_s": 300, "push_bps": 700, "sources": 2, "ramp_s": 45, "hold_s": 150},
-	"subtle":   {"size_x": 45, "build_s": 600, "push_bps": 400, "sources": 2, "ramp_s": 90, "hold_s": 180},
-	"evasive":  {"size_x": 35, "build_s": 900, "push_bps": 250, "sources": 3, "ramp_s": 180, "hold_s": 240},
+	"blatant":  {"size_x": 150, "build_s": 120, "push_bps": 1200, "sources": 2, "ramp_s": 20, "hold_s": 120},
+	"standard": {"size_x": 120, "build_s": 300, "push_bps": 700, "sources": 2, "ramp_s": 45, "hold_s": 150},
+	"subtle":   {"size_x": 90, "build_s": 600, "push_bps": 400, "sources": 2, "ramp_s": 90, "hold_s": 180},
+	"evasive":  {"size_x": 70, "build_s": 900, "push_bps": 250, "sources": 3, "ramp_s": 180, "hold_s": 240},
 }
 
 // indexManip is index manipulation in the manner of the 2022 Mango Markets

@@ -14,30 +14,31 @@ func init() { registerInjector(replay.OffsettingPositions, newOffsetting) }
 //     more than the book holds within the liquidation band);
 //   - leverage: the losing side's leverage;
 //   - build_s: seconds over which the two sides trade with each other;
-//   - push_bps, ramp_s: how far and how fast the index constituents are pushed
-//     against the losing side.
+//   - step_bps, step_s: how far beyond the mark each push of the book goes
+//     against the losing side, and how often it is repeated.
 var offsettingDefaults = map[string]map[string]float64{
-	"blatant":  {"size_x": 120, "leverage": 20, "build_s": 60, "push_bps": 900, "ramp_s": 30},
-	"standard": {"size_x": 90, "leverage": 15, "build_s": 180, "push_bps": 900, "ramp_s": 60},
-	"subtle":   {"size_x": 70, "leverage": 12, "build_s": 420, "push_bps": 1100, "ramp_s": 120},
-	"evasive":  {"size_x": 50, "leverage": 10, "build_s": 900, "push_bps": 1300, "ramp_s": 180},
+	"blatant":  {"size_x": 120, "leverage": 19, "build_s": 60, "step_bps": 150, "step_s": 2},
+	"standard": {"size_x": 90, "leverage": 18, "build_s": 180, "step_bps": 120, "step_s": 4},
+	"subtle":   {"size_x": 70, "leverage": 17, "build_s": 420, "step_bps": 100, "step_s": 6},
+	"evasive":  {"size_x": 50, "leverage": 16, "build_s": 900, "step_bps": 80, "step_s": 8},
 }
 
 // offsetting is the offsetting-positions attack of the 2025 JELLY case on
 // Hyperliquid: two linked accounts trade with each other until one is long
-// and the other short a position far larger than the book can absorb; the
-// index is then pushed against the thinly margined side, whose liquidation
-// cannot be executed on the book within the band: the venue's insurance fund
-// absorbs the fills beyond the bankruptcy price and the rest is
-// auto-deleveraged, largely into the linked winning side.
+// and the other short a position far larger than the book can absorb; a
+// third linked account then pushes the thin book up (in the JELLY case the
+// spot price was pumped) until the thinly margined short is liquidated. Its
+// liquidation cannot be executed on the book within the band: the venue's
+// insurance fund absorbs the fills beyond the bankruptcy price and the rest
+// is auto-deleveraged, largely into the linked winning side.
 type offsetting struct {
 	perpAttack
-	phase int
-	qty   int64
-	built int64
-	base  int64
-	t0    int64
-	bid   uint64
+	phase  int
+	qty    int64
+	built  int64
+	t0     int64
+	pushes int
+	pusher bookPusher
 }
 
 func newOffsetting(p InjectionParams) (Injection, error) {
@@ -48,9 +49,11 @@ func newOffsetting(p InjectionParams) (Injection, error) {
 	return &offsetting{perpAttack: a}, nil
 }
 
-// Prepare draws the linked pair: accounts[0] goes long, accounts[1] short.
+// Prepare draws the linked accounts: accounts[0] goes long, accounts[1]
+// short, accounts[2] pushes.
 func (o *offsetting) Prepare(v Venue) {
-	o.prepare(v, 2, true)
+	o.prepare(v, 3, true)
+	o.lossOf = o.accounts[1:2]
 	o.lossWindow = int64(2 * time.Minute)
 }
 
@@ -72,7 +75,7 @@ func (o *offsetting) Act(v Venue) int64 {
 			fund(pv, sym, short, o.qty, ref, o.k.f("leverage"))
 		}
 		if o.built >= o.qty {
-			o.phase, o.base, o.t0 = 1, pv.Index(sym), now
+			o.phase, o.t0 = 1, now
 			return now + int64(10*time.Second)
 		}
 		q := min(lots(size*(4+4*o.p.Rand.Float64()), in.Lot), o.qty-o.built)
@@ -96,23 +99,25 @@ func (o *offsetting) Act(v Venue) int64 {
 		o.mark(now)
 		slices := float64(o.qty) / (6 * size)
 		return now + int64(o.k.f("build_s")/slices*float64(time.Second)*(0.5+o.p.Rand.Float64()))
-	case 1: // push the index against the short side until it is liquidated
-		frac := min(float64(now-o.t0)/(o.k.f("ramp_s")*1e9), 1)
-		p := roundTick(float64(o.base)*(1+o.k.f("push_bps")*frac/1e4), in.Tick)
-		for k := 0; k < pv.IndexSources(sym)-pv.IndexSources(sym)/3; k++ {
-			pv.PushIndex(sym, k, p)
-		}
-		o.mark(now)
-		if v.Position(sym, short) == 0 || frac >= 1 && now-o.t0 > int64(o.k.f("ramp_s")*1e9)+int64(time.Minute) {
+	case 1: // push the book up against the short side until it is liquidated
+		if v.Position(sym, short) == 0 || o.pushes >= 60 {
+			o.pusher.cancel(v, sym)
 			o.phase, o.t0 = 2, now
+			return now + int64(5*time.Second)
 		}
-		return now + int64(time.Second)
-	default: // release the index; the long side closes what ADL left it
-		for k := 0; k < pv.IndexSources(sym); k++ {
-			pv.PushIndex(sym, k, 0)
+		o.pusher.account = o.accounts[2]
+		target := roundTick(float64(refPrice(pv, sym))*(1+o.k.f("step_bps")/1e4), in.Tick)
+		o.pusher.push(v, pv, sym, orderbook.Buy, target, lots(size*2, in.Lot))
+		o.pushes++
+		o.mark(now)
+		return now + int64(o.k.f("step_s")*float64(time.Second))
+	default: // everyone closes what is left
+		flat := true
+		for _, a := range o.accounts {
+			if !closeOut(v, sym, a, lots(size*3, in.Lot)) {
+				flat = false
+			}
 		}
-		flat := closeOut(v, sym, long, lots(size*3, in.Lot))
-		closeOut(v, sym, short, lots(size*3, in.Lot))
 		o.mark(now)
 		if flat || now-o.t0 > int64(10*time.Minute) {
 			return -1

@@ -33,53 +33,27 @@ var suicideDefaults = map[string]map[string]float64{
 // pays the difference. The collectors and the pusher then unwind.
 type suicide struct {
 	perpAttack
-	phase   int
-	long    bool // the victim's position
-	qty     int64
-	pushes  int
-	orders  []uint64
-	unwinds int
-	opened  int64
-	pushAsk uint64
-	depth   []orderbook.Level
+	phase      int
+	long       bool // the victim's position
+	qty        int64
+	pushes     int
+	orders     []uint64
+	unwinds    int
+	opened     int64
+	pusherBook bookPusher
 }
 
-// push sweeps the book on side's opposite down (or up) to where the victim's
-// maintenance margin breaks, and rests an order just behind the sweep so the
-// mid — and with it the mark — follows the last trade there.
+// push moves the book against the victim to where its maintenance margin
+// breaks (a little further with every try).
 func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Instrument) {
 	ref := refPrice(s.pv, sym)
 	dist := (1/s.k.f("leverage") - 0.005) * (1.3 + 0.2*float64(s.pushes))
 	target := float64(ref) * (1 - dist)
-	book := orderbook.Buy // a sell push eats the bids
 	if side == orderbook.Buy {
-		target, book = float64(ref)*(1+dist), orderbook.Sell
+		target = float64(ref) * (1 + dist)
 	}
-	t := roundTick(target, in.Tick)
-	s.depth = v.Depth(sym, book, s.depth[:0:cap(s.depth)])
-	if cap(s.depth) == 0 {
-		s.depth = make([]orderbook.Level, 0, 512)
-		s.depth = v.Depth(sym, book, s.depth)
-	}
-	var q int64
-	for _, l := range s.depth {
-		if (book == orderbook.Buy && l.Price <= t) || (book == orderbook.Sell && l.Price >= t) {
-			break
-		}
-		q += l.Qty
-	}
-	if s.pushAsk != 0 {
-		if _, live := v.Remaining(sym, s.pushAsk); live {
-			v.Cancel(sym, s.pushAsk)
-		}
-	}
-	// One limit order at the target: it sweeps everything better and its
-	// remainder rests there, so both the last trade and the mid land on it.
-	q += lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot)
-	s.pv.Deposit(sym, s.pusher(), int64(float64(q)*float64(ref)/4))
-	if id, _, err := v.Submit(sym, s.pusher(), OrderRequest{Side: side, Price: t, Qty: q}); err == nil {
-		s.pushAsk = id
-	}
+	s.pusherBook.account = s.pusher()
+	s.pusherBook.push(v, s.pv, sym, side, roundTick(target, in.Tick), lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot))
 }
 
 func newSuicide(p InjectionParams) (Injection, error) {
@@ -148,11 +122,7 @@ func (s *suicide) Act(v Venue) int64 {
 		return now + int64(2*time.Second)
 	case 2: // push the book against the victim until the mark liquidates it
 		if pv.Liquidated(sym, s.victim(), s.opened, now) || v.Position(sym, s.victim()) == 0 || s.pushes >= 6 {
-			if s.pushAsk != 0 {
-				if _, live := v.Remaining(sym, s.pushAsk); live {
-					v.Cancel(sym, s.pushAsk)
-				}
-			}
+			s.pusherBook.cancel(v, sym)
 			s.phase = 3
 			return now + int64(time.Second)
 		}

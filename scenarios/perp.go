@@ -601,3 +601,46 @@ func closeOut(v Venue, sym uint32, account uint64, chunk int64) bool {
 	v.Submit(sym, account, OrderRequest{Side: side, Type: orderbook.Market, Qty: min(q, chunk)})
 	return v.Position(sym, account) == 0
 }
+
+// bookPusher moves a thin book: one limit order at a target price sweeps
+// every order better than it and rests its remainder there, so the last
+// trade and the mid — and with them the mark — land on the target.
+type bookPusher struct {
+	account uint64
+	order   uint64
+	depth   []orderbook.Level
+}
+
+// push sends side's order at target with extra quantity left to rest,
+// replacing the previous push's remainder; it funds the account for it.
+func (b *bookPusher) push(v Venue, pv PerpVenue, sym uint32, side orderbook.Side, target, extra int64) {
+	b.cancel(v, sym)
+	if b.depth == nil {
+		b.depth = make([]orderbook.Level, 0, 1024)
+	}
+	book := side.Opposite()
+	b.depth = v.Depth(sym, book, b.depth[:0])
+	q := extra
+	for _, l := range b.depth {
+		if (book == orderbook.Buy && l.Price <= target) || (book == orderbook.Sell && l.Price >= target) {
+			break
+		}
+		q += l.Qty
+	}
+	pv.Deposit(sym, b.account, int64(float64(q)*float64(target)/4))
+	if id, _, err := v.Submit(sym, b.account, OrderRequest{Side: side, Price: target, Qty: q}); err == nil {
+		if _, live := v.Remaining(sym, id); live {
+			b.order = id
+		}
+	}
+}
+
+// cancel withdraws what is left of the last push.
+func (b *bookPusher) cancel(v Venue, sym uint32) {
+	if b.order != 0 {
+		if _, live := v.Remaining(sym, b.order); live {
+			v.Cancel(sym, b.order)
+		}
+		b.order = 0
+	}
+}
