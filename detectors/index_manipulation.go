@@ -14,9 +14,8 @@ func init() {
 	Register(Definition{
 		Name: "index_manipulation", Typology: replay.IndexManipulation,
 		Doc: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +
-			"and highest value within window; when it moves min_move_bps or more it alerts once per episode (until the index has been " +
-			"inside the threshold for a whole window; a reversal opens a new one after a window at the earliest). The accounts are the largest net aggressive buyers (for a rise) or sellers during " +
-			"lookback before the move began, grouped with the accounts they are linked to (shared device, IP subnet or funding source, " +
+			"and highest value within window; when it moves min_move_bps or more it alerts, and again each time the move doubles (an episode ends a window after its last alert). The accounts are the largest net aggressive buyers (for a rise) or sellers during " +
+			"lookback up to the alert, grouped with the accounts they are linked to (shared device, IP subnet or funding source, " +
 			"or a referral); accounts that traded more as maker than as taker are left out: the largest groups are named, up to max_accounts accounts, each group with at least min_share of the directional flow. " +
 			"Score = move in bps × (1 + the builders' share of the directional flow) + the constituents' largest deviation from " +
 			"the index in bps at the alert.",
@@ -42,13 +41,11 @@ type flowBucket struct {
 }
 
 type indexSym struct {
-	hist      []tsVal // index values within window
-	consts    map[uint64]int64
-	flows     map[uint64][]flowBucket // account -> recent minutes of net flow
-	open      bool
-	openDir   int
-	openedAt  int64
-	quietFrom int64
+	hist    []tsVal // index values within window
+	consts  map[uint64]int64
+	flows   map[uint64][]flowBucket // account -> recent minutes of net flow
+	alerted [2]int64                // last alert time per direction (down, up)
+	level   [2]float64              // the move of that alert
 }
 
 type indexManip struct {
@@ -142,26 +139,26 @@ func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
 			move, dir, from = down, -1, hi.ts
 		}
 		if move < d.minMove {
-			if s.open && now-s.quietFrom >= d.window {
-				s.open = false
-			}
 			continue
 		}
-		s.quietFrom = now
-		if s.open && (s.openDir == dir || now-s.openedAt < d.window) {
+		way := (dir + 1) / 2 // 0 down, 1 up
+		if now-s.alerted[way] > d.window {
+			s.level[way] = 0 // the last episode this way is over
+		}
+		if move < 2*s.level[way] {
 			continue
 		}
-		s.open, s.openDir, s.openedAt = true, dir, now
+		s.alerted[way], s.level[way] = now, move
 		d.alert(ev.Symbol, s, now, from, dir, move, px, emit)
 	}
 	return nil
 }
 
 func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, move float64, idx int64, emit func(Alert)) {
-	// Net aggressive flow in the move's direction over lookback before the
-	// move began, summed over groups of linked accounts (one operator often
-	// builds through several).
-	lo, hi := (from-d.lookback)/int64(time.Minute), from/int64(time.Minute)
+	// Net aggressive flow in the move's direction over lookback up to now,
+	// summed over groups of linked accounts (one operator often builds
+	// through several).
+	lo, hi := (now-d.lookback)/int64(time.Minute), now/int64(time.Minute)
 	type acct struct {
 		id  uint64
 		net int64
