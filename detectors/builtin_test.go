@@ -41,7 +41,7 @@ func TestBuiltinsConform(t *testing.T) {
 		}
 		in := insts[0]
 		t.Run(d.Name, func(t *testing.T) {
-			detectortest.Run(t, in.ID, in.Typology, in.New, gen.Instruments(), evs)
+			detectortest.RunWithAccounts(t, in.ID, in.Typology, in.New, gen.Instruments(), gen.Accounts(), evs)
 		})
 	}
 }

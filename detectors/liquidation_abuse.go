@@ -20,14 +20,15 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
 			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + price range in percent); accounts = the initiator, " +
+			"window of the previous; score = the initiator's share × (liquidations + price range in percent), a tenth of that when the initiator is " +
+			"linked to a liquidated account; accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
 			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
 			{Name: "far_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "an order this far from the mark when placed is a far order"},
 			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
 			{Name: "window", Type: Duration, Default: 10 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade; takers this far before the first one are its candidate initiators"},
-			{Name: "min_liquidations", Type: Int, Default: int64(2), Meaning: "liquidations that make a cascade"},
+			{Name: "min_liquidations", Type: Int, Default: int64(1), Meaning: "liquidations that make a cascade (one is enough when a dominant order set it off: the score weighs that)"},
 		},
 		New: func(p Params) (Detector, error) {
 			return &liqAbuse{lookback: int64(p.Duration("lookback")), farBps: p.Float("far_bps"), maxShare: int(p.Int("max_share")),
@@ -84,7 +85,8 @@ type liqSym struct {
 	burstHi, burstLo int64
 	burstStart       int64
 	burstInit        uint64
-	burstDom         float64 // the initiator's share of the same-side taker volume before
+	burstDom         float64  // the initiator's share of the same-side taker volume before
+	burstLiqd        []uint64 // accounts liquidated in the burst
 }
 
 type liqAbuse struct {
@@ -146,6 +148,7 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 			}
 			s.pending = p
 			d.noteBurst(s, ev.TS, ev.Side)
+			s.burstLiqd = append(s.burstLiqd, ev.Account)
 		case replay.ActionADL:
 			if p := s.pending; p != nil && p.account == ev.Account && d.links.linked(ev.Account, ev.OrderID) {
 				p.linkedAdl += ev.Qty
@@ -347,11 +350,19 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 			accts = []uint64{s.burstInit}
 		}
 		end := s.burst[n-1]
+		score := s.burstDom * (float64(n) + move)
+		note := ""
+		// An initiator linked to an account it liquidated is abusing the
+		// liquidation (suicide, offsetting positions), not setting off a cascade.
+		if slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return d.links.linked(s.burstInit, a) }) {
+			score *= 0.1
+			note = "; the initiator is linked to a liquidated account (see liquidation_suicide and offsetting_positions)"
+		}
 		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
-			Score: s.burstDom * (float64(n) + move), Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)",
-				n, time.Duration(d.window), move, s.burstInit, 100*s.burstDom)})
+			Score: score, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)%s",
+				n, time.Duration(d.window), move, s.burstInit, 100*s.burstDom, note)})
 	}
-	s.burst = s.burst[:0]
+	s.burst, s.burstLiqd = s.burst[:0], s.burstLiqd[:0]
 	s.burstHi, s.burstLo = 0, 0
 }
 

@@ -139,7 +139,14 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	}
 	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
 	n := 0
+	seen := map[string]uint64{}
 	for i, is := range spec.Injections {
+		// An entry's stream is keyed by what it asks for (and how many
+		// identical entries came before), not by its position in the list:
+		// removing one entry leaves the others' attacks as they were.
+		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, paramsJSON(is.Params))
+		entry := fnv64(key) + seen[key]
+		seen[key]++
 		sym := g.symbol(is.Symbol)
 		var starts []int64
 		if len(is.At) > 0 {
@@ -150,14 +157,14 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			span := float64(spec.Duration) * 0.8
 			for k := 0; k < is.Count; k++ {
 				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-				jit := (stream(2, uint64(i), uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
+				jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
 				starts = append(starts, g.now+int64(off+jit))
 			}
 		}
 		for k, st := range starts {
 			n++
 			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: sym, SymbolName: is.Symbol,
-				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, uint64(i), uint64(k)), Instrument: spec.Instruments[sym]}
+				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, entry, uint64(k)), Instrument: spec.Instruments[sym]}
 			inj, err := injectors[is.Typology](p)
 			if err != nil {
 				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
@@ -366,6 +373,16 @@ func (g *Generator) Position(sym uint32, account uint64) int64 {
 func (g *Generator) AttackAccounts(n int, linked bool) []uint64 { return g.pop.attackers(n, linked) }
 
 // --- helpers shared by agents and injectors ---
+
+// fnv64 is the FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
 
 // roundTick rounds a price to the tick grid (at least one tick).
 func roundTick(p float64, tick int64) int64 {

@@ -14,8 +14,9 @@ func init() { registerInjector(replay.OffsettingPositions, newOffsetting) }
 //     more than the book holds within the liquidation band);
 //   - leverage: the losing side's leverage;
 //   - build_s: seconds over which the two sides trade with each other;
-//   - step_bps, step_s: how far beyond the mark each push of the book goes
-//     against the losing side, and how often it is repeated.
+//   - step_bps, step_s: each push of the book against the losing side reaches
+//     step_bps further (up to 15%) above the price the pushing began at,
+//     every step_s seconds.
 var offsettingDefaults = map[string]map[string]float64{
 	"blatant":  {"size_x": 120, "leverage": 19, "build_s": 60, "step_bps": 150, "step_s": 2},
 	"standard": {"size_x": 90, "leverage": 18, "build_s": 180, "step_bps": 120, "step_s": 4},
@@ -37,6 +38,7 @@ type offsetting struct {
 	qty    int64
 	built  int64
 	t0     int64
+	base   int64
 	pushes int
 	pusher bookPusher
 }
@@ -106,7 +108,11 @@ func (o *offsetting) Act(v Venue) int64 {
 			return now + int64(5*time.Second)
 		}
 		o.pusher.account = o.accounts[2]
-		target := roundTick(float64(refPrice(pv, sym))*(1+o.k.f("step_bps")/1e4), in.Tick)
+		if o.base == 0 {
+			o.base = refPrice(pv, sym)
+		}
+		// Each push reaches step_bps further above the price the pushing began at.
+		target := roundTick(float64(o.base)*(1+min(o.k.f("step_bps")*float64(o.pushes+1), 1500)/1e4), in.Tick)
 		o.pusher.push(v, pv, sym, orderbook.Buy, target, lots(size*2, in.Lot))
 		o.pushes++
 		o.mark(now)

@@ -41,19 +41,30 @@ type suicide struct {
 	unwinds    int
 	opened     int64
 	pusherBook bookPusher
+	collectAt  int64 // price of the collecting order nearest the mark
 }
 
-// push moves the book against the victim to where its maintenance margin
-// breaks (a little further with every try).
+// push clears the book against the victim down (or up) to just above the
+// collecting orders, and rests the rest of its order there: the mid — and with
+// it the mark — falls to where the victim is liquidated, and the collectors'
+// orders are the best ones its liquidation order meets. Without collecting
+// orders it pushes to where the victim's maintenance margin breaks, a little
+// further with every try.
 func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Instrument) {
 	ref := refPrice(s.pv, sym)
 	dist := (1/s.k.f("leverage") - 0.005) * (1.3 + 0.2*float64(s.pushes))
-	target := float64(ref) * (1 - dist)
+	target := roundTick(float64(ref)*(1-dist), in.Tick)
 	if side == orderbook.Buy {
-		target = float64(ref) * (1 + dist)
+		target = roundTick(float64(ref)*(1+dist), in.Tick)
+	}
+	if s.collectAt != 0 && s.pushes == 0 {
+		target = s.collectAt + in.Tick
+		if side == orderbook.Buy {
+			target = s.collectAt - in.Tick
+		}
 	}
 	s.pusherBook.account = s.pusher()
-	s.pusherBook.push(v, s.pv, sym, side, roundTick(target, in.Tick), lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot))
+	s.pusherBook.push(v, s.pv, sym, side, target, lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot))
 }
 
 func newSuicide(p InjectionParams) (Injection, error) {
@@ -112,8 +123,12 @@ func (s *suicide) Act(v Venue) int64 {
 				p = float64(ref) * (1 + bps/1e4)
 			}
 			fund(pv, sym, c, per, ref, 5)
-			if id, _, err := v.Submit(sym, c, OrderRequest{Side: oside, Price: roundTick(p, in.Tick), Qty: per}); err == nil {
+			px := roundTick(p, in.Tick)
+			if id, _, err := v.Submit(sym, c, OrderRequest{Side: oside, Price: px, Qty: per}); err == nil {
 				s.orders = append(s.orders, id)
+				if s.collectAt == 0 || (s.long && px > s.collectAt) || (!s.long && px < s.collectAt) {
+					s.collectAt = px // the collecting order nearest the mark
+				}
 			}
 		}
 		pv.Deposit(sym, s.pusher(), int64(float64(s.qty)*float64(ref)*3))

@@ -22,6 +22,13 @@ import (
 // Run checks the detector that newDetector builds against the events.
 func Run(t *testing.T, id string, typology replay.Typology, newDetector func() (detectors.Detector, error), insts []replay.Instrument, evs []replay.Event) {
 	t.Helper()
+	RunWithAccounts(t, id, typology, newDetector, insts, nil, evs)
+}
+
+// RunWithAccounts is Run with the account attributes a venue holds (detectors
+// that link accounts by shared attributes need them to do anything).
+func RunWithAccounts(t *testing.T, id string, typology replay.Typology, newDetector func() (detectors.Detector, error), insts []replay.Instrument, accounts []replay.AccountAttrs, evs []replay.Event) {
+	t.Helper()
 	if len(evs) == 0 {
 		t.Fatal("detectortest: no events")
 	}
@@ -33,7 +40,7 @@ func Run(t *testing.T, id string, typology replay.Typology, newDetector func() (
 		}
 		g := &guard{inner: detectors.NewConsumer(id, typology, d)}
 		_, err = replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{g}, replay.RunOptions{BatchSize: bs,
-			Info: replay.RunInfo{Start: evs[0].TS, End: evs[len(evs)-1].TS}})
+			Info: replay.RunInfo{Accounts: accounts, Start: evs[0].TS, End: evs[len(evs)-1].TS}})
 		if err != nil {
 			t.Fatalf("%s: batch size %d: %v", id, bs, err)
 		}
