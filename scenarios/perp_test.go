@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -58,5 +59,103 @@ func TestPerpAttacksConserveMoneyAndCostTheFund(t *testing.T) {
 		if c != 0 {
 			t.Errorf("%s: money not conserved: %d raw units", sym, c)
 		}
+	}
+}
+
+// TestLiquidationsExecuteAtTheDocumentedPrice: every liquidation is followed
+// by its IOC order, flagged, for the whole position, limited exactly
+// LiquidationBandBps beyond the mark that triggered it (on the tick grid,
+// rounded away from the mark's favour), and no fill of it is beyond that limit.
+func TestLiquidationsExecuteAtTheDocumentedPrice(t *testing.T) {
+	spec := loadSpec(t, "testdata/perp_attacks.yaml")
+	g, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := replay.ReadAll(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := spec.Instruments[0]
+	band := int64(in.Perp.withDefaults().LiquidationBandBps * 100) // ppm
+	var mark int64
+	checked := 0
+	for i, e := range evs {
+		switch e.Action {
+		case replay.ActionMark:
+			mark = e.Price
+		case replay.ActionLiquidation:
+			// The order comes next unless the fund could not cover the band (ADL only).
+			next := evs[i+1]
+			if next.Action == replay.ActionADL {
+				continue
+			}
+			off := mark * band / 1_000_000
+			want := (mark - off) / in.Tick * in.Tick
+			if e.Side == orderbook.Buy {
+				want = (mark + off + in.Tick - 1) / in.Tick * in.Tick
+			}
+			if next.Action != replay.ActionAdd || next.Flags&replay.FlagLiquidation == 0 || next.Flags&replay.FlagIOC == 0 ||
+				next.Account != e.Account || next.Side != e.Side || next.Qty != e.Qty || next.Price != want {
+				t.Fatalf("liquidation %+v (mark %d) is followed by %+v, want an IOC liquidation order for %d at %d", e, mark, next, e.Qty, want)
+			}
+			checked++
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d liquidations checked", checked)
+	}
+	// Fills: replay the events and check every liquidation fill is within its limit.
+	eng, err := replay.NewEngine(g.Instruments(), replay.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b replay.Batch
+	for i := range evs {
+		b.Records, b.Fills = b.Records[:0], b.Fills[:0]
+		eng.Apply(&evs[i], &b)
+		if evs[i].Flags&replay.FlagLiquidation == 0 {
+			continue
+		}
+		for _, f := range b.FillsOf(0) {
+			if (evs[i].Side == orderbook.Sell && f.Price < evs[i].Price) || (evs[i].Side == orderbook.Buy && f.Price > evs[i].Price) {
+				t.Fatalf("liquidation order %+v filled at %d, beyond its limit", evs[i], f.Price)
+			}
+		}
+	}
+}
+
+// TestPerpSuiteConservesMoney: money is conserved on every perpetual scenario
+// shipped, the default suite included, and no settlement or funding failed.
+func TestPerpSuiteConservesMoney(t *testing.T) {
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := map[string]*Spec{"default": def, "perp.yaml": loadSpec(t, "testdata/perp.yaml"), "perp_attacks.yaml": loadSpec(t, "testdata/perp_attacks.yaml")}
+	for name, spec := range specs {
+		g, err := NewGenerator(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replay.ReadAll(g); err != nil {
+			t.Fatal(err)
+		}
+		for sym, c := range g.PerpConservation() {
+			if c != 0 {
+				t.Errorf("%s %s: money not conserved: %d raw units", name, sym, c)
+			}
+		}
+		for _, c := range g.Counts() {
+			switch c.Kind {
+			case "perp_conservation_error", "perp_settlement_error", "perp_funding_error", "perp_fill_error":
+				t.Errorf("%s: %s: %d", name, c.Kind, c.N)
+			}
+		}
+		var loss int64
+		for _, l := range g.Labels() {
+			loss += l.InsuranceLoss
+		}
+		t.Logf("%s: insurance fund losses in labels: %d raw units", name, loss)
 	}
 }
