@@ -48,8 +48,16 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			intensity.Cols = append(intensity.Cols, name)
 		}
 	}
+	claims := map[string]int{} // typologies each instance claims alerts for
 	for _, r := range ev.Instances {
-		cov.Rows = append(cov.Rows, r.Instance)
+		claims[r.Instance]++
+	}
+	for _, r := range ev.Instances {
+		if claims[r.Instance] > 1 {
+			cov.Rows = append(cov.Rows, r.Instance+" ("+string(r.Typology)+")") // one row per typology it alerts on
+		} else {
+			cov.Rows = append(cov.Rows, r.Instance)
+		}
 		row := make([]float64, len(ev.Typologies))
 		for i, t := range ev.Typologies {
 			row[i] = math.NaN()
