@@ -59,3 +59,18 @@ func (l *accountLinks) linked(a, b uint64) bool {
 	}
 	return false
 }
+
+// any reports whether some account linked to a satisfies f.
+func (l *accountLinks) any(a uint64, f func(b uint64) bool) bool {
+	if r := l.ref[a]; r != 0 && f(r) {
+		return true
+	}
+	for _, k := range l.keys[a] {
+		for _, b := range l.members[k] {
+			if b != a && f(b) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -20,8 +20,8 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
 			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + price range in percent), a tenth of that when the initiator is " +
-			"linked to a liquidated account; accounts = the initiator, " +
+			"window of the previous; score = the initiator's share × (liquidations + price range in percent), a tenth of that when the initiator " +
+			"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
 			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
@@ -87,6 +87,7 @@ type liqSym struct {
 	burstInit        uint64
 	burstDom         float64  // the initiator's share of the same-side taker volume before
 	burstLiqd        []uint64 // accounts liquidated in the burst
+	burstAbuse       bool     // the initiator pushed against a linked account's position
 }
 
 type liqAbuse struct {
@@ -330,6 +331,12 @@ func (d *liqAbuse) noteBurst(s *liqSym, ts int64, side orderbook.Side) {
 			}
 		}
 		s.burstInit, s.burstDom = best.account, 0
+		// Does the initiator push against a linked account's position (a
+		// suicide or offsetting push), or is it liquidated itself?
+		s.burstAbuse = best.account != 0 && d.links.any(best.account, func(b uint64) bool {
+			p := s.pos[b]
+			return (side == orderbook.Sell && p > 0) || (side == orderbook.Buy && p < 0)
+		})
 		if total > 0 {
 			s.burstDom = float64(best.qty) / float64(total)
 			s.burstStart = min(s.burstStart, best.ts)
@@ -354,9 +361,9 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		note := ""
 		// An initiator linked to an account it liquidated is abusing the
 		// liquidation (suicide, offsetting positions), not setting off a cascade.
-		if slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return d.links.linked(s.burstInit, a) }) {
+		if s.burstAbuse || slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return a == s.burstInit || d.links.linked(s.burstInit, a) }) {
 			score *= 0.1
-			note = "; the initiator is linked to a liquidated account (see liquidation_suicide and offsetting_positions)"
+			note = "; the initiator pushed against a linked account's position or was liquidated itself (see liquidation_suicide and offsetting_positions)"
 		}
 		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
 			Score: score, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)%s",
