@@ -101,13 +101,7 @@ func (m *indexManip) Act(v Venue) int64 {
 		}
 		return now + int64(time.Second)
 	case 2: // hold the push while closing into the move
-		chunk := lots(size*2, in.Lot)
-		flat := true
-		for _, a := range m.accounts {
-			if !closeOut(v, sym, a, chunk) {
-				flat = false
-			}
-		}
+		flat := closeAll(v, sym, m.accounts, lots(size*2, in.Lot))
 		m.mark(now)
 		if (flat && now-m.t0 > int64(30*time.Second)) || now-m.t0 > int64(m.k.f("hold_s")*1e9) {
 			for k := 0; k < pv.IndexSources(sym); k++ {
@@ -118,12 +112,7 @@ func (m *indexManip) Act(v Venue) int64 {
 		}
 		return now + int64(2*time.Second)
 	default: // flatten whatever is left once the index is back
-		done := true
-		for _, a := range m.accounts {
-			if !closeOut(v, sym, a, lots(size*2, in.Lot)) {
-				done = false
-			}
-		}
+		done := closeAll(v, sym, m.accounts, lots(size*2, in.Lot))
 		m.mark(now)
 		if done || now-m.t0 > int64(15*time.Minute) {
 			return -1

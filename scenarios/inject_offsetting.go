@@ -118,12 +118,7 @@ func (o *offsetting) Act(v Venue) int64 {
 		o.mark(now)
 		return now + int64(o.k.f("step_s")*float64(time.Second))
 	default: // everyone closes what is left
-		flat := true
-		for _, a := range o.accounts {
-			if !closeOut(v, sym, a, lots(size*3, in.Lot)) {
-				flat = false
-			}
-		}
+		flat := closeAll(v, sym, o.accounts, lots(size*3, in.Lot))
 		o.mark(now)
 		if flat || now-o.t0 > int64(10*time.Minute) {
 			return -1

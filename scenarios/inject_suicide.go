@@ -155,13 +155,7 @@ func (s *suicide) Act(v Venue) int64 {
 		s.phase = 4
 		return now + int64(30*time.Second) + expDur(s.p.Rand, 60*time.Second)
 	default: // everyone unwinds into the recovered book
-		chunk := lots(size*2, in.Lot)
-		flat := true
-		for _, a := range s.accounts[1:] {
-			if !closeOut(v, sym, a, chunk) {
-				flat = false
-			}
-		}
+		flat := closeAll(v, sym, s.accounts[1:], lots(size*2, in.Lot))
 		s.mark(now)
 		s.unwinds++
 		if flat || s.unwinds > 200 {

@@ -587,6 +587,18 @@ func fund(pv PerpVenue, sym uint32, account uint64, qty, price int64, leverage f
 	pv.Deposit(sym, account, int64(float64(qty)*float64(price)/leverage)+1)
 }
 
+// closeAll sends each account's closing order (closeOut) and reports whether
+// all of them are flat.
+func closeAll(v Venue, sym uint32, accounts []uint64, chunk int64) bool {
+	flat := true
+	for _, a := range accounts {
+		if !closeOut(v, sym, a, chunk) {
+			flat = false
+		}
+	}
+	return flat
+}
+
 // closeOut sends a market order that flattens account's position on sym, in
 // pieces of at most chunk; it reports whether the account is flat.
 func closeOut(v Venue, sym uint32, account uint64, chunk int64) bool {
