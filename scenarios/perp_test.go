@@ -159,3 +159,36 @@ func TestPerpSuiteConservesMoney(t *testing.T) {
 		t.Logf("%s: insurance fund losses in labels: %d raw units", name, loss)
 	}
 }
+
+// FuzzPerpScenario: for any seed, a short perpetual market with every
+// perpetual attack conserves money and settles every liquidation.
+func FuzzPerpScenario(f *testing.F) {
+	f.Add(uint64(1), uint8(75))
+	f.Add(uint64(42), uint8(20))
+	f.Fuzz(func(t *testing.T, seed uint64, maxLev uint8) {
+		spec := loadSpec(t, "testdata/perp_attacks.yaml")
+		spec.Seed = seed
+		spec.Duration = Duration(12 * 60e9)
+		spec.Instruments[0].Perp.MaxLeverage = float64(2 + int(maxLev)%100)
+		for i := range spec.Injections {
+			spec.Injections[i].Count = 1
+		}
+		g, err := NewGenerator(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replay.ReadAll(g); err != nil {
+			t.Fatal(err)
+		}
+		for sym, c := range g.PerpConservation() {
+			if c != 0 {
+				t.Fatalf("seed %d: %s: money not conserved: %d", seed, sym, c)
+			}
+		}
+		for _, c := range g.Counts() {
+			if c.Kind == "perp_conservation_error" || c.Kind == "perp_settlement_error" || c.Kind == "perp_fill_error" {
+				t.Fatalf("seed %d: %s: %d", seed, c.Kind, c.N)
+			}
+		}
+	})
+}
