@@ -16,8 +16,10 @@ func init() {
 		Doc: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
 			"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
 			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
-			"spread over at least min_orders orders, " +
-			"and moved in the direction of the price change. Score = |net volume| / typical trade × |price change in bps| / 10.",
+			"spread over at least min_orders orders, and moved in the direction of the price change. What makes it unusual is the " +
+			"account's own habit: score = |net volume| / max(the account's aggressive volume in a lead-long stretch outside the " +
+			"windows, on average; min_x typical trades) × (1 + |price change in bps| / 5). An account that trades that way all day " +
+			"(a market maker's crossing requotes, a momentum trader) scores about 1 or less.",
 		Params: []ParamSpec{
 			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
 			{Name: "lead", Type: Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
@@ -43,6 +45,9 @@ type markingClose struct {
 	last         []int64
 	volSum       []float64 // per symbol: fill quantity and count, for the typical trade
 	volN         []float64
+	habit        []map[uint64]float64 // per symbol: each account's aggressive quantity outside the windows
+	outside      []int64              // per symbol: time observed outside the windows (ns)
+	lastTS       []int64
 }
 
 func (m *markingClose) Start(info *replay.RunInfo) error {
@@ -58,6 +63,12 @@ func (m *markingClose) Start(info *replay.RunInfo) error {
 	m.volSum = make([]float64, len(info.Instruments))
 	m.volN = make([]float64, len(info.Instruments))
 	m.last = make([]int64, len(info.Instruments))
+	m.habit = make([]map[uint64]float64, len(info.Instruments))
+	for i := range m.habit {
+		m.habit[i] = map[uint64]float64{}
+	}
+	m.outside = make([]int64, len(info.Instruments))
+	m.lastTS = make([]int64, len(info.Instruments))
 	return nil
 }
 
@@ -79,9 +90,15 @@ func (m *markingClose) flush(emit func(Alert)) {
 			if x < m.minX || m.orders[s][a] < m.minOrders || (n > 0) != (move > 0) || move == 0 {
 				continue
 			}
+			usual := 0.0
+			if m.outside[s] > 0 {
+				usual = m.habit[s][a] / float64(m.outside[s]) * float64(m.lead)
+			}
+			ratio := math.Abs(float64(n)) / math.Max(usual, m.minX*typical)
 			emit(Alert{Symbol: m.insts[s].Symbol, RaisedAt: m.next, Start: m.next - m.lead, End: m.next, Accounts: []uint64{a},
-				Score:    x * math.Abs(move) * 1e4 / 10,
-				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades) in the %v before the reference; price moved %.1f bps", n, x, time.Duration(m.lead), move*1e4)})
+				Score: ratio * (1 + math.Abs(move)*1e4/5),
+				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps",
+					n, x, math.Abs(float64(n))/math.Max(usual, 1), time.Duration(m.lead), move*1e4)})
 		}
 		clear(m.net[s])
 		clear(m.orders[s])
@@ -102,10 +119,17 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		in := now >= m.next-m.lead
 		s := r.Event.Symbol
+		if !in && m.lastTS[s] != 0 && now > m.lastTS[s] {
+			m.outside[s] += now - m.lastTS[s]
+		}
+		m.lastTS[s] = now
 		for _, f := range b.FillsOf(i) {
 			m.volSum[s] += float64(f.Qty)
 			m.volN[s]++
 			if !in {
+				if f.TakerAccount != 0 {
+					m.habit[s][f.TakerAccount] += float64(f.Qty)
+				}
 				continue
 			}
 			if m.first[s] == 0 {
