@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(Definition{
 		Name: "momentum_ignition", Typology: replay.MomentumIgnition,
-		Doc: "Momentum ignition: per account, a burst of at least min_orders same-side market orders within burst, then, within " +
+		Doc: "Momentum ignition: per account, a burst of at least min_orders same-side market (or IOC/FOK) orders within burst, then, within " +
 			"unwind, an opposite-side trade by the same account at a price the burst moved in its favour. Alerts at the unwinding trade; " +
 			"score = burst volume in typical trades × the favourable move in bps / 10.",
 		Params: []ParamSpec{
@@ -67,8 +67,9 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 				k := [2]uint64{uint64(r.Event.Symbol), x.acct}
 				a := d.accts[k]
+				aggressive := x.taker && (r.Event.Action == replay.ActionMarket || r.Event.Flags&(replay.FlagIOC|replay.FlagFOK) != 0)
 				if a == nil {
-					if !x.taker || r.Event.Action != replay.ActionMarket {
+					if !aggressive {
 						continue
 					}
 					a = &ignAcct{}
@@ -91,8 +92,8 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 						continue
 					}
 				}
-				if !x.taker || r.Event.Action != replay.ActionMarket {
-					continue // bursts are market orders; resting quotes that cross on arrival are not
+				if !aggressive {
+					continue // bursts are market or IOC/FOK orders; resting quotes that cross on arrival are not
 				}
 				if x.side != a.side || (len(a.orders) > 0 && now-a.orders[0] > d.burst) {
 					a.side, a.orders, a.vol, a.firstPx = x.side, a.orders[:0], 0, f.Price

@@ -89,6 +89,7 @@ type noiseTrader struct {
 	size    int64
 	open    []openOrder
 	r       *rand.Rand
+	ioc     bool // the next aggressive order is an IOC limit
 }
 
 type openOrder struct {
@@ -118,7 +119,19 @@ func (n *noiseTrader) Act(v Venue) int64 {
 	// Pareto-tailed size (alpha 1.8), capped.
 	q := lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
 	if n.r.IntN(3) == 0 {
-		v.Submit(n.sym, n.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+		// Every other aggressive order is a marketable IOC limit 20 bps
+		// through the touch, as on crypto venues where many clients never send
+		// market orders: an IOC flag says nothing about who sent it.
+		n.ioc = !n.ioc
+		if ref := v.LastPrice(n.sym); n.ioc && ref > 0 {
+			p := roundTick(float64(ref)*1.002, in.Tick)
+			if side == orderbook.Sell {
+				p = roundTick(float64(ref)*0.998, in.Tick)
+			}
+			v.Submit(n.sym, n.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: p, Qty: q})
+		} else {
+			v.Submit(n.sym, n.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+		}
 	} else {
 		t := v.Top(n.sym)
 		ref := v.LastPrice(n.sym)

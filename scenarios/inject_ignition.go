@@ -9,23 +9,31 @@ import (
 
 func init() { registerInjector(replay.MomentumIgnition, newIgnition) }
 
-// ignitionDefaults by intensity: aggressive orders in the burst, their size in
-// typical sizes, the burst's length, and how long the attacker waits before
-// unwinding into the move.
+// ignitionDefaults by intensity:
+//   - orders: aggressive orders in the burst, each taking the book a step further;
+//   - move_bps: how far the burst walks the price (momentum traders follow moves of 5 bps or more);
+//   - burst_s: the burst's length;
+//   - unwind_after_s: how long the attacker waits before selling (or buying) back into the followers;
+//   - unwind_slices: resting orders at the touch it unwinds through, one every 3 s, before it
+//     sends what is left as a market order.
 var ignitionDefaults = map[string]map[string]float64{
-	"blatant":  {"orders": 12, "size": 3, "burst_s": 3, "unwind_after_s": 10},
-	"standard": {"orders": 8, "size": 2, "burst_s": 5, "unwind_after_s": 20},
-	"subtle":   {"orders": 6, "size": 1.2, "burst_s": 10, "unwind_after_s": 40},
-	"evasive":  {"orders": 4, "size": 0.8, "burst_s": 20, "unwind_after_s": 90},
+	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 10, "unwind_slices": 3},
+	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 20, "unwind_slices": 4},
+	"subtle":   {"orders": 6, "move_bps": 7, "burst_s": 10, "unwind_after_s": 40, "unwind_slices": 6},
+	"evasive":  {"orders": 4, "move_bps": 4, "burst_s": 20, "unwind_after_s": 90, "unwind_slices": 8},
 }
 
-// ignition fires a burst of aggressive orders to start a move that momentum
-// traders follow, then unwinds the position into that move.
+// ignition fires a burst of aggressive orders that walks the book move_bps,
+// starting a move momentum traders follow, then unwinds the position into
+// that move through resting orders at the touch.
 type ignition struct {
 	attack
 	sent    int
-	unwound bool
+	slices  int
+	start   int64
 	side    orderbook.Side
+	pusher  bookPusher
+	resting uint64
 }
 
 func newIgnition(p InjectionParams) (Injection, error) {
@@ -46,9 +54,29 @@ func (g *ignition) Prepare(v Venue) { g.accounts = v.AttackAccounts(1, false) }
 func (g *ignition) Act(v Venue) int64 {
 	sym, now := g.p.Symbol, v.Now()
 	in := v.Instrument(sym)
+	acct := g.accounts[0]
 	n := g.k.i("orders")
 	if g.sent < n {
-		v.Submit(sym, g.accounts[0], OrderRequest{Side: g.side, Type: orderbook.Market, Qty: lots(float64(g.p.Instrument.Size)*g.k.f("size"), in.Lot)})
+		t := v.Top(sym)
+		if g.start == 0 {
+			g.start = t.AskPrice
+			if g.side == orderbook.Sell {
+				g.start = t.BidPrice
+			}
+			if g.start == 0 {
+				g.start = v.LastPrice(sym)
+			}
+		}
+		// Each order takes the book to its step of the walk (at least one typical order).
+		step := g.k.f("move_bps") * float64(g.sent+1) / float64(n) / 1e4
+		target := roundTick(float64(g.start)*(1+step), in.Tick)
+		if g.side == orderbook.Sell {
+			target = roundTick(float64(g.start)*(1-step), in.Tick)
+		}
+		g.pusher.account, g.pusher.tif = acct, orderbook.IOC // a burst takes liquidity; it leaves nothing resting
+		if g.pusher.push(v, nil, sym, g.side, target, 0) == 0 {
+			v.Submit(sym, acct, OrderRequest{Side: g.side, Type: orderbook.Market, Qty: lots(float64(g.p.Instrument.Size), in.Lot)})
+		}
 		g.mark(now)
 		g.sent++
 		if g.sent == n {
@@ -56,16 +84,39 @@ func (g *ignition) Act(v Venue) int64 {
 		}
 		return now + int64(g.k.f("burst_s")*float64(time.Second))/int64(n)
 	}
-	if !g.unwound {
-		if q := v.Position(sym, g.accounts[0]); q != 0 {
-			side := orderbook.Sell
-			if q < 0 {
-				side, q = orderbook.Buy, -q
-			}
-			v.Submit(sym, g.accounts[0], OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
-			g.mark(now)
+	if g.resting != 0 {
+		if _, live := v.Remaining(sym, g.resting); live {
+			v.Cancel(sym, g.resting)
 		}
-		g.unwound = true
+		g.resting = 0
 	}
-	return -1
+	q := v.Position(sym, acct)
+	if q == 0 {
+		return -1
+	}
+	side := orderbook.Sell
+	if q < 0 {
+		side, q = orderbook.Buy, -q
+	}
+	g.mark(now)
+	if g.slices >= g.k.i("unwind_slices") {
+		v.Submit(sym, acct, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+		return -1
+	}
+	// Rest a slice at the touch on the unwinding side: the followers take it.
+	t := v.Top(sym)
+	px := t.AskPrice
+	if side == orderbook.Buy {
+		px = t.BidPrice
+	}
+	if px > 0 {
+		slice := max(lots(float64(q)/float64(g.k.i("unwind_slices")-g.slices), in.Lot), in.Lot)
+		if id, _, err := v.Submit(sym, acct, OrderRequest{Side: side, Price: px, Qty: min(slice, q)}); err == nil {
+			if _, live := v.Remaining(sym, id); live {
+				g.resting = id
+			}
+		}
+	}
+	g.slices++
+	return now + int64(3*time.Second)
 }
