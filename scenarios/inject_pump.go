@@ -11,12 +11,14 @@ func init() { registerInjector(replay.PumpAndDump, newPump) }
 
 // pumpDefaults by intensity: organisers (a linked cluster), followers who
 // arrive in tiers after the announcement, follower buy size in typical sizes,
-// burst length, accumulation length.
+// burst length, accumulation length. Real announced pumps put most of their
+// volume into the first minute (La Morgia et al., 2020); blatant and standard
+// ones here do too, subtle and evasive ones spread it over minutes.
 var pumpDefaults = map[string]map[string]float64{
-	"blatant":  {"organisers": 3, "followers": 40, "follower_size": 4, "burst_s": 60, "accumulate_s": 600},
-	"standard": {"organisers": 3, "followers": 25, "follower_size": 2.5, "burst_s": 120, "accumulate_s": 900},
-	"subtle":   {"organisers": 2, "followers": 15, "follower_size": 1.5, "burst_s": 240, "accumulate_s": 1200},
-	"evasive":  {"organisers": 2, "followers": 8, "follower_size": 1, "burst_s": 480, "accumulate_s": 1800},
+	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 5, "burst_s": 60, "accumulate_s": 600},
+	"standard": {"organisers": 3, "followers": 40, "follower_size": 3.5, "burst_s": 90, "accumulate_s": 900},
+	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200},
+	"evasive":  {"organisers": 2, "followers": 10, "follower_size": 1.2, "burst_s": 480, "accumulate_s": 1800},
 }
 
 // pump: the organisers quietly accumulate with small buys, announce (the
