@@ -25,6 +25,13 @@ type Facts struct {
 	CancelToTrade   float64 `json:"cancel_to_trade"`
 	InterArrivalMs  float64 `json:"inter_arrival_mean_ms"`
 	InterArrivalCV  float64 `json:"inter_arrival_cv"`
+	// Trades (fills: one print per resting order filled, as venues' trade
+	// streams report them) are comparable between an L2 diff feed and an L3
+	// stream; events are not (a diff message batches level updates).
+	TradeGapMs      float64 `json:"trade_inter_arrival_mean_ms"`
+	TradeGapCV      float64 `json:"trade_inter_arrival_cv"`
+	TradeSizeMedian float64 `json:"trade_size_median"` // in base units
+	TradeSizeP90    float64 `json:"trade_size_p90"`
 }
 
 // FactNames lists the facts in display order with their labels.
@@ -34,7 +41,9 @@ var FactNames = []struct{ Key, Label string }{
 	{"spread_median_bps", "spread median (bps)"}, {"spread_p90_bps", "spread p90 (bps)"},
 	{"top_depth_median", "touch depth median (units)"}, {"top_depth_p90", "touch depth p90 (units)"},
 	{"order_size_median", "order size median (units)"}, {"order_size_p90", "order size p90 (units)"},
-	{"cancel_to_trade", "cancels per trade"}, {"inter_arrival_mean_ms", "inter-arrival mean (ms)"}, {"inter_arrival_cv", "inter-arrival CV"},
+	{"cancel_to_trade", "cancels per trade"}, {"inter_arrival_mean_ms", "event inter-arrival mean (ms)"}, {"inter_arrival_cv", "event inter-arrival CV"},
+	{"trade_inter_arrival_mean_ms", "trade inter-arrival mean (ms)"}, {"trade_inter_arrival_cv", "trade inter-arrival CV"},
+	{"trade_size_median", "trade size median (units)"}, {"trade_size_p90", "trade size p90 (units)"},
 }
 
 // Value returns the fact with the given key.
@@ -68,6 +77,14 @@ func (f *Facts) Value(key string) float64 {
 		return f.InterArrivalMs
 	case "inter_arrival_cv":
 		return f.InterArrivalCV
+	case "trade_inter_arrival_mean_ms":
+		return f.TradeGapMs
+	case "trade_inter_arrival_cv":
+		return f.TradeGapCV
+	case "trade_size_median":
+		return f.TradeSizeMedian
+	case "trade_size_p90":
+		return f.TradeSizeP90
 	}
 	return math.NaN()
 }
@@ -83,6 +100,9 @@ type factsConsumer struct {
 	lastTS          int64
 	gaps            []float64
 	events          int64
+	lastTrade       int64
+	tradeGaps       []float64
+	tradeSizes      []float64
 }
 
 func (c *factsConsumer) Name() string { return "realism" }
@@ -111,6 +131,13 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 		}
 		if n := r.FillEnd - r.FillStart; n > 0 {
 			c.trades++
+			for _, f := range b.FillsOf(i) {
+				if c.lastTrade != 0 && ev.TS >= c.lastTrade {
+					c.tradeGaps = append(c.tradeGaps, float64(ev.TS-c.lastTrade)/1e6)
+				}
+				c.lastTrade = ev.TS
+				c.tradeSizes = append(c.tradeSizes, float64(f.Qty)*c.unit)
+			}
 		}
 		t := r.Top
 		if t.BidQty == 0 || t.AskQty == 0 {
@@ -208,16 +235,25 @@ func MeasureFacts(ctx context.Context, src replay.EventSource) (*Facts, error) {
 	f := &Facts{Events: c.events, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
 		SpreadMedianBps: pct(c.spreads, 0.5), SpreadP90Bps: pct(c.spreads, 0.9), DepthMedian: pct(c.depths, 0.5), DepthP90: pct(c.depths, 0.9),
 		SizeMedian: pct(c.sizes, 0.5), SizeP90: pct(c.sizes, 0.9), CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
+	f.InterArrivalMs, f.InterArrivalCV = meanCV(c.gaps)
+	f.TradeGapMs, f.TradeGapCV = meanCV(c.tradeGaps)
+	f.TradeSizeMedian, f.TradeSizeP90 = pct(c.tradeSizes, 0.5), pct(c.tradeSizes, 0.9)
+	return f, nil
+}
+
+// meanCV is the mean and coefficient of variation of x (NaN when too short).
+func meanCV(x []float64) (float64, float64) {
+	n := float64(len(x))
+	if n < 2 {
+		return math.NaN(), math.NaN()
+	}
 	var sum, sq float64
-	for _, g := range c.gaps {
+	for _, g := range x {
 		sum += g
 	}
-	if n := float64(len(c.gaps)); n > 1 {
-		mean := sum / n
-		for _, g := range c.gaps {
-			sq += (g - mean) * (g - mean)
-		}
-		f.InterArrivalMs, f.InterArrivalCV = mean, math.Sqrt(sq/n)/math.Max(mean, 1e-12)
+	mean := sum / n
+	for _, g := range x {
+		sq += (g - mean) * (g - mean)
 	}
-	return f, nil
+	return mean, math.Sqrt(sq/n) / math.Max(mean, 1e-12)
 }
