@@ -42,7 +42,8 @@ type Manifest struct {
 type SpecRef struct {
 	Name   string `json:"name"` // file name, or "default" for the embedded suite
 	SHA256 string `json:"sha256"`
-	File   string `json:"file"` // "spec.yaml"
+	File   string `json:"file"`          // "spec.yaml"
+	Dir    string `json:"dir,omitempty"` // absolute folder of the original spec, when it names files (they resolve from there)
 }
 
 // FileHash is a file's path (relative to the results directory for result
@@ -51,6 +52,24 @@ type FileHash struct {
 	Path   string `json:"path"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
+}
+
+// HashInputs hashes the input files a scenario read; each FileHash names the
+// absolute path it was read from.
+func HashInputs(paths []string) ([]FileHash, error) {
+	out := make([]FileHash, 0, len(paths))
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		fh, err := HashFile(p, abs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fh)
+	}
+	return out, nil
 }
 
 // HashFile returns the size and SHA-256 of a file, with Path set to name.

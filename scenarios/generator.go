@@ -79,6 +79,12 @@ type Generator struct {
 	done   bool
 	idStep uint64
 	perps  []*perpState // per instrument; nil for spot
+	start  int64
+	// historical background (nil without files)
+	hist      *histFeed
+	histSpecs []InstrumentSpec // what injectors plan with on historical instruments
+	external  []Label          // labels from the spec's external list
+	err       error
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -89,7 +95,25 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
 	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
+	var histInsts []replay.Instrument
+	if spec.Historical() {
+		var err error
+		if g.hist, histInsts, g.histSpecs, err = openHistory(spec); err != nil {
+			return nil, err
+		}
+		if first, ok := g.hist.first(); ok && spec.Start.IsZero() {
+			g.now = first - first%int64(time.Second)
+		}
+	}
+	g.start = g.now
 	g.end = g.now + int64(spec.Duration)
+	if spec.Duration == 0 { // until the historical files end
+		last, err := historyEnd(spec)
+		if err != nil {
+			return nil, err
+		}
+		g.end = max(last, g.now)
+	}
 	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
 	g.idStep = 1
 	for _, in := range spec.Instruments {
@@ -103,7 +127,30 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		g.fair = append(g.fair, float64(in.Price))
 		g.last = append(g.last, in.Price)
 	}
-	g.pop = newPopulation(spec.Background.Accounts, spec.Start.UnixNano(), rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
+	if g.hist != nil {
+		g.hist.off = uint32(len(g.insts))
+		for k, in := range histInsts {
+			hs := g.histSpecs[k]
+			b, err := orderbook.New(orderbook.Config{Tick: hs.Tick, Lot: hs.Lot, SizeHint: 1 << 14})
+			if err != nil {
+				return nil, fmt.Errorf("historical instrument %s: %w", in.Symbol, err)
+			}
+			for _, have := range g.insts {
+				if have.Symbol == in.Symbol {
+					return nil, fmt.Errorf("historical instrument %s is also a synthetic instrument of the spec", in.Symbol)
+				}
+			}
+			g.insts, g.books = append(g.insts, in), append(g.books, b)
+			g.fair, g.last = append(g.fair, float64(hs.Price)), append(g.last, hs.Price)
+		}
+		if first, ok := g.hist.first(); ok {
+			g.schedule(max(first, g.now), g.hist)
+		}
+		if err := g.loadExternalLabels(); err != nil {
+			return nil, err
+		}
+	}
+	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
 	// Every agent and injection has its own random stream, keyed by what it
 	// is (not by creation order), so adding an instrument, an agent or an
 	// injection leaves everyone else's draws unchanged.
@@ -117,7 +164,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		}
 		return rand.New(rand.NewPCG(spec.Seed, h))
 	}
-	for s := range g.insts {
+	for s := range spec.Instruments {
 		sym := uint32(s)
 		bg := spec.agents(s)
 		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: stream(1, uint64(s), 0, 0)})
@@ -140,6 +187,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
 	n := 0
 	seen := map[string]uint64{}
+	if err := g.historicalMakers(stream); err != nil {
+		return nil, err
+	}
 	for i, is := range spec.Injections {
 		// An entry's stream is keyed by what it asks for (and how many
 		// identical entries came before), not by its position in the list:
@@ -147,7 +197,10 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, paramsJSON(is.Params))
 		entry := fnv64(key) + seen[key]
 		seen[key]++
-		sym := g.symbol(is.Symbol)
+		sym, ok := g.symbol(is.Symbol)
+		if !ok {
+			return nil, fmt.Errorf("injections[%d]: unknown symbol %q", i, is.Symbol)
+		}
 		var starts []int64
 		if len(is.At) > 0 {
 			for _, at := range is.At {
@@ -164,7 +217,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		for k, st := range starts {
 			n++
 			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: sym, SymbolName: is.Symbol,
-				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, entry, uint64(k)), Instrument: spec.Instruments[sym]}
+				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, entry, uint64(k)), Instrument: g.instSpec(sym)}
 			inj, err := injectors[is.Typology](p)
 			if err != nil {
 				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
@@ -179,13 +232,13 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	return g, nil
 }
 
-func (g *Generator) symbol(name string) uint32 {
+func (g *Generator) symbol(name string) (uint32, bool) {
 	for i, in := range g.insts {
 		if in.Symbol == name {
-			return uint32(i)
+			return uint32(i), true
 		}
 	}
-	return 0
+	return 0, false
 }
 
 func (g *Generator) schedule(at int64, a Actor) {
@@ -212,6 +265,9 @@ func (g *Generator) step() bool {
 
 // Read generates events until dst is full or the scenario ends.
 func (g *Generator) Read(dst []replay.Event) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
 	for len(g.out) < len(dst) && !g.done {
 		if !g.step() {
 			g.done = true
@@ -228,8 +284,13 @@ func (g *Generator) Read(dst []replay.Event) (int, error) {
 // Instruments is the scenario's instrument table.
 func (g *Generator) Instruments() []replay.Instrument { return g.insts }
 
-// Close does nothing.
-func (g *Generator) Close() error { return nil }
+// Close closes the historical files.
+func (g *Generator) Close() error {
+	if g.hist != nil {
+		return g.hist.src.Close()
+	}
+	return nil
+}
 
 // Counts reports what the venue rejected (orders an agent sent that the book refused).
 func (g *Generator) Counts() []replay.Count {
@@ -243,7 +304,8 @@ func (g *Generator) Counts() []replay.Count {
 
 // Labels returns the ground truth of every injection (call after the events were read).
 func (g *Generator) Labels() []Label {
-	out := make([]Label, 0, len(g.inj))
+	out := make([]Label, 0, len(g.inj)+len(g.external))
+	out = append(out, g.external...)
 	for _, inj := range g.inj {
 		l := inj.Label()
 		if l.End < l.Start {
@@ -261,7 +323,7 @@ func (g *Generator) Labels() []Label {
 func (g *Generator) Accounts() []replay.AccountAttrs { return g.pop.attrs() }
 
 // Span is the simulated time range [start, end].
-func (g *Generator) Span() (int64, int64) { return g.spec.Start.UnixNano(), g.end }
+func (g *Generator) Span() (int64, int64) { return g.start, g.end }
 
 // --- Venue ---
 
@@ -287,8 +349,17 @@ func (g *Generator) Fair(sym uint32) float64 { return g.fair[sym] }
 
 // Submit sends an order from account at Now.
 func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
+	return g.submitID(sym, g.newID(), account, o)
+}
+
+// newID is the next order id of the one sequence every order draws from.
+func (g *Generator) newID() uint64 {
 	g.nextID += g.idStep
-	id := g.nextID
+	return g.nextID
+}
+
+// submitID sends an order with a given id through the book and writes its event.
+func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
 	bo := orderbook.Order{ID: id, Account: account, Side: o.Side, Type: o.Type, TIF: o.TIF, Price: o.Price, Qty: o.Qty}
 	ev := replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionAdd, Side: o.Side, Flags: o.Flags, OrderID: id, Account: account, Price: o.Price, Qty: o.Qty}
 	switch o.TIF {
@@ -315,7 +386,16 @@ func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, 
 		return 0, nil, err
 	}
 	g.emit(ev)
-	for _, f := range g.fills {
+	g.booked(sym, g.fills)
+	if st != nil {
+		g.perpPostTrade(st, g.fills)
+	}
+	return id, g.fills, nil
+}
+
+// booked records fills' last price and positions.
+func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
+	for _, f := range fills {
 		g.last[sym] = f.Price
 		buyer, seller := f.TakerAccount, f.MakerAccount
 		if f.Aggressor == orderbook.Sell {
@@ -324,10 +404,6 @@ func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, 
 		g.pos[[2]uint64{uint64(sym), buyer}] += f.Qty
 		g.pos[[2]uint64{uint64(sym), seller}] -= f.Qty
 	}
-	if st != nil {
-		g.perpPostTrade(st, g.fills)
-	}
-	return id, g.fills, nil
 }
 
 func (g *Generator) emit(ev replay.Event) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +26,13 @@ type Spec struct {
 	Injections  []InjectionSpec  `yaml:"injections" json:"injections"`
 	Detectors   []DetectorSpec   `yaml:"detectors" json:"detectors"`
 	Scoring     ScoringSpec      `yaml:"scoring" json:"scoring"`
+	// Labels is an external label list (CSV, docs/labels.md) of historical
+	// episodes in the background files, relative to the spec's folder.
+	Labels string `yaml:"labels" json:"labels,omitempty" jsonschema:"description=external label list (CSV: id, typology, symbol, start[, end, accounts, intensity]) of episodes in the historical files"`
+	// LabelLength is the length of an external label that gives no end (default 10m).
+	LabelLength Duration `yaml:"label_length" json:"label_length,omitempty" jsonschema:"description=length of an external label without an end (default 10m)"`
+
+	dir string // folder of the spec file: relative paths start there
 }
 
 // InstrumentSpec describes one simulated instrument.
@@ -57,6 +65,10 @@ type BackgroundSpec struct {
 	DepthProviders  int `yaml:"depth_providers" json:"depth_providers" jsonschema:"description=per instrument: accounts keeping slow resting orders 5 to 300 bps away from the price"`
 	// NoiseRate is each noise trader's mean actions per minute.
 	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
+	// Files are historical canonical event files (tapetest import output),
+	// merged into the background: injections trade against their liquidity
+	// (docs/historical.md). Relative to the spec's folder.
+	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical canonical event files (tapetest import) merged into the background; injections trade against them"`
 }
 
 // AgentSpec is a per-instrument replacement of the background's agent counts.
@@ -161,11 +173,30 @@ func Parse(name string, data []byte) (*Spec, error) {
 		}
 		return nil, &SpecError{File: name, Msg: msg}
 	}
+	s.dir = filepath.Dir(name)
 	if err := s.Validate(); err != nil {
 		return nil, &SpecError{File: name, Msg: err.Error()}
 	}
 	return &s, nil
 }
+
+// Path resolves a path the spec names against the spec file's folder.
+func (s *Spec) Path(p string) string {
+	if filepath.IsAbs(p) || s.dir == "" {
+		return p
+	}
+	return filepath.Join(s.dir, p)
+}
+
+// Dir is the folder relative paths of the spec start from.
+func (s *Spec) Dir() string { return s.dir }
+
+// SetDir sets the folder relative paths start from (a spec copied into a
+// results directory resolves its files where the original spec was).
+func (s *Spec) SetDir(dir string) { s.dir = dir }
+
+// Historical reports whether the background includes historical files.
+func (s *Spec) Historical() bool { return len(s.Background.Files) > 0 }
 
 // Load reads and parses a spec file.
 func Load(path string) (*Spec, []byte, error) {
@@ -195,11 +226,14 @@ func (s *Spec) EstimatedEvents() float64 {
 func (s *Spec) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if s.Duration <= 0 || time.Duration(s.Duration) > MaxDuration {
-		bad("duration %v: must be positive and at most %v", time.Duration(s.Duration), MaxDuration)
+	if (s.Duration <= 0 && !s.Historical()) || s.Duration < 0 || time.Duration(s.Duration) > MaxDuration {
+		bad("duration %v: must be positive and at most %v (it may be left out with historical files: they set it)", time.Duration(s.Duration), MaxDuration)
 	}
-	if len(s.Instruments) == 0 {
-		bad("no instruments")
+	if len(s.Instruments) == 0 && !s.Historical() {
+		bad("no instruments and no historical files")
+	}
+	if s.Labels != "" && !s.Historical() {
+		bad("labels: an external label list needs historical background files")
 	}
 	syms := map[string]bool{}
 	for i, in := range s.Instruments {
@@ -233,8 +267,8 @@ func (s *Spec) Validate() error {
 	if bg.Accounts <= 0 || bg.Accounts > MaxAccounts {
 		bad("background.accounts %d: must be in 1..%d", bg.Accounts, MaxAccounts)
 	}
-	if bg.MarketMakers < 1 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {
-		bad("background: need at least one market maker and non-negative trader counts and rate")
+	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.MarketMakers < 0 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {
+		bad("background: need at least one market maker (for synthetic instruments) and non-negative trader counts and rate")
 	}
 	if bg.DepthProviders < 0 {
 		bad("background.depth_providers %d: must not be negative", bg.DepthProviders)
@@ -257,7 +291,7 @@ func (s *Spec) Validate() error {
 		bad("the background would generate about %.0f events, more than the limit of %d: shorten the duration or thin the agents", e, MaxEstimateEvents)
 	}
 	for i, inj := range s.Injections {
-		if !syms[inj.Symbol] {
+		if !syms[inj.Symbol] && !s.Historical() { // historical symbols are checked when the files are opened
 			bad("injections[%d]: unknown symbol %q", i, inj.Symbol)
 		}
 		if inj.Count < 0 || inj.Count > 10_000 || (inj.Count == 0 && len(inj.At) == 0) {
@@ -274,7 +308,7 @@ func (s *Spec) Validate() error {
 	}
 	for i, d := range s.Detectors {
 		for _, sym := range d.Symbols {
-			if !syms[sym] {
+			if !syms[sym] && !s.Historical() {
 				bad("detectors[%d] %s: symbols: unknown instrument %q", i, d.Name, sym)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
 )
@@ -63,6 +64,9 @@ func init() {
 			m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: version, Command: "gen",
 				CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: name, SHA256: results.HashBytes(text), File: "spec.yaml"},
 				Seed: spec.Seed, Detectors: json.RawMessage("[]"), Scoring: json.RawMessage("{}"), Start: start, End: end}
+			if err := backtest.SetInputs(m, spec, gen); err != nil {
+				return err
+			}
 			if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), text); err != nil {
 				return err
 			}

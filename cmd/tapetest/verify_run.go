@@ -45,6 +45,9 @@ func init() {
 				return checkFailed(fmt.Errorf("verify-run: %s has sha256 %s, the manifest says %s", m.Spec.File, got, m.Spec.SHA256))
 			}
 			spec, err := scenarios.Parse(m.Spec.File, text)
+			if err == nil && m.Spec.Dir != "" {
+				spec.SetDir(m.Spec.Dir) // the spec's files resolve where the original spec was
+			}
 			if err != nil {
 				return usageError(fmt.Errorf("verify-run: %w", err))
 			}

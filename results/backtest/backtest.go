@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -99,7 +100,7 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 		runners = append(runners, c)
 		consumers = append(consumers, c)
 	}
-	tl := newTimeline(len(spec.Instruments), (end-start)/2000)
+	tl := newTimeline(len(gen.Instruments()), (end-start)/2000)
 	consumers = append(consumers, tl)
 	stp := make([]orderbook.STPMode, len(spec.Instruments))
 	for i, in := range spec.Instruments {
@@ -143,6 +144,9 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: opts.ToolVersion, Command: "run",
 		CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: opts.SpecName, SHA256: results.HashBytes(opts.SpecText), File: "spec.yaml"},
 		Seed: spec.Seed, Detectors: dj, Options: map[string]string{"batch_size": fmt.Sprint(opts.BatchSize)}, Scoring: sj, Start: start, End: end}
+	if err := SetInputs(m, spec, gen); err != nil {
+		return nil, err
+	}
 	counts := append(stats.Counts, gen.Counts()...)
 	for _, c := range runners {
 		if n := c.Outside(); n > 0 {
@@ -151,7 +155,7 @@ func Run(ctx context.Context, spec *scenarios.Spec, opts Options) (*Outcome, err
 	}
 	counts = replay.SumCounts(counts)
 	return &Outcome{Stats: stats, Contents: &results.Contents{
-		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(spec),
+		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()),
 		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
 	}}, nil
 }
@@ -191,9 +195,9 @@ func (t *timeline) Consume(_ context.Context, b *replay.Batch) error {
 	return nil
 }
 
-func (t *timeline) timelines(spec *scenarios.Spec) []results.Timeline {
+func (t *timeline) timelines(insts []replay.Instrument) []results.Timeline {
 	var out []results.Timeline
-	for s, in := range spec.Instruments {
+	for s, in := range insts {
 		tl := results.Timeline{Symbol: in.Symbol, TS: t.ts[s]}
 		scale := 1.0
 		for k := int8(0); k < in.PriceExp; k++ {
@@ -205,4 +209,19 @@ func (t *timeline) timelines(spec *scenarios.Spec) []results.Timeline {
 		out = append(out, tl)
 	}
 	return out
+}
+
+// SetInputs records in m the historical files and label list the scenario
+// read, with their hashes, and the spec's folder they resolve from.
+func SetInputs(m *results.Manifest, spec *scenarios.Spec, gen *scenarios.Generator) error {
+	_, paths := gen.Inputs()
+	if len(paths) == 0 {
+		return nil
+	}
+	var err error
+	if m.Inputs, err = results.HashInputs(paths); err != nil {
+		return err
+	}
+	m.Spec.Dir, err = filepath.Abs(spec.Dir())
+	return err
 }

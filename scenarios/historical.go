@@ -1,0 +1,534 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// Fidelity is what a historical instrument's feed tells about its book.
+type Fidelity uint8
+
+// Fidelities of historical instruments (docs/historical.md).
+const (
+	FidelityL3     Fidelity = iota + 1 // orders by id: add, cancel, reduce, modify, execute
+	FidelityL2                         // price levels: level totals
+	FidelityTrades                     // prints only
+)
+
+func (f Fidelity) String() string {
+	switch f {
+	case FidelityL3:
+		return "L3"
+	case FidelityL2:
+		return "L2"
+	case FidelityTrades:
+		return "trades"
+	}
+	return "unknown"
+}
+
+// peekEvents is how many events are read ahead to learn each historical
+// instrument's fidelity, price and typical order size.
+const peekEvents = 50_000
+
+// histFeed is the historical background as an actor: at each event's time it
+// applies the event to the generator's book — where injected orders rest and
+// trade too — and writes it out, reconciled by the documented policy, with
+// order ids drawn from the one sequence everybody's ids come from.
+type histFeed struct {
+	src    replay.EventSource
+	buf    []replay.Event
+	pos, n int
+	eof    bool
+	off    uint32     // historical symbol k is the generator's off+k
+	fid    []Fidelity // per historical instrument
+	ids    map[[2]uint64]uint64
+	hist   map[uint64]bool // generator ids of live historical orders
+	levels map[levelKey]levelOrder
+	stale  []orderbook.OrderInfo
+	last   int64
+}
+
+type levelKey struct {
+	sym   uint32
+	side  orderbook.Side
+	price int64
+}
+
+type levelOrder struct {
+	id  uint64
+	qty int64 // the feed's last total
+}
+
+// historyEnd reads the spec's files through once for the time of their last
+// event (the scenario's end when the spec gives no duration).
+func historyEnd(spec *Spec) (int64, error) {
+	var end int64
+	buf := make([]replay.Event, 8192)
+	for _, f := range spec.Background.Files {
+		r, err := replay.OpenEventFile(spec.Path(f), replay.EventFileReadOptions{})
+		if err != nil {
+			return 0, fmt.Errorf("background.files: %w", err)
+		}
+		for {
+			n, err := r.Read(buf)
+			for _, e := range buf[:n] {
+				end = max(end, e.TS)
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.Close()
+				return 0, fmt.Errorf("background.files: %w", err)
+			}
+		}
+		r.Close()
+	}
+	return end, nil
+}
+
+// openHistory opens and merges the spec's files, reads ahead to learn each
+// instrument, and returns the feed and the instruments it adds.
+func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, error) {
+	var srcs []replay.EventSource
+	closeAll := func() {
+		for _, s := range srcs {
+			s.Close()
+		}
+	}
+	for _, f := range spec.Background.Files {
+		r, err := replay.OpenEventFile(spec.Path(f), replay.EventFileReadOptions{})
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, fmt.Errorf("background.files: %w", err)
+		}
+		srcs = append(srcs, r)
+	}
+	var src replay.EventSource = srcs[0]
+	if len(srcs) > 1 {
+		m, err := replay.Merge(srcs, replay.MergeOptions{})
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, fmt.Errorf("background.files: %w", err)
+		}
+		src = m
+	}
+	h := &histFeed{src: src, buf: make([]replay.Event, peekEvents), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, levels: map[levelKey]levelOrder{}}
+	if err := h.fill(); err != nil {
+		src.Close()
+		return nil, nil, nil, err
+	}
+	insts := append([]replay.Instrument(nil), src.Instruments()...)
+	h.fid = make([]Fidelity, len(insts))
+	specs := make([]InstrumentSpec, len(insts))
+	sizes := make([][]int64, len(insts))
+	for _, e := range h.buf[:h.n] {
+		k := e.Symbol
+		switch e.Action {
+		case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
+			h.fid[k] = max(h.fid[k], FidelityL3)
+			if e.Action == replay.ActionAdd {
+				sizes[k] = append(sizes[k], e.Qty)
+			}
+		case replay.ActionLevel:
+			if h.fid[k] != FidelityL3 {
+				h.fid[k] = FidelityL2
+			}
+		case replay.ActionTrade, replay.ActionMarket:
+			if h.fid[k] == 0 {
+				h.fid[k] = FidelityTrades
+			}
+			sizes[k] = append(sizes[k], e.Qty)
+		}
+		if specs[k].Price == 0 && e.Price > 0 && e.Action != replay.ActionIndex {
+			specs[k].Price = e.Price
+		}
+	}
+	for k, in := range insts {
+		size := max(in.Lot, 1)
+		if len(sizes[k]) > 0 {
+			slices.Sort(sizes[k])
+			size = max(sizes[k][len(sizes[k])/2], size)
+		}
+		tick := max(in.Tick, 1)
+		specs[k] = InstrumentSpec{Symbol: in.Symbol, PriceExp: in.PriceExp, QtyExp: in.QtyExp, Tick: tick, Lot: max(in.Lot, 1),
+			Price: max(specs[k].Price/tick*tick, tick), Size: size, Volatility: 0.01}
+		if in.Kind == replay.Perpetual {
+			specs[k].Kind = "perp" // its venue events come from the feed; no simulated perp rules
+		}
+		insts[k].ReportsExecutions = false // the generator writes every removal it makes
+	}
+	return h, insts, specs, nil
+}
+
+func (h *histFeed) fill() error {
+	h.n, h.pos = 0, 0
+	for h.n < len(h.buf) && !h.eof {
+		k, err := h.src.Read(h.buf[h.n:])
+		h.n += k
+		if errors.Is(err, io.EOF) {
+			h.eof = true
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("background.files: %w", err)
+		}
+	}
+	return nil
+}
+
+// first is the time of the first historical event (false when there is none).
+func (h *histFeed) first() (int64, bool) {
+	if h.pos < h.n {
+		return h.buf[h.pos].TS, true
+	}
+	return 0, false
+}
+
+// Act applies every historical event due at Now and asks to act again at the next one.
+func (h *histFeed) Act(v Venue) int64 {
+	g := v.(*Generator)
+	for {
+		if h.pos == h.n {
+			if h.eof {
+				return -1
+			}
+			if err := h.fill(); err != nil {
+				g.err = err
+				return -1
+			}
+			continue
+		}
+		ev := h.buf[h.pos]
+		if ev.TS > g.now {
+			return ev.TS
+		}
+		h.pos++
+		if ev.TS < g.start {
+			g.counts["historical_before_start"]++
+			continue
+		}
+		h.last = ev.TS
+		h.apply(g, ev)
+	}
+}
+
+func (h *histFeed) key(ev *replay.Event) [2]uint64 { return [2]uint64{uint64(ev.Symbol), ev.OrderID} }
+
+// apply is the reconciliation policy (docs/historical.md).
+func (h *histFeed) apply(g *Generator, ev replay.Event) {
+	k := ev.Symbol
+	ev.Symbol += h.off
+	sym := ev.Symbol
+	bk := g.books[sym]
+	switch ev.Action {
+	case replay.ActionAdd, replay.ActionMarket:
+		if h.fid[k] == FidelityTrades {
+			g.counts["historical_order_on_trades_only_instrument"]++
+			return
+		}
+		if ev.Action == replay.ActionAdd {
+			h.removeStale(g, sym, ev.Side, ev.Price)
+		}
+		o := OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty, Flags: ev.Flags &^ (replay.FlagIOC | replay.FlagFOK | replay.FlagPostOnly), TIF: tifOf(ev.Flags)}
+		if ev.Action == replay.ActionMarket {
+			o.Type = orderbook.Market
+		}
+		id, fills, err := g.submitID(sym, g.newID(), ev.Account, o)
+		if err != nil {
+			g.counts["historical_order_rejected"]++
+			return
+		}
+		for _, f := range fills {
+			if !h.hist[f.MakerOrder] {
+				g.counts["historical_order_traded_with_injected"]++
+				break
+			}
+		}
+		if _, live := bk.Get(id); live && ev.OrderID != 0 {
+			h.ids[h.key(&ev)] = id
+			h.hist[id] = true
+		}
+	case replay.ActionCancel, replay.ActionReduce, replay.ActionExecute, replay.ActionModify:
+		if ev.Action == replay.ActionExecute && ev.Flags&replay.FlagHidden != 0 {
+			g.fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, g.fills[:0])
+			g.emit(ev)
+			return
+		}
+		hk := h.key(&ev)
+		id, ok := h.ids[hk]
+		info, live := bk.Get(id)
+		if !ok || !live {
+			delete(h.ids, hk)
+			delete(h.hist, id)
+			if ok {
+				g.counts["historical_"+ev.Action.String()+"_of_order_taken_by_injection"]++
+			} else {
+				g.counts["historical_"+ev.Action.String()+"_of_unknown_order"]++
+			}
+			return
+		}
+		ev.OrderID = id
+		switch ev.Action {
+		case replay.ActionCancel:
+			h.forget(hk, id)
+			g.Cancel(sym, id)
+		case replay.ActionReduce:
+			q := min(ev.Qty, info.Qty)
+			if q < ev.Qty {
+				g.counts["historical_reduce_trimmed"]++
+			}
+			if q == info.Qty {
+				h.forget(hk, id)
+				g.Cancel(sym, id)
+			} else {
+				g.Reduce(sym, id, q)
+			}
+		case replay.ActionExecute:
+			q := min(ev.Qty, info.Qty)
+			if q < ev.Qty {
+				g.counts["historical_execute_trimmed"]++
+			}
+			var err error
+			g.fills, err = bk.Execute(id, q, g.fills[:0])
+			if err != nil {
+				g.counts["historical_execute_rejected"]++
+				return
+			}
+			g.booked(sym, g.fills)
+			ev.Price, ev.Qty, ev.Side = info.Price, q, info.Side
+			if q == info.Qty {
+				h.forget(hk, id)
+			}
+			g.emit(ev)
+		case replay.ActionModify:
+			var err error
+			g.fills, err = bk.Modify(id, ev.Price, ev.Qty, g.fills[:0])
+			if err != nil {
+				g.counts["historical_modify_rejected"]++
+				return
+			}
+			g.booked(sym, g.fills)
+			if _, still := bk.Get(id); !still {
+				h.forget(hk, id)
+			}
+			g.emit(ev)
+		}
+	case replay.ActionLevel:
+		h.level(g, ev)
+	case replay.ActionTrade:
+		g.emit(ev)
+		if ev.Price > 0 {
+			g.last[sym] = ev.Price
+			if h.fid[k] == FidelityTrades {
+				g.fair[sym] = float64(ev.Price) // the synthetic book quotes around the prints
+			}
+		}
+	case replay.ActionClear:
+		bk.Clear()
+		clear(h.ids)
+		clear(h.hist)
+		for lk := range h.levels {
+			if lk.sym == sym {
+				delete(h.levels, lk)
+			}
+		}
+		g.counts["historical_clear"]++
+		g.emit(ev)
+	default: // index, mark and other venue events: no book effect
+		g.emit(ev)
+	}
+}
+
+func (h *histFeed) forget(hk [2]uint64, id uint64) {
+	delete(h.ids, hk)
+	delete(h.hist, id)
+}
+
+// removeStale cancels historical orders an incoming historical add would
+// cross: in a feed that reports executions they can only be orders it removed
+// unseen. Injected orders it would cross stay: the add trades with them.
+func (h *histFeed) removeStale(g *Generator, sym uint32, side orderbook.Side, price int64) {
+	bk := g.books[sym]
+	opp := side.Opposite()
+	for {
+		t := bk.Top()
+		best, qty := t.AskPrice, t.AskQty
+		if opp == orderbook.Buy {
+			best, qty = t.BidPrice, t.BidQty
+		}
+		if qty == 0 || (side == orderbook.Buy && best > price) || (side == orderbook.Sell && best < price) {
+			return
+		}
+		h.stale = bk.Orders(opp, best, h.stale[:0])
+		removed := false
+		for _, o := range h.stale {
+			if h.hist[o.ID] {
+				g.Cancel(sym, o.ID)
+				delete(h.hist, o.ID)
+				g.counts["historical_stale_order_removed"]++
+				removed = true
+			}
+		}
+		if !removed {
+			return // only injected orders left at that price: the add trades with them
+		}
+	}
+}
+
+// level applies an L2 level total. The feed's totals are authoritative for
+// historical liquidity: each level is one resting order (account 0) whose
+// quantity the update sets; a larger total re-queues it at the back (L2 does
+// not tell queue positions); a level an injection took from is restored.
+func (h *histFeed) level(g *Generator, ev replay.Event) {
+	sym := ev.Symbol
+	lk := levelKey{sym, ev.Side, ev.Price}
+	lo, had := h.levels[lk]
+	cur, live := int64(0), false
+	if had {
+		var info orderbook.OrderInfo
+		info, live = g.books[sym].Get(lo.id)
+		cur = info.Qty
+		if !live || cur < lo.qty {
+			g.counts["historical_level_restored_after_injection"]++
+		}
+	}
+	switch {
+	case ev.Qty == 0:
+		if live {
+			g.Cancel(sym, lo.id)
+		}
+		delete(h.levels, lk)
+	case live && cur > ev.Qty:
+		g.Reduce(sym, lo.id, cur-ev.Qty)
+		h.levels[lk] = levelOrder{lo.id, ev.Qty}
+	case live && cur == ev.Qty:
+		h.levels[lk] = levelOrder{lo.id, ev.Qty}
+	default:
+		if live {
+			g.Cancel(sym, lo.id)
+			if had && cur >= lo.qty {
+				g.counts["historical_level_requeued"]++
+			}
+		}
+		h.removeStale(g, sym, ev.Side, ev.Price)
+		id, _, err := g.submitID(sym, g.newID(), 0, OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty})
+		if err != nil {
+			g.counts["historical_level_rejected"]++
+			delete(h.levels, lk)
+			return
+		}
+		if _, ok := g.books[sym].Get(id); ok {
+			h.hist[id] = true
+			h.levels[lk] = levelOrder{id, ev.Qty}
+		} else {
+			g.counts["historical_level_traded_away"]++
+			delete(h.levels, lk)
+		}
+	}
+}
+
+func tifOf(f replay.Flags) orderbook.TIF {
+	switch {
+	case f&replay.FlagFOK != 0:
+		return orderbook.FOK
+	case f&replay.FlagIOC != 0:
+		return orderbook.IOC
+	case f&replay.FlagPostOnly != 0:
+		return orderbook.PostOnly
+	}
+	return orderbook.GTC
+}
+
+// Fidelities reports each historical instrument's fidelity by symbol.
+func (g *Generator) Fidelities() map[string]Fidelity {
+	out := map[string]Fidelity{}
+	if g.hist != nil {
+		for k, f := range g.hist.fid {
+			out[g.insts[g.hist.off+uint32(k)].Symbol] = f
+		}
+	}
+	return out
+}
+
+// Inputs lists the files the scenario read (historical events and labels), as
+// the spec names them and resolved.
+func (g *Generator) Inputs() (names, paths []string) {
+	for _, f := range g.spec.Background.Files {
+		names, paths = append(names, f), append(paths, g.spec.Path(f))
+	}
+	if g.spec.Labels != "" {
+		names, paths = append(names, g.spec.Labels), append(paths, g.spec.Path(g.spec.Labels))
+	}
+	return names, paths
+}
+
+// defaultLabelLength is the length of an external label that gives no end.
+const defaultLabelLength = 10 * time.Minute
+
+// loadExternalLabels reads the spec's label list and checks its symbols.
+func (g *Generator) loadExternalLabels() error {
+	if g.spec.Labels == "" {
+		return nil
+	}
+	n := time.Duration(g.spec.LabelLength)
+	if n <= 0 {
+		n = defaultLabelLength
+	}
+	ls, err := LoadLabels(g.spec.Path(g.spec.Labels), n)
+	if err != nil {
+		return fmt.Errorf("labels: %w", err)
+	}
+	for _, l := range ls {
+		if !slices.ContainsFunc(g.insts, func(in replay.Instrument) bool { return in.Symbol == l.Symbol }) {
+			return fmt.Errorf("labels: %s: label %s: symbol %q is not an instrument of the scenario", g.spec.Labels, l.ID, l.Symbol)
+		}
+	}
+	g.external = ls
+	return nil
+}
+
+// historicalMakers gives a trades-only historical instrument that an
+// injection targets a synthetic book to trade against: the background's
+// market makers and depth providers, quoting around the historical prints.
+func (g *Generator) historicalMakers(stream func(parts ...uint64) *rand.Rand) error {
+	if g.hist == nil {
+		return nil
+	}
+	for k, f := range g.hist.fid {
+		sym := g.hist.off + uint32(k)
+		if f != FidelityTrades || !slices.ContainsFunc(g.spec.Injections, func(is InjectionSpec) bool { return is.Symbol == g.insts[sym].Symbol }) {
+			continue
+		}
+		hs := g.histSpecs[k]
+		bg := g.spec.Background
+		if bg.MarketMakers < 1 {
+			return fmt.Errorf("historical instrument %s has trades only: injections into it need background.market_makers to quote a book around the prints", hs.Symbol)
+		}
+		for i := 0; i < bg.MarketMakers; i++ {
+			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), hs, stream(4, uint64(k), 1, uint64(i))))
+		}
+		for i := 0; i < bg.DepthProviders; i++ {
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: hs.Size * 4, r: stream(4, uint64(k), 3, uint64(i))})
+		}
+		g.counts["historical_trades_only_synthetic_makers"] += int64(bg.MarketMakers + bg.DepthProviders)
+	}
+	return nil
+}
+
+// instSpec is the instrument spec injectors plan with: the spec's, or the one
+// learnt from a historical instrument's first events.
+func (g *Generator) instSpec(sym uint32) InstrumentSpec {
+	if int(sym) < len(g.spec.Instruments) {
+		return g.spec.Instruments[sym]
+	}
+	return g.histSpecs[int(sym)-len(g.spec.Instruments)]
+}
