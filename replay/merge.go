@@ -2,8 +2,10 @@ package replay
 
 import (
 	"container/heap"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // MergeOptions configure Merge.
@@ -16,8 +18,10 @@ type MergeOptions struct {
 // k-way merge: memory is ChunkSize events per source.
 //
 // Instruments are unified by (symbol, venue) in order of first appearance
-// (source 0's first); the same symbol and venue defined differently by two
-// sources is an error. Event.Symbol is remapped to the unified table and
+// (source 0's first); the same symbol and venue in different price or
+// quantity scales (two days of one coin whose files imply other decimals) is
+// unified to the finer scales, the other source's prices and quantities
+// rescaled exactly; defined differently otherwise, it is an error. Event.Symbol is remapped to the unified table and
 // Event.Seq is renumbered 1, 2, ... in merged order, so it stays unique. Each
 // source must be in non-decreasing time order; an event earlier than its
 // predecessor is an error naming the source and position.
@@ -40,14 +44,24 @@ func Merge(sources []EventSource, opts MergeOptions) (EventSource, error) {
 				id = uint32(len(m.insts))
 				index[k] = id
 				m.insts = append(m.insts, inst)
-			} else if m.insts[id] != inst {
-				return nil, fmt.Errorf("merge: source %d defines %s (venue %q) as %+v, an earlier source as %+v", rank, inst.Symbol, inst.Venue, inst, m.insts[id])
+			} else if u, err := unifyScales(m.insts[id], inst); err != nil {
+				return nil, fmt.Errorf("merge: source %d defines %s (venue %q) as %+v, an earlier source as %+v: %w", rank, inst.Symbol, inst.Venue, inst, m.insts[id], err)
+			} else {
+				m.insts[id] = u
 			}
 			in.lut = append(in.lut, id)
 		}
 		m.inputs = append(m.inputs, in)
 		if in.n > 0 {
 			m.h = append(m.h, in)
+		}
+	}
+	// Every source's prices and quantities in the unified (finest) scales.
+	for _, in := range m.inputs {
+		for local, id := range in.lut {
+			src := in.src.Instruments()[local]
+			in.pmul = append(in.pmul, pow10(m.insts[id].PriceExp-src.PriceExp))
+			in.qmul = append(in.qmul, pow10(m.insts[id].QtyExp-src.QtyExp))
 		}
 	}
 	heap.Init(&m.h)
@@ -61,7 +75,9 @@ type mergeInput struct {
 	pos, n int
 	eof    bool
 	lut    []uint32
-	read   int64 // events consumed from this source
+	pmul   []int64 // per local symbol: factor to the unified price scale
+	qmul   []int64 // and quantity scale
+	read   int64   // events consumed from this source
 	lastTS int64
 }
 
@@ -121,6 +137,13 @@ func (m *merger) Read(dst []Event) (int, error) {
 		}
 		in.lastTS = ev.TS
 		in.read++
+		if pm, qm := in.pmul[ev.Symbol], in.qmul[ev.Symbol]; pm != 1 || qm != 1 {
+			if abs64(ev.Price) > math.MaxInt64/pm || abs64(ev.Qty) > math.MaxInt64/qm {
+				return n, fmt.Errorf("merge: source %d, event %d: price %d or quantity %d overflows the unified scale", in.rank, in.read, ev.Price, ev.Qty)
+			}
+			ev.Price *= pm
+			ev.Qty *= qm
+		}
 		ev.Symbol = in.lut[ev.Symbol]
 		m.seq++
 		ev.Seq = m.seq
@@ -142,6 +165,51 @@ func (m *merger) Read(dst []Event) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// unifyScales returns the instrument both a and b describe, in the finer of
+// their price and quantity scales (ticks and lots to their common grid). They
+// must agree on everything else.
+func unifyScales(a, b Instrument) (Instrument, error) {
+	if a == b {
+		return a, nil
+	}
+	x, y := a, b
+	x.PriceExp, x.QtyExp, x.Tick, x.Lot = 0, 0, 0, 0
+	y.PriceExp, y.QtyExp, y.Tick, y.Lot = 0, 0, 0, 0
+	if x != y || (a.PriceExp == b.PriceExp && a.QtyExp == b.QtyExp) {
+		return a, errors.New("they differ in more than their scales")
+	}
+	u := a
+	u.PriceExp, u.QtyExp = max(a.PriceExp, b.PriceExp), max(a.QtyExp, b.QtyExp)
+	if u.PriceExp-min(a.PriceExp, b.PriceExp) > 18 || u.QtyExp-min(a.QtyExp, b.QtyExp) > 18 {
+		return a, errors.New("their scales are too far apart")
+	}
+	u.Tick = gcd(a.Tick*pow10(u.PriceExp-a.PriceExp), b.Tick*pow10(u.PriceExp-b.PriceExp))
+	u.Lot = gcd(a.Lot*pow10(u.QtyExp-a.QtyExp), b.Lot*pow10(u.QtyExp-b.QtyExp))
+	return u, nil
+}
+
+func pow10(n int8) int64 {
+	v := int64(1)
+	for ; n > 0; n-- {
+		v *= 10
+	}
+	return v
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return max(a, 1)
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // Counts merges the sources' reconciliation counts (by kind, summed).

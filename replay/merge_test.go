@@ -66,3 +66,24 @@ func TestMergeErrors(t *testing.T) {
 		t.Fatalf("conflicting instruments: %v", err)
 	}
 }
+
+// TestMergeUnifiesScales: one instrument whose two files imply different
+// decimals is merged in the finer scales, values rescaled exactly.
+func TestMergeUnifiesScales(t *testing.T) {
+	a := NewMemSource([]Instrument{{Symbol: "C", PriceExp: 7, QtyExp: 0, Tick: 1, Lot: 1}}, []Event{{TS: 1, Action: ActionTrade, Price: 136, Qty: 335}})
+	b := NewMemSource([]Instrument{{Symbol: "C", PriceExp: 8, QtyExp: 2, Tick: 1, Lot: 1}}, []Event{{TS: 2, Action: ActionTrade, Price: 1361, Qty: 33550}})
+	m, err := Merge([]EventSource{a, b}, MergeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := m.Instruments(); len(in) != 1 || in[0].PriceExp != 8 || in[0].QtyExp != 2 || in[0].Tick != 1 || in[0].Lot != 1 {
+		t.Fatalf("instruments %+v", in)
+	}
+	evs, err := drain(t, m, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Price != 1360 || evs[0].Qty != 33500 || evs[1].Price != 1361 || evs[1].Qty != 33550 {
+		t.Fatalf("events %+v", evs)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/replay/formats"
 )
 
 // Fidelity is what a historical instrument's feed tells about its book.
@@ -67,59 +69,80 @@ type levelOrder struct {
 	qty int64 // the feed's last total
 }
 
+// openSource opens the spec's background files in their format and merges
+// them: a raw Binance depth feed's files are one chained stream; in every
+// other format each file is its own source.
+func openSource(spec *Spec) (replay.EventSource, error) {
+	name := spec.Background.Format
+	if name == "" {
+		name = formats.Canonical
+	}
+	f, ok := formats.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
+	}
+	paths := make([]string, len(spec.Background.Files))
+	for i, p := range spec.Background.Files {
+		paths[i] = spec.Path(p)
+	}
+	if name == formats.Canonical || name == "binance-depth" {
+		src, err := f.Open(paths, formats.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("background.files: %w", err)
+		}
+		return src, nil
+	}
+	var srcs []replay.EventSource
+	for _, p := range paths {
+		src, err := f.Open([]string{p}, formats.Options{})
+		if err != nil {
+			for _, s := range srcs {
+				s.Close()
+			}
+			return nil, fmt.Errorf("background.files: %w", err)
+		}
+		srcs = append(srcs, src)
+	}
+	if len(srcs) == 1 {
+		return srcs[0], nil
+	}
+	m, err := replay.Merge(srcs, replay.MergeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("background.files: %w", err)
+	}
+	return m, nil
+}
+
 // historyEnd reads the spec's files through once for the time of their last
 // event (the scenario's end when the spec gives no duration).
 func historyEnd(spec *Spec) (int64, error) {
+	src, err := openSource(spec)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
 	var end int64
 	buf := make([]replay.Event, 8192)
-	for _, f := range spec.Background.Files {
-		r, err := replay.OpenEventFile(spec.Path(f), replay.EventFileReadOptions{})
+	for {
+		n, err := src.Read(buf)
+		for _, e := range buf[:n] {
+			end = max(end, e.TS)
+		}
+		if errors.Is(err, io.EOF) {
+			return end, nil
+		}
 		if err != nil {
 			return 0, fmt.Errorf("background.files: %w", err)
 		}
-		for {
-			n, err := r.Read(buf)
-			for _, e := range buf[:n] {
-				end = max(end, e.TS)
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				return 0, fmt.Errorf("background.files: %w", err)
-			}
-		}
-		r.Close()
 	}
-	return end, nil
 }
 
-// openHistory opens and merges the spec's files, reads ahead to learn each
-// instrument, and returns the feed and the instruments it adds.
+// openHistory opens the spec's files, reads ahead to learn each instrument,
+// and returns the feed and the instruments it adds.
 func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, error) {
-	var srcs []replay.EventSource
-	closeAll := func() {
-		for _, s := range srcs {
-			s.Close()
-		}
-	}
-	for _, f := range spec.Background.Files {
-		r, err := replay.OpenEventFile(spec.Path(f), replay.EventFileReadOptions{})
-		if err != nil {
-			closeAll()
-			return nil, nil, nil, fmt.Errorf("background.files: %w", err)
-		}
-		srcs = append(srcs, r)
-	}
-	var src replay.EventSource = srcs[0]
-	if len(srcs) > 1 {
-		m, err := replay.Merge(srcs, replay.MergeOptions{})
-		if err != nil {
-			closeAll()
-			return nil, nil, nil, fmt.Errorf("background.files: %w", err)
-		}
-		src = m
+	src, err := openSource(spec)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	h := &histFeed{src: src, buf: make([]replay.Event, peekEvents), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, levels: map[levelKey]levelOrder{}}
 	if err := h.fill(); err != nil {

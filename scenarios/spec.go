@@ -68,7 +68,10 @@ type BackgroundSpec struct {
 	// Files are historical canonical event files (tapetest import output),
 	// merged into the background: injections trade against their liquidity
 	// (docs/historical.md). Relative to the spec's folder.
-	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical canonical event files (tapetest import) merged into the background; injections trade against them"`
+	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical event files merged into the background; injections trade against them"`
+	// Format is the files' format: parquet (tapetest's canonical files, the
+	// default) or any format of tapetest import.
+	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster, binance-depth, ccxt-trades, ...)"`
 }
 
 // AgentSpec is a per-instrument replacement of the background's agent counts.
@@ -264,7 +267,8 @@ func (s *Spec) Validate() error {
 		}
 	}
 	bg := s.Background
-	if bg.Accounts <= 0 || bg.Accounts > MaxAccounts {
+	needAccounts := len(s.Instruments) > 0 || len(s.Injections) > 0 // a purely historical replay has no synthetic accounts
+	if (bg.Accounts <= 0 && needAccounts) || bg.Accounts < 0 || bg.Accounts > MaxAccounts {
 		bad("background.accounts %d: must be in 1..%d", bg.Accounts, MaxAccounts)
 	}
 	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.MarketMakers < 0 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {

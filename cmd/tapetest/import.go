@@ -7,45 +7,22 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/urfave/cli/v3"
 )
 
-// importOptions are the options every importer understands.
-type importOptions struct {
-	Symbol  string // instrument symbol override
-	SkipBad bool   // skip malformed rows, counting them by reason, instead of stopping
-}
-
-// importFormat is one input format of `tapetest import`.
-type importFormat struct {
-	usage string
-	open  func(paths []string, opt importOptions) (replay.EventSource, error)
-}
-
-var importFormats = map[string]importFormat{}
-
-// registerImportFormat adds an input format to `tapetest import --format`.
-func registerImportFormat(name, usage string, open func(paths []string, opt importOptions) (replay.EventSource, error)) {
-	importFormats[name] = importFormat{usage: usage, open: open}
-}
-
-// formatList documents the formats in --help (the registry is filled by init
-// functions in file order, so it is read lazily).
+// formatList documents the formats in --help.
 func formatList() string {
-	return "lobster, binance-depth, binance-trades, binance-aggtrades, ccxt-trades, tardis-trades, tardis-book"
-}
-
-func importFormatNames() []string {
-	names := make([]string, 0, len(importFormats))
-	for n := range importFormats {
-		names = append(names, n)
+	var names []string
+	for _, n := range formats.Names() {
+		if n != formats.Canonical {
+			names = append(names, n)
+		}
 	}
-	sort.Strings(names)
-	return names
+	return strings.Join(names, ", ")
 }
 
 func init() {
@@ -69,15 +46,15 @@ func init() {
 
 func runImport(ctx context.Context, c *cli.Command) error {
 	name := c.String("format")
-	f, ok := importFormats[name]
-	if !ok {
-		return usageError(fmt.Errorf("import: unknown --format %q (known: %s)", name, strings.Join(importFormatNames(), ", ")))
+	f, ok := formats.Lookup(name)
+	if !ok || name == formats.Canonical {
+		return usageError(fmt.Errorf("import: unknown --format %q (known: %s)", name, formatList()))
 	}
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
 		return usageError(errors.New("import: no input files"))
 	}
-	src, err := f.open(paths, importOptions{Symbol: c.String("symbol"), SkipBad: c.Bool("skip-bad")})
+	src, err := f.Open(paths, formats.Options{Symbol: c.String("symbol"), SkipBad: c.Bool("skip-bad")})
 	if err != nil {
 		return usageError(fmt.Errorf("import: %w", err))
 	}
