@@ -108,11 +108,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	g.start = g.now
 	g.end = g.now + int64(spec.Duration)
 	if spec.Duration == 0 { // until the historical files end
-		last, err := historyEnd(spec)
-		if err != nil {
-			return nil, err
-		}
-		g.end = max(last, g.now)
+		g.end = max(g.hist.end, g.now)
 	}
 	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
 	g.idStep = 1

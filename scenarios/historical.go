@@ -36,9 +36,8 @@ func (f Fidelity) String() string {
 	return "unknown"
 }
 
-// peekEvents is how many events are read ahead to learn each historical
-// instrument's fidelity, price and typical order size.
-const peekEvents = 50_000
+// histChunk is how many historical events are read at a time.
+const histChunk = 16_384
 
 // histFeed is the historical background as an actor: at each event's time it
 // applies the event to the generator's book — where injected orders rest and
@@ -56,6 +55,7 @@ type histFeed struct {
 	levels map[levelKey]levelOrder
 	stale  []orderbook.OrderInfo
 	last   int64
+	end    int64 // time of the files' last event
 }
 
 type levelKey struct {
@@ -113,26 +113,62 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 	return m, nil
 }
 
-// historyEnd reads the spec's files through once for the time of their last
-// event (the scenario's end when the spec gives no duration).
-func historyEnd(spec *Spec) (int64, error) {
+// survey is what one pass over the historical files learns: their last
+// event's time and, per instrument, its fidelity, first price and typical
+// order (or trade) size.
+type survey struct {
+	end   int64
+	fid   []Fidelity
+	price []int64
+	sizes [][]int64
+}
+
+// surveyHistory reads the spec's files through once.
+func surveyHistory(spec *Spec) (*survey, error) {
 	src, err := openSource(spec)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer src.Close()
-	var end int64
+	sv := &survey{}
 	buf := make([]replay.Event, 8192)
 	for {
 		n, err := src.Read(buf)
+		if m := len(src.Instruments()); len(sv.fid) < m {
+			sv.fid = append(sv.fid, make([]Fidelity, m-len(sv.fid))...)
+			sv.price = append(sv.price, make([]int64, m-len(sv.price))...)
+			sv.sizes = append(sv.sizes, make([][]int64, m-len(sv.sizes))...)
+		}
 		for _, e := range buf[:n] {
-			end = max(end, e.TS)
+			sv.end = max(sv.end, e.TS)
+			k := e.Symbol
+			switch e.Action {
+			case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
+				sv.fid[k] = max(sv.fid[k], FidelityL3)
+				if e.Action == replay.ActionAdd && len(sv.sizes[k]) < 10_000 {
+					sv.sizes[k] = append(sv.sizes[k], e.Qty)
+				}
+			case replay.ActionLevel:
+				if sv.fid[k] != FidelityL3 {
+					sv.fid[k] = FidelityL2
+				}
+			case replay.ActionTrade, replay.ActionMarket:
+				if sv.fid[k] == 0 {
+					sv.fid[k] = FidelityTrades
+				}
+				if len(sv.sizes[k]) < 10_000 {
+					sv.sizes[k] = append(sv.sizes[k], e.Qty)
+				}
+			}
+			if sv.price[k] == 0 && e.Price > 0 && e.Action != replay.ActionIndex {
+				sv.price[k] = e.Price
+			}
 		}
 		if errors.Is(err, io.EOF) {
-			return end, nil
+			return sv, nil
 		}
 		if err != nil {
-			return 0, fmt.Errorf("background.files: %w", err)
+			return nil, fmt.Errorf("background.files: %w", err)
 		}
 	}
 }
@@ -144,46 +180,33 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := &histFeed{src: src, buf: make([]replay.Event, peekEvents), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, levels: map[levelKey]levelOrder{}}
+	h := &histFeed{src: src, buf: make([]replay.Event, histChunk), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, levels: map[levelKey]levelOrder{}}
 	if err := h.fill(); err != nil {
 		src.Close()
 		return nil, nil, nil, err
 	}
+	sv, err := surveyHistory(spec)
+	if err != nil {
+		src.Close()
+		return nil, nil, nil, err
+	}
+	h.end = sv.end
 	insts := append([]replay.Instrument(nil), src.Instruments()...)
 	h.fid = make([]Fidelity, len(insts))
 	specs := make([]InstrumentSpec, len(insts))
-	sizes := make([][]int64, len(insts))
-	for _, e := range h.buf[:h.n] {
-		k := e.Symbol
-		switch e.Action {
-		case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
-			h.fid[k] = max(h.fid[k], FidelityL3)
-			if e.Action == replay.ActionAdd {
-				sizes[k] = append(sizes[k], e.Qty)
-			}
-		case replay.ActionLevel:
-			if h.fid[k] != FidelityL3 {
-				h.fid[k] = FidelityL2
-			}
-		case replay.ActionTrade, replay.ActionMarket:
-			if h.fid[k] == 0 {
-				h.fid[k] = FidelityTrades
-			}
-			sizes[k] = append(sizes[k], e.Qty)
-		}
-		if specs[k].Price == 0 && e.Price > 0 && e.Action != replay.ActionIndex {
-			specs[k].Price = e.Price
-		}
-	}
 	for k, in := range insts {
 		size := max(in.Lot, 1)
-		if len(sizes[k]) > 0 {
-			slices.Sort(sizes[k])
-			size = max(sizes[k][len(sizes[k])/2], size)
+		var price int64
+		if k < len(sv.fid) {
+			h.fid[k], price = sv.fid[k], sv.price[k]
+			if zs := sv.sizes[k]; len(zs) > 0 {
+				slices.Sort(zs)
+				size = max(zs[len(zs)/2], size)
+			}
 		}
 		tick := max(in.Tick, 1)
 		specs[k] = InstrumentSpec{Symbol: in.Symbol, PriceExp: in.PriceExp, QtyExp: in.QtyExp, Tick: tick, Lot: max(in.Lot, 1),
-			Price: max(specs[k].Price/tick*tick, tick), Size: size, Volatility: 0.01}
+			Price: max(price/tick*tick, tick), Size: size, Volatility: 0.01}
 		if in.Kind == replay.Perpetual {
 			specs[k].Kind = "perp" // its venue events come from the feed; no simulated perp rules
 		}

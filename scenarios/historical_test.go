@@ -1,0 +1,169 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// historicalSpec is a scenario over real files with injections into them.
+func historicalSpec(t *testing.T, format, symbol, duration string, files ...string) *Spec {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: hist\nseed: 9\nduration: %s\nbackground:\n  format: %s\n  accounts: 200\n  files:\n", duration, format)
+	for _, f := range files {
+		fmt.Fprintf(&b, "    - %q\n", f)
+	}
+	fmt.Fprintf(&b, "injections:\n  - {typology: spoofing, symbol: %s, count: 3, intensity: blatant}\n  - {typology: wash_trading, symbol: %s, count: 3, intensity: standard}\n", symbol, symbol)
+	s, err := Parse("hist.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// checkHistorical generates spec twice (byte-identical events), replays the
+// output through the engine (which must accept every event as the generator
+// wrote it) and returns the events, the counts and the engine's counts.
+func checkHistorical(t *testing.T, spec *Spec) ([]replay.Event, *Generator, []replay.Count) {
+	t.Helper()
+	g1, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g1.Close()
+	h1, n := hashEvents(t, g1)
+	g2, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g2.Close()
+	evs, err := replay.ReadAll(g2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g3, _ := NewGenerator(spec)
+	defer g3.Close()
+	if h3, _ := hashEvents(t, g3); h3 != h1 || len(evs) != n {
+		t.Fatal("the same spec over the same files generated different events")
+	}
+	stats, err := replay.Run(context.Background(), replay.NewMemSource(g2.Instruments(), evs), nil, replay.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs, g2, stats.Counts
+}
+
+// TestHistoricalL3LOBSTER: attacks injected into the real GOOG order book
+// trade with its orders; every reconciliation is counted by kind; the
+// generated stream replays without a single unknown id or rejection.
+func TestHistoricalL3LOBSTER(t *testing.T) {
+	p := realdata.Path(t, "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz")
+	spec := historicalSpec(t, "lobster", "GOOG", "90m", p)
+	evs, g, engineCounts := checkHistorical(t, spec)
+	if f := g.Fidelities()["GOOG"]; f != FidelityL3 {
+		t.Fatalf("GOOG fidelity %v, want L3", f)
+	}
+	for _, c := range engineCounts {
+		t.Errorf("the engine had to reconcile the generated stream: %s %d", c.Kind, c.N)
+	}
+	counts := map[string]int64{}
+	for _, c := range g.Counts() {
+		counts[c.Kind] = c.N
+	}
+	t.Logf("%d events; counts %v", len(evs), g.Counts())
+	for _, k := range []string{"historical_cancel_of_unknown_order", "historical_stale_order_removed"} {
+		if counts[k] == 0 {
+			t.Errorf("no %s counted: the policy did not run", k)
+		}
+	}
+	labels := g.Labels()
+	if len(labels) != 6 {
+		t.Fatalf("%d labels, want 6", len(labels))
+	}
+	// Injected accounts traded with the historical book (account 0).
+	attackers := map[uint64]bool{}
+	for _, l := range labels {
+		for _, a := range l.Accounts {
+			attackers[a] = true
+		}
+	}
+	eng, err := replay.NewEngine(g.Instruments(), replay.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b replay.Batch
+	cross := 0
+	for i := range evs {
+		b.Records, b.Fills = b.Records[:0], b.Fills[:0]
+		eng.Apply(&evs[i], &b)
+		for _, f := range b.FillsOf(0) {
+			if (attackers[f.TakerAccount] && f.MakerAccount == 0) || (attackers[f.MakerAccount] && f.TakerAccount == 0) {
+				cross++
+			}
+		}
+	}
+	if cross == 0 {
+		t.Fatal("no injected order traded with a historical one")
+	}
+	t.Logf("%d fills between injected and historical orders", cross)
+}
+
+// TestHistoricalL2Binance: on a raw Binance depth feed the level totals
+// become resting orders (no level event reaches the output), injected orders
+// sit beside them, and the output replays cleanly.
+func TestHistoricalL2Binance(t *testing.T) {
+	a := realdata.Path(t, "binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz")
+	b := realdata.Path(t, "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz")
+	spec := historicalSpec(t, "binance-depth", "BTCUSDT", "8m", a, b)
+	evs, g, engineCounts := checkHistorical(t, spec)
+	if f := g.Fidelities()["BTCUSDT"]; f != FidelityL2 {
+		t.Fatalf("BTCUSDT fidelity %v, want L2", f)
+	}
+	for _, c := range engineCounts {
+		t.Errorf("the engine had to reconcile the generated stream: %s %d", c.Kind, c.N)
+	}
+	for _, e := range evs {
+		if e.Action == replay.ActionLevel {
+			t.Fatal("a level event reached the output: L2 history must become resting orders")
+		}
+	}
+	t.Logf("%d events; counts %v", len(evs), g.Counts())
+}
+
+// TestHistoricalEpisodesExample: the shipped example of real labelled pump
+// episodes parses, and over the real trades its labels are the external list.
+func TestHistoricalEpisodesExample(t *testing.T) {
+	spec, _, err := Load("../examples/pump-episodes/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Background.Format != "ccxt-trades" || len(spec.Background.Files) != 27 || spec.Labels == "" {
+		t.Fatalf("example spec: %+v", spec.Background)
+	}
+	// Point it at the shared data wherever TAPETEST_DATA says it is.
+	for i, f := range spec.Background.Files {
+		spec.Background.Files[i] = realdata.Path(t, "pump-trades-pugoev/trades/"+f[strings.LastIndex(f, "/")+1:])
+	}
+	g, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if _, err := replay.ReadAll(g); err != nil {
+		t.Fatal(err)
+	}
+	labels := g.Labels()
+	if len(labels) != 27 {
+		t.Fatalf("%d labels, want the 27 of the list", len(labels))
+	}
+	for _, f := range g.Fidelities() {
+		if f != FidelityTrades {
+			t.Fatalf("fidelities %v, want trades only", g.Fidelities())
+		}
+	}
+}
