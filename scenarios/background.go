@@ -58,6 +58,9 @@ func (m *marketMaker) Act(v Venue) int64 {
 		}
 	}
 	m.ids = m.ids[:0]
+	if until := g.makersPaused(m.sym); until > v.Now() {
+		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
+	}
 	fair := g.Fair(m.sym)
 	inv := float64(v.Position(m.sym, m.account)) / float64(m.size*20)
 	skew := -inv * float64(m.tick) * 2

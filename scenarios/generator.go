@@ -85,6 +85,7 @@ type Generator struct {
 	histSpecs []InstrumentSpec // what injectors plan with on historical instruments
 	external  []Label          // labels from the spec's external list
 	err       error
+	paused    map[uint32]int64 // market makers stand aside on a symbol until then
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -440,6 +441,17 @@ func (g *Generator) Remaining(sym uint32, id uint64) (int64, bool) {
 func (g *Generator) Position(sym uint32, account uint64) int64 {
 	return g.pos[[2]uint64{uint64(sym), account}]
 }
+
+// PauseMakers makes the market makers on sym pull their quotes and stand
+// aside until the given time (a liquidity withdrawal).
+func (g *Generator) PauseMakers(sym uint32, until int64) {
+	if g.paused == nil {
+		g.paused = map[uint32]int64{}
+	}
+	g.paused[sym] = max(g.paused[sym], until)
+}
+
+func (g *Generator) makersPaused(sym uint32) int64 { return g.paused[sym] }
 
 // AttackAccounts draws n accounts from the population.
 func (g *Generator) AttackAccounts(n int, linked bool) []uint64 { return g.pop.attackers(n, linked) }
