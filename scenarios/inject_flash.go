@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -116,12 +117,14 @@ func (f *flash) withdraw(v Venue) int64 {
 		}
 		t := v.Top(sym)
 		if t.BidQty > 0 && t.AskQty > 0 {
-			q := lots(size*f.k.f("touch_x"), in.Lot)
 			for _, m := range makers {
-				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Buy, Price: t.BidPrice, Qty: q, TIF: orderbook.PostOnly}); err == nil {
+				// Sizes vary like any maker's; plain limit orders at the touch (they do not cross).
+				q := lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
+				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Buy, Price: t.BidPrice, Qty: q}); err == nil {
 					f.quotes = append(f.quotes, id)
 				}
-				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Sell, Price: t.AskPrice, Qty: q, TIF: orderbook.PostOnly}); err == nil {
+				q = lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
+				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Sell, Price: t.AskPrice, Qty: q}); err == nil {
 					f.quotes = append(f.quotes, id)
 				}
 			}
@@ -140,7 +143,7 @@ func (f *flash) withdraw(v Venue) int64 {
 		if f.slice >= 3 {
 			return -1
 		}
-		v.Submit(sym, seller, OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: lots(size*f.k.f("sell_x")/3, in.Lot)})
+		v.Submit(sym, seller, OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: lots(size*f.k.f("sell_x")/3*(0.8+0.4*f.p.Rand.Float64()), in.Lot)})
 		f.mark(now)
 		f.slice++
 		return now + int64(time.Second)
