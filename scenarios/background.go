@@ -12,14 +12,31 @@ import (
 // walk with the spec's volatility and occasional jumps, updated every second,
 // and pulled towards the last trade price (price impact of order flow).
 type fundamental struct {
-	sym uint32
-	vol float64 // per sqrt(hour)
-	r   *rand.Rand
+	sym      uint32
+	vol      float64 // per sqrt(hour)
+	jump     float64 // probability of a move each second (0: every second)
+	volOfVol float64 // sd of log-volatility
+	h        float64 // log-volatility deviation, AR(1)
+	r        *rand.Rand
 }
 
 func (f *fundamental) Act(v Venue) int64 {
 	g := v.(*Generator)
 	step := f.vol / 60 // per sqrt(second): sqrt(3600) = 60
+	if f.volOfVol > 0 {
+		// Volatility clustering: log-volatility is an AR(1) with a 5-minute
+		// memory; the factor exp(h − η²) keeps the mean variance at vol².
+		const phi = 0.996672 // exp(−1/300)
+		f.h = phi*f.h + math.Sqrt(1-phi*phi)*f.volOfVol*f.r.NormFloat64()
+		step *= math.Exp(f.h - f.volOfVol*f.volOfVol)
+	}
+	if f.jump > 0 {
+		if f.r.Float64() >= f.jump {
+			step = 0 // no news this second
+		} else {
+			step /= math.Sqrt(f.jump) // the same variance, in fewer moves
+		}
+	}
 	x := f.r.NormFloat64() * step
 	if f.r.IntN(3600) == 0 { // about one jump an hour
 		x += f.r.NormFloat64() * step * 15
@@ -42,12 +59,17 @@ type marketMaker struct {
 	halfTick int64 // half spread in ticks
 	tick     int64
 	lot      int64
+	touch    float64 // best-level size in typical sizes (0: 1)
 	ids      []uint64
 	r        *rand.Rand
 }
 
 func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand) *marketMaker {
-	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: int64(1 + r.IntN(3)), tick: in.Tick, lot: in.Lot, r: r}
+	half := int64(1 + r.IntN(3))
+	if in.Touch > 0 {
+		half-- // makers with deep best levels quote tight: one-tick spreads
+	}
+	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: half, tick: in.Tick, lot: in.Lot, touch: in.Touch, r: r}
 }
 
 func (m *marketMaker) Act(v Venue) int64 {
@@ -66,12 +88,17 @@ func (m *marketMaker) Act(v Venue) int64 {
 	skew := -inv * float64(m.tick) * 2
 	for lvl := int64(0); lvl < 3; lvl++ {
 		off := float64((m.halfTick + lvl*2) * m.tick)
-		q := lots(float64(m.size)*(1+float64(lvl))*math.Exp(m.r.NormFloat64()*0.5), m.lot)
+		mult := 1 + float64(lvl)
+		if lvl == 0 && m.touch > 0 {
+			mult = m.touch
+		}
+		q := lots(float64(m.size)*mult*math.Exp(m.r.NormFloat64()*0.5), m.lot)
 		bid := roundTick(fair-off+skew, m.tick)
 		ask := roundTick(fair+off+skew, m.tick)
 		if ask <= bid {
 			ask = bid + m.tick
 		}
+
 		if id, _, err := v.Submit(m.sym, m.account, OrderRequest{Side: orderbook.Buy, Price: bid, Qty: q}); err == nil {
 			m.ids = append(m.ids, id)
 		}
@@ -92,7 +119,9 @@ type noiseTrader struct {
 	size    int64
 	open    []openOrder
 	r       *rand.Rand
-	ioc     bool // the next aggressive order is an IOC limit
+	ioc     bool    // the next aggressive order is an IOC limit
+	disp    float64 // lognormal size dispersion (0: Pareto sizes)
+	median  float64 // lognormal median, in typical sizes
 }
 
 type openOrder struct {
@@ -119,8 +148,12 @@ func (n *noiseTrader) Act(v Venue) int64 {
 	if n.r.IntN(2) == 0 {
 		side = orderbook.Sell
 	}
-	// Pareto-tailed size (alpha 1.8), capped.
+	// Pareto-tailed size (alpha 1.8), capped; or lognormal when the
+	// instrument asks for a dispersion (real venues' many tiny orders).
 	q := lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
+	if n.disp > 0 {
+		q = lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 40), in.Lot)
+	}
 	if n.r.IntN(3) == 0 {
 		// Every other aggressive order is a marketable IOC limit 20 bps
 		// through the touch, as on crypto venues where many clients never send

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"io"
@@ -164,12 +165,13 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	for s := range spec.Instruments {
 		sym := uint32(s)
 		bg := spec.agents(s)
-		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, r: stream(1, uint64(s), 0, 0)})
+		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, r: stream(1, uint64(s), 0, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
 			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i))))
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i))})
+			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
+				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3)})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})

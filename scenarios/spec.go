@@ -47,6 +47,20 @@ type InstrumentSpec struct {
 	STP      string `yaml:"stp" json:"stp" jsonschema:"enum=off,enum=expire_taker,enum=expire_maker,enum=expire_both,enum=decrement"`
 	// Volatility is the fair value's volatility per square root of an hour (fraction, e.g. 0.01).
 	Volatility float64 `yaml:"volatility" json:"volatility"`
+	// JumpProb makes the fair value move in jumps: each second it moves with
+	// this probability (by a step that keeps the volatility), else stays
+	// (0: it moves every second). Heavy-tailed short returns, as in real books.
+	JumpProb float64 `yaml:"jump_prob" json:"jump_prob,omitempty" jsonschema:"description=probability per second that the fair value moves (0: every second); lower gives heavier-tailed 1 s returns"`
+	// VolOfVol is the standard deviation of the log-volatility, which follows
+	// an AR(1) with a 5-minute memory (0: constant volatility): volatility clustering.
+	VolOfVol float64 `yaml:"vol_of_vol" json:"vol_of_vol,omitempty" jsonschema:"description=standard deviation of log-volatility (AR(1), 5-minute memory); 0 = constant volatility"`
+	// Touch is the market makers' quote size at their best level, in typical sizes (default 1).
+	Touch float64 `yaml:"touch" json:"touch,omitempty" jsonschema:"description=market makers' best-level quote size in typical sizes (default 1)"`
+	// SizeDispersion, when set, draws noise traders' order sizes lognormally
+	// with this standard deviation of log size and a median of SizeMedian
+	// typical sizes (default: Pareto-tailed sizes around a third of a typical size).
+	SizeDispersion float64 `yaml:"size_dispersion" json:"size_dispersion,omitempty" jsonschema:"description=standard deviation of noise traders' log order size (0: Pareto-tailed sizes)"`
+	SizeMedian     float64 `yaml:"size_median" json:"size_median,omitempty" jsonschema:"description=median noise order size in typical sizes, with size_dispersion (default 0.3)"`
 	// Kind is spot (the default) or perp: a perpetual swap with the venue rules of Perp.
 	Kind string `yaml:"kind" json:"kind,omitempty" jsonschema:"enum=spot,enum=perp"`
 	// Agents replaces the background's agent counts for this instrument (a thin
@@ -252,6 +266,9 @@ func (s *Spec) Validate() error {
 		}
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
+		}
+		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 {
+			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0", i, in.Symbol)
 		}
 		switch in.Kind {
 		case "", "spot":
