@@ -16,10 +16,10 @@ func init() {
 		Doc: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
 			"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
 			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
-			"spread over at least min_orders orders, and moved in the direction of the price change. What makes it unusual is the " +
-			"account's own habit: score = |net volume| / max(the account's aggressive volume in a lead-long stretch outside the " +
-			"windows, on average; min_x typical trades) × (1 + |price change in bps| / 5). An account that trades that way all day " +
-			"(a market maker's crossing requotes, a momentum trader) scores about 1 or less.",
+			"spread over at least min_orders orders. What makes it unusual is the account's own habit: score = net volume in typical " +
+			"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
+			"max(0.5, 1 + the price change in bps in the flow's direction / 5). An account that trades that way all day (a market " +
+			"maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
 		Params: []ParamSpec{
 			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
 			{Name: "lead", Type: Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
@@ -87,16 +87,22 @@ func (m *markingClose) flush(emit func(Alert)) {
 		for _, a := range ids {
 			n := m.net[s][a]
 			x := math.Abs(float64(n)) / typical
-			if x < m.minX || m.orders[s][a] < m.minOrders || (n > 0) != (move > 0) || move == 0 {
+			if x < m.minX || m.orders[s][a] < m.minOrders {
 				continue
+			}
+			// The price moving with the flow is the point of marking; a deep book
+			// may not move, and a flow against the move is weaker evidence.
+			with := math.Abs(move) * 1e4
+			if (n > 0) != (move > 0) {
+				with = -with
 			}
 			usual := 0.0
 			if m.outside[s] > 0 {
 				usual = m.habit[s][a] / float64(m.outside[s]) * float64(m.lead)
 			}
-			ratio := math.Abs(float64(n)) / math.Max(usual, m.minX*typical)
+			unusual := math.Min(math.Abs(float64(n))/math.Max(usual, 1), 20) / 20 // 1: nothing like its habit
 			emit(Alert{Symbol: m.insts[s].Symbol, RaisedAt: m.next, Start: m.next - m.lead, End: m.next, Accounts: []uint64{a},
-				Score: ratio * (1 + math.Abs(move)*1e4/5),
+				Score: x * unusual * math.Max(0.5, 1+with/5),
 				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps",
 					n, x, math.Abs(float64(n))/math.Max(usual, 1), time.Duration(m.lead), move*1e4)})
 		}
