@@ -17,8 +17,8 @@ func init() { registerInjector(replay.MomentumIgnition, newIgnition) }
 //   - unwind_slices: resting orders at the touch it unwinds through, one every 3 s, before it
 //     sends what is left as a market order.
 var ignitionDefaults = map[string]map[string]float64{
-	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 10, "unwind_slices": 3},
-	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 20, "unwind_slices": 4},
+	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 4, "unwind_slices": 3},
+	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 8, "unwind_slices": 4},
 	"subtle":   {"orders": 6, "move_bps": 7, "burst_s": 10, "unwind_after_s": 40, "unwind_slices": 6},
 	"evasive":  {"orders": 4, "move_bps": 4, "burst_s": 20, "unwind_after_s": 90, "unwind_slices": 8},
 }
