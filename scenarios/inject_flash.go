@@ -18,8 +18,8 @@ func init() { registerInjector(replay.FlashCrash, newFlash) }
 //     while the market makers pull theirs for pull_s seconds, and a linked
 //     seller sends sell_x typical sizes into the thin book in slices.
 var flashDefaults = map[string]map[string]float64{
-	"blatant":  {"withdraw": 0, "depth_bps": 300, "slices": 1, "pause_ms": 0, "touch_x": 8, "provide_s": 300, "pull_s": 30, "sell_x": 200},
-	"standard": {"withdraw": 0, "depth_bps": 150, "slices": 1, "pause_ms": 0, "touch_x": 6, "provide_s": 300, "pull_s": 20, "sell_x": 120},
+	"blatant":  {"withdraw": 0, "depth_bps": 300, "slices": 1, "pause_ms": 0, "touch_x": 8, "provide_s": 300, "pull_s": 30, "sell_x": 400},
+	"standard": {"withdraw": 0, "depth_bps": 150, "slices": 1, "pause_ms": 0, "touch_x": 6, "provide_s": 300, "pull_s": 20, "sell_x": 250},
 	"subtle":   {"withdraw": 0, "depth_bps": 80, "slices": 2, "pause_ms": 800, "touch_x": 4, "provide_s": 600, "pull_s": 10, "sell_x": 60},
 	"evasive":  {"withdraw": 0, "depth_bps": 50, "slices": 3, "pause_ms": 2000, "touch_x": 3, "provide_s": 900, "pull_s": 6, "sell_x": 30},
 }
