@@ -15,7 +15,7 @@ func init() {
 		Name: "wash_cycles", Typology: replay.WashTrading,
 		Doc: "Wash trading by rings of accounts (after Victor & Weintraud, WWW 2021): a directed graph of recent prearranged-looking " +
 			"trades (seller -> buyer; the resting order was placed at most max_maker_age before and both orders have exactly the traded " +
-			"size), per symbol and window. A new trade that closes a cycle of 2 to max_legs accounts, whose legs' quantities agree " +
+			"size), per symbol and window. A prearranged self-trade (one account on both sides, on those terms) is a cycle of one. A new trade that closes a cycle of 2 to max_legs accounts, whose legs' quantities agree " +
 			"within 20%, alerts with the ring's accounts; score = legs × (1 + log(1 + cycle volume / median trade)).",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how long a trade stays in the graph"},
@@ -89,11 +89,24 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 		for _, f := range b.FillsOf(i) {
 			w.sizes[w.nsizes%len(w.sizes)] = f.Qty
 			w.nsizes++
-			if f.MakerAccount == 0 || f.TakerAccount == 0 || f.MakerAccount == f.TakerAccount {
+			if f.MakerAccount == 0 || f.TakerAccount == 0 {
 				continue
 			}
 			mk, ok := w.placed[f.MakerOrder]
 			if !ok || now-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
+				continue
+			}
+			if f.MakerAccount == f.TakerAccount {
+				// A prearranged self-trade is the shortest cycle: one account.
+				ring := []uint64{f.TakerAccount}
+				key := fmt.Sprint(s, ring)
+				if last, ok := w.alerted[key]; ok && now-last < w.window {
+					continue
+				}
+				w.alerted[key] = now
+				emit(Alert{Symbol: w.insts[s].Symbol, RaisedAt: now, Start: mk.ts, End: now, Accounts: ring,
+					Score:    1 + math.Log1p(float64(f.Qty)/w.median()),
+					Evidence: fmt.Sprintf("account %d traded %d units with its own order placed %v before (sizes matched)", f.TakerAccount, f.Qty, time.Duration(now-mk.ts))})
 				continue
 			}
 			buyer, seller := f.TakerAccount, f.MakerAccount
