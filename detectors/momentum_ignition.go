@@ -13,8 +13,8 @@ func init() {
 	Register(Definition{
 		Name: "momentum_ignition", Typology: replay.MomentumIgnition,
 		Doc: "Momentum ignition: per account, a burst of at least min_orders same-side market (or IOC/FOK) orders within burst, then, within " +
-			"unwind, an opposite-side trade by the same account at a price the burst moved in its favour. Alerts at the unwinding trade; " +
-			"score = burst volume in typical trades × the favourable move in bps / 10.",
+			"unwind, an opposite-side trade by the same account. Alerts at the unwinding trade; " +
+			"score = burst volume in typical trades × max(0.05, 1 + the move in the burst's favour in bps / 5) / 10.",
 		Params: []ParamSpec{
 			{Name: "burst", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "window of the aggressive burst"},
 			{Name: "min_orders", Type: Int, Default: int64(4), Meaning: "aggressive same-side orders that make a burst"},
@@ -81,16 +81,17 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 					if a.side == orderbook.Sell {
 						move = -move
 					}
-					if move > 0 {
-						typical := math.Max(d.volSum/math.Max(d.volN, 1), 1)
-						emit(Alert{Symbol: d.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: a.orders[0], End: now, Accounts: []uint64{x.acct},
-							Score: float64(a.vol) / typical * move * 1e4 / 10,
-							Evidence: fmt.Sprintf("%d aggressive %s orders (volume %d) moved the price %.1f bps, then traded the other side %v later",
-								len(a.orders), a.side, a.vol, move*1e4, time.Duration(now-a.burstEnd))})
-						a.armed = false
-						a.orders, a.vol = a.orders[:0], 0
-						continue
-					}
+					// A favourable unwind is the point of the scheme; in a deep book
+					// that reverts the attacker may still be caught unwinding at a
+					// loss, so the move weighs the score instead of gating it.
+					typical := math.Max(d.volSum/math.Max(d.volN, 1), 1)
+					emit(Alert{Symbol: d.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: a.orders[0], End: now, Accounts: []uint64{x.acct},
+						Score: float64(a.vol) / typical * math.Max(0.05, 1+move*1e4/5) / 10,
+						Evidence: fmt.Sprintf("%d aggressive %s orders (volume %d), then traded the other side %v later %.1f bps from where the burst began",
+							len(a.orders), a.side, a.vol, time.Duration(now-a.burstEnd), move*1e4)})
+					a.armed = false
+					a.orders, a.vol = a.orders[:0], 0
+					continue
 				}
 				if !aggressive {
 					continue // bursts are market or IOC/FOK orders; resting quotes that cross on arrival are not
