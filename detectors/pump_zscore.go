@@ -14,15 +14,17 @@ func init() {
 		Name: "pump_zscore", Typology: replay.PumpAndDump,
 		Doc: "Pump-and-dump: per symbol, trades are bucketed into windows; at each window's end the buy volume, trade count and return are " +
 			"compared with their exponentially weighted history (moving-window z-scores and rush orders, after La Morgia et al., 2020). " +
-			"Alerts when the return is positive and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
+			"Alerts when the return reaches min_return_bps and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
 			"Works on trades-only public data: alerts carry no accounts.",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 60 * time.Second, Unit: "s", Meaning: "bucket length"},
 			{Name: "halflife", Type: Int, Default: int64(60), Unit: "windows", Meaning: "half-life of the baseline's exponential weights"},
 			{Name: "min_z", Type: Float, Default: 2.0, Meaning: "volume z-score needed to alert"},
+			{Name: "min_return_bps", Type: Float, Default: 30.0, Unit: "bps", Meaning: "window return needed to alert (a pump moves the price, heavy buying alone is not one)"},
 		},
 		New: func(p Params) (Detector, error) {
-			return &pumpZ{window: int64(p.Duration("window")), alpha: 1 - math.Exp2(-1/float64(max(p.Int("halflife"), 1))), minZ: p.Float("min_z")}, nil
+			return &pumpZ{window: int64(p.Duration("window")), alpha: 1 - math.Exp2(-1/float64(max(p.Int("halflife"), 1))), minZ: p.Float("min_z"),
+				minRet: p.Float("min_return_bps") / 1e4}, nil
 		},
 	})
 }
@@ -62,6 +64,7 @@ type pumpZ struct {
 	window int64
 	alpha  float64
 	minZ   float64
+	minRet float64
 	insts  []replay.Instrument
 	b      []pumpBucket
 }
@@ -80,7 +83,7 @@ func (p *pumpZ) close(sym uint32, end int64, emit func(Alert)) {
 	}
 	lv, lc := math.Log1p(b.buyVol), math.Log1p(b.trades)
 	zv, zc, zr := b.vol.z(lv), b.cnt.z(lc), b.ret.z(ret)
-	if zv >= p.minZ && ret > 0 {
+	if zv >= p.minZ && ret > 0 && ret >= p.minRet {
 		emit(Alert{Symbol: p.insts[sym].Symbol, RaisedAt: end, Start: b.start, End: end, Score: zv + zc + zr,
 			Evidence: fmt.Sprintf("window of %v: buy volume z=%.1f, trades z=%.1f, return %.2f%% (z=%.1f)", time.Duration(p.window), zv, zc, 100*ret, zr)})
 	}
