@@ -290,7 +290,11 @@ func (d *liqAbuse) finishLiq(sym uint32, s *liqSym, emit func(Alert)) {
 	if p.fundLoss > 0 {
 		loss = 1
 	}
-	score := linkedShare*(1+farShare+beyond+loss) + 0.25*math.Min(float64(pushQty)/q, 2) + 0.05*beyond
+	push := 0.0
+	if pushQty > 0 {
+		push = 0.25 * math.Log2(1+float64(pushQty)/q) * (1 + loss) // a linked account drove the price into it, and the fund paid
+	}
+	score := linkedShare*(1+farShare+beyond+loss) + push + 0.05*beyond
 	accts := append([]uint64{p.account}, p.accounts...)
 	accts = append(accts, pushers...)
 	emit(Alert{Typology: replay.LiquidationSuicide, Symbol: sym0, RaisedAt: p.ts, Start: p.start, End: p.ts, Accounts: sortedUnique(accts), Score: score,
