@@ -20,7 +20,7 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
 			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + price range in percent), a tenth of that when the initiator " +
+			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent), a tenth of that when the initiator " +
 			"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
@@ -361,7 +361,7 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 			accts = []uint64{s.burstInit}
 		}
 		end := s.burst[n-1]
-		score := s.burstDom * (float64(n) + move)
+		score := s.burstDom * (float64(n) + 3*move) // a cascade is a price event: the move weighs most
 		note := ""
 		// An initiator linked to an account it liquidated is abusing the
 		// liquidation (suicide, offsetting positions), not setting off a cascade.
