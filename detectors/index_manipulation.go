@@ -185,8 +185,7 @@ func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, mo
 	for i := range group {
 		group[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for group[i] != i {
 			group[i] = group[group[i]]
 			i = group[i]

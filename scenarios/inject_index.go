@@ -30,13 +30,12 @@ var indexDefaults = map[string]map[string]float64{
 // constituents are released.
 type indexManip struct {
 	perpAttack
-	phase  int
-	up     bool
-	qty    int64
-	built  int64
-	base   int64
-	t0     int64
-	pushed int
+	phase int
+	up    bool
+	qty   int64
+	built int64
+	base  int64
+	t0    int64
 }
 
 func newIndexManip(p InjectionParams) (Injection, error) {
