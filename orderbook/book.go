@@ -330,6 +330,16 @@ func (b *Book) Depth(side Side, dst []Level) []Level {
 // Levels is the number of non-empty price levels on a side.
 func (b *Book) Levels(side Side) int { return b.side(side).n }
 
+// Crossed reports the best price on the side opposite to side when an order
+// on side at price would trade with it (false when nothing would).
+func (b *Book) Crossed(side Side, price int64) (int64, bool) {
+	t := b.Top()
+	if side == Buy {
+		return t.AskPrice, t.AskQty > 0 && t.AskPrice <= price
+	}
+	return t.BidPrice, t.BidQty > 0 && t.BidPrice >= price
+}
+
 // Orders writes the live orders at (side, price) into dst[:0] in time priority
 // (FIFO) order and returns it.
 func (b *Book) Orders(side Side, price int64, dst []OrderInfo) []OrderInfo {

@@ -228,3 +228,24 @@ func TestDepthDoesNotAllocate(t *testing.T) {
 		t.Fatalf("depth: %+v", dst[:2])
 	}
 }
+
+func TestCrossed(t *testing.T) {
+	b, _ := New(Config{Tick: 1, Lot: 1})
+	b.Submit(Order{ID: 1, Side: Buy, Price: 100, Qty: 5}, nil)
+	b.Submit(Order{ID: 2, Side: Sell, Price: 102, Qty: 5}, nil)
+	for _, c := range []struct {
+		side  Side
+		price int64
+		best  int64
+		want  bool
+	}{{Buy, 101, 102, false}, {Buy, 102, 102, true}, {Buy, 150, 102, true}, {Sell, 101, 100, false}, {Sell, 100, 100, true}, {Sell, 1, 100, true}} {
+		best, got := b.Crossed(c.side, c.price)
+		if got != c.want || (got && best != c.best) {
+			t.Errorf("Crossed(%v, %d) = %d, %v; want %d, %v", c.side, c.price, best, got, c.best, c.want)
+		}
+	}
+	empty, _ := New(Config{Tick: 1, Lot: 1})
+	if _, got := empty.Crossed(Buy, 1<<40); got {
+		t.Error("an empty book crossed")
+	}
+}

@@ -239,17 +239,12 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 // removeCrossed removes the resting orders an add at price would cross: in a
 // feed that reports executions they can only be orders it removed unseen.
 func (e *Engine) removeCrossed(bk *orderbook.Book, side orderbook.Side, price int64) {
-	opp := side.Opposite()
 	for {
-		top := bk.Top()
-		best, qty := top.AskPrice, top.AskQty
-		if opp == orderbook.Buy {
-			best, qty = top.BidPrice, top.BidQty
-		}
-		if qty == 0 || (side == orderbook.Buy && best > price) || (side == orderbook.Sell && best < price) {
+		best, crossed := bk.Crossed(side, price)
+		if !crossed {
 			return
 		}
-		e.stale = bk.Orders(opp, best, e.stale[:0])
+		e.stale = bk.Orders(side.Opposite(), best, e.stale[:0])
 		for _, o := range e.stale {
 			bk.Cancel(o.ID)
 			e.counts[kindStaleCrossed]++

@@ -404,17 +404,12 @@ func (h *histFeed) forget(hk [2]uint64, id uint64) {
 // unseen. Injected orders it would cross stay: the add trades with them.
 func (h *histFeed) removeStale(g *Generator, sym uint32, side orderbook.Side, price int64) {
 	bk := g.books[sym]
-	opp := side.Opposite()
 	for {
-		t := bk.Top()
-		best, qty := t.AskPrice, t.AskQty
-		if opp == orderbook.Buy {
-			best, qty = t.BidPrice, t.BidQty
-		}
-		if qty == 0 || (side == orderbook.Buy && best > price) || (side == orderbook.Sell && best < price) {
+		best, crossed := bk.Crossed(side, price)
+		if !crossed {
 			return
 		}
-		h.stale = bk.Orders(opp, best, h.stale[:0])
+		h.stale = bk.Orders(side.Opposite(), best, h.stale[:0])
 		removed := false
 		for _, o := range h.stale {
 			if h.hist[o.ID] {

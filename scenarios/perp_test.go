@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -21,43 +22,19 @@ func loadSpec(t *testing.T, path string) *Spec {
 	return s
 }
 
-func TestPerpBackgroundConservesMoney(t *testing.T) {
-	g, err := NewGenerator(loadSpec(t, "testdata/perp.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := map[replay.Action]int{}
-	for _, e := range evs {
-		n[e.Action]++
-	}
-	t.Logf("events %d: %v counts %v", len(evs), n, g.Counts())
+// checkPerpMoney fails when g's venues did not conserve money or a
+// settlement, funding or fill failed.
+func checkPerpMoney(t *testing.T, name string, g *Generator) {
+	t.Helper()
 	for sym, c := range g.PerpConservation() {
 		if c != 0 {
-			t.Errorf("%s: money not conserved: %d raw units", sym, c)
+			t.Errorf("%s %s: money not conserved: %d raw units", name, sym, c)
 		}
 	}
-}
-
-func TestPerpAttacksConserveMoneyAndCostTheFund(t *testing.T) {
-	g, err := NewGenerator(loadSpec(t, "testdata/perp_attacks.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("events %d counts %v", len(evs), g.Counts())
-	for _, l := range g.Labels() {
-		t.Logf("%s %s %v..%v accounts %v loss %d", l.ID, l.Intensity, l.Start, l.End, l.Accounts, l.InsuranceLoss)
-	}
-	for sym, c := range g.PerpConservation() {
-		if c != 0 {
-			t.Errorf("%s: money not conserved: %d raw units", sym, c)
+	for _, c := range g.Counts() {
+		switch c.Kind {
+		case "perp_conservation_error", "perp_settlement_error", "perp_funding_error", "perp_fill_error":
+			t.Errorf("%s: %s: %d", name, c.Kind, c.N)
 		}
 	}
 }
@@ -141,17 +118,7 @@ func TestPerpSuiteConservesMoney(t *testing.T) {
 		if _, err := replay.ReadAll(g); err != nil {
 			t.Fatal(err)
 		}
-		for sym, c := range g.PerpConservation() {
-			if c != 0 {
-				t.Errorf("%s %s: money not conserved: %d raw units", name, sym, c)
-			}
-		}
-		for _, c := range g.Counts() {
-			switch c.Kind {
-			case "perp_conservation_error", "perp_settlement_error", "perp_funding_error", "perp_fill_error":
-				t.Errorf("%s: %s: %d", name, c.Kind, c.N)
-			}
-		}
+		checkPerpMoney(t, name, g)
 		var loss int64
 		for _, l := range g.Labels() {
 			loss += l.InsuranceLoss
@@ -180,15 +147,6 @@ func FuzzPerpScenario(f *testing.F) {
 		if _, err := replay.ReadAll(g); err != nil {
 			t.Fatal(err)
 		}
-		for sym, c := range g.PerpConservation() {
-			if c != 0 {
-				t.Fatalf("seed %d: %s: money not conserved: %d", seed, sym, c)
-			}
-		}
-		for _, c := range g.Counts() {
-			if c.Kind == "perp_conservation_error" || c.Kind == "perp_settlement_error" || c.Kind == "perp_fill_error" {
-				t.Fatalf("seed %d: %s: %d", seed, c.Kind, c.N)
-			}
-		}
+		checkPerpMoney(t, fmt.Sprintf("seed %d", seed), g)
 	})
 }
