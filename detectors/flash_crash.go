@@ -14,7 +14,8 @@ func init() {
 		Name: "flash_crash", Typology: replay.FlashCrash,
 		Doc: "Flash crash: per symbol, the price of each event — the worst fill it caused, else the mid — against the highest (for a crash) " +
 			"or lowest (for a spike) such price within the window; " +
-			"alerts when the move reaches min_move_bps while the touch on the side being hit is thin, at most once per cooldown. " +
+			"alerts when the move reaches min_move_bps while the touch on the side being hit is thin, at most once per cooldown; " +
+			"the recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
 			"Score = move in basis points; accounts = the takers whose orders moved the price in the alerting event.",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how far back the reference high and low reach"},
@@ -33,8 +34,9 @@ type tsVal struct {
 }
 
 type flashSym struct {
-	hi, lo           []tsVal // monotonic deques of mids in the window
-	lastDown, lastUp int64
+	hi, lo                     []tsVal // monotonic deques of mids in the window
+	lastDown, lastUp           int64
+	lastDownStart, lastUpStart int64 // where the last crash and spike began
 }
 
 type flashCrash struct {
@@ -92,10 +94,21 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 		switch {
 		case down >= f.minMove && now-s.lastDown > f.cool:
 			move, start, dir, s.lastDown = down, hi.ts, "fell", now
+			if now-s.lastUp <= f.cool && lo.ts >= s.lastUpStart {
+				continue // the fall back after a spike: the same event
+			}
 		case up >= f.minMove && now-s.lastUp > f.cool:
 			move, start, dir, s.lastUp = up, lo.ts, "rose", now
+			if now-s.lastDown <= f.cool && hi.ts >= s.lastDownStart {
+				continue // the recovery after a crash: the same event
+			}
 		default:
 			continue
+		}
+		if dir == "fell" {
+			s.lastDownStart = start
+		} else {
+			s.lastUpStart = start
 		}
 		var accts []uint64
 		for _, fl := range b.FillsOf(i) {

@@ -17,6 +17,7 @@ type fundamental struct {
 	jump     float64 // probability of a move each second (0: every second)
 	volOfVol float64 // sd of log-volatility
 	h        float64 // log-volatility deviation, AR(1)
+	pending  float64 // news not yet priced in
 	r        *rand.Rand
 }
 
@@ -40,6 +41,11 @@ func (f *fundamental) Act(v Venue) int64 {
 	x := f.r.NormFloat64() * step
 	if f.r.IntN(3600) == 0 { // about one jump an hour
 		x += f.r.NormFloat64() * step * 15
+	}
+	if f.jump > 0 {
+		// News on a liquid market is priced in over two seconds, not one:
+		// 1-second returns are slightly positively autocorrelated.
+		x, f.pending = 0.9*x+f.pending, 0.1*x
 	}
 	g.fair[f.sym] *= math.Exp(x)
 	// Order flow has a lasting impact: the fair value is pulled a third of the
