@@ -47,11 +47,23 @@ func (f *fundamental) Act(v Venue) int64 {
 		// 1-second returns are slightly positively autocorrelated.
 		x, f.pending = 0.9*x+f.pending, 0.1*x
 	}
+	before0 := g.fair[f.sym]
 	g.fair[f.sym] *= math.Exp(x)
 	// Order flow has a lasting impact: the fair value is pulled a third of the
 	// way towards the last trade price every second, so aggressive buying moves
 	// the market makers' quotes up (and selling down).
 	g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
+	if ms := g.makers[f.sym]; len(ms) > 0 && ms[0].touch > 0 && math.Abs(g.fair[f.sym]-before0) >= float64(ms[0].tick) {
+		// Deep makers reprice together whenever the value moves: all pull
+		// their quotes, then requote around the new value, so none trades its
+		// quotes against another's stale ones; stale small orders are taken.
+		for _, m := range ms {
+			m.pull(v)
+		}
+		for _, m := range ms {
+			m.quote(v)
+		}
+	}
 	return v.Now() + int64(time.Second)
 }
 
@@ -73,24 +85,39 @@ type marketMaker struct {
 func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand) *marketMaker {
 	half := int64(1 + r.IntN(3))
 	if in.Touch > 0 {
-		half-- // makers with deep best levels quote tight: one-tick spreads
+		half = 0 // makers with deep best levels quote tight: one-tick spreads
 	}
 	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: half, tick: in.Tick, lot: in.Lot, touch: in.Touch, r: r}
 }
 
-func (m *marketMaker) Act(v Venue) int64 {
-	g := v.(*Generator)
+// pull cancels the maker's quotes.
+func (m *marketMaker) pull(v Venue) {
 	for _, id := range m.ids {
 		if _, ok := v.Remaining(m.sym, id); ok {
 			v.Cancel(m.sym, id)
 		}
 	}
 	m.ids = m.ids[:0]
+}
+
+func (m *marketMaker) Act(v Venue) int64 {
+	g := v.(*Generator)
+	m.pull(v)
 	if until := g.makersPaused(m.sym); until > v.Now() {
 		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
 	}
+	m.quote(v)
+	return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+}
+
+// quote places the maker's levels around the fair value (its old ones pulled).
+func (m *marketMaker) quote(v Venue) {
+	g := v.(*Generator)
+	if g.makersPaused(m.sym) > v.Now() {
+		return
+	}
 	fair := g.Fair(m.sym)
-	inv := float64(v.Position(m.sym, m.account)) / float64(m.size*20)
+	inv := float64(v.Position(m.sym, m.account)) / (float64(m.size) * 20 * math.Max(m.touch, 1)) // inventory against what it quotes
 	skew := -inv * float64(m.tick) * 2
 	for lvl := int64(0); lvl < 3; lvl++ {
 		off := float64((m.halfTick + lvl*2) * m.tick)
@@ -112,7 +139,6 @@ func (m *marketMaker) Act(v Venue) int64 {
 			m.ids = append(m.ids, id)
 		}
 	}
-	return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
 }
 
 // noiseTrader arrives as a Poisson process: market orders (a third) and
@@ -158,7 +184,7 @@ func (n *noiseTrader) Act(v Venue) int64 {
 	// instrument asks for a dispersion (real venues' many tiny orders).
 	q := lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
 	if n.disp > 0 {
-		q = lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 40), in.Lot)
+		q = lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 10), in.Lot)
 	}
 	if n.r.IntN(3) == 0 {
 		// Every other aggressive order is a marketable IOC limit 20 bps

@@ -87,6 +87,7 @@ type Generator struct {
 	external  []Label          // labels from the spec's external list
 	err       error
 	paused    map[uint32]int64 // market makers stand aside on a symbol until then
+	makers    map[uint32][]*marketMaker
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -96,7 +97,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
-	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
+	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}, makers: map[uint32][]*marketMaker{}}
 	var histInsts []replay.Instrument
 	if spec.Historical() {
 		var err error
@@ -167,7 +168,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		bg := spec.agents(s)
 		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, r: stream(1, uint64(s), 0, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
-			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i))))
+			m := newMarketMaker(sym, g.pop.take(), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i)))
+			g.makers[sym] = append(g.makers[sym], m)
+			g.schedule(g.now+int64(i)*1e6, m)
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
