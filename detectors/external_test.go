@@ -28,9 +28,9 @@ func washEvents(t *testing.T) ([]replay.Instrument, []replay.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec.Duration = scenarios.Duration(10 * 60e9)
+	spec.Duration = scenarios.Duration(3 * 60e9)
 	spec.Injections = spec.Injections[:1] // blatant wash trading: self-trades
-	spec.Injections[0].At = []scenarios.Duration{scenarios.Duration(60e9)}
+	spec.Injections[0].At = []scenarios.Duration{scenarios.Duration(20e9)}
 	gen, err := scenarios.NewGenerator(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +39,12 @@ func washEvents(t *testing.T) ([]replay.Instrument, []replay.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return gen.Instruments(), evs[:min(len(evs), 30_000)]
+	// The first minute: the attack and the time around it (a short stream for a process detector).
+	end := 0
+	for end < len(evs) && evs[end].TS < evs[0].TS+60e9 {
+		end++
+	}
+	return gen.Instruments(), evs[:end]
 }
 
 func TestExternalExampleConforms(t *testing.T) {

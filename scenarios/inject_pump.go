@@ -11,14 +11,15 @@ func init() { registerInjector(replay.PumpAndDump, newPump) }
 
 // pumpDefaults by intensity: organisers (a linked cluster), followers who
 // arrive in tiers after the announcement, follower buy size in typical sizes,
-// burst length, accumulation length. Real announced pumps put most of their
+// burst length, accumulation length, and how long the organisers hold at the
+// top before they dump. Real announced pumps put most of their
 // volume into the first minute (La Morgia et al., 2020); blatant and standard
 // ones here do too, subtle and evasive ones spread it over minutes.
 var pumpDefaults = map[string]map[string]float64{
-	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 5, "burst_s": 60, "accumulate_s": 600},
-	"standard": {"organisers": 3, "followers": 40, "follower_size": 3.5, "burst_s": 90, "accumulate_s": 900},
-	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200},
-	"evasive":  {"organisers": 2, "followers": 10, "follower_size": 1.2, "burst_s": 480, "accumulate_s": 1800},
+	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 5, "burst_s": 60, "accumulate_s": 600, "hold_s": 20},
+	"standard": {"organisers": 3, "followers": 50, "follower_size": 4, "burst_s": 75, "accumulate_s": 900, "hold_s": 40},
+	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200, "hold_s": 60},
+	"evasive":  {"organisers": 2, "followers": 10, "follower_size": 1.2, "burst_s": 480, "accumulate_s": 1800, "hold_s": 90},
 }
 
 // pump: the organisers quietly accumulate with small buys, announce (the
@@ -80,6 +81,7 @@ func (p *pump) Act(v Venue) int64 {
 		p.step++
 		if p.step >= len(p.followers) {
 			p.phase, p.step = 2, 0
+			return now + int64(p.k.f("hold_s")*float64(time.Second)) // the organisers sell at the top, a little later
 		}
 		tier := 1 + 2*p.step/len(p.followers) // later tiers arrive more slowly
 		return now + int64(p.k.f("burst_s")/float64(len(p.followers))*float64(time.Second)*float64(tier)*0.6)
