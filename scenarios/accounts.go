@@ -20,6 +20,7 @@ type population struct {
 	next  int
 	r     *rand.Rand
 	clust int
+	taken map[uint64]bool // accounts attackers were given
 }
 
 var countries = []string{"US", "DE", "GB", "SG", "KR", "JP", "TR", "BR", "NG", "VN", "IN", "FR"}
@@ -71,11 +72,33 @@ func (p *population) take() uint64 {
 }
 
 // attackers draws n accounts; linked ones share a device or subnet and a
-// funding source, as a Sybil cluster controlled by one operator does.
-func (p *population) attackers(n int, linked bool) []uint64 {
+// funding source, as a Sybil cluster controlled by one operator does. With r
+// they are drawn at random from the accounts no background agent holds
+// (another injection's draws do not change them, unless two collide);
+// without r they are handed out in order.
+func (p *population) attackers(n int, linked bool, r *rand.Rand) []uint64 {
 	out := make([]uint64, n)
+	if p.taken == nil {
+		p.taken = map[uint64]bool{}
+	}
+	free := len(p.ids) - p.next
 	for i := range out {
-		out[i] = p.take()
+		if r == nil || free <= 4*n || len(p.taken) >= free/2 {
+			out[i] = p.take()
+			continue
+		}
+		for {
+			id := p.ids[p.next+r.IntN(free)]
+			if !p.taken[id] {
+				p.taken[id] = true
+				out[i] = id
+				break
+			}
+		}
+	}
+	rr := p.r
+	if r != nil {
+		rr = r
 	}
 	if linked && n > 1 {
 		p.clust++
@@ -83,12 +106,12 @@ func (p *population) attackers(n int, linked bool) []uint64 {
 		for _, id := range out[1:] {
 			a := p.attr[id]
 			a.Funding = lead.Funding
-			if p.r.IntN(2) == 0 {
+			if rr.IntN(2) == 0 {
 				a.Device = lead.Device
 			} else {
 				a.IPSubnet = lead.IPSubnet
 			}
-			if p.r.IntN(3) == 0 {
+			if rr.IntN(3) == 0 {
 				a.Referrer = out[0]
 			}
 		}

@@ -82,12 +82,13 @@ type Generator struct {
 	perps  []*perpState // per instrument; nil for spot
 	start  int64
 	// historical background (nil without files)
-	hist      *histFeed
-	histSpecs []InstrumentSpec // what injectors plan with on historical instruments
-	external  []Label          // labels from the spec's external list
-	err       error
-	paused    map[uint32]int64 // market makers stand aside on a symbol until then
-	makers    map[uint32][]*marketMaker
+	hist       *histFeed
+	histSpecs  []InstrumentSpec // what injectors plan with on historical instruments
+	external   []Label          // labels from the spec's external list
+	err        error
+	paused     map[uint32]int64 // market makers stand aside on a symbol until then
+	makers     map[uint32][]*marketMaker
+	attackRand *rand.Rand // the preparing injection's own stream for drawing accounts
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -225,7 +226,11 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
 			}
 			if p, ok := inj.(interface{ Prepare(Venue) }); ok {
-				p.Prepare(g) // attackers and their shared attributes exist before the run starts
+				// Attackers and their shared attributes exist before the run
+				// starts; each injection draws its accounts with its own
+				// stream, so other injections do not change which it gets.
+				g.attackRand = stream(5, entry, uint64(k))
+				p.Prepare(g)
 			}
 			g.inj = append(g.inj, inj)
 			g.schedule(inj.Start(), inj)
@@ -459,7 +464,9 @@ func (g *Generator) PauseMakers(sym uint32, until int64) {
 func (g *Generator) makersPaused(sym uint32) int64 { return g.paused[sym] }
 
 // AttackAccounts draws n accounts from the population.
-func (g *Generator) AttackAccounts(n int, linked bool) []uint64 { return g.pop.attackers(n, linked) }
+func (g *Generator) AttackAccounts(n int, linked bool) []uint64 {
+	return g.pop.attackers(n, linked, g.attackRand)
+}
 
 // --- helpers shared by agents and injectors ---
 
