@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -32,6 +33,10 @@ type Facts struct {
 	TradeGapCV      float64 `json:"trade_inter_arrival_cv"`
 	TradeSizeMedian float64 `json:"trade_size_median"` // in base units
 	TradeSizeP90    float64 `json:"trade_size_p90"`
+	// LevelUpdatesPerSec counts, per second, the distinct price levels that
+	// changed in each 100 ms: what a depth@100ms feed reports, so the event
+	// rate of an L2 diff feed and of an order-by-order stream compare.
+	LevelUpdatesPerSec float64 `json:"level_updates_per_sec"`
 }
 
 // FactNames lists the facts in display order with their labels.
@@ -44,6 +49,7 @@ var FactNames = []struct{ Key, Label string }{
 	{"cancel_to_trade", "cancels per trade"}, {"inter_arrival_mean_ms", "event inter-arrival mean (ms)"}, {"inter_arrival_cv", "event inter-arrival CV"},
 	{"trade_inter_arrival_mean_ms", "trade inter-arrival mean (ms)"}, {"trade_inter_arrival_cv", "trade inter-arrival CV"},
 	{"trade_size_median", "trade size median (units)"}, {"trade_size_p90", "trade size p90 (units)"},
+	{"level_updates_per_sec", "level updates per second (100 ms)"},
 }
 
 // Value returns the fact with the given key.
@@ -85,6 +91,8 @@ func (f *Facts) Value(key string) float64 {
 		return f.TradeSizeMedian
 	case "trade_size_p90":
 		return f.TradeSizeP90
+	case "level_updates_per_sec":
+		return f.LevelUpdatesPerSec
 	}
 	return math.NaN()
 }
@@ -103,6 +111,10 @@ type factsConsumer struct {
 	lastTrade       int64
 	tradeGaps       []float64
 	tradeSizes      []float64
+	window          int64             // current 100 ms window
+	levels          map[[2]int64]bool // (side, price) levels changed in it
+	levelUpdates    int64
+	firstTS         int64
 }
 
 func (c *factsConsumer) Name() string { return "realism" }
@@ -119,6 +131,7 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 			continue
 		}
 		c.events++
+		c.levelTouch(ev, b.FillsOf(i))
 		if c.lastTS != 0 && ev.TS >= c.lastTS {
 			c.gaps = append(c.gaps, float64(ev.TS-c.lastTS)/1e6)
 		}
@@ -156,6 +169,31 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 		}
 	}
 	return nil
+}
+
+// levelTouch notes the price levels an event changed (its own level, and the
+// resting levels its fills took from), per 100 ms window.
+func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
+	w := ev.TS / 100e6
+	if c.levels == nil {
+		c.levels, c.firstTS = map[[2]int64]bool{}, ev.TS
+	}
+	if w != c.window {
+		c.levelUpdates += int64(len(c.levels))
+		clear(c.levels)
+		c.window = w
+	}
+	switch ev.Action {
+	case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionLevel:
+		if ev.Price > 0 {
+			c.levels[[2]int64{int64(ev.Side), ev.Price}] = true
+		}
+	}
+	for _, f := range fills {
+		if !f.Hidden {
+			c.levels[[2]int64{int64(f.Aggressor.Opposite()), f.Price}] = true
+		}
+	}
 }
 
 func logReturns(m []float64) []float64 {
@@ -238,6 +276,9 @@ func MeasureFacts(ctx context.Context, src replay.EventSource) (*Facts, error) {
 	f.InterArrivalMs, f.InterArrivalCV = meanCV(c.gaps)
 	f.TradeGapMs, f.TradeGapCV = meanCV(c.tradeGaps)
 	f.TradeSizeMedian, f.TradeSizeP90 = pct(c.tradeSizes, 0.5), pct(c.tradeSizes, 0.9)
+	if span := float64(c.lastTS-c.firstTS) / 1e9; span > 0 {
+		f.LevelUpdatesPerSec = float64(c.levelUpdates+int64(len(c.levels))) / span
+	}
 	return f, nil
 }
 
