@@ -25,7 +25,8 @@ var washDefaults = map[string]map[string]float64{
 // net position returns to about zero.
 type wash struct {
 	attack
-	done int
+	done    int
+	waiting int64 // since when there has been no room inside the spread (0: not waiting)
 }
 
 func newWash(p InjectionParams) (Injection, error) {
@@ -47,9 +48,20 @@ func (w *wash) Act(v Venue) int64 {
 	in := v.Instrument(w.p.Symbol)
 	t := v.Top(w.p.Symbol)
 	next := v.Now() + int64(w.k.f("interval_s")*float64(time.Second)*(0.7+0.6*w.p.Rand.Float64()))
-	if t.BidQty == 0 || t.AskQty == 0 || t.AskPrice-t.BidPrice < 2*in.Tick {
-		return v.Now() + int64(200*time.Millisecond) // no room inside the spread: wait
+	if t.BidQty == 0 || t.AskQty == 0 {
+		return v.Now() + int64(200*time.Millisecond)
 	}
+	touch := false // trade at the touch, through the queue ahead (collateral fills with others)
+	if t.AskPrice-t.BidPrice < 2*in.Tick {
+		if w.waiting == 0 {
+			w.waiting = v.Now()
+		}
+		if v.Now()-w.waiting < int64(30*time.Second) {
+			return v.Now() + int64(200*time.Millisecond) // no room inside the spread: wait a while
+		}
+		touch = true // a one-tick book: wash at the touch instead
+	}
+	w.waiting = 0
 	// The quantity travels around the ring: each member sells to the next, so
 	// after a full turn every member's position is back where it started. A
 	// lone account (self-trades) alternates sides.
@@ -60,12 +72,21 @@ func (w *wash) Act(v Venue) int64 {
 	if n == 1 && w.done%2 == 1 {
 		side, price = orderbook.Buy, t.AskPrice-in.Tick
 	}
+	ahead := int64(0)
+	if touch {
+		// Join the touch and take the whole queue ahead with it: the last
+		// fill is the wash, the others are collateral.
+		price, ahead = t.AskPrice, t.AskQty
+		if side == orderbook.Buy {
+			price, ahead = t.BidPrice, t.BidQty
+		}
+	}
 	q := lots(float64(w.p.Instrument.Size)*w.k.f("size")*(0.8+0.4*w.p.Rand.Float64()), in.Lot)
 	id, _, err := v.Submit(w.p.Symbol, maker, OrderRequest{Side: side, Price: price, Qty: q})
 	if err != nil {
 		return next
 	}
-	v.Submit(w.p.Symbol, taker, OrderRequest{Side: side.Opposite(), TIF: orderbook.IOC, Price: price, Qty: q})
+	v.Submit(w.p.Symbol, taker, OrderRequest{Side: side.Opposite(), TIF: orderbook.IOC, Price: price, Qty: q + ahead})
 	if _, live := v.Remaining(w.p.Symbol, id); live {
 		v.Cancel(w.p.Symbol, id)
 	}
