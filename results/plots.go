@@ -192,7 +192,7 @@ func CoveragePlot(title string, rows, cols []string, value [][]float64) (*plot.P
 	names := make([]string, len(rows))
 	for r := range rows {
 		flipped[len(rows)-1-r] = rowOf(value, r, len(cols))
-		names[len(rows)-1-r] = rows[r]
+		names[len(rows)-1-r] = "   " + rows[r] // leading spaces: gonum measures long labels a little short
 	}
 	g := coverageGrid{rows: len(rows), cols: len(cols), v: flipped}
 	h := plotter.NewHeatMap(g, recallPalette{})
