@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/replay/binance"
-	"github.com/tapetest/tapetest/replay/lobster"
+	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
 )
@@ -19,7 +18,8 @@ func init() {
 		Name:  "realism",
 		Usage: "stylized facts of a real and a synthetic market side by side",
 		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz]),\n" +
-			"a raw Binance depth feed, or \"default\" for the embedded default suite's background. Facts are\n" +
+			"a raw Binance depth feed (several files separated by commas), FORMAT:FILE[,FILE] for any import\n" +
+			"format, or \"default\" for the embedded default suite's background. Facts are\n" +
 			"computed on each input's first instrument; the ratio column is synthetic/real.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "real", Required: true, Usage: "real market data"},
@@ -79,12 +79,22 @@ func measure(ctx context.Context, in string) (*scenarios.Facts, error) {
 		}
 		spec.Injections = nil // the background only
 		src, err = scenarios.NewGenerator(spec)
-	case strings.HasSuffix(in, ".parquet"):
-		src, err = replay.OpenEventFile(in, replay.EventFileReadOptions{Parallel: 2})
-	case strings.Contains(filepath.Base(in), "_message_"):
-		src, err = lobster.NewSource(in, lobster.SourceOptions{})
 	default:
-		src, err = binance.NewDepthSource(strings.Split(in, ","), binance.DepthOptions{})
+		// FORMAT:FILE[,FILE...] names any import format; otherwise the format
+		// is told from the name: .parquet, a LOBSTER message file, else a raw
+		// Binance depth feed.
+		name, files := "binance-depth", in
+		if f, rest, ok := strings.Cut(in, ":"); ok {
+			if _, known := formats.Lookup(f); known {
+				name, files = f, rest
+			}
+		} else if strings.HasSuffix(in, ".parquet") {
+			name = formats.Canonical
+		} else if strings.Contains(filepath.Base(in), "_message_") {
+			name = "lobster"
+		}
+		f, _ := formats.Lookup(name)
+		src, err = f.Open(strings.Split(files, ","), formats.Options{})
 	}
 	if err != nil {
 		return nil, err
