@@ -71,6 +71,31 @@ func (p *population) take() uint64 {
 	return id
 }
 
+// takeKeyed hands out an account drawn with r among those nobody holds yet:
+// an agent keyed by what it is gets the same account whatever else the
+// scenario adds (unless two draws collide).
+func (p *population) takeKeyed(r *rand.Rand) uint64 {
+	if p.taken == nil {
+		p.taken = map[uint64]bool{}
+	}
+	if len(p.taken) < len(p.ids)/2 {
+		for {
+			id := p.ids[r.IntN(len(p.ids))]
+			if !p.taken[id] {
+				p.taken[id] = true
+				return id
+			}
+		}
+	}
+	for { // crowded: the next free one in order
+		id := p.take()
+		if !p.taken[id] {
+			p.taken[id] = true
+			return id
+		}
+	}
+}
+
 // attackers draws n accounts; linked ones share a device or subnet and a
 // funding source, as a Sybil cluster controlled by one operator does. With r
 // they are drawn at random from the accounts no background agent holds
@@ -81,14 +106,13 @@ func (p *population) attackers(n int, linked bool, r *rand.Rand) []uint64 {
 	if p.taken == nil {
 		p.taken = map[uint64]bool{}
 	}
-	free := len(p.ids) - p.next
 	for i := range out {
-		if r == nil || free <= 4*n || len(p.taken) >= free/2 {
-			out[i] = p.take()
+		if r == nil || len(p.taken) >= len(p.ids)/2 {
+			out[i] = p.takeKeyed(p.r)
 			continue
 		}
 		for {
-			id := p.ids[p.next+r.IntN(free)]
+			id := p.ids[r.IntN(len(p.ids))]
 			if !p.taken[id] {
 				p.taken[id] = true
 				out[i] = id

@@ -60,6 +60,9 @@ func (f *fundamental) Act(v Venue) int64 {
 		for _, m := range ms {
 			m.pull(v)
 		}
+		for _, l := range g.ladders[f.sym] {
+			l.guard(v, g.fair[f.sym]) // the depth behind the touch steps back from the news too
+		}
 		for _, m := range ms {
 			m.quote(v)
 		}
@@ -78,6 +81,7 @@ type marketMaker struct {
 	tick     int64
 	lot      int64
 	touch    float64 // best-level size in typical sizes (0: 1)
+	quotedAt float64 // the fair value of its last quotes
 	ids      []uint64
 	r        *rand.Rand
 }
@@ -102,6 +106,11 @@ func (m *marketMaker) pull(v Venue) {
 
 func (m *marketMaker) Act(v Venue) int64 {
 	g := v.(*Generator)
+	if m.touch > 0 && g.makersPaused(m.sym) <= v.Now() && math.Abs(g.Fair(m.sym)-m.quotedAt) < float64(m.tick) && m.allLive(v) {
+		// A deep maker reprices when the value moves (the fundamental calls
+		// it then); its timer only replaces quotes that were taken.
+		return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+	}
 	m.pull(v)
 	if until := g.makersPaused(m.sym); until > v.Now() {
 		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
@@ -110,9 +119,20 @@ func (m *marketMaker) Act(v Venue) int64 {
 	return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
 }
 
+// allLive reports whether every quote of the maker is still resting in full.
+func (m *marketMaker) allLive(v Venue) bool {
+	for _, id := range m.ids {
+		if _, ok := v.Remaining(m.sym, id); !ok {
+			return false
+		}
+	}
+	return len(m.ids) > 0
+}
+
 // quote places the maker's levels around the fair value (its old ones pulled).
 func (m *marketMaker) quote(v Venue) {
 	g := v.(*Generator)
+	m.quotedAt = g.Fair(m.sym)
 	if g.makersPaused(m.sym) > v.Now() {
 		return
 	}
@@ -300,4 +320,74 @@ func (d *depthProvider) Act(v Venue) int64 {
 		}
 	}
 	return v.Now() + int64(40*time.Second) + expDur(d.r, 40*time.Second)
+}
+
+// ladderTrader keeps many small orders a few ticks to a few dozen behind the
+// touch and keeps changing them: adds one here, moves one there, ten times a
+// second. A liquid crypto book's depth moves like that all the time, which is
+// what a depth feed mostly reports.
+type ladderTrader struct {
+	sym     uint32
+	account uint64
+	size    int64
+	orders  []uint64
+	r       *rand.Rand
+}
+
+// guard pulls the orders the price has come within 5 ticks of (or passed):
+// this depth is not there to be traded against at the touch.
+func (l *ladderTrader) guard(v Venue, mid float64) {
+	g := v.(*Generator)
+	tick := float64(g.insts[l.sym].Tick)
+	keep := l.orders[:0]
+	for _, id := range l.orders {
+		info, ok := g.books[l.sym].Get(id)
+		if !ok {
+			continue
+		}
+		if (info.Side == orderbook.Buy && mid-float64(info.Price) < 5*tick) || (info.Side == orderbook.Sell && float64(info.Price)-mid < 5*tick) {
+			v.Cancel(l.sym, id)
+			continue
+		}
+		keep = append(keep, id)
+	}
+	l.orders = keep
+}
+
+func (l *ladderTrader) Act(v Venue) int64 {
+	in := v.Instrument(l.sym)
+	t := v.Top(l.sym)
+	if t.BidQty == 0 || t.AskQty == 0 {
+		return v.Now() + expDur(l.r, 100*time.Millisecond) + 1
+	}
+	l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
+	away := int64(8+l.r.ExpFloat64()*30) * in.Tick
+	if len(l.orders) > 0 && (len(l.orders) >= 150 || l.r.IntN(2) == 0) {
+		// Move one order to another level (an amend: the depth shifts, nobody cancels).
+		g := v.(*Generator)
+		id := l.orders[l.r.IntN(len(l.orders))]
+		if info, ok := g.books[l.sym].Get(id); ok {
+			p := t.BidPrice - away
+			if info.Side == orderbook.Sell {
+				p = t.AskPrice + away
+			}
+			if p > in.Tick && p != info.Price {
+				g.modify(l.sym, id, p, info.Qty)
+			}
+		}
+	} else {
+		side, p := orderbook.Buy, t.BidPrice-away
+		if l.r.IntN(2) == 0 {
+			side, p = orderbook.Sell, t.AskPrice+away
+		}
+		q := lots(float64(l.size)*0.02*math.Exp(l.r.NormFloat64()*1.5), in.Lot)
+		if p > in.Tick {
+			if id, _, err := v.Submit(l.sym, l.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+				if _, live := v.Remaining(l.sym, id); live {
+					l.orders = append(l.orders, id)
+				}
+			}
+		}
+	}
+	return v.Now() + expDur(l.r, 100*time.Millisecond) + 1
 }

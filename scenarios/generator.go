@@ -88,6 +88,7 @@ type Generator struct {
 	err        error
 	paused     map[uint32]int64 // market makers stand aside on a symbol until then
 	makers     map[uint32][]*marketMaker
+	ladders    map[uint32][]*ladderTrader
 	attackRand *rand.Rand // the preparing injection's own stream for drawing accounts
 }
 
@@ -98,7 +99,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
-	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}, makers: map[uint32][]*marketMaker{}}
+	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}, makers: map[uint32][]*marketMaker{}, ladders: map[uint32][]*ladderTrader{}}
 	var histInsts []replay.Instrument
 	if spec.Historical() {
 		var err error
@@ -169,19 +170,24 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		bg := spec.agents(s)
 		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, r: stream(1, uint64(s), 0, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
-			m := newMarketMaker(sym, g.pop.take(), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i)))
+			m := newMarketMaker(sym, g.pop.takeKeyed(stream(6, uint64(s), 1, uint64(i))), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i)))
 			g.makers[sym] = append(g.makers[sym], m)
 			g.schedule(g.now+int64(i)*1e6, m)
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.take(), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
+			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 2, uint64(i))), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
 				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3)})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 3, uint64(i))), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})
+		}
+		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
+			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 7, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 7, uint64(i))}
+			g.ladders[sym] = append(g.ladders[sym], l)
+			g.schedule(g.now+int64(1+i)*1e6, l)
 		}
 		for i := 0; i < bg.MomentumTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.take(), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
+			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 4, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
 		}
 	}
 	if err := g.initPerps(stream); err != nil {
@@ -429,6 +435,23 @@ func (g *Generator) Cancel(sym uint32, id uint64) error {
 		g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
 	}
 	return nil
+}
+
+// modify moves a live order to price with qty (its fills, if it crosses, are
+// booked like any order's) and writes the modify event.
+func (g *Generator) modify(sym uint32, id uint64, price, qty int64) {
+	info, ok := g.books[sym].Get(id)
+	if !ok {
+		return
+	}
+	var err error
+	g.fills, err = g.books[sym].Modify(id, price, qty, g.fills[:0])
+	if err != nil {
+		g.counts["agent_modify_rejected"]++
+		return
+	}
+	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionModify, Side: info.Side, OrderID: id, Account: info.Account, Price: price, Qty: qty})
+	g.booked(sym, g.fills)
 }
 
 // Reduce removes qty from a live order.

@@ -555,10 +555,10 @@ func (g *Generator) historicalMakers(stream func(parts ...uint64) *rand.Rand) er
 			return fmt.Errorf("historical instrument %s has trades only: injections into it need background.market_makers to quote a book around the prints", hs.Symbol)
 		}
 		for i := 0; i < bg.MarketMakers; i++ {
-			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.take(), hs, stream(4, uint64(k), 1, uint64(i))))
+			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.takeKeyed(stream(7, uint64(k), 1, uint64(i))), hs, stream(4, uint64(k), 1, uint64(i))))
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.take(), size: hs.Size * 4, r: stream(4, uint64(k), 3, uint64(i))})
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(7, uint64(k), 3, uint64(i))), size: hs.Size * 4, r: stream(4, uint64(k), 3, uint64(i))})
 		}
 		g.counts["historical_trades_only_synthetic_makers"] += int64(bg.MarketMakers + bg.DepthProviders)
 	}

@@ -181,7 +181,7 @@ func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
 		}
 		g.schedule(g.now, &perpTicker{st: st})
 		for i := 0; i < ps.LeveragedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.take(), r: stream(1, uint64(s), 6, uint64(i))})
+			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.takeKeyed(stream(6, uint64(s), 6, uint64(i))), r: stream(1, uint64(s), 6, uint64(i))})
 		}
 	}
 	return nil

@@ -56,6 +56,10 @@ type InstrumentSpec struct {
 	VolOfVol float64 `yaml:"vol_of_vol" json:"vol_of_vol,omitempty" jsonschema:"description=standard deviation of log-volatility (AR(1), 5-minute memory); 0 = constant volatility"`
 	// Touch is the market makers' quote size at their best level, in typical sizes (default 1).
 	Touch float64 `yaml:"touch" json:"touch,omitempty" jsonschema:"description=market makers' best-level quote size in typical sizes (default 1)"`
+	// LadderTraders is the number of accounts that keep many small orders a
+	// few ticks behind the touch and move or add one about ten times a second
+	// each (default 0): the constant motion of a liquid book's depth.
+	LadderTraders int `yaml:"ladder_traders" json:"ladder_traders,omitempty" jsonschema:"description=accounts that keep moving small orders a few ticks behind the touch, about ten times a second each (default 0)"`
 	// SizeDispersion, when set, draws noise traders' order sizes lognormally
 	// with this standard deviation of log size and a median of SizeMedian
 	// typical sizes (default: Pareto-tailed sizes around a third of a typical size).
@@ -267,7 +271,7 @@ func (s *Spec) Validate() error {
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
-		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 {
+		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 {
 			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0", i, in.Symbol)
 		}
 		switch in.Kind {
