@@ -42,7 +42,7 @@ func (f *fundamental) Act(v Venue) int64 {
 	if f.r.IntN(3600) == 0 { // about one jump an hour
 		x += f.r.NormFloat64() * step * 15
 	}
-	if f.jump > 0 {
+	if f.jump > 0 && g.spec.Instruments[f.sym].HalfSpread == 0 {
 		// News on a liquid market is priced in over two seconds, not one:
 		// 1-second returns are slightly positively autocorrelated.
 		x, f.pending = 0.9*x+f.pending, 0.1*x
@@ -53,7 +53,7 @@ func (f *fundamental) Act(v Venue) int64 {
 	// way towards the last trade price every second, so aggressive buying moves
 	// the market makers' quotes up (and selling down).
 	g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
-	if ms := g.makers[f.sym]; len(ms) > 0 && ms[0].touch > 0 && math.Abs(g.fair[f.sym]-before0) >= float64(ms[0].tick) {
+	if ms := g.makers[f.sym]; len(ms) > 0 && ms[0].touch > 0 && math.Abs(g.fair[f.sym]-before0) >= ms[0].tolerance() {
 		// Deep makers reprice together whenever the value moves: all pull
 		// their quotes, then requote around the new value, so none trades its
 		// quotes against another's stale ones; stale small orders are taken.
@@ -81,6 +81,8 @@ type marketMaker struct {
 	tick     int64
 	lot      int64
 	touch    float64 // best-level size in typical sizes (0: 1)
+	wide     float64 // half spread in ticks each quote draws around (0: halfTick)
+	roundLot int64   // resting sizes are multiples of it (0: off)
 	quotedAt float64 // the fair value of its last quotes
 	ids      []uint64
 	r        *rand.Rand
@@ -91,7 +93,7 @@ func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand)
 	if in.Touch > 0 {
 		half = 0 // makers with deep best levels quote tight: one-tick spreads
 	}
-	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: half, tick: in.Tick, lot: in.Lot, touch: in.Touch, r: r}
+	return &marketMaker{sym: sym, account: account, size: in.Size, halfTick: half, tick: in.Tick, lot: in.Lot, touch: in.Touch, wide: in.HalfSpread, roundLot: in.RoundLot, r: r}
 }
 
 // pull cancels the maker's quotes.
@@ -106,17 +108,34 @@ func (m *marketMaker) pull(v Venue) {
 
 func (m *marketMaker) Act(v Venue) int64 {
 	g := v.(*Generator)
-	if m.touch > 0 && g.makersPaused(m.sym) <= v.Now() && math.Abs(g.Fair(m.sym)-m.quotedAt) < float64(m.tick) && m.allLive(v) {
+	if m.touch > 0 && g.makersPaused(m.sym) <= v.Now() && math.Abs(g.Fair(m.sym)-m.quotedAt) < m.tolerance() && m.allLive(v) {
 		// A deep maker reprices when the value moves (the fundamental calls
 		// it then); its timer only replaces quotes that were taken.
-		return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+		return v.Now() + m.wait()
 	}
 	m.pull(v)
 	if until := g.makersPaused(m.sym); until > v.Now() {
 		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
 	}
 	m.quote(v)
-	return v.Now() + int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+	return v.Now() + m.wait()
+}
+
+// wait is the time to the maker's next look at its quotes: under a second,
+// or a few seconds for a wide book's maker, whose taken quote leaves the
+// touch thin for a while (the bid-ask bounce of a wide book's mid).
+func (m *marketMaker) wait() int64 {
+	if m.wide > 0 {
+		return int64(time.Second) + expDur(m.r, 2*time.Second)
+	}
+	return int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+}
+
+// tolerance is how far the fair value may move before a deep maker reprices:
+// a tick, or a quarter of a wide maker's half spread (a maker quoting tens of
+// ticks wide does not chase every tick).
+func (m *marketMaker) tolerance() float64 {
+	return math.Max(1, m.wide/4) * float64(m.tick)
 }
 
 // allLive reports whether every quote of the maker is still resting in full.
@@ -139,13 +158,23 @@ func (m *marketMaker) quote(v Venue) {
 	fair := g.Fair(m.sym)
 	inv := float64(v.Position(m.sym, m.account)) / (float64(m.size) * 20 * math.Max(m.touch, 1)) // inventory against what it quotes
 	skew := -inv * float64(m.tick) * 2
-	for lvl := int64(0); lvl < 3; lvl++ {
-		off := float64((m.halfTick + lvl*2) * m.tick)
+	half := m.halfTick
+	if m.wide > 0 {
+		half = int64(math.Round(m.wide * (0.5 + m.r.Float64())))
+		skew *= math.Sqrt(m.wide) // inventory moves a wide quote further
+	}
+	levels := int64(3)
+	if m.wide > 0 {
+		levels = 1 // a wide book's maker shows one order a side
+	}
+	for lvl := int64(0); lvl < levels; lvl++ {
+		off := float64((half + lvl*2) * m.tick)
 		mult := 1 + float64(lvl)
 		if lvl == 0 && m.touch > 0 {
 			mult = m.touch
 		}
 		q := lots(float64(m.size)*mult*math.Exp(m.r.NormFloat64()*0.5), m.lot)
+		q = roundLots(q, m.roundLot, m.r)
 		bid := roundTick(fair-off+skew, m.tick)
 		ask := roundTick(fair+off+skew, m.tick)
 		if ask <= bid {
@@ -174,6 +203,9 @@ type noiseTrader struct {
 	ioc     bool    // the next aggressive order is an IOC limit
 	disp    float64 // lognormal size dispersion (0: Pareto sizes)
 	median  float64 // lognormal median, in typical sizes
+	// roundLot makes its resting orders multiples of it (0: off).
+	roundLot int64
+	wide     float64 // a wide book's half spread in ticks (0: a tight book)
 }
 
 type openOrder struct {
@@ -229,6 +261,16 @@ func (n *noiseTrader) Act(v Venue) int64 {
 			ref = t.AskPrice
 		}
 		away := int64(n.r.ExpFloat64()*3) * in.Tick
+		life := 20 * time.Second
+		if n.wide > 0 {
+			// In a wide book a limit order rarely joins the touch: it rests
+			// behind it, or (a third of them) improves it by up to half the
+			// spread, alone at the new best price and soon cancelled.
+			away = (1 + int64(n.r.ExpFloat64()*n.wide/2)) * in.Tick
+			if gap := (t.AskPrice - t.BidPrice) / in.Tick; t.BidQty > 0 && t.AskQty > 0 && gap > 2 && n.r.IntN(1000000) == 0 {
+				away, life = -(1+n.r.Int64N(max(gap/3, 1)))*in.Tick, time.Second
+			}
+		}
 		p := ref - away
 		if side == orderbook.Sell {
 			p = ref + away
@@ -236,9 +278,10 @@ func (n *noiseTrader) Act(v Venue) int64 {
 		if p < in.Tick {
 			p = in.Tick
 		}
+		q = roundLots(q, n.roundLot, n.r)
 		if id, _, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 			if _, live := v.Remaining(n.sym, id); live {
-				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, 20*time.Second)})
+				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, life)})
 			}
 		}
 	}
@@ -311,6 +354,9 @@ func (d *depthProvider) Act(v Venue) int64 {
 			side, p = orderbook.Sell, fair*(1+bps/1e4)
 		}
 		q := lots(float64(d.size)*(1+3*d.r.Float64()), in.Lot)
+		if rl := v.(*Generator).spec.Instruments[d.sym].RoundLot; rl > 0 {
+			q = rl * (1 + int64(d.r.IntN(5))) // deep liquidity: a few round lots
+		}
 		id, _, err := v.Submit(d.sym, d.account, OrderRequest{Side: side, Price: roundTick(p, in.Tick), Qty: q})
 		if err != nil {
 			break
@@ -390,4 +436,18 @@ func (l *ladderTrader) Act(v Venue) int64 {
 		}
 	}
 	return v.Now() + expDur(l.r, 100*time.Millisecond) + 1
+}
+
+// roundLots gives a resting order on a round-lot venue its size: mostly one
+// round lot, sometimes a few (equity limit orders are 100 shares, over and
+// over); roundLot 0 leaves q as it is.
+func roundLots(q, roundLot int64, r *rand.Rand) int64 {
+	if roundLot <= 0 {
+		return q
+	}
+	n := int64(1)
+	for n < 10 && r.Float64() < 0.05 {
+		n++
+	}
+	return n * roundLot
 }

@@ -176,7 +176,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 2, uint64(i))), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
-				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3)})
+				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
 			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 3, uint64(i))), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})

@@ -2,16 +2,19 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
-// Facts are stylized facts of a market's event stream, computed on its first
+// Facts are stylized facts of a market's event stream, computed on one
 // instrument (prices as mids, in the instrument's units).
 type Facts struct {
+	Symbol          string  `json:"symbol"`
 	Events          int64   `json:"events"`
 	Kurtosis1s      float64 `json:"return_kurtosis_1s"`
 	Kurtosis1m      float64 `json:"return_kurtosis_1m"`
@@ -97,8 +100,10 @@ func (f *Facts) Value(key string) float64 {
 	return math.NaN()
 }
 
-// factsConsumer samples the replay of the first instrument.
+// factsConsumer samples the replay of one instrument.
 type factsConsumer struct {
+	symbol          string // "" : the first
+	sym             uint32
 	unit            float64 // one fixed-point quantity unit in base units
 	mids1s, mids1m  []float64
 	next1s, next1m  int64
@@ -119,7 +124,25 @@ type factsConsumer struct {
 
 func (c *factsConsumer) Name() string { return "realism" }
 func (c *factsConsumer) Start(_ context.Context, info *replay.RunInfo) error {
-	c.unit = math.Pow10(-int(info.Instruments[0].QtyExp))
+	if len(info.Instruments) == 0 {
+		return fmt.Errorf("realism: the input has no instruments")
+	}
+	c.sym = 0
+	if c.symbol != "" {
+		var names []string
+		found := false
+		for i, in := range info.Instruments {
+			names = append(names, in.Symbol)
+			if in.Symbol == c.symbol {
+				c.sym, found = uint32(i), true
+			}
+		}
+		if !found {
+			return fmt.Errorf("realism: no instrument %q in the input (it has %s)", c.symbol, strings.Join(names, ", "))
+		}
+	}
+	c.symbol = info.Instruments[c.sym].Symbol
+	c.unit = math.Pow10(-int(info.Instruments[c.sym].QtyExp))
 	return nil
 }
 func (c *factsConsumer) Finish(context.Context) error { return nil }
@@ -127,7 +150,7 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		ev := &r.Event
-		if ev.Symbol != 0 {
+		if ev.Symbol != c.sym {
 			continue
 		}
 		c.events++
@@ -259,9 +282,10 @@ func pct(x []float64, q float64) float64 {
 	return s[min(int(q*float64(len(s))), len(s)-1)]
 }
 
-// MeasureFacts replays src through the engine and computes its stylized facts.
-func MeasureFacts(ctx context.Context, src replay.EventSource) (*Facts, error) {
-	c := &factsConsumer{}
+// MeasureFacts replays src through the engine and computes the stylized facts
+// of its instrument symbol ("" for its first instrument).
+func MeasureFacts(ctx context.Context, src replay.EventSource, symbol string) (*Facts, error) {
+	c := &factsConsumer{symbol: symbol}
 	if _, err := replay.Run(ctx, src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
 		return nil, err
 	}
@@ -270,7 +294,7 @@ func MeasureFacts(ctx context.Context, src replay.EventSource) (*Facts, error) {
 	for i, v := range r1s {
 		abs[i] = math.Abs(v)
 	}
-	f := &Facts{Events: c.events, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
+	f := &Facts{Symbol: c.symbol, Events: c.events, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
 		SpreadMedianBps: pct(c.spreads, 0.5), SpreadP90Bps: pct(c.spreads, 0.9), DepthMedian: pct(c.depths, 0.5), DepthP90: pct(c.depths, 0.9),
 		SizeMedian: pct(c.sizes, 0.5), SizeP90: pct(c.sizes, 0.9), CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
 	f.InterArrivalMs, f.InterArrivalCV = meanCV(c.gaps)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/replay/lobster"
 )
 
@@ -19,12 +20,84 @@ func TestFactsOfTheRealGOOGDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	f, err := MeasureFacts(context.Background(), src)
+	f, err := MeasureFacts(context.Background(), src, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%+v", *f)
 	if f.Events != 147916 || f.Kurtosis1s < 10 || f.ACFAbsReturn1s <= 0 || f.ACFReturn1s >= 0 || f.SizeMedian != 100 || math.IsNaN(f.InterArrivalCV) {
 		t.Fatalf("facts %+v", *f)
+	}
+}
+
+// TestDefaultBackgroundIsRealistic checks the bar on the embedded
+// default suite's background: each calibrated instrument lands within a
+// factor of two of its real counterpart on every comparable stylized fact
+// (BTCUSDT against the Binance feed, GOOGXUSD against the LOBSTER GOOG day).
+// Each instrument runs alone, so its agents draw other random streams than in
+// the suite: the calibration must hold for more than one draw.
+func TestDefaultBackgroundIsRealistic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates hours of a liquid market")
+	}
+	cases := []struct {
+		symbol, format string
+		real           []string
+		skip           map[string]bool // facts a feed cannot show or that mean other things in it
+	}{
+		{symbol: "GOOGXUSD", format: "lobster", real: []string{"lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"}},
+		{symbol: "BTCUSDT", format: "binance-depth", real: []string{"binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz", "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"},
+			// A level feed has no orders, and its diff messages batch 100 ms
+			// of level changes: level updates per second is its event rate.
+			skip: map[string]bool{"order_size_median": true, "order_size_p90": true, "cancel_to_trade": true, "inter_arrival_cv": true}},
+	}
+	for _, c := range cases {
+		t.Run(c.symbol, func(t *testing.T) {
+			var files []string
+			for _, f := range c.real {
+				files = append(files, realdata.Path(t, f))
+			}
+			format, _ := formats.Lookup(c.format)
+			src, err := format.Open(files, formats.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			real, err := MeasureFacts(context.Background(), src, "")
+			src.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec, err := Default()
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec.Injections, spec.Detectors = nil, nil
+			for _, in := range spec.Instruments {
+				if in.Symbol == c.symbol {
+					spec.Instruments = []InstrumentSpec{in}
+				}
+			}
+			if len(spec.Instruments) != 1 {
+				t.Fatalf("the default suite has no %s", c.symbol)
+			}
+			gen, err := NewGenerator(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			syn, err := MeasureFacts(context.Background(), gen, c.symbol)
+			gen.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range FactNames {
+				if f.Key == "events" || c.skip[f.Key] {
+					continue
+				}
+				r, s := real.Value(f.Key), syn.Value(f.Key)
+				if q := s / r; !(q >= 0.5 && q <= 2) {
+					t.Errorf("%s: real %.4g, synthetic %.4g (%.2fx)", f.Label, r, s, q)
+				}
+			}
+		})
 	}
 }

@@ -65,6 +65,15 @@ type InstrumentSpec struct {
 	// typical sizes (default: Pareto-tailed sizes around a third of a typical size).
 	SizeDispersion float64 `yaml:"size_dispersion" json:"size_dispersion,omitempty" jsonschema:"description=standard deviation of noise traders' log order size (0: Pareto-tailed sizes)"`
 	SizeMedian     float64 `yaml:"size_median" json:"size_median,omitempty" jsonschema:"description=median noise order size in typical sizes, with size_dispersion (default 0.3)"`
+	// HalfSpread sets the market makers' half spread in ticks: each quote
+	// draws its half spread between half and 1.5 times this (default: 1 to
+	// 3 ticks, or 0 with Touch). Wide books, such as an equity's, quote tens
+	// of ticks apart.
+	HalfSpread float64 `yaml:"half_spread" json:"half_spread,omitempty" jsonschema:"description=market makers' half spread in ticks; each quote draws 0.5 to 1.5 times it (default: 1 to 3 ticks; 0 with touch)"`
+	// RoundLot makes resting orders come in multiples of this quantity (fixed
+	// point), as on equity venues where limit orders are mostly round lots of
+	// 100 shares; aggressive orders keep their odd sizes (default 0: off).
+	RoundLot int64 `yaml:"round_lot" json:"round_lot,omitempty" jsonschema:"description=resting orders are multiples of this quantity in fixed-point units (0: off)"`
 	// Kind is spot (the default) or perp: a perpetual swap with the venue rules of Perp.
 	Kind string `yaml:"kind" json:"kind,omitempty" jsonschema:"enum=spot,enum=perp"`
 	// Agents replaces the background's agent counts for this instrument (a thin
@@ -271,8 +280,8 @@ func (s *Spec) Validate() error {
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
-		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 {
-			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0", i, in.Symbol)
+		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
+			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0, half_spread in [0, 10000], round_lot >= 0 and a multiple of lot", i, in.Symbol)
 		}
 		switch in.Kind {
 		case "", "spot":

@@ -20,18 +20,22 @@ func init() {
 		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz]),\n" +
 			"a raw Binance depth feed (several files separated by commas), FORMAT:FILE[,FILE] for any import\n" +
 			"format, or \"default\" for the embedded default suite's background. Facts are\n" +
-			"computed on each input's first instrument; the ratio column is synthetic/real.",
+			"computed on one instrument of each input (--real-symbol, --synthetic-symbol; default: the\n" +
+			"first); the ratio column is synthetic/real. The default suite's BTCUSDT is calibrated to the\n" +
+			"Binance BTCUSDT feed, its GOOGX to the LOBSTER GOOG day.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "real", Required: true, Usage: "real market data"},
 			&cli.StringFlag{Name: "synthetic", Value: "default", Usage: "synthetic market (default: the embedded suite)"},
+			&cli.StringFlag{Name: "real-symbol", Usage: "instrument of the real input (default: its first)"},
+			&cli.StringFlag{Name: "synthetic-symbol", Usage: "instrument of the synthetic input (default: its first)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
-			real, err := measure(ctx, c.String("real"))
+			real, err := measure(ctx, c.String("real"), c.String("real-symbol"))
 			if err != nil {
 				return usageError(fmt.Errorf("realism: --real: %w", err))
 			}
-			syn, err := measure(ctx, c.String("synthetic"))
+			syn, err := measure(ctx, c.String("synthetic"), c.String("synthetic-symbol"))
 			if err != nil {
 				return usageError(fmt.Errorf("realism: --synthetic: %w", err))
 			}
@@ -68,7 +72,7 @@ func ratioText(r, s float64) string {
 	return fmt.Sprintf("%.2f%s", q, mark)
 }
 
-func measure(ctx context.Context, in string) (*scenarios.Facts, error) {
+func measure(ctx context.Context, in, symbol string) (*scenarios.Facts, error) {
 	var src replay.EventSource
 	var err error
 	switch {
@@ -100,5 +104,5 @@ func measure(ctx context.Context, in string) (*scenarios.Facts, error) {
 		return nil, err
 	}
 	defer src.Close()
-	return scenarios.MeasureFacts(ctx, src)
+	return scenarios.MeasureFacts(ctx, src, symbol)
 }
