@@ -126,7 +126,7 @@ func (m *marketMaker) Act(v Venue) int64 {
 // touch thin for a while (the bid-ask bounce of a wide book's mid).
 func (m *marketMaker) wait() int64 {
 	if m.wide > 0 {
-		return int64(time.Second) + expDur(m.r, 2*time.Second)
+		return int64(2*time.Second) + expDur(m.r, 3*time.Second)
 	}
 	return int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
 }
@@ -261,15 +261,10 @@ func (n *noiseTrader) Act(v Venue) int64 {
 			ref = t.AskPrice
 		}
 		away := int64(n.r.ExpFloat64()*3) * in.Tick
-		life := 20 * time.Second
 		if n.wide > 0 {
 			// In a wide book a limit order rarely joins the touch: it rests
-			// behind it, or (a third of them) improves it by up to half the
-			// spread, alone at the new best price and soon cancelled.
+			// behind it, up to about the half spread away.
 			away = (1 + int64(n.r.ExpFloat64()*n.wide/2)) * in.Tick
-			if gap := (t.AskPrice - t.BidPrice) / in.Tick; t.BidQty > 0 && t.AskQty > 0 && gap > 2 && n.r.IntN(1000000) == 0 {
-				away, life = -(1+n.r.Int64N(max(gap/3, 1)))*in.Tick, time.Second
-			}
 		}
 		p := ref - away
 		if side == orderbook.Sell {
@@ -281,7 +276,7 @@ func (n *noiseTrader) Act(v Venue) int64 {
 		q = roundLots(q, n.roundLot, n.r)
 		if id, _, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 			if _, live := v.Remaining(n.sym, id); live {
-				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, life)})
+				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, 20*time.Second)})
 			}
 		}
 	}

