@@ -13,11 +13,12 @@ import (
 // and pulled towards the last trade price (price impact of order flow).
 type fundamental struct {
 	sym      uint32
-	vol      float64 // per sqrt(hour)
-	jump     float64 // probability of a move each second (0: every second)
-	volOfVol float64 // sd of log-volatility
-	h        float64 // log-volatility deviation, AR(1)
-	pending  float64 // news not yet priced in
+	vol      float64  // per sqrt(hour)
+	jump     float64  // probability of a move each second (0: every second)
+	volOfVol float64  // sd of log-volatility
+	h        float64  // log-volatility deviation, AR(1)
+	pending  float64  // news not yet priced in
+	shocks   *float64 // shocks (15 steps) an hour; nil: one
 	r        *rand.Rand
 }
 
@@ -39,7 +40,7 @@ func (f *fundamental) Act(v Venue) int64 {
 		}
 	}
 	x := f.r.NormFloat64() * step
-	if f.r.IntN(3600) == 0 { // about one jump an hour
+	if f.shock() {
 		x += f.r.NormFloat64() * step * 15
 	}
 	if f.jump > 0 && g.spec.Instruments[f.sym].HalfSpread == 0 {
@@ -68,6 +69,15 @@ func (f *fundamental) Act(v Venue) int64 {
 		}
 	}
 	return v.Now() + int64(time.Second)
+}
+
+// shock reports whether this second brings a shock, a move of about fifteen
+// ordinary steps.
+func (f *fundamental) shock() bool {
+	if f.shocks == nil {
+		return f.r.IntN(3600) == 0 // about one an hour
+	}
+	return f.r.Float64() < *f.shocks/3600
 }
 
 // marketMaker quotes three levels a side around the fair value, skewing its
@@ -121,13 +131,8 @@ func (m *marketMaker) Act(v Venue) int64 {
 	return v.Now() + m.wait()
 }
 
-// wait is the time to the maker's next look at its quotes: under a second,
-// or a few seconds for a wide book's maker, whose taken quote leaves the
-// touch thin for a while (the bid-ask bounce of a wide book's mid).
+// wait is the time to the maker's next look at its quotes.
 func (m *marketMaker) wait() int64 {
-	if m.wide > 0 {
-		return int64(2*time.Second) + expDur(m.r, 3*time.Second)
-	}
 	return int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
 }
 
@@ -238,7 +243,13 @@ func (n *noiseTrader) Act(v Venue) int64 {
 	if n.disp > 0 {
 		q = lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 10), in.Lot)
 	}
-	if n.r.IntN(3) == 0 {
+	aggressive := n.r.IntN(3) == 0
+	if n.wide > 0 {
+		// A wide book's traders mostly post and cancel: about one order in
+		// eight takes liquidity (cancels per trade of an equity book).
+		aggressive = n.r.IntN(8) == 0
+	}
+	if aggressive {
 		// Every other aggressive order is a marketable IOC limit 20 bps
 		// through the touch, as on crypto venues where many clients never send
 		// market orders: an IOC flag says nothing about who sent it.

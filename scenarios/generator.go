@@ -168,7 +168,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	for s := range spec.Instruments {
 		sym := uint32(s)
 		bg := spec.agents(s)
-		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, r: stream(1, uint64(s), 0, 0)})
+		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream(1, uint64(s), 0, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
 			m := newMarketMaker(sym, g.pop.takeKeyed(stream(6, uint64(s), 1, uint64(i))), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i)))
 			g.makers[sym] = append(g.makers[sym], m)

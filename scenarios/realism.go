@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -104,6 +105,8 @@ func (f *Facts) Value(key string) float64 {
 type factsConsumer struct {
 	symbol          string // "" : the first
 	sym             uint32
+	warmup          int64   // nanoseconds replayed before measuring
+	from            int64   // first measured timestamp
 	unit            float64 // one fixed-point quantity unit in base units
 	mids1s, mids1m  []float64
 	next1s, next1m  int64
@@ -120,6 +123,8 @@ type factsConsumer struct {
 	levels          map[[2]int64]bool // (side, price) levels changed in it
 	levelUpdates    int64
 	firstTS         int64
+	prev            orderbook.Top // the book's top after the last event (two-sided)
+	havePrev        bool
 }
 
 func (c *factsConsumer) Name() string { return "realism" }
@@ -153,6 +158,16 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 		if ev.Symbol != c.sym {
 			continue
 		}
+		if c.from == 0 {
+			c.from = ev.TS + c.warmup
+		}
+		if ev.TS < c.from {
+			// Warming up: the book is built, nothing is measured.
+			if t := r.Top; t.BidQty > 0 && t.AskQty > 0 {
+				c.prev, c.havePrev = t, true
+			}
+			continue
+		}
 		c.events++
 		c.levelTouch(ev, b.FillsOf(i))
 		if c.lastTS != 0 && ev.TS >= c.lastTS {
@@ -175,20 +190,26 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 				c.tradeSizes = append(c.tradeSizes, float64(f.Qty)*c.unit)
 			}
 		}
-		t := r.Top
-		if t.BidQty == 0 || t.AskQty == 0 {
-			continue
-		}
-		mid := float64(t.BidPrice+t.AskPrice) / 2
-		if ev.TS >= c.next1s {
+		// The book is sampled as it stood at each whole second (and
+		// minute): after every event before it, so a batch of events with
+		// one timestamp (a sweep, a maker pulling and requoting) is seen
+		// whole, never half done.
+		if c.havePrev && ev.TS >= c.next1s {
+			t := c.prev
+			mid := float64(t.BidPrice+t.AskPrice) / 2
 			c.mids1s = append(c.mids1s, mid)
-			c.next1s = ev.TS - ev.TS%1e9 + 1e9
 			c.spreads = append(c.spreads, float64(t.AskPrice-t.BidPrice)/mid*1e4)
 			c.depths = append(c.depths, float64(t.BidQty+t.AskQty)*c.unit)
+			if ev.TS >= c.next1m {
+				c.mids1m = append(c.mids1m, mid)
+				c.next1m = ev.TS - ev.TS%60e9 + 60e9
+			}
 		}
-		if ev.TS >= c.next1m {
-			c.mids1m = append(c.mids1m, mid)
-			c.next1m = ev.TS - ev.TS%60e9 + 60e9
+		if ev.TS >= c.next1s {
+			c.next1s = ev.TS - ev.TS%1e9 + 1e9
+		}
+		if t := r.Top; t.BidQty > 0 && t.AskQty > 0 {
+			c.prev, c.havePrev = t, true
 		}
 	}
 	return nil
@@ -282,10 +303,23 @@ func pct(x []float64, q float64) float64 {
 	return s[min(int(q*float64(len(s))), len(s)-1)]
 }
 
+// MeasureOptions choose what MeasureFacts measures.
+type MeasureOptions struct {
+	// Symbol is the instrument measured ("": the source's first).
+	Symbol string
+	// Warmup is replayed but not measured, from the instrument's first
+	// event: a LOBSTER day starts without the orders resting before its first
+	// message, so its first minutes show a book still filling in.
+	Warmup time.Duration
+}
+
 // MeasureFacts replays src through the engine and computes the stylized facts
-// of its instrument symbol ("" for its first instrument).
-func MeasureFacts(ctx context.Context, src replay.EventSource, symbol string) (*Facts, error) {
-	c := &factsConsumer{symbol: symbol}
+// of one of its instruments.
+func MeasureFacts(ctx context.Context, src replay.EventSource, o MeasureOptions) (*Facts, error) {
+	if o.Warmup < 0 {
+		return nil, fmt.Errorf("realism: negative warm-up %v", o.Warmup)
+	}
+	c := &factsConsumer{symbol: o.Symbol, warmup: int64(o.Warmup)}
 	if _, err := replay.Run(ctx, src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
 		return nil, err
 	}

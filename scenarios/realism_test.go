@@ -2,10 +2,14 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/replay/lobster"
 )
@@ -20,7 +24,7 @@ func TestFactsOfTheRealGOOGDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	f, err := MeasureFacts(context.Background(), src, "")
+	f, err := MeasureFacts(context.Background(), src, MeasureOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +39,10 @@ func TestFactsOfTheRealGOOGDay(t *testing.T) {
 // factor of two of its real counterpart on every comparable stylized fact
 // (BTCUSDT against the Binance feed, GOOGXUSD against the LOBSTER GOOG day).
 // Each instrument runs alone, so its agents draw other random streams than in
-// the suite: the calibration must hold for more than one draw. GOOGXUSD's
-// kurtosis and return autocorrelation are draw-sensitive (a few news jumps in
-// six hours decide them) and are held to a wider band.
+// the suite: the calibration must hold for more than one draw. The GOOG day's
+// autocorrelation of 1 s returns is small (-0.024), and one draw's estimate
+// moves by more than 2x (9 of 10 seeds land within it: docs/realism.md), so
+// it is held to a wider band.
 func TestDefaultBackgroundIsRealistic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates hours of a liquid market")
@@ -50,9 +55,12 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 		// the same market to another (measured over seeds: docs/realism.md),
 		// so one draw is held to 0.2x-5x.
 		drawSensitive map[string]bool
+		warmup        time.Duration // replayed, not measured (both inputs)
 	}{
-		{symbol: "GOOGXUSD", format: "lobster", real: []string{"lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"},
-			drawSensitive: map[string]bool{"return_kurtosis_1s": true, "return_kurtosis_1m": true, "acf_return_1s_lag1": true}},
+		// A LOBSTER day starts without the book resting before its first
+		// message: the first ten minutes build it.
+		{symbol: "GOOGXUSD", format: "lobster", real: []string{"lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"}, warmup: 10 * time.Minute,
+			drawSensitive: map[string]bool{"acf_return_1s_lag1": true}},
 		{symbol: "BTCUSDT", format: "binance-depth", real: []string{"binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz", "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"},
 			// A level feed has no orders, and its diff messages batch 100 ms
 			// of level changes: level updates per second is its event rate.
@@ -69,7 +77,7 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			real, err := MeasureFacts(context.Background(), src, "")
+			real, err := MeasureFacts(context.Background(), src, MeasureOptions{Warmup: c.warmup})
 			src.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +99,7 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			syn, err := MeasureFacts(context.Background(), gen, c.symbol)
+			syn, err := MeasureFacts(context.Background(), gen, MeasureOptions{Symbol: c.symbol, Warmup: c.warmup})
 			gen.Close()
 			if err != nil {
 				t.Fatal(err)
@@ -108,6 +116,48 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 				if q := s / r; !(q >= lo && q <= hi) {
 					t.Errorf("%s: real %.4g, synthetic %.4g (%.2fx, want %gx to %gx)", f.Label, r, s, q, lo, hi)
 				}
+			}
+		})
+	}
+}
+
+// TestFactsSampleTheBookBetweenBatches: the mid of each second is the book as
+// it stood at the second, after every event before it, so a batch of events
+// with one timestamp (here an ask pulled and requoted at exactly 2 s) is never
+// seen half done; a warm-up is replayed but not measured.
+func TestFactsSampleTheBookBetweenBatches(t *testing.T) {
+	const s = int64(time.Second)
+	ev := func(ts int64, a replay.Action, id uint64, side orderbook.Side, px int64) replay.Event {
+		return replay.Event{TS: ts, Action: a, OrderID: id, Side: side, Price: px, Qty: 1}
+	}
+	evs := []replay.Event{
+		ev(s/10, replay.ActionAdd, 1, orderbook.Buy, 100),
+		ev(s/10, replay.ActionAdd, 2, orderbook.Sell, 102),
+		ev(3*s/2, replay.ActionAdd, 3, orderbook.Buy, 101),
+		ev(2*s, replay.ActionCancel, 2, orderbook.Sell, 102),
+		ev(2*s, replay.ActionAdd, 4, orderbook.Sell, 104),
+		ev(16*s/5, replay.ActionAdd, 5, orderbook.Buy, 90),
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	inst := []replay.Instrument{{Symbol: "X", Kind: replay.Spot, Tick: 1, Lot: 1}}
+	for _, c := range []struct {
+		name   string
+		warmup time.Duration
+		mids   []float64
+		events int64
+	}{
+		{"whole run", 0, []float64{101, 101.5, 102.5}, 6},
+		{"warm-up", 1600 * time.Millisecond, []float64{101.5, 102.5}, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fc := &factsConsumer{warmup: int64(c.warmup)}
+			if _, err := replay.Run(context.Background(), replay.NewMemSource(inst, evs), []replay.Consumer{fc}, replay.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(fc.mids1s) != fmt.Sprint(c.mids) || fc.events != c.events {
+				t.Fatalf("mids %v, %d events; want %v, %d", fc.mids1s, fc.events, c.mids, c.events)
 			}
 		})
 	}

@@ -54,6 +54,9 @@ type InstrumentSpec struct {
 	// VolOfVol is the standard deviation of the log-volatility, which follows
 	// an AR(1) with a 5-minute memory (0: constant volatility): volatility clustering.
 	VolOfVol float64 `yaml:"vol_of_vol" json:"vol_of_vol,omitempty" jsonschema:"description=standard deviation of log-volatility (AR(1), 5-minute memory); 0 = constant volatility"`
+	// ShocksPerHour is how often the fair value makes a shock move of about
+	// fifteen ordinary steps (default 1; 0 for none).
+	ShocksPerHour *float64 `yaml:"shocks_per_hour" json:"shocks_per_hour,omitempty" jsonschema:"description=shock moves of the fair value (about 15 ordinary steps) per hour (default 1; 0: none)"`
 	// Touch is the market makers' quote size at their best level, in typical sizes (default 1).
 	Touch float64 `yaml:"touch" json:"touch,omitempty" jsonschema:"description=market makers' best-level quote size in typical sizes (default 1)"`
 	// LadderTraders is the number of accounts that keep many small orders a
@@ -280,8 +283,8 @@ func (s *Spec) Validate() error {
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
-		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
-			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0, half_spread in [0, 10000], round_lot >= 0 and a multiple of lot", i, in.Symbol)
+		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || (in.ShocksPerHour != nil && (*in.ShocksPerHour < 0 || *in.ShocksPerHour > 3600)) || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
+			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0, half_spread in [0, 10000], shocks_per_hour in [0, 3600], round_lot >= 0 and a multiple of lot", i, in.Symbol)
 		}
 		switch in.Kind {
 		case "", "spot":

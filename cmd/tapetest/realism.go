@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
@@ -21,7 +22,8 @@ func init() {
 			"a raw Binance depth feed (several files separated by commas), FORMAT:FILE[,FILE] for any import\n" +
 			"format, or \"default\" for the embedded default suite's background. Facts are\n" +
 			"computed on one instrument of each input (--real-symbol, --synthetic-symbol; default: the\n" +
-			"first); the ratio column is synthetic/real. The default suite's BTCUSDT is calibrated to the\n" +
+			"first); the ratio column is synthetic/real. The first --warmup of each input is replayed\n" +
+			"but not measured. The default suite's BTCUSDT is calibrated to the\n" +
 			"Binance BTCUSDT feed, its GOOGX to the LOBSTER GOOG day.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "real", Required: true, Usage: "real market data"},
@@ -29,13 +31,18 @@ func init() {
 			&cli.StringFlag{Name: "real-symbol", Usage: "instrument of the real input (default: its first)"},
 			&cli.StringFlag{Name: "synthetic-symbol", Usage: "instrument of the synthetic input (default: its first)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"},
+			&cli.StringFlag{Name: "warmup", Value: "auto", Usage: "replayed but not measured at the start of each input: a duration, or auto (10m when --real is a LOBSTER day, which starts without the book resting before its first message; else 0)"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
-			real, err := measure(ctx, c.String("real"), c.String("real-symbol"))
+			warmup, err := warmupFor(c.String("warmup"), c.String("real"))
+			if err != nil {
+				return usageError(fmt.Errorf("realism: --warmup: %w", err))
+			}
+			real, err := measure(ctx, c.String("real"), scenarios.MeasureOptions{Symbol: c.String("real-symbol"), Warmup: warmup})
 			if err != nil {
 				return usageError(fmt.Errorf("realism: --real: %w", err))
 			}
-			syn, err := measure(ctx, c.String("synthetic"), c.String("synthetic-symbol"))
+			syn, err := measure(ctx, c.String("synthetic"), scenarios.MeasureOptions{Symbol: c.String("synthetic-symbol"), Warmup: warmup})
 			if err != nil {
 				return usageError(fmt.Errorf("realism: --synthetic: %w", err))
 			}
@@ -72,7 +79,22 @@ func ratioText(r, s float64) string {
 	return fmt.Sprintf("%.2f%s", q, mark)
 }
 
-func measure(ctx context.Context, in, symbol string) (*scenarios.Facts, error) {
+// warmupFor resolves --warmup: "auto" is 10 minutes for a LOBSTER day.
+func warmupFor(flag, real string) (time.Duration, error) {
+	if flag != "auto" {
+		d, err := time.ParseDuration(flag)
+		if err == nil && d < 0 {
+			err = fmt.Errorf("%v is negative", d)
+		}
+		return d, err
+	}
+	if f, _, ok := strings.Cut(real, ":"); (ok && f == "lobster") || strings.Contains(filepath.Base(real), "_message_") {
+		return 10 * time.Minute, nil
+	}
+	return 0, nil
+}
+
+func measure(ctx context.Context, in string, o scenarios.MeasureOptions) (*scenarios.Facts, error) {
 	var src replay.EventSource
 	var err error
 	switch {
@@ -104,5 +126,5 @@ func measure(ctx context.Context, in, symbol string) (*scenarios.Facts, error) {
 		return nil, err
 	}
 	defer src.Close()
-	return scenarios.MeasureFacts(ctx, src, symbol)
+	return scenarios.MeasureFacts(ctx, src, o)
 }
