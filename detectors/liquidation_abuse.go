@@ -20,7 +20,8 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
 			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent), a tenth of that when the initiator " +
+			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent) × the share of the move the book drove " +
+			"(the farthest the mark stood from the index, over the price range, at most 1: a cascade the index set off scores little), a tenth of that when the initiator " +
 			"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
 		Params: []ParamSpec{
@@ -88,6 +89,8 @@ type liqSym struct {
 	burstDom         float64  // the initiator's share of the same-side taker volume before
 	burstLiqd        []uint64 // accounts liquidated in the burst
 	burstAbuse       bool     // the initiator pushed against a linked account's position
+	burstBasis       float64  // the farthest the mark stood from the index during the burst (%)
+	index            int64    // the last index price (0: none published)
 }
 
 type liqAbuse struct {
@@ -133,6 +136,13 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 		switch ev.Action {
 		case replay.ActionMark:
 			s.mark = ev.Price
+			if len(s.burst) > 0 {
+				s.burstBasis = max(s.burstBasis, s.basis())
+			}
+		case replay.ActionIndex:
+			if ev.OrderID == 0 { // the index itself, not a constituent
+				s.index = ev.Price
+			}
 		case replay.ActionLiquidation:
 			if s.pending != nil {
 				d.finishLiq(ev.Symbol, s, emit)
@@ -317,6 +327,7 @@ func (d *liqAbuse) noteBurst(s *liqSym, ts int64, side orderbook.Side) {
 	if len(s.burst) == 0 {
 		s.burstStart = ts
 		s.burstHi, s.burstLo = s.mark, s.mark
+		s.burstBasis = s.basis()
 		// The initiator: the account of the largest non-liquidation order
 		// trading the same way in the window before.
 		var best takerTrade
@@ -363,11 +374,20 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		end := s.burst[n-1]
 		score := s.burstDom * (float64(n) + 3*move) // a cascade is a price event: the move weighs most
 		note := ""
+		if s.index > 0 && move > 0 {
+			// Set off by the book or by the index? A push through the book
+			// drags the mark away from the index (up to the mark band); when
+			// the index itself moved (manipulated constituents, news), the
+			// mark follows it and the two stay together.
+			driven := min(1, s.burstBasis/move)
+			score *= driven
+			note = fmt.Sprintf("; the mark stood up to %.2f%% from the index (the book drove %.0f%% of the move)", s.burstBasis, 100*driven)
+		}
 		// An initiator linked to an account it liquidated is abusing the
 		// liquidation (suicide, offsetting positions), not setting off a cascade.
 		if s.burstAbuse || slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return a == s.burstInit || d.links.linked(s.burstInit, a) }) {
 			score *= 0.1
-			note = "; the initiator pushed against a linked account's position or was liquidated itself (see liquidation_suicide and offsetting_positions)"
+			note += "; the initiator pushed against a linked account's position or was liquidated itself (see liquidation_suicide and offsetting_positions)"
 		}
 		emit(Alert{Typology: replay.LiquidationCascade, Symbol: d.insts[sym].Symbol, RaisedAt: now, Start: s.burstStart, End: end, Accounts: accts,
 			Score: score, Evidence: fmt.Sprintf("%d liquidations within %v of each other, price range %.2f%%; largest order the same way before: account %d (%.0f%% of that volume)%s",
@@ -388,6 +408,15 @@ func (d *liqAbuse) Finish(emit func(Alert)) error {
 		}
 	}
 	return nil
+}
+
+// basis is how far the mark stands from the index, in percent (0 before
+// either is published).
+func (s *liqSym) basis() float64 {
+	if s.index <= 0 || s.mark <= 0 {
+		return 0
+	}
+	return math.Abs(float64(s.mark-s.index)) / float64(s.index) * 100
 }
 
 func sortedUnique(xs []uint64) []uint64 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/detectors/detectortest"
+	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/scenarios"
 )
@@ -35,6 +36,7 @@ injections:
   - {typology: liquidation_suicide, symbol: ALTUSDT-PERP, at: [2m], intensity: blatant}
   - {typology: offsetting_positions, symbol: ALTUSDT-PERP, at: [9m], intensity: blatant}
   - {typology: index_manipulation, symbol: ALTUSDT-PERP, at: [22m], intensity: blatant}
+  - {typology: liquidation_cascade, symbol: ALTUSDT-PERP, at: [31m], intensity: blatant, params: {patience_s: 120}}
 `
 
 func perpEvents(t *testing.T) (*scenarios.Generator, []replay.Event) {
@@ -122,5 +124,72 @@ func TestPerpDetectorsFindTheirAttacks(t *testing.T) {
 		if !slices.ContainsFunc(best.Accounts, func(a uint64) bool { return slices.Contains(l.Accounts, a) }) {
 			t.Errorf("%s: the top %s alert (score %.2f) names %v, none of the attackers %v: %s", l.ID, l.Typology, best.Score, best.Accounts, l.Accounts, best.Evidence)
 		}
+	}
+	// The index manipulation's liquidations are a cascade the index set off:
+	// they score below the book-driven cascade of the hunter.
+	top := map[replay.Typology]float64{}
+	for _, l := range gen.Labels() {
+		for _, a := range alerts {
+			if a.Typology == replay.LiquidationCascade && a.RaisedAt >= l.Start && a.RaisedAt <= l.End+120e9 {
+				top[l.Typology] = max(top[l.Typology], a.Score)
+			}
+		}
+	}
+	if top[replay.IndexManipulation] >= top[replay.LiquidationCascade] {
+		t.Errorf("cascade scores: %.2f during the index manipulation, %.2f during the cascade attack", top[replay.IndexManipulation], top[replay.LiquidationCascade])
+	}
+	t.Logf("top cascade scores by attack: %v", top)
+}
+
+// TestCascadeSetOffByTheIndexScoresLittle: the same liquidation after the same
+// sell order, once with the mark pushed away from an unmoved index (the book
+// drove the move) and once with the index moved with it (manipulated
+// constituents, news): only the first is a book-driven cascade.
+func TestCascadeSetOffByTheIndexScoresLittle(t *testing.T) {
+	const s = int64(1e9)
+	run := func(index2 int64) float64 {
+		evs := []replay.Event{
+			{TS: 1 * s, Action: replay.ActionIndex, Price: 10000},
+			{TS: 1 * s, Action: replay.ActionMark, Price: 10000},
+			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 1, Account: 1, Side: orderbook.Buy, Price: 9990, Qty: 100},
+			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 2, Account: 2, Side: orderbook.Buy, Price: 9800, Qty: 100},
+			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 3, Account: 3, Side: orderbook.Buy, Price: 9690, Qty: 100},
+			{TS: 3 * s, Action: replay.ActionMarket, OrderID: 4, Account: 7, Side: orderbook.Sell, Qty: 200},
+			{TS: 4 * s, Action: replay.ActionIndex, Price: index2},
+			{TS: 4 * s, Action: replay.ActionMark, Price: 9750},
+			{TS: 4 * s, Action: replay.ActionLiquidation, Account: 9, Side: orderbook.Sell, Price: 9700, Qty: 50},
+			{TS: 4 * s, Action: replay.ActionAdd, OrderID: 5, Account: 9, Side: orderbook.Sell, Price: 9600, Qty: 50, Flags: replay.FlagIOC | replay.FlagLiquidation},
+			{TS: 60 * s, Action: replay.ActionMark, Price: 9750},
+		}
+		for i := range evs {
+			evs[i].Seq = uint64(i + 1)
+		}
+		insts := []replay.Instrument{{Symbol: "X-PERP", Kind: replay.Perpetual, Tick: 1, Lot: 1}}
+		insts2, err := detectors.Expand([]detectors.Config{{Name: "liquidation_abuse"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := insts2[0].New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := detectors.NewConsumer(insts2[0].ID, insts2[0].Typology, d)
+		if _, err := replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{c}, replay.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		score := -1.0
+		for _, a := range c.Alerts() {
+			if a.Typology == replay.LiquidationCascade {
+				if !slices.Contains(a.Accounts, 7) {
+					t.Errorf("the cascade alert names %v, not the seller 7: %s", a.Accounts, a.Evidence)
+				}
+				score = max(score, a.Score)
+			}
+		}
+		return score
+	}
+	book, index := run(10000), run(9750)
+	if book <= 0 || index < 0 || index > book/10 {
+		t.Fatalf("cascade score %.3f when the book drove it, %.3f when the index did", book, index)
 	}
 }

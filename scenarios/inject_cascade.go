@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -10,29 +11,37 @@ import (
 func init() { registerInjector(replay.LiquidationCascade, newCascade) }
 
 // cascadeDefaults by intensity:
-//   - reach_bps: how deep the selling reaches into the book (it takes all the
-//     visible liquidity that far from the touch);
+//   - reach_bps: the farthest the selling reaches into the book (it takes all
+//     the visible liquidity that far from the touch);
+//   - targets: leveraged positions the hunter waits for within reach before it
+//     strikes (it reads their liquidation prices off the venue's heatmap);
+//     it settles for fewer as it waits, one after patience_s seconds, and
+//     strikes anyway after twice that;
 //   - slices: orders the selling is split into; spread_s: seconds between them.
 var cascadeDefaults = map[string]map[string]float64{
-	"blatant":  {"reach_bps": 400, "slices": 1, "spread_s": 0},
-	"standard": {"reach_bps": 300, "slices": 2, "spread_s": 3},
-	"subtle":   {"reach_bps": 220, "slices": 3, "spread_s": 10},
-	"evasive":  {"reach_bps": 160, "slices": 5, "spread_s": 30},
+	"blatant":  {"reach_bps": 400, "targets": 4, "patience_s": 900, "slices": 1, "spread_s": 0},
+	"standard": {"reach_bps": 300, "targets": 3, "patience_s": 900, "slices": 2, "spread_s": 3},
+	"subtle":   {"reach_bps": 220, "targets": 2, "patience_s": 900, "slices": 3, "spread_s": 10},
+	"evasive":  {"reach_bps": 160, "targets": 1, "patience_s": 900, "slices": 5, "spread_s": 30},
 }
 
 // cascade is a liquidation cascade triggered by a flash crash on a perpetual
 // swap: one account sells (or buys) through the book far enough that the mark
 // moves and leveraged positions on the other side are liquidated, whose
-// liquidation orders push the price further. The label names the initiator;
-// its insurance fund loss is every liquidation's within a minute of the end.
-// Each slice is a limit order at the reach whose remainder rests (a fat
-// finger); the last remainder is cancelled 15 s after it was placed.
+// liquidation orders push the price further. Like a liquidation hunter, it
+// first waits until enough positions' liquidation prices lie within its reach
+// and the mark band. The label names the
+// initiator; its insurance fund loss is every liquidation's within a minute
+// of the end. Each slice is a limit order at the reach whose remainder rests
+// (a fat finger); the last remainder is cancelled 15 s after it was placed.
 type cascade struct {
 	perpAttack
-	slice  int
-	down   bool
-	ref    int64
-	pusher bookPusher
+	slice   int
+	down    bool
+	ref     int64
+	reach   float64 // fraction of the reference price
+	waiting int64   // when the hunter started waiting for targets (0: not yet)
+	pusher  bookPusher
 }
 
 func newCascade(p InjectionParams) (Injection, error) {
@@ -62,13 +71,16 @@ func (c *cascade) Act(v Venue) int64 {
 		return -1
 	}
 	if c.ref == 0 {
+		if wait := c.hunt(now); wait > 0 {
+			return wait
+		}
 		c.ref = refPrice(pv, sym)
 	}
 	side := orderbook.Sell
 	if !c.down {
 		side = orderbook.Buy
 	}
-	reach := c.k.f("reach_bps") * float64(c.slice+1) / float64(c.k.i("slices")) / 1e4
+	reach := c.reach * float64(c.slice+1) / float64(c.k.i("slices"))
 	limit := roundTick(float64(c.ref)*(1-reach), in.Tick)
 	if !c.down {
 		limit = roundTick(float64(c.ref)*(1+reach), in.Tick)
@@ -83,4 +95,72 @@ func (c *cascade) Act(v Venue) int64 {
 		return now + int64(15*time.Second)
 	}
 	return now + int64(c.k.f("spread_s")*float64(time.Second)) + 1
+}
+
+// hunt chooses how deep to push and waits for a calm book (the mark within
+// 50 bps of the index: not in the middle of another push) with targets
+// positions on the other side whose liquidation prices lie within that push
+// (20 bps to spare), looking
+// again every 15 s; it settles for fewer targets as it waits (one after
+// patience_s) and strikes anyway after twice that. It returns when to look
+// again (0: strike now).
+func (c *cascade) hunt(now int64) int64 {
+	band := c.p.Instrument.Perp.withDefaults().MarkBandBps/1e4 - 0.002
+	mark := float64(refPrice(c.pv, c.p.Symbol))
+	// How far it can move the mark. The mark is a median of the index, the
+	// mid and the last trade, within the mark band of the index: a push that
+	// stops short of the deepest resting order on the side it sells into
+	// moves the mark all the way; one that empties that side leaves no mid,
+	// and the mark moves only halfway to the last trade. It takes whichever
+	// moves the mark further within reach_bps.
+	maxReach := c.k.f("reach_bps") / 1e4
+	c.reach = maxReach
+	move := maxReach / 2 // emptying the side
+	if idx := float64(c.pv.Index(c.p.Symbol)); idx > 0 && mark > 0 {
+		move = math.Abs(mark-(idx+mark*(1-maxReach))/2) / mark
+		if !c.down {
+			move = math.Abs((idx+mark*(1+maxReach))/2-mark) / mark
+		}
+	}
+	book := orderbook.Buy
+	if !c.down {
+		book = orderbook.Sell
+	}
+	if c.pusher.depth = c.pv.Depth(c.p.Symbol, book, c.pusher.depth[:0]); len(c.pusher.depth) > 0 && mark > 0 {
+		deepest := float64(c.pusher.depth[len(c.pusher.depth)-1].Price)
+		if short := min(math.Abs(mark-deepest)/mark-0.001, maxReach); short > move {
+			c.reach, move = short, short
+		}
+	}
+	move = min(move, band)
+	if c.waiting == 0 {
+		c.waiting = now
+	}
+	patience := int64(c.k.f("patience_s") * float64(time.Second))
+	if idx := float64(c.pv.Index(c.p.Symbol)); idx > 0 && math.Abs(mark-idx)/idx > 0.005 && now-c.waiting < 2*patience {
+		return now + int64(15*time.Second) // the book is already away from the index: let it settle
+	}
+	found := 0
+	for _, p := range c.pv.LiquidationPrices(c.p.Symbol, c.down) {
+		d := (mark - float64(p)) / mark // how far the mark must fall
+		if !c.down {
+			d = -d
+		}
+		if d <= 0 {
+			continue // already due: the venue liquidates it on its own
+		}
+		if d+0.002 > move {
+			break
+		}
+		// The longer it has waited, the fewer it settles for: all its
+		// targets at first, one after patience_s.
+		want := max(1, int(math.Ceil(float64(c.k.i("targets"))*(1-float64(now-c.waiting)/float64(patience)))))
+		if found++; found >= want {
+			return 0
+		}
+	}
+	if now-c.waiting < 2*patience {
+		return now + int64(15*time.Second)
+	}
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -110,6 +111,10 @@ type PerpVenue interface {
 	InsuranceLoss(sym uint32, accounts []uint64, from, to int64) int64
 	// Liquidated reports whether account was liquidated between from and to.
 	Liquidated(sym uint32, account uint64, from, to int64) bool
+	// LiquidationPrices are the estimated liquidation marks of every open
+	// long (long true) or short position, nearest the mark first: the
+	// liquidation heatmap a hunter reads.
+	LiquidationPrices(sym uint32, long bool) []int64
 }
 
 // fundPayout is one insurance fund payment for a liquidation.
@@ -434,6 +439,28 @@ func (g *Generator) perp(sym uint32) *perpState {
 		return g.perps[sym]
 	}
 	return nil
+}
+
+// LiquidationPrices implements PerpVenue.
+func (g *Generator) LiquidationPrices(sym uint32, long bool) []int64 {
+	st := g.perp(sym)
+	if st == nil {
+		return nil
+	}
+	var out []int64
+	for _, id := range st.v.AccountIDs() {
+		if pos := st.v.Account(id).Pos; pos == 0 || (pos > 0) != long {
+			continue
+		}
+		if p, ok := st.v.LiquidationPrice(id); ok {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	if long {
+		slices.Reverse(out) // a long is liquidated below the mark: highest first
+	}
+	return out
 }
 
 // Mark is sym's mark price (0 for spot).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -149,4 +150,51 @@ func FuzzPerpScenario(f *testing.F) {
 		}
 		checkPerpMoney(t, fmt.Sprintf("seed %d", seed), g)
 	})
+}
+
+// TestCascadeHunterSetsOffLiquidations: the cascade injector waits until
+// leveraged positions lie within its reach, so its push liquidates someone —
+// on the default suite's MEMEUSDT-PERP, run alone with its cascades, every
+// cascade of every intensity is followed by a liquidation within a minute.
+func TestCascadeHunterSetsOffLiquidations(t *testing.T) {
+	spec, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Detectors = nil
+	for _, in := range spec.Instruments {
+		if in.Symbol == "MEMEUSDT-PERP" {
+			spec.Instruments = []InstrumentSpec{in}
+		}
+	}
+	kept := spec.Injections[:0]
+	for _, in := range spec.Injections {
+		if in.Typology == string(replay.LiquidationCascade) {
+			kept = append(kept, in)
+		}
+	}
+	spec.Injections = kept
+	g, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replay.ReadAll(g); err != nil {
+		t.Fatal(err)
+	}
+	labels := g.Labels()
+	if len(labels) == 0 {
+		t.Fatal("no cascades")
+	}
+	for _, l := range labels {
+		n := 0
+		for _, q := range g.perps[0].liqs {
+			if q.at >= l.Start && q.at <= l.End+60e9 {
+				n++
+			}
+		}
+		t.Logf("%s %s: %d liquidations", l.ID, l.Intensity, n)
+		if n == 0 {
+			t.Errorf("%s (%s, %v after the start): no liquidation", l.ID, l.Intensity, time.Duration(l.Start-g.start))
+		}
+	}
 }

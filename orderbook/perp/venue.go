@@ -171,6 +171,10 @@ func (v *Venue) Account(id uint64) *Account {
 	return a
 }
 
+// AccountIDs lists every account the venue has seen, in ascending order (the
+// venue's own slice: read it, do not change it).
+func (v *Venue) AccountIDs() []uint64 { return v.ids }
+
 // Known reports whether the account has been seen (deposited or traded).
 func (v *Venue) Known(id uint64) bool { return v.accounts[id] != nil }
 
@@ -343,6 +347,29 @@ func bankruptcy(a *Account) int64 {
 		return 0
 	}
 	return -a.Cash / a.Pos
+}
+
+// LiquidationPrice estimates the mark at which the account's position falls
+// to its maintenance margin, at the risk tier of its notional at the current
+// mark — what a venue's liquidation heatmap shows. ok is false for a flat
+// account and for one no positive price liquidates.
+func (v *Venue) LiquidationPrice(id uint64) (price int64, ok bool) {
+	a := v.accounts[id]
+	if a == nil || a.Pos == 0 {
+		return 0, false
+	}
+	n, _ := mul(abs(a.Pos), v.mark)
+	mmr := float64(v.tier(n).MMR) / 1e6
+	var p float64
+	if a.Pos > 0 { // cash + pos·m < mmr·pos·m
+		p = -float64(a.Cash) / (float64(a.Pos) * (1 - mmr))
+	} else { // cash − |pos|·m < mmr·|pos|·m
+		p = float64(a.Cash) / (float64(-a.Pos) * (1 + mmr))
+	}
+	if !(p > 0 && p < math.MaxInt64/2) {
+		return 0, false
+	}
+	return int64(p), true
 }
 
 // Liquidations returns the accounts below maintenance margin at the current

@@ -49,6 +49,16 @@ func TestMarginAndBankruptcyByHand(t *testing.T) {
 		t.Fatalf("bankruptcy %d", pb)
 	}
 	// Liquidation when equity < maintenance: 500·m − 29,015 USD < 0.005·500·m  ⇔  m < 58,321.60.
+	if p, ok := v.LiquidationPrice(1); !ok || p != 5_832_160 {
+		t.Fatalf("liquidation price %d, %v; want 5832160", p, ok)
+	}
+	// The short maker: 1,029,994 USD of cash over 0.5 BTC × 1.005 = 2,049,739.30.
+	if p, ok := v.LiquidationPrice(2); !ok || p != 204_973_930 {
+		t.Fatalf("short's liquidation price %d, %v", p, ok)
+	}
+	if _, ok := v.LiquidationPrice(3); ok {
+		t.Fatal("an account with no position has a liquidation price")
+	}
 	for _, c := range []struct {
 		mark int64
 		liq  bool
