@@ -20,7 +20,8 @@ func init() {
 			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
 			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
 			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent) × the share of the move the book drove " +
+			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent) × (1 + 4 √(share of the liquidation " +
+			"orders' fills taken by the initiator or accounts linked to it)) × the share of the move the book drove " +
 			"(the farthest the mark stood from the index, over the price range, at most 1: a cascade the index set off scores little), a tenth of that when the initiator " +
 			"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
 			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
@@ -90,6 +91,8 @@ type liqSym struct {
 	burstLiqd        []uint64 // accounts liquidated in the burst
 	burstAbuse       bool     // the initiator pushed against a linked account's position
 	burstBasis       float64  // the farthest the mark stood from the index during the burst (%)
+	burstLiqQty      int64    // liquidation orders' fills in the burst
+	burstCaught      int64    // of which the initiator or accounts linked to it took the other side
 	index            int64    // the last index price (0: none published)
 }
 
@@ -195,6 +198,12 @@ func (d *liqAbuse) Consume(b *replay.Batch, emit func(Alert)) error {
 			if len(s.burst) > 0 || liq {
 				s.burstLo = minNZ(s.burstLo, f.Price)
 				s.burstHi = max(s.burstHi, f.Price)
+			}
+			if liq && len(s.burst) > 0 {
+				s.burstLiqQty += f.Qty
+				if init := s.burstInit; init != 0 && (f.MakerAccount == init || d.links.linked(init, f.MakerAccount)) {
+					s.burstCaught += f.Qty
+				}
 			}
 			if p := s.pending; liq && p != nil && f.TakerAccount == p.account {
 				if d.links.linked(p.account, f.MakerAccount) {
@@ -374,6 +383,13 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		end := s.burst[n-1]
 		score := s.burstDom * (float64(n) + 3*move) // a cascade is a price event: the move weighs most
 		note := ""
+		caught := float64(s.burstCaught) / math.Max(float64(s.burstLiqQty), 1)
+		if caught > 0 {
+			// The initiator (or a linked account) bought the liquidated
+			// positions back cheaper: the cascade paid whoever set it off.
+			score *= 1 + 4*math.Sqrt(caught)
+			note = fmt.Sprintf("; the initiator's side took %.0f%% of the liquidation orders", 100*caught)
+		}
 		if s.index > 0 && move > 0 {
 			// Set off by the book or by the index? A push through the book
 			// drags the mark away from the index (up to the mark band); when
@@ -381,7 +397,7 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 			// mark follows it and the two stay together.
 			driven := min(1, s.burstBasis/move)
 			score *= driven
-			note = fmt.Sprintf("; the mark stood up to %.2f%% from the index (the book drove %.0f%% of the move)", s.burstBasis, 100*driven)
+			note += fmt.Sprintf("; the mark stood up to %.2f%% from the index (the book drove %.0f%% of the move)", s.burstBasis, 100*driven)
 		}
 		// An initiator linked to an account it liquidated is abusing the
 		// liquidation (suicide, offsetting positions), not setting off a cascade.
@@ -394,6 +410,7 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 				n, time.Duration(d.window), move, s.burstInit, 100*s.burstDom, note)})
 	}
 	s.burst, s.burstLiqd = s.burst[:0], s.burstLiqd[:0]
+	s.burstLiqQty, s.burstCaught = 0, 0
 	s.burstHi, s.burstLo = 0, 0
 }
 

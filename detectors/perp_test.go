@@ -141,19 +141,20 @@ func TestPerpDetectorsFindTheirAttacks(t *testing.T) {
 	t.Logf("top cascade scores by attack: %v", top)
 }
 
-// TestCascadeSetOffByTheIndexScoresLittle: the same liquidation after the same
-// sell order, once with the mark pushed away from an unmoved index (the book
-// drove the move) and once with the index moved with it (manipulated
-// constituents, news): only the first is a book-driven cascade.
-func TestCascadeSetOffByTheIndexScoresLittle(t *testing.T) {
+// TestCascadeScoreReadsWhoDroveAndWhoGained: the same liquidation after the
+// same sell order, once with the mark pushed away from an unmoved index (the
+// book drove the move), once with the index moved with it (manipulated
+// constituents, news: not a book-driven cascade), and once with the seller's
+// own bid taking the liquidation order (the hunter buying back cheaper).
+func TestCascadeScoreReadsWhoDroveAndWhoGained(t *testing.T) {
 	const s = int64(1e9)
-	run := func(index2 int64) float64 {
+	run := func(index2 int64, catcher uint64) float64 {
 		evs := []replay.Event{
 			{TS: 1 * s, Action: replay.ActionIndex, Price: 10000},
 			{TS: 1 * s, Action: replay.ActionMark, Price: 10000},
 			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 1, Account: 1, Side: orderbook.Buy, Price: 9990, Qty: 100},
 			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 2, Account: 2, Side: orderbook.Buy, Price: 9800, Qty: 100},
-			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 3, Account: 3, Side: orderbook.Buy, Price: 9690, Qty: 100},
+			{TS: 2 * s, Action: replay.ActionAdd, OrderID: 3, Account: catcher, Side: orderbook.Buy, Price: 9690, Qty: 100},
 			{TS: 3 * s, Action: replay.ActionMarket, OrderID: 4, Account: 7, Side: orderbook.Sell, Qty: 200},
 			{TS: 4 * s, Action: replay.ActionIndex, Price: index2},
 			{TS: 4 * s, Action: replay.ActionMark, Price: 9750},
@@ -188,8 +189,8 @@ func TestCascadeSetOffByTheIndexScoresLittle(t *testing.T) {
 		}
 		return score
 	}
-	book, index := run(10000), run(9750)
-	if book <= 0 || index < 0 || index > book/10 {
-		t.Fatalf("cascade score %.3f when the book drove it, %.3f when the index did", book, index)
+	book, index, caught := run(10000, 3), run(9750, 3), run(10000, 7)
+	if book <= 0 || index < 0 || index > book/10 || caught < 2*book {
+		t.Fatalf("cascade score %.3f when the book drove it, %.3f when the index did, %.3f when the seller caught the liquidation", book, index, caught)
 	}
 }

@@ -17,12 +17,15 @@ func init() { registerInjector(replay.LiquidationCascade, newCascade) }
 //     strikes (it reads their liquidation prices off the venue's heatmap);
 //     it settles for fewer as it waits, one after patience_s seconds, and
 //     strikes anyway after twice that;
-//   - slices: orders the selling is split into; spread_s: seconds between them.
+//   - slices: orders the selling is split into; spread_s: seconds between them;
+//   - catch: typical sizes the hunter bids (offers) one tick beyond its final
+//     reach just before it strikes, to buy the liquidated positions back
+//     cheaper (its profit); catch_by_link: 1 to have a linked account bid.
 var cascadeDefaults = map[string]map[string]float64{
-	"blatant":  {"reach_bps": 400, "targets": 4, "patience_s": 900, "slices": 1, "spread_s": 0},
-	"standard": {"reach_bps": 300, "targets": 3, "patience_s": 900, "slices": 2, "spread_s": 3},
-	"subtle":   {"reach_bps": 220, "targets": 2, "patience_s": 900, "slices": 3, "spread_s": 10},
-	"evasive":  {"reach_bps": 160, "targets": 1, "patience_s": 900, "slices": 5, "spread_s": 30},
+	"blatant":  {"reach_bps": 400, "targets": 4, "patience_s": 900, "slices": 1, "spread_s": 0, "catch": 6, "catch_by_link": 0},
+	"standard": {"reach_bps": 300, "targets": 3, "patience_s": 900, "slices": 2, "spread_s": 3, "catch": 5, "catch_by_link": 0},
+	"subtle":   {"reach_bps": 220, "targets": 2, "patience_s": 900, "slices": 3, "spread_s": 10, "catch": 4, "catch_by_link": 0},
+	"evasive":  {"reach_bps": 160, "targets": 1, "patience_s": 900, "slices": 5, "spread_s": 30, "catch": 3, "catch_by_link": 1},
 }
 
 // cascade is a liquidation cascade triggered by a flash crash on a perpetual
@@ -30,10 +33,12 @@ var cascadeDefaults = map[string]map[string]float64{
 // moves and leveraged positions on the other side are liquidated, whose
 // liquidation orders push the price further. Like a liquidation hunter, it
 // first waits until enough positions' liquidation prices lie within its reach
-// and the mark band. The label names the
-// initiator; its insurance fund loss is every liquidation's within a minute
-// of the end. Each slice is a limit order at the reach whose remainder rests
-// (a fat finger); the last remainder is cancelled 15 s after it was placed.
+// and the mark band, and it bids just beyond its reach for the liquidation
+// orders to sell into. The label names the initiator (and the linked
+// catcher); its insurance fund loss is every liquidation's within a minute of
+// the end. Each slice is a limit order at the reach whose remainder rests (a
+// fat finger); the last remainder and the catching order are cancelled 15 s
+// after the last slice.
 type cascade struct {
 	perpAttack
 	slice   int
@@ -42,6 +47,7 @@ type cascade struct {
 	reach   float64 // fraction of the reference price
 	waiting int64   // when the hunter started waiting for targets (0: not yet)
 	pusher  bookPusher
+	catch   uint64 // the catching order (0: none live)
 }
 
 func newCascade(p InjectionParams) (Injection, error) {
@@ -52,9 +58,10 @@ func newCascade(p InjectionParams) (Injection, error) {
 	return &cascade{perpAttack: a, down: p.Rand.IntN(3) != 0}, nil
 }
 
-// Prepare draws the initiating account.
+// Prepare draws the initiating account (and a linked catcher).
 func (c *cascade) Prepare(v Venue) {
-	c.prepare(v, 1, false)
+	n := 1 + min(c.k.i("catch_by_link"), 1)
+	c.prepare(v, n, n > 1)
 	c.lossWindow = int64(time.Minute)
 }
 
@@ -68,6 +75,11 @@ func (c *cascade) Act(v Venue) int64 {
 	c.pusher.account = c.accounts[0]
 	c.pusher.cancel(v, sym)
 	if c.slice >= c.k.i("slices") {
+		if c.catch != 0 {
+			if _, live := v.Remaining(sym, c.catch); live {
+				v.Cancel(sym, c.catch)
+			}
+		}
 		return -1
 	}
 	if c.ref == 0 {
@@ -84,6 +96,9 @@ func (c *cascade) Act(v Venue) int64 {
 	limit := roundTick(float64(c.ref)*(1-reach), in.Tick)
 	if !c.down {
 		limit = roundTick(float64(c.ref)*(1+reach), in.Tick)
+	}
+	if c.slice == 0 {
+		c.placeCatch(v, side.Opposite())
 	}
 	// A fat finger at the reach: it sweeps the book to there and its
 	// remainder (five typical orders) rests.
@@ -163,4 +178,29 @@ func (c *cascade) hunt(now int64) int64 {
 		return now + int64(15*time.Second)
 	}
 	return 0
+}
+
+// placeCatch rests the catching order one tick beyond the final reach, where
+// the liquidation orders (limited far beyond the mark) sell (buy) first once
+// the push has taken the book above it.
+func (c *cascade) placeCatch(v Venue, side orderbook.Side) {
+	q := lots(float64(c.p.Instrument.Size)*c.k.f("catch"), c.p.Instrument.Lot)
+	if q <= 0 {
+		return
+	}
+	in := v.Instrument(c.p.Symbol)
+	p := roundTick(float64(c.ref)*(1-c.reach), in.Tick) - in.Tick
+	if side == orderbook.Sell {
+		p = roundTick(float64(c.ref)*(1+c.reach), in.Tick) + in.Tick
+	}
+	if p <= 0 {
+		return
+	}
+	who := c.accounts[len(c.accounts)-1]
+	fund(c.pv, c.p.Symbol, who, q, p, 4)
+	if id, _, err := v.Submit(c.p.Symbol, who, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+		if _, live := v.Remaining(c.p.Symbol, id); live {
+			c.catch = id
+		}
+	}
 }
