@@ -383,8 +383,12 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 		end := s.burst[n-1]
 		score := s.burstDom * (float64(n) + 3*move) // a cascade is a price event: the move weighs most
 		note := ""
+		// An initiator linked to an account it liquidated is abusing the
+		// liquidation (suicide, offsetting positions), not setting off a
+		// cascade: its linked collectors taking the liquidation is that abuse.
+		abuse := s.burstAbuse || slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return a == s.burstInit || d.links.linked(s.burstInit, a) })
 		caught := float64(s.burstCaught) / math.Max(float64(s.burstLiqQty), 1)
-		if caught > 0 {
+		if caught > 0 && !abuse {
 			// The initiator (or a linked account) bought the liquidated
 			// positions back cheaper: the cascade paid whoever set it off.
 			score *= 1 + 4*math.Sqrt(caught)
@@ -399,9 +403,7 @@ func (d *liqAbuse) finishBurst(sym uint32, s *liqSym, now int64, emit func(Alert
 			score *= driven
 			note += fmt.Sprintf("; the mark stood up to %.2f%% from the index (the book drove %.0f%% of the move)", s.burstBasis, 100*driven)
 		}
-		// An initiator linked to an account it liquidated is abusing the
-		// liquidation (suicide, offsetting positions), not setting off a cascade.
-		if s.burstAbuse || slices.ContainsFunc(s.burstLiqd, func(a uint64) bool { return a == s.burstInit || d.links.linked(s.burstInit, a) }) {
+		if abuse {
 			score *= 0.1
 			note += "; the initiator pushed against a linked account's position or was liquidated itself (see liquidation_suicide and offsetting_positions)"
 		}

@@ -199,10 +199,22 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	if err := g.historicalMakers(stream); err != nil {
 		return nil, err
 	}
+	// Plan every attack's start first: attacks of one typology on one
+	// instrument scheduled by count are kept InjectionGap apart (a later one
+	// moves forward), so that two entries of different intensities do not
+	// attack at once.
+	type plan struct {
+		entry uint64
+		k     int
+		sym   uint32
+		start int64
+		fixed bool // an explicit offset (at:), never moved
+	}
+	plans := make([][]plan, len(spec.Injections))
 	for i, is := range spec.Injections {
 		// An entry's stream is keyed by what it asks for (and how many
 		// identical entries came before), not by its position in the list:
-		// removing one entry leaves the others' attacks as they were.
+		// removing one entry leaves the others' draws as they were.
 		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, paramsJSON(is.Params))
 		entry := fnv64(key) + seen[key]
 		seen[key]++
@@ -210,32 +222,62 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		if !ok {
 			return nil, fmt.Errorf("injections[%d]: unknown symbol %q", i, is.Symbol)
 		}
-		var starts []int64
 		if len(is.At) > 0 {
-			for _, at := range is.At {
-				starts = append(starts, g.now+int64(at))
+			for k, at := range is.At {
+				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(at), fixed: true})
 			}
-		} else {
-			span := float64(spec.Duration) * 0.8
-			for k := 0; k < is.Count; k++ {
-				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-				jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
-				starts = append(starts, g.now+int64(off+jit))
-			}
+			continue
 		}
-		for k, st := range starts {
+		span := float64(spec.Duration) * 0.8
+		for k := 0; k < is.Count; k++ {
+			off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
+			jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
+			plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
+		}
+	}
+	gap := int64(5 * time.Minute)
+	if spec.InjectionGap != nil {
+		gap = int64(*spec.InjectionGap)
+	}
+	type slot struct{ i, k int }
+	groups := map[string][]slot{}
+	var order []string
+	for i, ps := range plans {
+		for k := range ps {
+			key := fmt.Sprintf("%s|%d", spec.Injections[i].Typology, ps[k].sym)
+			if _, ok := groups[key]; !ok {
+				order = append(order, key)
+			}
+			groups[key] = append(groups[key], slot{i, k})
+		}
+	}
+	for _, key := range order {
+		ss := groups[key]
+		sort.SliceStable(ss, func(a, b int) bool { return plans[ss[a].i][ss[a].k].start < plans[ss[b].i][ss[b].k].start })
+		last := int64(math.MinInt64)
+		for _, x := range ss {
+			p := &plans[x.i][x.k]
+			if !p.fixed && last != math.MinInt64 && p.start < last+gap && last+gap < g.end {
+				p.start = last + gap
+				g.counts["injection_moved_for_gap"]++
+			}
+			last = p.start
+		}
+	}
+	for i, is := range spec.Injections {
+		for _, pl := range plans[i] {
 			n++
-			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: sym, SymbolName: is.Symbol,
-				Start: st, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, entry, uint64(k)), Instrument: g.instSpec(sym)}
+			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
+				Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
 			inj, err := injectors[is.Typology](p)
 			if err != nil {
-				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
+				return nil, fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
 			}
 			if p, ok := inj.(interface{ Prepare(Venue) }); ok {
 				// Attackers and their shared attributes exist before the run
 				// starts; each injection draws its accounts with its own
 				// stream, so other injections do not change which it gets.
-				g.attackRand = stream(5, entry, uint64(k))
+				g.attackRand = stream(5, pl.entry, uint64(pl.k))
 				p.Prepare(g)
 			}
 			g.inj = append(g.inj, inj)

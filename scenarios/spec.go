@@ -31,6 +31,10 @@ type Spec struct {
 	Labels string `yaml:"labels" json:"labels,omitempty" jsonschema:"description=external label list (CSV: id, typology, symbol, start[, end, accounts, intensity]) of episodes in the historical files"`
 	// LabelLength is the length of an external label that gives no end (default 10m).
 	LabelLength Duration `yaml:"label_length" json:"label_length,omitempty" jsonschema:"description=length of an external label without an end (default 10m)"`
+	// InjectionGap is the least time between the starts of two attacks of one
+	// typology on one instrument scheduled by count (default 5m; 0: none): a
+	// later one moves forward, counted as injection_moved_for_gap.
+	InjectionGap *Duration `yaml:"injection_gap" json:"injection_gap,omitempty" jsonschema:"description=least time between the starts of two count-scheduled attacks of one typology on one instrument (default 5m; 0: none); later ones move forward"`
 
 	dir string // folder of the spec file: relative paths start there
 }
@@ -267,6 +271,9 @@ func (s *Spec) Validate() error {
 	}
 	if s.Labels != "" && !s.Historical() {
 		bad("labels: an external label list needs historical background files")
+	}
+	if s.InjectionGap != nil && *s.InjectionGap < 0 {
+		bad("injection_gap %v: must not be negative", time.Duration(*s.InjectionGap))
 	}
 	syms := map[string]bool{}
 	for i, in := range s.Instruments {
