@@ -13,17 +13,20 @@ func init() {
 	Register(Definition{
 		Name: "flash_crash", Typology: replay.FlashCrash,
 		Doc: "Flash crash: per symbol, the price of each event — the worst fill it caused, else the mid — against the highest (for a crash) " +
-			"or lowest (for a spike) such price within the window; " +
-			"alerts when the move reaches min_move_bps while the touch on the side being hit is thin, at most once per cooldown; " +
-			"the recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
-			"Score = move in basis points; accounts = the takers whose orders moved the price in the alerting event.",
+			"or lowest (for a spike) such price within the window; a move of min_move_bps or more, at most once per cooldown and direction, " +
+			"is followed for recovery: the alert is raised then, scored by the deepest move in basis points × (0.25 + 0.75 × the share of it " +
+			"the mid has recovered) — a flash crash comes back, a dump or a pump's rise does not. " +
+			"The recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
+			"Accounts = the takers whose orders moved the price in the event that crossed min_move_bps.",
 		Params: []ParamSpec{
 			{Name: "window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how far back the reference high and low reach"},
 			{Name: "min_move_bps", Type: Float, Default: 40.0, Unit: "bps", Meaning: "move from the window's high or low that counts"},
 			{Name: "cooldown", Type: Duration, Default: 60 * time.Second, Unit: "s", Meaning: "one alert per symbol and direction within this time"},
+			{Name: "recovery", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long after the move the price is watched coming back before the alert is raised"},
 		},
 		New: func(p Params) (Detector, error) {
-			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, cool: int64(p.Duration("cooldown"))}, nil
+			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, cool: int64(p.Duration("cooldown")),
+				recovery: int64(p.Duration("recovery"))}, nil
 		},
 	})
 }
@@ -37,13 +40,29 @@ type flashSym struct {
 	hi, lo                     []tsVal // monotonic deques of mids in the window
 	lastDown, lastUp           int64
 	lastDownStart, lastUpStart int64 // where the last crash and spike began
+	pending                    []pendingFlash
+	lastMid                    int64   // the book's last two-sided mid
+	prev                       int64   // the previous event's price
+	fallSteps, riseSteps       []tsVal // monotonic deques of the largest one-event falls and rises in the window
+}
+
+// pendingFlash is a move watched for its recovery.
+type pendingFlash struct {
+	due, start int64
+	ref        int64 // the price it moved from
+	extreme    int64 // the deepest price so far
+	extremeAt  int64
+	down       bool
+	accounts   []uint64
+	step       int64 // the largest move one event made, in its direction
 }
 
 type flashCrash struct {
-	window, cool int64
-	minMove      float64
-	insts        []replay.Instrument
-	syms         []flashSym
+	window, cool, recovery int64
+	last                   int64 // the last event's time: pending moves are raised then at the end
+	minMove                float64
+	insts                  []replay.Instrument
+	syms                   []flashSym
 }
 
 func (f *flashCrash) Start(info *replay.RunInfo) error {
@@ -56,6 +75,7 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		now := r.Event.TS
+		f.last = now
 		s := &f.syms[r.Event.Symbol]
 		// The price of this event: the worst fill it caused (a sweep trades
 		// through many levels at once), else the mid.
@@ -65,12 +85,16 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 				mid = fl.Price
 			}
 		}
+		if r.Top.BidQty > 0 && r.Top.AskQty > 0 {
+			s.lastMid = (r.Top.BidPrice + r.Top.AskPrice) / 2
+		}
 		if mid == 0 {
-			if r.Top.BidQty == 0 || r.Top.AskQty == 0 {
+			if s.lastMid == 0 || r.Top.BidQty == 0 || r.Top.AskQty == 0 {
 				continue
 			}
-			mid = (r.Top.BidPrice + r.Top.AskPrice) / 2
+			mid = s.lastMid
 		}
+		f.follow(r.Event.Symbol, s, now, mid, emit)
 		for len(s.hi) > 0 && s.hi[len(s.hi)-1].val <= mid {
 			s.hi = s.hi[:len(s.hi)-1]
 		}
@@ -85,20 +109,30 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 		for len(s.lo) > 0 && now-s.lo[0].ts > f.window {
 			s.lo = s.lo[1:]
 		}
+		// One event's step: a fat finger moves the price in one sweep, a
+		// run of orders (momentum ignition, a pump) in many small ones.
+		if s.prev != 0 {
+			if d := s.prev - mid; d > 0 {
+				s.fallSteps = pushMax(s.fallSteps, tsVal{now, d})
+			} else if d < 0 {
+				s.riseSteps = pushMax(s.riseSteps, tsVal{now, -d})
+			}
+		}
+		s.prev = mid
+		s.fallSteps, s.riseSteps = expire(s.fallSteps, now-f.window), expire(s.riseSteps, now-f.window)
 		hi, lo := s.hi[0], s.lo[0]
 		down := float64(hi.val-mid) / float64(hi.val)
 		up := float64(mid-lo.val) / float64(lo.val)
-		var move float64
 		var start int64
 		dir := ""
 		switch {
 		case down >= f.minMove && now-s.lastDown > f.cool:
-			move, start, dir, s.lastDown = down, hi.ts, "fell", now
+			start, dir, s.lastDown = hi.ts, "fell", now
 			if now-s.lastUp <= f.cool && lo.ts >= s.lastUpStart {
 				continue // the fall back after a spike: the same event
 			}
 		case up >= f.minMove && now-s.lastUp > f.cool:
-			move, start, dir, s.lastUp = up, lo.ts, "rose", now
+			start, dir, s.lastUp = lo.ts, "rose", now
 			if now-s.lastDown <= f.cool && hi.ts >= s.lastDownStart {
 				continue // the recovery after a crash: the same event
 			}
@@ -118,10 +152,101 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		slices.Sort(accts)
 		accts = slices.Compact(accts)
-		emit(Alert{Symbol: f.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: start, End: now, Accounts: accts, Score: move * 1e4,
-			Evidence: fmt.Sprintf("mid %s %.0f bps within %v", dir, move*1e4, time.Duration(now-start))})
+		ref := hi.val
+		if dir == "rose" {
+			ref = lo.val
+		}
+		steps := s.riseSteps
+		if dir == "fell" {
+			steps = s.fallSteps
+		}
+		var step int64
+		if len(steps) > 0 {
+			step = steps[0].val
+		}
+		s.pending = append(s.pending, pendingFlash{due: now + f.recovery, start: start, ref: ref, extreme: mid, extremeAt: now, down: dir == "fell", accounts: accts, step: step})
+		if f.recovery == 0 {
+			f.follow(r.Event.Symbol, s, now, mid, emit)
+		}
 	}
 	return nil
 }
 
-func (f *flashCrash) Finish(func(Alert)) error { return nil }
+// follow deepens the pending moves' extremes with price and raises those
+// whose recovery time is up, scored by how much of the move has come back
+// (the book's mid, or price when the book is one-sided).
+func (f *flashCrash) follow(sym uint32, s *flashSym, now, price int64, emit func(Alert)) {
+	k := 0
+	for _, p := range s.pending {
+		if (p.down && price < p.extreme) || (!p.down && price > p.extreme) {
+			p.extreme, p.extremeAt = price, now
+			steps := s.riseSteps
+			if p.down {
+				steps = s.fallSteps
+			}
+			if len(steps) > 0 {
+				p.step = max(p.step, steps[0].val)
+			}
+		}
+		if now < p.due {
+			s.pending[k] = p
+			k++
+			continue
+		}
+		f.raise(sym, s, p, now, emit)
+	}
+	s.pending = s.pending[:k]
+}
+
+func (f *flashCrash) raise(sym uint32, s *flashSym, p pendingFlash, now int64, emit func(Alert)) {
+	back := s.lastMid
+	if back == 0 {
+		back = p.extreme
+	}
+	depth := float64(p.ref - p.extreme)
+	came := float64(back - p.extreme)
+	dir := "fell"
+	if !p.down {
+		depth, came, dir = -depth, -came, "rose"
+	}
+	rec := 0.0
+	if depth > 0 {
+		rec = min(max(came/depth, 0), 1)
+	}
+	sharp := 0.0
+	if depth > 0 {
+		sharp = min(float64(p.step)/depth, 1)
+	}
+	move := depth / float64(p.ref)
+	emit(Alert{Symbol: f.insts[sym].Symbol, RaisedAt: now, Start: p.start, End: p.extremeAt, Accounts: p.accounts, Score: move * 1e4 * (0.25 + 0.75*rec) * (0.25 + 0.75*sharp),
+		Evidence: fmt.Sprintf("mid %s %.0f bps within %v (%.0f%% of it in one event) and came back %.0f%% of it within %v", dir, move*1e4, time.Duration(p.extremeAt-p.start), 100*sharp, 100*rec, time.Duration(now-p.extremeAt))})
+}
+
+func (f *flashCrash) Finish(emit func(Alert)) error {
+	for i := range f.syms {
+		s := &f.syms[i]
+		for _, p := range s.pending {
+			f.raise(uint32(i), s, p, f.last, emit) // the run ended before its recovery time: as far as it got
+		}
+		s.pending = nil
+	}
+	return nil
+}
+
+// pushMax appends v to a deque kept in decreasing order of val (the front is
+// the largest in the window).
+func pushMax(q []tsVal, v tsVal) []tsVal {
+	for len(q) > 0 && q[len(q)-1].val <= v.val {
+		q = q[:len(q)-1]
+	}
+	return append(q, v)
+}
+
+// expire drops the entries older than from.
+func expire(q []tsVal, from int64) []tsVal {
+	k := 0
+	for k < len(q) && q[k].ts < from {
+		k++
+	}
+	return q[k:]
+}

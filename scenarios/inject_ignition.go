@@ -15,7 +15,8 @@ func init() { registerInjector(replay.MomentumIgnition, newIgnition) }
 //   - burst_s: the burst's length;
 //   - unwind_after_s: how long the attacker waits before selling (or buying) back into the followers;
 //   - unwind_slices: resting orders at the touch it unwinds through, one every 3 s, before it
-//     sends what is left as a market order.
+//     sends what is left as marketable IOC orders no further through the touch than the burst
+//     walked, every 3 s for as many rounds again (then it holds the rest).
 var ignitionDefaults = map[string]map[string]float64{
 	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 4, "unwind_slices": 3},
 	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 8, "unwind_slices": 4},
@@ -100,8 +101,23 @@ func (g *ignition) Act(v Venue) int64 {
 	}
 	g.mark(now)
 	if g.slices >= g.k.i("unwind_slices") {
-		v.Submit(sym, acct, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
-		return -1
+		// What the followers did not take goes as marketable IOC orders,
+		// never further through the touch than the burst walked, every 3 s
+		// for as many rounds again; then the attacker holds what is left
+		// (it does not crash the book to get out).
+		if g.slices >= 2*g.k.i("unwind_slices") {
+			return -1
+		}
+		t := v.Top(sym)
+		px, through := t.BidPrice, 1-g.k.f("move_bps")/1e4
+		if side == orderbook.Buy {
+			px, through = t.AskPrice, 1+g.k.f("move_bps")/1e4
+		}
+		if px > 0 {
+			v.Submit(sym, acct, OrderRequest{Side: side, TIF: orderbook.IOC, Price: roundTick(float64(px)*through, in.Tick), Qty: q})
+		}
+		g.slices++
+		return now + int64(3*time.Second)
 	}
 	// Rest a slice at the touch on the unwinding side: the followers take it.
 	t := v.Top(sym)
