@@ -16,16 +16,19 @@ func init() {
 		Doc: "Sybil clusters: a graph of accounts linked by a shared device or funding source (values shared by more than max_share " +
 			"accounts — an exchange's hot wallet, a public network — link nobody) whose connected components of at least min_size " +
 			"accounts are candidate clusters; a cluster alerts when its members take the same side within co_window of each other " +
-			"min_coord times (and again each time that count doubles). Alerts carry the cluster's accounts; score = coordinated " +
-			"trades × log2(cluster size).",
+			"min_coord times within horizon (and again each time that count doubles; an episode ends when the count falls below " +
+			"min_coord). Alerts carry the cluster's accounts; score = coordinated trades within horizon × log2(cluster size): a burst " +
+			"of coordination scores, the steady trading of linked accounts over hours does not add up.",
 		Params: []ParamSpec{
 			{Name: "min_size", Type: Int, Default: int64(3), Meaning: "accounts in a cluster"},
 			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
 			{Name: "co_window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "members trading the same side this close together are coordinated"},
-			{Name: "min_coord", Type: Int, Default: int64(4), Meaning: "coordinated trades before a cluster alerts"},
+			{Name: "min_coord", Type: Int, Default: int64(4), Meaning: "coordinated trades within horizon before a cluster alerts"},
+			{Name: "horizon", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back coordinated trades count"},
 		},
 		New: func(p Params) (Detector, error) {
-			return &sybilCluster{minSize: int(p.Int("min_size")), maxShare: int(p.Int("max_share")), coWindow: int64(p.Duration("co_window")), minCoord: int(p.Int("min_coord"))}, nil
+			return &sybilCluster{minSize: int(p.Int("min_size")), maxShare: int(p.Int("max_share")), coWindow: int64(p.Duration("co_window")), minCoord: int(p.Int("min_coord")),
+				horizon: int64(p.Duration("horizon"))}, nil
 		},
 	})
 }
@@ -36,13 +39,13 @@ type sybilState struct {
 		ts   int64
 		side orderbook.Side
 	}
-	coord, next int
-	first       int64
+	coord []int64 // times of coordinated trades within the horizon
+	next  int     // the count that raises the next alert of the episode
 }
 
 type sybilCluster struct {
 	minSize, maxShare, minCoord int
-	coWindow                    int64
+	coWindow, horizon           int64
 	insts                       []replay.Instrument
 	of                          map[uint64]*sybilState // account -> its cluster
 }
@@ -116,10 +119,7 @@ func (s *sybilCluster) Consume(b *replay.Batch, emit func(Alert)) error {
 					continue
 				}
 				if l, ok := st.last[other]; ok && l.side == f.Aggressor && now-l.ts <= s.coWindow {
-					st.coord++
-					if st.first == 0 {
-						st.first = l.ts
-					}
+					st.coord = append(st.coord, now)
 					break
 				}
 			}
@@ -127,13 +127,23 @@ func (s *sybilCluster) Consume(b *replay.Batch, emit func(Alert)) error {
 				ts   int64
 				side orderbook.Side
 			}{now, f.Aggressor}
-			if st.coord < st.next {
+			k := 0
+			for k < len(st.coord) && st.coord[k] < now-s.horizon {
+				k++
+			}
+			st.coord = st.coord[k:]
+			n := len(st.coord)
+			if n < s.minCoord {
+				st.next = s.minCoord // the episode, if any, is over
+			}
+			if n < st.next {
 				continue
 			}
 			st.next *= 2
-			emit(Alert{Symbol: s.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: st.first, End: now, Accounts: append([]uint64(nil), st.members...),
-				Score:    float64(st.coord) * math.Log2(float64(len(st.members))),
-				Evidence: fmt.Sprintf("%d accounts sharing a device or funding source made %d same-side trades within %v of each other", len(st.members), st.coord, time.Duration(s.coWindow))})
+			emit(Alert{Symbol: s.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: st.coord[0], End: now, Accounts: append([]uint64(nil), st.members...),
+				Score: float64(n) * math.Log2(float64(len(st.members))),
+				Evidence: fmt.Sprintf("%d accounts sharing a device or funding source made %d same-side trades within %v of each other in %v",
+					len(st.members), n, time.Duration(s.coWindow), time.Duration(now-st.coord[0]))})
 		}
 	}
 	return nil
