@@ -18,8 +18,9 @@ func init() {
 			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
 			"spread over at least min_orders orders. What makes it unusual is the account's own habit: score = net volume in typical " +
 			"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
-			"max(0.5, 1 + the price change in bps in the flow's direction / 5). An account that trades that way all day (a market " +
-			"maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
+			"max(0.5, 1 + the price change in bps in the flow's direction / 5) × (1 + 2 × the share of it the account trades back the " +
+			"other way within lead after the reference — the round trip of a marker; the alert is raised then). An account that trades " +
+			"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
 		Params: []ParamSpec{
 			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
 			{Name: "lead", Type: Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
@@ -32,7 +33,19 @@ func init() {
 	})
 }
 
+// pendingMark is an account's flow into a reference, watched for its
+// reversal in the lead after it.
+type pendingMark struct {
+	sym                    uint32
+	account                uint64
+	net, back              int64 // net aggressive volume before; aggressive volume the other way after
+	x, unusual, with, move float64
+	usualX                 float64
+	ref                    int64
+}
+
 type markingClose struct {
+	pend         []pendingMark
 	minOrders    int
 	orders       []map[uint64]int  // aggressive orders per account in the lead window
 	lastOrder    map[uint64]uint64 // last taker order id per account (orders, not fills, are counted)
@@ -48,6 +61,7 @@ type markingClose struct {
 	habit        []map[uint64]float64 // per symbol: each account's aggressive quantity outside the windows
 	outside      []int64              // per symbol: time observed outside the windows (ns)
 	lastTS       []int64
+	now          int64 // the last event's time
 }
 
 func (m *markingClose) Start(info *replay.RunInfo) error {
@@ -101,10 +115,8 @@ func (m *markingClose) flush(emit func(Alert)) {
 				usual = m.habit[s][a] / float64(m.outside[s]) * float64(m.lead)
 			}
 			unusual := math.Min(math.Abs(float64(n))/math.Max(usual, 1), 20) / 20 // 1: nothing like its habit
-			emit(Alert{Symbol: m.insts[s].Symbol, RaisedAt: m.next, Start: m.next - m.lead, End: m.next, Accounts: []uint64{a},
-				Score: x * unusual * math.Max(0.5, 1+with/5),
-				Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps",
-					n, x, math.Abs(float64(n))/math.Max(usual, 1), time.Duration(m.lead), move*1e4)})
+			m.pend = append(m.pend, pendingMark{sym: uint32(s), account: a, net: n, x: x, unusual: unusual, with: with, move: move, ref: m.next,
+				usualX: math.Abs(float64(n)) / math.Max(usual, 1)})
 		}
 		clear(m.net[s])
 		clear(m.orders[s])
@@ -112,10 +124,45 @@ func (m *markingClose) flush(emit func(Alert)) {
 	}
 }
 
+// raise emits the pending flows whose reversal window has closed by now (all
+// of them when final).
+func (m *markingClose) raise(now int64, final bool, emit func(Alert)) {
+	k := 0
+	for _, p := range m.pend {
+		if !final && now < p.ref+m.lead {
+			m.pend[k] = p
+			k++
+			continue
+		}
+		rev := math.Min(float64(p.back)/math.Abs(float64(p.net)), 1)
+		at := p.ref + m.lead
+		if final {
+			at = max(p.ref, min(at, now))
+		}
+		emit(Alert{Symbol: m.insts[p.sym].Symbol, RaisedAt: at, Start: p.ref - m.lead, End: p.ref, Accounts: []uint64{p.account},
+			Score: p.x * p.unusual * math.Max(0.5, 1+p.with/5) * (1 + 2*rev),
+			Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps; %.0f%% of it traded back within %v after",
+				p.net, p.x, p.usualX, time.Duration(m.lead), p.move*1e4, 100*rev, time.Duration(m.lead))})
+	}
+	m.pend = m.pend[:k]
+}
+
 func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		now := r.Event.TS
+		m.now = now
+		if len(m.pend) > 0 {
+			for _, f := range b.FillsOf(i) {
+				for j := range m.pend {
+					p := &m.pend[j]
+					if p.sym == r.Event.Symbol && p.account == f.TakerAccount && now <= p.ref+m.lead && (f.Aggressor == orderbook.Sell) == (p.net > 0) {
+						p.back += f.Qty
+					}
+				}
+			}
+			m.raise(now, false, emit)
+		}
 		if m.next == 0 {
 			m.next = (now/m.period + 1) * m.period
 		}
@@ -159,4 +206,7 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 	return nil
 }
 
-func (m *markingClose) Finish(func(Alert)) error { return nil }
+func (m *markingClose) Finish(emit func(Alert)) error {
+	m.raise(m.now, true, emit)
+	return nil
+}
