@@ -18,7 +18,7 @@ func init() {
 			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
 			"spread over at least min_orders orders. What makes it unusual is the account's own habit: score = net volume in typical " +
 			"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
-			"max(0.5, 1 + the price change in bps in the flow's direction / 5) × (1 + 2 × the share of it the account trades back the " +
+			"a price factor of 1 + the price change in bps in the flow's direction / 5, within 0.5 to 3 (a market-wide move is nobody's marking) × (0.25 + 2.75 × the share of it the account trades back the " +
 			"other way within lead after the reference — the round trip of a marker; the alert is raised then). An account that trades " +
 			"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
 		Params: []ParamSpec{
@@ -140,7 +140,7 @@ func (m *markingClose) raise(now int64, final bool, emit func(Alert)) {
 			at = max(p.ref, min(at, now))
 		}
 		emit(Alert{Symbol: m.insts[p.sym].Symbol, RaisedAt: at, Start: p.ref - m.lead, End: p.ref, Accounts: []uint64{p.account},
-			Score: p.x * p.unusual * math.Max(0.5, 1+p.with/5) * (1 + 2*rev),
+			Score: p.x * p.unusual * min(math.Max(0.5, 1+p.with/5), 3) * (0.25 + 2.75*rev),
 			Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps; %.0f%% of it traded back within %v after",
 				p.net, p.x, p.usualX, time.Duration(m.lead), p.move*1e4, 100*rev, time.Duration(m.lead))})
 	}

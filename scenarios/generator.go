@@ -200,15 +200,16 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		return nil, err
 	}
 	// Plan every attack's start first: attacks of one typology on one
-	// instrument scheduled by count are kept InjectionGap apart (a later one
-	// moves forward), so that two entries of different intensities do not
-	// attack at once.
+	// instrument scheduled by count are kept InjectionGap apart by when they
+	// become visible (a later one moves forward), so that two entries of
+	// different intensities do not attack at once.
 	type plan struct {
 		entry uint64
 		k     int
 		sym   uint32
 		start int64
-		fixed bool // an explicit offset (at:), never moved
+		lead  int64 // from start to where its label begins (leader)
+		fixed bool  // an explicit offset (at:), never moved
 	}
 	plans := make([][]plan, len(spec.Injections))
 	for i, is := range spec.Injections {
@@ -235,7 +236,21 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
 		}
 	}
-	gap := int64(5 * time.Minute)
+	for i, ps := range plans {
+		is := spec.Injections[i]
+		for k := range ps {
+			p := InjectionParams{Typology: replay.Typology(is.Typology), Symbol: ps[k].sym, SymbolName: is.Symbol, Start: ps[k].start, Intensity: is.Intensity,
+				Params: is.Params, Rand: stream(3, ps[k].entry, uint64(ps[k].k)), Instrument: g.instSpec(ps[k].sym)}
+			inj, err := injectors[is.Typology](p)
+			if err != nil {
+				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
+			}
+			if l, ok := inj.(leader); ok {
+				ps[k].lead = l.Lead()
+			}
+		}
+	}
+	gap := int64(10 * time.Minute)
 	if spec.InjectionGap != nil {
 		gap = int64(*spec.InjectionGap)
 	}
@@ -253,15 +268,17 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	}
 	for _, key := range order {
 		ss := groups[key]
-		sort.SliceStable(ss, func(a, b int) bool { return plans[ss[a].i][ss[a].k].start < plans[ss[b].i][ss[b].k].start })
+		// Kept apart by when they become visible: start + lead.
+		vis := func(x slot) int64 { return plans[x.i][x.k].start + plans[x.i][x.k].lead }
+		sort.SliceStable(ss, func(a, b int) bool { return vis(ss[a]) < vis(ss[b]) })
 		last := int64(math.MinInt64)
 		for _, x := range ss {
 			p := &plans[x.i][x.k]
-			if !p.fixed && last != math.MinInt64 && p.start < last+gap && last+gap < g.end {
-				p.start = last + gap
+			if !p.fixed && last != math.MinInt64 && vis(x) < last+gap && last+gap < g.end {
+				p.start = last + gap - p.lead
 				g.counts["injection_moved_for_gap"]++
 			}
-			last = p.start
+			last = vis(x)
 		}
 	}
 	for i, is := range spec.Injections {

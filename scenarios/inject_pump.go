@@ -16,8 +16,8 @@ func init() { registerInjector(replay.PumpAndDump, newPump) }
 // volume into the first minute (La Morgia et al., 2020); blatant and standard
 // ones here do too, subtle and evasive ones spread it over minutes.
 var pumpDefaults = map[string]map[string]float64{
-	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 5, "burst_s": 60, "accumulate_s": 600, "hold_s": 20},
-	"standard": {"organisers": 3, "followers": 50, "follower_size": 4, "burst_s": 75, "accumulate_s": 900, "hold_s": 40},
+	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 20, "burst_s": 60, "accumulate_s": 600, "hold_s": 20},
+	"standard": {"organisers": 3, "followers": 50, "follower_size": 12, "burst_s": 75, "accumulate_s": 900, "hold_s": 40},
 	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200, "hold_s": 60},
 	"evasive":  {"organisers": 2, "followers": 10, "follower_size": 1.2, "burst_s": 480, "accumulate_s": 1800, "hold_s": 90},
 }
@@ -56,6 +56,11 @@ func (p *pump) Prepare(v Venue) {
 	p.organisers = v.AttackAccounts(p.k.i("organisers"), true)
 	p.followers = v.AttackAccounts(p.k.i("followers"), false)
 	p.accounts = append(append([]uint64(nil), p.organisers...), p.followers...)
+}
+
+// Lead is the accumulation before the announcement, where the label starts.
+func (p *pump) Lead() int64 {
+	return int64(p.k.f("accumulate_s")*float64(time.Second)) + int64(30*time.Second)
 }
 
 func (p *pump) Act(v Venue) int64 {

@@ -32,9 +32,9 @@ type Spec struct {
 	// LabelLength is the length of an external label that gives no end (default 10m).
 	LabelLength Duration `yaml:"label_length" json:"label_length,omitempty" jsonschema:"description=length of an external label without an end (default 10m)"`
 	// InjectionGap is the least time between the starts of two attacks of one
-	// typology on one instrument scheduled by count (default 5m; 0: none): a
+	// typology on one instrument scheduled by count (default 10m; 0: none): a
 	// later one moves forward, counted as injection_moved_for_gap.
-	InjectionGap *Duration `yaml:"injection_gap" json:"injection_gap,omitempty" jsonschema:"description=least time between the starts of two count-scheduled attacks of one typology on one instrument (default 5m; 0: none); later ones move forward"`
+	InjectionGap *Duration `yaml:"injection_gap" json:"injection_gap,omitempty" jsonschema:"description=least time between the starts of two count-scheduled attacks of one typology on one instrument (default 10m; 0: none); later ones move forward"`
 
 	dir string // folder of the spec file: relative paths start there
 }

@@ -62,3 +62,10 @@ type Injection interface {
 	// Label is the ground truth; called once the actor is done (or at the end of the run).
 	Label() Label
 }
+
+// leader is an Injection whose labelled attack begins a known time after it
+// starts acting (a pump's quiet accumulation before the announcement): the
+// generator keeps attacks of one typology apart by when they become visible.
+type leader interface {
+	Lead() int64
+}
