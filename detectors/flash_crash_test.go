@@ -1,10 +1,8 @@
 package detectors_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -34,24 +32,11 @@ func TestFlashCrashReadsSpeedAndRecovery(t *testing.T) {
 	dump = append(dump, replay.Event{TS: 90 * s, Action: replay.ActionAdd, OrderID: 200, Account: 3, Side: orderbook.Buy, Price: 9890, Qty: 1})
 	score := func(evs []replay.Event) (float64, string) {
 		for i := range evs {
-			evs[i].Seq = uint64(i + 1)
 			evs[i].TS += 1_767_571_200 * s // 2026-01-05
 		}
-		insts, err := detectors.Expand([]detectors.Config{{Name: "flash_crash"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := insts[0].New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := detectors.NewConsumer(insts[0].ID, insts[0].Typology, d)
-		src := replay.NewMemSource([]replay.Instrument{{Symbol: "X", Tick: 1, Lot: 1}}, evs)
-		if _, err := replay.Run(context.Background(), src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		alerts := runDetector(t, "flash_crash", replay.Instrument{Symbol: "X", Tick: 1, Lot: 1}, evs, nil)
 		best, ev := 0.0, ""
-		for _, a := range c.Alerts() {
+		for _, a := range alerts {
 			if a.Score > best {
 				best, ev = a.Score, a.Evidence
 			}

@@ -1,10 +1,8 @@
 package detectors_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -32,25 +30,9 @@ func TestMarkingCloseReadsTheRoundTrip(t *testing.T) {
 	}
 	trade(ref+20*s, 1, orderbook.Sell, 240)
 	trade(ref+100*s, 50, orderbook.Buy, 10)
-	for i := range evs {
-		evs[i].Seq = uint64(i + 1)
-	}
-	sortByTS(evs)
-	insts, err := detectors.Expand([]detectors.Config{{Name: "marking_close"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := insts[0].New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := detectors.NewConsumer(insts[0].ID, insts[0].Typology, d)
-	src := replay.NewMemSource([]replay.Instrument{{Symbol: "X", Tick: 1, Lot: 1}}, evs)
-	if _, err := replay.Run(context.Background(), src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	alerts := runDetector(t, "marking_close", replay.Instrument{Symbol: "X", Tick: 1, Lot: 1}, evs, nil)
 	score := map[uint64]float64{}
-	for _, a := range c.Alerts() {
+	for _, a := range alerts {
 		score[a.Accounts[0]] = max(score[a.Accounts[0]], a.Score)
 		t.Log(a.Score, a.Evidence)
 	}

@@ -162,24 +162,9 @@ func TestCascadeScoreReadsWhoDroveAndWhoGained(t *testing.T) {
 			{TS: 4 * s, Action: replay.ActionAdd, OrderID: 5, Account: 9, Side: orderbook.Sell, Price: 9600, Qty: 50, Flags: replay.FlagIOC | replay.FlagLiquidation},
 			{TS: 60 * s, Action: replay.ActionMark, Price: 9750},
 		}
-		for i := range evs {
-			evs[i].Seq = uint64(i + 1)
-		}
-		insts := []replay.Instrument{{Symbol: "X-PERP", Kind: replay.Perpetual, Tick: 1, Lot: 1}}
-		insts2, err := detectors.Expand([]detectors.Config{{Name: "liquidation_abuse"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := insts2[0].New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := detectors.NewConsumer(insts2[0].ID, insts2[0].Typology, d)
-		if _, err := replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{c}, replay.RunOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		alerts := runDetector(t, "liquidation_abuse", replay.Instrument{Symbol: "X-PERP", Kind: replay.Perpetual, Tick: 1, Lot: 1}, evs, nil)
 		score := -1.0
-		for _, a := range c.Alerts() {
+		for _, a := range alerts {
 			if a.Typology == replay.LiquidationCascade {
 				if !slices.Contains(a.Accounts, 7) {
 					t.Errorf("the cascade alert names %v, not the seller 7: %s", a.Accounts, a.Evidence)

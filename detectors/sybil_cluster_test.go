@@ -1,12 +1,8 @@
 package detectors_test
 
 import (
-	"cmp"
-	"context"
-	"slices"
 	"testing"
 
-	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -32,7 +28,6 @@ func TestSybilScoresBurstsNotSteadyTrading(t *testing.T) {
 	for i := int64(0); i < 40; i++ {
 		buy(3600*s+i*7*s, 11+uint64(i%3))
 	}
-	sortByTS(evs)
 	accounts := []replay.AccountAttrs{{Account: 99, Device: "mm", Funding: "mm"}}
 	for _, a := range []uint64{1, 2, 3} {
 		accounts = append(accounts, replay.AccountAttrs{Account: a, Device: "desk", Funding: "f1"})
@@ -40,32 +35,13 @@ func TestSybilScoresBurstsNotSteadyTrading(t *testing.T) {
 	for _, a := range []uint64{11, 12, 13} {
 		accounts = append(accounts, replay.AccountAttrs{Account: a, Device: "sybil", Funding: "f2"})
 	}
-	insts, err := detectors.Expand([]detectors.Config{{Name: "sybil_cluster"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := insts[0].New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := detectors.NewConsumer(insts[0].ID, insts[0].Typology, d)
-	src := replay.NewMemSource([]replay.Instrument{{Symbol: "X", Tick: 1, Lot: 1}}, evs)
-	if _, err := replay.Run(context.Background(), src, []replay.Consumer{c}, replay.RunOptions{Info: replay.RunInfo{Accounts: accounts}}); err != nil {
-		t.Fatal(err)
-	}
+	alerts := runDetector(t, "sybil_cluster", replay.Instrument{Symbol: "X", Tick: 1, Lot: 1}, evs, accounts)
 	top := map[uint64]float64{}
-	for _, a := range c.Alerts() {
+	for _, a := range alerts {
 		top[a.Accounts[0]] = max(top[a.Accounts[0]], a.Score)
 	}
 	if top[11] <= top[1] {
 		t.Fatalf("burst cluster scored %.1f, the steady one %.1f", top[11], top[1])
 	}
 	t.Logf("top scores: steady %.1f, burst %.1f", top[1], top[11])
-}
-
-func sortByTS(evs []replay.Event) {
-	slices.SortStableFunc(evs, func(a, b replay.Event) int { return cmp.Compare(a.TS, b.TS) })
-	for i := range evs {
-		evs[i].Seq = uint64(i + 1)
-	}
 }
