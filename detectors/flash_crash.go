@@ -15,7 +15,8 @@ func init() {
 		Doc: "Flash crash: per symbol, the price of each event — the worst fill it caused, else the mid — against the highest (for a crash) " +
 			"or lowest (for a spike) such price within the window; a move of min_move_bps or more, at most once per cooldown and direction, " +
 			"is followed for recovery: the alert is raised then, scored by the deepest move in basis points × (0.25 + 0.75 × the share of it " +
-			"the mid has recovered) — a flash crash comes back, a dump or a pump's rise does not. " +
+			"the mid has recovered) × (0.25 + 0.75 × how sudden it was: the share of it one event made, or sudden / the time its last " +
+			"four fifths took, whichever is more) — a flash crash is sudden and comes back, a dump or a pump's rise is neither. " +
 			"The recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
 			"Accounts = the takers whose orders moved the price in the event that crossed min_move_bps.",
 		Params: []ParamSpec{
@@ -23,10 +24,11 @@ func init() {
 			{Name: "min_move_bps", Type: Float, Default: 40.0, Unit: "bps", Meaning: "move from the window's high or low that counts"},
 			{Name: "cooldown", Type: Duration, Default: 60 * time.Second, Unit: "s", Meaning: "one alert per symbol and direction within this time"},
 			{Name: "recovery", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long after the move the price is watched coming back before the alert is raised"},
+			{Name: "sudden", Type: Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a move whose last four fifths came this fast is sudden however many events made it"},
 		},
 		New: func(p Params) (Detector, error) {
 			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, cool: int64(p.Duration("cooldown")),
-				recovery: int64(p.Duration("recovery"))}, nil
+				recovery: int64(p.Duration("recovery")), flash: int64(p.Duration("sudden"))}, nil
 		},
 	})
 }
@@ -44,6 +46,41 @@ type flashSym struct {
 	lastMid                    int64   // the book's last two-sided mid
 	prev                       int64   // the previous event's price
 	fallSteps, riseSteps       []tsVal // monotonic deques of the largest one-event falls and rises in the window
+	path                       pricePath
+}
+
+// pricePath is a ring of the symbol's last price changes (allocated once).
+type pricePath struct {
+	buf  []tsVal
+	next int
+	n    int
+}
+
+const pathLen = 1 << 14
+
+func (p *pricePath) add(v tsVal) {
+	if p.buf == nil {
+		p.buf = make([]tsVal, pathLen)
+	}
+	p.buf[p.next] = v
+	p.next = (p.next + 1) % pathLen
+	p.n = min(p.n+1, pathLen)
+}
+
+// lastBeyond is the time of the last change before until whose price was at
+// or beyond level on the side away from the move (above it for a fall, below
+// for a rise); 0 if the ring does not reach back that far.
+func (p *pricePath) lastBeyond(until, level int64, fall bool) int64 {
+	for k := 1; k <= p.n; k++ {
+		v := p.buf[(p.next-k+pathLen)%pathLen]
+		if v.ts > until {
+			continue
+		}
+		if (fall && v.val >= level) || (!fall && v.val <= level) {
+			return v.ts
+		}
+	}
+	return 0
 }
 
 // pendingFlash is a move watched for its recovery.
@@ -59,6 +96,7 @@ type pendingFlash struct {
 
 type flashCrash struct {
 	window, cool, recovery int64
+	flash                  int64 // how fast a move is sudden
 	last                   int64 // the last event's time: pending moves are raised then at the end
 	minMove                float64
 	insts                  []replay.Instrument
@@ -117,6 +155,9 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 			} else if d < 0 {
 				s.riseSteps = pushMax(s.riseSteps, tsVal{now, -d})
 			}
+		}
+		if mid != s.prev {
+			s.path.add(tsVal{now, mid})
 		}
 		s.prev = mid
 		s.fallSteps, s.riseSteps = expire(s.fallSteps, now-f.window), expire(s.riseSteps, now-f.window)
@@ -213,13 +254,22 @@ func (f *flashCrash) raise(sym uint32, s *flashSym, p pendingFlash, now int64, e
 	if depth > 0 {
 		rec = min(max(came/depth, 0), 1)
 	}
-	sharp := 0.0
+	// How sudden: the share of the move one event made, or how fast its
+	// last four fifths came (within flash seconds: a withdrawal of the book
+	// takes a few events, a pump's rise a minute).
+	sharp, took := 0.0, time.Duration(0)
 	if depth > 0 {
 		sharp = min(float64(p.step)/depth, 1)
+		level := p.extreme + int64(0.8*float64(p.ref-p.extreme))
+		if from := s.path.lastBeyond(p.extremeAt, level, p.down); from > 0 {
+			took = time.Duration(p.extremeAt - from)
+			sharp = max(sharp, min(1, float64(f.flash)/float64(max(took, 1))))
+		}
 	}
 	move := depth / float64(p.ref)
 	emit(Alert{Symbol: f.insts[sym].Symbol, RaisedAt: now, Start: p.start, End: p.extremeAt, Accounts: p.accounts, Score: move * 1e4 * (0.25 + 0.75*rec) * (0.25 + 0.75*sharp),
-		Evidence: fmt.Sprintf("mid %s %.0f bps within %v (%.0f%% of it in one event) and came back %.0f%% of it within %v", dir, move*1e4, time.Duration(p.extremeAt-p.start), 100*sharp, 100*rec, time.Duration(now-p.extremeAt))})
+		Evidence: fmt.Sprintf("mid %s %.0f bps within %v (%.0f%% of it in one event, four fifths in %v) and came back %.0f%% of it within %v",
+			dir, move*1e4, time.Duration(p.extremeAt-p.start), 100*min(float64(p.step)/max(depth, 1), 1), took, 100*rec, time.Duration(now-p.extremeAt))})
 }
 
 func (f *flashCrash) Finish(emit func(Alert)) error {

@@ -53,7 +53,11 @@ func (f *fundamental) Act(v Venue) int64 {
 	// Order flow has a lasting impact: the fair value is pulled a third of the
 	// way towards the last trade price every second, so aggressive buying moves
 	// the market makers' quotes up (and selling down).
-	g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
+	if g.makersPaused(f.sym) <= v.Now() {
+		// (Not while the makers stand aside: trades in an emptied book say
+		// little about the value, and the makers come back quoting it.)
+		g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
+	}
 	if ms := g.makers[f.sym]; len(ms) > 0 && ms[0].touch > 0 && math.Abs(g.fair[f.sym]-before0) >= ms[0].tolerance() {
 		// Deep makers reprice together whenever the value moves: all pull
 		// their quotes, then requote around the new value, so none trades its
