@@ -127,10 +127,10 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 			s.lastMid = (r.Top.BidPrice + r.Top.AskPrice) / 2
 		}
 		if mid == 0 {
-			if s.lastMid == 0 || r.Top.BidQty == 0 || r.Top.AskQty == 0 {
+			if r.Top.BidQty == 0 || r.Top.AskQty == 0 {
 				continue
 			}
-			mid = s.lastMid
+			mid = s.lastMid // this event's mid, just noted
 		}
 		f.follow(r.Event.Symbol, s, now, mid, emit)
 		for len(s.hi) > 0 && s.hi[len(s.hi)-1].val <= mid {

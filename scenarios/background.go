@@ -45,7 +45,8 @@ func (f *fundamental) Act(v Venue) int64 {
 	}
 	if f.jump > 0 && g.spec.Instruments[f.sym].HalfSpread == 0 {
 		// News on a liquid market is priced in over two seconds, not one:
-		// 1-second returns are slightly positively autocorrelated.
+		// 1-second returns are slightly positively autocorrelated. (A wide
+		// book's makers reprice in steps of a quarter spread: it moves at once.)
 		x, f.pending = 0.9*x+f.pending, 0.1*x
 	}
 	before0 := g.fair[f.sym]
@@ -167,14 +168,11 @@ func (m *marketMaker) quote(v Venue) {
 	fair := g.Fair(m.sym)
 	inv := float64(v.Position(m.sym, m.account)) / (float64(m.size) * 20 * math.Max(m.touch, 1)) // inventory against what it quotes
 	skew := -inv * float64(m.tick) * 2
-	half := m.halfTick
+	half, levels := m.halfTick, int64(3)
 	if m.wide > 0 {
 		half = int64(math.Round(m.wide * (0.5 + m.r.Float64())))
 		skew *= math.Sqrt(m.wide) // inventory moves a wide quote further
-	}
-	levels := int64(3)
-	if m.wide > 0 {
-		levels = 1 // a wide book's maker shows one order a side
+		levels = 1                // a wide book's maker shows one order a side
 	}
 	for lvl := int64(0); lvl < levels; lvl++ {
 		off := float64((half + lvl*2) * m.tick)
@@ -332,11 +330,12 @@ func (m *momentumTrader) Act(v Venue) int64 {
 // value on both sides and replaces a few of them every minute or so: the deep,
 // slow liquidity of a real book that a sweep has to eat through.
 type depthProvider struct {
-	sym     uint32
-	account uint64
-	size    int64
-	ids     []uint64
-	r       *rand.Rand
+	sym      uint32
+	account  uint64
+	size     int64
+	roundLot int64 // its orders are a few of these (0: off)
+	ids      []uint64
+	r        *rand.Rand
 }
 
 func (d *depthProvider) Act(v Venue) int64 {
@@ -364,8 +363,8 @@ func (d *depthProvider) Act(v Venue) int64 {
 			side, p = orderbook.Sell, fair*(1+bps/1e4)
 		}
 		q := lots(float64(d.size)*(1+3*d.r.Float64()), in.Lot)
-		if rl := v.(*Generator).spec.Instruments[d.sym].RoundLot; rl > 0 {
-			q = rl * (1 + int64(d.r.IntN(5))) // deep liquidity: a few round lots
+		if d.roundLot > 0 {
+			q = d.roundLot * (1 + int64(d.r.IntN(5))) // deep liquidity: a few round lots
 		}
 		id, _, err := v.Submit(d.sym, d.account, OrderRequest{Side: side, Price: roundTick(p, in.Tick), Qty: q})
 		if err != nil {

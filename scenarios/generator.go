@@ -179,7 +179,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 3, uint64(i))), size: spec.Instruments[s].Size * 4, r: stream(1, uint64(s), 3, uint64(i))})
+			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 3, uint64(i))), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream(1, uint64(s), 3, uint64(i))})
 		}
 		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
 			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 7, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 7, uint64(i))}
@@ -210,8 +210,24 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		start int64
 		lead  int64 // from start to where its label begins (leader)
 		fixed bool  // an explicit offset (at:), never moved
+		id    string
+		inj   Injection
 	}
 	plans := make([][]plan, len(spec.Injections))
+	build := func(i int, pl *plan) error {
+		is := spec.Injections[i]
+		p := InjectionParams{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
+			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
+		inj, err := injectors[is.Typology](p)
+		if err != nil {
+			return fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
+		}
+		pl.inj = inj
+		if l, ok := inj.(leader); ok {
+			pl.lead = l.Lead()
+		}
+		return nil
+	}
 	for i, is := range spec.Injections {
 		// An entry's stream is keyed by what it asks for (and how many
 		// identical entries came before), not by its position in the list:
@@ -227,26 +243,19 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			for k, at := range is.At {
 				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(at), fixed: true})
 			}
-			continue
-		}
-		span := float64(spec.Duration) * 0.8
-		for k := 0; k < is.Count; k++ {
-			off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-			jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
-			plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
-		}
-	}
-	for i, ps := range plans {
-		is := spec.Injections[i]
-		for k := range ps {
-			p := InjectionParams{Typology: replay.Typology(is.Typology), Symbol: ps[k].sym, SymbolName: is.Symbol, Start: ps[k].start, Intensity: is.Intensity,
-				Params: is.Params, Rand: stream(3, ps[k].entry, uint64(ps[k].k)), Instrument: g.instSpec(ps[k].sym)}
-			inj, err := injectors[is.Typology](p)
-			if err != nil {
-				return nil, fmt.Errorf("injections[%d] #%d: %w", i, k, err)
+		} else {
+			span := float64(spec.Duration) * 0.8
+			for k := 0; k < is.Count; k++ {
+				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
+				jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
+				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
 			}
-			if l, ok := inj.(leader); ok {
-				ps[k].lead = l.Lead()
+		}
+		for k := range plans[i] {
+			n++
+			plans[i][k].id = fmt.Sprintf("%s-%03d", is.Typology, n)
+			if err := build(i, &plans[i][k]); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -277,28 +286,24 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			if !p.fixed && last != math.MinInt64 && vis(x) < last+gap && last+gap < g.end {
 				p.start = last + gap - p.lead
 				g.counts["injection_moved_for_gap"]++
+				if err := build(x.i, p); err != nil { // again, at its new start
+					return nil, err
+				}
 			}
 			last = vis(x)
 		}
 	}
-	for i, is := range spec.Injections {
+	for i := range spec.Injections {
 		for _, pl := range plans[i] {
-			n++
-			p := InjectionParams{ID: fmt.Sprintf("%s-%03d", is.Typology, n), Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
-				Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
-			inj, err := injectors[is.Typology](p)
-			if err != nil {
-				return nil, fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
-			}
-			if p, ok := inj.(interface{ Prepare(Venue) }); ok {
+			if p, ok := pl.inj.(interface{ Prepare(Venue) }); ok {
 				// Attackers and their shared attributes exist before the run
 				// starts; each injection draws its accounts with its own
 				// stream, so other injections do not change which it gets.
 				g.attackRand = stream(5, pl.entry, uint64(pl.k))
 				p.Prepare(g)
 			}
-			g.inj = append(g.inj, inj)
-			g.schedule(inj.Start(), inj)
+			g.inj = append(g.inj, pl.inj)
+			g.schedule(pl.inj.Start(), pl.inj)
 		}
 	}
 	return g, nil

@@ -115,10 +115,9 @@ func (c *cascade) Act(v Venue) int64 {
 // hunt chooses how deep to push and waits for a calm book (the mark within
 // 50 bps of the index: not in the middle of another push) with targets
 // positions on the other side whose liquidation prices lie within that push
-// (20 bps to spare), looking
-// again every 15 s; it settles for fewer targets as it waits (one after
-// patience_s) and strikes anyway after twice that. It returns when to look
-// again (0: strike now).
+// (20 bps to spare), looking again every 15 s; it settles for fewer targets
+// as it waits (one after patience_s) and strikes anyway after twice that. It
+// returns when to look again (0: strike now).
 func (c *cascade) hunt(now int64) int64 {
 	band := c.p.Instrument.Perp.withDefaults().MarkBandBps/1e4 - 0.002
 	mark := float64(refPrice(c.pv, c.p.Symbol))
@@ -131,7 +130,8 @@ func (c *cascade) hunt(now int64) int64 {
 	maxReach := c.k.f("reach_bps") / 1e4
 	c.reach = maxReach
 	move := maxReach / 2 // emptying the side
-	if idx := float64(c.pv.Index(c.p.Symbol)); idx > 0 && mark > 0 {
+	idx := float64(c.pv.Index(c.p.Symbol))
+	if idx > 0 && mark > 0 {
 		move = math.Abs(mark-(idx+mark*(1-maxReach))/2) / mark
 		if !c.down {
 			move = math.Abs((idx+mark*(1+maxReach))/2-mark) / mark
@@ -152,7 +152,7 @@ func (c *cascade) hunt(now int64) int64 {
 		c.waiting = now
 	}
 	patience := int64(c.k.f("patience_s") * float64(time.Second))
-	if idx := float64(c.pv.Index(c.p.Symbol)); idx > 0 && math.Abs(mark-idx)/idx > 0.005 && now-c.waiting < 2*patience {
+	if idx > 0 && math.Abs(mark-idx)/idx > 0.005 && now-c.waiting < 2*patience {
 		return now + int64(15*time.Second) // the book is already away from the index: let it settle
 	}
 	found := 0

@@ -88,10 +88,27 @@ func warmupFor(flag, real string) (time.Duration, error) {
 		}
 		return d, err
 	}
-	if f, _, ok := strings.Cut(real, ":"); (ok && f == "lobster") || strings.Contains(filepath.Base(real), "_message_") {
+	if name, _ := inputFormat(real); name == "lobster" {
 		return 10 * time.Minute, nil
 	}
 	return 0, nil
+}
+
+// inputFormat tells an input's import format and files: FORMAT:FILE[,FILE...]
+// names any import format; otherwise it is told from the name — .parquet, a
+// LOBSTER message file, else a raw Binance depth feed.
+func inputFormat(in string) (string, []string) {
+	name, files := "binance-depth", in
+	if f, rest, ok := strings.Cut(in, ":"); ok {
+		if _, known := formats.Lookup(f); known {
+			name, files = f, rest
+		}
+	} else if strings.HasSuffix(in, ".parquet") {
+		name = formats.Canonical
+	} else if strings.Contains(filepath.Base(in), "_message_") {
+		name = "lobster"
+	}
+	return name, strings.Split(files, ",")
 }
 
 func measure(ctx context.Context, in string, o scenarios.MeasureOptions) (*scenarios.Facts, error) {
@@ -106,21 +123,9 @@ func measure(ctx context.Context, in string, o scenarios.MeasureOptions) (*scena
 		spec.Injections = nil // the background only
 		src, err = scenarios.NewGenerator(spec)
 	default:
-		// FORMAT:FILE[,FILE...] names any import format; otherwise the format
-		// is told from the name: .parquet, a LOBSTER message file, else a raw
-		// Binance depth feed.
-		name, files := "binance-depth", in
-		if f, rest, ok := strings.Cut(in, ":"); ok {
-			if _, known := formats.Lookup(f); known {
-				name, files = f, rest
-			}
-		} else if strings.HasSuffix(in, ".parquet") {
-			name = formats.Canonical
-		} else if strings.Contains(filepath.Base(in), "_message_") {
-			name = "lobster"
-		}
+		name, files := inputFormat(in)
 		f, _ := formats.Lookup(name)
-		src, err = f.Open(strings.Split(files, ","), formats.Options{})
+		src, err = f.Open(files, formats.Options{})
 	}
 	if err != nil {
 		return nil, err
