@@ -66,6 +66,10 @@ const (
 	FlagLastInGroup Flags = 1 << 6 // last event of an atomic group (snapshot, diff message)
 	FlagAuction     Flags = 1 << 7 // auction or cross trade
 	FlagADL         Flags = 1 << 8 // auto-deleveraging fill
+	// FlagReconciled marks a book change a source made so that its book
+	// agrees with a reference (a LOBSTER orderbook file): liquidity the
+	// message feed never showed, added or taken away. It is no market message.
+	FlagReconciled Flags = 1 << 9
 )
 
 // Event is the canonical event: one book action. It is the only input the engine

@@ -6,7 +6,9 @@ package formats
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/binance"
@@ -78,12 +80,16 @@ func init() {
 			}
 			return replay.Merge(srcs, replay.MergeOptions{})
 		}})
-	register(Format{Name: "lobster", Usage: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz])",
+	register(Format{Name: "lobster", Usage: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz]), optionally followed by its orderbook file: then the replay is reconciled to LOBSTER's book after every message",
 		Open: func(paths []string, opt Options) (replay.EventSource, error) {
-			if len(paths) != 1 {
-				return nil, fmt.Errorf("lobster: give one message file at a time (got %d)", len(paths))
+			o := lobster.SourceOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad}
+			switch {
+			case len(paths) == 2 && strings.Contains(filepath.Base(paths[1]), "_orderbook_"):
+				o.Book = paths[1]
+			case len(paths) != 1:
+				return nil, fmt.Errorf("lobster: give one message file, optionally followed by its orderbook file (got %d files)", len(paths))
 			}
-			return lobster.NewSource(paths[0], lobster.SourceOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad})
+			return lobster.NewSource(paths[0], o)
 		}})
 	register(Format{Name: "binance-depth", Usage: "raw Binance depth feed: \"<receive_ns> <json>\" lines with a REST snapshot, diffs and trades (files chained in order)",
 		Open: func(paths []string, opt Options) (replay.EventSource, error) {

@@ -21,6 +21,12 @@ type SourceOptions struct {
 	// SkipBad skips malformed rows, counting them by field ("skipped_bad_<field>"),
 	// instead of stopping at the first one.
 	SkipBad bool
+	// Book is the message file's orderbook file (…_orderbook_L.csv[.gz]).
+	// With it the source reconciles: after each message it makes the book
+	// agree with the orderbook row, by the level-L window rule that Verify
+	// applies, and emits those changes as events flagged FlagReconciled
+	// (see "Reconciled replay" in the package documentation).
+	Book string
 }
 
 var nameRE = regexp.MustCompile(`^([A-Za-z0-9.\-]+)_(\d{4}-\d{2}-\d{2})_`)
@@ -44,6 +50,7 @@ type Source struct {
 	msg      Message
 	skipBad  bool
 	skipped  map[string]int64
+	rc       *reconciler // nil: the messages alone
 }
 
 // NewSource opens a LOBSTER message file (plain or gzip).
@@ -77,7 +84,15 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	var rc *reconciler
+	if opts.Book != "" {
+		if rc, err = newReconciler(opts.Book, tick); err != nil {
+			mr.Close()
+			return nil, err
+		}
+	}
 	return &Source{
+		rc:       rc,
 		skipBad:  opts.SkipBad,
 		skipped:  map[string]int64{},
 		mr:       mr,
@@ -99,14 +114,26 @@ func (s *Source) Counts() []replay.Count {
 	for k, n := range s.skipped {
 		out = append(out, replay.Count{Kind: k, N: n})
 	}
+	if s.rc != nil {
+		out = append(out, s.rc.counts()...)
+	}
 	return replay.SumCounts(out)
 }
 
-// Close closes the file.
-func (s *Source) Close() error { return s.mr.Close() }
+// Close closes the files.
+func (s *Source) Close() error {
+	err := s.mr.Close()
+	if s.rc != nil {
+		err = errors.Join(err, s.rc.br.Close())
+	}
+	return err
+}
 
 // Read fills dst with events.
 func (s *Source) Read(dst []replay.Event) (int, error) {
+	if s.rc != nil {
+		return s.readReconciled(dst)
+	}
 	n := 0
 	for n < len(dst) {
 		err := s.mr.Next(&s.msg)
@@ -147,6 +174,45 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			ev.Action, ev.Flags, ev.Side = replay.ActionTrade, replay.FlagAuction, orderbook.SideNone
 		}
 		n++
+	}
+	return n, nil
+}
+
+// readReconciled fills dst with the events of messages and their
+// reconciliation, one message's group at a time.
+func (s *Source) readReconciled(dst []replay.Event) (int, error) {
+	rc := s.rc
+	n := 0
+	for n < len(dst) {
+		if rc.next < len(rc.rec.out) {
+			k := copy(dst[n:], rc.rec.out[rc.next:])
+			n += k
+			rc.next += k
+			continue
+		}
+		rc.next, rc.rec.out = 0, rc.rec.out[:0]
+		err := s.mr.Next(&s.msg)
+		if err == io.EOF {
+			if err := rc.finish(s.mr.lr.file); err != nil {
+				return n, err
+			}
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		}
+		m := &s.msg
+		if err != nil {
+			var re *replay.RowError
+			if !s.skipBad || !errors.As(err, &re) {
+				return n, err
+			}
+			s.skipped["skipped_bad_"+re.Field]++
+			m = nil
+		}
+		if err := rc.step(m, s.midnight+s.msg.Time, &s.seq, s.mr.Line(), s.mr.lr.file); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -79,6 +80,10 @@ type verifier struct {
 	// message whose size the book cannot account for proves that the book's
 	// quantity at that price was stale by up to that amount.
 	pend []pending
+	// unseen, when set, is told of quantity a message removed that the
+	// book held nowhere it could take it from (no placeholder): the
+	// reconciling source prints an execution of it as a trade.
+	unseen func(kind string, s orderbook.Side, price, qty int64)
 }
 
 type pending struct {
@@ -292,19 +297,33 @@ func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string) 
 		// that went stale while the price was outside the window.
 		v.counts[kind+"_no_placeholder"]++
 		v.tolerate(k, qty, 0)
+		if v.unseen != nil {
+			v.unseen(kind, s, price, qty)
+		}
 		return
 	}
 	info, _ := v.book.Get(id)
-	if qty >= info.Qty {
-		if qty > info.Qty {
-			v.counts[kind+"_beyond_placeholder"]++
-			v.tolerate(k, qty-info.Qty, 0)
-		}
+	take := min(qty, info.Qty)
+	switch {
+	case strings.HasPrefix(kind, "execute"):
+		// An execution trades with the placeholder (a print), a delete or
+		// reduce takes from it.
+		v.fills, _ = v.book.Execute(id, take, v.fills[:0])
+	case take == info.Qty:
 		v.book.Cancel(id)
-		delete(v.phantom, k)
-		return
+	default:
+		v.book.Reduce(id, take)
 	}
-	v.book.Reduce(id, qty)
+	if take == info.Qty {
+		delete(v.phantom, k)
+	}
+	if qty > info.Qty {
+		v.counts[kind+"_beyond_placeholder"]++
+		v.tolerate(k, qty-info.Qty, 0)
+		if v.unseen != nil {
+			v.unseen(kind, s, price, qty-info.Qty)
+		}
+	}
 }
 
 // refSide returns the reference levels of side s.
