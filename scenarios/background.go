@@ -43,18 +43,23 @@ func (f *fundamental) Act(v Venue) int64 {
 	if f.shock() {
 		x += f.r.NormFloat64() * step * 15
 	}
-	if f.jump > 0 && g.spec.Instruments[f.sym].HalfSpread == 0 {
+	in := &g.spec.Instruments[f.sym]
+	lag := in.NewsLag
+	if lag == 0 && f.jump > 0 && in.HalfSpread == 0 {
 		// News on a liquid market is priced in over two seconds, not one:
-		// 1-second returns are slightly positively autocorrelated. (A wide
-		// book's makers reprice in steps of a quarter spread: it moves at once.)
-		x, f.pending = 0.9*x+f.pending, 0.1*x
+		// 1-second returns are slightly positively autocorrelated.
+		lag = 0.1
+	}
+	if lag > 0 {
+		x, f.pending = (1-lag)*x+f.pending, lag*x
 	}
 	before0 := g.fair[f.sym]
 	g.fair[f.sym] *= math.Exp(x)
-	// Order flow has a lasting impact: the fair value is pulled a third of the
-	// way towards the last trade price every second, so aggressive buying moves
-	// the market makers' quotes up (and selling down).
-	if g.makersPaused(f.sym) <= v.Now() {
+	// Order flow has a lasting impact: unless each trade moves the value
+	// itself (trade_impact, in booked), the fair value is pulled a third of
+	// the way towards the last trade price every second, so aggressive buying
+	// moves the market makers' quotes up (and selling down).
+	if in.TradeImpact == 0 && g.makersPaused(f.sym) <= v.Now() {
 		// (Not while the makers stand aside: trades in an emptied book say
 		// little about the value, and the makers come back quoting it.)
 		g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3

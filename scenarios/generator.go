@@ -470,8 +470,16 @@ func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (ui
 	return id, g.fills, nil
 }
 
-// booked records fills' last price and positions.
+// booked records fills' last price and positions, and moves the fair value
+// of an instrument with a trade_impact towards the last fill's price.
 func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
+	if len(fills) > 0 && int(sym) < len(g.spec.Instruments) {
+		if w := g.spec.Instruments[sym].TradeImpact; w > 0 && g.makersPaused(sym) <= g.now {
+			// (Not while the makers stand aside: trades in an emptied book
+			// say little about the value.)
+			g.fair[sym] += w * (float64(fills[len(fills)-1].Price) - g.fair[sym])
+		}
+	}
 	for _, f := range fills {
 		g.last[sym] = f.Price
 		buyer, seller := f.TakerAccount, f.MakerAccount

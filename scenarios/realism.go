@@ -15,8 +15,16 @@ import (
 // Facts are stylized facts of a market's event stream, computed on one
 // instrument (prices as mids, in the instrument's units).
 type Facts struct {
-	Symbol          string  `json:"symbol"`
-	Events          int64   `json:"events"`
+	Symbol string `json:"symbol"`
+	Events int64  `json:"events"`
+	// SE holds the standard errors of the return facts (keys of
+	// FactNames), by a moving-block bootstrap of five-minute blocks.
+	SE map[string]float64 `json:"standard_errors,omitempty"`
+	// Reconciled counts the events a source flagged FlagReconciled (book
+	// corrections to a reference, such as a LOBSTER orderbook file): they
+	// shape the book that is sampled but are not market messages, so no
+	// other fact counts them.
+	Reconciled      int64   `json:"reconciled_events,omitempty"`
 	Kurtosis1s      float64 `json:"return_kurtosis_1s"`
 	Kurtosis1m      float64 `json:"return_kurtosis_1m"`
 	ACFReturn1s     float64 `json:"acf_return_1s_lag1"`
@@ -125,6 +133,7 @@ type factsConsumer struct {
 	firstTS         int64
 	prev            orderbook.Top // the book's top after the last event (two-sided)
 	havePrev        bool
+	reconciled      int64 // events flagged FlagReconciled: not measured
 }
 
 func (c *factsConsumer) Name() string { return "realism" }
@@ -168,6 +177,22 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 			}
 			continue
 		}
+		// The book is sampled as it stood at each whole second (and
+		// minute): after every event before it, so a batch of events with
+		// one timestamp (a sweep, a maker pulling and requoting) is seen
+		// whole, never half done.
+		if ev.TS >= c.next1s {
+			c.sample(ev.TS)
+		}
+		if t := r.Top; t.BidQty > 0 && t.AskQty > 0 {
+			c.prev, c.havePrev = t, true
+		}
+		if ev.Flags&replay.FlagReconciled != 0 {
+			// A source's correction of its book to a reference: it moves
+			// the book, but it is no market message.
+			c.reconciled++
+			continue
+		}
 		c.events++
 		c.levelTouch(ev, b.FillsOf(i))
 		if c.lastTS != 0 && ev.TS >= c.lastTS {
@@ -190,29 +215,40 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 				c.tradeSizes = append(c.tradeSizes, float64(f.Qty)*c.unit)
 			}
 		}
-		// The book is sampled as it stood at each whole second (and
-		// minute): after every event before it, so a batch of events with
-		// one timestamp (a sweep, a maker pulling and requoting) is seen
-		// whole, never half done.
-		if c.havePrev && ev.TS >= c.next1s {
-			t := c.prev
-			mid := float64(t.BidPrice+t.AskPrice) / 2
-			c.mids1s = append(c.mids1s, mid)
-			c.spreads = append(c.spreads, float64(t.AskPrice-t.BidPrice)/mid*1e4)
-			c.depths = append(c.depths, float64(t.BidQty+t.AskQty)*c.unit)
-			if ev.TS >= c.next1m {
-				c.mids1m = append(c.mids1m, mid)
-				c.next1m = ev.TS - ev.TS%60e9 + 60e9
-			}
-		}
-		if ev.TS >= c.next1s {
-			c.next1s = ev.TS - ev.TS%1e9 + 1e9
-		}
-		if t := r.Top; t.BidQty > 0 && t.AskQty > 0 {
-			c.prev, c.havePrev = t, true
-		}
 	}
 	return nil
+}
+
+// maxGap is the longest quiet spell sampled second by second: a longer one
+// (a session break between files) is one sample, so a night adds no run of
+// zero returns.
+const maxGap = int64(time.Hour)
+
+// sample records the book as it stood (c.prev) at every whole second from
+// c.next1s up to ts — quiet seconds included, each a zero return, so 1 s
+// returns are returns over calendar seconds — and at every whole minute.
+func (c *factsConsumer) sample(ts int64) {
+	if !c.havePrev {
+		c.next1s = ts - ts%1e9 + 1e9
+		return
+	}
+	t := c.prev
+	mid := float64(t.BidPrice+t.AskPrice) / 2
+	spread, depth := float64(t.AskPrice-t.BidPrice)/mid*1e4, float64(t.BidQty+t.AskQty)*c.unit
+	if c.next1s == 0 || ts-c.next1s > maxGap {
+		c.next1s = ts - ts%1e9
+	}
+	for ; c.next1s <= ts; c.next1s += 1e9 {
+		c.mids1s = append(c.mids1s, mid)
+		c.spreads = append(c.spreads, spread)
+		c.depths = append(c.depths, depth)
+	}
+	if c.next1m == 0 || ts-c.next1m > maxGap {
+		c.next1m = ts - ts%60e9
+	}
+	for ; c.next1m <= ts; c.next1m += 60e9 {
+		c.mids1m = append(c.mids1m, mid)
+	}
 }
 
 // levelTouch notes the price levels an event changed (its own level, and the
@@ -324,13 +360,21 @@ func MeasureFacts(ctx context.Context, src replay.EventSource, o MeasureOptions)
 		return nil, err
 	}
 	r1s, r1m := logReturns(c.mids1s), logReturns(c.mids1m)
-	abs := make([]float64, len(r1s))
-	for i, v := range r1s {
-		abs[i] = math.Abs(v)
-	}
-	f := &Facts{Symbol: c.symbol, Events: c.events, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
+	abs := absValues(r1s)
+	f := &Facts{Symbol: c.symbol, Events: c.events, Reconciled: c.reconciled, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
 		SpreadMedianBps: pct(c.spreads, 0.5), SpreadP90Bps: pct(c.spreads, 0.9), DepthMedian: pct(c.depths, 0.5), DepthP90: pct(c.depths, 0.9),
 		SizeMedian: pct(c.sizes, 0.5), SizeP90: pct(c.sizes, 0.9), CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
+	f.SE = map[string]float64{
+		"return_kurtosis_1s":     blockBootstrapSE(r1s, 300, kurtosis),
+		"return_kurtosis_1m":     blockBootstrapSE(r1m, 5, kurtosis),
+		"acf_return_1s_lag1":     blockBootstrapSE(r1s, 300, acf1),
+		"acf_abs_return_1s_lag1": blockBootstrapSE(r1s, 300, func(y []float64) float64 { return acf1(absValues(y)) }),
+	}
+	for k, v := range f.SE {
+		if math.IsNaN(v) {
+			delete(f.SE, k) // too short a series to tell
+		}
+	}
 	f.InterArrivalMs, f.InterArrivalCV = meanCV(c.gaps)
 	f.TradeGapMs, f.TradeGapCV = meanCV(c.tradeGaps)
 	f.TradeSizeMedian, f.TradeSizeP90 = pct(c.tradeSizes, 0.5), pct(c.tradeSizes, 0.9)

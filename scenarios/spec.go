@@ -61,6 +61,16 @@ type InstrumentSpec struct {
 	// ShocksPerHour is how often the fair value makes a shock move of about
 	// fifteen ordinary steps (default 1; 0 for none).
 	ShocksPerHour *float64 `yaml:"shocks_per_hour" json:"shocks_per_hour,omitempty" jsonschema:"description=shock moves of the fair value (about 15 ordinary steps) per hour (default 1; 0: none)"`
+	// TradeImpact, when set, makes every trade move the fair value at once a
+	// fraction of the way to its price, for good: order flow's permanent
+	// impact, felt in the second it happens. Unset, the value is pulled a
+	// third of the way towards the last trade price every second, which
+	// keeps pulling towards a trade that news has since left behind.
+	TradeImpact float64 `yaml:"trade_impact" json:"trade_impact,omitempty" jsonschema:"description=fraction of the way to each trade's price that the trade moves the fair value at once (0: pulled a third of the way towards the last trade every second)"`
+	// NewsLag is the share of each fair-value move priced in only in the
+	// second after it (default: 0.1 on a book quoted at one tick with
+	// jump_prob set, else 0): a positive autocorrelation of 1 s returns.
+	NewsLag float64 `yaml:"news_lag" json:"news_lag,omitempty" jsonschema:"description=share of each fair-value move priced in the second after it (default 0.1 for one-tick books with jump_prob, else 0)"`
 	// Touch is the market makers' quote size at their best level, in typical sizes (default 1).
 	Touch float64 `yaml:"touch" json:"touch,omitempty" jsonschema:"description=market makers' best-level quote size in typical sizes (default 1)"`
 	// LadderTraders is the number of accounts that keep many small orders a
@@ -290,7 +300,7 @@ func (s *Spec) Validate() error {
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
-		if in.JumpProb < 0 || in.JumpProb > 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || (in.ShocksPerHour != nil && (*in.ShocksPerHour < 0 || *in.ShocksPerHour > 3600)) || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
+		if in.JumpProb < 0 || in.JumpProb > 1 || in.TradeImpact < 0 || in.TradeImpact > 1 || in.NewsLag < 0 || in.NewsLag >= 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || (in.ShocksPerHour != nil && (*in.ShocksPerHour < 0 || *in.ShocksPerHour > 3600)) || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
 			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0, half_spread in [0, 10000], shocks_per_hour in [0, 3600], round_lot >= 0 and a multiple of lot", i, in.Symbol)
 		}
 		switch in.Kind {

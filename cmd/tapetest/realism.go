@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -52,14 +51,21 @@ func init() {
 			case "markdown":
 				fmt.Println("| fact | real | synthetic | synthetic/real |\n|---|---|---|---|")
 				for _, f := range scenarios.FactNames {
-					r, s := real.Value(f.Key), syn.Value(f.Key)
-					fmt.Printf("| %s | %.4g | %.4g | %s |\n", f.Label, r, s, ratioText(r, s))
+					fmt.Printf("| %s | %s | %s | %s |\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
 				}
 			default:
-				fmt.Printf("%-34s %14s %14s %10s\n", "fact", "real", "synthetic", "syn/real")
+				fmt.Printf("%-34s %20s %20s %10s\n", "fact", "real", "synthetic", "syn/real")
 				for _, f := range scenarios.FactNames {
-					r, s := real.Value(f.Key), syn.Value(f.Key)
-					fmt.Printf("%-34s %14.4g %14.4g %10s\n", f.Label, r, s, ratioText(r, s))
+					fmt.Printf("%-34s %20s %20s %10s\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
+				}
+			}
+			fmt.Println("\n± one standard error (block bootstrap of 5 min of returns). ✓ within 2x; ≈ the real value is zero within\n2 standard errors, and the synthetic one within 2 standard errors of it (a ratio to zero means nothing).")
+			for _, in := range []struct {
+				name  string
+				facts *scenarios.Facts
+			}{{"real", real}, {"synthetic", syn}} {
+				if in.facts.Reconciled > 0 {
+					fmt.Printf("\n%s: %d reconciled events (book corrections to its reference) shaped the book but are not counted as messages\n", in.name, in.facts.Reconciled)
 				}
 			}
 			return nil
@@ -67,16 +73,26 @@ func init() {
 	})
 }
 
-func ratioText(r, s float64) string {
-	if r == 0 || math.IsNaN(r) || math.IsNaN(s) {
+// valueText is a fact's value, with its standard error when it has one.
+func valueText(f *scenarios.Facts, key string) string {
+	if se, ok := f.SE[key]; ok {
+		return fmt.Sprintf("%.4g ± %.2g", f.Value(key), se)
+	}
+	return fmt.Sprintf("%.4g", f.Value(key))
+}
+
+// verdictText is the ratio synthetic/real and its verdict (scenarios.Compare).
+func verdictText(real, syn *scenarios.Facts, key string) string {
+	q, v := scenarios.Compare(real, syn, key)
+	switch v {
+	case scenarios.NotComparable:
 		return "–"
+	case scenarios.Within2x:
+		return fmt.Sprintf("%.2f ✓", q)
+	case scenarios.WithinError:
+		return fmt.Sprintf("%.2f ≈", q)
 	}
-	q := s / r
-	mark := ""
-	if q >= 0.5 && q <= 2 {
-		mark = " ✓"
-	}
-	return fmt.Sprintf("%.2f%s", q, mark)
+	return fmt.Sprintf("%.2f", q)
 }
 
 // warmupFor resolves --warmup: "auto" is 10 minutes for a LOBSTER day.
@@ -95,8 +111,9 @@ func warmupFor(flag, real string) (time.Duration, error) {
 }
 
 // inputFormat tells an input's import format and files: FORMAT:FILE[,FILE...]
-// names any import format; otherwise it is told from the name — .parquet, a
-// LOBSTER message file, else a raw Binance depth feed.
+// names any import format; otherwise it is told from the (first) name —
+// .parquet, a LOBSTER message file (followed by its orderbook file for a
+// reconciled replay), else a raw Binance depth feed.
 func inputFormat(in string) (string, []string) {
 	name, files := "binance-depth", in
 	if f, rest, ok := strings.Cut(in, ":"); ok {
@@ -105,7 +122,7 @@ func inputFormat(in string) (string, []string) {
 		}
 	} else if strings.HasSuffix(in, ".parquet") {
 		name = formats.Canonical
-	} else if strings.Contains(filepath.Base(in), "_message_") {
+	} else if first, _, _ := strings.Cut(in, ","); strings.Contains(filepath.Base(first), "_message_") {
 		name = "lobster"
 	}
 	return name, strings.Split(files, ",")
