@@ -72,6 +72,7 @@ type Generator struct {
 	qseq   uint64
 	out    []replay.Event
 	seq    uint64
+	carry  replay.Flags // flags every emitted event takes (a historical reconciliation's)
 	pos    map[[2]uint64]int64
 	fills  []orderbook.Fill
 	pop    *population
@@ -375,6 +376,15 @@ func (g *Generator) Counts() []replay.Count {
 	for k, n := range g.counts {
 		out = append(out, replay.Count{Kind: k, N: n})
 	}
+	if g.hist != nil {
+		// What the historical files' own readers reconciled or skipped.
+		if c, ok := g.hist.src.(replay.Counter); ok {
+			for _, n := range c.Counts() {
+				out = append(out, replay.Count{Kind: "historical_source_" + n.Kind, N: n.N})
+			}
+		}
+	}
+	out = replay.SumCounts(out)
 	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
 	return out
 }
@@ -492,6 +502,7 @@ func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
 }
 
 func (g *Generator) emit(ev replay.Event) {
+	ev.Flags |= g.carry
 	g.seq++
 	ev.Seq = g.seq
 	g.out = append(g.out, ev)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +52,8 @@ type histFeed struct {
 	off    uint32     // historical symbol k is the generator's off+k
 	fid    []Fidelity // per historical instrument
 	ids    map[[2]uint64]uint64
-	hist   map[uint64]bool // generator ids of live historical orders
+	hist   map[uint64]bool    // generator ids of live historical orders
+	taken  map[[2]uint64]bool // historical orders filled on arrival by injected ones
 	levels map[levelKey]levelOrder
 	stale  []orderbook.OrderInfo
 	last   int64
@@ -67,6 +69,22 @@ type levelKey struct {
 type levelOrder struct {
 	id  uint64
 	qty int64 // the feed's last total
+}
+
+// sourceFiles groups the files that make one source: each file alone, but a
+// LOBSTER message file with the orderbook file that follows it (a replay
+// reconciled to LOBSTER's own book).
+func sourceFiles(format string, paths []string) [][]string {
+	var out [][]string
+	for i := 0; i < len(paths); i++ {
+		if format == "lobster" && i+1 < len(paths) && strings.Contains(filepath.Base(paths[i+1]), "_orderbook_") {
+			out = append(out, paths[i:i+2])
+			i++
+			continue
+		}
+		out = append(out, paths[i:i+1])
+	}
+	return out
 }
 
 // openSource opens the spec's background files in their format and merges
@@ -93,8 +111,8 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 		return src, nil
 	}
 	var srcs []replay.EventSource
-	for _, p := range paths {
-		src, err := f.Open([]string{p}, formats.Options{})
+	for _, group := range sourceFiles(name, paths) {
+		src, err := f.Open(group, formats.Options{})
 		if err != nil {
 			for _, s := range srcs {
 				s.Close()
@@ -144,7 +162,7 @@ func surveyHistory(spec *Spec) (*survey, error) {
 			k := e.Symbol
 			switch e.Action {
 			case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
-				sv.fid[k] = max(sv.fid[k], FidelityL3)
+				sv.fid[k] = FidelityL3 // orders by id outrank levels and prints seen before them
 				if e.Action == replay.ActionAdd && len(sv.sizes[k]) < 10_000 {
 					sv.sizes[k] = append(sv.sizes[k], e.Qty)
 				}
@@ -180,7 +198,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := &histFeed{src: src, buf: make([]replay.Event, histChunk), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, levels: map[levelKey]levelOrder{}}
+	h := &histFeed{src: src, buf: make([]replay.Event, histChunk), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, taken: map[[2]uint64]bool{}, levels: map[levelKey]levelOrder{}}
 	if err := h.fill(); err != nil {
 		src.Close()
 		return nil, nil, nil, err
@@ -271,6 +289,9 @@ func (h *histFeed) key(ev *replay.Event) [2]uint64 { return [2]uint64{uint64(ev.
 
 // apply is the reconciliation policy (docs/historical.md).
 func (h *histFeed) apply(g *Generator, ev replay.Event) {
+	// A source's book correction stays one: every event it causes is flagged.
+	g.carry = ev.Flags & replay.FlagReconciled
+	defer func() { g.carry = 0 }()
 	k := ev.Symbol
 	ev.Symbol += h.off
 	sym := ev.Symbol
@@ -302,6 +323,10 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		if _, live := bk.Get(id); live && ev.OrderID != 0 {
 			h.ids[h.key(&ev)] = id
 			h.hist[id] = true
+		} else if len(fills) > 0 && ev.OrderID != 0 {
+			// Filled on arrival by injected orders: the feed's later
+			// messages for it name an order an injection took.
+			h.taken[h.key(&ev)] = true
 		}
 	case replay.ActionCancel, replay.ActionReduce, replay.ActionExecute, replay.ActionModify:
 		if ev.Action == replay.ActionExecute && ev.Flags&replay.FlagHidden != 0 {
@@ -315,8 +340,14 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		if !ok || !live {
 			delete(h.ids, hk)
 			delete(h.hist, id)
-			if ok {
+			if ok || h.taken[hk] {
 				g.counts["historical_"+ev.Action.String()+"_of_order_taken_by_injection"]++
+				// The feed may name it again (executions in parts) until it
+				// cancels it.
+				h.taken[hk] = ev.Action != replay.ActionCancel
+				if !h.taken[hk] {
+					delete(h.taken, hk)
+				}
 			} else {
 				g.counts["historical_"+ev.Action.String()+"_of_unknown_order"]++
 			}

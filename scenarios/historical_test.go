@@ -113,6 +113,42 @@ func TestHistoricalL3LOBSTER(t *testing.T) {
 	t.Logf("%d fills between injected and historical orders", cross)
 }
 
+// TestHistoricalL3LOBSTERReconciled: with its orderbook file beside it, the
+// LOBSTER day is LOBSTER's own book (replay/lobster's reconciled replay): the
+// generator meets no message for an order the files never added, the book
+// corrections reach the output flagged FlagReconciled, the source's counts
+// reach the run's, and the stream replays cleanly.
+func TestHistoricalL3LOBSTERReconciled(t *testing.T) {
+	dir := "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_"
+	spec := historicalSpec(t, "lobster", "GOOG", "90m", realdata.Path(t, dir+"message_10.csv.gz"), realdata.Path(t, dir+"orderbook_10.csv.gz"))
+	evs, g, engineCounts := checkHistorical(t, spec)
+	for _, c := range engineCounts {
+		t.Errorf("the engine had to reconcile the generated stream: %s %d", c.Kind, c.N)
+	}
+	counts := map[string]int64{}
+	for _, c := range g.Counts() {
+		counts[c.Kind] = c.N
+	}
+	t.Logf("%d events; counts %v", len(evs), g.Counts())
+	for _, k := range []string{"historical_cancel_of_unknown_order", "historical_execute_of_unknown_order", "historical_reduce_of_unknown_order"} {
+		if counts[k] != 0 {
+			t.Errorf("%s %d: the reconciled source named an order it never added", k, counts[k])
+		}
+	}
+	if counts["historical_source_resync_added_qty"] == 0 || counts["historical_source_rows_resynced"] == 0 {
+		t.Error("the source's reconciliation counts are not in the run's")
+	}
+	flagged := map[replay.Action]int{}
+	for _, ev := range evs {
+		if ev.Flags&replay.FlagReconciled != 0 {
+			flagged[ev.Action]++
+		}
+	}
+	if flagged[replay.ActionAdd] == 0 || flagged[replay.ActionCancel]+flagged[replay.ActionReduce] == 0 {
+		t.Fatalf("reconciled events in the output: %v", flagged)
+	}
+}
+
 // TestHistoricalL2Binance: on a raw Binance depth feed the level totals
 // become resting orders (no level event reaches the output), injected orders
 // sit beside them, and the output replays cleanly.
