@@ -51,7 +51,7 @@ func init() {
 			case "markdown":
 				fmt.Println("| fact | real | synthetic | synthetic/real |\n|---|---|---|---|")
 				for _, f := range scenarios.FactNames {
-					fmt.Printf("| %s | %s | %s | %s |\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
+					fmt.Printf("| %s | %s | %s | %s |\n", strings.ReplaceAll(f.Label, "|", `\|`), valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
 				}
 			default:
 				fmt.Printf("%-34s %20s %20s %10s\n", "fact", "real", "synthetic", "syn/real")

@@ -68,6 +68,35 @@
 // did. It is resynchronised too (so one fault counts once) and described in
 // the report.
 //
+// # Reconciled replay
+//
+// [NewSource] with SourceOptions.Book (or `--format lobster MESSAGES,ORDERBOOK`
+// wherever files are read: import, realism, historical backgrounds) replays
+// the message file through the same check and turns every change it makes to
+// its book into an event, so that an engine replaying the events holds
+// LOBSTER's own book after every message, level for level, at any file depth
+// — a level-1 file included, which cannot rebuild the book by itself.
+//
+//   - Messages for known orders become the usual events.
+//   - A message for quantity the book never saw takes it from the placeholder
+//     at its price: a delete or reduce cancels or reduces the placeholder, an
+//     execution executes it (a trade print). An execution of quantity no
+//     placeholder holds is printed as an ActionTrade (the aggressor's side,
+//     no order id); the resynchronisation then removes the stale quantity.
+//   - Resting orders an add would cross are stale (the feed reports every
+//     execution): they are cancelled first, flagged FlagReconciled, as
+//     replay.Engine would; counted as add_crossed_stale_removed.
+//   - After each message the book is resynchronised to the orderbook row
+//     (placeholders added, modified or reduced, stale known orders reduced),
+//     every such change an event flagged FlagReconciled.
+//   - The last event of each message's group carries FlagLastInGroup.
+//
+// Counts are Verify's reconciliation counts, plus rows_resynced and
+// rows_unexplained (rows no event LOBSTER leaves out could explain: a
+// mismatched pair of files). TestReconciledReplayIsLOBSTERsBook replays the
+// GOOG level-1, 5 and 10 days and the AAPL level-1 day through replay.Engine
+// and finds LOBSTER's book on every row.
+//
 // The rule is tested to catch faults, not only to pass: single dropped or
 // altered messages in the real GOOG day, single injected book faults, and
 // every single dropped message of a synthetic exchange whose faithful

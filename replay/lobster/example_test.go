@@ -58,3 +58,41 @@ func ExampleNewSource() {
 	// 1340285400092073303 add sell 1027 5000200 50
 	// 303 events [{halt_message 3}]
 }
+
+// With its orderbook file, NewSource reconciles: the events replay to
+// LOBSTER's own book after every message. Book corrections — liquidity the
+// message file never showed — are events flagged FlagReconciled, and every
+// reconciliation is counted.
+func ExampleNewSource_reconciled() {
+	src, err := lobster.NewSource("testdata/SYN_2012-06-21_34200000_57600000_message_3.csv",
+		lobster.SourceOptions{Book: "testdata/SYN_2012-06-21_34200000_57600000_orderbook_3.csv"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer src.Close()
+	buf := make([]replay.Event, 64)
+	var events, reconciled int
+	for {
+		n, err := src.Read(buf)
+		for _, ev := range buf[:n] {
+			events++
+			if ev.Flags&replay.FlagReconciled != 0 {
+				reconciled++
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	fmt.Println(events, "events,", reconciled, "reconciled")
+	for _, c := range src.Counts() {
+		if c.Kind == "rows_resynced" || c.Kind == "rows_unexplained" {
+			fmt.Println(c.Kind, c.N)
+		}
+	}
+	// Output:
+	// 356 events, 53 reconciled
+	// rows_resynced 36
+	// rows_unexplained 0
+}

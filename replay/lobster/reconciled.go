@@ -106,7 +106,6 @@ type reconciler struct {
 	row        BookRow
 	v          *verifier
 	rec        *recorder
-	pending    []replay.Event
 	next       int // first pending event not yet read
 	mismatched int64
 	unexplain  int64
