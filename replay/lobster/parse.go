@@ -230,6 +230,9 @@ func (r *BookReader) Levels() int { return r.levels }
 // Close closes the file.
 func (r *BookReader) Close() error { return r.lr.close() }
 
+// Line is the 1-based line number of the last row returned.
+func (r *BookReader) Line() int64 { return r.lr.line }
+
 // BookRow is one reference book state; a side's levels stop at the first
 // empty level. LOBSTER pads empty levels with the price -9999999999 (bids) or
 // 9999999999 (asks) and size 0; a padded level followed by a real one, a
@@ -288,6 +291,8 @@ func (r *BookReader) Next(row *BookRow) error {
 				*done = true
 			case *done:
 				return bad(k, fmt.Sprintf("price %d after an empty level", v[k]))
+			case v[k] <= 0:
+				return bad(k, fmt.Sprintf("price %d: want a positive price", v[k]))
 			case v[k+1] <= 0:
 				return bad(k+1, fmt.Sprintf("size %d at price %d: want a positive size", v[k+1], v[k]))
 			case len(*prices) > 0 && ((k == 0 && v[k] <= (*prices)[len(*prices)-1]) || (k == 2 && v[k] >= (*prices)[len(*prices)-1])):

@@ -142,6 +142,9 @@ func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPat
 		}
 		return err
 	}
+	if err := rc.check(); err != nil {
+		return err
+	}
 	v, r := rc.v, rc.rec
 	r.ts, r.flags, r.out = ts, 0, r.out[:0]
 	v.row++
@@ -175,6 +178,29 @@ func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPat
 	for i := range r.out {
 		*seq++
 		r.out[i].Seq = *seq
+	}
+	return nil
+}
+
+// check refuses a reference row no order book can hold: a price off the
+// tick, or a best bid at or above the best ask.
+func (rc *reconciler) check() error {
+	row, tick := &rc.row, rc.v.opts.Tick
+	bad := func(field string, lvl int, reason string) error {
+		return &replay.RowError{File: rc.path, Line: rc.br.Line(), Field: fmt.Sprintf("%s_%d", field, lvl), Reason: reason}
+	}
+	for i, p := range row.AskPrice {
+		if p%tick != 0 {
+			return bad("ask_price", i+1, fmt.Sprintf("price %d is not a multiple of the tick %d", p, tick))
+		}
+	}
+	for i, p := range row.BidPrice {
+		if p%tick != 0 {
+			return bad("bid_price", i+1, fmt.Sprintf("price %d is not a multiple of the tick %d", p, tick))
+		}
+	}
+	if len(row.AskPrice) > 0 && len(row.BidPrice) > 0 && row.BidPrice[0] >= row.AskPrice[0] {
+		return bad("bid_price", 1, fmt.Sprintf("best bid %d is at or above the best ask %d: a book cannot hold it", row.BidPrice[0], row.AskPrice[0]))
 	}
 	return nil
 }

@@ -287,11 +287,27 @@ func (v *verifier) apply(m *Message) error {
 	return nil
 }
 
+// placeholder returns the live placeholder order at k. A placeholder can be
+// gone without the map knowing: an add that crossed the stale book traded
+// it away, or a reconciling source cancelled it as stale.
+func (v *verifier) placeholder(k priceKey) (uint64, orderbook.OrderInfo, bool) {
+	id, ok := v.phantom[k]
+	if !ok {
+		return 0, orderbook.OrderInfo{}, false
+	}
+	info, live := v.book.Get(id)
+	if !live {
+		delete(v.phantom, k)
+		return 0, orderbook.OrderInfo{}, false
+	}
+	return id, info, true
+}
+
 // drawPhantom removes qty of unseen liquidity at (s, price).
 func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string) {
 	v.counts[kind]++
 	k := priceKey{s, price}
-	id, ok := v.phantom[k]
+	id, info, ok := v.placeholder(k)
 	if !ok {
 		// The liquidity this message removes is hidden among known orders
 		// that went stale while the price was outside the window.
@@ -302,7 +318,6 @@ func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string) 
 		}
 		return
 	}
-	info, _ := v.book.Get(id)
 	take := min(qty, info.Qty)
 	switch {
 	case strings.HasPrefix(kind, "execute"):
@@ -421,8 +436,7 @@ func (v *verifier) resync(row *BookRow) {
 
 func (v *verifier) addPhantom(s orderbook.Side, p, qty int64) {
 	k := priceKey{s, p}
-	if id, ok := v.phantom[k]; ok {
-		info, _ := v.book.Get(id)
+	if id, info, ok := v.placeholder(k); ok {
 		v.book.Modify(id, p, info.Qty+qty, nil)
 		return
 	}
@@ -434,8 +448,7 @@ func (v *verifier) addPhantom(s orderbook.Side, p, qty int64) {
 
 func (v *verifier) removeQty(s orderbook.Side, p, qty int64) {
 	k := priceKey{s, p}
-	if id, ok := v.phantom[k]; ok {
-		info, _ := v.book.Get(id)
+	if id, info, ok := v.placeholder(k); ok {
 		r := min(qty, info.Qty)
 		if r == info.Qty {
 			v.book.Cancel(id)
