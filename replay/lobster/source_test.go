@@ -150,14 +150,27 @@ func BenchmarkImportGOOG(b *testing.B) {
 	benchmarkImport(b, realdata.Path(b, "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"))
 }
 
-// benchmarkImport reads the message file at p to the end b.N times and reports rows/s.
-func benchmarkImport(b *testing.B, p string) {
+// BenchmarkImportGOOGReconciled measures the reconciled replay of the GOOG
+// level-10 day: both files parsed, every message applied to a book, the ten
+// levels a side compared and resynchronised, every change an event.
+func BenchmarkImportGOOGReconciled(b *testing.B) {
+	d := "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_"
+	benchmarkImport(b, realdata.Path(b, d+"message_10.csv.gz"), realdata.Path(b, d+"orderbook_10.csv.gz"))
+}
+
+// benchmarkImport reads the message file at p (reconciled to its orderbook
+// file, if given) to the end b.N times and reports events/s.
+func benchmarkImport(b *testing.B, p string, book ...string) {
 	buf := make([]replay.Event, 4096)
 	var rows int
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		src, err := NewSource(p, SourceOptions{})
+		o := SourceOptions{}
+		if len(book) > 0 {
+			o.Book = book[0]
+		}
+		src, err := NewSource(p, o)
 		if err != nil {
 			b.Fatal(err)
 		}
