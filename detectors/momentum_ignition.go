@@ -40,12 +40,15 @@ type ignitionDet struct {
 	minOrders     int
 	insts         []replay.Instrument
 	accts         map[[2]uint64]*ignAcct // (symbol, account)
-	volSum, volN  float64
+	// volSum, volN: fill volume and fills per instrument, for its typical
+	// fill size (instruments' quantities are in their own units).
+	volSum, volN []float64
 }
 
 func (d *ignitionDet) Start(info *replay.RunInfo) error {
 	d.insts = info.Instruments
 	d.accts = map[[2]uint64]*ignAcct{}
+	d.volSum, d.volN = make([]float64, len(info.Instruments)), make([]float64, len(info.Instruments))
 	return nil
 }
 
@@ -54,8 +57,9 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 		r := &b.Records[i]
 		now := r.Event.TS
 		for _, f := range b.FillsOf(i) {
-			d.volSum += float64(f.Qty)
-			d.volN++
+			sym := r.Event.Symbol
+			d.volSum[sym] += float64(f.Qty)
+			d.volN[sym]++
 			for _, x := range []struct {
 				acct  uint64
 				side  orderbook.Side
@@ -84,7 +88,7 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 					// A favourable unwind is the point of the scheme; in a deep book
 					// that reverts the attacker may still be caught unwinding at a
 					// loss, so the move weighs the score instead of gating it.
-					typical := math.Max(d.volSum/math.Max(d.volN, 1), 1)
+					typical := math.Max(d.volSum[sym]/math.Max(d.volN[sym], 1), 1)
 					emit(Alert{Symbol: d.insts[r.Event.Symbol].Symbol, RaisedAt: now, Start: a.orders[0], End: now, Accounts: []uint64{x.acct},
 						Score: float64(a.vol) / typical * math.Max(0.05, 1+move*1e4/5) / 10,
 						Evidence: fmt.Sprintf("%d aggressive %s orders (volume %d), then traded the other side %v later %.1f bps from where the burst began",

@@ -41,12 +41,12 @@ type washCycles struct {
 	placed         map[uint64]placedOrder
 	edges          [][]tradeEdge // per symbol, in time order
 	alerted        map[string]int64
-	sizes          [64]int64
-	nsizes         int
+	sizes          tradeSizes // per instrument, for the typical trade
 }
 
 func (w *washCycles) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
+	w.sizes = newTradeSizes(len(info.Instruments))
 	w.placed = map[uint64]placedOrder{}
 	w.edges = make([][]tradeEdge, len(info.Instruments))
 	w.alerted = map[string]int64{}
@@ -87,8 +87,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		s := r.Event.Symbol
 		for _, f := range b.FillsOf(i) {
-			w.sizes[w.nsizes%len(w.sizes)] = f.Qty
-			w.nsizes++
+			w.sizes.add(s, f.Qty)
 			if f.MakerAccount == 0 || f.TakerAccount == 0 {
 				continue
 			}
@@ -105,7 +104,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 				w.alerted[key] = now
 				emit(Alert{Symbol: w.insts[s].Symbol, RaisedAt: now, Start: mk.ts, End: now, Accounts: ring,
-					Score:    1 + math.Log1p(float64(f.Qty)/w.median()),
+					Score:    1 + math.Log1p(float64(f.Qty)/w.sizes.median(s)),
 					Evidence: fmt.Sprintf("account %d traded %d units with its own order placed %v before (sizes matched)", f.TakerAccount, f.Qty, time.Duration(now-mk.ts))})
 				continue
 			}
@@ -141,7 +140,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 					vol += e.qty
 				}
 			}
-			med := w.median()
+			med := w.sizes.median(s)
 			emit(Alert{Symbol: w.insts[s].Symbol, RaisedAt: now, Start: first, End: now, Accounts: ring,
 				Score:    float64(len(ring)) * (1 + math.Log1p(float64(vol)/med)),
 				Evidence: fmt.Sprintf("a cycle of %d accounts passed %d units around within %v (sizes matched, resting orders hit at once)", len(ring), vol, time.Duration(now-first))})
@@ -156,16 +155,6 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 	}
 	return nil
-}
-
-func (w *washCycles) median() float64 {
-	n := min(w.nsizes, len(w.sizes))
-	if n == 0 {
-		return 1
-	}
-	s := append([]int64(nil), w.sizes[:n]...)
-	slices.Sort(s)
-	return math.Max(float64(s[n/2]), 1)
 }
 
 func (w *washCycles) Finish(func(Alert)) error { return nil }

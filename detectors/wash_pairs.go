@@ -56,31 +56,15 @@ type washPairs struct {
 	minTrades int
 	insts     []replay.Instrument
 	pairs     map[pairKey]*pairState
-	sizes     [64]int64 // ring of recent trade sizes for the median
-	nsizes    int
+	sizes     tradeSizes // per instrument, for the typical trade
 }
 
 func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
+	w.sizes = newTradeSizes(len(info.Instruments))
 	w.pairs = map[pairKey]*pairState{}
 	w.placed = map[uint64]placedOrder{}
 	return nil
-}
-
-func (w *washPairs) typical() float64 {
-	n := min(w.nsizes, len(w.sizes))
-	if n == 0 {
-		return 1
-	}
-	var s [64]int64
-	copy(s[:n], w.sizes[:n])
-	// insertion sort of at most 64 values
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return math.Max(float64(s[n/2]), 1)
 }
 
 func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
@@ -90,8 +74,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 			w.placed[r.Event.OrderID] = placedOrder{r.Event.TS, r.Event.Qty}
 		}
 		for _, f := range b.FillsOf(i) {
-			w.sizes[w.nsizes%len(w.sizes)] = f.Qty
-			w.nsizes++
+			w.sizes.add(r.Event.Symbol, f.Qty)
 			if f.MakerAccount == 0 || f.TakerAccount == 0 || f.Hidden {
 				continue
 			}
@@ -142,7 +125,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 			}
 			vol := float64(st.volAB + st.volBA)
-			score := float64(st.trades) * balance * (1 + math.Log1p(vol/float64(st.trades)/w.typical()))
+			score := float64(st.trades) * balance * (1 + math.Log1p(vol/float64(st.trades)/w.sizes.median(k.sym)))
 			accts := []uint64{k.a}
 			kind := "self-trades"
 			if k.a != k.b {

@@ -1,0 +1,84 @@
+package detectors_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// TestDetectorsReadEachMarketOnItsOwn is metamorphic: a detector's alerts on
+// one instrument are the same whether or not other instruments' events are
+// in the stream. Quantities of different instruments are in different units,
+// so a typical trade size (or any statistic) pooled over markets would make
+// an instrument's scores depend on which other market traded last.
+func TestDetectorsReadEachMarketOnItsOwn(t *testing.T) {
+	spec, err := scenarios.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Duration = scenarios.Duration(15 * 60e9)
+	for i := range spec.Injections {
+		spec.Injections[i].Count = 1
+	}
+	gen, err := scenarios.NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := replay.ReadAll(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insts, accounts := gen.Instruments(), gen.Accounts()
+	run := func(in detectors.Instance, evs []replay.Event) []detectors.Alert {
+		d, err := in.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := detectors.NewConsumer(in.ID, in.Typology, d)
+		if _, err := replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{c}, replay.RunOptions{
+			Info: replay.RunInfo{Accounts: accounts, Start: evs[0].TS, End: evs[len(evs)-1].TS}}); err != nil {
+			t.Fatal(err)
+		}
+		return c.Alerts()
+	}
+	for _, d := range detectors.All() {
+		if d.Name == "external" {
+			continue
+		}
+		instances, err := detectors.Expand([]detectors.Config{{Name: d.Name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := instances[0]
+		t.Run(d.Name, func(t *testing.T) {
+			all := run(in, evs)
+			for sym, inst := range insts {
+				var own []replay.Event
+				for _, ev := range evs {
+					if ev.Symbol == uint32(sym) {
+						own = append(own, ev)
+					}
+				}
+				if len(own) == 0 {
+					continue
+				}
+				var mixed []detectors.Alert
+				for _, a := range all {
+					if a.Symbol == inst.Symbol {
+						mixed = append(mixed, a)
+					}
+				}
+				alone := run(in, own)
+				a, _ := json.Marshal(mixed)
+				b, _ := json.Marshal(alone)
+				if string(a) != string(b) {
+					t.Errorf("%s: %d alerts among all markets, %d on its own events, and they differ", inst.Symbol, len(mixed), len(alone))
+				}
+			}
+		})
+	}
+}
