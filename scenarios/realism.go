@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -399,4 +402,38 @@ func meanCV(x []float64) (float64, float64) {
 		sq += (g - mean) * (g - mean)
 	}
 	return mean, math.Sqrt(sq/n) / math.Max(mean, 1e-12)
+}
+
+// MarshalJSON writes the facts in field order, with null for a fact that
+// could not be computed (NaN: no orders in a level feed, too short a
+// series), which JSON cannot carry as a number.
+func (f Facts) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	rv := reflect.ValueOf(f)
+	rt := rv.Type()
+	b.WriteByte('{')
+	for i := 0; i < rt.NumField(); i++ {
+		tag := rt.Field(i).Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		x := rv.Field(i).Interface()
+		if fv := rv.Field(i); strings.Contains(opts, "omitempty") && (fv.IsZero() || (fv.Kind() == reflect.Map && fv.Len() == 0)) {
+			continue
+		}
+		if y, ok := x.(float64); ok && (math.IsNaN(y) || math.IsInf(y, 0)) {
+			x = nil
+		}
+		v, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(name)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,5 +198,50 @@ func TestFailingDetectorExits3(t *testing.T) {
 	}
 	if len(s.Instances) != 1 || s.Instances[0].Instance != "wash_pairs" {
 		t.Fatalf("the healthy detector's results are missing: %+v", s.Instances)
+	}
+}
+
+// stdout runs the command and returns what it printed on stdout.
+func stdout(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() {
+		var b bytes.Buffer
+		b.ReadFrom(r)
+		done <- b.Bytes()
+	}()
+	code := run(args...)
+	w.Close()
+	os.Stdout = old
+	return string(<-done), code
+}
+
+// TestImportReconciledLOBSTERAndRealism: a LOBSTER message file given with its
+// orderbook file imports as a replay reconciled to LOBSTER's book, the
+// corrections keep their flag in the canonical file, and realism reads them
+// as book corrections, not messages (in JSON, with null for the facts this
+// short day cannot give).
+func TestImportReconciledLOBSTERAndRealism(t *testing.T) {
+	dir := "../../replay/lobster/testdata/SYN_2012-06-21_34200000_57600000_"
+	out := filepath.Join(t.TempDir(), "syn.parquet")
+	if code := run("import", "-f", "lobster", "-o", out, dir+"message_3.csv", dir+"orderbook_3.csv"); code != 0 {
+		t.Fatalf("import exited %d", code)
+	}
+	text, code := stdout(t, "realism", "--format", "json", "--warmup", "0", "--real", dir+"message_3.csv,"+dir+"orderbook_3.csv", "--synthetic", out)
+	if code != 0 {
+		t.Fatalf("realism exited %d", code)
+	}
+	var got struct{ Real, Synthetic scenarios.Facts }
+	if err := json.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatalf("%v: %s", err, text)
+	}
+	if got.Real.Reconciled != 53 || got.Synthetic.Reconciled != 53 || got.Real.Events != got.Synthetic.Events {
+		t.Fatalf("real %d events (%d reconciled), imported %d (%d reconciled)", got.Real.Events, got.Real.Reconciled, got.Synthetic.Events, got.Synthetic.Reconciled)
 	}
 }
