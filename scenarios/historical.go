@@ -52,12 +52,22 @@ type histFeed struct {
 	off    uint32     // historical symbol k is the generator's off+k
 	fid    []Fidelity // per historical instrument
 	ids    map[[2]uint64]uint64
-	hist   map[uint64]bool    // generator ids of live historical orders
-	taken  map[[2]uint64]bool // historical orders filled on arrival by injected ones
+	hist   map[uint64]histOrder // live historical orders by generator id
+	// taken holds, for historical orders injections filled, the quantity the
+	// feed still believes rests: its later messages for them are counted as
+	// for an order an injection took, until they account for all of it.
+	taken  map[[2]uint64]int64
 	levels map[levelKey]levelOrder
 	stale  []orderbook.OrderInfo
 	last   int64
 	end    int64 // time of the files' last event
+}
+
+// histOrder is a live historical order: its key in the feed and the quantity
+// the feed believes rests (which injections may have taken part of).
+type histOrder struct {
+	key  [2]uint64
+	left int64
 }
 
 type levelKey struct {
@@ -163,7 +173,7 @@ func surveyHistory(spec *Spec) (*survey, error) {
 			switch e.Action {
 			case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
 				sv.fid[k] = FidelityL3 // orders by id outrank levels and prints seen before them
-				if e.Action == replay.ActionAdd && len(sv.sizes[k]) < 10_000 {
+				if e.Action == replay.ActionAdd && e.Flags&replay.FlagReconciled == 0 && len(sv.sizes[k]) < 10_000 {
 					sv.sizes[k] = append(sv.sizes[k], e.Qty)
 				}
 			case replay.ActionLevel:
@@ -198,7 +208,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := &histFeed{src: src, buf: make([]replay.Event, histChunk), ids: map[[2]uint64]uint64{}, hist: map[uint64]bool{}, taken: map[[2]uint64]bool{}, levels: map[levelKey]levelOrder{}}
+	h := &histFeed{src: src, buf: make([]replay.Event, histChunk), ids: map[[2]uint64]uint64{}, hist: map[uint64]histOrder{}, taken: map[[2]uint64]int64{}, levels: map[levelKey]levelOrder{}}
 	if err := h.fill(); err != nil {
 		src.Close()
 		return nil, nil, nil, err
@@ -315,18 +325,18 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			return
 		}
 		for _, f := range fills {
-			if !h.hist[f.MakerOrder] {
+			if _, hist := h.hist[f.MakerOrder]; !hist {
 				g.counts["historical_order_traded_with_injected"]++
 				break
 			}
 		}
 		if _, live := bk.Get(id); live && ev.OrderID != 0 {
 			h.ids[h.key(&ev)] = id
-			h.hist[id] = true
+			h.hist[id] = histOrder{key: h.key(&ev), left: ev.Qty}
 		} else if len(fills) > 0 && ev.OrderID != 0 {
 			// Filled on arrival by injected orders: the feed's later
 			// messages for it name an order an injection took.
-			h.taken[h.key(&ev)] = true
+			h.taken[h.key(&ev)] = ev.Qty
 		}
 	case replay.ActionCancel, replay.ActionReduce, replay.ActionExecute, replay.ActionModify:
 		if ev.Action == replay.ActionExecute && ev.Flags&replay.FlagHidden != 0 {
@@ -338,20 +348,29 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		id, ok := h.ids[hk]
 		info, live := bk.Get(id)
 		if !ok || !live {
+			left, taken := h.taken[hk]
+			if ok {
+				left, taken = h.hist[id].left, true
+			}
 			delete(h.ids, hk)
 			delete(h.hist, id)
-			if ok || h.taken[hk] {
-				g.counts["historical_"+ev.Action.String()+"_of_order_taken_by_injection"]++
-				// The feed may name it again (executions in parts) until it
-				// cancels it.
-				h.taken[hk] = ev.Action != replay.ActionCancel
-				if !h.taken[hk] {
-					delete(h.taken, hk)
-				}
-			} else {
+			if !taken {
 				g.counts["historical_"+ev.Action.String()+"_of_unknown_order"]++
+				return
+			}
+			g.counts["historical_"+ev.Action.String()+"_of_order_taken_by_injection"]++
+			// The feed may name it again (executions in parts) until its
+			// messages account for all it believes rests.
+			if left = feedLeft(ev, left); left > 0 {
+				h.taken[hk] = left
+			} else {
+				delete(h.taken, hk)
 			}
 			return
+		}
+		if ho := h.hist[id]; ho.key == hk {
+			ho.left = feedLeft(ev, ho.left)
+			h.hist[id] = ho
 		}
 		ev.OrderID = id
 		switch ev.Action {
@@ -413,6 +432,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		bk.Clear()
 		clear(h.ids)
 		clear(h.hist)
+		clear(h.taken)
 		for lk := range h.levels {
 			if lk.sym == sym {
 				delete(h.levels, lk)
@@ -423,6 +443,18 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 	default: // index, mark and other venue events: no book effect
 		g.emit(ev)
 	}
+}
+
+// feedLeft is the quantity the feed believes rests after message ev, from
+// left before it.
+func feedLeft(ev replay.Event, left int64) int64 {
+	switch ev.Action {
+	case replay.ActionCancel:
+		return 0
+	case replay.ActionModify:
+		return ev.Qty
+	}
+	return left - ev.Qty
 }
 
 func (h *histFeed) forget(hk [2]uint64, id uint64) {
@@ -443,9 +475,12 @@ func (h *histFeed) removeStale(g *Generator, sym uint32, side orderbook.Side, pr
 		h.stale = bk.Orders(side.Opposite(), best, h.stale[:0])
 		removed := false
 		for _, o := range h.stale {
-			if h.hist[o.ID] {
+			if ho, hist := h.hist[o.ID]; hist {
 				g.Cancel(sym, o.ID)
 				delete(h.hist, o.ID)
+				if ho.key != ([2]uint64{}) {
+					delete(h.ids, ho.key) // later messages for it name an order the replay no longer holds
+				}
 				g.counts["historical_stale_order_removed"]++
 				removed = true
 			}
@@ -499,7 +534,7 @@ func (h *histFeed) level(g *Generator, ev replay.Event) {
 			return
 		}
 		if _, ok := g.books[sym].Get(id); ok {
-			h.hist[id] = true
+			h.hist[id] = histOrder{}
 			h.levels[lk] = levelOrder{id, ev.Qty}
 		} else {
 			g.counts["historical_level_traded_away"]++

@@ -3,10 +3,12 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -201,5 +203,66 @@ func TestHistoricalEpisodesExample(t *testing.T) {
 		if f != FidelityTrades {
 			t.Fatalf("fidelities %v, want trades only", g.Fidelities())
 		}
+	}
+}
+
+// TestHistoricalOrdersTakenByInjectionAreForgotten: the feed keeps naming a
+// historical order an injection filled — executions in parts, a cancel —
+// and each message is counted as for an order an injection took; once the
+// feed's messages account for all it believed rested, the order is
+// forgotten, so a long day does not accumulate them.
+func TestHistoricalOrdersTakenByInjectionAreForgotten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	w, err := replay.CreateEventFile(path, replay.EventFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const t0 = int64(1_700_000_000) * 1e9
+	w.SetInstruments([]replay.Instrument{{Symbol: "X", Venue: "v", Tick: 1, Lot: 1}})
+	if err := w.Write([]replay.Event{{TS: t0, Seq: 1, Action: replay.ActionAdd, Side: orderbook.Sell, OrderID: 1, Price: 1000, Qty: 10}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := Parse("x.yaml", []byte("name: x\nseed: 1\nbackground:\n  files: ["+path+"]\n  accounts: 10\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	h, sym := g.hist, g.hist.off
+	ev := func(a replay.Action, side orderbook.Side, id uint64, px, q int64) replay.Event {
+		return replay.Event{TS: t0, Action: a, Side: side, OrderID: id, Price: px, Qty: q}
+	}
+	// A historical ask of 100, taken whole by an injected market buy, then
+	// executed by the feed in two parts.
+	h.apply(g, ev(replay.ActionAdd, orderbook.Sell, 11, 1000, 100))
+	if _, fills, err := g.Submit(sym, 5, OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: 100}); err != nil || len(fills) != 1 {
+		t.Fatalf("the injected buy did not take the historical ask: %v %v", fills, err)
+	}
+	h.apply(g, ev(replay.ActionExecute, orderbook.Sell, 11, 1000, 40))
+	if h.taken[[2]uint64{0, 11}] != 60 {
+		t.Fatalf("after 40 of 100: taken %v", h.taken)
+	}
+	h.apply(g, ev(replay.ActionExecute, orderbook.Sell, 11, 1000, 60))
+	// A historical bid filled on arrival by an injected ask, then cancelled.
+	if _, _, err := g.Submit(sym, 5, OrderRequest{Side: orderbook.Sell, Price: 990, Qty: 50}); err != nil {
+		t.Fatal(err)
+	}
+	h.apply(g, ev(replay.ActionAdd, orderbook.Buy, 12, 990, 50))
+	h.apply(g, ev(replay.ActionCancel, orderbook.Buy, 12, 990, 50))
+	if len(h.taken) != 0 || len(h.ids) != 0 || len(h.hist) != 0 {
+		t.Fatalf("left behind: taken %v, ids %v, live %v", h.taken, h.ids, h.hist)
+	}
+	counts := map[string]int64{}
+	for _, c := range g.Counts() {
+		counts[c.Kind] = c.N
+	}
+	if counts["historical_execute_of_order_taken_by_injection"] != 2 || counts["historical_cancel_of_order_taken_by_injection"] != 1 || counts["historical_execute_of_unknown_order"] != 0 {
+		t.Fatalf("counts %v", counts)
 	}
 }

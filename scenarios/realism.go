@@ -223,8 +223,8 @@ func (c *factsConsumer) Consume(_ context.Context, b *replay.Batch) error {
 }
 
 // maxGap is the longest quiet spell sampled second by second: a longer one
-// (a session break between files) is one sample, so a night adds no run of
-// zero returns.
+// (a session break between files) breaks the return series, so that a night
+// adds neither a run of zero returns nor its overnight move as one return.
 const maxGap = int64(time.Hour)
 
 // sample records the book as it stood (c.prev) at every whole second from
@@ -238,15 +238,23 @@ func (c *factsConsumer) sample(ts int64) {
 	t := c.prev
 	mid := float64(t.BidPrice+t.AskPrice) / 2
 	spread, depth := float64(t.AskPrice-t.BidPrice)/mid*1e4, float64(t.BidQty+t.AskQty)*c.unit
-	if c.next1s == 0 || ts-c.next1s > maxGap {
+	if c.next1s == 0 {
 		c.next1s = ts - ts%1e9
+	} else if ts-c.next1s > maxGap {
+		// A session break: no return spans it (a NaN mid ends the series),
+		// and sampling resumes at the next second, on the new session's book.
+		c.mids1s, c.next1s = append(c.mids1s, math.NaN()), ts-ts%1e9+1e9
+		if ts-c.next1m > maxGap {
+			c.mids1m, c.next1m = append(c.mids1m, math.NaN()), ts-ts%60e9+60e9
+		}
+		return
 	}
 	for ; c.next1s <= ts; c.next1s += 1e9 {
 		c.mids1s = append(c.mids1s, mid)
 		c.spreads = append(c.spreads, spread)
 		c.depths = append(c.depths, depth)
 	}
-	if c.next1m == 0 || ts-c.next1m > maxGap {
+	if c.next1m == 0 {
 		c.next1m = ts - ts%60e9
 	}
 	for ; c.next1m <= ts; c.next1m += 60e9 {
@@ -272,6 +280,9 @@ func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
 			c.levels[[2]int64{int64(ev.Side), ev.Price}] = true
 		}
 	}
+	if ev.Action == replay.ActionTrade {
+		return // a print: no resting level changed
+	}
 	for _, f := range fills {
 		if !f.Hidden {
 			c.levels[[2]int64{int64(f.Aggressor.Opposite()), f.Price}] = true
@@ -287,17 +298,23 @@ func logReturns(m []float64) []float64 {
 	return out
 }
 
+// kurtosis is the kurtosis of x; NaN values (breaks in a series) are left out.
 func kurtosis(x []float64) float64 {
-	n := float64(len(x))
+	var n, mean, m2, m4 float64
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			mean += v
+			n++
+		}
+	}
 	if n < 4 {
 		return math.NaN()
 	}
-	var mean, m2, m4 float64
-	for _, v := range x {
-		mean += v
-	}
 	mean /= n
 	for _, v := range x {
+		if math.IsNaN(v) {
+			continue
+		}
 		d := v - mean
 		m2 += d * d
 		m4 += d * d * d * d
@@ -310,20 +327,28 @@ func kurtosis(x []float64) float64 {
 	return m4 / (m2 * m2)
 }
 
+// acf1 is the lag-1 autocorrelation of x; NaN values (breaks in a series)
+// are left out, and no pair spans one.
 func acf1(x []float64) float64 {
-	if len(x) < 3 {
+	var n, mean float64
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			mean += v
+			n++
+		}
+	}
+	if n < 3 {
 		return math.NaN()
 	}
-	var mean float64
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
+	mean /= n
 	var num, den float64
-	for i := range x {
-		d := x[i] - mean
+	for i, v := range x {
+		if math.IsNaN(v) {
+			continue
+		}
+		d := v - mean
 		den += d * d
-		if i > 0 {
+		if i > 0 && !math.IsNaN(x[i-1]) {
 			num += d * (x[i-1] - mean)
 		}
 	}

@@ -67,8 +67,9 @@ type Verdict int
 
 // Verdicts.
 const (
-	// NotComparable: the real or the synthetic value is missing (NaN), or
-	// the real one is zero and has no standard error.
+	// NotComparable: the real or the synthetic value is missing (NaN); or
+	// the real one is zero and has no standard error; or the real one is
+	// zero within its error and the synthetic one has none.
 	NotComparable Verdict = iota
 	// Within2x: synthetic/real is between 0.5 and 2.
 	Within2x
@@ -97,7 +98,10 @@ func Compare(real, syn *Facts, key string) (ratio float64, v Verdict) {
 	}
 	seR, seS := real.SE[key], syn.SE[key]
 	if seR > 0 && math.Abs(r) < 2*seR {
-		if seS > 0 && math.Abs(s-r) < 2*math.Hypot(seR, seS) {
+		switch {
+		case !(seS > 0):
+			return ratio, NotComparable // the synthetic series was too short to tell its error
+		case math.Abs(s-r) < 2*math.Hypot(seR, seS):
 			return ratio, WithinError
 		}
 		return ratio, Outside

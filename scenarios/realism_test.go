@@ -175,6 +175,7 @@ func TestCompareJudgesRatiosAndZeros(t *testing.T) {
 		{"real zero within error, synthetic close", f(0.004, 0.013), f(-0.02, 0.015), WithinError},
 		{"real zero within error, synthetic far", f(0.004, 0.013), f(-0.06, 0.015), Outside},
 		{"no error known", f(0.004, 0), f(-0.02, 0), Outside},
+		{"real zero within error, synthetic error unknown", f(0.004, 0.013), f(-0.02, 0), NotComparable},
 		{"missing", f(math.NaN(), 0), f(0.1, 0), NotComparable},
 	} {
 		if _, v := Compare(c.real, c.syn, k); v != c.want {
@@ -228,5 +229,52 @@ func TestFactsSampleTheBookBetweenBatches(t *testing.T) {
 				t.Fatalf("mids %v, %d events (%d reconciled, %d sizes); want %v, %d", fc.mids1s, fc.events, fc.reconciled, len(fc.sizes), c.mids, c.events)
 			}
 		})
+	}
+}
+
+// TestFactsBreakAtSessionGaps: a quiet spell longer than an hour (a night
+// between two files) breaks the return series: no zero returns for the
+// night, and its move is not a 1 s return.
+func TestFactsBreakAtSessionGaps(t *testing.T) {
+	const s = int64(time.Second)
+	ev := func(ts int64, id uint64, side orderbook.Side, px int64) replay.Event {
+		return replay.Event{TS: ts, Action: replay.ActionAdd, OrderID: id, Side: side, Price: px, Qty: 1}
+	}
+	night := 3 * int64(time.Hour)
+	evs := []replay.Event{
+		ev(s/10, 1, orderbook.Buy, 100), ev(s/10, 2, orderbook.Sell, 102),
+		ev(3*s/2, 3, orderbook.Buy, 101),
+		// The next session opens 50 higher.
+		{TS: night, Action: replay.ActionCancel, OrderID: 2, Side: orderbook.Sell, Price: 102, Qty: 1},
+		ev(night, 4, orderbook.Buy, 150), ev(night, 5, orderbook.Sell, 152),
+		ev(night+5*s/2, 6, orderbook.Sell, 151),
+		ev(night+7*s/2, 7, orderbook.Buy, 90),
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	fc := &factsConsumer{}
+	inst := []replay.Instrument{{Symbol: "X", Kind: replay.Spot, Tick: 1, Lot: 1}}
+	if _, err := replay.Run(context.Background(), replay.NewMemSource(inst, evs), []replay.Consumer{fc}, replay.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(fc.mids1s); got != "[101 NaN 151 151 150.5]" {
+		t.Fatalf("mids %s", got)
+	}
+	for _, v := range logReturns(fc.mids1s) {
+		if math.Abs(v) > 0.1 {
+			t.Fatalf("a return spans the night: %v", logReturns(fc.mids1s))
+		}
+	}
+	// The facts leave the break out: no pair spans it.
+	x := []float64{1, 3, math.NaN(), 2, 5, 1}
+	m := 12.0 / 5
+	d := func(v float64) float64 { return v - m }
+	want := (d(3)*d(1) + d(5)*d(2) + d(1)*d(5)) / (d(1)*d(1) + d(3)*d(3) + d(2)*d(2) + d(5)*d(5) + d(1)*d(1))
+	if got := acf1(x); math.Abs(got-want) > 1e-12 {
+		t.Fatalf("acf1 %v, want %v", got, want)
+	}
+	if k := kurtosis(x); math.IsNaN(k) || k != kurtosis([]float64{1, 3, 2, 5, 1}) {
+		t.Fatalf("kurtosis %v", k)
 	}
 }

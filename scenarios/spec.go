@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +21,7 @@ type Spec struct {
 	Name        string           `yaml:"name" json:"name" jsonschema:"description=scenario name"`
 	Seed        uint64           `yaml:"seed" json:"seed" jsonschema:"description=seed of every random choice; same spec and seed give byte-identical output"`
 	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time in RFC 3339 (UTC)"`
-	Duration    Duration         `yaml:"duration" json:"duration" jsonschema:"description=simulated length, e.g. 2h"`
+	Duration    Duration         `yaml:"duration" json:"duration" jsonschema:"description=simulated length\\, e.g. 2h"`
 	Instruments []InstrumentSpec `yaml:"instruments" json:"instruments"`
 	Background  BackgroundSpec   `yaml:"background" json:"background"`
 	Injections  []InjectionSpec  `yaml:"injections" json:"injections"`
@@ -28,7 +29,7 @@ type Spec struct {
 	Scoring     ScoringSpec      `yaml:"scoring" json:"scoring"`
 	// Labels is an external label list (CSV, docs/labels.md) of historical
 	// episodes in the background files, relative to the spec's folder.
-	Labels string `yaml:"labels" json:"labels,omitempty" jsonschema:"description=external label list (CSV: id, typology, symbol, start[, end, accounts, intensity]) of episodes in the historical files"`
+	Labels string `yaml:"labels" json:"labels,omitempty" jsonschema:"description=external label list (CSV: id\\, typology\\, symbol\\, start[\\, end\\, accounts\\, intensity]) of episodes in the historical files"`
 	// LabelLength is the length of an external label that gives no end (default 10m).
 	LabelLength Duration `yaml:"label_length" json:"label_length,omitempty" jsonschema:"description=length of an external label without an end (default 10m)"`
 	// InjectionGap is the least time between the starts of two attacks of one
@@ -57,7 +58,7 @@ type InstrumentSpec struct {
 	JumpProb float64 `yaml:"jump_prob" json:"jump_prob,omitempty" jsonschema:"description=probability per second that the fair value moves (0: every second); lower gives heavier-tailed 1 s returns"`
 	// VolOfVol is the standard deviation of the log-volatility, which follows
 	// an AR(1) with a 5-minute memory (0: constant volatility): volatility clustering.
-	VolOfVol float64 `yaml:"vol_of_vol" json:"vol_of_vol,omitempty" jsonschema:"description=standard deviation of log-volatility (AR(1), 5-minute memory); 0 = constant volatility"`
+	VolOfVol float64 `yaml:"vol_of_vol" json:"vol_of_vol,omitempty" jsonschema:"description=standard deviation of log-volatility (AR(1)\\, 5-minute memory); 0 = constant volatility"`
 	// ShocksPerHour is how often the fair value makes a shock move of about
 	// fifteen ordinary steps (default 1; 0 for none).
 	ShocksPerHour *float64 `yaml:"shocks_per_hour" json:"shocks_per_hour,omitempty" jsonschema:"description=shock moves of the fair value (about 15 ordinary steps) per hour (default 1; 0: none)"`
@@ -70,18 +71,18 @@ type InstrumentSpec struct {
 	// NewsLag is the share of each fair-value move priced in only in the
 	// second after it (default: 0.1 on a book quoted at one tick with
 	// jump_prob set, else 0): a positive autocorrelation of 1 s returns.
-	NewsLag float64 `yaml:"news_lag" json:"news_lag,omitempty" jsonschema:"description=share of each fair-value move priced in the second after it (default 0.1 for one-tick books with jump_prob, else 0)"`
+	NewsLag float64 `yaml:"news_lag" json:"news_lag,omitempty" jsonschema:"description=share of each fair-value move priced in the second after it (default 0.1 for one-tick books with jump_prob; else 0)"`
 	// Touch is the market makers' quote size at their best level, in typical sizes (default 1).
 	Touch float64 `yaml:"touch" json:"touch,omitempty" jsonschema:"description=market makers' best-level quote size in typical sizes (default 1)"`
 	// LadderTraders is the number of accounts that keep many small orders a
 	// few ticks behind the touch and move or add one about ten times a second
 	// each (default 0): the constant motion of a liquid book's depth.
-	LadderTraders int `yaml:"ladder_traders" json:"ladder_traders,omitempty" jsonschema:"description=accounts that keep moving small orders a few ticks behind the touch, about ten times a second each (default 0)"`
+	LadderTraders int `yaml:"ladder_traders" json:"ladder_traders,omitempty" jsonschema:"description=accounts that keep moving small orders a few ticks behind the touch\\, about ten times a second each (default 0)"`
 	// SizeDispersion, when set, draws noise traders' order sizes lognormally
 	// with this standard deviation of log size and a median of SizeMedian
 	// typical sizes (default: Pareto-tailed sizes around a third of a typical size).
 	SizeDispersion float64 `yaml:"size_dispersion" json:"size_dispersion,omitempty" jsonschema:"description=standard deviation of noise traders' log order size (0: Pareto-tailed sizes)"`
-	SizeMedian     float64 `yaml:"size_median" json:"size_median,omitempty" jsonschema:"description=median noise order size in typical sizes, with size_dispersion (default 0.3)"`
+	SizeMedian     float64 `yaml:"size_median" json:"size_median,omitempty" jsonschema:"description=median noise order size in typical sizes\\, with size_dispersion (default 0.3)"`
 	// HalfSpread sets the market makers' half spread in ticks: each quote
 	// draws its half spread between half and 1.5 times this (default: 1 to
 	// 3 ticks, or 0 with Touch). Wide books, such as an equity's, quote tens
@@ -115,7 +116,7 @@ type BackgroundSpec struct {
 	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical event files merged into the background; injections trade against them"`
 	// Format is the files' format: parquet (tapetest's canonical files, the
 	// default) or any format of tapetest import.
-	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster, binance-depth, ccxt-trades, ...)"`
+	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster\\, binance-depth\\, ccxt-trades\\, ...)"`
 }
 
 // AgentSpec is a per-instrument replacement of the background's agent counts.
@@ -300,8 +301,30 @@ func (s *Spec) Validate() error {
 		if in.Volatility < 0 || in.Volatility > 1 {
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
-		if in.JumpProb < 0 || in.JumpProb > 1 || in.TradeImpact < 0 || in.TradeImpact > 1 || in.NewsLag < 0 || in.NewsLag >= 1 || in.VolOfVol < 0 || in.VolOfVol > 3 || in.Touch < 0 || in.Touch > 1000 || in.LadderTraders < 0 || in.LadderTraders > 1000 || in.SizeDispersion < 0 || in.SizeDispersion > 6 || in.SizeMedian < 0 || in.HalfSpread < 0 || in.HalfSpread > 1e4 || (in.ShocksPerHour != nil && (*in.ShocksPerHour < 0 || *in.ShocksPerHour > 3600)) || in.RoundLot < 0 || (in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0) {
-			bad("instruments[%d] %s: jump_prob in [0, 1], vol_of_vol in [0, 3], touch in [0, 1000], size_dispersion in [0, 6], size_median >= 0, half_spread in [0, 10000], shocks_per_hour in [0, 3600], round_lot >= 0 and a multiple of lot", i, in.Symbol)
+		shocks := 0.0
+		if in.ShocksPerHour != nil {
+			shocks = *in.ShocksPerHour
+		}
+		for _, r := range []struct {
+			field     string
+			v, lo, hi float64
+			openHi    bool // hi itself is out of range
+		}{
+			{"jump_prob", in.JumpProb, 0, 1, false}, {"trade_impact", in.TradeImpact, 0, 1, false}, {"news_lag", in.NewsLag, 0, 1, true},
+			{"vol_of_vol", in.VolOfVol, 0, 3, false}, {"touch", in.Touch, 0, 1000, false}, {"ladder_traders", float64(in.LadderTraders), 0, 1000, false},
+			{"size_dispersion", in.SizeDispersion, 0, 6, false}, {"size_median", in.SizeMedian, 0, math.Inf(1), false},
+			{"half_spread", in.HalfSpread, 0, 1e4, false}, {"shocks_per_hour", shocks, 0, 3600, false}, {"round_lot", float64(in.RoundLot), 0, math.Inf(1), false},
+		} {
+			if !(r.v >= r.lo && (r.v < r.hi || (!r.openHi && r.v == r.hi))) {
+				closing := "]"
+				if r.openHi {
+					closing = ")"
+				}
+				bad("instruments[%d] %s: %s %v out of [%v, %v%s", i, in.Symbol, r.field, r.v, r.lo, r.hi, closing)
+			}
+		}
+		if in.RoundLot > 0 && in.Lot > 0 && in.RoundLot%in.Lot != 0 {
+			bad("instruments[%d] %s: round_lot %d is not a multiple of lot %d", i, in.Symbol, in.RoundLot, in.Lot)
 		}
 		switch in.Kind {
 		case "", "spot":

@@ -70,8 +70,9 @@
 //
 // # Reconciled replay
 //
-// [NewSource] with SourceOptions.Book (or `--format lobster MESSAGES,ORDERBOOK`
-// wherever files are read: import, realism, historical backgrounds) replays
+// [NewSource] with SourceOptions.Book (on the command line: `tapetest import -f
+// lobster MESSAGES ORDERBOOK`, `tapetest realism --real MESSAGES,ORDERBOOK`; in a
+// scenario, the two files one after the other in background.files) replays
 // the message file through the same check and turns every change it makes to
 // its book into an event, so that an engine replaying the events holds
 // LOBSTER's own book after every message, level for level, at any file depth
