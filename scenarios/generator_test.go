@@ -83,6 +83,22 @@ func TestSpecErrorsNamePositions(t *testing.T) {
 			t.Errorf("%q: err = %v, want %q", c.yaml, err, c.want)
 		}
 	}
+	// A value out of range names its field and value.
+	for _, c := range []struct {
+		set  func(*InstrumentSpec)
+		want string
+	}{
+		{func(in *InstrumentSpec) { in.TradeImpact = 2 }, "trade_impact 2 out of [0, 1]"},
+		{func(in *InstrumentSpec) { in.NewsLag = 1 }, "news_lag 1 out of [0, 1)"},
+		{func(in *InstrumentSpec) { in.HalfSpread = -1 }, "half_spread -1 out of [0, 10000]"},
+		{func(in *InstrumentSpec) { in.RoundLot = 7; in.Lot = 2 }, "round_lot 7 is not a multiple of lot 2"},
+	} {
+		s, _ := Default()
+		c.set(&s.Instruments[0])
+		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want %q", err, c.want)
+		}
+	}
 	s, _ := Default()
 	s.Background.NoiseTraders = 1_000_000
 	s.Background.Accounts = 1_000_000
