@@ -266,3 +266,37 @@ func TestHistoricalOrdersTakenByInjectionAreForgotten(t *testing.T) {
 		t.Fatalf("counts %v", counts)
 	}
 }
+
+// TestGOOGAttacksExample: the example of attacks injected into LOBSTER's own
+// GOOG book loads, pairs the message file with its orderbook file, and
+// generates its labels with the book corrections flagged.
+func TestGOOGAttacksExample(t *testing.T) {
+	spec, _, err := Load("../examples/goog-attacks/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Background.Format != "lobster" || len(spec.Background.Files) != 2 {
+		t.Fatalf("example spec: %+v", spec.Background)
+	}
+	for i, f := range spec.Background.Files {
+		spec.Background.Files[i] = realdata.Path(t, "lobster-goog-full-day/"+f[strings.LastIndex(f, "/")+1:])
+	}
+	g, err := NewGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	evs, err := replay.ReadAll(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reconciled := 0
+	for _, ev := range evs {
+		if ev.Flags&replay.FlagReconciled != 0 {
+			reconciled++
+		}
+	}
+	if n := len(g.Labels()); n != 13 || reconciled == 0 || g.Fidelities()["GOOG"] != FidelityL3 {
+		t.Fatalf("%d labels, %d reconciled events, fidelities %v", n, reconciled, g.Fidelities())
+	}
+}
