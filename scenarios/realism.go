@@ -139,7 +139,7 @@ type factsConsumer struct {
 	reconciled      int64 // events flagged FlagReconciled: not measured
 }
 
-func (c *factsConsumer) Name() string { return "realism" }
+func (c *factsConsumer) Name() string { return "realism " + c.symbol }
 func (c *factsConsumer) Start(_ context.Context, info *replay.RunInfo) error {
 	if len(info.Instruments) == 0 {
 		return fmt.Errorf("realism: the input has no instruments")
@@ -380,13 +380,37 @@ type MeasureOptions struct {
 // MeasureFacts replays src through the engine and computes the stylized facts
 // of one of its instruments.
 func MeasureFacts(ctx context.Context, src replay.EventSource, o MeasureOptions) (*Facts, error) {
-	if o.Warmup < 0 {
-		return nil, fmt.Errorf("realism: negative warm-up %v", o.Warmup)
-	}
-	c := &factsConsumer{symbol: o.Symbol, warmup: int64(o.Warmup)}
-	if _, err := replay.Run(ctx, src, []replay.Consumer{c}, replay.RunOptions{}); err != nil {
+	fs, err := MeasureFactsOf(ctx, src, []string{o.Symbol}, o.Warmup)
+	if err != nil {
 		return nil, err
 	}
+	return fs[0], nil
+}
+
+// MeasureFactsOf computes the stylized facts of several instruments of src
+// in one replay ("" names the source's first instrument), in the order given.
+func MeasureFactsOf(ctx context.Context, src replay.EventSource, symbols []string, warmup time.Duration) ([]*Facts, error) {
+	if warmup < 0 {
+		return nil, fmt.Errorf("realism: negative warm-up %v", warmup)
+	}
+	cs := make([]*factsConsumer, len(symbols))
+	cons := make([]replay.Consumer, len(symbols))
+	for i, sym := range symbols {
+		cs[i] = &factsConsumer{symbol: sym, warmup: int64(warmup)}
+		cons[i] = cs[i]
+	}
+	if _, err := replay.Run(ctx, src, cons, replay.RunOptions{}); err != nil {
+		return nil, err
+	}
+	out := make([]*Facts, len(cs))
+	for i, c := range cs {
+		out[i] = c.facts()
+	}
+	return out, nil
+}
+
+// facts computes the facts from what the consumer sampled.
+func (c *factsConsumer) facts() *Facts {
 	r1s, r1m := logReturns(c.mids1s), logReturns(c.mids1m)
 	abs := absValues(r1s)
 	f := &Facts{Symbol: c.symbol, Events: c.events, Reconciled: c.reconciled, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
@@ -409,7 +433,7 @@ func MeasureFacts(ctx context.Context, src replay.EventSource, o MeasureOptions)
 	if span := float64(c.lastTS-c.firstTS) / 1e9; span > 0 {
 		f.LevelUpdatesPerSec = float64(c.levelUpdates+int64(len(c.levels))) / span
 	}
-	return f, nil
+	return f
 }
 
 // meanCV is the mean and coefficient of variation of x (NaN when too short).
