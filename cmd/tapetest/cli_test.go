@@ -245,3 +245,34 @@ func TestImportReconciledLOBSTERAndRealism(t *testing.T) {
 		t.Fatalf("real %d events (%d reconciled), imported %d (%d reconciled)", got.Real.Events, got.Real.Reconciled, got.Synthetic.Events, got.Synthetic.Reconciled)
 	}
 }
+
+// TestRealismOverDraws: a spec's background is measured over --draws seeds
+// (its own, then the next), in parallel, each draw its own facts; data is
+// one draw, and asking for more is a usage error.
+func TestRealismOverDraws(t *testing.T) {
+	dir := "../../replay/lobster/testdata/SYN_2012-06-21_34200000_57600000_"
+	real := dir + "message_3.csv," + dir + "orderbook_3.csv"
+	spec := shortSpecFile(t)
+	text, code := stdout(t, "realism", "--format", "json", "--warmup", "0", "--real", real, "--synthetic", spec, "--synthetic-symbol", "GOOGXUSD", "--draws", "3")
+	if code != 0 {
+		t.Fatalf("realism exited %d", code)
+	}
+	var got struct {
+		Synthetic []scenarios.Facts
+		Seeds     [2]uint64
+	}
+	if err := json.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatalf("%v: %s", err, text)
+	}
+	if len(got.Synthetic) != 3 || got.Seeds != [2]uint64{20261123, 20261125} || got.Synthetic[0].Symbol != "GOOGXUSD" ||
+		got.Synthetic[0].Events == got.Synthetic[1].Events && got.Synthetic[1].Events == got.Synthetic[2].Events {
+		t.Fatalf("draws %+v, seeds %v", got.Synthetic, got.Seeds)
+	}
+	text, _ = stdout(t, "realism", "--warmup", "0", "--real", real, "--synthetic", spec, "--synthetic-symbol", "GOOGXUSD", "--draws", "2")
+	if !strings.Contains(text, "median of 2 draws") || !strings.Contains(text, "/2") {
+		t.Fatalf("table:\n%s", text)
+	}
+	if _, code := stdout(t, "realism", "--real", real, "--synthetic", real, "--draws", "2"); code != 2 {
+		t.Fatalf("--draws over data exited %d, want 2", code)
+	}
+}

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,22 +14,27 @@ import (
 	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
+	"golang.org/x/sync/errgroup"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "realism",
 		Usage: "stylized facts of a real and a synthetic market side by side",
-		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz]),\n" +
-			"a raw Binance depth feed (several files separated by commas), FORMAT:FILE[,FILE] for any import\n" +
-			"format, or \"default\" for the embedded default suite's background. Facts are\n" +
+		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz],\n" +
+			"followed by its orderbook file after a comma for LOBSTER's own book), a raw Binance depth feed\n" +
+			"(several files separated by commas), FORMAT:FILE[,FILE] for any import format, a scenario spec\n" +
+			"(.yaml: its background, without injections), or \"default\" for the embedded default suite's\n" +
+			"background. A spec or the default suite can be measured over --draws seeds (its own, then the\n" +
+			"next ones): the table then shows each fact's median over the draws and how many draws pass. Facts are\n" +
 			"computed on one instrument of each input (--real-symbol, --synthetic-symbol; default: the\n" +
 			"first); the ratio column is synthetic/real. The first --warmup of each input is replayed\n" +
 			"but not measured. The default suite's BTCUSDT is calibrated to the\n" +
 			"Binance BTCUSDT feed, its GOOGX to the LOBSTER GOOG day.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "real", Required: true, Usage: "real market data"},
-			&cli.StringFlag{Name: "synthetic", Value: "default", Usage: "synthetic market (default: the embedded suite)"},
+			&cli.StringFlag{Name: "synthetic", Value: "default", Usage: "synthetic market: data, a spec (.yaml), or default (the embedded suite)"},
+			&cli.IntFlag{Name: "draws", Value: 1, Usage: "for a spec or default: how many seeds to generate and measure (1 to 100)"},
 			&cli.StringFlag{Name: "real-symbol", Usage: "instrument of the real input (default: its first)"},
 			&cli.StringFlag{Name: "synthetic-symbol", Usage: "instrument of the synthetic input (default: its first)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"},
@@ -40,6 +48,13 @@ func init() {
 			real, err := measure(ctx, c.String("real"), scenarios.MeasureOptions{Symbol: c.String("real-symbol"), Warmup: warmup})
 			if err != nil {
 				return usageError(fmt.Errorf("realism: --real: %w", err))
+			}
+			draws := int(c.Int("draws"))
+			if draws < 1 || draws > 100 {
+				return usageError(fmt.Errorf("realism: --draws %d: give 1 to 100", draws))
+			}
+			if draws > 1 {
+				return printDraws(ctx, c, real, warmup, draws)
 			}
 			syn, err := measure(ctx, c.String("synthetic"), scenarios.MeasureOptions{Symbol: c.String("synthetic-symbol"), Warmup: warmup})
 			if err != nil {
@@ -59,7 +74,7 @@ func init() {
 					fmt.Printf("%-34s %20s %20s %10s\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
 				}
 			}
-			fmt.Println("\n± one standard error (block bootstrap of 5 min of returns). ✓ within 2x; ≈ the real value is zero within\n2 standard errors, and the synthetic one within 2 standard errors of it (a ratio to zero means nothing).")
+			fmt.Println(legend)
 			for _, in := range []struct {
 				name  string
 				facts *scenarios.Facts
@@ -71,6 +86,119 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// legend explains the verdicts.
+const legend = "\n± one standard error (block bootstrap of 5 min of returns). ✓ within 2x; ≈ the real value is zero within\n2 standard errors, and the synthetic one within 2 standard errors of it (a ratio to zero means nothing)."
+
+// printDraws measures a spec's background (or the default suite's) over
+// draws seeds and prints, per fact, the median over the draws, the range of
+// ratios to the real value, and how many draws pass (scenarios.Compare).
+func printDraws(ctx context.Context, c *cli.Command, real *scenarios.Facts, warmup time.Duration, draws int) error {
+	in := c.String("synthetic")
+	spec, err := specOf(in)
+	if err != nil {
+		return usageError(fmt.Errorf("realism: --synthetic: %w", err))
+	}
+	if spec == nil {
+		return usageError(fmt.Errorf("realism: --draws %d: the synthetic input %s is data, one draw; give a spec or default", draws, in))
+	}
+	syns := make([]*scenarios.Facts, draws)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range syns {
+		g.Go(func() error {
+			s := *spec
+			s.Seed = spec.Seed + uint64(i)
+			gen, err := scenarios.NewGenerator(&s)
+			if err != nil {
+				return err
+			}
+			defer gen.Close()
+			syns[i], err = scenarios.MeasureFacts(gctx, gen, scenarios.MeasureOptions{Symbol: c.String("synthetic-symbol"), Warmup: warmup})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return usageError(fmt.Errorf("realism: --synthetic: %w", err))
+	}
+	if c.String("format") == "json" {
+		return printJSON(map[string]any{"real": real, "synthetic": syns, "seeds": [2]uint64{spec.Seed, spec.Seed + uint64(draws) - 1}})
+	}
+	head := fmt.Sprintf("synthetic, median of %d draws", draws)
+	row := "%-34s %20s %24s %14s %8s\n"
+	if c.String("format") == "markdown" {
+		fmt.Printf("| fact | real | %s | synthetic/real, range | draws passing |\n|---|---|---|---|---|\n", head)
+		row = "| %s | %s | %s | %s | %s |\n"
+	} else {
+		fmt.Printf(row, "fact", "real", head, "syn/real", "passing")
+	}
+	for _, f := range scenarios.FactNames {
+		vals, ratios := make([]float64, 0, draws), make([]float64, 0, draws)
+		pass, comparable := 0, 0
+		for _, syn := range syns {
+			vals = append(vals, syn.Value(f.Key))
+			q, v := scenarios.Compare(real, syn, f.Key)
+			if v != scenarios.NotComparable {
+				comparable++
+				ratios = append(ratios, q)
+			}
+			if v == scenarios.Within2x || v == scenarios.WithinError {
+				pass++
+			}
+		}
+		label := f.Label
+		if c.String("format") == "markdown" {
+			label = strings.ReplaceAll(label, "|", `\|`)
+		}
+		rng, passing := "–", "–"
+		if comparable > 0 {
+			slices.Sort(ratios)
+			rng = fmt.Sprintf("%.2f–%.2f", ratios[0], ratios[len(ratios)-1])
+			passing = fmt.Sprintf("%d/%d", pass, draws)
+		}
+		fmt.Printf(row, label, valueText(real, f.Key), fmt.Sprintf("%.4g", median(vals)), rng, passing)
+	}
+	fmt.Printf("%s\nSeeds %d to %d.\n", legend, spec.Seed, spec.Seed+uint64(draws)-1)
+	return nil
+}
+
+// specOf returns the spec whose background the input names (default or a
+// .yaml/.yml spec file, its injections left out), or nil for data.
+func specOf(in string) (*scenarios.Spec, error) {
+	var spec *scenarios.Spec
+	var err error
+	switch {
+	case in == "default":
+		spec, err = scenarios.Default()
+	case strings.HasSuffix(in, ".yaml") || strings.HasSuffix(in, ".yml"):
+		spec, _, err = scenarios.Load(in)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	spec.Injections = nil // the background only
+	return spec, nil
+}
+
+// median is the median of x, NaN values left out (NaN if none).
+func median(x []float64) float64 {
+	y := make([]float64, 0, len(x))
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			y = append(y, v)
+		}
+	}
+	if len(y) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(y)
+	if len(y)%2 == 1 {
+		return y[len(y)/2]
+	}
+	return (y[len(y)/2-1] + y[len(y)/2]) / 2
 }
 
 // valueText is a fact's value, with its standard error when it has one.
@@ -130,14 +258,11 @@ func inputFormat(in string) (string, []string) {
 
 func measure(ctx context.Context, in string, o scenarios.MeasureOptions) (*scenarios.Facts, error) {
 	var src replay.EventSource
-	var err error
+	spec, err := specOf(in)
 	switch {
-	case in == "default":
-		spec, e := scenarios.Default()
-		if e != nil {
-			return nil, e
-		}
-		spec.Injections = nil // the background only
+	case err != nil:
+		return nil, err
+	case spec != nil:
 		src, err = scenarios.NewGenerator(spec)
 	default:
 		name, files := inputFormat(in)
