@@ -64,21 +64,28 @@ func (f *fundamental) Act(v Venue) int64 {
 		// little about the value, and the makers come back quoting it.)
 		g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
 	}
-	if ms := g.makers[f.sym]; len(ms) > 0 && ms[0].touch > 0 && math.Abs(g.fair[f.sym]-before0) >= ms[0].tolerance() {
-		// Deep makers reprice together whenever the value moves: all pull
-		// their quotes, then requote around the new value, so none trades its
-		// quotes against another's stale ones; stale small orders are taken.
-		for _, m := range ms {
-			m.pull(v)
-		}
-		for _, l := range g.ladders[f.sym] {
-			l.guard(v, g.fair[f.sym]) // the depth behind the touch steps back from the news too
-		}
-		for _, m := range ms {
-			m.quote(v)
-		}
-	}
+	g.valueMoved(v, f.sym, before0)
 	return v.Now() + int64(time.Second)
+}
+
+// valueMoved reprices the deep makers of sym when its fair value has moved
+// from before by their tolerance or more: all pull their quotes, then
+// requote around the new value, so none trades its quotes against another's
+// stale ones; stale small orders are taken.
+func (g *Generator) valueMoved(v Venue, sym uint32, before float64) {
+	ms := g.makers[sym]
+	if len(ms) == 0 || ms[0].touch <= 0 || math.Abs(g.fair[sym]-before) < ms[0].tolerance() {
+		return
+	}
+	for _, m := range ms {
+		m.pull(v)
+	}
+	for _, l := range g.ladders[sym] {
+		l.guard(v, g.fair[sym]) // the depth behind the touch steps back from the news too
+	}
+	for _, m := range ms {
+		m.quote(v)
+	}
 }
 
 // shock reports whether this second brings a shock, a move of about fifteen
@@ -329,6 +336,117 @@ func (m *momentumTrader) Act(v Venue) int64 {
 		}
 	}
 	return v.Now() + int64(15*time.Second) + expDur(m.r, 10*time.Second)
+}
+
+// meanReversionTrader fades moves: when the mid has strayed from its
+// five-minute average by more than the five-minute standard deviation it has
+// seen over the last half hour, it trades against the move, taking the best
+// level only (an IOC at the touch), betting that the price comes back.
+type meanReversionTrader struct {
+	sym     uint32
+	account uint64
+	size    int64
+	avg     float64 // exponentially weighted mid, five-minute memory
+	last    float64 // mid at the last look
+	vari    float64 // variance of log returns per second, half-hour memory
+	looks   int
+	seen    int64 // time of the last look
+	r       *rand.Rand
+}
+
+func (m *meanReversionTrader) Act(v Venue) int64 {
+	now := v.Now()
+	next := now + int64(20*time.Second) + expDur(m.r, 20*time.Second)
+	p := float64(mid(v, m.sym))
+	if p <= 0 {
+		return next
+	}
+	if m.looks == 0 {
+		m.avg, m.last, m.seen, m.looks = p, p, now, 1
+		return next
+	}
+	dt := float64(now - m.seen)
+	ret := math.Log(p / m.last)
+	m.vari += (1 - math.Exp(-dt/float64(30*time.Minute))) * (ret*ret/(dt/1e9) - m.vari)
+	m.avg += (1 - math.Exp(-dt/float64(5*time.Minute))) * (p - m.avg)
+	m.last, m.seen = p, now
+	if m.looks++; m.looks < 10 {
+		return next // still learning how much the price moves
+	}
+	dev := math.Log(p / m.avg)
+	if band := math.Sqrt(m.vari * 300); band > 0 && math.Abs(dev) > band && m.r.IntN(2) == 0 {
+		t := v.Top(m.sym)
+		side, px := orderbook.Buy, t.AskPrice // fade a fall
+		if dev > 0 {
+			side, px = orderbook.Sell, t.BidPrice // fade a rise
+		}
+		if t.BidQty > 0 && t.AskQty > 0 {
+			v.Submit(m.sym, m.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)})
+		}
+	}
+	return next
+}
+
+// informedTrader occasionally learns news before the market (about once in
+// three hours per trader): that the fair value will move by two to four
+// one-minute standard deviations in one to three minutes. It buys (or sells)
+// ahead of the news in slices, taking the best level each time, for ten to
+// thirty typical sizes in all; when the news is out, the value moves over
+// the next ten seconds as the market takes it in.
+type informedTrader struct {
+	sym     uint32
+	account uint64
+	size    int64
+	vol     float64 // the instrument's volatility per square root of an hour
+	move    float64 // log move of the news it knows (0: none)
+	at      int64   // when the news is out
+	left    int64   // quantity still to trade ahead of it
+	steps   int     // seconds of the move priced in so far
+	r       *rand.Rand
+}
+
+// newsSeconds is how many seconds the market takes to price in news.
+const newsSeconds = 3
+
+func (n *informedTrader) Act(v Venue) int64 {
+	g := v.(*Generator)
+	now := v.Now()
+	idle := now + expDur(n.r, 3*time.Hour) + 1
+	switch {
+	case n.move == 0 && n.at == 0:
+		n.at = -1 // the first call only draws when it learns something
+		return idle
+	case n.move == 0:
+		sd := n.vol * math.Sqrt(1.0/60)
+		n.move = sd * (1.5 + 1.5*n.r.Float64())
+		if n.r.IntN(2) == 0 {
+			n.move = -n.move
+		}
+		n.at = now + int64(time.Minute) + expDur(n.r, time.Minute)
+		n.left = lots(float64(n.size)*(10+20*n.r.Float64()), v.Instrument(n.sym).Lot)
+	case now >= n.at:
+		before := g.fair[n.sym]
+		g.fair[n.sym] *= math.Exp(n.move / newsSeconds)
+		g.valueMoved(v, n.sym, before)
+		if n.steps++; n.steps < newsSeconds {
+			return now + int64(time.Second)
+		}
+		n.move, n.steps = 0, 0
+		return idle
+	}
+	if t := v.Top(n.sym); n.left > 0 && t.BidQty > 0 && t.AskQty > 0 {
+		side, px := orderbook.Buy, t.AskPrice
+		if n.move < 0 {
+			side, px = orderbook.Sell, t.BidPrice
+		}
+		q := min(n.left, lots(float64(n.size)*(1+n.r.ExpFloat64()), v.Instrument(n.sym).Lot))
+		if _, fills, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: q}); err == nil {
+			for _, f := range fills {
+				n.left -= f.Qty
+			}
+		}
+	}
+	return min(n.at, now+int64(5*time.Second)+expDur(n.r, 5*time.Second))
 }
 
 // depthProvider keeps a dozen resting orders 5 to 300 bps away from the fair

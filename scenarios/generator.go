@@ -187,6 +187,12 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			g.ladders[sym] = append(g.ladders[sym], l)
 			g.schedule(g.now+int64(1+i)*1e6, l)
 		}
+		for i := 0; i < bg.MeanReversionTraders; i++ {
+			g.schedule(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 8, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 8, uint64(i))})
+		}
+		for i := 0; i < bg.InformedTraders; i++ {
+			g.schedule(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 9, uint64(i))), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream(1, uint64(s), 9, uint64(i))})
+		}
 		for i := 0; i < bg.MomentumTraders; i++ {
 			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 4, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
 		}

@@ -75,6 +75,7 @@ func TestSpecErrorsNamePositions(t *testing.T) {
 		{"name: x\nseeed: 1\n", "x.yaml:2:1"},
 		{"name: x\nseed: abc\n", "x.yaml:2:7"},
 		{"name: x\nduration: 5 minutes\n", "not a duration"},
+		{"name: x\nseed: 1\nduration: 1h\ninstruments: [{symbol: X, tick: 1, lot: 1, price: 100, size: 1, volatility: 0.01}]\nbackground: {accounts: 10, market_makers: 1}\n", "start: missing"},
 	}
 	for _, c := range cases {
 		_, err := Parse("x.yaml", []byte(c.yaml))

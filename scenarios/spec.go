@@ -20,7 +20,7 @@ import (
 type Spec struct {
 	Name        string           `yaml:"name" json:"name" jsonschema:"description=scenario name"`
 	Seed        uint64           `yaml:"seed" json:"seed" jsonschema:"description=seed of every random choice; same spec and seed give byte-identical output"`
-	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time in RFC 3339 (UTC)"`
+	Start       time.Time        `yaml:"start" json:"start" jsonschema:"description=simulated start time in RFC 3339 (UTC); required unless a historical background sets it"`
 	Duration    Duration         `yaml:"duration" json:"duration" jsonschema:"description=simulated length\\, e.g. 2h"`
 	Instruments []InstrumentSpec `yaml:"instruments" json:"instruments"`
 	Background  BackgroundSpec   `yaml:"background" json:"background"`
@@ -107,6 +107,12 @@ type BackgroundSpec struct {
 	MarketMakers    int `yaml:"market_makers" json:"market_makers" jsonschema:"description=per instrument"`
 	NoiseTraders    int `yaml:"noise_traders" json:"noise_traders" jsonschema:"description=per instrument"`
 	MomentumTraders int `yaml:"momentum_traders" json:"momentum_traders" jsonschema:"description=per instrument"`
+	// MeanReversionTraders fade moves of more than a five-minute standard
+	// deviation away from the five-minute average.
+	MeanReversionTraders int `yaml:"mean_reversion_traders" json:"mean_reversion_traders,omitempty" jsonschema:"description=per instrument: accounts that trade against moves of more than a five-minute standard deviation (as they have seen it over the last half hour) from the five-minute average"`
+	// InformedTraders now and then trade ahead of a move of the fair value
+	// they learned of before the market.
+	InformedTraders int `yaml:"informed_traders" json:"informed_traders,omitempty" jsonschema:"description=per instrument: accounts that now and then (about once in 3 h each) trade 10 to 30 typical sizes ahead of a news move of the fair value they learned of 1 to 3 minutes early"`
 	DepthProviders  int `yaml:"depth_providers" json:"depth_providers" jsonschema:"description=per instrument: accounts keeping slow resting orders 5 to 300 bps away from the price"`
 	// NoiseRate is each noise trader's mean actions per minute.
 	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
@@ -126,6 +132,9 @@ type AgentSpec struct {
 	MomentumTraders int     `yaml:"momentum_traders" json:"momentum_traders"`
 	DepthProviders  int     `yaml:"depth_providers" json:"depth_providers"`
 	NoiseRate       float64 `yaml:"noise_rate" json:"noise_rate"`
+	// MeanReversionTraders and InformedTraders as in BackgroundSpec.
+	MeanReversionTraders int `yaml:"mean_reversion_traders" json:"mean_reversion_traders,omitempty"`
+	InformedTraders      int `yaml:"informed_traders" json:"informed_traders,omitempty"`
 }
 
 // agents is the background of instrument i: the scenario's, or the instrument's own counts.
@@ -134,6 +143,7 @@ func (s *Spec) agents(i int) BackgroundSpec {
 	if a := s.Instruments[i].Agents; a != nil {
 		bg.MarketMakers, bg.NoiseTraders, bg.MomentumTraders, bg.DepthProviders, bg.NoiseRate =
 			a.MarketMakers, a.NoiseTraders, a.MomentumTraders, a.DepthProviders, a.NoiseRate
+		bg.MeanReversionTraders, bg.InformedTraders = a.MeanReversionTraders, a.InformedTraders
 	}
 	return bg
 }
@@ -262,7 +272,7 @@ func (s *Spec) EstimatedEvents() float64 {
 	var perMinute float64
 	for i := range s.Instruments {
 		bg := s.agents(i)
-		perMinute += float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders)*2 + float64(bg.DepthProviders)*8
+		perMinute += float64(bg.NoiseTraders)*bg.NoiseRate*2 + float64(bg.MarketMakers)*60*4 + float64(bg.MomentumTraders+bg.MeanReversionTraders)*2 + float64(bg.InformedTraders)*2 + float64(bg.DepthProviders)*8
 		if p := s.Instruments[i].Perp; p != nil {
 			perMinute += float64(p.LeveragedTraders) * 0.1
 		}
@@ -276,6 +286,11 @@ func (s *Spec) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if (s.Duration <= 0 && !s.Historical()) || s.Duration < 0 || time.Duration(s.Duration) > MaxDuration {
 		bad("duration %v: must be positive and at most %v (it may be left out with historical files: they set it)", time.Duration(s.Duration), MaxDuration)
+	}
+	if s.Start.IsZero() && !s.Historical() {
+		bad("start: missing: give the simulated start time in RFC 3339, e.g. 2026-01-05T00:00:00Z (only a historical background sets it from its files)")
+	} else if !s.Start.IsZero() && (s.Start.Year() < 1970 || s.Start.Year() > 2200) {
+		bad("start %v: must be between 1970 and 2200", s.Start.Format(time.RFC3339))
 	}
 	if len(s.Instruments) == 0 && !s.Historical() {
 		bad("no instruments and no historical files")
@@ -344,7 +359,7 @@ func (s *Spec) Validate() error {
 	if (bg.Accounts <= 0 && needAccounts) || bg.Accounts < 0 || bg.Accounts > MaxAccounts {
 		bad("background.accounts %d: must be in 1..%d", bg.Accounts, MaxAccounts)
 	}
-	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.MarketMakers < 0 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.NoiseRate < 0 {
+	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.MarketMakers < 0 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.MeanReversionTraders < 0 || bg.InformedTraders < 0 || bg.NoiseRate < 0 {
 		bad("background: need at least one market maker (for synthetic instruments) and non-negative trader counts and rate")
 	}
 	if bg.DepthProviders < 0 {
@@ -353,11 +368,11 @@ func (s *Spec) Validate() error {
 	need := 0
 	for i, in := range s.Instruments {
 		a := s.agents(i)
-		need += a.MarketMakers + a.NoiseTraders + a.MomentumTraders + a.DepthProviders
+		need += a.MarketMakers + a.NoiseTraders + a.MomentumTraders + a.MeanReversionTraders + a.InformedTraders + a.DepthProviders
 		if in.Perp != nil {
 			need += in.Perp.LeveragedTraders
 		}
-		if in.Agents != nil && (a.MarketMakers < 1 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0) {
+		if in.Agents != nil && (a.MarketMakers < 1 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.MeanReversionTraders < 0 || a.InformedTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0) {
 			bad("instruments[%d] %s: agents: need at least one market maker and non-negative counts and rate", i, in.Symbol)
 		}
 	}
