@@ -3,9 +3,15 @@ package scenarios
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/tapetest/tapetest/replay"
 )
@@ -105,5 +111,70 @@ func TestSpecErrorsNamePositions(t *testing.T) {
 	s.Background.Accounts = 1_000_000
 	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "would generate about") {
 		t.Fatalf("memory-exhausting spec accepted: %v", err)
+	}
+}
+
+// TestInjectionParamRanges: a parameter given as a range is drawn for each
+// attack from the attack's own stream — every draw inside the range, not all
+// the same, the same again for the same seed, and recorded in the label — and
+// a malformed range is refused with the parameter's name.
+func TestInjectionParamRanges(t *testing.T) {
+	text := string(DefaultSpecText())
+	labelsOf := func(params string) ([]Label, error) {
+		spec, err := Parse("r.yaml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec.Duration = Duration(40 * time.Minute)
+		var p map[string]any
+		if err := yaml.Unmarshal([]byte(params), &p); err != nil {
+			t.Fatal(err)
+		}
+		spec.Injections = []InjectionSpec{{Typology: "spoofing", Symbol: "BTCUSDT", Count: 8, Intensity: "standard", Params: p}}
+		spec.InjectionGap = new(Duration)
+		g, err := NewGenerator(spec)
+		if err != nil {
+			return nil, err
+		}
+		defer g.Close()
+		if _, err := replay.ReadAll(g); err != nil {
+			t.Fatal(err)
+		}
+		return g.Labels(), nil
+	}
+	labels, err := labelsOf("{layers: [2, 5], size_x_touch: [1.5, 3.5]}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := labelsOf("{layers: [2, 5], size_x_touch: [1.5, 3.5]}")
+	layers, sizes := map[float64]bool{}, map[float64]bool{}
+	for i, l := range labels {
+		var ps map[string]string // the label writes each value as text
+		if err := json.Unmarshal([]byte(l.Params), &ps); err != nil {
+			t.Fatal(err)
+		}
+		p := map[string]float64{}
+		for k, v := range ps {
+			p[k], _ = strconv.ParseFloat(v, 64)
+		}
+		if p["layers"] < 2 || p["layers"] > 5 || p["layers"] != math.Trunc(p["layers"]) || p["size_x_touch"] < 1.5 || p["size_x_touch"] >= 3.5 {
+			t.Fatalf("label %s params %s outside the ranges", l.ID, l.Params)
+		}
+		layers[p["layers"]], sizes[p["size_x_touch"]] = true, true
+		if again[i].Params != l.Params {
+			t.Fatalf("the same seed drew %s, then %s", l.Params, again[i].Params)
+		}
+	}
+	if len(labels) != 8 || len(layers) < 2 || len(sizes) < 8 {
+		t.Fatalf("%d labels drew layers %v, sizes %v", len(labels), layers, sizes)
+	}
+	for _, bad := range []struct{ params, want string }{
+		{"{layers: [5, 2]}", "layers: range [5, 2]: low above high"},
+		{"{layers: [3]}", "layers: a range is [low, high]: got 1 values"},
+		{"{layers: [a, 3]}", "layers: a is not a number"},
+	} {
+		if _, err := labelsOf(bad.params); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: err = %v, want %q", bad.params, err, bad.want)
+		}
 	}
 }

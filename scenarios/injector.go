@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -55,17 +56,57 @@ func resolve(p InjectionParams, defaults map[string]map[string]float64) (knobs, 
 	for n, v := range base {
 		k.vals[n] = v
 	}
-	for n, v := range p.Params {
+	names := make([]string, 0, len(p.Params))
+	for n := range p.Params {
+		names = append(names, n)
+	}
+	sort.Strings(names) // ranges draw from the injection's stream in a fixed order
+	for _, n := range names {
 		if _, ok := base[n]; !ok {
 			return k, fmt.Errorf("%s: unknown parameter %q", p.Typology, n)
 		}
-		f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+		f, err := paramValue(p.Params[n], p.Rand)
 		if err != nil {
-			return k, fmt.Errorf("%s: parameter %s: %v is not a number", p.Typology, n, v)
+			return k, fmt.Errorf("%s: parameter %s: %w", p.Typology, n, err)
 		}
 		k.vals[n] = f
 	}
 	return k, nil
+}
+
+// paramValue is a parameter's value for one attack: a number as it is, or a
+// range [lo, hi] drawn for each attack from its own stream — an integer in
+// lo..hi when both ends are integers, else uniform in [lo, hi).
+func paramValue(v any, r *rand.Rand) (float64, error) {
+	num := func(x any) (float64, error) {
+		f, err := strconv.ParseFloat(fmt.Sprint(x), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("%v is not a number", x)
+		}
+		return f, nil
+	}
+	lr, ok := v.([]any)
+	if !ok {
+		return num(v)
+	}
+	if len(lr) != 2 {
+		return 0, fmt.Errorf("a range is [low, high]: got %d values", len(lr))
+	}
+	lo, err := num(lr[0])
+	if err != nil {
+		return 0, err
+	}
+	hi, err := num(lr[1])
+	if err != nil {
+		return 0, err
+	}
+	if lo > hi {
+		return 0, fmt.Errorf("range [%v, %v]: low above high", lo, hi)
+	}
+	if lo == math.Trunc(lo) && hi == math.Trunc(hi) {
+		return lo + float64(r.Int64N(int64(hi-lo)+1)), nil
+	}
+	return lo + (hi-lo)*r.Float64(), nil
 }
 
 func (k knobs) f(n string) float64 { return k.vals[n] }

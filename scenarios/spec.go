@@ -150,12 +150,15 @@ func (s *Spec) agents(i int) BackgroundSpec {
 
 // InjectionSpec asks for attacks of one typology.
 type InjectionSpec struct {
-	Typology  string         `yaml:"typology" json:"typology"`
-	Symbol    string         `yaml:"symbol" json:"symbol"`
-	Count     int            `yaml:"count" json:"count" jsonschema:"description=attacks spread evenly over the run (ignored when at is given)"`
-	At        []Duration     `yaml:"at" json:"at,omitempty" jsonschema:"description=explicit start offsets from the scenario start"`
-	Intensity string         `yaml:"intensity" json:"intensity" jsonschema:"enum=blatant,enum=standard,enum=subtle,enum=evasive"`
-	Params    map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=injector parameters overriding the intensity's defaults"`
+	Typology  string     `yaml:"typology" json:"typology"`
+	Symbol    string     `yaml:"symbol" json:"symbol"`
+	Count     int        `yaml:"count" json:"count" jsonschema:"description=attacks spread evenly over the run (ignored when at is given)"`
+	At        []Duration `yaml:"at" json:"at,omitempty" jsonschema:"description=explicit start offsets from the scenario start"`
+	Intensity string     `yaml:"intensity" json:"intensity" jsonschema:"enum=blatant,enum=standard,enum=subtle,enum=evasive"`
+	// Params override the intensity's defaults: a number, or a range
+	// [low, high] drawn for each attack (an integer in low..high when both
+	// ends are integers); the label records the values each attack used.
+	Params map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=injector parameters overriding the intensity's defaults: a number\\, or a range [low\\, high] drawn for each attack (integers when both ends are)"`
 }
 
 // DetectorSpec is a detector entry: a registry name and parameters, where a
