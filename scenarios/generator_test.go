@@ -178,3 +178,27 @@ func TestInjectionParamRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestInjectorsAreDocumented: every injector has a summary, every parameter
+// a meaning and a default at every intensity, and no meaning is left over.
+func TestInjectorsAreDocumented(t *testing.T) {
+	docs := Injectors()
+	if len(docs) != len(injectorNames()) || len(docs) < 12 {
+		t.Fatalf("%d documented injectors, %d registered", len(docs), len(injectorNames()))
+	}
+	for _, d := range docs {
+		if d.Summary == "" {
+			t.Errorf("%s: no summary", d.Typology)
+		}
+		for _, in := range Intensities {
+			if len(d.Defaults[in]) != len(d.Params) {
+				t.Errorf("%s %s: %d defaults for %d documented parameters", d.Typology, in, len(d.Defaults[in]), len(d.Params))
+			}
+			for n := range d.Defaults[in] {
+				if d.Params[n] == "" {
+					t.Errorf("%s: parameter %s has no meaning", d.Typology, n)
+				}
+			}
+		}
+	}
+}

@@ -8,7 +8,20 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.LiquidationCascade, newCascade) }
+func init() {
+	registerInjector(replay.LiquidationCascade, newCascade, cascadeDefaults, InjectorDoc{
+		Summary: "Liquidation cascade on a perpetual swap: a hunter reads the venue's liquidation heatmap, waits for a calm book with leveraged positions within reach, sells through the book to set their liquidations off, and buys them back cheaper with resting catch orders.",
+		Params: map[string]string{
+			"reach_bps":     "farthest the selling reaches into the book (it takes all visible liquidity that far from the touch)",
+			"targets":       "leveraged positions the hunter waits for within reach before it strikes (fewer after patience_s, strikes anyway after twice that)",
+			"patience_s":    "seconds before the hunter settles for one target fewer",
+			"slices":        "orders the selling is split into",
+			"spread_s":      "seconds between the slices",
+			"catch":         "typical sizes the hunter bids one tick beyond its final reach, to buy the liquidations back",
+			"catch_by_link": "1: a linked account places the catch orders",
+		},
+	})
+}
 
 // cascadeDefaults by intensity:
 //   - reach_bps: the farthest the selling reaches into the book (it takes all

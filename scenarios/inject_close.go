@@ -7,7 +7,17 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.MarkingTheClose, newMarkClose) }
+func init() {
+	registerInjector(replay.MarkingTheClose, newMarkClose, markCloseDefaults, InjectorDoc{
+		Summary: "Marking the close: aggressive trading just before a reference time (a close, a funding or index fixing) to move the reference price, unwound after it.",
+		Params: map[string]string{
+			"period_s": "seconds between reference times (aligned to the epoch)",
+			"lead_s":   "seconds before the reference the attacker starts trading",
+			"orders":   "aggressive orders before the reference",
+			"size":     "order size in typical sizes",
+		},
+	})
+}
 
 // markCloseDefaults by intensity: the reference period (a close, a funding or
 // index fixing every period_s, aligned to the epoch), how long before the

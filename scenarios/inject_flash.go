@@ -8,7 +8,21 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.FlashCrash, newFlash) }
+func init() {
+	registerInjector(replay.FlashCrash, newFlash, flashDefaults, InjectorDoc{
+		Summary: "Flash crash: a fat-finger sweep through the bids, or (withdraw 1) a liquidity withdrawal — linked accounts provide depth at the touch, pull it at once while the makers stand aside, and a linked seller hits the thin book.",
+		Params: map[string]string{
+			"withdraw":  "0: a fat-finger sweep; 1: a liquidity withdrawal",
+			"depth_bps": "fat finger: how deep below the best bid the sweep takes every bid",
+			"slices":    "fat finger: orders the sweep is split into",
+			"pause_ms":  "fat finger: milliseconds between the slices",
+			"touch_x":   "withdrawal: typical sizes the linked accounts quote at the touch",
+			"provide_s": "withdrawal: seconds they provide before pulling",
+			"pull_s":    "withdrawal: seconds the market makers stand aside",
+			"sell_x":    "withdrawal: typical sizes the linked seller sends into the thin book",
+		},
+	})
+}
 
 // flashDefaults by intensity. Two styles (withdraw selects):
 //   - withdraw 0, a fat finger: depth_bps, how deep below the best bid the

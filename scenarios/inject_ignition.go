@@ -7,7 +7,18 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.MomentumIgnition, newIgnition) }
+func init() {
+	registerInjector(replay.MomentumIgnition, newIgnition, ignitionDefaults, InjectorDoc{
+		Summary: "Momentum ignition: a burst of aggressive orders walks the price to set off momentum traders, then the attacker trades back into the followers.",
+		Params: map[string]string{
+			"orders":         "aggressive orders in the burst, each taking the book a step further",
+			"move_bps":       "how far the burst walks the price",
+			"burst_s":        "the burst's length in seconds",
+			"unwind_after_s": "seconds the attacker waits before trading back",
+			"unwind_slices":  "resting orders at the touch it unwinds through (one every 3 s) before bounded IOC orders",
+		},
+	})
+}
 
 // ignitionDefaults by intensity:
 //   - orders: aggressive orders in the burst, each taking the book a step further;

@@ -7,7 +7,19 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.IndexManipulation, newIndexManip) }
+func init() {
+	registerInjector(replay.IndexManipulation, newIndexManip, indexDefaults, InjectorDoc{
+		Summary: "Index manipulation on a perpetual swap: attackers build a position, push the index constituents (spot venues the index takes the median of) to move the mark price, and close at the manipulated mark.",
+		Params: map[string]string{
+			"size_x":   "the attackers' position in typical order sizes",
+			"build_s":  "seconds over which they build it",
+			"push_bps": "how far the constituents are pushed",
+			"sources":  "how many constituents are pushed",
+			"ramp_s":   "seconds to push them there",
+			"hold_s":   "seconds they are held while the attackers close",
+		},
+	})
+}
 
 // indexDefaults by intensity:
 //   - size_x: the attackers' position in multiples of the typical order size;

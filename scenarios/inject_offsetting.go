@@ -7,7 +7,18 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.OffsettingPositions, newOffsetting) }
+func init() {
+	registerInjector(replay.OffsettingPositions, newOffsetting, offsettingDefaults, InjectorDoc{
+		Summary: "Offsetting positions on a perpetual swap: two linked accounts trade with each other into opposite positions far larger than the book can absorb, then push the book until the losing side is liquidated into the insurance fund.",
+		Params: map[string]string{
+			"size_x":   "each side's position in typical order sizes",
+			"leverage": "the losing side's leverage",
+			"build_s":  "seconds over which the two sides trade with each other",
+			"step_bps": "each push of the book reaches this much further (up to 15%)",
+			"step_s":   "seconds between pushes",
+		},
+	})
+}
 
 // offsettingDefaults by intensity:
 //   - size_x: each side's position in multiples of the typical order size (far

@@ -7,7 +7,19 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.PumpAndDump, newPump) }
+func init() {
+	registerInjector(replay.PumpAndDump, newPump, pumpDefaults, InjectorDoc{
+		Summary: "Pump-and-dump: organisers (a linked cluster) accumulate quietly, followers arrive in tiers after the announcement and buy, and the organisers dump into them.",
+		Params: map[string]string{
+			"organisers":    "accounts of the organising cluster",
+			"followers":     "follower accounts arriving after the announcement",
+			"follower_size": "each follower's buy size in typical sizes",
+			"burst_s":       "seconds over which the followers arrive",
+			"accumulate_s":  "seconds of quiet accumulation before the announcement",
+			"hold_s":        "seconds the organisers hold at the top before they dump",
+		},
+	})
+}
 
 // pumpDefaults by intensity: organisers (a linked cluster), followers who
 // arrive in tiers after the announcement, follower buy size in typical sizes,

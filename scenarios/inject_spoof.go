@@ -7,7 +7,17 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.Spoofing, newSpoof) }
+func init() {
+	registerInjector(replay.Spoofing, newSpoof, spoofDefaults, InjectorDoc{
+		Summary: "Spoofing and layering: large orders near the touch on one side, a genuine execution on the other, then quick cancels.",
+		Params: map[string]string{
+			"layers":         "price levels the spoof orders are layered on",
+			"size_x_touch":   "spoof size in multiples of the visible quantity at the touch",
+			"cycles":         "spoof-trade-cancel cycles",
+			"cancel_after_s": "seconds before the spoof orders are cancelled",
+		},
+	})
+}
 
 // spoofDefaults by intensity: price levels layered, spoof size in multiples of
 // the visible quantity at the touch, cycles, seconds before the cancel.

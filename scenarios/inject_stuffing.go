@@ -7,7 +7,18 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.QuoteStuffing, newStuffing) }
+func init() {
+	registerInjector(replay.QuoteStuffing, newStuffing, stuffingDefaults, InjectorDoc{
+		Summary: "Quote stuffing: bursts of orders near the touch, cancelled within milliseconds.",
+		Params: map[string]string{
+			"bursts":     "bursts",
+			"orders":     "orders per burst",
+			"burst_ms":   "burst length in milliseconds",
+			"away_ticks": "how far from the touch the orders sit, in ticks",
+			"life_ms":    "each order's lifetime in milliseconds",
+		},
+	})
+}
 
 // stuffingDefaults by intensity: bursts, orders per burst, burst length,
 // how far from the touch the orders sit (ticks), and their lifetime.

@@ -8,7 +8,19 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.LiquidationSuicide, newSuicide) }
+func init() {
+	registerInjector(replay.LiquidationSuicide, newSuicide, suicideDefaults, InjectorDoc{
+		Summary: "Liquidation suicide on a perpetual swap: a victim account takes a highly leveraged position, linked accounts rest orders beyond its bankruptcy price, and a pusher drives the price to liquidate it into their orders.",
+		Params: map[string]string{
+			"leverage":   "the victim's leverage (the risk tiers must allow it)",
+			"size_x":     "the victim's position in typical order sizes",
+			"beyond_bps": "how far beyond the bankruptcy price the collecting orders rest",
+			"wait_s":     "seconds between the victim's position and the collecting orders",
+			"chunk_x":    "the pusher's market orders in typical sizes",
+			"collectors": "linked accounts sharing the collecting orders",
+		},
+	})
+}
 
 // suicideDefaults by intensity:
 //   - leverage: the victim account's leverage (the risk tiers must allow it);

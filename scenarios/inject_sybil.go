@@ -7,7 +7,17 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.SybilCluster, newSybil) }
+func init() {
+	registerInjector(replay.SybilCluster, newSybil, sybilDefaults, InjectorDoc{
+		Summary: "Sybil cluster: accounts sharing attributes (device, subnet, funding, referrer) trading in coordinated rounds.",
+		Params: map[string]string{
+			"accounts": "accounts in the cluster",
+			"rounds":   "coordinated rounds",
+			"gap_s":    "seconds between members within a round",
+			"size":     "order size in typical sizes",
+		},
+	})
+}
 
 // sybilDefaults by intensity: accounts in the cluster, coordinated rounds,
 // seconds between members within a round, order size in typical sizes.

@@ -7,7 +7,17 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func init() { registerInjector(replay.WashTrading, newWash) }
+func init() {
+	registerInjector(replay.WashTrading, newWash, washDefaults, InjectorDoc{
+		Summary: "Wash trading: self-trades (ring 1, only where self-trade prevention is off) or rings of linked accounts trading in a cycle whose net positions return to about zero.",
+		Params: map[string]string{
+			"ring":       "accounts in the ring (1: self-trades)",
+			"trades":     "round-trip trades",
+			"interval_s": "seconds between trades",
+			"size":       "trade size in typical sizes",
+		},
+	})
+}
 
 // washDefaults by intensity: ring size (1 = self-trades, which need
 // self-trade prevention off), number of round trips, seconds between trades

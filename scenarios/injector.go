@@ -27,10 +27,39 @@ type InjectionParams struct {
 type InjectorFactory func(p InjectionParams) (Injection, error)
 
 // injectors is the registry: typology → factory. Each injector registers
-// itself from its own file.
-var injectors = map[string]InjectorFactory{}
+// itself from its own file, with its documentation.
+var (
+	injectors    = map[string]InjectorFactory{}
+	injectorDocs = map[string]InjectorDoc{}
+)
 
-func registerInjector(t replay.Typology, f InjectorFactory) { injectors[string(t)] = f }
+// InjectorDoc documents an injector: what the attack does, and each of its
+// parameters with its meaning and its default at every intensity.
+type InjectorDoc struct {
+	Typology replay.Typology `json:"typology"`
+	Summary  string          `json:"summary"`
+	// Params maps each parameter to its meaning.
+	Params map[string]string `json:"params"`
+	// Defaults maps each intensity to its parameter values.
+	Defaults map[string]map[string]float64 `json:"defaults"`
+}
+
+// Intensities are the injection intensities, from blatant to evasive.
+var Intensities = []string{"blatant", "standard", "subtle", "evasive"}
+
+func registerInjector(t replay.Typology, f InjectorFactory, defaults map[string]map[string]float64, doc InjectorDoc) {
+	doc.Typology, doc.Defaults = t, defaults
+	injectors[string(t)], injectorDocs[string(t)] = f, doc
+}
+
+// Injectors documents every registered injector, by typology.
+func Injectors() []InjectorDoc {
+	out := make([]InjectorDoc, 0, len(injectorDocs))
+	for _, name := range injectorNames() {
+		out = append(out, injectorDocs[name])
+	}
+	return out
+}
 
 func injectorNames() []string {
 	out := make([]string, 0, len(injectors))

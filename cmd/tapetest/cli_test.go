@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -276,3 +277,42 @@ func TestRealismOverDraws(t *testing.T) {
 		t.Fatalf("--draws over data exited %d, want 2", code)
 	}
 }
+
+var updateDocs = flag.Bool("update", false, "rewrite docs/injectors.md from the injector registry")
+
+// TestInjectorsDoc: docs/injectors.md is `tapetest injectors list --format
+// markdown` under its header (run with -update to refresh it).
+func TestInjectorsDoc(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(injectorsDocHeader)
+	if err := writeInjectors(&b, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	const path = "../../docs/injectors.md"
+	if *updateDocs {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(have, b.Bytes()) {
+		t.Fatal("docs/injectors.md is stale: run go test ./cmd/tapetest -run TestInjectorsDoc -update")
+	}
+	if text, code := stdout(t, "injectors", "list"); code != 0 || !strings.Contains(text, "spoofing") || !strings.Contains(text, "size_x_touch") {
+		t.Fatalf("injectors list exited %d:\n%s", code, text)
+	}
+}
+
+const injectorsDocHeader = `# Attack injectors
+
+Every typology a scenario spec can inject, with its parameters: what each means, and its
+default at each intensity. An injection entry overrides any of them with ` + "`params`" + `: a
+number, or a range ` + "`[low, high]`" + ` drawn for each attack (an integer in low..high when both
+ends are integers); each attack's label records the values it used. Typical sizes are the
+instrument's ` + "`size`" + `. Generated from the registry (` + "`tapetest injectors list --format markdown`" + `;
+` + "`go test ./cmd/tapetest -run TestInjectorsDoc -update`" + ` refreshes this file).
+
+`
