@@ -2,6 +2,7 @@ package detectors_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/detectors/detectortest"
@@ -9,14 +10,15 @@ import (
 	"github.com/tapetest/tapetest/scenarios"
 )
 
-// TestBuiltinsConform runs every built-in through the conformance suite on a
-// short generated market with attacks of every injected typology.
-func TestBuiltinsConform(t *testing.T) {
+// shortSuite generates the default suite cut to d, with one attack of each
+// entry: every market and every injected typology in a few minutes.
+func shortSuite(t *testing.T, d time.Duration) (*scenarios.Generator, []replay.Event) {
+	t.Helper()
 	spec, err := scenarios.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec.Duration = scenarios.Duration(12 * 60e9)
+	spec.Duration = scenarios.Duration(d)
 	for i := range spec.Injections {
 		spec.Injections[i].Count = 1
 	}
@@ -28,6 +30,13 @@ func TestBuiltinsConform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return gen, evs
+}
+
+// TestBuiltinsConform runs every built-in through the conformance suite on a
+// short generated market with attacks of every injected typology.
+func TestBuiltinsConform(t *testing.T) {
+	gen, evs := shortSuite(t, 12*time.Minute)
 	if len(evs) > 60_000 {
 		evs = evs[:60_000] // batch size 1 is slow: keep the suite quick
 	}

@@ -22,13 +22,19 @@ func runDetector(t *testing.T, name string, inst replay.Instrument, evs []replay
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := insts[0].New()
+	return alertsOf(t, insts[0], []replay.Instrument{inst}, evs, replay.RunInfo{Accounts: accounts})
+}
+
+// alertsOf replays evs through a fresh detector of instance in and returns
+// its alerts.
+func alertsOf(t *testing.T, in detectors.Instance, insts []replay.Instrument, evs []replay.Event, info replay.RunInfo) []detectors.Alert {
+	t.Helper()
+	d, err := in.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := detectors.NewConsumer(insts[0].ID, insts[0].Typology, d)
-	src := replay.NewMemSource([]replay.Instrument{inst}, evs)
-	if _, err := replay.Run(context.Background(), src, []replay.Consumer{c}, replay.RunOptions{Info: replay.RunInfo{Accounts: accounts}}); err != nil {
+	c := detectors.NewConsumer(in.ID, in.Typology, d)
+	if _, err := replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{c}, replay.RunOptions{Info: info}); err != nil {
 		t.Fatal(err)
 	}
 	return c.Alerts()

@@ -1,13 +1,12 @@
 package detectors_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 // TestDetectorsReadEachMarketOnItsOwn is metamorphic: a detector's alerts on
@@ -16,34 +15,10 @@ import (
 // so a typical trade size (or any statistic) pooled over markets would make
 // an instrument's scores depend on which other market traded last.
 func TestDetectorsReadEachMarketOnItsOwn(t *testing.T) {
-	spec, err := scenarios.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec.Duration = scenarios.Duration(15 * 60e9)
-	for i := range spec.Injections {
-		spec.Injections[i].Count = 1
-	}
-	gen, err := scenarios.NewGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	insts, accounts := gen.Instruments(), gen.Accounts()
+	gen, evs := shortSuite(t, 15*time.Minute)
+	insts := gen.Instruments()
 	run := func(in detectors.Instance, evs []replay.Event) []detectors.Alert {
-		d, err := in.New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := detectors.NewConsumer(in.ID, in.Typology, d)
-		if _, err := replay.Run(context.Background(), replay.NewMemSource(insts, evs), []replay.Consumer{c}, replay.RunOptions{
-			Info: replay.RunInfo{Accounts: accounts, Start: evs[0].TS, End: evs[len(evs)-1].TS}}); err != nil {
-			t.Fatal(err)
-		}
-		return c.Alerts()
+		return alertsOf(t, in, insts, evs, replay.RunInfo{Accounts: gen.Accounts(), Start: evs[0].TS, End: evs[len(evs)-1].TS})
 	}
 	for _, d := range detectors.All() {
 		if d.Name == "external" {

@@ -173,27 +173,36 @@ func TestHistoricalL2Binance(t *testing.T) {
 	t.Logf("%d events; counts %v", len(evs), g.Counts())
 }
 
-// TestHistoricalEpisodesExample: the shipped example of real labelled pump
-// episodes parses, and over the real trades its labels are the external list.
-func TestHistoricalEpisodesExample(t *testing.T) {
-	spec, _, err := Load("../examples/pump-episodes/spec.yaml")
+// generateExample loads a shipped example spec, points its background files
+// at the shared data (folder dir, wherever TAPETEST_DATA says it is), and
+// generates it.
+func generateExample(t *testing.T, path, dir string) (*Spec, *Generator, []replay.Event) {
+	t.Helper()
+	spec, _, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Background.Format != "ccxt-trades" || len(spec.Background.Files) != 27 || spec.Labels == "" {
-		t.Fatalf("example spec: %+v", spec.Background)
-	}
-	// Point it at the shared data wherever TAPETEST_DATA says it is.
 	for i, f := range spec.Background.Files {
-		spec.Background.Files[i] = realdata.Path(t, "pump-trades-pugoev/trades/"+f[strings.LastIndex(f, "/")+1:])
+		spec.Background.Files[i] = realdata.Path(t, dir+f[strings.LastIndex(f, "/")+1:])
 	}
 	g, err := NewGenerator(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
-	if _, err := replay.ReadAll(g); err != nil {
+	t.Cleanup(func() { g.Close() })
+	evs, err := replay.ReadAll(g)
+	if err != nil {
 		t.Fatal(err)
+	}
+	return spec, g, evs
+}
+
+// TestHistoricalEpisodesExample: the shipped example of real labelled pump
+// episodes parses, and over the real trades its labels are the external list.
+func TestHistoricalEpisodesExample(t *testing.T) {
+	spec, g, _ := generateExample(t, "../examples/pump-episodes/spec.yaml", "pump-trades-pugoev/trades/")
+	if spec.Background.Format != "ccxt-trades" || len(spec.Background.Files) != 27 || spec.Labels == "" {
+		t.Fatalf("example spec: %+v", spec.Background)
 	}
 	labels := g.Labels()
 	if len(labels) != 27 {
@@ -271,24 +280,9 @@ func TestHistoricalOrdersTakenByInjectionAreForgotten(t *testing.T) {
 // GOOG book loads, pairs the message file with its orderbook file, and
 // generates its labels with the book corrections flagged.
 func TestGOOGAttacksExample(t *testing.T) {
-	spec, _, err := Load("../examples/goog-attacks/spec.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec, g, evs := generateExample(t, "../examples/goog-attacks/spec.yaml", "lobster-goog-full-day/")
 	if spec.Background.Format != "lobster" || len(spec.Background.Files) != 2 {
 		t.Fatalf("example spec: %+v", spec.Background)
-	}
-	for i, f := range spec.Background.Files {
-		spec.Background.Files[i] = realdata.Path(t, "lobster-goog-full-day/"+f[strings.LastIndex(f, "/")+1:])
-	}
-	g, err := NewGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	evs, err := replay.ReadAll(g)
-	if err != nil {
-		t.Fatal(err)
 	}
 	reconciled := 0
 	for _, ev := range evs {

@@ -3,7 +3,6 @@ package lobster
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -123,12 +122,10 @@ func newReconciler(bookPath string, tick int64) (*reconciler, error) {
 	}
 	rc := &reconciler{path: bookPath, br: br, rec: &recorder{b: book}}
 	rc.v = &verifier{opts: VerifyOptions{Tick: tick}, book: rc.rec, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
-	rc.v.unseen = func(kind string, s orderbook.Side, price, qty int64) {
-		if strings.HasPrefix(kind, "execute") {
-			// A trade with liquidity the book held nowhere it could name:
-			// print it; the resynchronisation takes the stale quantity away.
-			rc.rec.emit(replay.Event{Action: replay.ActionTrade, Side: s.Opposite(), Price: price, Qty: qty})
-		}
+	rc.v.unseenTrade = func(s orderbook.Side, price, qty int64) {
+		// A trade with liquidity the book held nowhere it could name: print
+		// it; the resynchronisation takes the stale quantity away.
+		rc.rec.emit(replay.Event{Action: replay.ActionTrade, Side: s.Opposite(), Price: price, Qty: qty})
 	}
 	return rc, nil
 }
@@ -189,14 +186,14 @@ func (rc *reconciler) check() error {
 	bad := func(field string, lvl int, reason string) error {
 		return &replay.RowError{File: rc.path, Line: rc.br.Line(), Field: fmt.Sprintf("%s_%d", field, lvl), Reason: reason}
 	}
-	for i, p := range row.AskPrice {
-		if p%tick != 0 {
-			return bad("ask_price", i+1, fmt.Sprintf("price %d is not a multiple of the tick %d", p, tick))
-		}
-	}
-	for i, p := range row.BidPrice {
-		if p%tick != 0 {
-			return bad("bid_price", i+1, fmt.Sprintf("price %d is not a multiple of the tick %d", p, tick))
+	for _, side := range []struct {
+		field  string
+		prices []int64
+	}{{"ask_price", row.AskPrice}, {"bid_price", row.BidPrice}} {
+		for i, p := range side.prices {
+			if p%tick != 0 {
+				return bad(side.field, i+1, fmt.Sprintf("price %d is not a multiple of the tick %d", p, tick))
+			}
 		}
 	}
 	if len(row.AskPrice) > 0 && len(row.BidPrice) > 0 && row.BidPrice[0] >= row.AskPrice[0] {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -80,10 +79,10 @@ type verifier struct {
 	// message whose size the book cannot account for proves that the book's
 	// quantity at that price was stale by up to that amount.
 	pend []pending
-	// unseen, when set, is told of quantity a message removed that the
-	// book held nowhere it could take it from (no placeholder): the
-	// reconciling source prints an execution of it as a trade.
-	unseen func(kind string, s orderbook.Side, price, qty int64)
+	// unseenTrade, when set, is told of quantity an execution removed that
+	// the book held nowhere it could take it from (no placeholder): the
+	// reconciling source prints it as a trade.
+	unseenTrade func(s orderbook.Side, price, qty int64)
 }
 
 type pending struct {
@@ -226,13 +225,13 @@ func (v *verifier) apply(m *Message) error {
 	case 2:
 		info, ok := v.book.Get(m.OrderID)
 		if !ok {
-			v.drawPhantom(s, m.Price, m.Size, "reduce_unknown_order")
+			v.drawPhantom(s, m.Price, m.Size, "reduce_unknown_order", false)
 			return nil
 		}
 		if m.Size >= info.Qty {
 			_, err = v.book.Cancel(m.OrderID)
 			if m.Size > info.Qty {
-				v.drawPhantom(s, m.Price, m.Size-info.Qty, "reduce_exceeds_known_order")
+				v.drawPhantom(s, m.Price, m.Size-info.Qty, "reduce_exceeds_known_order", false)
 			}
 			break
 		}
@@ -240,13 +239,13 @@ func (v *verifier) apply(m *Message) error {
 	case 3:
 		info, ok := v.book.Get(m.OrderID)
 		if !ok {
-			v.drawPhantom(s, m.Price, m.Size, "delete_unknown_order")
+			v.drawPhantom(s, m.Price, m.Size, "delete_unknown_order", false)
 			return nil
 		}
 		_, err = v.book.Cancel(m.OrderID)
 		switch {
 		case m.Size > info.Qty:
-			v.drawPhantom(s, m.Price, m.Size-info.Qty, "delete_exceeds_known_order")
+			v.drawPhantom(s, m.Price, m.Size-info.Qty, "delete_exceeds_known_order", false)
 		case m.Size < info.Qty:
 			// Part of this order was already removed by an earlier resync that
 			// had to guess which known order was stale.
@@ -258,12 +257,12 @@ func (v *verifier) apply(m *Message) error {
 	case 4:
 		info, ok := v.book.Get(m.OrderID)
 		if !ok {
-			v.drawPhantom(s, m.Price, m.Size, "execute_unknown_order")
+			v.drawPhantom(s, m.Price, m.Size, "execute_unknown_order", true)
 			return nil
 		}
 		if m.Size > info.Qty {
 			v.fills, err = v.book.Execute(m.OrderID, info.Qty, v.fills[:0])
-			v.drawPhantom(s, m.Price, m.Size-info.Qty, "execute_exceeds_known_order")
+			v.drawPhantom(s, m.Price, m.Size-info.Qty, "execute_exceeds_known_order", true)
 			break
 		}
 		v.fills, err = v.book.Execute(m.OrderID, m.Size, v.fills[:0])
@@ -303,40 +302,39 @@ func (v *verifier) placeholder(k priceKey) (uint64, orderbook.OrderInfo, bool) {
 	return id, info, true
 }
 
-// drawPhantom removes qty of unseen liquidity at (s, price).
-func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string) {
+// drawPhantom removes qty of unseen liquidity at (s, price) for a message of
+// the given kind: from the placeholder there — an execution (exec) trades
+// with it, a print; a delete or reduce takes from it — and what no
+// placeholder holds is tolerated as quantity hidden among known orders that
+// went stale while the price was outside the window (an execution of it is
+// told to unseenTrade).
+func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string, exec bool) {
 	v.counts[kind]++
 	k := priceKey{s, price}
-	id, info, ok := v.placeholder(k)
-	if !ok {
-		// The liquidity this message removes is hidden among known orders
-		// that went stale while the price was outside the window.
+	left := qty
+	if id, info, ok := v.placeholder(k); !ok {
 		v.counts[kind+"_no_placeholder"]++
-		v.tolerate(k, qty, 0)
-		if v.unseen != nil {
-			v.unseen(kind, s, price, qty)
+	} else {
+		take := min(qty, info.Qty)
+		switch {
+		case exec:
+			v.fills, _ = v.book.Execute(id, take, v.fills[:0])
+		case take == info.Qty:
+			v.book.Cancel(id)
+		default:
+			v.book.Reduce(id, take)
 		}
-		return
+		if take == info.Qty {
+			delete(v.phantom, k)
+		}
+		if left -= take; left > 0 {
+			v.counts[kind+"_beyond_placeholder"]++
+		}
 	}
-	take := min(qty, info.Qty)
-	switch {
-	case strings.HasPrefix(kind, "execute"):
-		// An execution trades with the placeholder (a print), a delete or
-		// reduce takes from it.
-		v.fills, _ = v.book.Execute(id, take, v.fills[:0])
-	case take == info.Qty:
-		v.book.Cancel(id)
-	default:
-		v.book.Reduce(id, take)
-	}
-	if take == info.Qty {
-		delete(v.phantom, k)
-	}
-	if qty > info.Qty {
-		v.counts[kind+"_beyond_placeholder"]++
-		v.tolerate(k, qty-info.Qty, 0)
-		if v.unseen != nil {
-			v.unseen(kind, s, price, qty-info.Qty)
+	if left > 0 {
+		v.tolerate(k, left, 0)
+		if exec && v.unseenTrade != nil {
+			v.unseenTrade(s, price, left)
 		}
 	}
 }
