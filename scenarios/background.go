@@ -375,24 +375,32 @@ func (m *meanReversionTrader) Act(v Venue) int64 {
 	}
 	dev := math.Log(p / m.avg)
 	if band := math.Sqrt(m.vari * 300); band > 0 && math.Abs(dev) > band && m.r.IntN(2) == 0 {
-		t := v.Top(m.sym)
-		side, px := orderbook.Buy, t.AskPrice // fade a fall
-		if dev > 0 {
-			side, px = orderbook.Sell, t.BidPrice // fade a rise
-		}
-		if t.BidQty > 0 && t.AskQty > 0 {
-			v.Submit(m.sym, m.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)})
-		}
+		takeTouch(v, m.sym, m.account, dev < 0, lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)) // fade the move
 	}
 	return next
 }
 
+// takeTouch sends an IOC buy (or sell) of qty at the best ask (bid): it takes
+// the best level and no further. It sends nothing into a one-sided book.
+func takeTouch(v Venue, sym uint32, account uint64, buy bool, qty int64) []orderbook.Fill {
+	t := v.Top(sym)
+	if t.BidQty == 0 || t.AskQty == 0 {
+		return nil
+	}
+	side, px := orderbook.Buy, t.AskPrice
+	if !buy {
+		side, px = orderbook.Sell, t.BidPrice
+	}
+	_, fills, _ := v.Submit(sym, account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: qty})
+	return fills
+}
+
 // informedTrader occasionally learns news before the market (about once in
-// three hours per trader): that the fair value will move by two to four
+// three hours per trader): that the fair value will move by 1.5 to 3
 // one-minute standard deviations in one to three minutes. It buys (or sells)
 // ahead of the news in slices, taking the best level each time, for ten to
 // thirty typical sizes in all; when the news is out, the value moves over
-// the next ten seconds as the market takes it in.
+// the next newsSeconds as the market takes it in.
 type informedTrader struct {
 	sym     uint32
 	account uint64
@@ -434,16 +442,10 @@ func (n *informedTrader) Act(v Venue) int64 {
 		n.move, n.steps = 0, 0
 		return idle
 	}
-	if t := v.Top(n.sym); n.left > 0 && t.BidQty > 0 && t.AskQty > 0 {
-		side, px := orderbook.Buy, t.AskPrice
-		if n.move < 0 {
-			side, px = orderbook.Sell, t.BidPrice
-		}
+	if n.left > 0 {
 		q := min(n.left, lots(float64(n.size)*(1+n.r.ExpFloat64()), v.Instrument(n.sym).Lot))
-		if _, fills, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: q}); err == nil {
-			for _, f := range fills {
-				n.left -= f.Qty
-			}
+		for _, f := range takeTouch(v, n.sym, n.account, n.move > 0, q) {
+			n.left -= f.Qty
 		}
 	}
 	return min(n.at, now+int64(5*time.Second)+expDur(n.r, 5*time.Second))
