@@ -101,9 +101,24 @@ type InstrumentSpec struct {
 	Perp *PerpSpec `yaml:"perp" json:"perp,omitempty"`
 }
 
-// BackgroundSpec sizes the synthetic market.
+// BackgroundSpec sizes the synthetic market: the account population, the
+// agents of every instrument (AgentSpec, inline), and historical files.
 type BackgroundSpec struct {
-	Accounts        int `yaml:"accounts" json:"accounts" jsonschema:"description=account population (background and attackers are drawn from it)"`
+	Accounts  int `yaml:"accounts" json:"accounts" jsonschema:"description=account population (background and attackers are drawn from it)"`
+	AgentSpec `yaml:",inline"`
+	// Files are historical canonical event files (tapetest import output),
+	// merged into the background: injections trade against their liquidity
+	// (docs/historical.md). Relative to the spec's folder.
+	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical event files merged into the background; injections trade against them"`
+	// Format is the files' format: parquet (tapetest's canonical files, the
+	// default) or any format of tapetest import.
+	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster\\, binance-depth\\, ccxt-trades\\, ...)"`
+}
+
+// AgentSpec counts the background agents of an instrument: the background's
+// for every instrument, or an instrument's own (InstrumentSpec.Agents, which
+// replaces them all).
+type AgentSpec struct {
 	MarketMakers    int `yaml:"market_makers" json:"market_makers" jsonschema:"description=per instrument"`
 	NoiseTraders    int `yaml:"noise_traders" json:"noise_traders" jsonschema:"description=per instrument"`
 	MomentumTraders int `yaml:"momentum_traders" json:"momentum_traders" jsonschema:"description=per instrument"`
@@ -116,34 +131,23 @@ type BackgroundSpec struct {
 	DepthProviders  int `yaml:"depth_providers" json:"depth_providers" jsonschema:"description=per instrument: accounts keeping slow resting orders 5 to 300 bps away from the price"`
 	// NoiseRate is each noise trader's mean actions per minute.
 	NoiseRate float64 `yaml:"noise_rate" json:"noise_rate"`
-	// Files are historical canonical event files (tapetest import output),
-	// merged into the background: injections trade against their liquidity
-	// (docs/historical.md). Relative to the spec's folder.
-	Files []string `yaml:"files" json:"files,omitempty" jsonschema:"description=historical event files merged into the background; injections trade against them"`
-	// Format is the files' format: parquet (tapetest's canonical files, the
-	// default) or any format of tapetest import.
-	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster\\, binance-depth\\, ccxt-trades\\, ...)"`
 }
 
-// AgentSpec is a per-instrument replacement of the background's agent counts.
-type AgentSpec struct {
-	MarketMakers    int     `yaml:"market_makers" json:"market_makers"`
-	NoiseTraders    int     `yaml:"noise_traders" json:"noise_traders"`
-	MomentumTraders int     `yaml:"momentum_traders" json:"momentum_traders"`
-	DepthProviders  int     `yaml:"depth_providers" json:"depth_providers"`
-	NoiseRate       float64 `yaml:"noise_rate" json:"noise_rate"`
-	// MeanReversionTraders and InformedTraders as in BackgroundSpec.
-	MeanReversionTraders int `yaml:"mean_reversion_traders" json:"mean_reversion_traders,omitempty"`
-	InformedTraders      int `yaml:"informed_traders" json:"informed_traders,omitempty"`
+// negative reports whether any count or the noise rate is below zero.
+func (a AgentSpec) negative() bool {
+	return a.MarketMakers < 0 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.MeanReversionTraders < 0 || a.InformedTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0
+}
+
+// agents counts the agents of each kind.
+func (a AgentSpec) agents() int {
+	return a.MarketMakers + a.NoiseTraders + a.MomentumTraders + a.MeanReversionTraders + a.InformedTraders + a.DepthProviders
 }
 
 // agents is the background of instrument i: the scenario's, or the instrument's own counts.
 func (s *Spec) agents(i int) BackgroundSpec {
 	bg := s.Background
 	if a := s.Instruments[i].Agents; a != nil {
-		bg.MarketMakers, bg.NoiseTraders, bg.MomentumTraders, bg.DepthProviders, bg.NoiseRate =
-			a.MarketMakers, a.NoiseTraders, a.MomentumTraders, a.DepthProviders, a.NoiseRate
-		bg.MeanReversionTraders, bg.InformedTraders = a.MeanReversionTraders, a.InformedTraders
+		bg.AgentSpec = *a
 	}
 	return bg
 }
@@ -362,7 +366,7 @@ func (s *Spec) Validate() error {
 	if (bg.Accounts <= 0 && needAccounts) || bg.Accounts < 0 || bg.Accounts > MaxAccounts {
 		bad("background.accounts %d: must be in 1..%d", bg.Accounts, MaxAccounts)
 	}
-	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.MarketMakers < 0 || bg.NoiseTraders < 0 || bg.MomentumTraders < 0 || bg.MeanReversionTraders < 0 || bg.InformedTraders < 0 || bg.NoiseRate < 0 {
+	if (bg.MarketMakers < 1 && len(s.Instruments) > 0) || bg.negative() {
 		bad("background: need at least one market maker (for synthetic instruments) and non-negative trader counts and rate")
 	}
 	if bg.DepthProviders < 0 {
@@ -371,11 +375,11 @@ func (s *Spec) Validate() error {
 	need := 0
 	for i, in := range s.Instruments {
 		a := s.agents(i)
-		need += a.MarketMakers + a.NoiseTraders + a.MomentumTraders + a.MeanReversionTraders + a.InformedTraders + a.DepthProviders
+		need += a.agents()
 		if in.Perp != nil {
 			need += in.Perp.LeveragedTraders
 		}
-		if in.Agents != nil && (a.MarketMakers < 1 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.MeanReversionTraders < 0 || a.InformedTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0) {
+		if in.Agents != nil && (a.MarketMakers < 1 || a.negative()) {
 			bad("instruments[%d] %s: agents: need at least one market maker and non-negative counts and rate", i, in.Symbol)
 		}
 	}
