@@ -205,22 +205,9 @@ func TestFailingDetectorExits3(t *testing.T) {
 // stdout runs the command and returns what it printed on stdout.
 func stdout(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() {
-		var b bytes.Buffer
-		b.ReadFrom(r)
-		done <- b.Bytes()
-	}()
-	code := run(args...)
-	w.Close()
-	os.Stdout = old
-	return string(<-done), code
+	var code int
+	text := captureStdout(t, func() { code = run(args...) })
+	return text, code
 }
 
 // TestImportReconciledLOBSTERAndRealism: a LOBSTER message file given with its
