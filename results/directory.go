@@ -13,8 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
 
@@ -50,7 +50,7 @@ type Failure struct {
 type Contents struct {
 	Manifest  *Manifest
 	Alerts    []detectors.Alert
-	Labels    []scenarios.Label
+	Labels    []labels.Label
 	Options   scoring.Options
 	Timelines []Timeline
 	Counts    []replay.Count
@@ -288,8 +288,8 @@ func ReadDir(dir string) (*Contents, error) {
 		return nil, fmt.Errorf("read %s: %w", LabelsFile, err)
 	}
 	for _, r := range lrows {
-		c.Labels = append(c.Labels, scenarios.Label{ID: r.ID, Typology: replay.Typology(r.Typology), Symbol: r.Symbol, Start: r.Start, End: r.End,
-			Accounts: r.Accounts, Intensity: r.Intensity, Params: r.Params, InsuranceLoss: r.InsuranceLoss})
+		c.Labels = append(c.Labels, labels.Label{ID: r.ID, Typology: replay.Typology(r.Typology), Symbol: r.Symbol, Start: r.Start, End: r.End,
+			Accounts: r.Accounts, Intensity: labels.Intensity(r.Intensity), Params: r.Params, InsuranceLoss: r.InsuranceLoss})
 	}
 	trows, err := parquet.ReadFile[timelineRow](filepath.Join(dir, TimelineFile))
 	if err != nil {

@@ -9,15 +9,15 @@ import (
 	"testing"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
 
 func sampleContents() *Contents {
 	const s = int64(1e9)
 	t0 := int64(1_700_000_000) * s
-	labels := []scenarios.Label{
+	lbls := []labels.Label{
 		{ID: "wash-1", Typology: replay.WashTrading, Symbol: "BTCUSDT", Start: t0 + 100*s, End: t0 + 200*s, Accounts: []uint64{7}, Intensity: "blatant", Params: "{}"},
 		{ID: "spoof-1", Typology: replay.Spoofing, Symbol: "BTCUSDT", Start: t0 + 400*s, End: t0 + 450*s, Accounts: []uint64{9}, Intensity: "subtle", Params: "{}"},
 	}
@@ -35,7 +35,7 @@ func sampleContents() *Contents {
 	sc, _ := json.Marshal(opts)
 	return &Contents{
 		Manifest: &Manifest{ResultsVersion: ResultsVersion, Tool: "tapetest", ToolVersion: "test", Command: "run", Spec: SpecRef{Name: "unit", SHA256: "abc"}, Seed: 1, Scoring: sc, Start: t0, End: t0 + 900*s},
-		Alerts:   alerts, Labels: labels, Options: opts, Timelines: []Timeline{tl},
+		Alerts:   alerts, Labels: lbls, Options: opts, Timelines: []Timeline{tl},
 		Counts:   []replay.Count{{Kind: "cancel_unknown_order", N: 3}},
 		Failures: []Failure{{Instance: "broken", Error: "panic: boom"}},
 		Events:   12345, Start: t0, End: t0 + 900*s,

@@ -199,16 +199,16 @@ func CoveragePlot(title string, rows, cols []string, value [][]float64) (*plot.P
 	h.Min, h.Max = 0, 1
 	h.NaN = color.Gray{Y: 220}
 	p.Add(h)
-	labels, _ := plotter.NewLabels(cellLabels(names, cols, flipped))
-	for i := range labels.TextStyle {
-		labels.TextStyle[i].XAlign = draw.XCenter
-		labels.TextStyle[i].YAlign = draw.YCenter
-		labels.TextStyle[i].Font.Size = vg.Points(8)
+	cellText, _ := plotter.NewLabels(cellLabels(names, cols, flipped))
+	for i := range cellText.TextStyle {
+		cellText.TextStyle[i].XAlign = draw.XCenter
+		cellText.TextStyle[i].YAlign = draw.YCenter
+		cellText.TextStyle[i].Font.Size = vg.Points(8)
 		if z := g.Z(i%len(cols), i/len(cols)); !math.IsNaN(z) && z > 0.6 {
-			labels.TextStyle[i].Color = color.White
+			cellText.TextStyle[i].Color = color.White
 		}
 	}
-	p.Add(labels)
+	p.Add(cellText)
 	p.NominalX(cols...)
 	p.NominalY(names...)
 	p.X.Tick.Label.Rotation = math.Pi / 5

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/scoring"
 )
@@ -37,15 +39,15 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 	// Coverage matrix: every instance × every labelled typology.
 	cov := Matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
 	intensity := Matrix{Corner: "detector instance (own typology)"}
-	intensities := map[string]bool{}
+	intensities := map[labels.Intensity]bool{}
 	for _, r := range ev.Instances {
 		for _, x := range r.Best.ByIntensity {
 			intensities[x.Intensity] = true
 		}
 	}
-	for _, name := range []string{"blatant", "standard", "subtle", "evasive", "historical"} {
+	for _, name := range append(slices.Clone(labels.Intensities), labels.Historical) {
 		if intensities[name] {
-			intensity.Cols = append(intensity.Cols, name)
+			intensity.Cols = append(intensity.Cols, string(name))
 		}
 	}
 	claims := map[string]int{} // typologies each instance claims alerts for
@@ -70,7 +72,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		for i, name := range intensity.Cols {
 			irow[i] = math.NaN()
 			for _, x := range r.Best.ByIntensity {
-				if x.Intensity == name {
+				if string(x.Intensity) == name {
 					irow[i] = x.Recall
 				}
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/tapetest/tapetest/detectors"
-	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/scoring"
 )
 
@@ -115,9 +115,9 @@ func WriteAlerts(dir string, alerts []detectors.Alert, matched map[int][]string)
 }
 
 // WriteLabels writes labels.parquet.
-func WriteLabels(dir string, labels []scenarios.Label) error {
-	rows := make([]labelRow, len(labels))
-	for i, l := range labels {
+func WriteLabels(dir string, lbls []labels.Label) error {
+	rows := make([]labelRow, len(lbls))
+	for i, l := range lbls {
 		params := l.Params
 		if params == "" {
 			params = "{}"
@@ -126,7 +126,7 @@ func WriteLabels(dir string, labels []scenarios.Label) error {
 			return fmt.Errorf("label %s: params are not JSON: %q", l.ID, params)
 		}
 		rows[i] = labelRow{ID: l.ID, Typology: string(l.Typology), Symbol: l.Symbol, Start: l.Start, End: l.End, Accounts: l.Accounts,
-			Intensity: l.Intensity, Params: params, InsuranceLoss: l.InsuranceLoss}
+			Intensity: string(l.Intensity), Params: params, InsuranceLoss: l.InsuranceLoss}
 	}
 	return writeTable(filepath.Join(dir, LabelsFile), rows)
 }

@@ -9,23 +9,23 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
 
 func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 	alerts := []detectors.Alert{{Instance: "wash_self", Typology: replay.WashTrading, Symbol: "X", RaisedAt: 5e9, Start: 4e9, End: 5e9, Accounts: []uint64{1, 2}, Score: 0.9, Evidence: "self-trade"}}
-	labels := []scenarios.Label{{ID: "wash-1", Typology: replay.WashTrading, Symbol: "X", Start: 1e9, End: 9e9, Accounts: []uint64{2}, Intensity: "blatant", Params: `{"legs":3}`}}
-	m := scoring.Compute("wash_self", replay.WashTrading, math.Inf(-1), alerts, labels, scoring.Options{Days: 1})
-	sw := scoring.SweepOf("wash_self", replay.WashTrading, alerts, labels, scoring.Options{Days: 1})
+	lbls := []labels.Label{{ID: "wash-1", Typology: replay.WashTrading, Symbol: "X", Start: 1e9, End: 9e9, Accounts: []uint64{2}, Intensity: "blatant", Params: `{"legs":3}`}}
+	m := scoring.Compute("wash_self", replay.WashTrading, math.Inf(-1), alerts, lbls, scoring.Options{Days: 1})
+	sw := scoring.SweepOf("wash_self", replay.WashTrading, alerts, lbls, scoring.Options{Days: 1})
 	var first [][]byte
 	for run := 0; run < 2; run++ {
 		dir := t.TempDir()
 		if err := WriteAlerts(dir, alerts, map[int][]string{0: {"wash-1"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteLabels(dir, labels); err != nil {
+		if err := WriteLabels(dir, lbls); err != nil {
 			t.Fatal(err)
 		}
 		if err := WriteMetrics(dir, []MetricsAt{{"all_alerts", m}}); err != nil {
@@ -59,7 +59,7 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 			t.Fatalf("metrics read back: %+v %v", mrows, err)
 		}
 	}
-	if err := WriteLabels(t.TempDir(), []scenarios.Label{{ID: "x", Params: "{not json"}}); err == nil {
+	if err := WriteLabels(t.TempDir(), []labels.Label{{ID: "x", Params: "{not json"}}); err == nil {
 		t.Fatal("want an error for non-JSON params")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -85,7 +86,7 @@ type Generator struct {
 	// historical background (nil without files)
 	hist       *histFeed
 	histSpecs  []InstrumentSpec // what injectors plan with on historical instruments
-	external   []Label          // labels from the spec's external list
+	external   []labels.Label   // labels from the spec's external list
 	err        error
 	paused     map[uint32]int64 // market makers stand aside on a symbol until then
 	makers     map[uint32][]*marketMaker
@@ -396,8 +397,8 @@ func (g *Generator) Counts() []replay.Count {
 }
 
 // Labels returns the ground truth of every injection (call after the events were read).
-func (g *Generator) Labels() []Label {
-	out := make([]Label, 0, len(g.inj)+len(g.external))
+func (g *Generator) Labels() []labels.Label {
+	out := make([]labels.Label, 0, len(g.inj)+len(g.external))
 	out = append(out, g.external...)
 	for _, inj := range g.inj {
 		l := inj.Label()

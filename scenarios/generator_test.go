@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -120,7 +121,7 @@ func TestSpecErrorsNamePositions(t *testing.T) {
 // a malformed range is refused with the parameter's name.
 func TestInjectionParamRanges(t *testing.T) {
 	text := string(DefaultSpecText())
-	labelsOf := func(params string) ([]Label, error) {
+	labelsOf := func(params string) ([]labels.Label, error) {
 		spec, err := Parse("r.yaml", []byte(text))
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +191,7 @@ func TestInjectorsAreDocumented(t *testing.T) {
 		if d.Summary == "" {
 			t.Errorf("%s: no summary", d.Typology)
 		}
-		for _, in := range Intensities {
+		for _, in := range labels.Intensities {
 			if len(d.Defaults[in]) != len(d.Params) {
 				t.Errorf("%s %s: %d defaults for %d documented parameters", d.Typology, in, len(d.Defaults[in]), len(d.Params))
 			}

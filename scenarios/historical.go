@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
@@ -590,7 +591,7 @@ func (g *Generator) loadExternalLabels() error {
 	if n <= 0 {
 		n = defaultLabelLength
 	}
-	ls, err := LoadLabels(g.spec.Path(g.spec.Labels), n)
+	ls, err := labels.Load(g.spec.Path(g.spec.Labels), n)
 	if err != nil {
 		return fmt.Errorf("labels: %w", err)
 	}

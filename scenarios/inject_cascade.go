@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -34,7 +35,7 @@ func init() {
 //   - catch: typical sizes the hunter bids (offers) one tick beyond its final
 //     reach just before it strikes, to buy the liquidated positions back
 //     cheaper (its profit); catch_by_link: 1 to have a linked account bid.
-var cascadeDefaults = map[string]map[string]float64{
+var cascadeDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"reach_bps": 400, "targets": 4, "patience_s": 900, "slices": 1, "spread_s": 0, "catch": 6, "catch_by_link": 0},
 	"standard": {"reach_bps": 300, "targets": 3, "patience_s": 900, "slices": 2, "spread_s": 3, "catch": 5, "catch_by_link": 0},
 	"subtle":   {"reach_bps": 220, "targets": 2, "patience_s": 900, "slices": 3, "spread_s": 10, "catch": 4, "catch_by_link": 0},

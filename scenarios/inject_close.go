@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -23,7 +24,7 @@ func init() {
 // index fixing every period_s, aligned to the epoch), how long before the
 // reference the attacker trades, how many aggressive orders, their size in
 // typical sizes.
-var markCloseDefaults = map[string]map[string]float64{
+var markCloseDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"period_s": 3600, "lead_s": 20, "orders": 20, "size": 2},
 	"standard": {"period_s": 3600, "lead_s": 30, "orders": 12, "size": 1.5},
 	"subtle":   {"period_s": 3600, "lead_s": 60, "orders": 8, "size": 1},
@@ -91,7 +92,7 @@ func (m *markClose) Act(v Venue) int64 {
 }
 
 // Label spans the aggressive trading up to the reference time.
-func (m *markClose) Label() Label {
+func (m *markClose) Label() labels.Label {
 	l := m.attack.Label()
 	if m.ref > 0 && l.End < m.ref {
 		l.End = m.ref

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -31,7 +32,7 @@ func init() {
 //     sizes at the touch for provide_s seconds, then pull every quote at once
 //     while the market makers pull theirs for pull_s seconds, and a linked
 //     seller sends sell_x typical sizes into the thin book in slices.
-var flashDefaults = map[string]map[string]float64{
+var flashDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"withdraw": 0, "depth_bps": 300, "slices": 1, "pause_ms": 0, "touch_x": 8, "provide_s": 300, "pull_s": 30, "sell_x": 400},
 	"standard": {"withdraw": 0, "depth_bps": 150, "slices": 1, "pause_ms": 0, "touch_x": 6, "provide_s": 300, "pull_s": 20, "sell_x": 250},
 	"subtle":   {"withdraw": 0, "depth_bps": 80, "slices": 2, "pause_ms": 800, "touch_x": 4, "provide_s": 600, "pull_s": 10, "sell_x": 60},
@@ -69,7 +70,7 @@ func (f *flash) Prepare(v Venue) {
 }
 
 // Label of a withdrawal starts when the quotes are pulled.
-func (f *flash) Label() Label {
+func (f *flash) Label() labels.Label {
 	l := f.attack.Label()
 	if f.k.f("withdraw") != 0 && f.t0 > 0 {
 		l.Start = f.t0

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -28,7 +29,7 @@ func init() {
 //   - unwind_slices: resting orders at the touch it unwinds through, one every 3 s, before it
 //     sends what is left as marketable IOC orders no further through the touch than the burst
 //     walked, every 3 s for as many rounds again (then it holds the rest).
-var ignitionDefaults = map[string]map[string]float64{
+var ignitionDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 4, "unwind_slices": 3},
 	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 8, "unwind_slices": 4},
 	"subtle":   {"orders": 6, "move_bps": 7, "burst_s": 10, "unwind_after_s": 40, "unwind_slices": 6},

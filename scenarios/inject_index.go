@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -27,7 +28,7 @@ func init() {
 //   - push_bps: how far the manipulated index constituents are pushed;
 //   - sources: how many constituents are pushed (the index is their median);
 //   - ramp_s: seconds to push them there; hold_s: seconds they are held while the attackers close.
-var indexDefaults = map[string]map[string]float64{
+var indexDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"size_x": 150, "build_s": 120, "push_bps": 1200, "sources": 2, "ramp_s": 20, "hold_s": 120},
 	"standard": {"size_x": 120, "build_s": 300, "push_bps": 700, "sources": 2, "ramp_s": 45, "hold_s": 150},
 	"subtle":   {"size_x": 90, "build_s": 600, "push_bps": 400, "sources": 2, "ramp_s": 90, "hold_s": 180},

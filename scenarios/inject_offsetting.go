@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -28,7 +29,7 @@ func init() {
 //   - step_bps, step_s: each push of the book against the losing side reaches
 //     step_bps further (up to 15%) above the price the pushing began at,
 //     every step_s seconds.
-var offsettingDefaults = map[string]map[string]float64{
+var offsettingDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"size_x": 120, "leverage": 19, "build_s": 60, "step_bps": 150, "step_s": 2},
 	"standard": {"size_x": 90, "leverage": 18, "build_s": 180, "step_bps": 120, "step_s": 4},
 	"subtle":   {"size_x": 70, "leverage": 17, "build_s": 420, "step_bps": 100, "step_s": 6},

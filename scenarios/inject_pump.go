@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -27,7 +28,7 @@ func init() {
 // top before they dump. Real announced pumps put most of their
 // volume into the first minute (La Morgia et al., 2020); blatant and standard
 // ones here do too, subtle and evasive ones spread it over minutes.
-var pumpDefaults = map[string]map[string]float64{
+var pumpDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 20, "burst_s": 60, "accumulate_s": 600, "hold_s": 20},
 	"standard": {"organisers": 3, "followers": 50, "follower_size": 12, "burst_s": 75, "accumulate_s": 900, "hold_s": 40},
 	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200, "hold_s": 60},
@@ -55,7 +56,7 @@ func newPump(p InjectionParams) (Injection, error) {
 }
 
 // Label starts at the announcement, the moment a detector can first see the pump.
-func (p *pump) Label() Label {
+func (p *pump) Label() labels.Label {
 	l := p.attack.Label()
 	if p.announce > 0 {
 		l.Start = p.announce

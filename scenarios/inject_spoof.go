@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -21,7 +22,7 @@ func init() {
 
 // spoofDefaults by intensity: price levels layered, spoof size in multiples of
 // the visible quantity at the touch, cycles, seconds before the cancel.
-var spoofDefaults = map[string]map[string]float64{
+var spoofDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"layers": 5, "size_x_touch": 8, "cycles": 6, "cancel_after_s": 0.5},
 	"standard": {"layers": 3, "size_x_touch": 4, "cycles": 5, "cancel_after_s": 1.5},
 	"subtle":   {"layers": 2, "size_x_touch": 2.5, "cycles": 4, "cancel_after_s": 4},

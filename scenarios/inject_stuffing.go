@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -22,7 +23,7 @@ func init() {
 
 // stuffingDefaults by intensity: bursts, orders per burst, burst length,
 // how far from the touch the orders sit (ticks), and their lifetime.
-var stuffingDefaults = map[string]map[string]float64{
+var stuffingDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"bursts": 8, "orders": 300, "burst_ms": 1000, "away_ticks": 3, "life_ms": 20},
 	"standard": {"bursts": 6, "orders": 150, "burst_ms": 1000, "away_ticks": 5, "life_ms": 50},
 	"subtle":   {"bursts": 5, "orders": 60, "burst_ms": 1500, "away_ticks": 8, "life_ms": 150},

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -29,7 +30,7 @@ func init() {
 //   - wait_s: seconds between the victim's position and the collecting orders;
 //   - chunk_x: the pushing account's market orders, in multiples of the typical size;
 //   - collectors: linked accounts sharing the collecting orders.
-var suicideDefaults = map[string]map[string]float64{
+var suicideDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"leverage": 90, "size_x": 18, "beyond_bps": 150, "wait_s": 20, "chunk_x": 3, "collectors": 1},
 	"standard": {"leverage": 75, "size_x": 15, "beyond_bps": 100, "wait_s": 60, "chunk_x": 2, "collectors": 1},
 	"subtle":   {"leverage": 60, "size_x": 12, "beyond_bps": 60, "wait_s": 180, "chunk_x": 1.5, "collectors": 2},

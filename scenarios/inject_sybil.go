@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -21,7 +22,7 @@ func init() {
 
 // sybilDefaults by intensity: accounts in the cluster, coordinated rounds,
 // seconds between members within a round, order size in typical sizes.
-var sybilDefaults = map[string]map[string]float64{
+var sybilDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"accounts": 8, "rounds": 10, "gap_s": 0.5, "size": 1},
 	"standard": {"accounts": 6, "rounds": 8, "gap_s": 2, "size": 0.8},
 	"subtle":   {"accounts": 4, "rounds": 6, "gap_s": 6, "size": 0.6},

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -22,7 +23,7 @@ func init() {
 // washDefaults by intensity: ring size (1 = self-trades, which need
 // self-trade prevention off), number of round trips, seconds between trades
 // and trade size in multiples of the instrument's typical size.
-var washDefaults = map[string]map[string]float64{
+var washDefaults = map[labels.Intensity]map[string]float64{
 	"blatant":  {"ring": 1, "trades": 30, "interval_s": 2, "size": 3},
 	"standard": {"ring": 2, "trades": 20, "interval_s": 5, "size": 1.5},
 	"subtle":   {"ring": 3, "trades": 12, "interval_s": 15, "size": 1},

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -18,7 +19,7 @@ type InjectionParams struct {
 	SymbolName string
 	Instrument InstrumentSpec
 	Start      int64
-	Intensity  string
+	Intensity  labels.Intensity
 	Params     map[string]any // overrides of the intensity's defaults
 	Rand       *rand.Rand     // the injection's own seeded source
 }
@@ -41,13 +42,10 @@ type InjectorDoc struct {
 	// Params maps each parameter to its meaning.
 	Params map[string]string `json:"params"`
 	// Defaults maps each intensity to its parameter values.
-	Defaults map[string]map[string]float64 `json:"defaults"`
+	Defaults map[labels.Intensity]map[string]float64 `json:"defaults"`
 }
 
-// Intensities are the injection intensities, from blatant to evasive.
-var Intensities = []string{"blatant", "standard", "subtle", "evasive"}
-
-func registerInjector(t replay.Typology, f InjectorFactory, defaults map[string]map[string]float64, doc InjectorDoc) {
+func registerInjector(t replay.Typology, f InjectorFactory, defaults map[labels.Intensity]map[string]float64, doc InjectorDoc) {
 	doc.Typology, doc.Defaults = t, defaults
 	injectors[string(t)], injectorDocs[string(t)] = f, doc
 }
@@ -76,7 +74,7 @@ type knobs struct {
 	vals map[string]float64
 }
 
-func resolve(p InjectionParams, defaults map[string]map[string]float64) (knobs, error) {
+func resolve(p InjectionParams, defaults map[labels.Intensity]map[string]float64) (knobs, error) {
 	base, ok := defaults[p.Intensity]
 	if !ok {
 		return knobs{}, fmt.Errorf("%s: unknown intensity %q", p.Typology, p.Intensity)
@@ -167,12 +165,12 @@ func (a *attack) mark(now int64) {
 	a.last = now
 }
 
-func (a *attack) Label() Label {
+func (a *attack) Label() labels.Label {
 	start, end := a.first, a.last
 	if start == 0 {
 		start, end = a.p.Start, a.p.Start
 	}
 	acc := append([]uint64(nil), a.accounts...)
 	sort.Slice(acc, func(i, j int) bool { return acc[i] < acc[j] })
-	return Label{ID: a.p.ID, Typology: a.p.Typology, Symbol: a.p.SymbolName, Start: start, End: end, Accounts: acc, Intensity: a.p.Intensity, Params: a.k.json()}
+	return labels.Label{ID: a.p.ID, Typology: a.p.Typology, Symbol: a.p.SymbolName, Start: start, End: end, Accounts: acc, Intensity: a.p.Intensity, Params: a.k.json()}
 }

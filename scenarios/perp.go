@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/orderbook/perp"
 	"github.com/tapetest/tapetest/replay"
@@ -572,7 +573,7 @@ type perpAttack struct {
 	lossWindow int64    // how long after the attack's end a liquidation still counts (ns)
 }
 
-func newPerpAttack(p InjectionParams, defaults map[string]map[string]float64) (perpAttack, error) {
+func newPerpAttack(p InjectionParams, defaults map[labels.Intensity]map[string]float64) (perpAttack, error) {
 	if p.Instrument.Kind != "perp" {
 		return perpAttack{}, fmt.Errorf("%s: instrument %s is not a perpetual swap (kind: perp)", p.Typology, p.SymbolName)
 	}
@@ -592,7 +593,7 @@ func (a *perpAttack) prepare(v Venue, n int, linked bool) bool {
 }
 
 // Label adds the insurance fund's loss to the ground truth.
-func (a *perpAttack) Label() Label {
+func (a *perpAttack) Label() labels.Label {
 	l := a.attack.Label()
 	if a.pv != nil {
 		l.InsuranceLoss = a.pv.InsuranceLoss(a.p.Symbol, a.lossOf, l.Start, l.End+a.lossWindow)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/tapetest/tapetest/labels"
 )
 
 // Spec is a scenario: instruments, a synthetic background market, injected
@@ -154,11 +155,11 @@ func (s *Spec) agents(i int) BackgroundSpec {
 
 // InjectionSpec asks for attacks of one typology.
 type InjectionSpec struct {
-	Typology  string     `yaml:"typology" json:"typology"`
-	Symbol    string     `yaml:"symbol" json:"symbol"`
-	Count     int        `yaml:"count" json:"count" jsonschema:"description=attacks spread evenly over the run (ignored when at is given)"`
-	At        []Duration `yaml:"at" json:"at,omitempty" jsonschema:"description=explicit start offsets from the scenario start"`
-	Intensity string     `yaml:"intensity" json:"intensity" jsonschema:"enum=blatant,enum=standard,enum=subtle,enum=evasive"`
+	Typology  string           `yaml:"typology" json:"typology"`
+	Symbol    string           `yaml:"symbol" json:"symbol"`
+	Count     int              `yaml:"count" json:"count" jsonschema:"description=attacks spread evenly over the run (ignored when at is given)"`
+	At        []Duration       `yaml:"at" json:"at,omitempty" jsonschema:"description=explicit start offsets from the scenario start"`
+	Intensity labels.Intensity `yaml:"intensity" json:"intensity" jsonschema:"enum=blatant,enum=standard,enum=subtle,enum=evasive"`
 	// Params override the intensity's defaults: a number, or a range
 	// [low, high] drawn for each attack (an integer in low..high when both
 	// ends are integers); the label records the values each attack used.
@@ -396,10 +397,8 @@ func (s *Spec) Validate() error {
 		if inj.Count < 0 || inj.Count > 10_000 || (inj.Count == 0 && len(inj.At) == 0) {
 			bad("injections[%d]: count %d: give 1..10000 attacks or explicit times", i, inj.Count)
 		}
-		switch inj.Intensity {
-		case "blatant", "standard", "subtle", "evasive":
-		default:
-			bad("injections[%d]: intensity %q: want blatant, standard, subtle or evasive", i, inj.Intensity)
+		if _, err := labels.ParseIntensity(string(inj.Intensity)); err != nil {
+			bad("injections[%d]: %v", i, err)
 		}
 		if _, ok := injectors[inj.Typology]; !ok {
 			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectorNames(), ", "))

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -60,7 +61,7 @@ type Injection interface {
 	// Start is the first time the injection acts.
 	Start() int64
 	// Label is the ground truth; called once the actor is done (or at the end of the run).
-	Label() Label
+	Label() labels.Label
 }
 
 // leader is an Injection whose labelled attack begins a known time after it

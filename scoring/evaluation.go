@@ -5,8 +5,8 @@ import (
 	"sort"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 // InstanceResult is everything scored for one detector instance on the
@@ -41,10 +41,10 @@ type Ref struct {
 // metrics with every alert kept, the exact sweep, the metrics at the best-F1
 // threshold, the coverage row and the detection times. Instances listed in
 // ran are scored even when they raised no alert (recall 0).
-func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options, ran ...Ref) *Evaluation {
+func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran ...Ref) *Evaluation {
 	ev := &Evaluation{Options: opts}
 	has := map[replay.Typology]bool{}
-	for _, l := range labels {
+	for _, l := range lbls {
 		has[l.Typology] = true
 	}
 	for _, t := range replay.Typologies {
@@ -90,7 +90,7 @@ func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options, 
 	anyTyp.AnyTypology = true
 	for _, k := range keys {
 		as := groups[k]
-		own := labelsOf(labels, k.typ)
+		own := labelsOf(lbls, k.typ)
 		r := InstanceResult{Instance: k.inst, Typology: k.typ, Coverage: map[replay.Typology]float64{}}
 		r.All = Compute(k.inst, k.typ, math.Inf(-1), as, own, opts)
 		r.Sweep = SweepOf(k.inst, k.typ, as, own, opts)
@@ -101,7 +101,7 @@ func Evaluate(alerts []detectors.Alert, labels []scenarios.Label, opts Options, 
 		kept := keep(as, thr)
 		r.Best = Compute(k.inst, k.typ, thr, kept, own, opts)
 		for _, t := range ev.Typologies {
-			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(labels, t), anyTyp).Recall
+			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
 		}
 		r.TTD = detectionTimes(kept, own, opts)
 		ev.Instances = append(ev.Instances, r)
@@ -121,10 +121,10 @@ func keep(alerts []detectors.Alert, thr float64) []detectors.Alert {
 }
 
 // detectionTimes returns the sorted detection times (s) of detected labels.
-func detectionTimes(alerts []detectors.Alert, labels []scenarios.Label, opts Options) []float64 {
-	alerts, labels = normalize(alerts, labels)
+func detectionTimes(alerts []detectors.Alert, lbls []labels.Label, opts Options) []float64 {
+	alerts, lbls = normalize(alerts, lbls)
 	first := map[int]int64{}
-	for _, p := range Match(alerts, labels, opts) {
+	for _, p := range Match(alerts, lbls, opts) {
 		t := alerts[p.Alert].RaisedAt
 		if f, ok := first[p.Label]; !ok || t < f {
 			first[p.Label] = t
@@ -132,7 +132,7 @@ func detectionTimes(alerts []detectors.Alert, labels []scenarios.Label, opts Opt
 	}
 	out := make([]float64, 0, len(first))
 	for li, t := range first {
-		out = append(out, float64(t-labels[li].Start)/1e9)
+		out = append(out, float64(t-lbls[li].Start)/1e9)
 	}
 	sort.Float64s(out)
 	return out

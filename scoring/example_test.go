@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
 
@@ -13,7 +13,7 @@ import (
 // two labelled wash-trading episodes, in the spirit of gonum's stat.ROC.
 func ExampleSweepOf() {
 	const s = int64(1e9)
-	labels := []scenarios.Label{
+	lbls := []labels.Label{
 		{Symbol: "BTCUSDT", Typology: replay.WashTrading, Start: 100 * s, End: 200 * s},
 		{Symbol: "BTCUSDT", Typology: replay.WashTrading, Start: 900 * s, End: 1000 * s},
 	}
@@ -21,7 +21,7 @@ func ExampleSweepOf() {
 		return detectors.Alert{Instance: "wash_self", Typology: replay.WashTrading, Symbol: "BTCUSDT", RaisedAt: at * s, Start: at * s, End: at * s, Score: score}
 	}
 	alerts := []detectors.Alert{alert(150, 0.9), alert(500, 0.7), alert(950, 0.4), alert(2000, 0.2)}
-	sw := scoring.SweepOf("wash_self", replay.WashTrading, alerts, labels, scoring.Options{Days: 1, BudgetPerDay: 1})
+	sw := scoring.SweepOf("wash_self", replay.WashTrading, alerts, lbls, scoring.Options{Days: 1, BudgetPerDay: 1})
 	for _, p := range sw.Points {
 		fmt.Printf("t=%.1f precision=%.2f recall=%.2f background/day=%.0f\n", p.Threshold, p.Precision, p.Recall, p.AlertsPerDay)
 	}

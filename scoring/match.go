@@ -4,8 +4,8 @@ import (
 	"sort"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 // Options configure matching and metrics.
@@ -28,14 +28,14 @@ type Pair struct {
 // Match returns every alert–label pair that matches under the package rules,
 // sorted by alert then label. It runs in O((A + L) log L + pairs) for labels
 // of bounded duration.
-func Match(alerts []detectors.Alert, labels []scenarios.Label, opts Options) []Pair {
+func Match(alerts []detectors.Alert, lbls []labels.Label, opts Options) []Pair {
 	type entry struct {
 		start, end int64
 		idx        int
 	}
 	bySym := map[string][]entry{}
 	maxDur := map[string]int64{}
-	for i, l := range labels {
+	for i, l := range lbls {
 		bySym[l.Symbol] = append(bySym[l.Symbol], entry{l.Start, l.End + opts.Tolerance, i})
 		if d := l.End + opts.Tolerance - l.Start; d > maxDur[l.Symbol] {
 			maxDur[l.Symbol] = d
@@ -65,7 +65,7 @@ func Match(alerts []detectors.Alert, labels []scenarios.Label, opts Options) []P
 			if a.RaisedAt > e.end {
 				continue
 			}
-			l := &labels[e.idx]
+			l := &lbls[e.idx]
 			if !opts.AnyTypology && l.Typology != a.Typology {
 				continue
 			}
@@ -117,12 +117,12 @@ func intersect(a, b []uint64) int {
 }
 
 // labelsOf returns the labels of typology t (all labels when t is "").
-func labelsOf(labels []scenarios.Label, t replay.Typology) []scenarios.Label {
+func labelsOf(lbls []labels.Label, t replay.Typology) []labels.Label {
 	if t == "" {
-		return labels
+		return lbls
 	}
-	var out []scenarios.Label
-	for _, l := range labels {
+	var out []labels.Label
+	for _, l := range lbls {
 		if l.Typology == t {
 			out = append(out, l)
 		}

@@ -6,8 +6,8 @@ import (
 	"sort"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 // Metrics are one detector instance's scores on the labels of one typology
@@ -41,7 +41,7 @@ type Metrics struct {
 
 // IntensityRecall is event recall over the labels of one intensity.
 type IntensityRecall struct {
-	Intensity string  `json:"intensity"`
+	Intensity labels.Intensity `json:"intensity"`
 	Labels    int     `json:"labels"`
 	Detected  int     `json:"detected"`
 	Recall    float64 `json:"recall"`
@@ -88,7 +88,7 @@ func strictlyAscending(a []uint64) bool {
 
 // normalize returns alerts and labels whose account lists are ascending
 // and free of duplicates (copies only where needed).
-func normalize(alerts []detectors.Alert, labels []scenarios.Label) ([]detectors.Alert, []scenarios.Label) {
+func normalize(alerts []detectors.Alert, lbls []labels.Label) ([]detectors.Alert, []labels.Label) {
 	clean := func(a []uint64) []uint64 {
 		if strictlyAscending(a) {
 			return a
@@ -109,17 +109,17 @@ func normalize(alerts []detectors.Alert, labels []scenarios.Label) ([]detectors.
 	if ac == nil {
 		ac = alerts
 	}
-	var lc []scenarios.Label
-	for i := range labels {
-		if c := clean(labels[i].Accounts); len(c) != len(labels[i].Accounts) || (len(c) > 0 && &c[0] != &labels[i].Accounts[0]) {
+	var lc []labels.Label
+	for i := range lbls {
+		if c := clean(lbls[i].Accounts); len(c) != len(lbls[i].Accounts) || (len(c) > 0 && &c[0] != &lbls[i].Accounts[0]) {
 			if lc == nil {
-				lc = slices.Clone(labels)
+				lc = slices.Clone(lbls)
 			}
 			lc[i].Accounts = c
 		}
 	}
 	if lc == nil {
-		lc = labels
+		lc = lbls
 	}
 	return ac, lc
 }
@@ -128,19 +128,19 @@ func normalize(alerts []detectors.Alert, labels []scenarios.Label) ([]detectors.
 // against labels (already restricted to the typology being scored) from
 // scratch. Sweep computes the same figures at every threshold incrementally;
 // Compute is the reference it is tested against.
-func Compute(instance string, typology replay.Typology, threshold float64, alerts []detectors.Alert, labels []scenarios.Label, opts Options) Metrics {
-	alerts, labels = normalize(alerts, labels)
-	m := Metrics{Instance: instance, Typology: typology, Threshold: threshold, Labels: len(labels), Alerts: len(alerts)}
-	pairs := Match(alerts, labels, opts)
-	first := make([]int64, len(labels))
+func Compute(instance string, typology replay.Typology, threshold float64, alerts []detectors.Alert, lbls []labels.Label, opts Options) Metrics {
+	alerts, lbls = normalize(alerts, lbls)
+	m := Metrics{Instance: instance, Typology: typology, Threshold: threshold, Labels: len(lbls), Alerts: len(alerts)}
+	pairs := Match(alerts, lbls, opts)
+	first := make([]int64, len(lbls))
 	for i := range first {
 		first[i] = math.MaxInt64
 	}
 	matched := make([]bool, len(alerts))
 	var accInter, accAlert int
-	detAcc := make([][]uint64, len(labels))
+	detAcc := make([][]uint64, len(lbls))
 	for _, p := range pairs {
-		a, l := &alerts[p.Alert], &labels[p.Label]
+		a, l := &alerts[p.Alert], &lbls[p.Label]
 		matched[p.Alert] = true
 		first[p.Label] = min(first[p.Label], a.RaisedAt)
 		if len(a.Accounts) > 0 && len(l.Accounts) > 0 {
@@ -153,7 +153,7 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	for i, f := range first {
 		if f != math.MaxInt64 {
 			m.Detected++
-			ttd = append(ttd, float64(f-labels[i].Start)/1e9)
+			ttd = append(ttd, float64(f-lbls[i].Start)/1e9)
 		}
 	}
 	sort.Float64s(ttd)
@@ -176,28 +176,28 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 			continue
 		}
 		slices.Sort(accs)
-		recInter += intersect(slices.Compact(accs), labels[i].Accounts)
-		recTotal += len(labels[i].Accounts)
+		recInter += intersect(slices.Compact(accs), lbls[i].Accounts)
+		recTotal += len(lbls[i].Accounts)
 	}
 	m.AccountRecall = ratio(recInter, recTotal)
 	pw := make([]Window, len(alerts))
 	for i, a := range alerts {
 		pw[i] = Window{a.Symbol, min(a.Start, a.End), max(a.Start, a.End)}
 	}
-	rw := make([]Window, len(labels))
-	for i, l := range labels {
+	rw := make([]Window, len(lbls))
+	for i, l := range lbls {
 		rw[i] = Window{l.Symbol, l.Start, l.End}
 	}
 	m.RangePrecision, m.RangeRecall = RangePR(pw, rw, opts.RangeAlpha, biasOr(opts.RangeBias))
 	if len(alerts) == 0 {
 		m.RangePrecision = math.NaN()
 	}
-	if len(labels) == 0 {
+	if len(lbls) == 0 {
 		m.RangeRecall = math.NaN()
 	}
-	pts := sweepPoints(alerts, labels, pairs, opts)
+	pts := sweepPoints(alerts, lbls, pairs, opts)
 	m.AP, m.EventAP = averagePrecision(pts, m.MatchedAlerts)
-	m.ByIntensity = byIntensity(labels, first)
+	m.ByIntensity = byIntensity(lbls, first)
 	return m
 }
 
@@ -208,10 +208,10 @@ func biasOr(b Bias) Bias {
 	return b
 }
 
-func byIntensity(labels []scenarios.Label, first []int64) []IntensityRecall {
-	idx := map[string]int{}
+func byIntensity(lbls []labels.Label, first []int64) []IntensityRecall {
+	idx := map[labels.Intensity]int{}
 	var out []IntensityRecall
-	for i, l := range labels {
+	for i, l := range lbls {
 		k, ok := idx[l.Intensity]
 		if !ok {
 			k = len(out)
@@ -223,24 +223,10 @@ func byIntensity(labels []scenarios.Label, first []int64) []IntensityRecall {
 			out[k].Detected++
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return intensityRank(out[i].Intensity) < intensityRank(out[j].Intensity) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Intensity.Rank() < out[j].Intensity.Rank() })
 	for i := range out {
 		out[i].Recall = ratio(out[i].Detected, out[i].Labels)
 	}
 	return out
 }
 
-// intensityRank orders intensities from blatant to evasive, others after, by name.
-func intensityRank(s string) string {
-	switch s {
-	case "blatant":
-		return "0"
-	case "standard":
-		return "1"
-	case "subtle":
-		return "2"
-	case "evasive":
-		return "3"
-	}
-	return "4" + s
-}

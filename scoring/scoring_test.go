@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 const sec = int64(1e9)
@@ -20,8 +20,8 @@ func near(a, b float64) bool {
 	return math.Abs(a-b) < 1e-9
 }
 
-func lab(sym string, typ replay.Typology, start, end int64, accts ...uint64) scenarios.Label {
-	return scenarios.Label{Symbol: sym, Typology: typ, Start: start * sec, End: end * sec, Accounts: accts, Intensity: "standard"}
+func lab(sym string, typ replay.Typology, start, end int64, accts ...uint64) labels.Label {
+	return labels.Label{Symbol: sym, Typology: typ, Start: start * sec, End: end * sec, Accounts: accts, Intensity: "standard"}
 }
 
 func al(sym string, typ replay.Typology, raised int64, score float64, accts ...uint64) detectors.Alert {
@@ -29,7 +29,7 @@ func al(sym string, typ replay.Typology, raised int64, score float64, accts ...u
 }
 
 func TestMatchRules(t *testing.T) {
-	labels := []scenarios.Label{lab("X", replay.WashTrading, 100, 200, 1, 2)}
+	lbls := []labels.Label{lab("X", replay.WashTrading, 100, 200, 1, 2)}
 	cases := []struct {
 		name string
 		a    detectors.Alert
@@ -50,7 +50,7 @@ func TestMatchRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := len(Match([]detectors.Alert{c.a}, labels, c.opts)) == 1
+			got := len(Match([]detectors.Alert{c.a}, lbls, c.opts)) == 1
 			if got != c.want {
 				t.Fatalf("matched = %v, want %v", got, c.want)
 			}
@@ -76,13 +76,13 @@ func TestMatchRules(t *testing.T) {
 // P@1=1, P@3=2/3, P@5=3/5 -> (1 + 2/3 + 3/5)/3 = 0.755555...
 // Event AP: recall steps at 0.9 (1/3, P=1) and 0.7 (2/3, P=2/3); 0.5 adds no new event -> 1/3·1 + 1/3·2/3 = 0.555...
 func TestComputeGolden(t *testing.T) {
-	labels := []scenarios.Label{lab("X", replay.WashTrading, 100, 200, 1, 2), lab("X", replay.WashTrading, 1000, 1100, 5), lab("X", replay.WashTrading, 5000, 5100, 9)}
-	labels[0].Intensity, labels[2].Intensity = "blatant", "subtle"
+	lbls := []labels.Label{lab("X", replay.WashTrading, 100, 200, 1, 2), lab("X", replay.WashTrading, 1000, 1100, 5), lab("X", replay.WashTrading, 5000, 5100, 9)}
+	lbls[0].Intensity, lbls[2].Intensity = "blatant", "subtle"
 	alerts := []detectors.Alert{
 		al("X", replay.WashTrading, 130, 0.9, 1), al("X", replay.WashTrading, 110, 0.5, 2, 3), al("X", replay.WashTrading, 1050, 0.7, 5),
 		al("X", replay.WashTrading, 3000, 0.8, 7), al("X", replay.WashTrading, 5200, 0.6, 9),
 	}
-	m := Compute("d", replay.WashTrading, math.Inf(-1), alerts, labels, Options{Days: 0.5})
+	m := Compute("d", replay.WashTrading, math.Inf(-1), alerts, lbls, Options{Days: 0.5})
 	checks := []struct {
 		name      string
 		got, want float64
@@ -105,13 +105,13 @@ func TestComputeGolden(t *testing.T) {
 
 // TestAveragePrecisionReference: scikit-learn's documented example.
 func TestAveragePrecisionReference(t *testing.T) {
-	labels := []scenarios.Label{lab("X", replay.WashTrading, 100, 100), lab("X", replay.WashTrading, 200, 200)}
+	lbls := []labels.Label{lab("X", replay.WashTrading, 100, 100), lab("X", replay.WashTrading, 200, 200)}
 	// Relevance by matching: two alerts hit a label, two do not.
 	alerts := []detectors.Alert{
 		al("X", replay.WashTrading, 50, 0.1), al("X", replay.WashTrading, 60, 0.4),
 		al("X", replay.WashTrading, 100, 0.35), al("X", replay.WashTrading, 200, 0.8),
 	}
-	m := Compute("d", replay.WashTrading, math.Inf(-1), alerts, labels, Options{})
+	m := Compute("d", replay.WashTrading, math.Inf(-1), alerts, lbls, Options{})
 	if !near(math.Round(m.AP*1e4)/1e4, 0.8333) {
 		t.Fatalf("AP = %v, want 0.8333", m.AP)
 	}
@@ -149,16 +149,16 @@ func TestRangeBased(t *testing.T) {
 	}
 }
 
-func randomCase(r *rand.Rand) ([]detectors.Alert, []scenarios.Label) {
+func randomCase(r *rand.Rand) ([]detectors.Alert, []labels.Label) {
 	typ := []replay.Typology{replay.WashTrading, replay.Spoofing}
-	var labels []scenarios.Label
+	var lbls []labels.Label
 	for i := 0; i < 1+r.IntN(12); i++ {
 		s := r.Int64N(10_000)
 		l := lab("X", typ[r.IntN(2)], s, s+1+r.Int64N(300))
 		if r.IntN(2) == 0 {
 			l.Accounts = []uint64{uint64(r.IntN(5)), uint64(5 + r.IntN(5))}
 		}
-		labels = append(labels, l)
+		lbls = append(lbls, l)
 	}
 	var alerts []detectors.Alert
 	for i := 0; i < r.IntN(60); i++ {
@@ -168,7 +168,7 @@ func randomCase(r *rand.Rand) ([]detectors.Alert, []scenarios.Label) {
 		}
 		alerts = append(alerts, a)
 	}
-	return alerts, labels
+	return alerts, lbls
 }
 
 // TestSweepIsExact: every sweep point equals a from-scratch evaluation of the
@@ -182,9 +182,9 @@ func TestSweepIsExact(t *testing.T) {
 		}
 	}()
 	for iter := 0; iter < 300; iter++ {
-		alerts, labels := randomCase(r)
+		alerts, lbls := randomCase(r)
 		opts := Options{Days: 1.5, Tolerance: int64(r.IntN(3)) * 30 * sec, BudgetPerDay: 3}
-		wl := labelsOf(labels, replay.WashTrading)
+		wl := labelsOf(lbls, replay.WashTrading)
 		s := SweepOf("d", replay.WashTrading, alerts, wl, opts)
 		if s.AtCapacity != nil {
 			capacityPoints++
@@ -223,12 +223,12 @@ func TestSweepIsExact(t *testing.T) {
 func TestOrderDoesNotMatter(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for iter := 0; iter < 50; iter++ {
-		alerts, labels := randomCase(r)
+		alerts, lbls := randomCase(r)
 		opts := Options{Days: 1, RangeAlpha: 0.3, RangeBias: Front}
-		a := Compute("d", replay.WashTrading, 0, alerts, labels, opts)
+		a := Compute("d", replay.WashTrading, 0, alerts, lbls, opts)
 		r.Shuffle(len(alerts), func(i, j int) { alerts[i], alerts[j] = alerts[j], alerts[i] })
-		r.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
-		b := Compute("d", replay.WashTrading, 0, alerts, labels, opts)
+		r.Shuffle(len(lbls), func(i, j int) { lbls[i], lbls[j] = lbls[j], lbls[i] })
+		b := Compute("d", replay.WashTrading, 0, alerts, lbls, opts)
 		a.ByIntensity, b.ByIntensity = nil, nil
 		if !reflect.DeepEqual(round(a), round(b)) {
 			t.Fatalf("order changed the metrics:\n%+v\n%+v", a, b)
@@ -247,14 +247,14 @@ func round(m Metrics) Metrics {
 }
 
 func TestEvaluateGroupsAndCoverage(t *testing.T) {
-	labels := []scenarios.Label{lab("X", replay.WashTrading, 100, 200), lab("X", replay.Spoofing, 300, 400), lab("X", replay.Spoofing, 900, 950)}
+	lbls := []labels.Label{lab("X", replay.WashTrading, 100, 200), lab("X", replay.Spoofing, 300, 400), lab("X", replay.Spoofing, 900, 950)}
 	alerts := []detectors.Alert{
 		{Instance: "wash", Typology: replay.WashTrading, Symbol: "X", RaisedAt: 150 * sec, Score: 0.9},
 		{Instance: "wash", Typology: replay.WashTrading, Symbol: "X", RaisedAt: 350 * sec, Score: 0.95}, // lands on a spoofing label
 		{Instance: "spoof", Typology: replay.Spoofing, Symbol: "X", RaisedAt: 320 * sec, Score: 0.5},
 		{Instance: "spoof", Typology: replay.Spoofing, Symbol: "X", RaisedAt: 5000 * sec, Score: 0.1},
 	}
-	ev := Evaluate(alerts, labels, Options{Days: 1})
+	ev := Evaluate(alerts, lbls, Options{Days: 1})
 	if len(ev.Instances) != 2 || ev.Instances[0].Instance != "spoof" || ev.Instances[1].Instance != "wash" {
 		t.Fatalf("instances %+v", ev.Instances)
 	}

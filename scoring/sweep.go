@@ -5,8 +5,8 @@ import (
 	"sort"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/scenarios"
 )
 
 // SweepPoint is the operating point of one threshold: alerts with
@@ -62,7 +62,7 @@ func (f fenwick) kth(k int) int {
 // are added in score order; each label keeps the earliest raise time of the
 // alerts kept so far, and a Fenwick tree over all candidate detection times
 // gives the median at every point.
-func sweepPoints(alerts []detectors.Alert, labels []scenarios.Label, pairs []Pair, opts Options) []SweepPoint {
+func sweepPoints(alerts []detectors.Alert, lbls []labels.Label, pairs []Pair, opts Options) []SweepPoint {
 	order := make([]int, len(alerts))
 	for i := range order {
 		order[i] = i
@@ -79,13 +79,13 @@ func sweepPoints(alerts []detectors.Alert, labels []scenarios.Label, pairs []Pai
 	// Every candidate detection time, ranked.
 	ttds := make([]int64, len(pairs))
 	for i, p := range pairs {
-		ttds[i] = alerts[p.Alert].RaisedAt - labels[p.Label].Start
+		ttds[i] = alerts[p.Alert].RaisedAt - lbls[p.Label].Start
 	}
 	ranks := append([]int64(nil), ttds...)
 	sort.Slice(ranks, func(i, j int) bool { return ranks[i] < ranks[j] })
 	rankOf := func(v int64) int { return sort.Search(len(ranks), func(i int) bool { return ranks[i] >= v }) }
 	fw := make(fenwick, len(ranks)+1)
-	first := make([]int64, len(labels))
+	first := make([]int64, len(lbls))
 	for i := range first {
 		first[i] = math.MaxInt64
 	}
@@ -108,14 +108,14 @@ func sweepPoints(alerts []detectors.Alert, labels []scenarios.Label, pairs []Pai
 				if first[li] == math.MaxInt64 {
 					detected++
 				} else {
-					fw.add(rankOf(first[li]-labels[li].Start), -1)
+					fw.add(rankOf(first[li]-lbls[li].Start), -1)
 				}
 				first[li] = t
-				fw.add(rankOf(t-labels[li].Start), 1)
+				fw.add(rankOf(t-lbls[li].Start), 1)
 			}
 		}
 		p := SweepPoint{Threshold: score, Alerts: kept, MatchedAlerts: matched, Detected: detected,
-			Precision: ratio(matched, kept), Recall: ratio(detected, len(labels)), AlertsPerDay: perDay(kept-matched, opts.Days), TTDP50: math.NaN()}
+			Precision: ratio(matched, kept), Recall: ratio(detected, len(lbls)), AlertsPerDay: perDay(kept-matched, opts.Days), TTDP50: math.NaN()}
 		p.F1 = f1(p.Precision, p.Recall)
 		if detected > 0 {
 			k := int(math.Ceil(0.5 * float64(detected)))
@@ -157,10 +157,10 @@ func averagePrecision(pts []SweepPoint, relevant int) (ap, eventAP float64) {
 
 // SweepOf runs the exact threshold sweep of one instance's alerts against the
 // labels of the typology being scored.
-func SweepOf(instance string, typology replay.Typology, alerts []detectors.Alert, labels []scenarios.Label, opts Options) Sweep {
-	alerts, labels = normalize(alerts, labels)
-	pairs := Match(alerts, labels, opts)
-	s := Sweep{Instance: instance, Typology: typology, Labels: len(labels), Points: sweepPoints(alerts, labels, pairs, opts)}
+func SweepOf(instance string, typology replay.Typology, alerts []detectors.Alert, lbls []labels.Label, opts Options) Sweep {
+	alerts, lbls = normalize(alerts, lbls)
+	pairs := Match(alerts, lbls, opts)
+	s := Sweep{Instance: instance, Typology: typology, Labels: len(lbls), Points: sweepPoints(alerts, lbls, pairs, opts)}
 	for i, p := range s.Points {
 		if i == 0 || p.F1 > s.BestF1.F1 {
 			s.BestF1 = p

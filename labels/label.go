@@ -1,6 +1,8 @@
-// Package scenarios owns scenario specs, the synthetic background market, attack
-// injectors, labels, account attributes and the embedded default suite.
-package scenarios
+// Package labels owns the ground truth of a backtest: the Label of one attack
+// (injected or historically documented), its typed Intensity, and the reader of
+// external incident lists (docs/labels.md). Scoring and results import this
+// package, not the simulator that produces labels.
+package labels
 
 import "github.com/tapetest/tapetest/replay"
 
@@ -13,7 +15,7 @@ type Label struct {
 	Start         int64           `json:"start" parquet:"start,timestamp(nanosecond)"`
 	End           int64           `json:"end" parquet:"end,timestamp(nanosecond)"`
 	Accounts      []uint64        `json:"accounts" parquet:"accounts,list"`                  // ground-truth attacker accounts, sorted; empty if unknown
-	Intensity     string          `json:"intensity" parquet:"intensity,dict"`                // blatant, standard, subtle, evasive; or "historical"
+	Intensity     Intensity       `json:"intensity" parquet:"intensity,dict"`                // blatant, standard, subtle, evasive; or historical
 	Params        string          `json:"params" parquet:"params"`                           // JSON object of the injector's parameters
 	InsuranceLoss int64           `json:"insurance_loss,omitempty" parquet:"insurance_loss"` // perpetual attacks: insurance fund loss (quote fixed point)
 }

@@ -1,4 +1,4 @@
-package scenarios
+package labels
 
 import (
 	"encoding/csv"
@@ -14,12 +14,12 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-// LoadLabels reads an external incident list (docs/labels.md): a CSV file with
+// Load reads an external incident list (docs/labels.md): a CSV file with
 // a header naming at least id, typology, symbol and start, and optionally end
 // (default: start + default_len), accounts (';'-separated ids) and intensity
 // (default "historical"). Times are RFC 3339, "YYYY-MM-DD HH:MM[:SS]" in UTC,
 // or Unix epoch nanoseconds. Errors name the file, line and column.
-func LoadLabels(path string, defaultLen time.Duration) ([]Label, error) {
+func Load(path string, defaultLen time.Duration) ([]Label, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func LoadLabels(path string, defaultLen time.Duration) ([]Label, error) {
 		bad := func(field, format string, args ...any) error {
 			return &replay.RowError{File: path, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
 		}
-		l := Label{ID: get("id"), Typology: replay.Typology(get("typology")), Symbol: get("symbol"), Intensity: get("intensity"), Params: "{}"}
+		l := Label{ID: get("id"), Typology: replay.Typology(get("typology")), Symbol: get("symbol"), Intensity: Intensity(get("intensity")), Params: "{}"}
 		if l.ID == "" || l.Symbol == "" {
 			return nil, bad("id", "id and symbol are required")
 		}
@@ -93,7 +93,7 @@ func LoadLabels(path string, defaultLen time.Duration) ([]Label, error) {
 			l.Accounts = slices.Compact(l.Accounts)
 		}
 		if l.Intensity == "" {
-			l.Intensity = "historical"
+			l.Intensity = Historical
 		}
 		out = append(out, l)
 	}

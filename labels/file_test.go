@@ -1,4 +1,4 @@
-package scenarios
+package labels
 
 import (
 	"errors"
@@ -10,12 +10,12 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
-func TestLoadLabels(t *testing.T) {
+func TestLoad(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "incidents.csv")
 	os.WriteFile(p, []byte("\ufeffid,typology,symbol,start,end,accounts\n"+
 		"arn,pump_and_dump,ARN/BTC,2020-04-07 18:00,,\n"+
 		"w1,wash_trading,BTCUSDT,2026-01-05T01:00:00Z,2026-01-05T01:10:00Z,7;3;7\n"), 0o644)
-	ls, err := LoadLabels(p, 10*time.Minute)
+	ls, err := Load(p, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,13 +23,13 @@ func TestLoadLabels(t *testing.T) {
 		t.Fatalf("labels %+v", ls)
 	}
 	os.WriteFile(p, []byte("id,typology,symbol,start\nx,wash_trading,X,2026-13-01\n"), 0o644)
-	_, err = LoadLabels(p, time.Minute)
+	_, err = Load(p, time.Minute)
 	var re *replay.RowError
 	if !errors.As(err, &re) || re.Line != 2 || re.Field != "start" {
 		t.Fatalf("bad time: %v", err)
 	}
 	os.WriteFile(p, []byte("id,typology,symbol,start\nx,front_running,X,1\n"), 0o644)
-	if _, err := LoadLabels(p, time.Minute); !errors.As(err, &re) || re.Field != "typology" {
+	if _, err := Load(p, time.Minute); !errors.As(err, &re) || re.Field != "typology" {
 		t.Fatalf("bad typology: %v", err)
 	}
 }
@@ -40,7 +40,7 @@ func TestLoadLabelsRealPumpList(t *testing.T) {
 	// index.csv names its columns differently; write the documented form of its first rows.
 	p := filepath.Join(t.TempDir(), "pumps.csv")
 	os.WriteFile(p, []byte("id,typology,symbol,start\nAPPC,pump_and_dump,APPC/BTC,2020-11-18 18:00\nARN,pump_and_dump,ARN/BTC,2020-04-07 18:00\n"), 0o644)
-	ls, err := LoadLabels(p, 5*time.Minute)
+	ls, err := Load(p, 5*time.Minute)
 	if err != nil || len(ls) != 2 || ls[1].Start != time.Date(2020, 4, 7, 18, 0, 0, 0, time.UTC).UnixNano() {
 		t.Fatalf("%+v %v", ls, err)
 	}
