@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -27,9 +26,20 @@ func shortSpecFile(t *testing.T) string {
 	return p
 }
 
+// runCLI runs tapetest in-process with these arguments and the test's
+// environment, and returns its exit status and what it wrote to stdout and
+// stderr.
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errs bytes.Buffer
+	gs := newGlobalState(strings.NewReader(""), &out, &errs, os.Environ())
+	code = gs.execute(append([]string{"tapetest"}, args...))
+	return code, out.String(), errs.String()
+}
+
+// run runs tapetest in-process and returns its exit status.
 func run(args ...string) int {
-	ctx := context.Background()
-	return exitCode(ctx, newApp().Run(ctx, append([]string{"tapetest"}, args...)))
+	code, _, _ := runCLI(args...)
+	return code
 }
 
 func TestRunReportAndGen(t *testing.T) {
@@ -205,8 +215,7 @@ func TestFailingDetectorExits3(t *testing.T) {
 // stdout runs the command and returns what it printed on stdout.
 func stdout(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var code int
-	text := captureStdout(t, func() { code = run(args...) })
+	code, text, _ := runCLI(args...)
 	return text, code
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	register(&cli.Command{
+func newGateCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:  "gate",
 		Usage: "CI gate: compare a candidate's results with a baseline's under a policy",
 		Description: "A and B are results directories or summary.json files. Without --policy, no detector may lose\n" +
@@ -31,11 +31,11 @@ func init() {
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown or junit"},
 			&cli.StringFlag{Name: "by", Value: "instance", Usage: "pair detectors by instance id, or compare the best instance per typology (typology)"},
 		},
-		Action: gateAction,
-	})
+		Action: func(_ context.Context, c *cli.Command) error { return gateAction(gs, c) },
+	}
 }
 
-func gateAction(_ context.Context, c *cli.Command) error {
+func gateAction(gs *globalState, c *cli.Command) error {
 	format := c.String("format")
 	switch format {
 	case "text", "json", "markdown", "junit":
@@ -89,11 +89,11 @@ func gateAction(_ context.Context, c *cli.Command) error {
 	res := scoring.Gate(policy, bi, ci)
 	switch format {
 	case "json":
-		if err := printJSON(res); err != nil {
+		if err := writeJSON(gs.stdout, res); err != nil {
 			return err
 		}
 	case "markdown":
-		fmt.Print(gateMarkdown(res))
+		fmt.Fprint(gs.stdout, gateMarkdown(res))
 	case "junit":
 		var cases []results.JUnitCase
 		for _, r := range res.Rules {
@@ -104,20 +104,20 @@ func gateAction(_ context.Context, c *cli.Command) error {
 			}
 			cases = append(cases, jc)
 		}
-		if err := results.WriteJUnit(os.Stdout, "tapetest gate", time.Now().UTC().Format("2006-01-02T15:04:05"), cases); err != nil {
+		if err := results.WriteJUnit(gs.stdout, "tapetest gate", time.Now().UTC().Format("2006-01-02T15:04:05"), cases); err != nil {
 			return err
 		}
 	default:
-		fmt.Printf("%-34s %-18s %-20s %10s %10s %10s  %s\n", "detector instance", "typology", "rule", "baseline", "candidate", "limit", "result")
+		fmt.Fprintf(gs.stdout, "%-34s %-18s %-20s %10s %10s %10s  %s\n", "detector instance", "typology", "rule", "baseline", "candidate", "limit", "result")
 		for _, r := range res.Rules {
 			verdict := "pass"
 			if !r.Pass {
 				verdict = "FAIL  " + r.Message
 			}
-			fmt.Printf("%-34s %-18s %-20s %10.4f %10.4f %10.4f  %s\n", r.Instance, r.Typology, r.Rule, r.Baseline, r.Candidate, r.Limit, verdict)
+			fmt.Fprintf(gs.stdout, "%-34s %-18s %-20s %10.4f %10.4f %10.4f  %s\n", r.Instance, r.Typology, r.Rule, r.Baseline, r.Candidate, r.Limit, verdict)
 		}
 	}
-	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+	if path := gs.getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		if err := appendFile(path, gateMarkdown(res)); err != nil {
 			return usageError(fmt.Errorf("gate: GITHUB_STEP_SUMMARY: %w", err))
 		}

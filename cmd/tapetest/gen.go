@@ -17,8 +17,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	register(&cli.Command{
+func newGenCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "gen",
 		Usage:     "write a scenario's events, labels and accounts without running detectors",
 		ArgsUsage: "[SPEC]",
@@ -32,7 +32,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				fmt.Println(string(b))
+				fmt.Fprintln(gs.stdout, string(b))
 				return nil
 			}
 			if c.String("out") == "" {
@@ -44,7 +44,7 @@ func init() {
 			}
 			dir := c.String("out")
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return usageError(err)
+				return fmt.Errorf("gen: %w", err)
 			}
 			gen, err := scenarios.NewGenerator(spec)
 			if err != nil {
@@ -76,10 +76,10 @@ func init() {
 			if err := results.WriteManifest(dir, m); err != nil {
 				return err
 			}
-			fmt.Printf("events=%d labels=%d accounts=%d out=%s\n", n, len(gen.Labels()), len(gen.Accounts()), dir)
+			fmt.Fprintf(gs.stdout, "events=%d labels=%d accounts=%d out=%s\n", n, len(gen.Labels()), len(gen.Accounts()), dir)
 			return nil
 		},
-	})
+	}
 }
 
 func writeAccounts(path string, accts []replay.AccountAttrs) error {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/tapetest/tapetest/replay"
@@ -25,8 +23,8 @@ func formatList() string {
 	return strings.Join(names, ", ")
 }
 
-func init() {
-	register(&cli.Command{
+func newImportCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "import",
 		Usage:     "convert real feeds (LOBSTER, Binance, tardis CSV, ...) to a canonical Parquet event file",
 		ArgsUsage: "IN...",
@@ -40,11 +38,11 @@ func init() {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output Parquet file"},
 			&cli.IntFlag{Name: "row-group", Value: 1 << 20, Usage: "rows per Parquet row group (bounds memory)"},
 		},
-		Action: runImport,
-	})
+		Action: func(ctx context.Context, c *cli.Command) error { return runImport(ctx, gs, c) },
+	}
 }
 
-func runImport(ctx context.Context, c *cli.Command) error {
+func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
 	name := c.String("format")
 	f, ok := formats.Lookup(name)
 	if !ok || name == formats.Canonical {
@@ -61,19 +59,21 @@ func runImport(ctx context.Context, c *cli.Command) error {
 	defer src.Close()
 	n, err := writeEventFile(ctx, src, c.String("out"), int(c.Int("row-group")), "import:"+name)
 	if err != nil {
-		return usageError(fmt.Errorf("import: %w", err))
+		return fmt.Errorf("import: %w", err) // a read error comes back as a usage error
 	}
-	slog.Info("import done", "format", name, "events", n, "out", c.String("out"))
+	gs.logger.Info("import done", "format", name, "events", n, "out", c.String("out"))
 	if ct, ok := src.(replay.Counter); ok {
 		for _, k := range ct.Counts() {
-			fmt.Fprintf(os.Stderr, "  %s: %d\n", k.Kind, k.N)
+			fmt.Fprintf(gs.stderr, "  %s: %d\n", k.Kind, k.N)
 		}
 	}
-	fmt.Printf("events=%d out=%s\n", n, c.String("out"))
+	fmt.Fprintf(gs.stdout, "events=%d out=%s\n", n, c.String("out"))
 	return nil
 }
 
-// writeEventFile streams src into a canonical event file at path.
+// writeEventFile streams src into a canonical event file at path. An error
+// reading src is the input's (a usage error, exit 2); an error creating or
+// writing the file is an I/O error (exit 4).
 func writeEventFile(ctx context.Context, src replay.EventSource, path string, rowGroup int, source string) (int64, error) {
 	w, err := replay.CreateEventFile(path, replay.EventFileOptions{RowGroupSize: rowGroup})
 	if err != nil {
@@ -88,6 +88,9 @@ func writeEventFile(ctx context.Context, src replay.EventSource, path string, ro
 			return n, err
 		}
 		k, err := src.Read(buf)
+		if err != nil && err != io.EOF {
+			err = usageError(err)
+		}
 		if k > 0 {
 			w.SetInstruments(src.Instruments())
 			if werr := w.Write(buf[:k]); werr != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,9 +13,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	register(&cli.Command{Name: "injectors", Usage: "the attack injectors of scenario specs"})
-	registerSub("injectors", &cli.Command{
+func newInjectorsCommand(gs *globalState) *cli.Command {
+	return &cli.Command{Name: "injectors", Usage: "the attack injectors of scenario specs", Commands: []*cli.Command{{
 		Name:  "list",
 		Usage: "every injector with every parameter: its meaning and its default at each intensity",
 		Description: "A spec's injection entry overrides any of these with params: a number, or a range\n" +
@@ -25,14 +23,14 @@ func init() {
 		Action: func(_ context.Context, c *cli.Command) error {
 			switch f := c.String("format"); f {
 			case "json":
-				return printJSON(scenarios.Injectors())
+				return writeJSON(gs.stdout, scenarios.Injectors())
 			case "text", "markdown":
-				return writeInjectors(os.Stdout, f)
+				return writeInjectors(gs.stdout, f)
 			default:
 				return usageError(fmt.Errorf("injectors list: --format %q: want text, json or markdown", f))
 			}
 		},
-	})
+	}}}
 }
 
 // writeInjectors writes every injector's documentation as text or markdown.

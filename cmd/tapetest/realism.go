@@ -17,8 +17,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func init() {
-	register(&cli.Command{
+func newRealismCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:  "realism",
 		Usage: "stylized facts of a real and a synthetic market side by side",
 		Description: "Each input is a canonical Parquet event file, a LOBSTER message file (…_message_N.csv[.gz],\n" +
@@ -54,7 +54,7 @@ func init() {
 				return usageError(fmt.Errorf("realism: --draws %d: give 1 to 100", draws))
 			}
 			if draws > 1 {
-				return printDraws(ctx, c, real, warmup, draws)
+				return printDraws(ctx, gs, c, real, warmup, draws)
 			}
 			syn, err := measure(ctx, c.String("synthetic"), scenarios.MeasureOptions{Symbol: c.String("synthetic-symbol"), Warmup: warmup})
 			if err != nil {
@@ -62,30 +62,30 @@ func init() {
 			}
 			switch c.String("format") {
 			case "json":
-				return printJSON(map[string]any{"real": real, "synthetic": syn})
+				return writeJSON(gs.stdout, map[string]any{"real": real, "synthetic": syn})
 			case "markdown":
-				fmt.Println("| fact | real | synthetic | synthetic/real |\n|---|---|---|---|")
+				fmt.Fprintln(gs.stdout, "| fact | real | synthetic | synthetic/real |\n|---|---|---|---|")
 				for _, f := range scenarios.FactNames {
-					fmt.Printf("| %s | %s | %s | %s |\n", strings.ReplaceAll(f.Label, "|", `\|`), valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
+					fmt.Fprintf(gs.stdout, "| %s | %s | %s | %s |\n", strings.ReplaceAll(f.Label, "|", `\|`), valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
 				}
 			default:
-				fmt.Printf("%-34s %20s %20s %10s\n", "fact", "real", "synthetic", "syn/real")
+				fmt.Fprintf(gs.stdout, "%-34s %20s %20s %10s\n", "fact", "real", "synthetic", "syn/real")
 				for _, f := range scenarios.FactNames {
-					fmt.Printf("%-34s %20s %20s %10s\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
+					fmt.Fprintf(gs.stdout, "%-34s %20s %20s %10s\n", f.Label, valueText(real, f.Key), valueText(syn, f.Key), verdictText(real, syn, f.Key))
 				}
 			}
-			fmt.Println(legend)
+			fmt.Fprintln(gs.stdout, legend)
 			for _, in := range []struct {
 				name  string
 				facts *scenarios.Facts
 			}{{"real", real}, {"synthetic", syn}} {
 				if in.facts.Reconciled > 0 {
-					fmt.Printf("\n%s: %d reconciled events (book corrections to its reference) shaped the book but are not counted as messages\n", in.name, in.facts.Reconciled)
+					fmt.Fprintf(gs.stdout, "\n%s: %d reconciled events (book corrections to its reference) shaped the book but are not counted as messages\n", in.name, in.facts.Reconciled)
 				}
 			}
 			return nil
 		},
-	})
+	}
 }
 
 // legend explains the verdicts.
@@ -94,7 +94,7 @@ const legend = "\n± one standard error (block bootstrap of 5 min of returns). �
 // printDraws measures a spec's background (or the default suite's) over
 // draws seeds and prints, per fact, the median over the draws, the range of
 // ratios to the real value, and how many draws pass (scenarios.Compare).
-func printDraws(ctx context.Context, c *cli.Command, real *scenarios.Facts, warmup time.Duration, draws int) error {
+func printDraws(ctx context.Context, gs *globalState, c *cli.Command, real *scenarios.Facts, warmup time.Duration, draws int) error {
 	in := c.String("synthetic")
 	spec, err := specOf(in)
 	if err != nil {
@@ -123,15 +123,15 @@ func printDraws(ctx context.Context, c *cli.Command, real *scenarios.Facts, warm
 		return usageError(fmt.Errorf("realism: --synthetic: %w", err))
 	}
 	if c.String("format") == "json" {
-		return printJSON(map[string]any{"real": real, "synthetic": syns, "seeds": [2]uint64{spec.Seed, spec.Seed + uint64(draws) - 1}})
+		return writeJSON(gs.stdout, map[string]any{"real": real, "synthetic": syns, "seeds": [2]uint64{spec.Seed, spec.Seed + uint64(draws) - 1}})
 	}
 	head := fmt.Sprintf("synthetic, median of %d draws", draws)
 	row := "%-34s %20s %24s %14s %8s\n"
 	if c.String("format") == "markdown" {
-		fmt.Printf("| fact | real | %s | synthetic/real, range | draws passing |\n|---|---|---|---|---|\n", head)
+		fmt.Fprintf(gs.stdout, "| fact | real | %s | synthetic/real, range | draws passing |\n|---|---|---|---|---|\n", head)
 		row = "| %s | %s | %s | %s | %s |\n"
 	} else {
-		fmt.Printf(row, "fact", "real", head, "syn/real", "passing")
+		fmt.Fprintf(gs.stdout, row, "fact", "real", head, "syn/real", "passing")
 	}
 	for _, f := range scenarios.FactNames {
 		vals, ratios := make([]float64, 0, draws), make([]float64, 0, draws)
@@ -157,9 +157,9 @@ func printDraws(ctx context.Context, c *cli.Command, real *scenarios.Facts, warm
 			rng = fmt.Sprintf("%.2f–%.2f", ratios[0], ratios[len(ratios)-1])
 			passing = fmt.Sprintf("%d/%d", pass, draws)
 		}
-		fmt.Printf(row, label, valueText(real, f.Key), fmt.Sprintf("%.4g", median(vals)), rng, passing)
+		fmt.Fprintf(gs.stdout, row, label, valueText(real, f.Key), fmt.Sprintf("%.4g", median(vals)), rng, passing)
 	}
-	fmt.Printf("%s\nSeeds %d to %d.\n", legend, spec.Seed, spec.Seed+uint64(draws)-1)
+	fmt.Fprintf(gs.stdout, "%s\nSeeds %d to %d.\n", legend, spec.Seed, spec.Seed+uint64(draws)-1)
 	return nil
 }
 

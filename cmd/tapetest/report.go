@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	register(&cli.Command{
+func newReportCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "report",
 		Usage:     "re-render plots, report.html and summary.md from a results directory",
 		ArgsUsage: "DIR",
@@ -28,8 +28,8 @@ func init() {
 			if err := results.WriteDir(dir, contents); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
-			fmt.Printf("report: %s/%s\n", dir, results.ReportFile)
+			fmt.Fprintf(gs.stdout, "report: %s/%s\n", dir, results.ReportFile)
 			return nil
 		},
-	})
+	}
 }

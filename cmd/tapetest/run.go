@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,7 +17,6 @@ import (
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
-	"golang.org/x/term"
 )
 
 func runFlags() []cli.Flag {
@@ -26,12 +25,12 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
 		&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
 		&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
-		&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and `tapetest gate --run DIR` compares the two"},
+		&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and 'tapetest gate --run DIR' compares the two"},
 	}
 }
 
-func init() {
-	register(&cli.Command{
+func newSweepCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "sweep",
 		Usage:     "detector parameter grids over one replay: rank every instance and threshold",
 		ArgsUsage: "[SPEC]",
@@ -40,9 +39,12 @@ func init() {
 			"analyst budget. Grids come from list-valued parameters in the spec or in --detector (a|b|c).",
 		Flags:                     runFlags(),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
-		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, c, printSweep) },
-	})
-	register(&cli.Command{
+		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, gs, c, printSweep) },
+	}
+}
+
+func newRunCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "run",
 		Usage:     "scenario -> replay -> detectors -> scoring -> results, in one streaming pass",
 		ArgsUsage: "[SPEC]",
@@ -51,8 +53,8 @@ func init() {
 			"Exit status 3 when a detector instance failed (the others' results are still written).",
 		Flags:                     runFlags(),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
-		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, c, printSummary) },
-	})
+		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, gs, c, printSummary) },
+	}
 }
 
 // loadSpec reads SPEC or the embedded default suite.
@@ -73,7 +75,7 @@ func loadSpec(c *cli.Command) (*scenarios.Spec, []byte, string, error) {
 }
 
 // backtestAction runs the pipeline for run and sweep; show prints the result.
-func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format string) error) error {
+func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show func(w io.Writer, dir, format string) error) error {
 	format := c.String("format")
 	if format != "text" && format != "json" && format != "markdown" {
 		return usageError(fmt.Errorf("run: --format %q: want text, json or markdown", format))
@@ -84,16 +86,16 @@ func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format s
 	}
 	dir := c.String("out")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError(err)
+		return fmt.Errorf("%s: %w", c.Name, err)
 	}
 	t0 := time.Now()
 	progress := func(int64) {}
-	if term.IsTerminal(int(os.Stderr.Fd())) {
+	if gs.stderrTerminal {
 		est := spec.EstimatedEvents()
 		progress = func(n int64) {
 			frac := min(float64(n)/max(est, 1), 1)
 			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
-			fmt.Fprintf(os.Stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(t0).Round(time.Second))
+			fmt.Fprintf(gs.stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(t0).Round(time.Second))
 		}
 	}
 	var cfgs, base []detectors.Config
@@ -112,8 +114,8 @@ func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format s
 		base = append(base, cfg)
 	}
 	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs, BaselineDetectors: base})
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		fmt.Fprintln(os.Stderr)
+	if gs.stderrTerminal {
+		fmt.Fprintln(gs.stderr)
 	}
 	if err != nil {
 		return usageError(fmt.Errorf("run: %w", err))
@@ -124,12 +126,12 @@ func backtestAction(ctx context.Context, c *cli.Command, show func(dir, format s
 	if err := results.WriteDir(dir, out.Contents); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	slog.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
-	if err := show(dir, format); err != nil {
+	gs.logger.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
+	if err := show(gs.stdout, dir, format); err != nil {
 		return err
 	}
 	if len(out.Contents.Failures) > 0 {
-		return &exitError{code: exitDetector, err: fmt.Errorf("run: %d detector instance(s) failed; see %s", len(out.Contents.Failures), filepath.Join(dir, results.ReportFile))}
+		return detectorFailed(fmt.Errorf("run: %d detector instance(s) failed; see %s", len(out.Contents.Failures), filepath.Join(dir, results.ReportFile)))
 	}
 	return nil
 }
@@ -163,7 +165,7 @@ func parseDetectorFlag(s string) (detectors.Config, error) {
 }
 
 // printSweep ranks the instances of each typology by best F1.
-func printSweep(dir, format string) error {
+func printSweep(w io.Writer, dir, format string) error {
 	s, err := results.ReadSummary(dir)
 	if err != nil {
 		return err
@@ -176,57 +178,57 @@ func printSweep(dir, format string) error {
 		return in[i].Best.F1 > in[j].Best.F1
 	})
 	if format == "json" {
-		return printJSON(in)
+		return writeJSON(w, in)
 	}
 	md := format == "markdown"
 	if md {
-		fmt.Println("| typology | rank | instance | best-F1 threshold | precision | recall | F1 | background alerts/day |\n|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| typology | rank | instance | best-F1 threshold | precision | recall | F1 | background alerts/day |\n|---|---|---|---|---|---|---|---|")
 	}
 	rank := 0
 	for i, r := range in {
 		if i == 0 || in[i-1].Typology != r.Typology {
 			rank = 0
 			if !md {
-				fmt.Printf("\n%s\n", r.Typology)
+				fmt.Fprintf(w, "\n%s\n", r.Typology)
 			}
 		}
 		rank++
 		m := r.Best
 		if md {
-			fmt.Printf("| %s | %d | `%s` | %.4g | %.1f%% | %.1f%% | %.3f | %.1f |\n", r.Typology, rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
+			fmt.Fprintf(w, "| %s | %d | `%s` | %.4g | %.1f%% | %.1f%% | %.3f | %.1f |\n", r.Typology, rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
 			continue
 		}
-		fmt.Printf("  %2d. %-40s threshold %-10.4g precision %5.1f%%  recall %5.1f%%  F1 %.3f  bg alerts/day %.1f\n", rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
+		fmt.Fprintf(w, "  %2d. %-40s threshold %-10.4g precision %5.1f%%  recall %5.1f%%  F1 %.3f  bg alerts/day %.1f\n", rank, r.Instance, m.Threshold, 100*m.Precision, 100*m.Recall, m.F1, m.AlertsPerDay)
 	}
 	if !md {
-		fmt.Printf("\nreport: %s\n", filepath.Join(dir, results.ReportFile))
+		fmt.Fprintf(w, "\nreport: %s\n", filepath.Join(dir, results.ReportFile))
 	}
 	return nil
 }
 
 // printSummary prints the compact summary table of a results directory.
-func printSummary(dir, format string) error {
+func printSummary(w io.Writer, dir, format string) error {
 	s, err := results.ReadSummary(dir)
 	if err != nil {
 		return err
 	}
 	switch format {
 	case "json":
-		return printJSON(s)
+		return writeJSON(w, s)
 	case "markdown":
 		b, err := os.ReadFile(filepath.Join(dir, results.MarkdownFile))
 		if err != nil {
 			return err
 		}
-		_, err = os.Stdout.Write(b)
+		_, err = w.Write(b)
 		return err
 	}
-	fmt.Printf("%-34s %-18s %9s %9s %7s %9s %11s\n", "detector instance", "typology", "precision", "recall", "F1", "TTD p50", "bg alerts/d")
+	fmt.Fprintf(w, "%-34s %-18s %9s %9s %7s %9s %11s\n", "detector instance", "typology", "precision", "recall", "F1", "TTD p50", "bg alerts/d")
 	for _, r := range s.Instances {
 		m := r.Best
-		fmt.Printf("%-34s %-18s %8.1f%% %8.1f%% %7.3f %9s %11.1f\n", r.Instance, r.Typology, 100*m.Precision, 100*m.Recall, m.F1,
+		fmt.Fprintf(w, "%-34s %-18s %8.1f%% %8.1f%% %7.3f %9s %11.1f\n", r.Instance, r.Typology, 100*m.Precision, 100*m.Recall, m.F1,
 			time.Duration(m.TTDP50*float64(time.Second)).Round(time.Second), m.AlertsPerDay)
 	}
-	fmt.Printf("report: %s\n", filepath.Join(dir, results.ReportFile))
+	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, results.ReportFile))
 	return nil
 }

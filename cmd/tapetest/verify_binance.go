@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	registerSub("verify", &cli.Command{
+func newVerifyBinanceCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "binance",
 		Usage:     "rebuild the L2 book from a raw Binance depth feed and compare it with bookTicker",
 		ArgsUsage: "FILE...",
@@ -32,20 +32,20 @@ func init() {
 				return usageError(fmt.Errorf("verify binance: %w", err))
 			}
 			if format == "json" {
-				if err := printJSON(rep); err != nil {
+				if err := writeJSON(gs.stdout, rep); err != nil {
 					return err
 				}
 			} else {
-				fmt.Printf("diffs applied=%d dropped before snapshot=%d book tickers=%d\n", rep.Diffs, rep.Dropped, rep.Tickers)
+				fmt.Fprintf(gs.stdout, "diffs applied=%d dropped before snapshot=%d book tickers=%d\n", rep.Diffs, rep.Dropped, rep.Tickers)
 				for _, e := range rep.Examples {
-					fmt.Println("mismatch:", e)
+					fmt.Fprintln(gs.stdout, "mismatch:", e)
 				}
-				fmt.Println(rep.Summary())
+				fmt.Fprintln(gs.stdout, rep.Summary())
 			}
 			if rep.Mismatched > 0 {
 				return checkFailed(errors.New("verify binance: " + rep.Summary()))
 			}
 			return nil
 		},
-	})
+	}
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	registerSub("verify", &cli.Command{
+func newVerifyLobsterCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:  "lobster",
 		Usage: "replay a LOBSTER message file and compare the book after every message with its orderbook file",
 		Description: "Prints reconciliation counts, then as the last line\n" +
@@ -35,23 +35,23 @@ func init() {
 				return usageError(fmt.Errorf("verify lobster: %w", err))
 			}
 			if format == "json" {
-				if err := printJSON(rep); err != nil {
+				if err := writeJSON(gs.stdout, rep); err != nil {
 					return err
 				}
 			} else {
-				fmt.Printf("levels=%d\n", rep.Levels)
+				fmt.Fprintf(gs.stdout, "levels=%d\n", rep.Levels)
 				for _, k := range rep.Counts {
-					fmt.Printf("  %-45s %d\n", k.Kind, k.N)
+					fmt.Fprintf(gs.stdout, "  %-45s %d\n", k.Kind, k.N)
 				}
 				for _, e := range rep.Examples {
-					fmt.Println("unexplained:", e)
+					fmt.Fprintln(gs.stdout, "unexplained:", e)
 				}
-				fmt.Println(rep.Summary())
+				fmt.Fprintln(gs.stdout, rep.Summary())
 			}
 			if rep.Unexplained > 0 {
 				return checkFailed(errors.New("verify lobster: " + rep.Summary()))
 			}
 			return nil
 		},
-	})
+	}
 }

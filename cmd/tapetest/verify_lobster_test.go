@@ -2,32 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// captureStdout runs fn with os.Stdout redirected and returns what it wrote.
-func captureStdout(t *testing.T, fn func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan string)
-	go func() {
-		b, _ := io.ReadAll(r)
-		done <- string(b)
-	}()
-	fn()
-	os.Stdout = old
-	w.Close()
-	return <-done
-}
 
 func TestVerifyLobsterCommand(t *testing.T) {
 	const fix = "../../replay/lobster/testdata/SYN_2012-06-21_34200000_57600000_"
@@ -70,8 +49,7 @@ func TestVerifyLobsterCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var code int
-			out := captureStdout(t, func() { code = run(append([]string{"verify", "lobster"}, c.args...)...) })
+			out, code := stdout(t, append([]string{"verify", "lobster"}, c.args...)...)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d; output:\n%s", code, c.code, out)
 			}
@@ -88,8 +66,7 @@ func TestVerifyLobsterCommand(t *testing.T) {
 		})
 	}
 	t.Run("json", func(t *testing.T) {
-		var code int
-		out := captureStdout(t, func() { code = run("verify", "lobster", "--messages", msgs, "--book", book, "--format", "json") })
+		out, code := stdout(t, "verify", "lobster", "--messages", msgs, "--book", book, "--format", "json")
 		var rep struct {
 			Rows, Mismatched, Unexplained, Resynced int64
 			Levels                                  int

@@ -16,8 +16,8 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-func init() {
-	register(&cli.Command{
+func newVerifyRunCommand(gs *globalState) *cli.Command {
+	return &cli.Command{
 		Name:      "verify-run",
 		Usage:     "re-run a results directory from its manifest and compare every result file",
 		ArgsUsage: "DIR",
@@ -85,19 +85,19 @@ func init() {
 			}
 			diffs := results.CompareFiles(have, again.Files)
 			if c.String("format") == "json" {
-				if err := printJSON(map[string]any{"files": len(have), "differences": diffs}); err != nil {
+				if err := writeJSON(gs.stdout, map[string]any{"files": len(have), "differences": diffs}); err != nil {
 					return err
 				}
 			} else {
 				for _, d := range diffs {
-					fmt.Printf("%-8s %s\n", d.Reason, d.Path)
+					fmt.Fprintf(gs.stdout, "%-8s %s\n", d.Reason, d.Path)
 				}
-				fmt.Printf("files=%d differing=%d\n", len(have), len(diffs))
+				fmt.Fprintf(gs.stdout, "files=%d differing=%d\n", len(have), len(diffs))
 			}
 			if len(diffs) > 0 {
 				return checkFailed(fmt.Errorf("verify-run: %d of %d result files differ", len(diffs), len(have)))
 			}
 			return nil
 		},
-	})
+	}
 }
