@@ -80,10 +80,11 @@ func All() []Definition {
 // Config is a detector entry of a spec: a name and parameters, where a list
 // of values is a grid axis.
 type Config struct {
-	Name   string         `json:"name"`
-	Params map[string]any `json:"params,omitempty"`
-	// Symbols scopes the entry's instances to these instruments (empty: all).
-	Symbols []string `json:"symbols,omitempty"`
+	Name   string         `yaml:"name" json:"name"`
+	Params map[string]any `yaml:"params" json:"params,omitempty"`
+	// Symbols scopes the entry's instances to these instruments: alerts on
+	// others are not kept (and are counted). Empty: every instrument.
+	Symbols []string `yaml:"symbols" json:"symbols,omitempty"`
 }
 
 // Instance is one detector instance of an expanded grid.

@@ -161,7 +161,7 @@ func TestCascadeHunterSetsOffLiquidations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec.Detectors = nil
+
 	for _, in := range spec.Instruments {
 		if in.Symbol == "MEMEUSDT-PERP" {
 			spec.Instruments = []InstrumentSpec{in}

@@ -126,7 +126,7 @@ func aloneInDefault(t *testing.T, symbol string, seed uint64) *Generator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec.Injections, spec.Detectors = nil, nil
+	spec.Injections = nil
 	for _, in := range spec.Instruments {
 		if in.Symbol == symbol {
 			spec.Instruments = []InstrumentSpec{in}

@@ -14,10 +14,11 @@ import (
 	"github.com/tapetest/tapetest/labels"
 )
 
-// Spec is a scenario: instruments, a synthetic background market, injected
-// attacks, the detectors to run and the scoring options. It is decoded
-// strictly from YAML: an unknown key or a wrong type is an error naming
-// file:line:column.
+// Spec is a scenario: instruments, a synthetic or historical background
+// market, injected attacks and external labels. It is decoded strictly from
+// YAML: an unknown key or a wrong type is an error naming file:line:column. A
+// spec file also carries the run's keys (detectors, scoring), which package
+// backtest owns and checks; Parse accepts them unread.
 type Spec struct {
 	Name        string           `yaml:"name" json:"name" jsonschema:"description=scenario name"`
 	Seed        uint64           `yaml:"seed" json:"seed" jsonschema:"description=seed of every random choice; same spec and seed give byte-identical output"`
@@ -26,8 +27,6 @@ type Spec struct {
 	Instruments []InstrumentSpec `yaml:"instruments" json:"instruments"`
 	Background  BackgroundSpec   `yaml:"background" json:"background"`
 	Injections  []InjectionSpec  `yaml:"injections" json:"injections"`
-	Detectors   []DetectorSpec   `yaml:"detectors" json:"detectors"`
-	Scoring     ScoringSpec      `yaml:"scoring" json:"scoring"`
 	// Labels is an external label list (CSV, docs/labels.md) of historical
 	// episodes in the background files, relative to the spec's folder.
 	Labels string `yaml:"labels" json:"labels,omitempty" jsonschema:"description=external label list (CSV: id\\, typology\\, symbol\\, start[\\, end\\, accounts\\, intensity]) of episodes in the historical files"`
@@ -166,23 +165,6 @@ type InjectionSpec struct {
 	Params map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=injector parameters overriding the intensity's defaults: a number\\, or a range [low\\, high] drawn for each attack (integers when both ends are)"`
 }
 
-// DetectorSpec is a detector entry: a registry name and parameters, where a
-// list of values expands into one instance per value (a grid).
-type DetectorSpec struct {
-	Name   string         `yaml:"name" json:"name"`
-	Params map[string]any `yaml:"params" json:"params,omitempty"`
-	// Symbols scopes the entry to these instruments: alerts on others are not
-	// kept (and are counted). Empty: every instrument.
-	Symbols []string `yaml:"symbols" json:"symbols,omitempty"`
-}
-
-// ScoringSpec holds the scoring options of a run.
-type ScoringSpec struct {
-	Tolerance    Duration `yaml:"tolerance" json:"tolerance" jsonschema:"description=how long after an attack ends an alert still counts"`
-	BudgetPerDay float64  `yaml:"budget_per_day" json:"budget_per_day" jsonschema:"description=analyst capacity: background alerts per day"`
-	AnyTypology  bool     `yaml:"any_typology" json:"any_typology"`
-}
-
 // Duration is a time.Duration written as "90s", "2h".
 type Duration time.Duration
 
@@ -226,24 +208,53 @@ func (e *SpecError) Error() string {
 
 var posRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 
-// Parse decodes and validates a spec; name is used in errors.
-func Parse(name string, data []byte) (*Spec, error) {
-	var s Spec
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+// DecodeStrict decodes YAML data into v, refusing unknown keys and wrong
+// types with a *SpecError naming name:line:column. Package backtest decodes
+// a whole spec file (scenario and run keys) with it.
+func DecodeStrict(name string, data []byte, v any) error {
+	if err := yaml.UnmarshalWithOptions(data, v, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		msg := strings.SplitN(yaml.FormatError(err, false, false), "\n", 2)[0]
 		if m := posRE.FindStringSubmatch(msg); m != nil {
 			var l, c int
 			fmt.Sscan(m[1], &l)
 			fmt.Sscan(m[2], &c)
-			return nil, &SpecError{File: name, Line: l, Column: c, Msg: m[3]}
+			return &SpecError{File: name, Line: l, Column: c, Msg: m[3]}
 		}
-		return nil, &SpecError{File: name, Msg: msg}
+		return &SpecError{File: name, Msg: msg}
 	}
-	s.dir = filepath.Dir(name)
-	if err := s.Validate(); err != nil {
-		return nil, &SpecError{File: name, Msg: err.Error()}
+	return nil
+}
+
+// scenarioFile is a spec file read for its scenario alone: the run's keys are
+// accepted unread (package backtest decodes and checks them).
+type scenarioFile struct {
+	Spec      `yaml:",inline"`
+	Detectors any `yaml:"detectors"`
+	Scoring   any `yaml:"scoring"`
+}
+
+// Parse decodes and validates the scenario of a spec file; name is used in
+// errors. The run's keys (detectors, scoring) are left to package backtest.
+func Parse(name string, data []byte) (*Spec, error) {
+	var f scenarioFile
+	if err := DecodeStrict(name, data, &f); err != nil {
+		return nil, err
+	}
+	s := f.Spec
+	if err := s.Finish(name); err != nil {
+		return nil, err
 	}
 	return &s, nil
+}
+
+// Finish completes a decoded spec read from the file name: relative paths
+// start at its folder, and its values are validated (a *SpecError).
+func (s *Spec) Finish(name string) error {
+	s.dir = filepath.Dir(name)
+	if err := s.Validate(); err != nil {
+		return &SpecError{File: name, Msg: err.Error()}
+	}
+	return nil
 }
 
 // Path resolves a path the spec names against the spec file's folder.
@@ -402,13 +413,6 @@ func (s *Spec) Validate() error {
 		}
 		if _, ok := injectors[inj.Typology]; !ok {
 			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectorNames(), ", "))
-		}
-	}
-	for i, d := range s.Detectors {
-		for _, sym := range d.Symbols {
-			if !syms[sym] && !s.Historical() {
-				bad("detectors[%d] %s: symbols: unknown instrument %q", i, d.Name, sym)
-			}
 		}
 	}
 	return errors.Join(errs...)

@@ -42,9 +42,9 @@ type Metrics struct {
 // IntensityRecall is event recall over the labels of one intensity.
 type IntensityRecall struct {
 	Intensity labels.Intensity `json:"intensity"`
-	Labels    int     `json:"labels"`
-	Detected  int     `json:"detected"`
-	Recall    float64 `json:"recall"`
+	Labels    int              `json:"labels"`
+	Detected  int              `json:"detected"`
+	Recall    float64          `json:"recall"`
 }
 
 // quantile is the nearest-rank q-quantile of ascending values (NaN if empty).
@@ -229,4 +229,3 @@ func byIntensity(lbls []labels.Label, first []int64) []IntensityRecall {
 	}
 	return out
 }
-

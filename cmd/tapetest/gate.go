@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/results"
-	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
 )
@@ -50,17 +50,8 @@ func gateAction(gs *globalState, c *cli.Command) error {
 		if err != nil {
 			return usageError(fmt.Errorf("gate: %w", err))
 		}
-		base, cand = &results.Summary{}, &results.Summary{}
-		for _, in := range one.Instances {
-			if id, ok := strings.CutPrefix(in.Instance, backtest.BaselinePrefix); ok {
-				in.Instance = id
-				base.Instances = append(base.Instances, in)
-			} else {
-				cand.Instances = append(cand.Instances, in)
-			}
-		}
-		if len(base.Instances) == 0 {
-			return usageError(fmt.Errorf("gate: %s has no %s instances (run it with --baseline-detector)", c.String("run"), backtest.BaselinePrefix))
+		if base, cand, err = backtest.SplitBaseline(one); err != nil {
+			return usageError(fmt.Errorf("gate: %s: %w", c.String("run"), err))
 		}
 	case c.String("run") == "" && c.String("baseline") != "" && c.String("candidate") != "":
 		if base, err = results.ReadSummary(c.String("baseline")); err != nil {

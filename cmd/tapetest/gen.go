@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/results"
-	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
 )
@@ -28,7 +28,7 @@ func newGenCommand(gs *globalState) *cli.Command {
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.Bool("schema") {
-				b, err := scenarios.Schema()
+				b, err := backtest.Schema()
 				if err != nil {
 					return err
 				}
@@ -46,7 +46,7 @@ func newGenCommand(gs *globalState) *cli.Command {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return fmt.Errorf("gen: %w", err)
 			}
-			gen, err := scenarios.NewGenerator(spec)
+			gen, err := scenarios.NewGenerator(spec.Scenario)
 			if err != nil {
 				return usageError(err)
 			}
@@ -63,8 +63,8 @@ func newGenCommand(gs *globalState) *cli.Command {
 			start, end := gen.Span()
 			m := &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: version, Command: "gen",
 				CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: name, SHA256: results.HashBytes(text), File: "spec.yaml"},
-				Seed: spec.Seed, Detectors: json.RawMessage("[]"), Scoring: json.RawMessage("{}"), Start: start, End: end}
-			if err := backtest.SetInputs(m, spec, gen); err != nil {
+				Seed: spec.Scenario.Seed, Detectors: json.RawMessage("[]"), Scoring: json.RawMessage("{}"), Start: start, End: end}
+			if err := backtest.SetInputs(m, spec.Scenario, gen); err != nil {
 				return err
 			}
 			if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), text); err != nil {

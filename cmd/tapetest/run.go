@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/results"
-	"github.com/tapetest/tapetest/results/backtest"
 	"github.com/tapetest/tapetest/scenarios"
-	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
 )
 
@@ -58,16 +55,16 @@ func newRunCommand(gs *globalState) *cli.Command {
 }
 
 // loadSpec reads SPEC or the embedded default suite.
-func loadSpec(c *cli.Command) (*scenarios.Spec, []byte, string, error) {
+func loadSpec(c *cli.Command) (*backtest.Spec, []byte, string, error) {
 	if c.Args().Len() > 1 {
 		return nil, nil, "", usageError(fmt.Errorf("%s: give at most one spec", c.Name))
 	}
 	if c.Args().Len() == 0 {
-		s, err := scenarios.Default()
+		s, err := backtest.Default()
 		return s, scenarios.DefaultSpecText(), "default", err
 	}
 	p := c.Args().First()
-	s, b, err := scenarios.Load(p)
+	s, b, err := backtest.Load(p)
 	if err != nil {
 		return nil, nil, "", usageError(err)
 	}
@@ -91,7 +88,7 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	t0 := time.Now()
 	progress := func(int64) {}
 	if gs.stderrTerminal {
-		est := spec.EstimatedEvents()
+		est := spec.Scenario.EstimatedEvents()
 		progress = func(n int64) {
 			frac := min(float64(n)/max(est, 1), 1)
 			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
@@ -100,14 +97,14 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	}
 	var cfgs, base []detectors.Config
 	for _, d := range c.StringSlice("detector") {
-		cfg, err := parseDetectorFlag(d)
+		cfg, err := backtest.ParseDetectorFlag(d)
 		if err != nil {
 			return usageError(fmt.Errorf("run: --detector %q: %w", d, err))
 		}
 		cfgs = append(cfgs, cfg)
 	}
 	for _, d := range c.StringSlice("baseline-detector") {
-		cfg, err := parseDetectorFlag(d)
+		cfg, err := backtest.ParseDetectorFlag(d)
 		if err != nil {
 			return usageError(fmt.Errorf("run: --baseline-detector %q: %w", d, err))
 		}
@@ -136,47 +133,13 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	return nil
 }
 
-// parseDetectorFlag reads NAME[:param=value,...] where value1|value2 makes a grid axis.
-func parseDetectorFlag(s string) (detectors.Config, error) {
-	name, rest, _ := strings.Cut(s, ":")
-	cfg := detectors.Config{Name: strings.TrimSpace(name), Params: map[string]any{}}
-	if cfg.Name == "" {
-		return cfg, errors.New("no detector name")
-	}
-	if rest == "" {
-		return cfg, nil
-	}
-	for _, kv := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return cfg, fmt.Errorf("%q is not param=value", kv)
-		}
-		if strings.Contains(v, "|") {
-			var list []any
-			for _, x := range strings.Split(v, "|") {
-				list = append(list, x)
-			}
-			cfg.Params[k] = list
-		} else {
-			cfg.Params[k] = v
-		}
-	}
-	return cfg, nil
-}
-
 // printSweep ranks the instances of each typology by best F1.
 func printSweep(w io.Writer, dir, format string) error {
 	s, err := results.ReadSummary(dir)
 	if err != nil {
 		return err
 	}
-	in := append([]scoring.InstanceResult(nil), s.Instances...)
-	sort.SliceStable(in, func(i, j int) bool {
-		if in[i].Typology != in[j].Typology {
-			return in[i].Typology < in[j].Typology
-		}
-		return in[i].Best.F1 > in[j].Best.F1
-	})
+	in := backtest.RankByTypology(s.Instances)
 	if format == "json" {
 		return writeJSON(w, in)
 	}

@@ -7,21 +7,22 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
 
-func shortSpec(t *testing.T) *scenarios.Spec {
+func shortSpec(t *testing.T) *Spec {
 	t.Helper()
-	s, err := scenarios.Default()
+	s, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Duration = scenarios.Duration(30 * 60e9)
-	for i := range s.Injections {
-		s.Injections[i].Count = 1
+	s.Scenario.Duration = scenarios.Duration(30 * 60e9)
+	for i := range s.Scenario.Injections {
+		s.Scenario.Injections[i].Count = 1
 	}
 	return s
 }
@@ -38,7 +39,7 @@ func TestRunIsReproducible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(out.Contents.Labels) != len(shortSpec(t).Injections) || len(out.Contents.Alerts) == 0 || out.Stats.Events < 10_000 {
+		if len(out.Contents.Labels) != len(shortSpec(t).Scenario.Injections) || len(out.Contents.Alerts) == 0 || out.Stats.Events < 10_000 {
 			t.Fatalf("labels %d alerts %d events %d", len(out.Contents.Labels), len(out.Contents.Alerts), out.Stats.Events)
 		}
 		out.Contents.Manifest.Options = nil // the batch size is recorded; the results must not depend on it
@@ -77,18 +78,19 @@ func TestDefaultSuiteQualityBar(t *testing.T) {
 	for _, seed := range []uint64{def.Seed, 1, 2, 3} {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			t.Parallel()
-			spec, err := scenarios.Default()
+			spec, err := Default()
 			if err != nil {
 				t.Fatal(err)
 			}
-			spec.Seed = seed
-			kept := spec.Injections[:0]
-			for _, in := range spec.Injections {
-				if in.Intensity == "blatant" || in.Intensity == "standard" {
+			sc := spec.Scenario
+			sc.Seed = seed
+			kept := sc.Injections[:0]
+			for _, in := range sc.Injections {
+				if in.Intensity == labels.Blatant || in.Intensity == labels.Standard {
 					kept = append(kept, in)
 				}
 			}
-			spec.Injections = kept
+			sc.Injections = kept
 			out, err := Run(context.Background(), spec, Options{SpecName: "default, blatant and standard", SpecText: []byte("bs"), ToolVersion: "test"})
 			if err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package scenarios
+package backtest
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("spec.schema.json is stale: run go test ./scenarios -run TestSchemaIsCurrent -update")
+		t.Fatal("spec.schema.json is stale: run go test ./backtest -run TestSchemaIsCurrent -update")
 	}
 	for _, key := range []string{`"injections"`, `"intensity"`, `"budget_per_day"`, `"additionalProperties": false`} {
 		if !bytes.Contains(got, []byte(key)) {

@@ -1,0 +1,138 @@
+package backtest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"time"
+
+	"github.com/invopop/jsonschema"
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scoring"
+)
+
+// Spec is a spec file: the scenario to replay and the run's configuration.
+type Spec struct {
+	Scenario *scenarios.Spec
+	Config   Config
+}
+
+// Config is what a run does with the replay: the detector entries to run and
+// how their alerts are scored. In a spec file its keys (detectors, scoring)
+// stand beside the scenario's.
+type Config struct {
+	// Detectors are the detector entries; a list-valued parameter is a grid.
+	// Empty: every built-in at its defaults.
+	Detectors []detectors.Config `yaml:"detectors" json:"detectors"`
+	Scoring   ScoringConfig      `yaml:"scoring" json:"scoring"`
+}
+
+// ScoringConfig holds the scoring options of a run.
+type ScoringConfig struct {
+	Tolerance    scenarios.Duration `yaml:"tolerance" json:"tolerance" jsonschema:"description=how long after an attack ends an alert still counts"`
+	BudgetPerDay float64            `yaml:"budget_per_day" json:"budget_per_day" jsonschema:"description=analyst capacity: background alerts per day"`
+	AnyTypology  bool               `yaml:"any_typology" json:"any_typology"`
+	// Range configures range-based precision and recall (Tatbul et al. 2018).
+	Range RangeConfig `yaml:"range" json:"range,omitempty"`
+}
+
+// RangeConfig configures range-based precision and recall.
+type RangeConfig struct {
+	Alpha float64 `yaml:"alpha" json:"alpha,omitempty" jsonschema:"description=existence weight of range-based recall (0..1; default 0)"`
+	Bias  string  `yaml:"bias" json:"bias,omitempty" jsonschema:"enum=front,enum=flat,enum=back,enum=middle,description=positional bias of range-based scores (default front: early detection counts more)"`
+}
+
+// Options are the scoring options this configuration gives for a replay of
+// days days.
+func (c ScoringConfig) Options(days float64) scoring.Options {
+	bias := scoring.Bias(c.Range.Bias)
+	if bias == "" {
+		bias = scoring.Front
+	}
+	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days,
+		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias}
+}
+
+// validate checks the configuration's values.
+func (c Config) validate(sc *scenarios.Spec) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	s := c.Scoring
+	if s.Tolerance < 0 {
+		bad("scoring: tolerance %v: must not be negative", time.Duration(s.Tolerance))
+	}
+	if math.IsNaN(s.BudgetPerDay) || math.IsInf(s.BudgetPerDay, 0) || s.BudgetPerDay < 0 {
+		bad("scoring: budget_per_day %v: want a finite number of alerts per day, 0 or more", s.BudgetPerDay)
+	}
+	if !(s.Range.Alpha >= 0 && s.Range.Alpha <= 1) {
+		bad("scoring: range: alpha %v: want a weight from 0 to 1", s.Range.Alpha)
+	}
+	if _, err := scoring.ParseBias(s.Range.Bias); err != nil {
+		bad("scoring: range: %v", err)
+	}
+	syms := map[string]bool{}
+	for _, in := range sc.Instruments {
+		syms[in.Symbol] = true
+	}
+	for i, d := range c.Detectors {
+		for _, sym := range d.Symbols {
+			// A historical background's instruments are known once its files
+			// are read: Run checks those.
+			if !syms[sym] && !sc.Historical() {
+				bad("detectors[%d] %s: symbols: unknown instrument %q", i, d.Name, sym)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// specFile is the whole file: the scenario's keys and the run's.
+type specFile struct {
+	scenarios.Spec `yaml:",inline"`
+	Config         `yaml:",inline"`
+}
+
+// Parse decodes and validates a spec file, strictly: an unknown key or a
+// wrong type is a *scenarios.SpecError naming name:line:column.
+func Parse(name string, data []byte) (*Spec, error) {
+	var f specFile
+	if err := scenarios.DecodeStrict(name, data, &f); err != nil {
+		return nil, err
+	}
+	sc := f.Spec
+	if err := sc.Finish(name); err != nil {
+		return nil, err
+	}
+	if err := f.Config.validate(&sc); err != nil {
+		return nil, &scenarios.SpecError{File: name, Msg: err.Error()}
+	}
+	return &Spec{Scenario: &sc, Config: f.Config}, nil
+}
+
+// Load reads and parses a spec file; it returns the file's bytes too (the
+// manifest records their digest).
+func Load(path string) (*Spec, []byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := Parse(path, b)
+	return s, b, err
+}
+
+// Default is the embedded default suite.
+func Default() (*Spec, error) { return Parse("default.yaml", scenarios.DefaultSpecText()) }
+
+// Schema returns the JSON Schema of spec files, generated from the same Go
+// types the strict YAML decoder uses, so that editors can check specs.
+func Schema() ([]byte, error) {
+	r := &jsonschema.Reflector{DoNotReference: true, RequiredFromJSONSchemaTags: true}
+	s := r.Reflect(&specFile{})
+	s.ID = "https://tapetest.dev/schemas/spec.json"
+	s.Title = "tapetest scenario spec"
+	s.AdditionalProperties = jsonschema.FalseSchema
+	return json.MarshalIndent(s, "", "  ")
+}

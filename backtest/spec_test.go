@@ -1,0 +1,79 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scoring"
+)
+
+// TestScopeToHistoricalInstrument: a detector entry scoped with symbols: to an
+// instrument that only the historical files define is accepted and scoped
+// (it was refused: the check read the spec's instruments, not the replay's);
+// a symbol nothing replays is refused, naming what the run replays.
+func TestScopeToHistoricalInstrument(t *testing.T) {
+	msgs, err := filepath.Abs("../replay/lobster/testdata/SYN_2012-06-21_34200000_57600000_message_3.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := func(sym string) *Spec {
+		text := "name: hist\nseed: 9\nbackground:\n  format: lobster\n  accounts: 50\n  files: [" + msgs + "]\n" +
+			"detectors:\n  - {name: spoof_cancels, symbols: [" + sym + "]}\n  - {name: wash_pairs}\n"
+		s, err := Parse("hist.yaml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	out, err := Run(context.Background(), spec("SYN"), Options{SpecName: "hist", SpecText: []byte("hist"), ToolVersion: "test", BatchSize: 64})
+	if err != nil {
+		t.Fatalf("a detector scoped to the historical instrument: %v", err)
+	}
+	if len(out.Contents.Ran) != 2 || out.Contents.Ran[0].Instance != "spoof_cancels@SYN" {
+		t.Fatalf("instances %+v", out.Contents.Ran)
+	}
+	_, err = Run(context.Background(), spec("NOPE"), Options{SpecName: "hist", SpecText: []byte("hist"), ToolVersion: "test", BatchSize: 64})
+	if err == nil || !strings.Contains(err.Error(), `"NOPE" is not an instrument the run replays (it replays SYN)`) {
+		t.Fatalf("unknown symbol: %v", err)
+	}
+}
+
+// TestScoringConfig: range-based scoring's alpha and bias are reachable from a
+// spec (they were hard-wired), default to front bias and alpha 0, and bad
+// values are refused naming the field.
+func TestScoringConfig(t *testing.T) {
+	base := "name: s\nseed: 1\nstart: 2026-01-05T00:00:00Z\nduration: 1h\ninstruments:\n  - {symbol: X, price_exp: 2, qty_exp: 0, tick: 1, lot: 1, price: 10000, size: 10}\nbackground: {accounts: 10, market_makers: 1}\n"
+	for _, c := range []struct {
+		scoring string
+		want    scoring.Options
+		err     string
+	}{
+		{"", scoring.Options{Days: 1, RangeBias: scoring.Front}, ""},
+		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
+		{"scoring: {range: {bias: sideways}}\n", scoring.Options{}, `bias "sideways"`},
+		{"scoring: {range: {alpha: 1.5}}\n", scoring.Options{}, "alpha 1.5"},
+		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "tolerance -1s"},
+		{"scoring: {budget_per_day: .nan}\n", scoring.Options{}, "budget_per_day NaN"},
+		{"scoring: {rnage: {}}\n", scoring.Options{}, `unknown field "rnage"`},
+		{"detectors: [{name: wash_pairs, symbols: [Y]}]\n", scoring.Options{}, `unknown instrument "Y"`},
+	} {
+		s, err := Parse("s.yaml", []byte(base+c.scoring))
+		if c.err != "" {
+			var se *scenarios.SpecError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: error %v, want a SpecError with %q", c.scoring, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", c.scoring, err)
+		}
+		if got := s.Config.Scoring.Options(1); got != c.want {
+			t.Errorf("%q: options %+v, want %+v", c.scoring, got, c.want)
+		}
+	}
+}
