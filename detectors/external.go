@@ -10,24 +10,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "external", Typology: "",
-		Doc: "Any executable speaking the JSON-lines protocol of docs/external-detectors.md on stdin/stdout: tapetest sends a start " +
-			"message, one line per batch of records and a finish message; the process answers each with its alerts and an ack. " +
-			"A process that exits early, writes bad JSON or does not answer within timeout fails this instance only.",
-		Params: []ParamSpec{
-			{Name: "command", Type: String, Default: "", Meaning: "the executable and its arguments, separated by spaces"},
-			{Name: "typology", Type: String, Default: "wash_trading", Meaning: "the typology the detector claims (alerts may override it)"},
-			{Name: "timeout", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long the process may take to answer one message"},
-		},
+	mustRegister(Definition{
+		Typology: "",
+		Spec: component.Spec{Name: "external",
+			Summary: "Any executable speaking the JSON-lines protocol of docs/external-detectors.md on stdin/stdout: tapetest sends a start " +
+				"message, one line per batch of records and a finish message; the process answers each with its alerts and an ack. " +
+				"A process that exits early, writes bad JSON or does not answer within timeout fails this instance only.",
+			Params: []component.Param{
+				{Name: "command", Type: component.String, Default: "", Meaning: "the executable and its arguments, separated by spaces"},
+				{Name: "typology", Type: component.String, Default: "wash_trading", Meaning: "the typology the detector claims (alerts may override it)"},
+				{Name: "timeout", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long the process may take to answer one message"},
+			}},
 		New: func(p Params) (Detector, error) {
 			args := strings.Fields(p.String("command"))
 			if len(args) == 0 {
-				return nil, &ConfigError{"external", "command", "no command given"}
+				return nil, paramError("external", "command", "no command given")
 			}
 			return &External{Args: args, Typology: replay.Typology(p.String("typology")), Timeout: p.Duration("timeout")}, nil
 		},

@@ -5,27 +5,29 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "flash_crash", Typology: replay.FlashCrash,
-		Doc: "Flash crash: per symbol, the price of each event — the worst fill it caused, else the mid — against the highest (for a crash) " +
-			"or lowest (for a spike) such price within the window; a move of min_move_bps or more, at most once per cooldown and direction, " +
-			"is followed for recovery: the alert is raised then, scored by the deepest move in basis points × (0.25 + 0.75 × the share of it " +
-			"the mid has recovered) × (0.25 + 0.75 × how sudden it was: the share of it one event made, or sudden / the time its last " +
-			"four fifths took, whichever is more) — a flash crash is sudden and comes back, a dump or a pump's rise is neither. " +
-			"The recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
-			"Accounts = the takers whose orders moved the price in the event that crossed min_move_bps.",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how far back the reference high and low reach"},
-			{Name: "min_move_bps", Type: Float, Default: 40.0, Unit: "bps", Meaning: "move from the window's high or low that counts"},
-			{Name: "cooldown", Type: Duration, Default: 60 * time.Second, Unit: "s", Meaning: "one alert per symbol and direction within this time"},
-			{Name: "recovery", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long after the move the price is watched coming back before the alert is raised"},
-			{Name: "sudden", Type: Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a move whose last four fifths came this fast is sudden however many events made it"},
-		},
+	mustRegister(Definition{
+		Typology: replay.FlashCrash,
+		Spec: component.Spec{Name: "flash_crash",
+			Summary: "Flash crash: per symbol, the price of each event — the worst fill it caused, else the mid — against the highest (for a crash) " +
+				"or lowest (for a spike) such price within the window; a move of min_move_bps or more, at most once per cooldown and direction, " +
+				"is followed for recovery: the alert is raised then, scored by the deepest move in basis points × (0.25 + 0.75 × the share of it " +
+				"the mid has recovered) × (0.25 + 0.75 × how sudden it was: the share of it one event made, or sudden / the time its last " +
+				"four fifths took, whichever is more) — a flash crash is sudden and comes back, a dump or a pump's rise is neither. " +
+				"The recovery right after a crash (or the fall after a spike) is the same event and does not alert again. " +
+				"Accounts = the takers whose orders moved the price in the event that crossed min_move_bps.",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how far back the reference high and low reach"},
+				{Name: "min_move_bps", Type: component.Float, Default: 40.0, Unit: "bps", Meaning: "move from the window's high or low that counts"},
+				{Name: "cooldown", Type: component.Duration, Default: 60 * time.Second, Unit: "s", Meaning: "one alert per symbol and direction within this time"},
+				{Name: "recovery", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long after the move the price is watched coming back before the alert is raised"},
+				{Name: "sudden", Type: component.Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a move whose last four fifths came this fast is sudden however many events made it"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, cool: int64(p.Duration("cooldown")),
 				recovery: int64(p.Duration("recovery")), flash: int64(p.Duration("sudden"))}, nil

@@ -6,26 +6,28 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "index_manipulation", Typology: replay.IndexManipulation,
-		Doc: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +
-			"and highest value within window; when it moves min_move_bps or more it alerts, and again each time the move doubles (an episode ends a window after its last alert). The accounts are the largest net aggressive buyers (for a rise) or sellers during " +
-			"lookback up to the alert, grouped with the accounts they are linked to (shared device, IP subnet or funding source, " +
-			"or a referral); accounts that traded more as maker than as taker are left out: the largest groups are named, up to max_accounts accounts, each group with at least min_share of the directional flow. " +
-			"Score = move in bps × (1 + the builders' share of the directional flow) + the constituents' largest deviation from " +
-			"the index in bps at the alert.",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how far back the reference low and high reach"},
-			{Name: "min_move_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "index move that opens an episode"},
-			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
-			{Name: "max_accounts", Type: Int, Default: int64(5), Meaning: "builders named in an alert"},
-			{Name: "min_share", Type: Float, Default: 0.03, Meaning: "smallest share of the directional flow that names a builder"},
-		},
+	mustRegister(Definition{
+		Typology: replay.IndexManipulation,
+		Spec: component.Spec{Name: "index_manipulation",
+			Summary: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +
+				"and highest value within window; when it moves min_move_bps or more it alerts, and again each time the move doubles (an episode ends a window after its last alert). The accounts are the largest net aggressive buyers (for a rise) or sellers during " +
+				"lookback up to the alert, grouped with the accounts they are linked to (shared device, IP subnet or funding source, " +
+				"or a referral); accounts that traded more as maker than as taker are left out: the largest groups are named, up to max_accounts accounts, each group with at least min_share of the directional flow. " +
+				"Score = move in bps × (1 + the builders' share of the directional flow) + the constituents' largest deviation from " +
+				"the index in bps at the alert.",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how far back the reference low and high reach"},
+				{Name: "min_move_bps", Type: component.Float, Default: 100.0, Unit: "bps", Meaning: "index move that opens an episode"},
+				{Name: "lookback", Type: component.Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back position building counts"},
+				{Name: "max_accounts", Type: component.Int, Default: int64(5), Meaning: "builders named in an alert"},
+				{Name: "min_share", Type: component.Float, Default: 0.03, Meaning: "smallest share of the directional flow that names a builder"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &indexManip{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps"), lookback: int64(p.Duration("lookback")),
 				maxAccts: int(p.Int("max_accounts")), minShare: p.Float("min_share")}, nil

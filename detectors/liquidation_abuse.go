@@ -6,32 +6,34 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "liquidation_abuse", Typology: replay.LiquidationSuicide,
-		Doc: "Liquidation abuse on perpetual swaps, from the venue's liquidation, fill, ADL and insurance fund events. " +
-			"Each liquidation is examined three ways. liquidation_suicide: the share of the liquidation order's fills taken by accounts " +
-			"linked to the liquidated one (same device, IP subnet or funding source shared by at most max_share accounts, or a referral), " +
-			"weighted up when those orders were placed far_bps or more from the mark within lookback before, and by the insurance fund's " +
-			"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
-			"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
-			"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
-			"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent) × (1 + 4 √(share of the liquidation " +
-			"orders' fills taken by the initiator or accounts linked to it)) × the share of the move the book drove " +
-			"(the farthest the mark stood from the index, over the price range, at most 1: a cascade the index set off scores little), a tenth of that when the initiator " +
-			"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
-			"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
-		Params: []ParamSpec{
-			{Name: "lookback", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
-			{Name: "far_bps", Type: Float, Default: 100.0, Unit: "bps", Meaning: "an order this far from the mark when placed is a far order"},
-			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
-			{Name: "window", Type: Duration, Default: 10 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade; takers this far before the first one are its candidate initiators"},
-			{Name: "min_liquidations", Type: Int, Default: int64(1), Meaning: "liquidations that make a cascade (one is enough when a dominant order set it off: the score weighs that)"},
-		},
+	mustRegister(Definition{
+		Typology: replay.LiquidationSuicide,
+		Spec: component.Spec{Name: "liquidation_abuse",
+			Summary: "Liquidation abuse on perpetual swaps, from the venue's liquidation, fill, ADL and insurance fund events. " +
+				"Each liquidation is examined three ways. liquidation_suicide: the share of the liquidation order's fills taken by accounts " +
+				"linked to the liquidated one (same device, IP subnet or funding source shared by at most max_share accounts, or a referral), " +
+				"weighted up when those orders were placed far_bps or more from the mark within lookback before, and by the insurance fund's " +
+				"payment; accounts = the liquidated account, the linked makers and linked accounts that traded against it within lookback. " +
+				"offsetting_positions: the share of the liquidated position that was opened against linked accounts, plus the share " +
+				"deleveraged into linked accounts, times log2(1 + position / touch size). liquidation_cascade: min_liquidations or more liquidations each within " +
+				"window of the previous; score = the initiator's share × (liquidations + 3 × price range in percent) × (1 + 4 √(share of the liquidation " +
+				"orders' fills taken by the initiator or accounts linked to it)) × the share of the move the book drove " +
+				"(the farthest the mark stood from the index, over the price range, at most 1: a cascade the index set off scores little), a tenth of that when the initiator " +
+				"pushed against the position of an account linked to it, or is itself liquidated or linked to a liquidated account; accounts = the initiator, " +
+				"the account of the largest non-liquidation order trading the cascade's way in the window before the first liquidation. Alerts claim the typology they found; an instance's results are split by typology.",
+			Params: []component.Param{
+				{Name: "lookback", Type: component.Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back orders and trades of linked accounts count"},
+				{Name: "far_bps", Type: component.Float, Default: 100.0, Unit: "bps", Meaning: "an order this far from the mark when placed is a far order"},
+				{Name: "max_share", Type: component.Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
+				{Name: "window", Type: component.Duration, Default: 10 * time.Second, Unit: "s", Meaning: "liquidations this close together belong to one cascade; takers this far before the first one are its candidate initiators"},
+				{Name: "min_liquidations", Type: component.Int, Default: int64(1), Meaning: "liquidations that make a cascade (one is enough when a dominant order set it off: the score weighs that)"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &liqAbuse{lookback: int64(p.Duration("lookback")), farBps: p.Float("far_bps"), maxShare: int(p.Int("max_share")),
 				window: int64(p.Duration("window")), minLiqs: int(p.Int("min_liquidations"))}, nil

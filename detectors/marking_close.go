@@ -6,27 +6,29 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "marking_close", Typology: replay.MarkingTheClose,
-		Doc: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
-			"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
-			"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
-			"spread over at least min_orders orders. What makes it unusual is the account's own habit: score = net volume in typical " +
-			"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
-			"a price factor of 1 + the price change in bps in the flow's direction / 5, within 0.5 to 3 (a market-wide move is nobody's marking) × (0.25 + 2.75 × the share of it the account trades back the " +
-			"other way within lead after the reference — the round trip of a marker; the alert is raised then). An account that trades " +
-			"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
-		Params: []ParamSpec{
-			{Name: "period", Type: Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
-			{Name: "lead", Type: Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
-			{Name: "min_x", Type: Float, Default: 5.0, Meaning: "net aggressive volume, in typical trades, needed to alert"},
-			{Name: "min_orders", Type: Int, Default: int64(4), Meaning: "aggressive orders in the lead window needed to alert (one large order is not marking)"},
-		},
+	mustRegister(Definition{
+		Typology: replay.MarkingTheClose,
+		Spec: component.Spec{Name: "marking_close",
+			Summary: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
+				"the Unix epoch. At each reference, per account, the net aggressive volume in the lead window before it is compared with " +
+				"the typical trade size; alerts for accounts whose one-sided aggressive flow in the window is at least min_x typical trades, " +
+				"spread over at least min_orders orders. What makes it unusual is the account's own habit: score = net volume in typical " +
+				"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
+				"a price factor of 1 + the price change in bps in the flow's direction / 5, within 0.5 to 3 (a market-wide move is nobody's marking) × (0.25 + 2.75 × the share of it the account trades back the " +
+				"other way within lead after the reference — the round trip of a marker; the alert is raised then). An account that trades " +
+				"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
+			Params: []component.Param{
+				{Name: "period", Type: component.Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
+				{Name: "lead", Type: component.Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
+				{Name: "min_x", Type: component.Float, Default: 5.0, Meaning: "net aggressive volume, in typical trades, needed to alert"},
+				{Name: "min_orders", Type: component.Int, Default: int64(4), Meaning: "aggressive orders in the lead window needed to alert (one large order is not marking)"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &markingClose{period: int64(p.Duration("period")), lead: int64(p.Duration("lead")), minX: p.Float("min_x"), minOrders: int(p.Int("min_orders"))}, nil
 		},

@@ -5,21 +5,23 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "momentum_ignition", Typology: replay.MomentumIgnition,
-		Doc: "Momentum ignition: per account, a burst of at least min_orders same-side market (or IOC/FOK) orders within burst, then, within " +
-			"unwind, an opposite-side trade by the same account. Alerts at the unwinding trade; " +
-			"score = burst volume in typical trades × max(0.05, 1 + the move in the burst's favour in bps / 5) / 10.",
-		Params: []ParamSpec{
-			{Name: "burst", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "window of the aggressive burst"},
-			{Name: "min_orders", Type: Int, Default: int64(4), Meaning: "aggressive same-side orders that make a burst"},
-			{Name: "unwind", Type: Duration, Default: 2 * time.Minute, Unit: "s", Meaning: "how soon after the burst the unwinding trade must come"},
-		},
+	mustRegister(Definition{
+		Typology: replay.MomentumIgnition,
+		Spec: component.Spec{Name: "momentum_ignition",
+			Summary: "Momentum ignition: per account, a burst of at least min_orders same-side market (or IOC/FOK) orders within burst, then, within " +
+				"unwind, an opposite-side trade by the same account. Alerts at the unwinding trade; " +
+				"score = burst volume in typical trades × max(0.05, 1 + the move in the burst's favour in bps / 5) / 10.",
+			Params: []component.Param{
+				{Name: "burst", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "window of the aggressive burst"},
+				{Name: "min_orders", Type: component.Int, Default: int64(4), Meaning: "aggressive same-side orders that make a burst"},
+				{Name: "unwind", Type: component.Duration, Default: 2 * time.Minute, Unit: "s", Meaning: "how soon after the burst the unwinding trade must come"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &ignitionDet{burst: int64(p.Duration("burst")), minOrders: int(p.Int("min_orders")), unwind: int64(p.Duration("unwind"))}, nil
 		},

@@ -5,23 +5,25 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "pump_zscore", Typology: replay.PumpAndDump,
-		Doc: "Pump-and-dump: per symbol, trades are bucketed into windows; at each window's end the buy volume, trade count and return are " +
-			"compared with their exponentially weighted history (moving-window z-scores and rush orders, after La Morgia et al., 2020). " +
-			"Alerts when the return reaches min_return_bps and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
-			"Works on trades-only public data: alerts carry no accounts.",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: 60 * time.Second, Unit: "s", Meaning: "bucket length"},
-			{Name: "halflife", Type: Int, Default: int64(60), Unit: "windows", Meaning: "half-life of the baseline's exponential weights"},
-			{Name: "min_z", Type: Float, Default: 2.0, Meaning: "volume z-score needed to alert"},
-			{Name: "min_return_bps", Type: Float, Default: 30.0, Unit: "bps", Meaning: "window return needed to alert (a pump moves the price, heavy buying alone is not one)"},
-		},
+	mustRegister(Definition{
+		Typology: replay.PumpAndDump,
+		Spec: component.Spec{Name: "pump_zscore",
+			Summary: "Pump-and-dump: per symbol, trades are bucketed into windows; at each window's end the buy volume, trade count and return are " +
+				"compared with their exponentially weighted history (moving-window z-scores and rush orders, after La Morgia et al., 2020). " +
+				"Alerts when the return reaches min_return_bps and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
+				"Works on trades-only public data: alerts carry no accounts.",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: 60 * time.Second, Unit: "s", Meaning: "bucket length"},
+				{Name: "halflife", Type: component.Int, Default: int64(60), Unit: "windows", Meaning: "half-life of the baseline's exponential weights"},
+				{Name: "min_z", Type: component.Float, Default: 2.0, Meaning: "volume z-score needed to alert"},
+				{Name: "min_return_bps", Type: component.Float, Default: 30.0, Unit: "bps", Meaning: "window return needed to alert (a pump moves the price, heavy buying alone is not one)"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &pumpZ{window: int64(p.Duration("window")), alpha: 1 - math.Exp2(-1/float64(max(p.Int("halflife"), 1))), minZ: p.Float("min_z"),
 				minRet: p.Float("min_return_bps") / 1e4}, nil

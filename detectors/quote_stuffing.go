@@ -4,20 +4,22 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "quote_stuffing", Typology: replay.QuoteStuffing,
-		Doc: "Quote stuffing: per account, order messages (adds, cancels, modifies) within a sliding window, and the share of its " +
-			"orders cancelled within max_life of being placed. Alerts when an account's messages in the window reach min_msgs and " +
-			"again each time they double; score = messages × share of short-lived orders.",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: time.Second, Unit: "s", Meaning: "sliding window for the message count"},
-			{Name: "min_msgs", Type: Int, Default: int64(40), Meaning: "messages in the window before an account can alert"},
-			{Name: "max_life", Type: Duration, Default: 500 * time.Millisecond, Unit: "s", Meaning: "an order cancelled sooner than this is short-lived"},
-		},
+	mustRegister(Definition{
+		Typology: replay.QuoteStuffing,
+		Spec: component.Spec{Name: "quote_stuffing",
+			Summary: "Quote stuffing: per account, order messages (adds, cancels, modifies) within a sliding window, and the share of its " +
+				"orders cancelled within max_life of being placed. Alerts when an account's messages in the window reach min_msgs and " +
+				"again each time they double; score = messages × share of short-lived orders.",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: time.Second, Unit: "s", Meaning: "sliding window for the message count"},
+				{Name: "min_msgs", Type: component.Int, Default: int64(40), Meaning: "messages in the window before an account can alert"},
+				{Name: "max_life", Type: component.Duration, Default: 500 * time.Millisecond, Unit: "s", Meaning: "an order cancelled sooner than this is short-lived"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &quoteStuffing{window: int64(p.Duration("window")), minMsgs: int(p.Int("min_msgs")), maxLife: int64(p.Duration("max_life"))}, nil
 		},

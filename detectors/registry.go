@@ -1,80 +1,76 @@
 package detectors
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
+	"maps"
+	"slices"
 	"strings"
-	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 )
 
-// ParamType is a detector parameter's type.
-type ParamType string
+// Params are a detector's resolved parameters, read back as typed values
+// (Duration, Int, Float, String); see component.Values.
+type Params = *component.Values
 
-// Parameter types.
-const (
-	Duration ParamType = "duration"
-	Int      ParamType = "int"
-	Float    ParamType = "float"
-	String   ParamType = "string"
-)
-
-// ParamSpec documents and types one parameter.
-type ParamSpec struct {
-	Name    string    `json:"name"`
-	Type    ParamType `json:"type"`
-	Default any       `json:"default"` // time.Duration, int64 or float64
-	Unit    string    `json:"unit,omitempty"`
-	Meaning string    `json:"meaning"`
-}
-
-// Params are resolved parameter values: time.Duration, int64 or float64.
-type Params map[string]any
-
-// Duration returns a duration parameter.
-func (p Params) Duration(n string) time.Duration { return p[n].(time.Duration) }
-
-// Int returns an int parameter.
-func (p Params) Int(n string) int64 { return p[n].(int64) }
-
-// Float returns a float parameter.
-func (p Params) Float(n string) float64 { return p[n].(float64) }
-
-// String returns a string parameter.
-func (p Params) String(n string) string { return p[n].(string) }
-
-// Definition is a registered detector.
+// Definition is a detector as it registers: its component spec (name,
+// summary, typed parameters), the typology it claims and its constructor.
 type Definition struct {
-	Name     string                         `json:"name"`
-	Typology replay.Typology                `json:"typology"`
-	Doc      string                         `json:"doc"`
-	Params   []ParamSpec                    `json:"params"`
+	component.Spec
+	Typology replay.Typology                `json:"typology"` // "" for a detector told its typology by a parameter (external)
 	New      func(Params) (Detector, error) `json:"-"`
 }
 
-var registry = map[string]Definition{}
+var registry = component.NewRegistry[Definition](component.Detector)
 
-// Register adds a detector definition; built-ins register from their own files.
-func Register(d Definition) {
-	if _, dup := registry[d.Name]; dup {
-		panic("detectors: duplicate registration of " + d.Name)
+// Register adds a detector from any package: its spec is checked (every
+// default against its parameter's type) and a name already taken is refused.
+func Register(d Definition) error {
+	if d.New == nil {
+		return &component.Error{Kind: component.Detector, Component: d.Name, Msg: "no constructor (New)"}
 	}
-	registry[d.Name] = d
+	return registry.Register(d.Spec, d)
 }
 
-// Lookup returns a registered detector.
-func Lookup(name string) (Definition, bool) { d, ok := registry[name]; return d, ok }
+// mustRegister registers a built-in at init: a built-in that does not
+// register is a bug the first test finds.
+func mustRegister(d Definition) {
+	if err := Register(d); err != nil {
+		panic(err)
+	}
+}
 
 // All returns every registered detector, sorted by name.
 func All() []Definition {
-	out := make([]Definition, 0, len(registry))
-	for _, d := range registry {
-		out = append(out, d)
+	var out []Definition
+	for _, n := range registry.Names() {
+		if d, err := lookup(n); err == nil {
+			out = append(out, d)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+func lookup(name string) (Definition, error) {
+	spec, d, err := registry.Lookup(name)
+	if err != nil {
+		return d, err
+	}
+	d.Spec = *spec
+	return d, nil
+}
+
+// build constructs the detector from p, reporting a parameter the
+// constructor read by a name or type its spec does not declare.
+func (d Definition) build(p Params) (Detector, error) {
+	det, err := d.New(p)
+	if err == nil {
+		err = p.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return det, nil
 }
 
 // Config is a detector entry of a spec: a name and parameters, where a list
@@ -98,56 +94,11 @@ type Instance struct {
 }
 
 // New builds the instance's detector.
-func (in Instance) New() (Detector, error) { return in.def.New(in.Params) }
+func (in Instance) New() (Detector, error) { return in.def.build(in.Params) }
 
-// ConfigError names the detector and parameter at fault.
-type ConfigError struct {
-	Detector, Param, Msg string
-}
-
-func (e *ConfigError) Error() string {
-	if e.Param == "" {
-		return fmt.Sprintf("detector %s: %s", e.Detector, e.Msg)
-	}
-	return fmt.Sprintf("detector %s: parameter %s: %s", e.Detector, e.Param, e.Msg)
-}
-
-func parseValue(det string, ps ParamSpec, v any) (any, error) {
-	s := fmt.Sprint(v)
-	bad := func(why string) error { return &ConfigError{det, ps.Name, fmt.Sprintf("%v: %s", v, why)} }
-	switch ps.Type {
-	case Duration:
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return nil, bad("want a positive duration such as 60s")
-		}
-		return d, nil
-	case Int:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, bad("want an integer")
-		}
-		return n, nil
-	case Float:
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, bad("want a number")
-		}
-		return f, nil
-	case String:
-		if s == "" {
-			return nil, bad("want a non-empty string")
-		}
-		return s, nil
-	}
-	return nil, bad("unknown parameter type " + string(ps.Type))
-}
-
-func format(v any) string {
-	if d, ok := v.(time.Duration); ok {
-		return d.String()
-	}
-	return fmt.Sprint(v)
+// paramError is the component error for detector det's parameter param.
+func paramError(det, param, msg string) error {
+	return &component.Error{Kind: component.Detector, Component: det, Param: param, Msg: msg}
 }
 
 // Expand turns detector entries into instances: every list-valued parameter
@@ -158,89 +109,72 @@ func Expand(cfgs []Config) ([]Instance, error) {
 	var out []Instance
 	seen := map[string]bool{}
 	for _, c := range cfgs {
-		def, ok := registry[c.Name]
-		if !ok {
-			names := make([]string, 0, len(registry))
-			for n := range registry {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			return nil, &ConfigError{c.Name, "", "unknown detector (registered: " + strings.Join(names, ", ") + ")"}
+		def, err := lookup(c.Name)
+		if err != nil {
+			return nil, err
 		}
-		specs := map[string]ParamSpec{}
-		for _, ps := range def.Params {
-			specs[ps.Name] = ps
-		}
-		keys := make([]string, 0, len(c.Params))
-		for k := range c.Params {
-			if _, ok := specs[k]; !ok {
-				return nil, &ConfigError{c.Name, k, "unknown parameter"}
-			}
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(c.Params))
 		axes := make([][]any, len(keys))
 		for i, k := range keys {
+			ps, ok := def.Param(k)
+			if !ok {
+				return nil, def.Defaults("").Set(k, nil) // names the valid parameters
+			}
 			vals, isList := c.Params[k].([]any)
 			if !isList {
 				vals = []any{c.Params[k]}
 			}
 			if len(vals) == 0 {
-				return nil, &ConfigError{c.Name, k, "empty list"}
+				return nil, paramError(c.Name, k, "empty list")
 			}
 			for _, v := range vals {
-				pv, err := parseValue(c.Name, specs[k], v)
+				pv, err := ps.Parse(v)
 				if err != nil {
-					return nil, err
+					return nil, paramError(c.Name, k, err.Error())
 				}
 				axes[i] = append(axes[i], pv)
 			}
 		}
-		var rec func(i int, p Params, id []string)
-		var err error
-		rec = func(i int, p Params, id []string) {
-			if err != nil {
-				return
+		// The cross product of the axes, the last fastest.
+		idx := make([]int, len(keys))
+		for {
+			full := def.Defaults("")
+			var id []string
+			for i, k := range keys {
+				v := axes[i][idx[i]]
+				if err := full.Set(k, v); err != nil {
+					return nil, err
+				}
+				id = append(id, k+"="+component.FormatValue(v))
 			}
-			if i == len(keys) {
-				full := Params{}
-				for _, ps := range def.Params {
-					full[ps.Name] = ps.Default
-				}
-				for k, v := range p {
-					full[k] = v
-				}
-				name := c.Name
-				if len(id) > 0 {
-					name += "{" + strings.Join(id, ",") + "}"
-				}
-				if len(c.Symbols) > 0 {
-					name += "@" + strings.Join(c.Symbols, "+")
-				}
-				if seen[name] {
-					err = &ConfigError{c.Name, "", "instance " + name + " is listed twice"}
-					return
-				}
-				seen[name] = true
-				typ := def.Typology
-				if t, ok := full["typology"].(string); ok && typ == "" {
-					typ = replay.Typology(t) // external detectors claim the typology they are given
-				}
-				out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, Symbols: c.Symbols, def: def})
-				return
+			name := c.Name
+			if len(id) > 0 {
+				name += "{" + strings.Join(id, ",") + "}"
 			}
-			for _, v := range axes[i] {
-				q := Params{}
-				for k, x := range p {
-					q[k] = x
-				}
-				q[keys[i]] = v
-				rec(i+1, q, append(append([]string(nil), id...), keys[i]+"="+format(v)))
+			if len(c.Symbols) > 0 {
+				name += "@" + strings.Join(c.Symbols, "+")
 			}
-		}
-		rec(0, Params{}, nil)
-		if err != nil {
-			return nil, err
+			if seen[name] {
+				return nil, &component.Error{Kind: component.Detector, Component: c.Name, Msg: "instance " + name + " is listed twice"}
+			}
+			seen[name] = true
+			typ := def.Typology
+			if t, ok := full.Get("typology"); ok && typ == "" {
+				typ = replay.Typology(t.(string)) // external detectors claim the typology they are given
+			}
+			out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, Symbols: c.Symbols, def: def})
+			k := len(idx) - 1
+			for k >= 0 {
+				idx[k]++
+				if idx[k] < len(axes[k]) {
+					break
+				}
+				idx[k] = 0
+				k--
+			}
+			if k < 0 {
+				break
+			}
 		}
 	}
 	return out, nil

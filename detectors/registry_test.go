@@ -3,8 +3,11 @@ package detectors
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tapetest/tapetest/component"
 )
 
 func TestExpandGrid(t *testing.T) {
@@ -49,12 +52,38 @@ func TestExpandErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := Expand([]Config{c.cfg})
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Detector != c.det || ce.Param != c.param {
+		var ce *component.Error
+		if !errors.As(err, &ce) || ce.Kind != component.Detector || ce.Component != c.det || ce.Param != c.param {
 			t.Errorf("%+v: err = %v", c.cfg, err)
 		}
 	}
 	if _, err := Expand([]Config{{Name: "pump_zscore"}, {Name: "pump_zscore"}}); err == nil {
 		t.Error("a duplicate instance was accepted")
+	}
+}
+
+// TestBuildReportsParameterMistakes: a constructor that reads a parameter its
+// spec does not declare, or as another type, fails with an error naming the
+// detector and the parameter (it used to panic inside the run).
+func TestBuildReportsParameterMistakes(t *testing.T) {
+	spec := component.Spec{Kind: component.Detector, Name: "sloppy", Summary: "reads what it never declared",
+		Params: []component.Param{{Name: "window", Type: component.Duration, Default: time.Minute, Meaning: "how far back"}}}
+	for _, c := range []struct {
+		read func(Params)
+		want string
+	}{
+		{func(p Params) { p.Duration("windw") }, "detector sloppy: parameter windw: read but not declared"},
+		{func(p Params) { p.Int("window") }, "detector sloppy: parameter window: read as int, declared duration"},
+	} {
+		d := Definition{Spec: spec, New: func(p Params) (Detector, error) { c.read(p); return nil, nil }}
+		if _, err := d.build(spec.Defaults("")); err == nil || err.Error() != c.want {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+	if err := Register(Definition{Spec: spec}); err == nil || !strings.Contains(err.Error(), "no constructor") {
+		t.Errorf("a detector without a constructor registered: %v", err)
+	}
+	if err := Register(Definition{Spec: component.Spec{Name: "wash_pairs", Summary: "again"}, New: func(Params) (Detector, error) { return nil, nil }}); err == nil || !strings.Contains(err.Error(), "already registered") {
+		t.Errorf("a second wash_pairs registered: %v", err)
 	}
 }

@@ -4,25 +4,27 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "spoof_cancels", Typology: replay.Spoofing,
-		Doc: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
-			"cancelled within max_lifetime, while the same account traded on the opposite side after placing them (strictly later: a quote that " +
-			"crosses on arrival is not a genuine trade made under cover of the layers) and before cancelling them, " +
-			"and kept little resting on that opposite side (market makers quote both sides; layering is one-sided). " +
-			"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
-			"times the number of price levels they were placed on.",
-		Params: []ParamSpec{
-			{Name: "max_lifetime", Type: Duration, Default: 15 * time.Second, Unit: "s", Meaning: "a large order cancelled sooner than this is suspicious"},
-			{Name: "min_size_x_touch", Type: Float, Default: 1.2, Meaning: "an order is large when its size is at least this multiple of the touch quantity before it"},
-			{Name: "near_ticks", Type: Int, Default: int64(5), Meaning: "how many ticks from the touch an order may be placed and still count"},
-			{Name: "taker_only", Type: Int, Default: int64(1), Meaning: "1: only the account's aggressive (taker) trades count as its genuine opposite-side trade, which separates it from a market maker whose passive quotes fill; 0: any trade"},
-		},
+	mustRegister(Definition{
+		Typology: replay.Spoofing,
+		Spec: component.Spec{Name: "spoof_cancels",
+			Summary: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
+				"cancelled within max_lifetime, while the same account traded on the opposite side after placing them (strictly later: a quote that " +
+				"crosses on arrival is not a genuine trade made under cover of the layers) and before cancelling them, " +
+				"and kept little resting on that opposite side (market makers quote both sides; layering is one-sided). " +
+				"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
+				"times the number of price levels they were placed on.",
+			Params: []component.Param{
+				{Name: "max_lifetime", Type: component.Duration, Default: 15 * time.Second, Unit: "s", Meaning: "a large order cancelled sooner than this is suspicious"},
+				{Name: "min_size_x_touch", Type: component.Float, Default: 1.2, Meaning: "an order is large when its size is at least this multiple of the touch quantity before it"},
+				{Name: "near_ticks", Type: component.Int, Default: int64(5), Meaning: "how many ticks from the touch an order may be placed and still count"},
+				{Name: "taker_only", Type: component.Int, Default: int64(1), Meaning: "1: only the account's aggressive (taker) trades count as its genuine opposite-side trade, which separates it from a market maker whose passive quotes fill; 0: any trade"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &spoofCancels{life: int64(p.Duration("max_lifetime")), minX: p.Float("min_size_x_touch"), near: p.Int("near_ticks"), takerOnly: p.Int("taker_only") != 0}, nil
 		},

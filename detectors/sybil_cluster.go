@@ -6,26 +6,28 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "sybil_cluster", Typology: replay.SybilCluster,
-		Doc: "Sybil clusters: a graph of accounts linked by a shared device or funding source (values shared by more than max_share " +
-			"accounts — an exchange's hot wallet, a public network — link nobody) whose connected components of at least min_size " +
-			"accounts are candidate clusters; a cluster alerts when its members take the same side within co_window of each other " +
-			"min_coord times within horizon (and again each time that count doubles; an episode ends when the count falls below " +
-			"min_coord). Alerts carry the cluster's accounts; score = coordinated trades within horizon × log2(cluster size): a burst " +
-			"of coordination scores, the steady trading of linked accounts over hours does not add up.",
-		Params: []ParamSpec{
-			{Name: "min_size", Type: Int, Default: int64(3), Meaning: "accounts in a cluster"},
-			{Name: "max_share", Type: Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
-			{Name: "co_window", Type: Duration, Default: 30 * time.Second, Unit: "s", Meaning: "members trading the same side this close together are coordinated"},
-			{Name: "min_coord", Type: Int, Default: int64(4), Meaning: "coordinated trades within horizon before a cluster alerts"},
-			{Name: "horizon", Type: Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back coordinated trades count"},
-		},
+	mustRegister(Definition{
+		Typology: replay.SybilCluster,
+		Spec: component.Spec{Name: "sybil_cluster",
+			Summary: "Sybil clusters: a graph of accounts linked by a shared device or funding source (values shared by more than max_share " +
+				"accounts — an exchange's hot wallet, a public network — link nobody) whose connected components of at least min_size " +
+				"accounts are candidate clusters; a cluster alerts when its members take the same side within co_window of each other " +
+				"min_coord times within horizon (and again each time that count doubles; an episode ends when the count falls below " +
+				"min_coord). Alerts carry the cluster's accounts; score = coordinated trades within horizon × log2(cluster size): a burst " +
+				"of coordination scores, the steady trading of linked accounts over hours does not add up.",
+			Params: []component.Param{
+				{Name: "min_size", Type: component.Int, Default: int64(3), Meaning: "accounts in a cluster"},
+				{Name: "max_share", Type: component.Int, Default: int64(12), Meaning: "an attribute value shared by more accounts than this is not a link"},
+				{Name: "co_window", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "members trading the same side this close together are coordinated"},
+				{Name: "min_coord", Type: component.Int, Default: int64(4), Meaning: "coordinated trades within horizon before a cluster alerts"},
+				{Name: "horizon", Type: component.Duration, Default: 10 * time.Minute, Unit: "s", Meaning: "how far back coordinated trades count"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &sybilCluster{minSize: int(p.Int("min_size")), maxShare: int(p.Int("max_share")), coWindow: int64(p.Duration("co_window")), minCoord: int(p.Int("min_coord")),
 				horizon: int64(p.Duration("horizon"))}, nil

@@ -6,22 +6,24 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "wash_cycles", Typology: replay.WashTrading,
-		Doc: "Wash trading by rings of accounts (after Victor & Weintraud, WWW 2021): a directed graph of recent prearranged-looking " +
-			"trades (seller -> buyer; the resting order was placed at most max_maker_age before and both orders have exactly the traded " +
-			"size), per symbol and window. A prearranged self-trade (one account on both sides, on those terms) is a cycle of one. A new trade that closes a cycle of 2 to max_legs accounts, whose legs' quantities agree " +
-			"within 20%, alerts with the ring's accounts; score = legs × (1 + log(1 + cycle volume / median trade)).",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how long a trade stays in the graph"},
-			{Name: "max_legs", Type: Int, Default: int64(5), Meaning: "longest cycle searched"},
-			{Name: "max_maker_age", Type: Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a trade enters the graph only if the resting order was this young and the sizes match exactly"},
-		},
+	mustRegister(Definition{
+		Typology: replay.WashTrading,
+		Spec: component.Spec{Name: "wash_cycles",
+			Summary: "Wash trading by rings of accounts (after Victor & Weintraud, WWW 2021): a directed graph of recent prearranged-looking " +
+				"trades (seller -> buyer; the resting order was placed at most max_maker_age before and both orders have exactly the traded " +
+				"size), per symbol and window. A prearranged self-trade (one account on both sides, on those terms) is a cycle of one. A new trade that closes a cycle of 2 to max_legs accounts, whose legs' quantities agree " +
+				"within 20%, alerts with the ring's accounts; score = legs × (1 + log(1 + cycle volume / median trade)).",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "how long a trade stays in the graph"},
+				{Name: "max_legs", Type: component.Int, Default: int64(5), Meaning: "longest cycle searched"},
+				{Name: "max_maker_age", Type: component.Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a trade enters the graph only if the resting order was this young and the sizes match exactly"},
+			}},
 		New: func(p Params) (Detector, error) {
 			return &washCycles{window: int64(p.Duration("window")), maxLegs: int(p.Int("max_legs")), maxAge: int64(p.Duration("max_maker_age"))}, nil
 		},

@@ -5,27 +5,29 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	Register(Definition{
-		Name: "wash_pairs", Typology: replay.WashTrading,
-		Doc: "Self-trades and pairs of accounts trading back and forth: per account pair (an account with itself for a self-trade), " +
-			"counting only trades that look prearranged between two different accounts (the resting order was placed a moment before and both orders have exactly the traded size), " +
-			"counts trades and volume in each direction within a window and alerts when the pair's trade count in the window reaches min_trades, " +
-			"and again each time it doubles (so a persistent ring raises a growing score while a chance pair alerts at most once); " +
-			"score = trades × balance × (1 + log(1 + volume/median trade)), where balance = smaller/larger direction volume (1 for self-trades), " +
-			"so round trips that return net positions to about zero score highest (after Victor & Weintraud, WWW 2021, on cycles of length 1 and 2).",
-		Params: []ParamSpec{
-			{Name: "window", Type: Duration, Default: 120 * time.Second, Unit: "s", Meaning: "how long trades of a pair are accumulated"},
-			{Name: "min_trades", Type: Int, Default: int64(3), Meaning: "trades of a pair within a window before it can alert"},
-			{Name: "max_maker_age", Type: Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a trade between two different accounts counts only if it looks prearranged: the resting order was placed at most this long before and both orders have exactly the traded size"},
-		},
+	mustRegister(Definition{
+		Typology: replay.WashTrading,
+		Spec: component.Spec{Name: "wash_pairs",
+			Summary: "Self-trades and pairs of accounts trading back and forth: per account pair (an account with itself for a self-trade), " +
+				"counting only trades that look prearranged between two different accounts (the resting order was placed a moment before and both orders have exactly the traded size), " +
+				"counts trades and volume in each direction within a window and alerts when the pair's trade count in the window reaches min_trades, " +
+				"and again each time it doubles (so a persistent ring raises a growing score while a chance pair alerts at most once); " +
+				"score = trades × balance × (1 + log(1 + volume/median trade)), where balance = smaller/larger direction volume (1 for self-trades), " +
+				"so round trips that return net positions to about zero score highest (after Victor & Weintraud, WWW 2021, on cycles of length 1 and 2).",
+			Params: []component.Param{
+				{Name: "window", Type: component.Duration, Default: 120 * time.Second, Unit: "s", Meaning: "how long trades of a pair are accumulated"},
+				{Name: "min_trades", Type: component.Int, Default: int64(3), Meaning: "trades of a pair within a window before it can alert"},
+				{Name: "max_maker_age", Type: component.Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a trade between two different accounts counts only if it looks prearranged: the resting order was placed at most this long before and both orders have exactly the traded size"},
+			}},
 		New: func(p Params) (Detector, error) {
 			if p.Int("min_trades") < 1 {
-				return nil, &ConfigError{"wash_pairs", "min_trades", "must be at least 1"}
+				return nil, paramError("wash_pairs", "min_trades", "must be at least 1")
 			}
 			return &washPairs{window: int64(p.Duration("window")), minTrades: int(p.Int("min_trades")), maxAge: int64(p.Duration("max_maker_age"))}, nil
 		},

@@ -226,7 +226,11 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		is := spec.Injections[i]
 		p := InjectionParams{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
 			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
-		inj, err := injectors[is.Typology](p)
+		_, factory, err := injectors.Lookup(is.Typology)
+		if err != nil {
+			return fmt.Errorf("injections[%d]: %w", i, err)
+		}
+		inj, err := factory(p)
 		if err != nil {
 			return fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -180,26 +181,24 @@ func TestInjectionParamRanges(t *testing.T) {
 	}
 }
 
-// TestInjectorsAreDocumented: every injector has a summary, every parameter
-// a meaning and a default at every intensity, and no meaning is left over.
+// TestInjectorsAreDocumented: every typology has an injector, and every
+// injector's spec passes the component checks (a summary, every parameter
+// typed, with a meaning and a default of its type at every intensity).
 func TestInjectorsAreDocumented(t *testing.T) {
-	docs := Injectors()
-	if len(docs) != len(injectorNames()) || len(docs) < 12 {
-		t.Fatalf("%d documented injectors, %d registered", len(docs), len(injectorNames()))
-	}
-	for _, d := range docs {
-		if d.Summary == "" {
-			t.Errorf("%s: no summary", d.Typology)
+	specs := Injectors()
+	have := map[string]bool{}
+	for _, s := range specs {
+		have[s.Name] = true
+		if err := s.Check(); err != nil {
+			t.Error(err)
 		}
-		for _, in := range labels.Intensities {
-			if len(d.Defaults[in]) != len(d.Params) {
-				t.Errorf("%s %s: %d defaults for %d documented parameters", d.Typology, in, len(d.Defaults[in]), len(d.Params))
-			}
-			for n := range d.Defaults[in] {
-				if d.Params[n] == "" {
-					t.Errorf("%s: parameter %s has no meaning", d.Typology, n)
-				}
-			}
+		if s.Kind != component.Injector || !s.PerIntensity() {
+			t.Errorf("%s: kind %q, defaults by intensity %v", s.Name, s.Kind, s.PerIntensity())
+		}
+	}
+	for _, ty := range replay.Typologies {
+		if !have[string(ty)] {
+			t.Errorf("no injector for %s", ty)
 		}
 	}
 }

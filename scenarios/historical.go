@@ -106,16 +106,16 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 	if name == "" {
 		name = formats.Canonical
 	}
-	f, ok := formats.Lookup(name)
-	if !ok {
+	if !formats.Has(name) {
 		return nil, fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
 	}
+	params := map[string]any{"skip_bad": spec.Background.SkipBad}
 	paths := make([]string, len(spec.Background.Files))
 	for i, p := range spec.Background.Files {
 		paths[i] = spec.Path(p)
 	}
 	if name == formats.Canonical || name == "binance-depth" {
-		src, err := f.Open(paths, formats.Options{})
+		src, err := formats.Open(name, paths, params)
 		if err != nil {
 			return nil, fmt.Errorf("background.files: %w", err)
 		}
@@ -123,7 +123,7 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 	}
 	var srcs []replay.EventSource
 	for _, group := range sourceFiles(name, paths) {
-		src, err := f.Open(group, formats.Options{})
+		src, err := formats.Open(name, group, params)
 		if err != nil {
 			for _, s := range srcs {
 				s.Close()

@@ -4,42 +4,25 @@ import (
 	"math"
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.LiquidationCascade, newCascade, cascadeDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.LiquidationCascade),
 		Summary: "Liquidation cascade on a perpetual swap: a hunter reads the venue's liquidation heatmap, waits for a calm book with leveraged positions within reach, sells through the book to set their liquidations off, and buys them back cheaper with resting catch orders.",
-		Params: map[string]string{
-			"reach_bps":     "farthest the selling reaches into the book (it takes all visible liquidity that far from the touch)",
-			"targets":       "leveraged positions the hunter waits for within reach before it strikes (fewer after patience_s, strikes anyway after twice that)",
-			"patience_s":    "seconds before the hunter settles for one target fewer",
-			"slices":        "orders the selling is split into",
-			"spread_s":      "seconds between the slices",
-			"catch":         "typical sizes the hunter bids one tick beyond its final reach, to buy the liquidations back",
-			"catch_by_link": "1: a linked account places the catch orders",
+		Params: []component.Param{
+			{Name: "catch", Type: component.Float, Meaning: "typical sizes the hunter bids one tick beyond its final reach, to buy the liquidations back", ByIntensity: component.PerIntensity(6.0, 5.0, 4.0, 3.0)},
+			{Name: "catch_by_link", Type: component.Int, Meaning: "1: a linked account places the catch orders", ByIntensity: component.PerIntensity(int64(0), int64(0), int64(0), int64(1))},
+			{Name: "patience_s", Type: component.Float, Meaning: "seconds before the hunter settles for one target fewer", ByIntensity: component.PerIntensity(900.0, 900.0, 900.0, 900.0)},
+			{Name: "reach_bps", Type: component.Float, Meaning: "farthest the selling reaches into the book (it takes all visible liquidity that far from the touch)", ByIntensity: component.PerIntensity(400.0, 300.0, 220.0, 160.0)},
+			{Name: "slices", Type: component.Int, Meaning: "orders the selling is split into", ByIntensity: component.PerIntensity(int64(1), int64(2), int64(3), int64(5))},
+			{Name: "spread_s", Type: component.Float, Meaning: "seconds between the slices", ByIntensity: component.PerIntensity(0.0, 3.0, 10.0, 30.0)},
+			{Name: "targets", Type: component.Int, Meaning: "leveraged positions the hunter waits for within reach before it strikes (fewer after patience_s, strikes anyway after twice that)", ByIntensity: component.PerIntensity(int64(4), int64(3), int64(2), int64(1))},
 		},
-	})
-}
-
-// cascadeDefaults by intensity:
-//   - reach_bps: the farthest the selling reaches into the book (it takes all
-//     the visible liquidity that far from the touch);
-//   - targets: leveraged positions the hunter waits for within reach before it
-//     strikes (it reads their liquidation prices off the venue's heatmap);
-//     it settles for fewer as it waits, one after patience_s seconds, and
-//     strikes anyway after twice that;
-//   - slices: orders the selling is split into; spread_s: seconds between them;
-//   - catch: typical sizes the hunter bids (offers) one tick beyond its final
-//     reach just before it strikes, to buy the liquidated positions back
-//     cheaper (its profit); catch_by_link: 1 to have a linked account bid.
-var cascadeDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"reach_bps": 400, "targets": 4, "patience_s": 900, "slices": 1, "spread_s": 0, "catch": 6, "catch_by_link": 0},
-	"standard": {"reach_bps": 300, "targets": 3, "patience_s": 900, "slices": 2, "spread_s": 3, "catch": 5, "catch_by_link": 0},
-	"subtle":   {"reach_bps": 220, "targets": 2, "patience_s": 900, "slices": 3, "spread_s": 10, "catch": 4, "catch_by_link": 0},
-	"evasive":  {"reach_bps": 160, "targets": 1, "patience_s": 900, "slices": 5, "spread_s": 30, "catch": 3, "catch_by_link": 1},
+	}, newCascade)
 }
 
 // cascade is a liquidation cascade triggered by a flash crash on a perpetual
@@ -65,7 +48,7 @@ type cascade struct {
 }
 
 func newCascade(p InjectionParams) (Injection, error) {
-	a, err := newPerpAttack(p, cascadeDefaults)
+	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
 	}

@@ -3,32 +3,23 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.MarkingTheClose, newMarkClose, markCloseDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.MarkingTheClose),
 		Summary: "Marking the close: aggressive trading just before a reference time (a close, a funding or index fixing) to move the reference price, unwound after it.",
-		Params: map[string]string{
-			"period_s": "seconds between reference times (aligned to the epoch)",
-			"lead_s":   "seconds before the reference the attacker starts trading",
-			"orders":   "aggressive orders before the reference",
-			"size":     "order size in typical sizes",
+		Params: []component.Param{
+			{Name: "lead_s", Type: component.Float, Meaning: "seconds before the reference the attacker starts trading", ByIntensity: component.PerIntensity(20.0, 30.0, 60.0, 120.0)},
+			{Name: "orders", Type: component.Int, Meaning: "aggressive orders before the reference", ByIntensity: component.PerIntensity(int64(20), int64(12), int64(8), int64(6))},
+			{Name: "period_s", Type: component.Float, Meaning: "seconds between reference times (aligned to the epoch)", ByIntensity: component.PerIntensity(3600.0, 3600.0, 3600.0, 3600.0)},
+			{Name: "size", Type: component.Float, Meaning: "order size in typical sizes", ByIntensity: component.PerIntensity(2.0, 1.5, 1.0, 0.6)},
 		},
-	})
-}
-
-// markCloseDefaults by intensity: the reference period (a close, a funding or
-// index fixing every period_s, aligned to the epoch), how long before the
-// reference the attacker trades, how many aggressive orders, their size in
-// typical sizes.
-var markCloseDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"period_s": 3600, "lead_s": 20, "orders": 20, "size": 2},
-	"standard": {"period_s": 3600, "lead_s": 30, "orders": 12, "size": 1.5},
-	"subtle":   {"period_s": 3600, "lead_s": 60, "orders": 8, "size": 1},
-	"evasive":  {"period_s": 3600, "lead_s": 120, "orders": 6, "size": 0.6},
+	}, newMarkClose)
 }
 
 // markClose buys aggressively in the last seconds before a reference time to
@@ -42,7 +33,7 @@ type markClose struct {
 }
 
 func newMarkClose(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, markCloseDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

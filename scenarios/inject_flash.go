@@ -4,39 +4,27 @@ import (
 	"math"
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.FlashCrash, newFlash, flashDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.FlashCrash),
 		Summary: "Flash crash: a fat-finger sweep through the bids, or (withdraw 1) a liquidity withdrawal — linked accounts provide depth at the touch, pull it at once while the makers stand aside, and a linked seller hits the thin book.",
-		Params: map[string]string{
-			"withdraw":  "0: a fat-finger sweep; 1: a liquidity withdrawal",
-			"depth_bps": "fat finger: how deep below the best bid the sweep takes every bid",
-			"slices":    "fat finger: orders the sweep is split into",
-			"pause_ms":  "fat finger: milliseconds between the slices",
-			"touch_x":   "withdrawal: typical sizes the linked accounts quote at the touch",
-			"provide_s": "withdrawal: seconds they provide before pulling",
-			"pull_s":    "withdrawal: seconds the market makers stand aside",
-			"sell_x":    "withdrawal: typical sizes the linked seller sends into the thin book",
+		Params: []component.Param{
+			{Name: "depth_bps", Type: component.Float, Meaning: "fat finger: how deep below the best bid the sweep takes every bid", ByIntensity: component.PerIntensity(300.0, 150.0, 80.0, 50.0)},
+			{Name: "pause_ms", Type: component.Float, Meaning: "fat finger: milliseconds between the slices", ByIntensity: component.PerIntensity(0.0, 0.0, 800.0, 2000.0)},
+			{Name: "provide_s", Type: component.Float, Meaning: "withdrawal: seconds they provide before pulling", ByIntensity: component.PerIntensity(300.0, 300.0, 600.0, 900.0)},
+			{Name: "pull_s", Type: component.Float, Meaning: "withdrawal: seconds the market makers stand aside", ByIntensity: component.PerIntensity(30.0, 20.0, 10.0, 6.0)},
+			{Name: "sell_x", Type: component.Float, Meaning: "withdrawal: typical sizes the linked seller sends into the thin book", ByIntensity: component.PerIntensity(400.0, 250.0, 60.0, 30.0)},
+			{Name: "slices", Type: component.Int, Meaning: "fat finger: orders the sweep is split into", ByIntensity: component.PerIntensity(int64(1), int64(1), int64(2), int64(3))},
+			{Name: "touch_x", Type: component.Float, Meaning: "withdrawal: typical sizes the linked accounts quote at the touch", ByIntensity: component.PerIntensity(8.0, 6.0, 4.0, 3.0)},
+			{Name: "withdraw", Type: component.Float, Meaning: "0: a fat-finger sweep; 1: a liquidity withdrawal", ByIntensity: component.PerIntensity(0.0, 0.0, 0.0, 0.0)},
 		},
-	})
-}
-
-// flashDefaults by intensity. Two styles (withdraw selects):
-//   - withdraw 0, a fat finger: depth_bps, how deep below the best bid the
-//     sweep takes out every bid, in slices orders with pause_ms between them;
-//   - withdraw 1, a liquidity withdrawal: linked accounts quote touch_x typical
-//     sizes at the touch for provide_s seconds, then pull every quote at once
-//     while the market makers pull theirs for pull_s seconds, and a linked
-//     seller sends sell_x typical sizes into the thin book in slices.
-var flashDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"withdraw": 0, "depth_bps": 300, "slices": 1, "pause_ms": 0, "touch_x": 8, "provide_s": 300, "pull_s": 30, "sell_x": 400},
-	"standard": {"withdraw": 0, "depth_bps": 150, "slices": 1, "pause_ms": 0, "touch_x": 6, "provide_s": 300, "pull_s": 20, "sell_x": 250},
-	"subtle":   {"withdraw": 0, "depth_bps": 80, "slices": 2, "pause_ms": 800, "touch_x": 4, "provide_s": 600, "pull_s": 10, "sell_x": 60},
-	"evasive":  {"withdraw": 0, "depth_bps": 50, "slices": 3, "pause_ms": 2000, "touch_x": 3, "provide_s": 900, "pull_s": 6, "sell_x": 30},
+	}, newFlash)
 }
 
 // flash is a flash crash: a fat-finger sweep — a sell order far larger than
@@ -53,7 +41,7 @@ type flash struct {
 }
 
 func newFlash(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, flashDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

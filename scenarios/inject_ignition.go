@@ -3,37 +3,23 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.MomentumIgnition, newIgnition, ignitionDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.MomentumIgnition),
 		Summary: "Momentum ignition: a burst of aggressive orders walks the price to set off momentum traders, then the attacker trades back into the followers.",
-		Params: map[string]string{
-			"orders":         "aggressive orders in the burst, each taking the book a step further",
-			"move_bps":       "how far the burst walks the price",
-			"burst_s":        "the burst's length in seconds",
-			"unwind_after_s": "seconds the attacker waits before trading back",
-			"unwind_slices":  "resting orders at the touch it unwinds through (one every 3 s) before bounded IOC orders",
+		Params: []component.Param{
+			{Name: "burst_s", Type: component.Float, Meaning: "the burst's length in seconds", ByIntensity: component.PerIntensity(3.0, 5.0, 10.0, 20.0)},
+			{Name: "move_bps", Type: component.Float, Meaning: "how far the burst walks the price", ByIntensity: component.PerIntensity(20.0, 12.0, 7.0, 4.0)},
+			{Name: "orders", Type: component.Int, Meaning: "aggressive orders in the burst, each taking the book a step further", ByIntensity: component.PerIntensity(int64(10), int64(8), int64(6), int64(4))},
+			{Name: "unwind_after_s", Type: component.Float, Meaning: "seconds the attacker waits before trading back", ByIntensity: component.PerIntensity(4.0, 8.0, 40.0, 90.0)},
+			{Name: "unwind_slices", Type: component.Int, Meaning: "resting orders at the touch it unwinds through (one every 3 s) before bounded IOC orders", ByIntensity: component.PerIntensity(int64(3), int64(4), int64(6), int64(8))},
 		},
-	})
-}
-
-// ignitionDefaults by intensity:
-//   - orders: aggressive orders in the burst, each taking the book a step further;
-//   - move_bps: how far the burst walks the price (momentum traders follow moves of 5 bps or more);
-//   - burst_s: the burst's length;
-//   - unwind_after_s: how long the attacker waits before selling (or buying) back into the followers;
-//   - unwind_slices: resting orders at the touch it unwinds through, one every 3 s, before it
-//     sends what is left as marketable IOC orders no further through the touch than the burst
-//     walked, every 3 s for as many rounds again (then it holds the rest).
-var ignitionDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"orders": 10, "move_bps": 20, "burst_s": 3, "unwind_after_s": 4, "unwind_slices": 3},
-	"standard": {"orders": 8, "move_bps": 12, "burst_s": 5, "unwind_after_s": 8, "unwind_slices": 4},
-	"subtle":   {"orders": 6, "move_bps": 7, "burst_s": 10, "unwind_after_s": 40, "unwind_slices": 6},
-	"evasive":  {"orders": 4, "move_bps": 4, "burst_s": 20, "unwind_after_s": 90, "unwind_slices": 8},
+	}, newIgnition)
 }
 
 // ignition fires a burst of aggressive orders that walks the book move_bps,
@@ -50,7 +36,7 @@ type ignition struct {
 }
 
 func newIgnition(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, ignitionDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

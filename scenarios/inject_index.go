@@ -3,36 +3,24 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.IndexManipulation, newIndexManip, indexDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.IndexManipulation),
 		Summary: "Index manipulation on a perpetual swap: attackers build a position, push the index constituents (spot venues the index takes the median of) to move the mark price, and close at the manipulated mark.",
-		Params: map[string]string{
-			"size_x":   "the attackers' position in typical order sizes",
-			"build_s":  "seconds over which they build it",
-			"push_bps": "how far the constituents are pushed",
-			"sources":  "how many constituents are pushed",
-			"ramp_s":   "seconds to push them there",
-			"hold_s":   "seconds they are held while the attackers close",
+		Params: []component.Param{
+			{Name: "build_s", Type: component.Float, Meaning: "seconds over which they build it", ByIntensity: component.PerIntensity(120.0, 300.0, 600.0, 900.0)},
+			{Name: "hold_s", Type: component.Float, Meaning: "seconds they are held while the attackers close", ByIntensity: component.PerIntensity(120.0, 150.0, 180.0, 240.0)},
+			{Name: "push_bps", Type: component.Float, Meaning: "how far the constituents are pushed", ByIntensity: component.PerIntensity(1200.0, 700.0, 400.0, 250.0)},
+			{Name: "ramp_s", Type: component.Float, Meaning: "seconds to push them there", ByIntensity: component.PerIntensity(20.0, 45.0, 90.0, 180.0)},
+			{Name: "size_x", Type: component.Float, Meaning: "the attackers' position in typical order sizes", ByIntensity: component.PerIntensity(150.0, 120.0, 90.0, 70.0)},
+			{Name: "sources", Type: component.Int, Meaning: "how many constituents are pushed", ByIntensity: component.PerIntensity(int64(2), int64(2), int64(2), int64(3))},
 		},
-	})
-}
-
-// indexDefaults by intensity:
-//   - size_x: the attackers' position in multiples of the typical order size;
-//   - build_s: seconds over which they build it;
-//   - push_bps: how far the manipulated index constituents are pushed;
-//   - sources: how many constituents are pushed (the index is their median);
-//   - ramp_s: seconds to push them there; hold_s: seconds they are held while the attackers close.
-var indexDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"size_x": 150, "build_s": 120, "push_bps": 1200, "sources": 2, "ramp_s": 20, "hold_s": 120},
-	"standard": {"size_x": 120, "build_s": 300, "push_bps": 700, "sources": 2, "ramp_s": 45, "hold_s": 150},
-	"subtle":   {"size_x": 90, "build_s": 600, "push_bps": 400, "sources": 2, "ramp_s": 90, "hold_s": 180},
-	"evasive":  {"size_x": 70, "build_s": 900, "push_bps": 250, "sources": 3, "ramp_s": 180, "hold_s": 240},
+	}, newIndexManip)
 }
 
 // indexManip is index manipulation in the manner of the 2022 Mango Markets
@@ -52,7 +40,7 @@ type indexManip struct {
 }
 
 func newIndexManip(p InjectionParams) (Injection, error) {
-	a, err := newPerpAttack(p, indexDefaults)
+	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
 	}

@@ -3,37 +3,23 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.OffsettingPositions, newOffsetting, offsettingDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.OffsettingPositions),
 		Summary: "Offsetting positions on a perpetual swap: two linked accounts trade with each other into opposite positions far larger than the book can absorb, then push the book until the losing side is liquidated into the insurance fund.",
-		Params: map[string]string{
-			"size_x":   "each side's position in typical order sizes",
-			"leverage": "the losing side's leverage",
-			"build_s":  "seconds over which the two sides trade with each other",
-			"step_bps": "each push of the book reaches this much further (up to 15%)",
-			"step_s":   "seconds between pushes",
+		Params: []component.Param{
+			{Name: "build_s", Type: component.Float, Meaning: "seconds over which the two sides trade with each other", ByIntensity: component.PerIntensity(60.0, 180.0, 420.0, 900.0)},
+			{Name: "leverage", Type: component.Float, Meaning: "the losing side's leverage", ByIntensity: component.PerIntensity(19.0, 18.0, 17.0, 16.0)},
+			{Name: "size_x", Type: component.Float, Meaning: "each side's position in typical order sizes", ByIntensity: component.PerIntensity(120.0, 90.0, 70.0, 50.0)},
+			{Name: "step_bps", Type: component.Float, Meaning: "each push of the book reaches this much further (up to 15%)", ByIntensity: component.PerIntensity(150.0, 120.0, 100.0, 80.0)},
+			{Name: "step_s", Type: component.Float, Meaning: "seconds between pushes", ByIntensity: component.PerIntensity(2.0, 4.0, 6.0, 8.0)},
 		},
-	})
-}
-
-// offsettingDefaults by intensity:
-//   - size_x: each side's position in multiples of the typical order size (far
-//     more than the book holds within the liquidation band);
-//   - leverage: the losing side's leverage;
-//   - build_s: seconds over which the two sides trade with each other;
-//   - step_bps, step_s: each push of the book against the losing side reaches
-//     step_bps further (up to 15%) above the price the pushing began at,
-//     every step_s seconds.
-var offsettingDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"size_x": 120, "leverage": 19, "build_s": 60, "step_bps": 150, "step_s": 2},
-	"standard": {"size_x": 90, "leverage": 18, "build_s": 180, "step_bps": 120, "step_s": 4},
-	"subtle":   {"size_x": 70, "leverage": 17, "build_s": 420, "step_bps": 100, "step_s": 6},
-	"evasive":  {"size_x": 50, "leverage": 16, "build_s": 900, "step_bps": 80, "step_s": 8},
+	}, newOffsetting)
 }
 
 // offsetting is the offsetting-positions attack of the 2025 JELLY case on
@@ -56,7 +42,7 @@ type offsetting struct {
 }
 
 func newOffsetting(p InjectionParams) (Injection, error) {
-	a, err := newPerpAttack(p, offsettingDefaults)
+	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
 	}

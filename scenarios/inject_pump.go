@@ -3,36 +3,25 @@ package scenarios
 import (
 	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.PumpAndDump, newPump, pumpDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.PumpAndDump),
 		Summary: "Pump-and-dump: organisers (a linked cluster) accumulate quietly, followers arrive in tiers after the announcement and buy, and the organisers dump into them.",
-		Params: map[string]string{
-			"organisers":    "accounts of the organising cluster",
-			"followers":     "follower accounts arriving after the announcement",
-			"follower_size": "each follower's buy size in typical sizes",
-			"burst_s":       "seconds over which the followers arrive",
-			"accumulate_s":  "seconds of quiet accumulation before the announcement",
-			"hold_s":        "seconds the organisers hold at the top before they dump",
+		Params: []component.Param{
+			{Name: "accumulate_s", Type: component.Float, Meaning: "seconds of quiet accumulation before the announcement", ByIntensity: component.PerIntensity(600.0, 900.0, 1200.0, 1800.0)},
+			{Name: "burst_s", Type: component.Float, Meaning: "seconds over which the followers arrive", ByIntensity: component.PerIntensity(60.0, 75.0, 240.0, 480.0)},
+			{Name: "follower_size", Type: component.Float, Meaning: "each follower's buy size in typical sizes", ByIntensity: component.PerIntensity(20.0, 12.0, 2.0, 1.2)},
+			{Name: "followers", Type: component.Int, Meaning: "follower accounts arriving after the announcement", ByIntensity: component.PerIntensity(int64(60), int64(50), int64(20), int64(10))},
+			{Name: "hold_s", Type: component.Float, Meaning: "seconds the organisers hold at the top before they dump", ByIntensity: component.PerIntensity(20.0, 40.0, 60.0, 90.0)},
+			{Name: "organisers", Type: component.Int, Meaning: "accounts of the organising cluster", ByIntensity: component.PerIntensity(int64(3), int64(3), int64(2), int64(2))},
 		},
-	})
-}
-
-// pumpDefaults by intensity: organisers (a linked cluster), followers who
-// arrive in tiers after the announcement, follower buy size in typical sizes,
-// burst length, accumulation length, and how long the organisers hold at the
-// top before they dump. Real announced pumps put most of their
-// volume into the first minute (La Morgia et al., 2020); blatant and standard
-// ones here do too, subtle and evasive ones spread it over minutes.
-var pumpDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"organisers": 3, "followers": 60, "follower_size": 20, "burst_s": 60, "accumulate_s": 600, "hold_s": 20},
-	"standard": {"organisers": 3, "followers": 50, "follower_size": 12, "burst_s": 75, "accumulate_s": 900, "hold_s": 40},
-	"subtle":   {"organisers": 2, "followers": 20, "follower_size": 2, "burst_s": 240, "accumulate_s": 1200, "hold_s": 60},
-	"evasive":  {"organisers": 2, "followers": 10, "follower_size": 1.2, "burst_s": 480, "accumulate_s": 1800, "hold_s": 90},
+	}, newPump)
 }
 
 // pump: the organisers quietly accumulate with small buys, announce (the
@@ -48,7 +37,7 @@ type pump struct {
 }
 
 func newPump(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, pumpDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

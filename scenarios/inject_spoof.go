@@ -3,30 +3,22 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.Spoofing, newSpoof, spoofDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.Spoofing),
 		Summary: "Spoofing and layering: large orders near the touch on one side, a genuine execution on the other, then quick cancels.",
-		Params: map[string]string{
-			"layers":         "price levels the spoof orders are layered on",
-			"size_x_touch":   "spoof size in multiples of the visible quantity at the touch",
-			"cycles":         "spoof-trade-cancel cycles",
-			"cancel_after_s": "seconds before the spoof orders are cancelled",
+		Params: []component.Param{
+			{Name: "cancel_after_s", Type: component.Float, Meaning: "seconds before the spoof orders are cancelled", ByIntensity: component.PerIntensity(0.5, 1.5, 4.0, 10.0)},
+			{Name: "cycles", Type: component.Int, Meaning: "spoof-trade-cancel cycles", ByIntensity: component.PerIntensity(int64(6), int64(5), int64(4), int64(3))},
+			{Name: "layers", Type: component.Int, Meaning: "price levels the spoof orders are layered on", ByIntensity: component.PerIntensity(int64(5), int64(3), int64(2), int64(1))},
+			{Name: "size_x_touch", Type: component.Float, Meaning: "spoof size in multiples of the visible quantity at the touch", ByIntensity: component.PerIntensity(8.0, 4.0, 2.5, 1.5)},
 		},
-	})
-}
-
-// spoofDefaults by intensity: price levels layered, spoof size in multiples of
-// the visible quantity at the touch, cycles, seconds before the cancel.
-var spoofDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"layers": 5, "size_x_touch": 8, "cycles": 6, "cancel_after_s": 0.5},
-	"standard": {"layers": 3, "size_x_touch": 4, "cycles": 5, "cancel_after_s": 1.5},
-	"subtle":   {"layers": 2, "size_x_touch": 2.5, "cycles": 4, "cancel_after_s": 4},
-	"evasive":  {"layers": 1, "size_x_touch": 1.5, "cycles": 3, "cancel_after_s": 10},
+	}, newSpoof)
 }
 
 // spoof layers large orders on one side near the touch, trades a genuine
@@ -40,7 +32,7 @@ type spoof struct {
 }
 
 func newSpoof(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, spoofDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

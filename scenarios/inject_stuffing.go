@@ -3,31 +3,23 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.QuoteStuffing, newStuffing, stuffingDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.QuoteStuffing),
 		Summary: "Quote stuffing: bursts of orders near the touch, cancelled within milliseconds.",
-		Params: map[string]string{
-			"bursts":     "bursts",
-			"orders":     "orders per burst",
-			"burst_ms":   "burst length in milliseconds",
-			"away_ticks": "how far from the touch the orders sit, in ticks",
-			"life_ms":    "each order's lifetime in milliseconds",
+		Params: []component.Param{
+			{Name: "away_ticks", Type: component.Int, Meaning: "how far from the touch the orders sit, in ticks", ByIntensity: component.PerIntensity(int64(3), int64(5), int64(8), int64(12))},
+			{Name: "burst_ms", Type: component.Float, Meaning: "burst length in milliseconds", ByIntensity: component.PerIntensity(1000.0, 1000.0, 1500.0, 3000.0)},
+			{Name: "bursts", Type: component.Int, Meaning: "bursts", ByIntensity: component.PerIntensity(int64(8), int64(6), int64(5), int64(4))},
+			{Name: "life_ms", Type: component.Float, Meaning: "each order's lifetime in milliseconds", ByIntensity: component.PerIntensity(20.0, 50.0, 150.0, 400.0)},
+			{Name: "orders", Type: component.Int, Meaning: "orders per burst", ByIntensity: component.PerIntensity(int64(300), int64(150), int64(60), int64(25))},
 		},
-	})
-}
-
-// stuffingDefaults by intensity: bursts, orders per burst, burst length,
-// how far from the touch the orders sit (ticks), and their lifetime.
-var stuffingDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"bursts": 8, "orders": 300, "burst_ms": 1000, "away_ticks": 3, "life_ms": 20},
-	"standard": {"bursts": 6, "orders": 150, "burst_ms": 1000, "away_ticks": 5, "life_ms": 50},
-	"subtle":   {"bursts": 5, "orders": 60, "burst_ms": 1500, "away_ticks": 8, "life_ms": 150},
-	"evasive":  {"bursts": 4, "orders": 25, "burst_ms": 3000, "away_ticks": 12, "life_ms": 400},
+	}, newStuffing)
 }
 
 // stuffing floods the book with small orders near the touch and cancels each
@@ -39,7 +31,7 @@ type stuffing struct {
 }
 
 func newStuffing(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, stuffingDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

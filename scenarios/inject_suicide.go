@@ -4,37 +4,24 @@ import (
 	"math"
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.LiquidationSuicide, newSuicide, suicideDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.LiquidationSuicide),
 		Summary: "Liquidation suicide on a perpetual swap: a victim account takes a highly leveraged position, linked accounts rest orders beyond its bankruptcy price, and a pusher drives the price to liquidate it into their orders.",
-		Params: map[string]string{
-			"leverage":   "the victim's leverage (the risk tiers must allow it)",
-			"size_x":     "the victim's position in typical order sizes",
-			"beyond_bps": "how far beyond the bankruptcy price the collecting orders rest",
-			"wait_s":     "seconds between the victim's position and the collecting orders",
-			"chunk_x":    "the pusher's market orders in typical sizes",
-			"collectors": "linked accounts sharing the collecting orders",
+		Params: []component.Param{
+			{Name: "beyond_bps", Type: component.Float, Meaning: "how far beyond the bankruptcy price the collecting orders rest", ByIntensity: component.PerIntensity(150.0, 100.0, 60.0, 30.0)},
+			{Name: "chunk_x", Type: component.Float, Meaning: "the pusher's market orders in typical sizes", ByIntensity: component.PerIntensity(3.0, 2.0, 1.5, 1.0)},
+			{Name: "collectors", Type: component.Int, Meaning: "linked accounts sharing the collecting orders", ByIntensity: component.PerIntensity(int64(1), int64(1), int64(2), int64(3))},
+			{Name: "leverage", Type: component.Float, Meaning: "the victim's leverage (the risk tiers must allow it)", ByIntensity: component.PerIntensity(90.0, 75.0, 60.0, 45.0)},
+			{Name: "size_x", Type: component.Float, Meaning: "the victim's position in typical order sizes", ByIntensity: component.PerIntensity(18.0, 15.0, 12.0, 10.0)},
+			{Name: "wait_s", Type: component.Float, Meaning: "seconds between the victim's position and the collecting orders", ByIntensity: component.PerIntensity(20.0, 60.0, 180.0, 600.0)},
 		},
-	})
-}
-
-// suicideDefaults by intensity:
-//   - leverage: the victim account's leverage (the risk tiers must allow it);
-//   - size_x: the victim's position in multiples of the instrument's typical order size;
-//   - beyond_bps: how far beyond the victim's bankruptcy price the collecting accounts rest their orders;
-//   - wait_s: seconds between the victim's position and the collecting orders;
-//   - chunk_x: the pushing account's market orders, in multiples of the typical size;
-//   - collectors: linked accounts sharing the collecting orders.
-var suicideDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"leverage": 90, "size_x": 18, "beyond_bps": 150, "wait_s": 20, "chunk_x": 3, "collectors": 1},
-	"standard": {"leverage": 75, "size_x": 15, "beyond_bps": 100, "wait_s": 60, "chunk_x": 2, "collectors": 1},
-	"subtle":   {"leverage": 60, "size_x": 12, "beyond_bps": 60, "wait_s": 180, "chunk_x": 1.5, "collectors": 2},
-	"evasive":  {"leverage": 45, "size_x": 10, "beyond_bps": 30, "wait_s": 600, "chunk_x": 1, "collectors": 3},
+	}, newSuicide)
 }
 
 // suicide is a liquidation "suicide" attack on a perpetual swap: a victim
@@ -81,7 +68,7 @@ func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Inst
 }
 
 func newSuicide(p InjectionParams) (Injection, error) {
-	a, err := newPerpAttack(p, suicideDefaults)
+	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
 	}

@@ -3,30 +3,22 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.SybilCluster, newSybil, sybilDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.SybilCluster),
 		Summary: "Sybil cluster: accounts sharing attributes (device, subnet, funding, referrer) trading in coordinated rounds.",
-		Params: map[string]string{
-			"accounts": "accounts in the cluster",
-			"rounds":   "coordinated rounds",
-			"gap_s":    "seconds between members within a round",
-			"size":     "order size in typical sizes",
+		Params: []component.Param{
+			{Name: "accounts", Type: component.Int, Meaning: "accounts in the cluster", ByIntensity: component.PerIntensity(int64(8), int64(6), int64(4), int64(3))},
+			{Name: "gap_s", Type: component.Float, Meaning: "seconds between members within a round", ByIntensity: component.PerIntensity(0.5, 2.0, 6.0, 15.0)},
+			{Name: "rounds", Type: component.Int, Meaning: "coordinated rounds", ByIntensity: component.PerIntensity(int64(10), int64(8), int64(6), int64(5))},
+			{Name: "size", Type: component.Float, Meaning: "order size in typical sizes", ByIntensity: component.PerIntensity(1.0, 0.8, 0.6, 0.5)},
 		},
-	})
-}
-
-// sybilDefaults by intensity: accounts in the cluster, coordinated rounds,
-// seconds between members within a round, order size in typical sizes.
-var sybilDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"accounts": 8, "rounds": 10, "gap_s": 0.5, "size": 1},
-	"standard": {"accounts": 6, "rounds": 8, "gap_s": 2, "size": 0.8},
-	"subtle":   {"accounts": 4, "rounds": 6, "gap_s": 6, "size": 0.6},
-	"evasive":  {"accounts": 3, "rounds": 5, "gap_s": 15, "size": 0.5},
+	}, newSybil)
 }
 
 // sybil is a cluster of accounts controlled by one operator (they share a
@@ -39,7 +31,7 @@ type sybil struct {
 }
 
 func newSybil(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, sybilDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

@@ -3,31 +3,22 @@ package scenarios
 import (
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 )
 
 func init() {
-	registerInjector(replay.WashTrading, newWash, washDefaults, InjectorDoc{
+	mustRegisterInjector(component.Spec{
+		Name:    string(replay.WashTrading),
 		Summary: "Wash trading: self-trades (ring 1, only where self-trade prevention is off) or rings of linked accounts trading in a cycle whose net positions return to about zero.",
-		Params: map[string]string{
-			"ring":       "accounts in the ring (1: self-trades)",
-			"trades":     "round-trip trades",
-			"interval_s": "seconds between trades",
-			"size":       "trade size in typical sizes",
+		Params: []component.Param{
+			{Name: "interval_s", Type: component.Float, Meaning: "seconds between trades", ByIntensity: component.PerIntensity(2.0, 5.0, 15.0, 40.0)},
+			{Name: "ring", Type: component.Int, Meaning: "accounts in the ring (1: self-trades)", ByIntensity: component.PerIntensity(int64(1), int64(2), int64(3), int64(4))},
+			{Name: "size", Type: component.Float, Meaning: "trade size in typical sizes", ByIntensity: component.PerIntensity(3.0, 1.5, 1.0, 0.6)},
+			{Name: "trades", Type: component.Int, Meaning: "round-trip trades", ByIntensity: component.PerIntensity(int64(30), int64(20), int64(12), int64(8))},
 		},
-	})
-}
-
-// washDefaults by intensity: ring size (1 = self-trades, which need
-// self-trade prevention off), number of round trips, seconds between trades
-// and trade size in multiples of the instrument's typical size.
-var washDefaults = map[labels.Intensity]map[string]float64{
-	"blatant":  {"ring": 1, "trades": 30, "interval_s": 2, "size": 3},
-	"standard": {"ring": 2, "trades": 20, "interval_s": 5, "size": 1.5},
-	"subtle":   {"ring": 3, "trades": 12, "interval_s": 15, "size": 1},
-	"evasive":  {"ring": 4, "trades": 8, "interval_s": 40, "size": 0.6},
+	}, newWash)
 }
 
 // wash trades with itself or around a ring of linked accounts: one member
@@ -41,7 +32,7 @@ type wash struct {
 }
 
 func newWash(p InjectionParams) (Injection, error) {
-	k, err := resolve(p, washDefaults)
+	k, err := resolve(p)
 	if err != nil {
 		return nil, err
 	}

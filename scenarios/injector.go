@@ -2,11 +2,14 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -27,78 +30,71 @@ type InjectionParams struct {
 // InjectorFactory plans one attack.
 type InjectorFactory func(p InjectionParams) (Injection, error)
 
-// injectors is the registry: typology → factory. Each injector registers
-// itself from its own file, with its documentation.
-var (
-	injectors    = map[string]InjectorFactory{}
-	injectorDocs = map[string]InjectorDoc{}
-)
+// injectors is the registry of attack injectors, by typology. Each built-in
+// registers itself from its own file with its spec: what the attack does and
+// each parameter's type, meaning and default at every intensity.
+var injectors = component.NewRegistry[InjectorFactory](component.Injector)
 
-// InjectorDoc documents an injector: what the attack does, and each of its
-// parameters with its meaning and its default at every intensity.
-type InjectorDoc struct {
-	Typology replay.Typology `json:"typology"`
-	Summary  string          `json:"summary"`
-	// Params maps each parameter to its meaning.
-	Params map[string]string `json:"params"`
-	// Defaults maps each intensity to its parameter values.
-	Defaults map[labels.Intensity]map[string]float64 `json:"defaults"`
+// RegisterInjector adds an attack injector from any package: spec.Name is
+// the typology it injects (a scenario's injection entries name it), every
+// parameter has a default at each intensity (component.PerIntensity), and
+// the factory plans one attack, reading its parameters with Knobs.
+func RegisterInjector(spec component.Spec, f InjectorFactory) error {
+	if f == nil {
+		return &component.Error{Kind: component.Injector, Component: spec.Name, Msg: "no factory"}
+	}
+	if len(spec.Params) > 0 && !spec.PerIntensity() {
+		return &component.Error{Kind: component.Injector, Component: spec.Name, Msg: "parameters need defaults by intensity (component.PerIntensity)"}
+	}
+	return injectors.Register(spec, f)
 }
 
-func registerInjector(t replay.Typology, f InjectorFactory, defaults map[labels.Intensity]map[string]float64, doc InjectorDoc) {
-	doc.Typology, doc.Defaults = t, defaults
-	injectors[string(t)], injectorDocs[string(t)] = f, doc
+// mustRegisterInjector registers a built-in at init.
+func mustRegisterInjector(spec component.Spec, f InjectorFactory) {
+	if err := RegisterInjector(spec, f); err != nil {
+		panic(err)
+	}
 }
 
-// Injectors documents every registered injector, by typology.
-func Injectors() []InjectorDoc {
-	out := make([]InjectorDoc, 0, len(injectorDocs))
-	for _, name := range injectorNames() {
-		out = append(out, injectorDocs[name])
-	}
-	return out
-}
+// Injectors are the specs of every registered injector, by typology.
+func Injectors() []*component.Spec { return injectors.Specs() }
 
-func injectorNames() []string {
-	out := make([]string, 0, len(injectors))
-	for k := range injectors {
-		out = append(out, k)
+// Knobs resolves an attack's parameters: the intensity's defaults, then the
+// spec's overrides in name order (a range draws from the injection's own
+// stream, so the order is fixed), each checked against its parameter's type.
+func Knobs(p InjectionParams) (*component.Values, error) {
+	spec, _, err := injectors.Lookup(string(p.Typology))
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(out)
-	return out
-}
-
-// knobs resolves an injector's parameters: the intensity's defaults, then the
-// spec's overrides, refusing unknown names.
-type knobs struct {
-	vals map[string]float64
-}
-
-func resolve(p InjectionParams, defaults map[labels.Intensity]map[string]float64) (knobs, error) {
-	base, ok := defaults[p.Intensity]
-	if !ok {
-		return knobs{}, fmt.Errorf("%s: unknown intensity %q", p.Typology, p.Intensity)
+	v, err := spec.Resolve(nil, p.Intensity)
+	if err != nil {
+		return nil, err
 	}
-	k := knobs{vals: map[string]float64{}}
-	for n, v := range base {
-		k.vals[n] = v
-	}
-	names := make([]string, 0, len(p.Params))
-	for n := range p.Params {
-		names = append(names, n)
-	}
-	sort.Strings(names) // ranges draw from the injection's stream in a fixed order
-	for _, n := range names {
-		if _, ok := base[n]; !ok {
-			return k, fmt.Errorf("%s: unknown parameter %q", p.Typology, n)
+	for _, n := range slices.Sorted(maps.Keys(p.Params)) {
+		if _, ok := spec.Param(n); !ok {
+			return nil, v.Set(n, nil) // names the valid parameters
 		}
 		f, err := paramValue(p.Params[n], p.Rand)
 		if err != nil {
-			return k, fmt.Errorf("%s: parameter %s: %w", p.Typology, n, err)
+			return nil, &component.Error{Kind: component.Injector, Component: spec.Name, Param: n, Msg: err.Error()}
 		}
-		k.vals[n] = f
+		if err := v.Set(n, f); err != nil {
+			return nil, err
+		}
 	}
-	return k, nil
+	return v, nil
+}
+
+// knobs are an attack's resolved parameters as the built-in injectors read
+// them: every one as a number.
+type knobs struct {
+	v *component.Values
+}
+
+func resolve(p InjectionParams) (knobs, error) {
+	v, err := Knobs(p)
+	return knobs{v: v}, err
 }
 
 // paramValue is a parameter's value for one attack: a number as it is, or a
@@ -136,16 +132,10 @@ func paramValue(v any, r *rand.Rand) (float64, error) {
 	return lo + (hi-lo)*r.Float64(), nil
 }
 
-func (k knobs) f(n string) float64 { return k.vals[n] }
-func (k knobs) i(n string) int     { return int(k.vals[n]) }
+func (k knobs) f(n string) float64 { return k.v.Float(n) }
+func (k knobs) i(n string) int     { return int(k.v.Float(n)) }
 
-func (k knobs) json() string {
-	m := map[string]any{}
-	for n, v := range k.vals {
-		m[n] = v
-	}
-	return paramsJSON(m)
-}
+func (k knobs) json() string { return paramsJSON(k.v.Map()) }
 
 // attack is the common part of injections: identity, accounts, time span.
 type attack struct {

@@ -573,11 +573,11 @@ type perpAttack struct {
 	lossWindow int64    // how long after the attack's end a liquidation still counts (ns)
 }
 
-func newPerpAttack(p InjectionParams, defaults map[labels.Intensity]map[string]float64) (perpAttack, error) {
+func newPerpAttack(p InjectionParams) (perpAttack, error) {
 	if p.Instrument.Kind != "perp" {
 		return perpAttack{}, fmt.Errorf("%s: instrument %s is not a perpetual swap (kind: perp)", p.Typology, p.SymbolName)
 	}
-	k, err := resolve(p, defaults)
+	k, err := resolve(p)
 	return perpAttack{attack: attack{p: p, k: k}, lossWindow: int64(time.Minute)}, err
 }
 

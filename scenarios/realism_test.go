@@ -87,8 +87,7 @@ func TestDefaultBackgroundIsRealistic(t *testing.T) {
 			for _, f := range c.real {
 				files = append(files, realdata.Path(t, f))
 			}
-			format, _ := formats.Lookup(c.format)
-			src, err := format.Open(files, formats.Options{})
+			src, err := formats.Open(c.format, files, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

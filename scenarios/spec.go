@@ -113,6 +113,9 @@ type BackgroundSpec struct {
 	// Format is the files' format: parquet (tapetest's canonical files, the
 	// default) or any format of tapetest import.
 	Format string `yaml:"format" json:"format,omitempty" jsonschema:"description=format of the files: parquet (default) or a tapetest import format (lobster\\, binance-depth\\, ccxt-trades\\, ...)"`
+	// SkipBad skips the files' malformed rows, counted by reason in the run's
+	// counts (historical_source_*), instead of stopping at the first.
+	SkipBad bool `yaml:"skip_bad" json:"skip_bad,omitempty" jsonschema:"description=skip malformed rows of the files (counted in the run's counts) instead of stopping at the first"`
 }
 
 // AgentSpec counts the background agents of an instrument: the background's
@@ -411,8 +414,8 @@ func (s *Spec) Validate() error {
 		if _, err := labels.ParseIntensity(string(inj.Intensity)); err != nil {
 			bad("injections[%d]: %v", i, err)
 		}
-		if _, ok := injectors[inj.Typology]; !ok {
-			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectorNames(), ", "))
+		if !injectors.Has(inj.Typology) {
+			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectors.Names(), ", "))
 		}
 	}
 	return errors.Join(errs...)

@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/urfave/cli/v3"
 )
@@ -17,36 +16,24 @@ func newDetectorsCommand(gs *globalState) *cli.Command {
 		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"}},
 		Action: func(_ context.Context, c *cli.Command) error {
 			all := detectors.All()
-			switch c.String("format") {
+			var ls []component.Listing
+			for _, d := range all {
+				note := string(d.Typology)
+				if note == "" {
+					note = "typology from its parameter"
+				}
+				ls = append(ls, component.Listing{Spec: &d.Spec, Note: note})
+			}
+			switch f := c.String("format"); f {
 			case "json":
 				return writeJSON(gs.stdout, all)
 			case "markdown":
-				for _, d := range all {
-					fmt.Fprintf(gs.stdout, "## %s (%s)\n\n%s\n\n| parameter | type | default | unit | meaning |\n|---|---|---|---|---|\n", d.Name, d.Typology, d.Doc)
-					for _, p := range d.Params {
-						fmt.Fprintf(gs.stdout, "| %s | %s | %s | %s | %s |\n", p.Name, p.Type, defaultText(p.Default), p.Unit, p.Meaning)
-					}
-					fmt.Fprintln(gs.stdout)
-				}
+				return component.WriteMarkdown(gs.stdout, ls)
 			case "text":
-				for _, d := range all {
-					fmt.Fprintf(gs.stdout, "%s  [%s]\n  %s\n", d.Name, d.Typology, strings.ReplaceAll(d.Doc, "\n", "\n  "))
-					for _, p := range d.Params {
-						fmt.Fprintf(gs.stdout, "    %-18s %-8s default %-8s %s\n", p.Name, p.Type, defaultText(p.Default), p.Meaning)
-					}
-					fmt.Fprintln(gs.stdout)
-				}
+				return component.WriteText(gs.stdout, ls)
 			default:
-				return usageError(fmt.Errorf("detectors list: --format %q: want text, json or markdown", c.String("format")))
+				return usageError(fmt.Errorf("detectors list: --format %q: want text, json or markdown", f))
 			}
-			return nil
 		},
 	}}}
-}
-
-func defaultText(v any) string {
-	if d, ok := v.(time.Duration); ok {
-		return d.String()
-	}
-	return fmt.Sprint(v)
 }

@@ -32,7 +32,7 @@ func newImportCommand(gs *globalState) *cli.Command {
 			"canonical Parquet event file. A malformed row stops the import with file:line: field: reason;\n" +
 			"--skip-bad continues and reports how many rows were skipped and why.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Required: true, Usage: "input format: " + formatList()},
+			&cli.StringFlag{Name: "input-format", Aliases: []string{"format", "f"}, Required: true, Usage: "input format: " + formatList() + " (tapetest formats list)"},
 			&cli.StringFlag{Name: "symbol", Usage: "instrument symbol override"},
 			&cli.BoolFlag{Name: "skip-bad", Usage: "skip malformed rows (counted and reported) instead of stopping"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output Parquet file"},
@@ -43,16 +43,19 @@ func newImportCommand(gs *globalState) *cli.Command {
 }
 
 func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
-	name := c.String("format")
-	f, ok := formats.Lookup(name)
-	if !ok || name == formats.Canonical {
+	name := c.String("input-format")
+	if !formats.Has(name) || name == formats.Canonical {
 		return usageError(fmt.Errorf("import: unknown --format %q (known: %s)", name, formatList()))
 	}
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
 		return usageError(errors.New("import: no input files"))
 	}
-	src, err := f.Open(paths, formats.Options{Symbol: c.String("symbol"), SkipBad: c.Bool("skip-bad")})
+	params := map[string]any{"skip_bad": c.Bool("skip-bad")}
+	if sym := c.String("symbol"); sym != "" {
+		params["symbol"] = sym
+	}
+	src, err := formats.Open(name, paths, params)
 	if err != nil {
 		return usageError(fmt.Errorf("import: %w", err))
 	}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
 )
@@ -35,38 +32,12 @@ func newInjectorsCommand(gs *globalState) *cli.Command {
 
 // writeInjectors writes every injector's documentation as text or markdown.
 func writeInjectors(w io.Writer, format string) error {
-	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	var intensityNames []string
-	for _, in := range labels.Intensities {
-		intensityNames = append(intensityNames, string(in))
+	var ls []component.Listing
+	for _, s := range scenarios.Injectors() {
+		ls = append(ls, component.Listing{Spec: s})
 	}
-	for _, d := range scenarios.Injectors() {
-		names := make([]string, 0, len(d.Params))
-		for n := range d.Params {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		if format == "markdown" {
-			fmt.Fprintf(w, "## %s\n\n%s\n\n| parameter | meaning | %s |\n|---|---|%s\n", d.Typology, d.Summary, strings.Join(intensityNames, " | "), strings.Repeat("---|", len(labels.Intensities)))
-			for _, n := range names {
-				var vals []string
-				for _, in := range labels.Intensities {
-					vals = append(vals, num(d.Defaults[in][n]))
-				}
-				fmt.Fprintf(w, "| `%s` | %s | %s |\n", n, d.Params[n], strings.Join(vals, " | "))
-			}
-			fmt.Fprintln(w)
-			continue
-		}
-		fmt.Fprintf(w, "%s\n  %s\n    %-16s %8s %8s %8s %8s\n", d.Typology, d.Summary, "parameter", "blatant", "standard", "subtle", "evasive")
-		for _, n := range names {
-			fmt.Fprintf(w, "    %-16s", n)
-			for _, in := range labels.Intensities {
-				fmt.Fprintf(w, " %8s", num(d.Defaults[in][n]))
-			}
-			fmt.Fprintf(w, "  %s\n", d.Params[n])
-		}
-		fmt.Fprintln(w)
+	if format == "markdown" {
+		return component.WriteMarkdown(w, ls)
 	}
-	return nil
+	return component.WriteText(w, ls)
 }

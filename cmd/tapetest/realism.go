@@ -245,7 +245,7 @@ func warmupFor(flag, real string) (time.Duration, error) {
 func inputFormat(in string) (string, []string) {
 	name, files := "binance-depth", in
 	if f, rest, ok := strings.Cut(in, ":"); ok {
-		if _, known := formats.Lookup(f); known {
+		if formats.Has(f) {
 			name, files = f, rest
 		}
 	} else if strings.HasSuffix(in, ".parquet") {
@@ -266,8 +266,7 @@ func measure(ctx context.Context, in string, o scenarios.MeasureOptions) (*scena
 		src, err = scenarios.NewGenerator(spec)
 	default:
 		name, files := inputFormat(in)
-		f, _ := formats.Lookup(name)
-		src, err = f.Open(files, formats.Options{})
+		src, err = formats.Open(name, files, nil)
 	}
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ func newRootCommand(gs *globalState) *cli.Command {
 		Version: version,
 		Commands: []*cli.Command{
 			newDetectorsCommand(gs),
+			newFormatsCommand(gs),
 			newGateCommand(gs),
 			newGenCommand(gs),
 			newImportCommand(gs),

@@ -7,63 +7,92 @@ package formats
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/binance"
 	"github.com/tapetest/tapetest/replay/csvfeed"
 	"github.com/tapetest/tapetest/replay/lobster"
 )
 
-// Options are what every format understands.
-type Options struct {
-	Symbol  string // instrument symbol override
-	SkipBad bool   // skip malformed rows, counting them by reason, instead of stopping
-}
-
-// Format is one input format.
-type Format struct {
-	Name  string
-	Usage string
-	Open  func(paths []string, opt Options) (replay.EventSource, error)
-}
+// Opener opens a format's files, in order, as one source of canonical
+// events; p are its resolved parameters (Symbol and SkipBad read the ones
+// every format has).
+type Opener func(paths []string, p *component.Values) (replay.EventSource, error)
 
 // Canonical is the name of tapetest's own Parquet event files.
 const Canonical = "parquet"
 
-var registry = map[string]Format{}
-
-func register(f Format) { registry[f.Name] = f }
-
-// Lookup returns the format with the given name.
-func Lookup(name string) (Format, bool) {
-	f, ok := registry[name]
-	return f, ok
+// The parameters every format takes, added to each registration.
+var commonParams = []component.Param{
+	{Name: "symbol", Type: component.String, Default: "", Meaning: "instrument symbol, in place of the one the files give (or their file name)"},
+	{Name: "skip_bad", Type: component.Bool, Default: false, Meaning: "skip malformed rows, counting them by reason, instead of stopping at the first"},
 }
 
-// All returns every format, by name.
-func All() []Format {
-	out := make([]Format, 0, len(registry))
-	for _, f := range registry {
-		out = append(out, f)
+var registry = component.NewRegistry[Opener](component.Format)
+
+// Register adds an input format from any package: spec names it and
+// documents its own parameters (symbol and skip_bad are added: every format
+// takes them); open reads its files. A name already taken is refused.
+func Register(spec component.Spec, open Opener) error {
+	if open == nil {
+		return &component.Error{Kind: component.Format, Component: spec.Name, Msg: "no opener"}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	spec.Params = append(slices.Clone(spec.Params), commonParams...)
+	return registry.Register(spec, open)
 }
+
+func mustRegister(spec component.Spec, open Opener) {
+	if err := Register(spec, open); err != nil {
+		panic(err)
+	}
+}
+
+// Symbol is the symbol override of a format's parameters ("" for none).
+func Symbol(p *component.Values) string { return p.String("symbol") }
+
+// SkipBad reports whether malformed rows are skipped and counted.
+func SkipBad(p *component.Values) bool { return p.Bool("skip_bad") }
+
+// Open opens paths as the format called name with the given parameters (the
+// others at their defaults). An unknown format or parameter is a
+// *component.Error listing the valid ones.
+func Open(name string, paths []string, given map[string]any) (replay.EventSource, error) {
+	spec, open, err := registry.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := spec.Resolve(given, "")
+	if err != nil {
+		return nil, err
+	}
+	src, err := open(paths, p)
+	if err == nil {
+		err = p.Err()
+	}
+	if err != nil {
+		if src != nil {
+			src.Close()
+		}
+		return nil, err
+	}
+	return src, nil
+}
+
+// Has reports whether a format called name is registered.
+func Has(name string) bool { return registry.Has(name) }
 
 // Names lists the format names, sorted.
-func Names() []string {
-	var out []string
-	for _, f := range All() {
-		out = append(out, f.Name)
-	}
-	return out
-}
+func Names() []string { return registry.Names() }
+
+// Specs are the registered formats' specs, by name.
+func Specs() []*component.Spec { return registry.Specs() }
 
 func init() {
-	register(Format{Name: Canonical, Usage: "tapetest canonical Parquet event files (tapetest import output; several are merged)",
-		Open: func(paths []string, _ Options) (replay.EventSource, error) {
+	mustRegister(component.Spec{Name: Canonical, Summary: "tapetest canonical Parquet event files (tapetest import output; several are merged)"},
+		func(paths []string, _ *component.Values) (replay.EventSource, error) {
 			var srcs []replay.EventSource
 			for _, p := range paths {
 				r, err := replay.OpenEventFile(p, replay.EventFileReadOptions{})
@@ -79,10 +108,10 @@ func init() {
 				return srcs[0], nil
 			}
 			return replay.Merge(srcs, replay.MergeOptions{})
-		}})
-	register(Format{Name: "lobster", Usage: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz]), optionally followed by its orderbook file: then the replay is reconciled to LOBSTER's book after every message",
-		Open: func(paths []string, opt Options) (replay.EventSource, error) {
-			o := lobster.SourceOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad}
+		})
+	mustRegister(component.Spec{Name: "lobster", Summary: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz]), optionally followed by its orderbook file: then the replay is reconciled to LOBSTER's book after every message"},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			o := lobster.SourceOptions{Symbol: Symbol(p), SkipBad: SkipBad(p)}
 			switch {
 			case len(paths) == 2 && strings.Contains(filepath.Base(paths[1]), "_orderbook_"):
 				o.Book = paths[1]
@@ -90,11 +119,11 @@ func init() {
 				return nil, fmt.Errorf("lobster: give one message file, optionally followed by its orderbook file (got %d files)", len(paths))
 			}
 			return lobster.NewSource(paths[0], o)
-		}})
-	register(Format{Name: "binance-depth", Usage: "raw Binance depth feed: \"<receive_ns> <json>\" lines with a REST snapshot, diffs and trades (files chained in order)",
-		Open: func(paths []string, opt Options) (replay.EventSource, error) {
-			return binance.NewDepthSource(paths, binance.DepthOptions{Symbol: opt.Symbol, SkipBad: opt.SkipBad})
-		}})
+		})
+	mustRegister(component.Spec{Name: "binance-depth", Summary: "raw Binance depth feed: \"<receive_ns> <json>\" lines with a REST snapshot, diffs and trades (files chained in order)"},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			return binance.NewDepthSource(paths, binance.DepthOptions{Symbol: Symbol(p), SkipBad: SkipBad(p)})
+		})
 	for _, f := range []struct {
 		format csvfeed.Format
 		usage  string
@@ -106,8 +135,8 @@ func init() {
 		{csvfeed.TardisBook, "tardis.dev incremental_book_L2 CSV"},
 	} {
 		format := f.format
-		register(Format{Name: string(format), Usage: f.usage, Open: func(paths []string, opt Options) (replay.EventSource, error) {
-			return csvfeed.NewSource(format, paths, csvfeed.Options{Symbol: opt.Symbol, SkipBad: opt.SkipBad})
-		}})
+		mustRegister(component.Spec{Name: string(format), Summary: f.usage}, func(paths []string, p *component.Values) (replay.EventSource, error) {
+			return csvfeed.NewSource(format, paths, csvfeed.Options{Symbol: Symbol(p), SkipBad: SkipBad(p)})
+		})
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -20,13 +22,22 @@ func TestRegistry(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("formats %v, want %v", got, want)
 		}
-		f, ok := Lookup(want[i])
-		if !ok || f.Usage == "" || f.Open == nil {
-			t.Fatalf("format %s: incomplete registration", want[i])
+		spec, open, err := registry.Lookup(want[i])
+		if err != nil || spec.Summary == "" || open == nil || spec.Kind != component.Format {
+			t.Fatalf("format %s: incomplete registration: %v", want[i], err)
+		}
+		if _, ok := spec.Param("skip_bad"); !ok {
+			t.Fatalf("format %s: no skip_bad parameter", want[i])
 		}
 	}
-	if _, ok := Lookup("nope"); ok {
+	if Has("nope") {
 		t.Fatal("an unknown format was found")
+	}
+	if _, err := Open("nope", nil, nil); err == nil || !strings.Contains(err.Error(), "unknown format (registered: binance-aggtrades,") {
+		t.Fatalf("unknown format: %v", err)
+	}
+	if _, err := Open("lobster", nil, map[string]any{"skipbad": true}); err == nil || !strings.Contains(err.Error(), "format lobster: parameter skipbad: unknown parameter (valid: skip_bad, symbol)") {
+		t.Fatalf("unknown parameter: %v", err)
 	}
 }
 
@@ -35,8 +46,7 @@ func TestOpenReadsAFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte("timestamp,side,price,amount\n1700000000000,buy,1.5,2\n1700000001000,sell,1.4,1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f, _ := Lookup("ccxt-trades")
-	src, err := f.Open([]string{p}, Options{Symbol: "X"})
+	src, err := Open("ccxt-trades", []string{p}, map[string]any{"symbol": "X"})
 	if err != nil {
 		t.Fatal(err)
 	}
