@@ -227,11 +227,11 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		if e.l2[sym] != nil {
 			e.l2[sym].Clear()
 		}
-	case ActionIndex, ActionMark, ActionLiquidation, ActionADL, ActionFund, ActionFunding:
-		// venue events: no book effect
 	default:
-		e.counts[kindBadAction]++
-		out = Rejected
+		if !ev.Action.IsVenue() { // a venue action has no book effect
+			e.counts[kindBadAction]++
+			out = Rejected
+		}
 	}
 	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: uint32(len(b.Fills)), Outcome: out})
 }

@@ -7,19 +7,21 @@ type Action uint8
 
 // Actions of the canonical event, modelled on market-by-order feeds.
 const (
-	ActionAdd     Action = 1  // new limit order (may cross and trade in simulated markets)
-	ActionCancel  Action = 2  // full cancel of a live order by id
-	ActionReduce  Action = 3  // partial cancel: Qty is the amount removed
-	ActionModify  Action = 4  // new Price and Qty for a live order by id
-	ActionExecute Action = 5  // fill of a resting order by id (Qty executed at Price), as reported by a feed
-	ActionMarket  Action = 6  // aggressive order with no resting remainder
-	ActionTrade   Action = 7  // a print with no book effect (trades-only data, hidden executions)
-	ActionLevel   Action = 8  // L2: set the total Qty at (Side, Price); Qty 0 deletes the level
-	ActionClear   Action = 9  // book reset for Symbol
-	ActionIndex   Action = 10 // index price for Symbol: Price; OrderID 0 is the venue's index, k > 0 its constituent k (an external price input); no book effect
+	ActionAdd     Action = 1 // new limit order (may cross and trade in simulated markets)
+	ActionCancel  Action = 2 // full cancel of a live order by id
+	ActionReduce  Action = 3 // partial cancel: Qty is the amount removed
+	ActionModify  Action = 4 // new Price and Qty for a live order by id
+	ActionExecute Action = 5 // fill of a resting order by id (Qty executed at Price), as reported by a feed
+	ActionMarket  Action = 6 // aggressive order with no resting remainder
+	ActionTrade   Action = 7 // a print with no book effect (trades-only data, hidden executions)
+	ActionLevel   Action = 8 // L2: set the total Qty at (Side, Price); Qty 0 deletes the level
+	ActionClear   Action = 9 // book reset for Symbol
 
 	// Venue events of perpetual swaps (orderbook/perp): the venue's own story,
-	// written by the venue between book actions. None has a book effect.
+	// written by the venue between book actions. None has a book effect. They
+	// are part of the canonical schema (declared in venue_action.go); a venue
+	// rule declares its own with DeclareVenueAction.
+	ActionIndex       Action = 10 // index price for Symbol: Price; OrderID 0 is the venue's index, k > 0 its constituent k (an external price input)
 	ActionMark        Action = 11 // mark price: Price
 	ActionLiquidation Action = 12 // the venue takes over Account's position: Side is the liquidation order's side, Qty the position, Price the bankruptcy price; the flagged IOC order follows
 	ActionADL         Action = 13 // auto-deleveraging transfer at Price of Qty from Account (liquidated, trading Side) to the counterparty account in OrderID
@@ -35,15 +37,21 @@ func (a Action) String() string {
 	return "unknown"
 }
 
-var actionNames = [...]string{
+// maxActions bounds the action codes: book actions and venue actions alike.
+const maxActions = 64
+
+// actionNames are the book actions' names; venue actions add theirs when
+// declared (venue_action.go).
+var actionNames = [maxActions]string{
 	ActionAdd: "add", ActionCancel: "cancel", ActionReduce: "reduce", ActionModify: "modify",
 	ActionExecute: "execute", ActionMarket: "market", ActionTrade: "trade", ActionLevel: "level",
-	ActionClear: "clear", ActionIndex: "index", ActionMark: "mark", ActionLiquidation: "liquidation",
-	ActionADL: "adl", ActionFund: "fund", ActionFunding: "funding",
+	ActionClear: "clear",
 }
 
 // ParseAction is the inverse of Action.String.
 func ParseAction(s string) (Action, bool) {
+	actionsMu.RLock()
+	defer actionsMu.RUnlock()
 	for i, n := range actionNames {
 		if n != "" && n == s {
 			return Action(i), true

@@ -82,6 +82,7 @@ type Generator struct {
 	done   bool
 	idStep uint64
 	perps  []*perpState // per instrument; nil for spot
+	rules  [][]attachedRule // per instrument: the venue rules, in the order attached
 	start  int64
 	// historical background (nil without files)
 	hist       *histFeed
@@ -198,7 +199,11 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 4, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
 		}
 	}
+	g.rules = make([][]attachedRule, len(g.insts))
 	if err := g.initPerps(stream); err != nil {
+		return nil, err
+	}
+	if err := g.attachSpecRules(); err != nil {
 		return nil, err
 	}
 	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
@@ -471,11 +476,8 @@ func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (ui
 	if o.Type == orderbook.Market {
 		ev.Action, ev.Price, bo.Price = replay.ActionMarket, 0, 0
 	}
-	st := g.perp(sym)
-	if st != nil {
-		if err := g.perpPreTrade(st, account, o); err != nil {
-			return 0, nil, err
-		}
+	if err := g.preTrade(sym, account, o); err != nil {
+		return 0, nil, err
 	}
 	var err error
 	g.fills, _, err = g.books[sym].Submit(bo, g.fills[:0])
@@ -485,9 +487,7 @@ func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (ui
 	}
 	g.emit(ev)
 	g.booked(sym, g.fills)
-	if st != nil {
-		g.perpPostTrade(st, g.fills)
-	}
+	g.postTrade(sym, account, g.fills)
 	return id, g.fills, nil
 }
 

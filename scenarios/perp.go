@@ -129,6 +129,7 @@ type fundPayout struct {
 // perp.Venue rules, the external spot prices behind the index, and what the
 // labels need afterwards.
 type perpState struct {
+	g       *Generator
 	sym     uint32
 	spec    PerpSpec
 	v       *perp.Venue
@@ -185,7 +186,8 @@ func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
 				}
 			}
 		}
-		g.schedule(g.now, &perpTicker{st: st})
+		st.g = g
+		g.attachRule(st.sym, st) // the perpetual venue is one venue rule
 		for i := 0; i < ps.LeveragedTraders; i++ {
 			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.takeKeyed(stream(6, uint64(s), 6, uint64(i))), r: stream(1, uint64(s), 6, uint64(i))})
 		}
@@ -219,10 +221,13 @@ func (st *perpState) ensure(account uint64) {
 // ErrMargin is returned for an order the account's collateral cannot margin.
 var ErrMargin = errors.New("insufficient margin")
 
-// perpPreTrade refuses an order that would raise the account's position
+// PreTrade refuses an order that would raise the account's position
 // beyond what its equity margins at the initial margin rate (the order is
 // assumed to fill in full; resting orders are not margined).
-func (g *Generator) perpPreTrade(st *perpState, account uint64, o OrderRequest) error {
+//
+// It is the perpetual venue's PreTrade.
+func (st *perpState) PreTrade(_ RuleVenue, account uint64, o OrderRequest) error {
+	g := st.g
 	st.ensure(account)
 	if o.Flags&replay.FlagLiquidation != 0 {
 		return nil
@@ -258,9 +263,10 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// perpPostTrade books fills on the venue, recomputes the mark and liquidates
+// PostTrade books fills on the venue, recomputes the mark and liquidates
 // accounts that fell below maintenance margin.
-func (g *Generator) perpPostTrade(st *perpState, fills []orderbook.Fill) {
+func (st *perpState) PostTrade(_ RuleVenue, _ uint64, fills []orderbook.Fill) {
+	g := st.g
 	for _, f := range fills {
 		if err := st.v.Fill(f); err != nil {
 			g.counts["perp_fill_error"]++
@@ -324,7 +330,7 @@ func (g *Generator) liquidate(st *perpState) {
 	}
 }
 
-// perpTicker publishes the index constituents, the index and the mark every
+// OnTime publishes the index constituents, the index and the mark every
 // mark interval, charges funding when due, and checks conservation of money.
 //
 // The constituents quote around an external spot value that follows its own
@@ -332,11 +338,10 @@ func (g *Generator) liquidate(st *perpState) {
 // fair value; the swap's fair value is pulled towards the index (time
 // constant 5 s), as basis arbitrage does. A pushed (manipulated) constituent
 // quotes its pinned price instead.
-type perpTicker struct{ st *perpState }
-
-func (t *perpTicker) Act(v Venue) int64 {
-	g := v.(*Generator)
-	st := t.st
+//
+// It is the perpetual venue's OnTime.
+func (st *perpState) OnTime(RuleVenue) int64 {
+	g := st.g
 	dt := time.Duration(st.spec.MarkInterval).Seconds()
 	vol := g.spec.Instruments[st.sym].Volatility / 60 * math.Sqrt(dt)
 	st.ext *= math.Exp(st.r.NormFloat64() * vol)

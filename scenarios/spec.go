@@ -99,6 +99,9 @@ type InstrumentSpec struct {
 	Agents *AgentSpec `yaml:"agents" json:"agents,omitempty"`
 	// Perp holds a perpetual swap's venue rules (kind: perp only; zero values take the documented defaults).
 	Perp *PerpSpec `yaml:"perp" json:"perp,omitempty"`
+	// Rules attaches venue rules to the instrument beside its matching engine
+	// (a price band with a trading halt, say), in this order.
+	Rules []RuleSpec `yaml:"rules" json:"rules,omitempty"`
 }
 
 // BackgroundSpec sizes the synthetic market: the account population, the

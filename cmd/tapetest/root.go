@@ -27,6 +27,7 @@ func newRootCommand(gs *globalState) *cli.Command {
 			newRunCommand(gs),
 			newSweepCommand(gs),
 			newVerifyCommand(gs),
+			newVenueRulesCommand(gs),
 			newVerifyRunCommand(gs),
 		},
 		Reader:                    gs.stdin,
