@@ -81,7 +81,7 @@ type Generator struct {
 	counts map[string]int64
 	done   bool
 	idStep uint64
-	perps  []*perpState // per instrument; nil for spot
+	perps  []*perpState     // per instrument; nil for spot
 	rules  [][]attachedRule // per instrument: the venue rules, in the order attached
 	start  int64
 	// historical background (nil without files)
