@@ -22,8 +22,7 @@ type fundamental struct {
 	r        *rand.Rand
 }
 
-func (f *fundamental) Act(v Venue) int64 {
-	g := v.(*Generator)
+func (f *fundamental) Act(v AgentVenue) int64 {
 	step := f.vol / 60 // per sqrt(second): sqrt(3600) = 60
 	if f.volOfVol > 0 {
 		// Volatility clustering: log-volatility is an AR(1) with a 5-minute
@@ -43,7 +42,7 @@ func (f *fundamental) Act(v Venue) int64 {
 	if f.shock() {
 		x += f.r.NormFloat64() * step * 15
 	}
-	in := &g.spec.Instruments[f.sym]
+	in := v.Spec(f.sym)
 	lag := in.NewsLag
 	if lag == 0 && f.jump > 0 && in.HalfSpread == 0 {
 		// News on a liquid market is priced in over two seconds, not one:
@@ -53,18 +52,19 @@ func (f *fundamental) Act(v Venue) int64 {
 	if lag > 0 {
 		x, f.pending = (1-lag)*x+f.pending, lag*x
 	}
-	before0 := g.fair[f.sym]
-	g.fair[f.sym] *= math.Exp(x)
+	before0 := v.Fair(f.sym)
+	v.SetFair(f.sym, before0*math.Exp(x))
 	// Order flow has a lasting impact: unless each trade moves the value
 	// itself (trade_impact, in booked), the fair value is pulled a third of
 	// the way towards the last trade price every second, so aggressive buying
 	// moves the market makers' quotes up (and selling down).
-	if in.TradeImpact == 0 && g.makersPaused(f.sym) <= v.Now() {
+	if in.TradeImpact == 0 && v.MakersPausedUntil(f.sym) <= v.Now() {
 		// (Not while the makers stand aside: trades in an emptied book say
 		// little about the value, and the makers come back quoting it.)
-		g.fair[f.sym] += (float64(g.last[f.sym]) - g.fair[f.sym]) / 3
+		fv := v.Fair(f.sym)
+		v.SetFair(f.sym, fv+(float64(v.LastPrice(f.sym))-fv)/3)
 	}
-	g.valueMoved(v, f.sym, before0)
+	v.FairMoved(f.sym, before0)
 	return v.Now() + int64(time.Second)
 }
 
@@ -72,7 +72,7 @@ func (f *fundamental) Act(v Venue) int64 {
 // from before by their tolerance or more: all pull their quotes, then
 // requote around the new value, so none trades its quotes against another's
 // stale ones; stale small orders are taken.
-func (g *Generator) valueMoved(v Venue, sym uint32, before float64) {
+func (g *Generator) valueMoved(v AgentVenue, sym uint32, before float64) {
 	ms := g.makers[sym]
 	if len(ms) == 0 || ms[0].touch <= 0 || math.Abs(g.fair[sym]-before) < ms[0].tolerance() {
 		return
@@ -133,15 +133,14 @@ func (m *marketMaker) pull(v Venue) {
 	m.ids = m.ids[:0]
 }
 
-func (m *marketMaker) Act(v Venue) int64 {
-	g := v.(*Generator)
-	if m.touch > 0 && g.makersPaused(m.sym) <= v.Now() && math.Abs(g.Fair(m.sym)-m.quotedAt) < m.tolerance() && m.allLive(v) {
+func (m *marketMaker) Act(v AgentVenue) int64 {
+	if m.touch > 0 && v.MakersPausedUntil(m.sym) <= v.Now() && math.Abs(v.Fair(m.sym)-m.quotedAt) < m.tolerance() && m.allLive(v) {
 		// A deep maker reprices when the value moves (the fundamental calls
 		// it then); its timer only replaces quotes that were taken.
 		return v.Now() + m.wait()
 	}
 	m.pull(v)
-	if until := g.makersPaused(m.sym); until > v.Now() {
+	if until := v.MakersPausedUntil(m.sym); until > v.Now() {
 		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
 	}
 	m.quote(v)
@@ -171,13 +170,12 @@ func (m *marketMaker) allLive(v Venue) bool {
 }
 
 // quote places the maker's levels around the fair value (its old ones pulled).
-func (m *marketMaker) quote(v Venue) {
-	g := v.(*Generator)
-	m.quotedAt = g.Fair(m.sym)
-	if g.makersPaused(m.sym) > v.Now() {
+func (m *marketMaker) quote(v AgentVenue) {
+	m.quotedAt = v.Fair(m.sym)
+	if v.MakersPausedUntil(m.sym) > v.Now() {
 		return
 	}
-	fair := g.Fair(m.sym)
+	fair := v.Fair(m.sym)
 	inv := float64(v.Position(m.sym, m.account)) / (float64(m.size) * 20 * math.Max(m.touch, 1)) // inventory against what it quotes
 	skew := -inv * float64(m.tick) * 2
 	half, levels := m.halfTick, int64(3)
@@ -232,7 +230,7 @@ type openOrder struct {
 	expires int64
 }
 
-func (n *noiseTrader) Act(v Venue) int64 {
+func (n *noiseTrader) Act(v AgentVenue) int64 {
 	now := v.Now()
 	k := 0
 	for _, o := range n.open {
@@ -319,7 +317,7 @@ type momentumTrader struct {
 	r       *rand.Rand
 }
 
-func (m *momentumTrader) Act(v Venue) int64 {
+func (m *momentumTrader) Act(v AgentVenue) int64 {
 	p := mid(v, m.sym)
 	m.hist = append(m.hist, p)
 	if len(m.hist) > 4 {
@@ -354,7 +352,7 @@ type meanReversionTrader struct {
 	r       *rand.Rand
 }
 
-func (m *meanReversionTrader) Act(v Venue) int64 {
+func (m *meanReversionTrader) Act(v AgentVenue) int64 {
 	now := v.Now()
 	next := now + int64(20*time.Second) + expDur(m.r, 20*time.Second)
 	p := float64(mid(v, m.sym))
@@ -416,8 +414,7 @@ type informedTrader struct {
 // newsSeconds is how many seconds the market takes to price in news.
 const newsSeconds = 3
 
-func (n *informedTrader) Act(v Venue) int64 {
-	g := v.(*Generator)
+func (n *informedTrader) Act(v AgentVenue) int64 {
 	now := v.Now()
 	idle := now + expDur(n.r, 3*time.Hour) + 1
 	switch {
@@ -433,9 +430,9 @@ func (n *informedTrader) Act(v Venue) int64 {
 		n.at = now + int64(time.Minute) + expDur(n.r, time.Minute)
 		n.left = lots(float64(n.size)*(10+20*n.r.Float64()), v.Instrument(n.sym).Lot)
 	case now >= n.at:
-		before := g.fair[n.sym]
-		g.fair[n.sym] *= math.Exp(n.move / newsSeconds)
-		g.valueMoved(v, n.sym, before)
+		before := v.Fair(n.sym)
+		v.SetFair(n.sym, before*math.Exp(n.move/newsSeconds))
+		v.FairMoved(n.sym, before)
 		if n.steps++; n.steps < newsSeconds {
 			return now + int64(time.Second)
 		}
@@ -463,8 +460,7 @@ type depthProvider struct {
 	r        *rand.Rand
 }
 
-func (d *depthProvider) Act(v Venue) int64 {
-	g := v.(*Generator)
+func (d *depthProvider) Act(v AgentVenue) int64 {
 	in := v.Instrument(d.sym)
 	// Replace up to four of the oldest orders (all of them on the first call).
 	keep := d.ids[:0]
@@ -480,7 +476,7 @@ func (d *depthProvider) Act(v Venue) int64 {
 		}
 	}
 	d.ids = keep
-	fair := g.Fair(d.sym)
+	fair := v.Fair(d.sym)
 	for len(d.ids) < 12 {
 		bps := 5 + 295*d.r.Float64()*d.r.Float64()
 		side, p := orderbook.Buy, fair*(1-bps/1e4)
@@ -516,12 +512,11 @@ type ladderTrader struct {
 
 // guard pulls the orders the price has come within 5 ticks of (or passed):
 // this depth is not there to be traded against at the touch.
-func (l *ladderTrader) guard(v Venue, mid float64) {
-	g := v.(*Generator)
-	tick := float64(g.insts[l.sym].Tick)
+func (l *ladderTrader) guard(v AgentVenue, mid float64) {
+	tick := float64(v.Instrument(l.sym).Tick)
 	keep := l.orders[:0]
 	for _, id := range l.orders {
-		info, ok := g.books[l.sym].Get(id)
+		info, ok := v.Order(l.sym, id)
 		if !ok {
 			continue
 		}
@@ -534,7 +529,7 @@ func (l *ladderTrader) guard(v Venue, mid float64) {
 	l.orders = keep
 }
 
-func (l *ladderTrader) Act(v Venue) int64 {
+func (l *ladderTrader) Act(v AgentVenue) int64 {
 	in := v.Instrument(l.sym)
 	t := v.Top(l.sym)
 	if t.BidQty == 0 || t.AskQty == 0 {
@@ -544,15 +539,14 @@ func (l *ladderTrader) Act(v Venue) int64 {
 	away := int64(8+l.r.ExpFloat64()*30) * in.Tick
 	if len(l.orders) > 0 && (len(l.orders) >= 150 || l.r.IntN(2) == 0) {
 		// Move one order to another level (an amend: the depth shifts, nobody cancels).
-		g := v.(*Generator)
 		id := l.orders[l.r.IntN(len(l.orders))]
-		if info, ok := g.books[l.sym].Get(id); ok {
+		if info, ok := v.Order(l.sym, id); ok {
 			p := t.BidPrice - away
 			if info.Side == orderbook.Sell {
 				p = t.AskPrice + away
 			}
 			if p > in.Tick && p != info.Price {
-				g.modify(l.sym, id, p, info.Qty)
+				v.Modify(l.sym, id, p, info.Qty)
 			}
 		}
 	} else {

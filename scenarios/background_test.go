@@ -20,7 +20,7 @@ type agentFill struct {
 	midAfter  float64 // 3 minutes after
 }
 
-func agentFills(t *testing.T, spec *Spec, pick func(Actor) (uint64, bool)) []agentFill {
+func agentFills(t *testing.T, spec *Spec, pick func(Agent) (uint64, bool)) []agentFill {
 	t.Helper()
 	g, err := NewGenerator(spec)
 	if err != nil {
@@ -29,7 +29,7 @@ func agentFills(t *testing.T, spec *Spec, pick func(Actor) (uint64, bool)) []age
 	defer g.Close()
 	accts := map[uint64]bool{}
 	for _, s := range g.q {
-		if a, ok := pick(s.actor); ok {
+		if a, ok := pick(s.agent); ok {
 			accts[a] = true
 		}
 	}
@@ -117,7 +117,7 @@ background:
 // price rose and buy after it fell — their trades go against the last five
 // minutes' move far more often than with it.
 func TestMeanReversionTradersFadeMoves(t *testing.T) {
-	fills := agentFills(t, oneBookSpec(t, "  mean_reversion_traders: 6\n"), func(a Actor) (uint64, bool) {
+	fills := agentFills(t, oneBookSpec(t, "  mean_reversion_traders: 6\n"), func(a Agent) (uint64, bool) {
 		m, ok := a.(*meanReversionTrader)
 		if !ok {
 			return 0, false
@@ -140,7 +140,7 @@ func TestMeanReversionTradersFadeMoves(t *testing.T) {
 // in the next three minutes, and what they sell goes down: the news they
 // traded ahead of came out. (Noise traders' fills are a coin toss.)
 func TestInformedTradersTradeAheadOfTheNews(t *testing.T) {
-	fills := agentFills(t, oneBookSpec(t, "  informed_traders: 3\n"), func(a Actor) (uint64, bool) {
+	fills := agentFills(t, oneBookSpec(t, "  informed_traders: 3\n"), func(a Agent) (uint64, bool) {
 		n, ok := a.(*informedTrader)
 		if !ok {
 			return 0, false

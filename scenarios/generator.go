@@ -34,7 +34,8 @@ func ParseSTP(s string) (orderbook.STPMode, error) {
 type scheduled struct {
 	at    int64
 	seq   uint64
-	actor Actor
+	actor Actor // an injection, a venue rule's clock, the historical feed
+	agent Agent // or a background agent
 }
 
 type actorQueue []scheduled
@@ -109,6 +110,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		if g.hist, histInsts, g.histSpecs, err = openHistory(spec); err != nil {
 			return nil, err
 		}
+		g.hist.g = g
 		if first, ok := g.hist.first(); ok && spec.Start.IsZero() {
 			g.now = first - first%int64(time.Second)
 		}
@@ -155,48 +157,36 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		}
 	}
 	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
-	// Every agent and injection has its own random stream, keyed by what it
-	// is (not by creation order), so adding an instrument, an agent or an
-	// injection leaves everyone else's draws unchanged.
-	stream := func(parts ...uint64) *rand.Rand {
-		h := uint64(0x9e3779b97f4a7c15)
-		for _, p := range parts {
-			h ^= p + 0x9e3779b97f4a7c15 + h<<6 + h>>2
-			h ^= h >> 31
-			h *= 0xbf58476d1ce4e5b9
-			h ^= h >> 29
-		}
-		return rand.New(rand.NewPCG(spec.Seed, h))
-	}
+	stream := streams{seed: spec.Seed}
 	for s := range spec.Instruments {
 		sym := uint32(s)
 		bg := spec.agents(s)
-		g.schedule(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream(1, uint64(s), 0, 0)})
+		g.scheduleAgent(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream.agent(s, agentFundamental, 0)})
 		for i := 0; i < bg.MarketMakers; i++ {
-			m := newMarketMaker(sym, g.pop.takeKeyed(stream(6, uint64(s), 1, uint64(i))), spec.Instruments[s], stream(1, uint64(s), 1, uint64(i)))
+			m := newMarketMaker(sym, g.pop.takeKeyed(stream.agentAccount(s, agentMarketMaker, i)), spec.Instruments[s], stream.agent(s, agentMarketMaker, i))
 			g.makers[sym] = append(g.makers[sym], m)
-			g.schedule(g.now+int64(i)*1e6, m)
+			g.scheduleAgent(g.now+int64(i)*1e6, m)
 		}
 		for i := 0; i < bg.NoiseTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 2, uint64(i))), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream(1, uint64(s), 2, uint64(i)),
+			g.scheduleAgent(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentNoise, i)), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream.agent(s, agentNoise, i),
 				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 3, uint64(i))), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream(1, uint64(s), 3, uint64(i))})
+			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentDepth, i)), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream.agent(s, agentDepth, i)})
 		}
 		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
-			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 7, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 7, uint64(i))}
+			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLadder, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentLadder, i)}
 			g.ladders[sym] = append(g.ladders[sym], l)
-			g.schedule(g.now+int64(1+i)*1e6, l)
+			g.scheduleAgent(g.now+int64(1+i)*1e6, l)
 		}
 		for i := 0; i < bg.MeanReversionTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 8, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 8, uint64(i))})
+			g.scheduleAgent(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMeanReversion, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMeanReversion, i)})
 		}
 		for i := 0; i < bg.InformedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 9, uint64(i))), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream(1, uint64(s), 9, uint64(i))})
+			g.scheduleAgent(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentInformed, i)), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream.agent(s, agentInformed, i)})
 		}
 		for i := 0; i < bg.MomentumTraders; i++ {
-			g.schedule(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream(6, uint64(s), 4, uint64(i))), size: spec.Instruments[s].Size, r: stream(1, uint64(s), 4, uint64(i))})
+			g.scheduleAgent(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMomentum, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMomentum, i)})
 		}
 	}
 	g.rules = make([][]attachedRule, len(g.insts))
@@ -230,7 +220,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	build := func(i int, pl *plan) error {
 		is := spec.Injections[i]
 		p := InjectionParams{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
-			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream(3, pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
+			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream.injection(pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
 		_, factory, err := injectors.Lookup(is.Typology)
 		if err != nil {
 			return fmt.Errorf("injections[%d]: %w", i, err)
@@ -264,7 +254,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			span := float64(spec.Duration) * 0.8
 			for k := 0; k < is.Count; k++ {
 				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-				jit := (stream(2, entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
+				jit := (stream.schedule(entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
 				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
 			}
 		}
@@ -316,7 +306,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 				// Attackers and their shared attributes exist before the run
 				// starts; each injection draws its accounts with its own
 				// stream, so other injections do not change which it gets.
-				g.attackRand = stream(5, pl.entry, uint64(pl.k))
+				g.attackRand = stream.attackAccounts(pl.entry, uint64(pl.k))
 				p.Prepare(g)
 			}
 			g.inj = append(g.inj, pl.inj)
@@ -340,6 +330,12 @@ func (g *Generator) schedule(at int64, a Actor) {
 	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, actor: a})
 }
 
+// scheduleAgent is schedule for a background agent.
+func (g *Generator) scheduleAgent(at int64, a Agent) {
+	g.qseq++
+	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, agent: a})
+}
+
 // step runs one actor; it reports false when the simulation is over.
 func (g *Generator) step() bool {
 	if len(g.q) == 0 || g.q[0].at > g.end {
@@ -347,12 +343,18 @@ func (g *Generator) step() bool {
 	}
 	s := heap.Pop(&g.q).(scheduled)
 	g.now = s.at
-	next := s.actor.Act(g)
+	var next int64
+	if s.agent != nil {
+		next = s.agent.Act(g)
+	} else {
+		next = s.actor.Act(g)
+	}
 	if next >= 0 {
 		if next <= g.now {
 			next = g.now + 1
 		}
-		g.schedule(next, s.actor)
+		g.qseq++
+		heap.Push(&g.q, scheduled{at: next, seq: g.qseq, actor: s.actor, agent: s.agent})
 	}
 	return true
 }
@@ -450,6 +452,18 @@ func (g *Generator) LastPrice(sym uint32) int64 { return g.last[sym] }
 // Fair is the background's latent fair value of sym (background agents only).
 func (g *Generator) Fair(sym uint32) float64 { return g.fair[sym] }
 
+// SetFair sets sym's fair value (AgentVenue).
+func (g *Generator) SetFair(sym uint32, value float64) { g.fair[sym] = value }
+
+// FairMoved tells sym's market makers and ladder traders that the fair value
+// moved from before (AgentVenue).
+func (g *Generator) FairMoved(sym uint32, before float64) { g.valueMoved(g, sym, before) }
+
+// Order is a live order's side, price, quantity and account (AgentVenue).
+func (g *Generator) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
+	return g.books[sym].Get(id)
+}
+
 // Submit sends an order from account at Now.
 func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
 	return g.submitID(sym, g.newID(), account, o)
@@ -495,7 +509,7 @@ func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (ui
 // of an instrument with a trade_impact towards the last fill's price.
 func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
 	if len(fills) > 0 && int(sym) < len(g.spec.Instruments) {
-		if w := g.spec.Instruments[sym].TradeImpact; w > 0 && g.makersPaused(sym) <= g.now {
+		if w := g.spec.Instruments[sym].TradeImpact; w > 0 && g.MakersPausedUntil(sym) <= g.now {
 			// (Not while the makers stand aside: trades in an emptied book
 			// say little about the value.)
 			g.fair[sym] += w * (float64(fills[len(fills)-1].Price) - g.fair[sym])
@@ -531,9 +545,9 @@ func (g *Generator) Cancel(sym uint32, id uint64) error {
 	return nil
 }
 
-// modify moves a live order to price with qty (its fills, if it crosses, are
+// Modify moves a live order to price with qty (its fills, if it crosses, are
 // booked like any order's) and writes the modify event.
-func (g *Generator) modify(sym uint32, id uint64, price, qty int64) {
+func (g *Generator) Modify(sym uint32, id uint64, price, qty int64) {
 	info, ok := g.books[sym].Get(id)
 	if !ok {
 		return
@@ -578,7 +592,7 @@ func (g *Generator) PauseMakers(sym uint32, until int64) {
 	g.paused[sym] = max(g.paused[sym], until)
 }
 
-func (g *Generator) makersPaused(sym uint32) int64 { return g.paused[sym] }
+func (g *Generator) MakersPausedUntil(sym uint32) int64 { return g.paused[sym] }
 
 // AttackAccounts draws n accounts from the population.
 func (g *Generator) AttackAccounts(n int, linked bool) []uint64 {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,6 +45,7 @@ const histChunk = 16_384
 // trade too — and writes it out, reconciled by the documented policy, with
 // order ids drawn from the one sequence everybody's ids come from.
 type histFeed struct {
+	g      *Generator // the generator it feeds
 	src    replay.EventSource
 	buf    []replay.Event
 	pos, n int
@@ -269,8 +269,8 @@ func (h *histFeed) first() (int64, bool) {
 }
 
 // Act applies every historical event due at Now and asks to act again at the next one.
-func (h *histFeed) Act(v Venue) int64 {
-	g := v.(*Generator)
+func (h *histFeed) Act(Venue) int64 {
+	g := h.g
 	for {
 		if h.pos == h.n {
 			if h.eof {
@@ -607,7 +607,7 @@ func (g *Generator) loadExternalLabels() error {
 // historicalMakers gives a trades-only historical instrument that an
 // injection targets a synthetic book to trade against: the background's
 // market makers and depth providers, quoting around the historical prints.
-func (g *Generator) historicalMakers(stream func(parts ...uint64) *rand.Rand) error {
+func (g *Generator) historicalMakers(stream streams) error {
 	if g.hist == nil {
 		return nil
 	}
@@ -622,10 +622,10 @@ func (g *Generator) historicalMakers(stream func(parts ...uint64) *rand.Rand) er
 			return fmt.Errorf("historical instrument %s has trades only: injections into it need background.market_makers to quote a book around the prints", hs.Symbol)
 		}
 		for i := 0; i < bg.MarketMakers; i++ {
-			g.schedule(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.takeKeyed(stream(7, uint64(k), 1, uint64(i))), hs, stream(4, uint64(k), 1, uint64(i))))
+			g.scheduleAgent(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.takeKeyed(stream.historicalAccount(k, agentMarketMaker, i)), hs, stream.historicalAgent(k, agentMarketMaker, i)))
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.schedule(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream(7, uint64(k), 3, uint64(i))), size: hs.Size * 4, r: stream(4, uint64(k), 3, uint64(i))})
+			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.historicalAccount(k, agentDepth, i)), size: hs.Size * 4, r: stream.historicalAgent(k, agentDepth, i)})
 		}
 		g.counts["historical_trades_only_synthetic_makers"] += int64(bg.MarketMakers + bg.DepthProviders)
 	}
@@ -634,9 +634,13 @@ func (g *Generator) historicalMakers(stream func(parts ...uint64) *rand.Rand) er
 
 // instSpec is the instrument spec injectors plan with: the spec's, or the one
 // learnt from a historical instrument's first events.
-func (g *Generator) instSpec(sym uint32) InstrumentSpec {
+func (g *Generator) instSpec(sym uint32) InstrumentSpec { return *g.Spec(sym) }
+
+// Spec is sym's instrument as the scenario describes it (a historical
+// instrument's as the generator planned it from its files).
+func (g *Generator) Spec(sym uint32) *InstrumentSpec {
 	if int(sym) < len(g.spec.Instruments) {
-		return g.spec.Instruments[sym]
+		return &g.spec.Instruments[sym]
 	}
-	return g.histSpecs[int(sym)-len(g.spec.Instruments)]
+	return &g.histSpecs[int(sym)-len(g.spec.Instruments)]
 }

@@ -148,7 +148,7 @@ type perpState struct {
 // initPerps sets up the venue of every perpetual instrument: collateral for
 // the background (market makers and depth providers hold far more), the
 // index/mark ticker, and leveraged traders.
-func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
+func (g *Generator) initPerps(stream streams) error {
 	g.perps = make([]*perpState, len(g.insts))
 	for s, in := range g.spec.Instruments {
 		if in.Kind != "perp" {
@@ -171,11 +171,11 @@ func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
 			return fmt.Errorf("instrument %s: %w", in.Symbol, err)
 		}
 		st := &perpState{sym: uint32(s), spec: ps, v: v, scale: scale, ext: float64(in.Price), pushed: make([]int64, ps.IndexSources),
-			r: stream(1, uint64(s), 5, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
+			r: stream.agent(s, agentPerpVenue, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
 		g.perps[s] = st
 		g.insts[s].Kind = replay.Perpetual
 		for _, q := range g.q {
-			switch a := q.actor.(type) {
+			switch a := q.agent.(type) {
 			case *marketMaker:
 				if a.sym == st.sym {
 					st.rich[a.account] = true
@@ -189,7 +189,7 @@ func (g *Generator) initPerps(stream func(parts ...uint64) *rand.Rand) error {
 		st.g = g
 		g.attachRule(st.sym, st) // the perpetual venue is one venue rule
 		for i := 0; i < ps.LeveragedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{sym: st.sym, account: g.pop.takeKeyed(stream(6, uint64(s), 6, uint64(i))), r: stream(1, uint64(s), 6, uint64(i))})
+			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLeveraged, i)), r: stream.agent(s, agentLeveraged, i)})
 		}
 	}
 	return nil
@@ -382,6 +382,7 @@ func (st *perpState) OnTime(RuleVenue) int64 {
 // up before the next position. These are the positions a crash or a
 // manipulated index liquidates.
 type leveragedTrader struct {
+	st      *perpState // the venue whose positions it holds
 	sym     uint32
 	account uint64
 	until   int64
@@ -389,11 +390,10 @@ type leveragedTrader struct {
 }
 
 func (l *leveragedTrader) Act(v Venue) int64 {
-	g := v.(*Generator)
-	st := g.perps[l.sym]
+	st := l.st
 	st.ensure(l.account)
 	pos := st.v.Account(l.account).Pos
-	now := g.now
+	now := v.Now()
 	if pos != 0 && now < l.until {
 		return l.until
 	}
@@ -402,7 +402,7 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 		if pos < 0 {
 			side = orderbook.Buy
 		}
-		g.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: abs64(pos)})
+		v.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: abs64(pos)})
 		return now + expDur(l.r, 10*time.Minute)
 	}
 	capital := st.capital(l.account)
@@ -413,9 +413,9 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 	lev := 2 + (st.spec.MaxLeverage-2)*math.Pow(l.r.Float64(), 0.7)
 	mark := st.v.Mark()
 	if mark == 0 {
-		mark = g.last[l.sym]
+		mark = v.LastPrice(l.sym)
 	}
-	in := g.insts[l.sym]
+	in := v.Instrument(l.sym)
 	q := float64(st.v.Equity(l.account)) * lev / float64(mark)
 	// Stay inside the tier whose initial margin allows this leverage.
 	for q > float64(in.Lot) && float64(st.v.InitialMargin(int64(q*float64(mark)))) > float64(st.v.Equity(l.account))*0.98 {
@@ -425,7 +425,7 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 	if l.r.IntN(2) == 0 {
 		side = orderbook.Sell
 	}
-	g.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: lots(q, in.Lot)})
+	v.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: lots(q, in.Lot)})
 	l.until = now + expDur(l.r, 40*time.Minute) + int64(5*time.Minute)
 	return l.until
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Metrics are one detector instance's scores on the labels of one typology
@@ -47,13 +48,14 @@ type IntensityRecall struct {
 	Recall    float64          `json:"recall"`
 }
 
-// quantile is the nearest-rank q-quantile of ascending values (NaN if empty).
+// quantile is the q-quantile of ascending values by the nearest rank: the
+// smallest value at or above a fraction q of the values (gonum's
+// stat.Empirical, the rule realism's percentiles use too); NaN if empty.
 func quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()
 	}
-	k := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(k, 0), len(sorted)-1)]
+	return stat.Quantile(q, stat.Empirical, sorted, nil)
 }
 
 func ratio(a, b int) float64 {

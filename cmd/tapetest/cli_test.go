@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tapetest/tapetest/realism"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
 )
@@ -234,7 +235,7 @@ func TestImportReconciledLOBSTERAndRealism(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("realism exited %d", code)
 	}
-	var got struct{ Real, Synthetic scenarios.Facts }
+	var got struct{ Real, Synthetic realism.Facts }
 	if err := json.Unmarshal([]byte(text), &got); err != nil {
 		t.Fatalf("%v: %s", err, text)
 	}
@@ -255,7 +256,7 @@ func TestRealismOverDraws(t *testing.T) {
 		t.Fatalf("realism exited %d", code)
 	}
 	var got struct {
-		Synthetic []scenarios.Facts
+		Synthetic []realism.Facts
 		Seeds     [2]uint64
 	}
 	if err := json.Unmarshal([]byte(text), &got); err != nil {

@@ -1,4 +1,4 @@
-package scenarios
+package realism
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Facts are stylized facts of a market's event stream, computed on one
@@ -358,13 +359,16 @@ func acf1(x []float64) float64 {
 	return num / den
 }
 
+// pct is the q-quantile of x by the rule scoring uses for detection times:
+// the nearest rank, the smallest value at or above a fraction q of the
+// values (gonum's stat.Empirical); NaN for no values.
 func pct(x []float64, q float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
-	return s[min(int(q*float64(len(s))), len(s)-1)]
+	return stat.Quantile(q, stat.Empirical, s, nil)
 }
 
 // MeasureOptions choose what MeasureFacts measures.
