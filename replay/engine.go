@@ -28,6 +28,19 @@ const (
 	FidelityTrades  Fidelity = 3 // prints only
 )
 
+// String names the fidelity as the docs do: L3, L2, trades or unknown.
+func (f Fidelity) String() string {
+	switch f {
+	case FidelityL3:
+		return "L3"
+	case FidelityL2:
+		return "L2"
+	case FidelityTrades:
+		return "trades"
+	}
+	return "unknown"
+}
+
 // Reconciliation kinds counted by the engine.
 const (
 	kindUnknownCancel = iota
@@ -94,9 +107,6 @@ func NewEngine(insts []Instrument, opts EngineOptions) (*Engine, error) {
 	}
 	return e, nil
 }
-
-// Fidelity reports how instrument sym's events have described its book so far.
-func (e *Engine) Fidelity(sym uint32) Fidelity { return e.fid[sym] }
 
 func (e *Engine) book(sym uint32) *orderbook.Book {
 	if b := e.l3[sym]; b != nil {

@@ -15,28 +15,6 @@ import (
 	"github.com/tapetest/tapetest/replay/formats"
 )
 
-// Fidelity is what a historical instrument's feed tells about its book.
-type Fidelity uint8
-
-// Fidelities of historical instruments (docs/historical.md).
-const (
-	FidelityL3     Fidelity = iota + 1 // orders by id: add, cancel, reduce, modify, execute
-	FidelityL2                         // price levels: level totals
-	FidelityTrades                     // prints only
-)
-
-func (f Fidelity) String() string {
-	switch f {
-	case FidelityL3:
-		return "L3"
-	case FidelityL2:
-		return "L2"
-	case FidelityTrades:
-		return "trades"
-	}
-	return "unknown"
-}
-
 // histChunk is how many historical events are read at a time.
 const histChunk = 16_384
 
@@ -51,7 +29,7 @@ type histFeed struct {
 	pos, n int
 	eof    bool
 	off    uint32     // historical symbol k is the generator's off+k
-	fid    []Fidelity // per historical instrument
+	fid    []replay.Fidelity // per historical instrument
 	ids    map[[2]uint64]uint64
 	hist   map[uint64]histOrder // live historical orders by generator id
 	// taken holds, for historical orders injections filled, the quantity the
@@ -147,7 +125,7 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 // order (or trade) size.
 type survey struct {
 	end   int64
-	fid   []Fidelity
+	fid   []replay.Fidelity
 	price []int64
 	sizes [][]int64
 }
@@ -164,7 +142,7 @@ func surveyHistory(spec *Spec) (*survey, error) {
 	for {
 		n, err := src.Read(buf)
 		if m := len(src.Instruments()); len(sv.fid) < m {
-			sv.fid = append(sv.fid, make([]Fidelity, m-len(sv.fid))...)
+			sv.fid = append(sv.fid, make([]replay.Fidelity, m-len(sv.fid))...)
 			sv.price = append(sv.price, make([]int64, m-len(sv.price))...)
 			sv.sizes = append(sv.sizes, make([][]int64, m-len(sv.sizes))...)
 		}
@@ -173,17 +151,17 @@ func surveyHistory(spec *Spec) (*survey, error) {
 			k := e.Symbol
 			switch e.Action {
 			case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
-				sv.fid[k] = FidelityL3 // orders by id outrank levels and prints seen before them
+				sv.fid[k] = replay.FidelityL3 // orders by id outrank levels and prints seen before them
 				if e.Action == replay.ActionAdd && e.Flags&replay.FlagReconciled == 0 && len(sv.sizes[k]) < 10_000 {
 					sv.sizes[k] = append(sv.sizes[k], e.Qty)
 				}
 			case replay.ActionLevel:
-				if sv.fid[k] != FidelityL3 {
-					sv.fid[k] = FidelityL2
+				if sv.fid[k] != replay.FidelityL3 {
+					sv.fid[k] = replay.FidelityL2
 				}
 			case replay.ActionTrade, replay.ActionMarket:
 				if sv.fid[k] == 0 {
-					sv.fid[k] = FidelityTrades
+					sv.fid[k] = replay.FidelityTrades
 				}
 				if len(sv.sizes[k]) < 10_000 {
 					sv.sizes[k] = append(sv.sizes[k], e.Qty)
@@ -221,7 +199,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	}
 	h.end = sv.end
 	insts := append([]replay.Instrument(nil), src.Instruments()...)
-	h.fid = make([]Fidelity, len(insts))
+	h.fid = make([]replay.Fidelity, len(insts))
 	specs := make([]InstrumentSpec, len(insts))
 	for k, in := range insts {
 		size := max(in.Lot, 1)
@@ -309,7 +287,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 	bk := g.books[sym]
 	switch ev.Action {
 	case replay.ActionAdd, replay.ActionMarket:
-		if h.fid[k] == FidelityTrades {
+		if h.fid[k] == replay.FidelityTrades {
 			g.counts["historical_order_on_trades_only_instrument"]++
 			return
 		}
@@ -425,7 +403,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		g.emit(ev)
 		if ev.Price > 0 {
 			g.last[sym] = ev.Price
-			if h.fid[k] == FidelityTrades {
+			if h.fid[k] == replay.FidelityTrades {
 				g.fair[sym] = float64(ev.Price) // the synthetic book quotes around the prints
 			}
 		}
@@ -557,8 +535,8 @@ func tifOf(f replay.Flags) orderbook.TIF {
 }
 
 // Fidelities reports each historical instrument's fidelity by symbol.
-func (g *Generator) Fidelities() map[string]Fidelity {
-	out := map[string]Fidelity{}
+func (g *Generator) Fidelities() map[string]replay.Fidelity {
+	out := map[string]replay.Fidelity{}
 	if g.hist != nil {
 		for k, f := range g.hist.fid {
 			out[g.insts[g.hist.off+uint32(k)].Symbol] = f
@@ -613,7 +591,7 @@ func (g *Generator) historicalMakers(stream streams) error {
 	}
 	for k, f := range g.hist.fid {
 		sym := g.hist.off + uint32(k)
-		if f != FidelityTrades || !slices.ContainsFunc(g.spec.Injections, func(is InjectionSpec) bool { return is.Symbol == g.insts[sym].Symbol }) {
+		if f != replay.FidelityTrades || !slices.ContainsFunc(g.spec.Injections, func(is InjectionSpec) bool { return is.Symbol == g.insts[sym].Symbol }) {
 			continue
 		}
 		hs := g.histSpecs[k]

@@ -67,7 +67,7 @@ func TestHistoricalL3LOBSTER(t *testing.T) {
 	p := realdata.Path(t, "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz")
 	spec := historicalSpec(t, "lobster", "GOOG", "90m", p)
 	evs, g, engineCounts := checkHistorical(t, spec)
-	if f := g.Fidelities()["GOOG"]; f != FidelityL3 {
+	if f := g.Fidelities()["GOOG"]; f != replay.FidelityL3 {
 		t.Fatalf("GOOG fidelity %v, want L3", f)
 	}
 	for _, c := range engineCounts {
@@ -159,7 +159,7 @@ func TestHistoricalL2Binance(t *testing.T) {
 	b := realdata.Path(t, "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz")
 	spec := historicalSpec(t, "binance-depth", "BTCUSDT", "8m", a, b)
 	evs, g, engineCounts := checkHistorical(t, spec)
-	if f := g.Fidelities()["BTCUSDT"]; f != FidelityL2 {
+	if f := g.Fidelities()["BTCUSDT"]; f != replay.FidelityL2 {
 		t.Fatalf("BTCUSDT fidelity %v, want L2", f)
 	}
 	for _, c := range engineCounts {
@@ -209,7 +209,7 @@ func TestHistoricalEpisodesExample(t *testing.T) {
 		t.Fatalf("%d labels, want the 27 of the list", len(labels))
 	}
 	for _, f := range g.Fidelities() {
-		if f != FidelityTrades {
+		if f != replay.FidelityTrades {
 			t.Fatalf("fidelities %v, want trades only", g.Fidelities())
 		}
 	}
@@ -290,7 +290,7 @@ func TestGOOGAttacksExample(t *testing.T) {
 			reconciled++
 		}
 	}
-	if n := len(g.Labels()); n != 13 || reconciled == 0 || g.Fidelities()["GOOG"] != FidelityL3 {
+	if n := len(g.Labels()); n != 13 || reconciled == 0 || g.Fidelities()["GOOG"] != replay.FidelityL3 {
 		t.Fatalf("%d labels, %d reconciled events, fidelities %v", n, reconciled, g.Fidelities())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/tapetest/tapetest/replay"
@@ -60,9 +59,13 @@ func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
 		return usageError(fmt.Errorf("import: %w", err))
 	}
 	defer src.Close()
-	n, err := writeEventFile(ctx, src, c.String("out"), int(c.Int("row-group")), "import:"+name)
-	if err != nil {
-		return fmt.Errorf("import: %w", err) // a read error comes back as a usage error
+	n, err := replay.WriteEventFile(ctx, src, c.String("out"), replay.EventFileOptions{RowGroupSize: int(c.Int("row-group"))}, "import:"+name)
+	var se *replay.SourceError
+	switch {
+	case errors.As(err, &se):
+		return usageError(fmt.Errorf("import: %w", err)) // the input's fault
+	case err != nil:
+		return fmt.Errorf("import: %w", err) // the output's
 	}
 	gs.logger.Info("import done", "format", name, "events", n, "out", c.String("out"))
 	if ct, ok := src.(replay.Counter); ok {
@@ -72,44 +75,4 @@ func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
 	}
 	fmt.Fprintf(gs.stdout, "events=%d out=%s\n", n, c.String("out"))
 	return nil
-}
-
-// writeEventFile streams src into a canonical event file at path. An error
-// reading src is the input's (a usage error, exit 2); an error creating or
-// writing the file is an I/O error (exit 4).
-func writeEventFile(ctx context.Context, src replay.EventSource, path string, rowGroup int, source string) (int64, error) {
-	w, err := replay.CreateEventFile(path, replay.EventFileOptions{RowGroupSize: rowGroup})
-	if err != nil {
-		return 0, err
-	}
-	w.SetSource(source)
-	buf := make([]replay.Event, 8192)
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			w.Abort()
-			return n, err
-		}
-		k, err := src.Read(buf)
-		if err != nil && err != io.EOF {
-			err = usageError(err)
-		}
-		if k > 0 {
-			w.SetInstruments(src.Instruments())
-			if werr := w.Write(buf[:k]); werr != nil {
-				w.Abort()
-				return n, werr
-			}
-			n += int64(k)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			w.Abort()
-			return n, err
-		}
-	}
-	w.SetInstruments(src.Instruments())
-	return n, w.Close()
 }
