@@ -28,7 +28,7 @@ type histFeed struct {
 	buf    []replay.Event
 	pos, n int
 	eof    bool
-	off    uint32     // historical symbol k is the generator's off+k
+	off    uint32            // historical symbol k is the generator's off+k
 	fid    []replay.Fidelity // per historical instrument
 	ids    map[[2]uint64]uint64
 	hist   map[uint64]histOrder // live historical orders by generator id
