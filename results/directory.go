@@ -88,17 +88,17 @@ func WriteDir(dir string, c *Contents) error {
 	for _, p := range scoring.Match(c.Alerts, c.Labels, c.Options) {
 		matched[p.Alert] = append(matched[p.Alert], c.Labels[p.Label].ID)
 	}
-	var ms []MetricsAt
+	var ms []metricsAt
 	var sweeps []scoring.Sweep
 	for _, r := range ev.Instances {
-		ms = append(ms, MetricsAt{"all_alerts", r.All}, MetricsAt{"best_f1", r.Best})
+		ms = append(ms, metricsAt{"all_alerts", r.All}, metricsAt{"best_f1", r.Best})
 		sweeps = append(sweeps, r.Sweep)
 	}
 	steps := []func() error{
-		func() error { return WriteAlerts(dir, c.Alerts, matched) },
+		func() error { return writeAlerts(dir, c.Alerts, matched) },
 		func() error { return WriteLabels(dir, c.Labels) },
-		func() error { return WriteMetrics(dir, ms) },
-		func() error { return WriteSweeps(dir, sweeps) },
+		func() error { return writeMetrics(dir, ms) },
+		func() error { return writeSweeps(dir, sweeps) },
 		func() error { return writeTimelines(dir, c.Timelines) },
 		func() error { return writeSummary(dir, c, ev) },
 		func() error { return renderAll(dir, c, ev) },
@@ -273,7 +273,7 @@ func ReadDir(dir string) (*Contents, error) {
 	}
 	c := &Contents{Manifest: m}
 	if err := json.Unmarshal(m.Scoring, &c.Options); err != nil {
-		return nil, fmt.Errorf("%s: scoring options: %w", filepath.Join(dir, ManifestFile), err)
+		return nil, fmt.Errorf("%s: scoring options: %w", filepath.Join(dir, manifestFile), err)
 	}
 	arows, err := parquet.ReadFile[alertRow](filepath.Join(dir, AlertsFile))
 	if err != nil {

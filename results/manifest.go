@@ -14,8 +14,8 @@ import (
 // ResultsVersion is the version of the results directory layout.
 const ResultsVersion = 1
 
-// ManifestFile is the manifest's name inside a results directory.
-const ManifestFile = "manifest.json"
+// manifestFile is the manifest's name inside a results directory.
+const manifestFile = "manifest.json"
 
 // Manifest records everything needed to reproduce a run and to check that a
 // re-run produced the same files. CreatedAt is the only wall-clock value in a
@@ -63,7 +63,7 @@ func HashInputs(paths []string) ([]FileHash, error) {
 		if err != nil {
 			return nil, err
 		}
-		fh, err := HashFile(p, abs)
+		fh, err := hashFile(p, abs)
 		if err != nil {
 			return nil, err
 		}
@@ -72,8 +72,8 @@ func HashInputs(paths []string) ([]FileHash, error) {
 	return out, nil
 }
 
-// HashFile returns the size and SHA-256 of a file, with Path set to name.
-func HashFile(path, name string) (FileHash, error) {
+// hashFile returns the size and SHA-256 of a file, with Path set to name.
+func hashFile(path, name string) (FileHash, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return FileHash{}, fmt.Errorf("hash %s: %w", path, err)
@@ -109,10 +109,10 @@ func HashDir(dir string) ([]FileHash, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if rel == ManifestFile || filepath.Base(rel)[0] == '.' {
+		if rel == manifestFile || filepath.Base(rel)[0] == '.' {
 			return nil
 		}
-		fh, err := HashFile(p, rel)
+		fh, err := hashFile(p, rel)
 		if err != nil {
 			return err
 		}
@@ -132,12 +132,12 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(dir, ManifestFile), append(b, '\n'))
+	return WriteFileAtomic(filepath.Join(dir, manifestFile), append(b, '\n'))
 }
 
 // ReadManifest reads dir/manifest.json.
 func ReadManifest(dir string) (*Manifest, error) {
-	p := filepath.Join(dir, ManifestFile)
+	p := filepath.Join(dir, manifestFile)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)

@@ -12,22 +12,22 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Series is one named curve or sample for a plot.
-type Series struct {
+// plotSeries is one named curve or sample for a plot.
+type plotSeries struct {
 	Name string
 	X, Y []float64
 }
 
-// Window is a shaded time interval on a timeline (an injection), in seconds
+// window is a shaded time interval on a timeline (an injection), in seconds
 // since the start of the replay.
-type Window struct {
+type window struct {
 	Start, End float64
 	Label      string
 }
 
-// Marker is a point event on a timeline (an alert), in seconds since the start of
+// marker is a point event on a timeline (an alert), in seconds since the start of
 // the replay.
-type Marker struct {
+type marker struct {
 	T     float64
 	Label string
 }
@@ -66,11 +66,11 @@ func xys(x, y []float64) plotter.XYs {
 }
 
 // addLines draws each series as a line (a step line when step is set), with a legend entry.
-func addLines(p *plot.Plot, series []Series, step bool) error {
+func addLines(p *plot.Plot, series []plotSeries, step bool) error {
 	return addLinesStyled(p, series, step, plotter.PostStep)
 }
 
-func addLinesStyled(p *plot.Plot, series []Series, step bool, kind plotter.StepKind) error {
+func addLinesStyled(p *plot.Plot, series []plotSeries, step bool, kind plotter.StepKind) error {
 	for i, s := range series {
 		pts := xys(s.X, s.Y)
 		if len(pts) == 0 {
@@ -99,8 +99,8 @@ func addLinesStyled(p *plot.Plot, series []Series, step bool, kind plotter.StepK
 	return nil
 }
 
-// PRPlot draws precision (y) against recall (x), one curve per series.
-func PRPlot(title string, series []Series) (*plot.Plot, error) {
+// prPlot draws precision (y) against recall (x), one curve per series.
+func prPlot(title string, series []plotSeries) (*plot.Plot, error) {
 	p := newPlot(title, "recall", "precision")
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1.02
 	p.Legend.Top = false
@@ -108,9 +108,9 @@ func PRPlot(title string, series []Series) (*plot.Plot, error) {
 	return p, addLines(p, series, false)
 }
 
-// ThresholdPlot draws precision, recall and F1 against the score threshold and
+// thresholdPlot draws precision, recall and F1 against the score threshold and
 // marks the best-F1 threshold with a vertical line.
-func ThresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*plot.Plot, error) {
+func thresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*plot.Plot, error) {
 	p := newPlot(title, "score threshold", "")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top, p.Legend.Left = false, true
@@ -131,7 +131,7 @@ func ThresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*p
 		return out
 	}
 	x := pick(thr)
-	if err := addLinesStyled(p, []Series{{Name: "precision", X: x, Y: pick(prec)}, {Name: "recall", X: x, Y: pick(rec)}, {Name: "F1", X: x, Y: pick(f1)}}, true, plotter.PreStep); err != nil {
+	if err := addLinesStyled(p, []plotSeries{{Name: "precision", X: x, Y: pick(prec)}, {Name: "recall", X: x, Y: pick(rec)}, {Name: "F1", X: x, Y: pick(f1)}}, true, plotter.PreStep); err != nil {
 		return nil, err
 	}
 	if !math.IsNaN(best) && !math.IsInf(best, 0) && len(thr) > 0 {
@@ -146,12 +146,12 @@ func ThresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*p
 	return p, nil
 }
 
-// CDFPlot draws the empirical distribution function of each series' X values.
-func CDFPlot(title, xlabel string, series []Series) (*plot.Plot, error) {
+// cdfPlot draws the empirical distribution function of each series' X values.
+func cdfPlot(title, xlabel string, series []plotSeries) (*plot.Plot, error) {
 	p := newPlot(title, xlabel, "fraction of detected events")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top = false
-	cdfs := make([]Series, 0, len(series))
+	cdfs := make([]plotSeries, 0, len(series))
 	for _, s := range series {
 		v := append([]float64(nil), s.X...)
 		sort.Float64s(v)
@@ -165,23 +165,23 @@ func CDFPlot(title, xlabel string, series []Series) (*plot.Plot, error) {
 			x = append(x, t)
 			y = append(y, float64(i+1)/float64(len(v)))
 		}
-		cdfs = append(cdfs, Series{Name: s.Name, X: x, Y: y})
+		cdfs = append(cdfs, plotSeries{Name: s.Name, X: x, Y: y})
 	}
 	return p, addLines(p, cdfs, true)
 }
 
-// RecallVsAlertsPlot draws event recall (y) against background alerts per day (x, log scale when it spans decades).
-func RecallVsAlertsPlot(title string, series []Series) (*plot.Plot, error) {
+// recallVsAlertsPlot draws event recall (y) against background alerts per day (x, log scale when it spans decades).
+func recallVsAlertsPlot(title string, series []plotSeries) (*plot.Plot, error) {
 	p := newPlot(title, "background alerts per day", "event recall")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top = false
 	return p, addLines(p, series, true)
 }
 
-// CoveragePlot draws a heat map of recall for each detector (row) and typology
+// coveragePlot draws a heat map of recall for each detector (row) and typology
 // (column), with the value printed in each cell. NaN cells (no labels of that
 // typology) are drawn grey.
-func CoveragePlot(title string, rows, cols []string, value [][]float64) (*plot.Plot, error) {
+func coveragePlot(title string, rows, cols []string, value [][]float64) (*plot.Plot, error) {
 	if len(rows) == 0 || len(cols) == 0 {
 		return nil, fmt.Errorf("coverage plot: empty matrix (%d detectors × %d typologies)", len(rows), len(cols))
 	}
@@ -271,9 +271,9 @@ func cellLabels(rows, cols []string, v [][]float64) plotter.XYLabels {
 	return l
 }
 
-// TimelinePlot draws a price series against time (seconds since the replay's
+// timelinePlot draws a price series against time (seconds since the replay's
 // start), shades the injection windows and marks alerts along the bottom.
-func TimelinePlot(title string, t, price []float64, windows []Window, alerts []Marker) (*plot.Plot, error) {
+func timelinePlot(title string, t, price []float64, windows []window, alerts []marker) (*plot.Plot, error) {
 	p := newPlot(title, "time since start (s)", "price")
 	pts := xys(t, price)
 	if len(pts) == 0 {

@@ -18,33 +18,33 @@ func TestPlotsRenderDeterministically(t *testing.T) {
 	}
 	build := map[string]func() (*plot.Plot, error){
 		"pr": func() (*plot.Plot, error) {
-			return PRPlot("pr", []Series{{Name: "a", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.8, 0.4}}})
+			return prPlot("pr", []plotSeries{{Name: "a", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.8, 0.4}}})
 		},
 		"threshold": func() (*plot.Plot, error) {
-			return ThresholdPlot("thr", []float64{0.1, 0.5, 0.9}, []float64{0.2, 0.6, 1}, []float64{1, 0.7, 0.1}, []float64{0.33, 0.65, 0.18}, 0.5)
+			return thresholdPlot("thr", []float64{0.1, 0.5, 0.9}, []float64{0.2, 0.6, 1}, []float64{1, 0.7, 0.1}, []float64{0.33, 0.65, 0.18}, 0.5)
 		},
 		"cdf": func() (*plot.Plot, error) {
-			return CDFPlot("ttd", "seconds", []Series{{Name: "a", X: []float64{3, 1, 2}}})
+			return cdfPlot("ttd", "seconds", []plotSeries{{Name: "a", X: []float64{3, 1, 2}}})
 		},
 		"alerts": func() (*plot.Plot, error) {
-			return RecallVsAlertsPlot("r", []Series{{Name: "a", X: []float64{0, 1, 10}, Y: []float64{0.2, 0.5, 0.9}}})
+			return recallVsAlertsPlot("r", []plotSeries{{Name: "a", X: []float64{0, 1, 10}, Y: []float64{0.2, 0.5, 0.9}}})
 		},
 		"coverage": func() (*plot.Plot, error) {
-			return CoveragePlot("cov", []string{"d1", "d2"}, []string{"t1", "t2"}, [][]float64{{1, 0}, {math.NaN(), 0.5}})
+			return coveragePlot("cov", []string{"d1", "d2"}, []string{"t1", "t2"}, [][]float64{{1, 0}, {math.NaN(), 0.5}})
 		},
 		"timeline": func() (*plot.Plot, error) {
-			return TimelinePlot("tl", ts, px, []Window{{Start: 100, End: 150}}, []Marker{{T: 120}})
+			return timelinePlot("tl", ts, px, []window{{Start: 100, End: 150}}, []marker{{T: 120}})
 		},
 	}
 	for name, mk := range build {
 		t.Run(name, func(t *testing.T) {
-			var prev Figure
+			var prev figure
 			for i := 0; i < 2; i++ {
 				p, err := mk()
 				if err != nil {
 					t.Fatal(err)
 				}
-				f, err := Render(name, p, 5*vg.Inch, 3*vg.Inch)
+				f, err := render(name, p, 5*vg.Inch, 3*vg.Inch)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -64,7 +64,7 @@ func TestPlotsRenderDeterministically(t *testing.T) {
 }
 
 func TestCoveragePlotRejectsEmptyMatrix(t *testing.T) {
-	if _, err := CoveragePlot("x", nil, []string{"a"}, nil); err == nil {
+	if _, err := coveragePlot("x", nil, []string{"a"}, nil); err == nil {
 		t.Fatal("want an error for an empty matrix")
 	}
 }

@@ -11,17 +11,17 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Figure is a rendered plot: the same drawing as SVG (fonts embedded, for the
+// figure is a rendered plot: the same drawing as SVG (fonts embedded, for the
 // self-contained report) and PNG.
-type Figure struct {
+type figure struct {
 	Name string // file base name, e.g. "pr_wash_trading"
 	SVG  []byte
 	PNG  []byte
 }
 
-// Render draws p at w×h into SVG (with fonts embedded) and PNG at 144 dpi.
-func Render(name string, p *plot.Plot, w, h vg.Length) (Figure, error) {
-	f := Figure{Name: name}
+// render draws p at w×h into SVG (with fonts embedded) and PNG at 144 dpi.
+func render(name string, p *plot.Plot, w, h vg.Length) (figure, error) {
+	f := figure{Name: name}
 	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
 	p.Draw(draw.New(svg))
 	var sb bytes.Buffer

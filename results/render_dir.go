@@ -18,15 +18,15 @@ import (
 
 // renderAll draws every plot (PNG and SVG under plots/), report.html and summary.md.
 func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
-	view := &ReportView{
+	view := &reportView{
 		Title:    "tapetest — detector backtest",
 		Subtitle: subtitle(c),
 	}
-	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (Figure, error) {
+	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (figure, error) {
 		if err != nil {
-			return Figure{}, err
+			return figure{}, err
 		}
-		f, err := Render(name, p, w, h)
+		f, err := render(name, p, w, h)
 		if err != nil {
 			return f, err
 		}
@@ -37,8 +37,8 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 	}
 
 	// Coverage matrix: every instance × every labelled typology.
-	cov := Matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
-	intensity := Matrix{Corner: "detector instance (own typology)"}
+	cov := matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
+	intensity := matrix{Corner: "detector instance (own typology)"}
 	intensities := map[labels.Intensity]bool{}
 	for _, r := range ev.Instances {
 		for _, x := range r.Best.ByIntensity {
@@ -82,7 +82,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 	}
 	view.Coverage, view.Intensity = cov, intensity
 	if len(cov.Rows) > 0 && len(cov.Cols) > 0 {
-		p, err := CoveragePlot("Coverage: recall by detector and attack type", cov.Rows, cov.Cols, cov.Values)
+		p, err := coveragePlot("Coverage: recall by detector and attack type", cov.Rows, cov.Cols, cov.Values)
 		f, err := save("coverage", p, err, vg.Length(4+1.1*float64(len(cov.Cols)))*vg.Inch, vg.Length(1.5+0.35*float64(len(cov.Rows)))*vg.Inch)
 		if err != nil {
 			return err
@@ -92,10 +92,10 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 
 	// One section per typology: PR curves of the instances claiming it, their
 	// operating points, and a threshold plot per instance.
-	var ttd, rva []Series
+	var ttd, rva []plotSeries
 	for _, t := range ev.Typologies {
-		sec := TypologyView{Name: string(t), Anchor: string(t)}
-		var pr []Series
+		sec := typologyView{Name: string(t), Anchor: string(t)}
+		var pr []plotSeries
 		best := -1.0
 		for _, r := range ev.Instances {
 			if r.Typology != t {
@@ -106,20 +106,20 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			for _, p := range r.Sweep.Points {
 				rs, ps, ths, f1s, apd = append(rs, p.Recall), append(ps, p.Precision), append(ths, p.Threshold), append(f1s, p.F1), append(apd, p.AlertsPerDay)
 			}
-			pr = append(pr, Series{Name: r.Instance, X: rs, Y: ps})
-			rva = append(rva, Series{Name: r.Instance, X: apd, Y: rs})
-			ttd = append(ttd, Series{Name: r.Instance, X: r.TTD})
+			pr = append(pr, plotSeries{Name: r.Instance, X: rs, Y: ps})
+			rva = append(rva, plotSeries{Name: r.Instance, X: apd, Y: rs})
+			ttd = append(ttd, plotSeries{Name: r.Instance, X: r.TTD})
 			recall := make([]float64, len(rs))
 			copy(recall, rs)
 			name := "threshold_" + fileSafe(r.Instance)
-			p, err := ThresholdPlot(r.Instance, ths, ps, recall, f1s, r.Best.Threshold)
+			p, err := thresholdPlot(r.Instance, ths, ps, recall, f1s, r.Best.Threshold)
 			f, err := save(name, p, err, 5*vg.Inch, 3.2*vg.Inch)
 			if err != nil {
 				return err
 			}
-			sec.Threshold = append(sec.Threshold, NewFigureView(r.Instance, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
+			sec.Threshold = append(sec.Threshold, newFigureView(r.Instance, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
 			m := r.Best
-			row := InstanceRow{Instance: r.Instance, Threshold: fmt.Sprintf("%.4g", m.Threshold), Precision: m.Precision, Recall: m.Recall, F1: m.F1, AP: r.All.AP,
+			row := instanceRow{Instance: r.Instance, Threshold: fmt.Sprintf("%.4g", m.Threshold), Precision: m.Precision, Recall: m.Recall, F1: m.F1, AP: r.All.AP,
 				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: perDayText(m.AlertsPerDay), Alerts: m.Alerts}
 			if m.F1 > best {
 				best = m.F1
@@ -130,7 +130,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			sec.Rows[i].Best = sec.Rows[i].F1 == best && best > 0
 		}
 		if len(pr) > 0 {
-			p, err := PRPlot("Precision–recall: "+string(t), pr)
+			p, err := prPlot("Precision–recall: "+string(t), pr)
 			f, err := save("pr_"+fileSafe(string(t)), p, err, 5*vg.Inch, 3.6*vg.Inch)
 			if err != nil {
 				return err
@@ -140,18 +140,18 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		view.Typologies = append(view.Typologies, sec)
 	}
 	if len(ttd) > 0 {
-		p, err := CDFPlot("Time to detect (at each instance's best-F1 threshold)", "seconds after the attack started", ttd)
+		p, err := cdfPlot("Time to detect (at each instance's best-F1 threshold)", "seconds after the attack started", ttd)
 		f, err := save("ttd_cdf", p, err, 7*vg.Inch, 3.6*vg.Inch)
 		if err != nil {
 			return err
 		}
-		view.Figures = append(view.Figures, NewFigureView("Time to detect", "Fraction of detected attacks raised within x seconds of their start.", f))
-		p, err = RecallVsAlertsPlot("Recall against analyst load", rva)
+		view.Figures = append(view.Figures, newFigureView("Time to detect", "Fraction of detected attacks raised within x seconds of their start.", f))
+		p, err = recallVsAlertsPlot("Recall against analyst load", rva)
 		f, err = save("recall_vs_alerts_per_day", p, err, 7*vg.Inch, 3.6*vg.Inch)
 		if err != nil {
 			return err
 		}
-		view.Figures = append(view.Figures, NewFigureView("Recall against background alerts per day", "Each step is one threshold: how much recall each extra alert per day of analyst time buys.", f))
+		view.Figures = append(view.Figures, newFigureView("Recall against background alerts per day", "Each step is one threshold: how much recall each extra alert per day of analyst time buys.", f))
 	}
 	for _, tl := range c.Timelines {
 		if len(tl.TS) == 0 {
@@ -162,38 +162,38 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		for i, x := range tl.TS {
 			ts[i] = float64(x-t0) / 1e9
 		}
-		var wins []Window
+		var wins []window
 		for _, l := range c.Labels {
 			if l.Symbol == tl.Symbol {
-				wins = append(wins, Window{Start: float64(l.Start-t0) / 1e9, End: float64(l.End-t0) / 1e9, Label: string(l.Typology)})
+				wins = append(wins, window{Start: float64(l.Start-t0) / 1e9, End: float64(l.End-t0) / 1e9, Label: string(l.Typology)})
 			}
 		}
-		var marks []Marker
+		var marks []marker
 		thr := map[string]float64{}
 		for _, r := range ev.Instances {
 			thr[r.Instance+"\x00"+string(r.Typology)] = r.Best.Threshold
 		}
 		for _, a := range c.Alerts {
 			if a.Symbol == tl.Symbol && a.Score >= thr[a.Instance+"\x00"+string(a.Typology)] {
-				marks = append(marks, Marker{T: float64(a.RaisedAt-t0) / 1e9, Label: a.Instance})
+				marks = append(marks, marker{T: float64(a.RaisedAt-t0) / 1e9, Label: a.Instance})
 			}
 		}
-		p, err := TimelinePlot("Price, injections and alerts: "+tl.Symbol, ts, tl.Price, wins, marks)
+		p, err := timelinePlot("Price, injections and alerts: "+tl.Symbol, ts, tl.Price, wins, marks)
 		f, err := save("timeline_"+fileSafe(tl.Symbol), p, err, 10*vg.Inch, 3.2*vg.Inch)
 		if err != nil {
 			return err
 		}
-		view.Figures = append(view.Figures, NewFigureView("Timeline "+tl.Symbol, "Shaded: injected attacks. Triangles: alerts at or above each instance's best-F1 threshold.", f))
+		view.Figures = append(view.Figures, newFigureView("Timeline "+tl.Symbol, "Shaded: injected attacks. Triangles: alerts at or above each instance's best-F1 threshold.", f))
 	}
 	view.Headline = headline(c, ev)
 	view.Facts = facts(c)
 	for _, k := range c.Counts {
-		view.Counts = append(view.Counts, Fact{Label: k.Kind, Value: fmt.Sprint(k.N)})
+		view.Counts = append(view.Counts, fact{Label: k.Kind, Value: fmt.Sprint(k.N)})
 	}
 	for _, f := range c.Failures {
-		view.Failures = append(view.Failures, Fact{Label: f.Instance, Value: f.Error})
+		view.Failures = append(view.Failures, fact{Label: f.Instance, Value: f.Error})
 	}
-	html, err := RenderHTML(view)
+	html, err := renderHTML(view)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func subtitle(c *Contents) string {
 	return fmt.Sprintf("%s · %d events · %d labelled attacks · %d alerts · %s replayed", name, c.Events, len(c.Labels), len(c.Alerts), time.Duration(c.End-c.Start).Round(time.Second))
 }
 
-func headline(c *Contents, ev *scoring.Evaluation) []Fact {
+func headline(c *Contents, ev *scoring.Evaluation) []fact {
 	var covered, with int
 	for _, t := range ev.Typologies {
 		with++
@@ -241,25 +241,25 @@ func headline(c *Contents, ev *scoring.Evaluation) []Fact {
 			}
 		}
 	}
-	out := []Fact{
+	out := []fact{
 		{Label: "attack types with a detector at F1 ≥ 0.8", Value: fmt.Sprintf("%d of %d", covered, with)},
 		{Label: "labelled attacks", Value: fmt.Sprint(len(c.Labels))},
 		{Label: "detector instances", Value: fmt.Sprint(len(ev.Instances))},
 		{Label: "candidate alerts", Value: fmt.Sprint(len(c.Alerts))},
 	}
 	if len(c.Failures) > 0 {
-		out = append(out, Fact{Label: "failed detector instances", Value: fmt.Sprint(len(c.Failures))})
+		out = append(out, fact{Label: "failed detector instances", Value: fmt.Sprint(len(c.Failures))})
 	}
 	return out
 }
 
-func facts(c *Contents) []Fact {
-	out := []Fact{{Label: "events replayed", Value: fmt.Sprint(c.Events)},
+func facts(c *Contents) []fact {
+	out := []fact{{Label: "events replayed", Value: fmt.Sprint(c.Events)},
 		{Label: "replayed span", Value: time.Duration(c.End - c.Start).Round(time.Second).String()},
 		{Label: "match tolerance", Value: time.Duration(c.Options.Tolerance).String()}}
 	if m := c.Manifest; m != nil {
-		out = append(out, Fact{Label: "spec", Value: m.Spec.Name}, Fact{Label: "spec sha256", Value: short(m.Spec.SHA256)},
-			Fact{Label: "seed", Value: fmt.Sprint(m.Seed)}, Fact{Label: "tool", Value: m.Tool + " " + m.ToolVersion})
+		out = append(out, fact{Label: "spec", Value: m.Spec.Name}, fact{Label: "spec sha256", Value: short(m.Spec.SHA256)},
+			fact{Label: "seed", Value: fmt.Sprint(m.Seed)}, fact{Label: "tool", Value: m.Tool + " " + m.ToolVersion})
 	}
 	return out
 }

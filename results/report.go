@@ -15,49 +15,49 @@ import (
 //go:embed templates/report.html.tmpl
 var reportTemplate string
 
-// ReportView is everything report.html shows. Build it from a results
+// reportView is everything report.html shows. Build it from a results
 // directory with NewReportView; render it with RenderHTML.
-type ReportView struct {
+type reportView struct {
 	Title      string
 	Subtitle   string
-	Facts      []Fact // run identity: spec, seed, events, days, ...
-	Headline   []Fact // what a reviewer reads first
-	Coverage   Matrix
+	Facts      []fact // run identity: spec, seed, events, days, ...
+	Headline   []fact // what a reviewer reads first
+	Coverage   matrix
 	CoverSVG   template.HTML
-	Typologies []TypologyView
-	Figures    []FigureView // overall figures (TTD CDF, recall vs alerts/day, timelines)
-	Intensity  Matrix       // recall by detector × intensity, at each detector's own typology
-	Counts     []Fact       // reconciliation counts: nothing dropped silently
-	Failures   []Fact       // failed detector instances and their errors
+	Typologies []typologyView
+	Figures    []figureView // overall figures (TTD CDF, recall vs alerts/day, timelines)
+	Intensity  matrix       // recall by detector × intensity, at each detector's own typology
+	Counts     []fact       // reconciliation counts: nothing dropped silently
+	Failures   []fact       // failed detector instances and their errors
 	Notes      []string
 }
 
-// Fact is a labelled value.
-type Fact struct {
+// fact is a labelled value.
+type fact struct {
 	Label, Value string
 }
 
-// Matrix is a table of fractions with row and column names; NaN cells mean "no data".
-type Matrix struct {
+// matrix is a table of fractions with row and column names; NaN cells mean "no data".
+type matrix struct {
 	Corner string
 	Rows   []string
 	Cols   []string
 	Values [][]float64
 }
 
-// TypologyView is one typology's section: its PR curves and the table of every
+// typologyView is one typology's section: its PR curves and the table of every
 // detector instance claiming it, at that instance's best-F1 threshold.
-type TypologyView struct {
+type typologyView struct {
 	Name      string
 	Anchor    string
 	Labels    int
 	PRSVG     template.HTML
-	Rows      []InstanceRow
-	Threshold []FigureView
+	Rows      []instanceRow
+	Threshold []figureView
 }
 
-// InstanceRow is one detector instance's operating point.
-type InstanceRow struct {
+// instanceRow is one detector instance's operating point.
+type instanceRow struct {
 	Instance     string
 	Threshold    string
 	Precision    float64
@@ -71,8 +71,8 @@ type InstanceRow struct {
 	Best         bool
 }
 
-// FigureView is one inlined figure.
-type FigureView struct {
+// figureView is one inlined figure.
+type figureView struct {
 	Title   string
 	Caption string
 	SVG     template.HTML
@@ -104,7 +104,7 @@ var reportFuncs = template.FuncMap{
 		}
 		return template.CSS(fmt.Sprintf("background:rgb(%d,%d,%d);color:%s", int(r), int(g), int(b), fg))
 	},
-	"at": func(m Matrix, r, c int) float64 {
+	"at": func(m matrix, r, c int) float64 {
 		if r < len(m.Values) && c < len(m.Values[r]) {
 			return m.Values[r][c]
 		}
@@ -120,9 +120,9 @@ var reportFuncs = template.FuncMap{
 
 var reportTmpl = template.Must(template.New("report").Funcs(reportFuncs).Parse(reportTemplate))
 
-// RenderHTML renders the self-contained report: SVG figures inlined, the
+// renderHTML renders the self-contained report: SVG figures inlined, the
 // Liberation Sans font embedded, no external resources.
-func RenderHTML(v *ReportView) ([]byte, error) {
+func renderHTML(v *reportView) ([]byte, error) {
 	var b bytes.Buffer
 	if err := reportTmpl.Execute(&b, v); err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
@@ -138,7 +138,7 @@ func inlineSVG(svg []byte) template.HTML {
 	return template.HTML(svg)
 }
 
-// NewFigureView inlines a rendered figure's SVG for the report.
-func NewFigureView(title, caption string, f Figure) FigureView {
-	return FigureView{Title: title, Caption: caption, SVG: inlineSVG(f.SVG)}
+// newFigureView inlines a rendered figure's SVG for the report.
+func newFigureView(title, caption string, f figure) figureView {
+	return figureView{Title: title, Caption: caption, SVG: inlineSVG(f.SVG)}
 }

@@ -10,25 +10,25 @@ import (
 )
 
 func TestRenderHTMLIsSelfContained(t *testing.T) {
-	p, err := PRPlot("wash_trading", []Series{{Name: "wash_self", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.9, 0.5}}})
+	p, err := prPlot("wash_trading", []plotSeries{{Name: "wash_self", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.9, 0.5}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig, err := Render("pr_wash_trading", p, 5*vg.Inch, 3*vg.Inch)
+	fig, err := render("pr_wash_trading", p, 5*vg.Inch, 3*vg.Inch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &ReportView{
+	v := &reportView{
 		Title:    "tapetest report",
 		Subtitle: "default suite",
-		Headline: []Fact{{Label: "labelled events", Value: "42"}},
-		Coverage: Matrix{Corner: "detector", Rows: []string{"wash_self"}, Cols: []string{"wash_trading", "spoofing"}, Values: [][]float64{{0.9, math.NaN()}}},
-		Typologies: []TypologyView{{Name: "wash_trading", Anchor: "wash_trading", Labels: 10,
-			Rows: []InstanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Precision: 0.9, Recall: 0.8, F1: 0.85, AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
-		Figures: []FigureView{NewFigureView("PR", "exact", fig)},
-		Counts:  []Fact{{Label: "cancel_unknown_order", Value: "7"}},
+		Headline: []fact{{Label: "labelled events", Value: "42"}},
+		Coverage: matrix{Corner: "detector", Rows: []string{"wash_self"}, Cols: []string{"wash_trading", "spoofing"}, Values: [][]float64{{0.9, math.NaN()}}},
+		Typologies: []typologyView{{Name: "wash_trading", Anchor: "wash_trading", Labels: 10,
+			Rows: []instanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Precision: 0.9, Recall: 0.8, F1: 0.85, AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
+		Figures: []figureView{newFigureView("PR", "exact", fig)},
+		Counts:  []fact{{Label: "cancel_unknown_order", Value: "7"}},
 	}
-	html, err := RenderHTML(v)
+	html, err := renderHTML(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestRenderHTMLIsSelfContained(t *testing.T) {
 			t.Errorf("report refers to an external resource near %q", html[max(0, i-40):min(len(html), i+40)])
 		}
 	}
-	again, _ := RenderHTML(v)
+	again, _ := renderHTML(v)
 	if !bytes.Equal(html, again) {
 		t.Fatal("rendering twice gave different bytes")
 	}

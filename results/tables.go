@@ -103,9 +103,9 @@ func writeTable[T any](path string, rows []T) error {
 	})
 }
 
-// WriteAlerts writes alerts.parquet; matched maps an alert index to the ids of
+// writeAlerts writes alerts.parquet; matched maps an alert index to the ids of
 // the labels it matches (may be nil).
-func WriteAlerts(dir string, alerts []detectors.Alert, matched map[int][]string) error {
+func writeAlerts(dir string, alerts []detectors.Alert, matched map[int][]string) error {
 	rows := make([]alertRow, len(alerts))
 	for i, a := range alerts {
 		rows[i] = alertRow{Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
@@ -131,14 +131,14 @@ func WriteLabels(dir string, lbls []labels.Label) error {
 	return writeTable(filepath.Join(dir, LabelsFile), rows)
 }
 
-// MetricsAt is a named operating point of an instance on a typology.
-type MetricsAt struct {
+// metricsAt is a named operating point of an instance on a typology.
+type metricsAt struct {
 	Point   string // "all_alerts", "best_f1", ...
 	Metrics scoring.Metrics
 }
 
-// WriteMetrics writes metrics.parquet.
-func WriteMetrics(dir string, ms []MetricsAt) error {
+// writeMetrics writes metrics.parquet.
+func writeMetrics(dir string, ms []metricsAt) error {
 	rows := make([]metricsRow, len(ms))
 	for i, x := range ms {
 		m := x.Metrics
@@ -150,8 +150,8 @@ func WriteMetrics(dir string, ms []MetricsAt) error {
 	return writeTable(filepath.Join(dir, MetricsFile), rows)
 }
 
-// WriteSweeps writes sweep.parquet: one row per instance × typology × distinct score.
-func WriteSweeps(dir string, sweeps []scoring.Sweep) error {
+// writeSweeps writes sweep.parquet: one row per instance × typology × distinct score.
+func writeSweeps(dir string, sweeps []scoring.Sweep) error {
 	var rows []sweepRow
 	for _, s := range sweeps {
 		for _, p := range s.Points {

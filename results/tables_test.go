@@ -22,16 +22,16 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 	var first [][]byte
 	for run := 0; run < 2; run++ {
 		dir := t.TempDir()
-		if err := WriteAlerts(dir, alerts, map[int][]string{0: {"wash-1"}}); err != nil {
+		if err := writeAlerts(dir, alerts, map[int][]string{0: {"wash-1"}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := WriteLabels(dir, lbls); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteMetrics(dir, []MetricsAt{{"all_alerts", m}}); err != nil {
+		if err := writeMetrics(dir, []metricsAt{{"all_alerts", m}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteSweeps(dir, []scoring.Sweep{sw}); err != nil {
+		if err := writeSweeps(dir, []scoring.Sweep{sw}); err != nil {
 			t.Fatal(err)
 		}
 		var files [][]byte
