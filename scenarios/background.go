@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -578,4 +579,43 @@ func roundLots(q, roundLot int64, r *rand.Rand) int64 {
 		n++
 	}
 	return n * roundLot
+}
+
+// addAgents schedules every synthetic instrument's background agents: the
+// fundamental value, then market makers, noise traders, depth providers,
+// ladder traders, mean-reversion, informed and momentum traders (docs in
+// background.go), each with its own random streams.
+func (g *Generator) addAgents(stream streams) {
+	spec := g.spec
+	for s := range spec.Instruments {
+		sym := uint32(s)
+		bg := spec.agents(s)
+		g.scheduleAgent(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream.agent(s, agentFundamental, 0)})
+		for i := 0; i < bg.MarketMakers; i++ {
+			m := newMarketMaker(sym, g.pop.takeKeyed(stream.agentAccount(s, agentMarketMaker, i)), spec.Instruments[s], stream.agent(s, agentMarketMaker, i))
+			g.makers[sym] = append(g.makers[sym], m)
+			g.scheduleAgent(g.now+int64(i)*1e6, m)
+		}
+		for i := 0; i < bg.NoiseTraders; i++ {
+			g.scheduleAgent(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentNoise, i)), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream.agent(s, agentNoise, i),
+				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
+		}
+		for i := 0; i < bg.DepthProviders; i++ {
+			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentDepth, i)), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream.agent(s, agentDepth, i)})
+		}
+		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
+			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLadder, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentLadder, i)}
+			g.ladders[sym] = append(g.ladders[sym], l)
+			g.scheduleAgent(g.now+int64(1+i)*1e6, l)
+		}
+		for i := 0; i < bg.MeanReversionTraders; i++ {
+			g.scheduleAgent(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMeanReversion, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMeanReversion, i)})
+		}
+		for i := 0; i < bg.InformedTraders; i++ {
+			g.scheduleAgent(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentInformed, i)), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream.agent(s, agentInformed, i)})
+		}
+		for i := 0; i < bg.MomentumTraders; i++ {
+			g.scheduleAgent(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMomentum, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMomentum, i)})
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"cmp"
 	"container/heap"
 	"fmt"
 	"io"
@@ -97,7 +96,7 @@ type Generator struct {
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
-// population, background agents and the planned injections.
+// population, background agents, venue rules and the planned injections.
 func NewGenerator(spec *Spec) (*Generator, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -122,12 +121,38 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	}
 	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
 	g.idStep = 1
-	for _, in := range spec.Instruments {
+	if err := g.openInstruments(histInsts); err != nil {
+		return nil, err
+	}
+	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
+	stream := streams{seed: spec.Seed}
+	g.addAgents(stream)
+	g.rules = make([][]attachedRule, len(g.insts))
+	if err := g.initPerps(stream); err != nil {
+		return nil, err
+	}
+	if err := g.attachSpecRules(); err != nil {
+		return nil, err
+	}
+	if err := g.historicalMakers(stream); err != nil {
+		return nil, err
+	}
+	if err := g.planInjections(stream); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// openInstruments builds a book for every instrument: the spec's synthetic
+// ones, then the historical files' (which schedule their feed and load the
+// spec's external labels).
+func (g *Generator) openInstruments(histInsts []replay.Instrument) error {
+	for _, in := range g.spec.Instruments {
 		stp, _ := ParseSTP(in.STP)
 		g.insts = append(g.insts, replay.Instrument{Symbol: in.Symbol, Venue: "sim", Kind: replay.Spot, PriceExp: in.PriceExp, QtyExp: in.QtyExp, Tick: in.Tick, Lot: in.Lot})
 		b, err := orderbook.New(orderbook.Config{Tick: in.Tick, Lot: in.Lot, STP: stp, SizeHint: 1 << 14})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g.books = append(g.books, b)
 		g.fair = append(g.fair, float64(in.Price))
@@ -139,11 +164,11 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			hs := g.histSpecs[k]
 			b, err := orderbook.New(orderbook.Config{Tick: hs.Tick, Lot: hs.Lot, SizeHint: 1 << 14})
 			if err != nil {
-				return nil, fmt.Errorf("historical instrument %s: %w", in.Symbol, err)
+				return fmt.Errorf("historical instrument %s: %w", in.Symbol, err)
 			}
 			for _, have := range g.insts {
 				if have.Symbol == in.Symbol {
-					return nil, fmt.Errorf("historical instrument %s is also a synthetic instrument of the spec", in.Symbol)
+					return fmt.Errorf("historical instrument %s is also a synthetic instrument of the spec", in.Symbol)
 				}
 			}
 			g.insts, g.books = append(g.insts, in), append(g.books, b)
@@ -153,167 +178,10 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 			g.schedule(max(first, g.now), g.hist)
 		}
 		if err := g.loadExternalLabels(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
-	stream := streams{seed: spec.Seed}
-	for s := range spec.Instruments {
-		sym := uint32(s)
-		bg := spec.agents(s)
-		g.scheduleAgent(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream.agent(s, agentFundamental, 0)})
-		for i := 0; i < bg.MarketMakers; i++ {
-			m := newMarketMaker(sym, g.pop.takeKeyed(stream.agentAccount(s, agentMarketMaker, i)), spec.Instruments[s], stream.agent(s, agentMarketMaker, i))
-			g.makers[sym] = append(g.makers[sym], m)
-			g.scheduleAgent(g.now+int64(i)*1e6, m)
-		}
-		for i := 0; i < bg.NoiseTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentNoise, i)), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream.agent(s, agentNoise, i),
-				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
-		}
-		for i := 0; i < bg.DepthProviders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentDepth, i)), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream.agent(s, agentDepth, i)})
-		}
-		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
-			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLadder, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentLadder, i)}
-			g.ladders[sym] = append(g.ladders[sym], l)
-			g.scheduleAgent(g.now+int64(1+i)*1e6, l)
-		}
-		for i := 0; i < bg.MeanReversionTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMeanReversion, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMeanReversion, i)})
-		}
-		for i := 0; i < bg.InformedTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentInformed, i)), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream.agent(s, agentInformed, i)})
-		}
-		for i := 0; i < bg.MomentumTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMomentum, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMomentum, i)})
-		}
-	}
-	g.rules = make([][]attachedRule, len(g.insts))
-	if err := g.initPerps(stream); err != nil {
-		return nil, err
-	}
-	if err := g.attachSpecRules(); err != nil {
-		return nil, err
-	}
-	// Injections: spread Count attacks evenly over the middle of the run (or at explicit offsets).
-	n := 0
-	seen := map[string]uint64{}
-	if err := g.historicalMakers(stream); err != nil {
-		return nil, err
-	}
-	// Plan every attack's start first: attacks of one typology on one
-	// instrument scheduled by count are kept InjectionGap apart by when they
-	// become visible (a later one moves forward), so that two entries of
-	// different intensities do not attack at once.
-	type plan struct {
-		entry uint64
-		k     int
-		sym   uint32
-		start int64
-		lead  int64 // from start to where its label begins (leader)
-		fixed bool  // an explicit offset (at:), never moved
-		id    string
-		inj   Injection
-	}
-	plans := make([][]plan, len(spec.Injections))
-	build := func(i int, pl *plan) error {
-		is := spec.Injections[i]
-		p := InjectionParams{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
-			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream.injection(pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
-		_, factory, err := injectors.Lookup(is.Typology)
-		if err != nil {
-			return fmt.Errorf("injections[%d]: %w", i, err)
-		}
-		inj, err := factory(p)
-		if err != nil {
-			return fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
-		}
-		pl.inj = inj
-		if l, ok := inj.(leader); ok {
-			pl.lead = l.Lead()
-		}
-		return nil
-	}
-	for i, is := range spec.Injections {
-		// An entry's stream is keyed by what it asks for (and how many
-		// identical entries came before), not by its position in the list:
-		// removing one entry leaves the others' draws as they were.
-		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, paramsJSON(is.Params))
-		entry := fnv64(key) + seen[key]
-		seen[key]++
-		sym, ok := g.symbol(is.Symbol)
-		if !ok {
-			return nil, fmt.Errorf("injections[%d]: unknown symbol %q", i, is.Symbol)
-		}
-		if len(is.At) > 0 {
-			for k, at := range is.At {
-				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(at), fixed: true})
-			}
-		} else {
-			span := float64(spec.Duration) * 0.8
-			for k := 0; k < is.Count; k++ {
-				off := float64(spec.Duration)*0.1 + span*(float64(k)+0.5)/float64(is.Count)
-				jit := (stream.schedule(entry, uint64(k)).Float64() - 0.5) * span / float64(is.Count) * 0.3
-				plans[i] = append(plans[i], plan{entry: entry, k: k, sym: sym, start: g.now + int64(off+jit)})
-			}
-		}
-		for k := range plans[i] {
-			n++
-			plans[i][k].id = fmt.Sprintf("%s-%03d", is.Typology, n)
-			if err := build(i, &plans[i][k]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	gap := int64(10 * time.Minute)
-	if spec.InjectionGap != nil {
-		gap = int64(*spec.InjectionGap)
-	}
-	type slot struct{ i, k int }
-	groups := map[string][]slot{}
-	var order []string
-	for i, ps := range plans {
-		for k := range ps {
-			key := fmt.Sprintf("%s|%d", spec.Injections[i].Typology, ps[k].sym)
-			if _, ok := groups[key]; !ok {
-				order = append(order, key)
-			}
-			groups[key] = append(groups[key], slot{i, k})
-		}
-	}
-	for _, key := range order {
-		ss := groups[key]
-		// Kept apart by when they become visible: start + lead.
-		vis := func(x slot) int64 { return plans[x.i][x.k].start + plans[x.i][x.k].lead }
-		sort.SliceStable(ss, func(a, b int) bool { return vis(ss[a]) < vis(ss[b]) })
-		last := int64(math.MinInt64)
-		for _, x := range ss {
-			p := &plans[x.i][x.k]
-			if !p.fixed && last != math.MinInt64 && vis(x) < last+gap && last+gap < g.end {
-				p.start = last + gap - p.lead
-				g.counts["injection_moved_for_gap"]++
-				if err := build(x.i, p); err != nil { // again, at its new start
-					return nil, err
-				}
-			}
-			last = vis(x)
-		}
-	}
-	for i := range spec.Injections {
-		for _, pl := range plans[i] {
-			if p, ok := pl.inj.(interface{ Prepare(Venue) }); ok {
-				// Attackers and their shared attributes exist before the run
-				// starts; each injection draws its accounts with its own
-				// stream, so other injections do not change which it gets.
-				g.attackRand = stream.attackAccounts(pl.entry, uint64(pl.k))
-				p.Prepare(g)
-			}
-			g.inj = append(g.inj, pl.inj)
-			g.schedule(pl.inj.Start(), pl.inj)
-		}
-	}
-	return g, nil
+	return nil
 }
 
 func (g *Generator) symbol(name string) (uint32, bool) {
