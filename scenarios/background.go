@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // fundamental moves an instrument's latent fair value: a geometric random
@@ -125,7 +126,7 @@ func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand)
 }
 
 // pull cancels the maker's quotes.
-func (m *marketMaker) pull(v Venue) {
+func (m *marketMaker) pull(v venue.Venue) {
 	for _, id := range m.ids {
 		if _, ok := v.Remaining(m.sym, id); ok {
 			v.Cancel(m.sym, id)
@@ -142,7 +143,7 @@ func (m *marketMaker) Act(v AgentVenue) int64 {
 	}
 	m.pull(v)
 	if until := v.MakersPausedUntil(m.sym); until > v.Now() {
-		return until + expDur(m.r, 500*time.Millisecond) // standing aside: no quotes until then
+		return until + venue.ExpDuration(m.r, 500*time.Millisecond) // standing aside: no quotes until then
 	}
 	m.quote(v)
 	return v.Now() + m.wait()
@@ -150,7 +151,7 @@ func (m *marketMaker) Act(v AgentVenue) int64 {
 
 // wait is the time to the maker's next look at its quotes.
 func (m *marketMaker) wait() int64 {
-	return int64(200*time.Millisecond) + expDur(m.r, 600*time.Millisecond)
+	return int64(200*time.Millisecond) + venue.ExpDuration(m.r, 600*time.Millisecond)
 }
 
 // tolerance is how far the fair value may move before a deep maker reprices:
@@ -161,7 +162,7 @@ func (m *marketMaker) tolerance() float64 {
 }
 
 // allLive reports whether every quote of the maker is still resting in full.
-func (m *marketMaker) allLive(v Venue) bool {
+func (m *marketMaker) allLive(v venue.Venue) bool {
 	for _, id := range m.ids {
 		if _, ok := v.Remaining(m.sym, id); !ok {
 			return false
@@ -191,18 +192,18 @@ func (m *marketMaker) quote(v AgentVenue) {
 		if lvl == 0 && m.touch > 0 {
 			mult = m.touch
 		}
-		q := lots(float64(m.size)*mult*math.Exp(m.r.NormFloat64()*0.5), m.lot)
+		q := venue.Lots(float64(m.size)*mult*math.Exp(m.r.NormFloat64()*0.5), m.lot)
 		q = roundLots(q, m.roundLot, m.r)
-		bid := roundTick(fair-off+skew, m.tick)
-		ask := roundTick(fair+off+skew, m.tick)
+		bid := venue.RoundTick(fair-off+skew, m.tick)
+		ask := venue.RoundTick(fair+off+skew, m.tick)
 		if ask <= bid {
 			ask = bid + m.tick
 		}
 
-		if id, _, err := v.Submit(m.sym, m.account, OrderRequest{Side: orderbook.Buy, Price: bid, Qty: q}); err == nil {
+		if id, _, err := v.Submit(m.sym, m.account, venue.OrderRequest{Side: orderbook.Buy, Price: bid, Qty: q}); err == nil {
 			m.ids = append(m.ids, id)
 		}
-		if id, _, err := v.Submit(m.sym, m.account, OrderRequest{Side: orderbook.Sell, Price: ask, Qty: q}); err == nil {
+		if id, _, err := v.Submit(m.sym, m.account, venue.OrderRequest{Side: orderbook.Sell, Price: ask, Qty: q}); err == nil {
 			m.ids = append(m.ids, id)
 		}
 	}
@@ -252,9 +253,9 @@ func (n *noiseTrader) Act(v AgentVenue) int64 {
 	}
 	// Pareto-tailed size (alpha 1.8), capped; or lognormal when the
 	// instrument asks for a dispersion (real venues' many tiny orders).
-	q := lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
+	q := venue.Lots(float64(n.size)*0.3*math.Min(math.Pow(1-n.r.Float64(), -1/1.8), 40), in.Lot)
 	if n.disp > 0 {
-		q = lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 10), in.Lot)
+		q = venue.Lots(float64(n.size)*math.Min(n.median*math.Exp(n.disp*n.r.NormFloat64()), 10), in.Lot)
 	}
 	aggressive := n.r.IntN(3) == 0
 	if n.wide > 0 {
@@ -268,13 +269,13 @@ func (n *noiseTrader) Act(v AgentVenue) int64 {
 		// market orders: an IOC flag says nothing about who sent it.
 		n.ioc = !n.ioc
 		if ref := v.LastPrice(n.sym); n.ioc && ref > 0 {
-			p := roundTick(float64(ref)*1.002, in.Tick)
+			p := venue.RoundTick(float64(ref)*1.002, in.Tick)
 			if side == orderbook.Sell {
-				p = roundTick(float64(ref)*0.998, in.Tick)
+				p = venue.RoundTick(float64(ref)*0.998, in.Tick)
 			}
-			v.Submit(n.sym, n.account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: p, Qty: q})
+			v.Submit(n.sym, n.account, venue.OrderRequest{Side: side, TIF: orderbook.IOC, Price: p, Qty: q})
 		} else {
-			v.Submit(n.sym, n.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+			v.Submit(n.sym, n.account, venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
 		}
 	} else {
 		t := v.Top(n.sym)
@@ -298,14 +299,14 @@ func (n *noiseTrader) Act(v AgentVenue) int64 {
 			p = in.Tick
 		}
 		q = roundLots(q, n.roundLot, n.r)
-		if id, _, err := v.Submit(n.sym, n.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+		if id, _, err := v.Submit(n.sym, n.account, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 			if _, live := v.Remaining(n.sym, id); live {
-				n.open = append(n.open, openOrder{id: id, expires: now + expDur(n.r, 20*time.Second)})
+				n.open = append(n.open, openOrder{id: id, expires: now + venue.ExpDuration(n.r, 20*time.Second)})
 			}
 		}
 	}
 	mean := time.Duration(float64(time.Minute) / math.Max(n.rate, 1e-3))
-	return now + expDur(n.r, mean) + 1
+	return now + venue.ExpDuration(n.r, mean) + 1
 }
 
 // momentumTrader buys after the price rose and sells after it fell over the
@@ -319,7 +320,7 @@ type momentumTrader struct {
 }
 
 func (m *momentumTrader) Act(v AgentVenue) int64 {
-	p := mid(v, m.sym)
+	p := venue.Mid(v, m.sym)
 	m.hist = append(m.hist, p)
 	if len(m.hist) > 4 {
 		m.hist = m.hist[1:]
@@ -331,10 +332,10 @@ func (m *momentumTrader) Act(v AgentVenue) int64 {
 			if ret < 0 {
 				side = orderbook.Sell
 			}
-			v.Submit(m.sym, m.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)})
+			v.Submit(m.sym, m.account, venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: venue.Lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)})
 		}
 	}
-	return v.Now() + int64(15*time.Second) + expDur(m.r, 10*time.Second)
+	return v.Now() + int64(15*time.Second) + venue.ExpDuration(m.r, 10*time.Second)
 }
 
 // meanReversionTrader fades moves: when the mid has strayed from its
@@ -355,8 +356,8 @@ type meanReversionTrader struct {
 
 func (m *meanReversionTrader) Act(v AgentVenue) int64 {
 	now := v.Now()
-	next := now + int64(20*time.Second) + expDur(m.r, 20*time.Second)
-	p := float64(mid(v, m.sym))
+	next := now + int64(20*time.Second) + venue.ExpDuration(m.r, 20*time.Second)
+	p := float64(venue.Mid(v, m.sym))
 	if p <= 0 {
 		return next
 	}
@@ -374,14 +375,14 @@ func (m *meanReversionTrader) Act(v AgentVenue) int64 {
 	}
 	dev := math.Log(p / m.avg)
 	if band := math.Sqrt(m.vari * 300); band > 0 && math.Abs(dev) > band && m.r.IntN(2) == 0 {
-		takeTouch(v, m.sym, m.account, dev < 0, lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)) // fade the move
+		takeTouch(v, m.sym, m.account, dev < 0, venue.Lots(float64(m.size)*(1+m.r.ExpFloat64()), v.Instrument(m.sym).Lot)) // fade the move
 	}
 	return next
 }
 
 // takeTouch sends an IOC buy (or sell) of qty at the best ask (bid): it takes
 // the best level and no further. It sends nothing into a one-sided book.
-func takeTouch(v Venue, sym uint32, account uint64, buy bool, qty int64) []orderbook.Fill {
+func takeTouch(v venue.Venue, sym uint32, account uint64, buy bool, qty int64) []orderbook.Fill {
 	t := v.Top(sym)
 	if t.BidQty == 0 || t.AskQty == 0 {
 		return nil
@@ -390,7 +391,7 @@ func takeTouch(v Venue, sym uint32, account uint64, buy bool, qty int64) []order
 	if !buy {
 		side, px = orderbook.Sell, t.BidPrice
 	}
-	_, fills, _ := v.Submit(sym, account, OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: qty})
+	_, fills, _ := v.Submit(sym, account, venue.OrderRequest{Side: side, TIF: orderbook.IOC, Price: px, Qty: qty})
 	return fills
 }
 
@@ -417,7 +418,7 @@ const newsSeconds = 3
 
 func (n *informedTrader) Act(v AgentVenue) int64 {
 	now := v.Now()
-	idle := now + expDur(n.r, 3*time.Hour) + 1
+	idle := now + venue.ExpDuration(n.r, 3*time.Hour) + 1
 	switch {
 	case n.move == 0 && n.at == 0:
 		n.at = -1 // the first call only draws when it learns something
@@ -428,8 +429,8 @@ func (n *informedTrader) Act(v AgentVenue) int64 {
 		if n.r.IntN(2) == 0 {
 			n.move = -n.move
 		}
-		n.at = now + int64(time.Minute) + expDur(n.r, time.Minute)
-		n.left = lots(float64(n.size)*(10+20*n.r.Float64()), v.Instrument(n.sym).Lot)
+		n.at = now + int64(time.Minute) + venue.ExpDuration(n.r, time.Minute)
+		n.left = venue.Lots(float64(n.size)*(10+20*n.r.Float64()), v.Instrument(n.sym).Lot)
 	case now >= n.at:
 		before := v.Fair(n.sym)
 		v.SetFair(n.sym, before*math.Exp(n.move/newsSeconds))
@@ -441,12 +442,12 @@ func (n *informedTrader) Act(v AgentVenue) int64 {
 		return idle
 	}
 	if n.left > 0 {
-		q := min(n.left, lots(float64(n.size)*(1+n.r.ExpFloat64()), v.Instrument(n.sym).Lot))
+		q := min(n.left, venue.Lots(float64(n.size)*(1+n.r.ExpFloat64()), v.Instrument(n.sym).Lot))
 		for _, f := range takeTouch(v, n.sym, n.account, n.move > 0, q) {
 			n.left -= f.Qty
 		}
 	}
-	return min(n.at, now+int64(5*time.Second)+expDur(n.r, 5*time.Second))
+	return min(n.at, now+int64(5*time.Second)+venue.ExpDuration(n.r, 5*time.Second))
 }
 
 // depthProvider keeps a dozen resting orders 5 to 300 bps away from the fair
@@ -484,11 +485,11 @@ func (d *depthProvider) Act(v AgentVenue) int64 {
 		if d.r.IntN(2) == 0 {
 			side, p = orderbook.Sell, fair*(1+bps/1e4)
 		}
-		q := lots(float64(d.size)*(1+3*d.r.Float64()), in.Lot)
+		q := venue.Lots(float64(d.size)*(1+3*d.r.Float64()), in.Lot)
 		if d.roundLot > 0 {
 			q = d.roundLot * (1 + int64(d.r.IntN(5))) // deep liquidity: a few round lots
 		}
-		id, _, err := v.Submit(d.sym, d.account, OrderRequest{Side: side, Price: roundTick(p, in.Tick), Qty: q})
+		id, _, err := v.Submit(d.sym, d.account, venue.OrderRequest{Side: side, Price: venue.RoundTick(p, in.Tick), Qty: q})
 		if err != nil {
 			break
 		}
@@ -496,7 +497,7 @@ func (d *depthProvider) Act(v AgentVenue) int64 {
 			d.ids = append(d.ids, id)
 		}
 	}
-	return v.Now() + int64(40*time.Second) + expDur(d.r, 40*time.Second)
+	return v.Now() + int64(40*time.Second) + venue.ExpDuration(d.r, 40*time.Second)
 }
 
 // ladderTrader keeps many small orders a few ticks to a few dozen behind the
@@ -534,7 +535,7 @@ func (l *ladderTrader) Act(v AgentVenue) int64 {
 	in := v.Instrument(l.sym)
 	t := v.Top(l.sym)
 	if t.BidQty == 0 || t.AskQty == 0 {
-		return v.Now() + expDur(l.r, 100*time.Millisecond) + 1
+		return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 	}
 	l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
 	away := int64(8+l.r.ExpFloat64()*30) * in.Tick
@@ -555,16 +556,16 @@ func (l *ladderTrader) Act(v AgentVenue) int64 {
 		if l.r.IntN(2) == 0 {
 			side, p = orderbook.Sell, t.AskPrice+away
 		}
-		q := lots(float64(l.size)*0.02*math.Exp(l.r.NormFloat64()*1.5), in.Lot)
+		q := venue.Lots(float64(l.size)*0.02*math.Exp(l.r.NormFloat64()*1.5), in.Lot)
 		if p > in.Tick {
-			if id, _, err := v.Submit(l.sym, l.account, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+			if id, _, err := v.Submit(l.sym, l.account, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 				if _, live := v.Remaining(l.sym, id); live {
 					l.orders = append(l.orders, id)
 				}
 			}
 		}
 	}
-	return v.Now() + expDur(l.r, 100*time.Millisecond) + 1
+	return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 }
 
 // roundLots gives a resting order on a round-lot venue its size: mostly one

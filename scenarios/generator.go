@@ -4,15 +4,14 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // ParseSTP reads a self-trade-prevention mode name ("" means off).
@@ -33,8 +32,8 @@ func ParseSTP(s string) (orderbook.STPMode, error) {
 type scheduled struct {
 	at    int64
 	seq   uint64
-	actor Actor // an injection, a venue rule's clock, the historical feed
-	agent Agent // or a background agent
+	actor venue.Actor // an injection, a venue rule's clock, the historical feed
+	agent Agent       // or a background agent
 }
 
 type actorQueue []scheduled
@@ -77,7 +76,7 @@ type Generator struct {
 	pos    map[[2]uint64]int64
 	fills  []orderbook.Fill
 	pop    *population
-	inj    []Injection
+	inj    []venue.Injection
 	counts map[string]int64
 	done   bool
 	idStep uint64
@@ -193,7 +192,7 @@ func (g *Generator) symbol(name string) (uint32, bool) {
 	return 0, false
 }
 
-func (g *Generator) schedule(at int64, a Actor) {
+func (g *Generator) schedule(at int64, a venue.Actor) {
 	g.qseq++
 	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, actor: a})
 }
@@ -333,7 +332,7 @@ func (g *Generator) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
 }
 
 // Submit sends an order from account at Now.
-func (g *Generator) Submit(sym uint32, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
+func (g *Generator) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
 	return g.submitID(sym, g.newID(), account, o)
 }
 
@@ -344,7 +343,7 @@ func (g *Generator) newID() uint64 {
 }
 
 // submitID sends an order with a given id through the book and writes its event.
-func (g *Generator) submitID(sym uint32, id, account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
+func (g *Generator) submitID(sym uint32, id, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
 	bo := orderbook.Order{ID: id, Account: account, Side: o.Side, Type: o.Type, TIF: o.TIF, Price: o.Price, Qty: o.Qty}
 	ev := replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionAdd, Side: o.Side, Flags: o.Flags, OrderID: id, Account: account, Price: o.Price, Qty: o.Qty}
 	switch o.TIF {
@@ -477,52 +476,4 @@ func fnv64(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
-}
-
-// roundTick rounds a price to the tick grid (at least one tick).
-func roundTick(p float64, tick int64) int64 {
-	v := int64(math.Round(p/float64(tick))) * tick
-	if v < tick {
-		v = tick
-	}
-	return v
-}
-
-// lots rounds a size to whole lots (at least one).
-func lots(q float64, lot int64) int64 {
-	v := int64(math.Round(q/float64(lot))) * lot
-	if v < lot {
-		v = lot
-	}
-	return v
-}
-
-// expDur draws an exponential duration with the given mean.
-func expDur(r *rand.Rand, mean time.Duration) int64 { return int64(r.ExpFloat64() * float64(mean)) }
-
-// mid is the book's mid price, or the last price when a side is empty.
-func mid(v Venue, sym uint32) int64 {
-	t := v.Top(sym)
-	if t.BidQty > 0 && t.AskQty > 0 {
-		return (t.BidPrice + t.AskPrice) / 2
-	}
-	return v.LastPrice(sym)
-}
-
-func paramsJSON(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "%q:%q", k, fmt.Sprint(m[k]))
-	}
-	b.WriteByte('}')
-	return b.String()
 }

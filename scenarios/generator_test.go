@@ -13,7 +13,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 )
@@ -177,28 +176,6 @@ func TestInjectionParamRanges(t *testing.T) {
 	} {
 		if _, err := labelsOf(bad.params); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: err = %v, want %q", bad.params, err, bad.want)
-		}
-	}
-}
-
-// TestInjectorsAreDocumented: every typology has an injector, and every
-// injector's spec passes the component checks (a summary, every parameter
-// typed, with a meaning and a default of its type at every intensity).
-func TestInjectorsAreDocumented(t *testing.T) {
-	specs := Injectors()
-	have := map[string]bool{}
-	for _, s := range specs {
-		have[s.Name] = true
-		if err := s.Check(); err != nil {
-			t.Error(err)
-		}
-		if s.Kind != component.Injector || !s.PerIntensity() {
-			t.Errorf("%s: kind %q, defaults by intensity %v", s.Name, s.Kind, s.PerIntensity())
-		}
-	}
-	for _, ty := range replay.Typologies {
-		if !have[string(ty)] {
-			t.Errorf("no injector for %s", ty)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // histChunk is how many historical events are read at a time.
@@ -247,7 +248,7 @@ func (h *histFeed) first() (int64, bool) {
 }
 
 // Act applies every historical event due at Now and asks to act again at the next one.
-func (h *histFeed) Act(Venue) int64 {
+func (h *histFeed) Act(venue.Venue) int64 {
 	g := h.g
 	for {
 		if h.pos == h.n {
@@ -294,7 +295,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		if ev.Action == replay.ActionAdd {
 			h.removeStale(g, sym, ev.Side, ev.Price)
 		}
-		o := OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty, Flags: ev.Flags &^ (replay.FlagIOC | replay.FlagFOK | replay.FlagPostOnly), TIF: tifOf(ev.Flags)}
+		o := venue.OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty, Flags: ev.Flags &^ (replay.FlagIOC | replay.FlagFOK | replay.FlagPostOnly), TIF: tifOf(ev.Flags)}
 		if ev.Action == replay.ActionMarket {
 			o.Type = orderbook.Market
 		}
@@ -506,7 +507,7 @@ func (h *histFeed) level(g *Generator, ev replay.Event) {
 			}
 		}
 		h.removeStale(g, sym, ev.Side, ev.Price)
-		id, _, err := g.submitID(sym, g.newID(), 0, OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty})
+		id, _, err := g.submitID(sym, g.newID(), 0, venue.OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty})
 		if err != nil {
 			g.counts["historical_level_rejected"]++
 			delete(h.levels, lk)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/injectors"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // planInjections plans every attack of the spec's injection entries and
@@ -32,14 +34,14 @@ func (g *Generator) planInjections(stream streams) error {
 		lead  int64 // from start to where its label begins (leader)
 		fixed bool  // an explicit offset (at:), never moved
 		id    string
-		inj   Injection
+		inj   venue.Injection
 	}
 	plans := make([][]plan, len(spec.Injections))
 	build := func(i int, pl *plan) error {
 		is := spec.Injections[i]
-		p := InjectionParams{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
-			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream.injection(pl.entry, uint64(pl.k)), Instrument: g.instSpec(pl.sym)}
-		_, factory, err := injectors.Lookup(is.Typology)
+		p := injectors.Params{ID: pl.id, Typology: replay.Typology(is.Typology), Symbol: pl.sym, SymbolName: is.Symbol,
+			Start: pl.start, Intensity: is.Intensity, Params: is.Params, Rand: stream.injection(pl.entry, uint64(pl.k)), Instrument: g.injectorInstrument(pl.sym)}
+		factory, err := injectors.Lookup(is.Typology)
 		if err != nil {
 			return fmt.Errorf("injections[%d]: %w", i, err)
 		}
@@ -48,7 +50,7 @@ func (g *Generator) planInjections(stream streams) error {
 			return fmt.Errorf("injections[%d] #%d: %w", i, pl.k, err)
 		}
 		pl.inj = inj
-		if l, ok := inj.(leader); ok {
+		if l, ok := inj.(injectors.Leader); ok {
 			pl.lead = l.Lead()
 		}
 		return nil
@@ -57,7 +59,7 @@ func (g *Generator) planInjections(stream streams) error {
 		// An entry's stream is keyed by what it asks for (and how many
 		// identical entries came before), not by its position in the list:
 		// removing one entry leaves the others' draws as they were.
-		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, paramsJSON(is.Params))
+		key := fmt.Sprintf("%s|%s|%s|%v|%s", is.Typology, is.Symbol, is.Intensity, is.At, injectors.ParamsJSON(is.Params))
 		entry := fnv64(key) + seen[key]
 		seen[key]++
 		sym, ok := g.symbol(is.Symbol)
@@ -120,7 +122,7 @@ func (g *Generator) planInjections(stream streams) error {
 	}
 	for i := range spec.Injections {
 		for _, pl := range plans[i] {
-			if p, ok := pl.inj.(interface{ Prepare(Venue) }); ok {
+			if p, ok := pl.inj.(interface{ Prepare(venue.Venue) }); ok {
 				// Attackers and their shared attributes exist before the run
 				// starts; each injection draws its accounts with its own
 				// stream, so other injections do not change which it gets.
@@ -132,4 +134,14 @@ func (g *Generator) planInjections(stream streams) error {
 		}
 	}
 	return nil
+}
+
+// injectorInstrument is instrument sym as an injector plans with it.
+func (g *Generator) injectorInstrument(sym uint32) injectors.Instrument {
+	in := g.instSpec(sym)
+	out := injectors.Instrument{Kind: in.Kind, Tick: in.Tick, Lot: in.Lot, Size: in.Size}
+	if in.Kind == "perp" {
+		out.MarkBandBps = in.Perp.withDefaults().MarkBandBps
+	}
+	return out
 }

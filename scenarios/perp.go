@@ -8,10 +8,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/orderbook/perp"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // PerpSpec is a perpetual swap's venue rules in a scenario. Zero values take
@@ -87,35 +87,6 @@ func (p *PerpSpec) validate(in InstrumentSpec) error {
 		errs = append(errs, fmt.Errorf("money in raw units (10^%d per quote unit) would overflow int64", int(in.PriceExp)+int(in.QtyExp)))
 	}
 	return errors.Join(errs...)
-}
-
-// PerpVenue is what perpetual-swap injectors need beyond Venue. The
-// generator implements it; every method fails or returns zero for a spot
-// instrument.
-type PerpVenue interface {
-	Venue
-	// Deposit adds collateral (raw money: price × quantity fixed point) to account.
-	Deposit(sym uint32, account uint64, amount int64)
-	// Mark and Index are the current mark and index prices.
-	Mark(sym uint32) int64
-	Index(sym uint32) int64
-	// IndexSources is the number of index constituents.
-	IndexSources(sym uint32) int
-	// PushIndex pins constituent k (0-based) at price; price 0 releases it.
-	PushIndex(sym uint32, k int, price int64)
-	// Equity is the account's collateral plus its position at the mark (raw money).
-	Equity(sym uint32, account uint64) int64
-	// MoneyScale is the raw money units per quote currency unit.
-	MoneyScale(sym uint32) float64
-	// InsuranceLoss is what the insurance fund paid for liquidations of the given
-	// accounts (nil: any account) between from and to (ns, inclusive).
-	InsuranceLoss(sym uint32, accounts []uint64, from, to int64) int64
-	// Liquidated reports whether account was liquidated between from and to.
-	Liquidated(sym uint32, account uint64, from, to int64) bool
-	// LiquidationPrices are the estimated liquidation marks of every open
-	// long (long true) or short position, nearest the mark first: the
-	// liquidation heatmap a hunter reads.
-	LiquidationPrices(sym uint32, long bool) []int64
 }
 
 // fundPayout is one insurance fund payment for a liquidation.
@@ -226,7 +197,7 @@ var ErrMargin = errors.New("insufficient margin")
 // assumed to fill in full; resting orders are not margined).
 //
 // It is the perpetual venue's PreTrade.
-func (st *perpState) PreTrade(_ RuleVenue, account uint64, o OrderRequest) error {
+func (st *perpState) PreTrade(_ RuleVenue, account uint64, o venue.OrderRequest) error {
 	g := st.g
 	st.ensure(account)
 	if o.Flags&replay.FlagLiquidation != 0 {
@@ -299,7 +270,7 @@ func (g *Generator) liquidate(st *perpState) {
 			g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionLiquidation, Side: l.Side, Account: l.Account, Price: l.Bankruptcy, Qty: l.Qty})
 			fund := st.v.Fund()
 			if !l.ADLOnly {
-				g.Submit(st.sym, l.Account, OrderRequest{Side: l.Side, TIF: orderbook.IOC, Price: l.Limit, Qty: l.Qty, Flags: replay.FlagLiquidation})
+				g.Submit(st.sym, l.Account, venue.OrderRequest{Side: l.Side, TIF: orderbook.IOC, Price: l.Limit, Qty: l.Qty, Flags: replay.FlagLiquidation})
 			}
 			s, err := st.v.Settle(l)
 			if err != nil {
@@ -350,7 +321,7 @@ func (st *perpState) OnTime(RuleVenue) int64 {
 	for k := range st.pushed {
 		p := st.pushed[k]
 		if p == 0 {
-			p = roundTick(st.ext*(1+st.r.NormFloat64()*1e-4), tick)
+			p = venue.RoundTick(st.ext*(1+st.r.NormFloat64()*1e-4), tick)
 		}
 		st.v.SetIndexInput(uint64(k+1), p)
 		g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionIndex, OrderID: uint64(k + 1), Price: p})
@@ -389,7 +360,7 @@ type leveragedTrader struct {
 	r       *rand.Rand
 }
 
-func (l *leveragedTrader) Act(v Venue) int64 {
+func (l *leveragedTrader) Act(v venue.Venue) int64 {
 	st := l.st
 	st.ensure(l.account)
 	pos := st.v.Account(l.account).Pos
@@ -402,8 +373,8 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 		if pos < 0 {
 			side = orderbook.Buy
 		}
-		v.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: abs64(pos)})
-		return now + expDur(l.r, 10*time.Minute)
+		v.Submit(l.sym, l.account, venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: abs64(pos)})
+		return now + venue.ExpDuration(l.r, 10*time.Minute)
 	}
 	capital := st.capital(l.account)
 	if eq := st.v.Equity(l.account); eq < capital/2 {
@@ -425,8 +396,8 @@ func (l *leveragedTrader) Act(v Venue) int64 {
 	if l.r.IntN(2) == 0 {
 		side = orderbook.Sell
 	}
-	v.Submit(l.sym, l.account, OrderRequest{Side: side, Type: orderbook.Market, Qty: lots(q, in.Lot)})
-	l.until = now + expDur(l.r, 40*time.Minute) + int64(5*time.Minute)
+	v.Submit(l.sym, l.account, venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: venue.Lots(q, in.Lot)})
+	l.until = now + venue.ExpDuration(l.r, 40*time.Minute) + int64(5*time.Minute)
 	return l.until
 }
 
@@ -567,82 +538,4 @@ func (g *Generator) PerpConservation() map[string]int64 {
 		}
 	}
 	return out
-}
-
-// perpAttack is the common part of the perpetual-swap injections: it needs a
-// perpetual instrument and writes the insurance fund loss into its label.
-type perpAttack struct {
-	attack
-	pv         PerpVenue
-	lossOf     []uint64 // accounts whose liquidations count (nil: any in the window)
-	lossWindow int64    // how long after the attack's end a liquidation still counts (ns)
-}
-
-func newPerpAttack(p InjectionParams) (perpAttack, error) {
-	if p.Instrument.Kind != "perp" {
-		return perpAttack{}, fmt.Errorf("%s: instrument %s is not a perpetual swap (kind: perp)", p.Typology, p.SymbolName)
-	}
-	k, err := resolve(p)
-	return perpAttack{attack: attack{p: p, k: k}, lossWindow: int64(time.Minute)}, err
-}
-
-// prepare binds the venue and draws n accounts (linked ones share attributes).
-func (a *perpAttack) prepare(v Venue, n int, linked bool) bool {
-	pv, ok := v.(PerpVenue)
-	if !ok {
-		return false
-	}
-	a.pv = pv
-	a.accounts = v.AttackAccounts(n, linked)
-	return true
-}
-
-// Label adds the insurance fund's loss to the ground truth.
-func (a *perpAttack) Label() labels.Label {
-	l := a.attack.Label()
-	if a.pv != nil {
-		l.InsuranceLoss = a.pv.InsuranceLoss(a.p.Symbol, a.lossOf, l.Start, l.End+a.lossWindow)
-	}
-	return l
-}
-
-// refPrice is the mark, or the last price before the first mark.
-func refPrice(pv PerpVenue, sym uint32) int64 {
-	if m := pv.Mark(sym); m > 0 {
-		return m
-	}
-	return pv.LastPrice(sym)
-}
-
-// fund deposits enough collateral for a position of qty at price with the
-// given leverage.
-func fund(pv PerpVenue, sym uint32, account uint64, qty, price int64, leverage float64) {
-	pv.Deposit(sym, account, int64(float64(qty)*float64(price)/leverage)+1)
-}
-
-// closeAll sends each account's closing order (closeOut) and reports whether
-// all of them are flat.
-func closeAll(v Venue, sym uint32, accounts []uint64, chunk int64) bool {
-	flat := true
-	for _, a := range accounts {
-		if !closeOut(v, sym, a, chunk) {
-			flat = false
-		}
-	}
-	return flat
-}
-
-// closeOut sends a market order that flattens account's position on sym, in
-// pieces of at most chunk; it reports whether the account is flat.
-func closeOut(v Venue, sym uint32, account uint64, chunk int64) bool {
-	pos := v.Position(sym, account)
-	if pos == 0 {
-		return true
-	}
-	side, q := orderbook.Sell, pos
-	if pos < 0 {
-		side, q = orderbook.Buy, -pos
-	}
-	v.Submit(sym, account, OrderRequest{Side: side, Type: orderbook.Market, Qty: min(q, chunk)})
-	return v.Position(sym, account) == 0
 }

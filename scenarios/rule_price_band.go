@@ -9,6 +9,7 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // ActionHalt and ActionResume are the price band's venue events: trading on
@@ -73,7 +74,7 @@ func (r *priceBand) off(price int64) float64 {
 	return math.Abs(float64(price-r.ref)) / float64(r.ref)
 }
 
-func (r *priceBand) PreTrade(v RuleVenue, _ uint64, o OrderRequest) error {
+func (r *priceBand) PreTrade(v RuleVenue, _ uint64, o venue.OrderRequest) error {
 	if r.haltedUntil > 0 {
 		v.Count("price_band_rejected_halted", 1)
 		return ErrHalted

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/scenarios/injectors"
 )
 
 // Spec is a scenario: instruments, a synthetic or historical background

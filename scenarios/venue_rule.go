@@ -6,6 +6,7 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // VenueRule is a rule of the venue attached to one instrument, beside its
@@ -18,7 +19,7 @@ import (
 type VenueRule interface {
 	// PreTrade sees an order from account before it is matched; an error
 	// refuses it (the agent that sent it is told, and the rule counts why).
-	PreTrade(v RuleVenue, account uint64, o OrderRequest) error
+	PreTrade(v RuleVenue, account uint64, o venue.OrderRequest) error
 	// PostTrade sees the fills of an order that was matched (none if it
 	// rested or found nothing).
 	PostTrade(v RuleVenue, account uint64, fills []orderbook.Fill)
@@ -45,7 +46,7 @@ type RuleVenue interface {
 	Emit(ev replay.Event) error
 	// Submit sends an order of the venue's own (a liquidation engine's)
 	// through the instrument's book, as an agent's order goes.
-	Submit(account uint64, o OrderRequest) (id uint64, fills []orderbook.Fill, err error)
+	Submit(account uint64, o venue.OrderRequest) (id uint64, fills []orderbook.Fill, err error)
 	// Count adds n to the run's count called kind (shown with the results).
 	Count(kind string, n int64)
 }
@@ -101,7 +102,7 @@ func (v *ruleVenue) Emit(ev replay.Event) error {
 	return nil
 }
 
-func (v *ruleVenue) Submit(account uint64, o OrderRequest) (uint64, []orderbook.Fill, error) {
+func (v *ruleVenue) Submit(account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
 	return v.g.Submit(v.sym, account, o)
 }
 
@@ -114,7 +115,7 @@ type attachedRule struct {
 // ruleClock gives a rule the clock: an actor that calls OnTime.
 type ruleClock struct{ r attachedRule }
 
-func (c *ruleClock) Act(Venue) int64 { return c.r.rule.OnTime(c.r.v) }
+func (c *ruleClock) Act(venue.Venue) int64 { return c.r.rule.OnTime(c.r.v) }
 
 // attachRule attaches rule to instrument sym and schedules its clock now.
 func (g *Generator) attachRule(sym uint32, rule VenueRule) {
@@ -149,7 +150,7 @@ func (g *Generator) attachSpecRules() error {
 }
 
 // preTrade asks sym's rules about an order, in the order they were attached.
-func (g *Generator) preTrade(sym uint32, account uint64, o OrderRequest) error {
+func (g *Generator) preTrade(sym uint32, account uint64, o venue.OrderRequest) error {
 	for _, r := range g.rules[sym] {
 		if err := r.rule.PreTrade(r.v, account, o); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scenarios/injectors"
 	"github.com/urfave/cli/v3"
 )
 
@@ -61,7 +62,7 @@ func newInjectorsCommand(gs *globalState) *cli.Command {
 	return listCommand(gs, "injectors", "the attack injectors of scenario specs",
 		"A spec's injection entry overrides any parameter with params: a number, or a range\n"+
 			"[low, high] drawn for each attack (docs/injectors.md is this list in markdown).",
-		func() []component.Listing { return listings(scenarios.Injectors()) }, func() any { return scenarios.Injectors() })
+		func() []component.Listing { return listings(injectors.Specs()) }, func() any { return injectors.Specs() })
 }
 
 func newFormatsCommand(gs *globalState) *cli.Command {
@@ -77,7 +78,7 @@ func newVenueRulesCommand(gs *globalState) *cli.Command {
 // writeInjectors writes every injector's documentation as text or markdown.
 func writeInjectors(w io.Writer, format string) error {
 	if format == "markdown" {
-		return component.WriteMarkdown(w, listings(scenarios.Injectors()))
+		return component.WriteMarkdown(w, listings(injectors.Specs()))
 	}
-	return component.WriteText(w, listings(scenarios.Injectors()))
+	return component.WriteText(w, listings(injectors.Specs()))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 // ErrTooLarge refuses an order above the venue's maximum quantity.
@@ -25,7 +26,7 @@ func RegisterMaxOrderQty() error {
 
 type maxOrderQty struct{ max int64 }
 
-func (r *maxOrderQty) PreTrade(v scenarios.RuleVenue, _ uint64, o scenarios.OrderRequest) error {
+func (r *maxOrderQty) PreTrade(v scenarios.RuleVenue, _ uint64, o venue.OrderRequest) error {
 	if o.Qty > r.max {
 		v.Count("max_order_qty_rejected", 1)
 		return ErrTooLarge

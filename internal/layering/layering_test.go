@@ -23,6 +23,8 @@ var layers = map[string]int{
 	"replay/csvfeed":             2,
 	"labels":                     2,
 	"component":                  3,
+	"scenarios/venue":            3,
+	"scenarios/injectors":        4,
 	"replay/formats":             4,
 	"detectors":                  4,
 	"detectors/detectortest":     5,

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.OffsettingPositions),
 		Summary: "Offsetting positions on a perpetual swap: two linked accounts trade with each other into opposite positions far larger than the book can absorb, then push the book until the losing side is liquidated into the insurance fund.",
 		Params: []component.Param{
@@ -41,7 +42,7 @@ type offsetting struct {
 	pusher bookPusher
 }
 
-func newOffsetting(p InjectionParams) (Injection, error) {
+func newOffsetting(p Params) (venue.Injection, error) {
 	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
@@ -51,13 +52,13 @@ func newOffsetting(p InjectionParams) (Injection, error) {
 
 // Prepare draws the linked accounts: accounts[0] goes long, accounts[1]
 // short, accounts[2] pushes.
-func (o *offsetting) Prepare(v Venue) {
+func (o *offsetting) Prepare(v venue.Venue) {
 	o.prepare(v, 3, true)
 	o.lossOf = o.accounts[1:2]
 	o.lossWindow = int64(2 * time.Minute)
 }
 
-func (o *offsetting) Act(v Venue) int64 {
+func (o *offsetting) Act(v venue.Venue) int64 {
 	if o.pv == nil {
 		return -1
 	}
@@ -70,7 +71,7 @@ func (o *offsetting) Act(v Venue) int64 {
 	case 0: // the pair trades with each other: long bids inside the spread, short sells into it
 		ref := refPrice(pv, sym)
 		if o.qty == 0 {
-			o.qty = lots(size*o.k.f("size_x"), in.Lot)
+			o.qty = venue.Lots(size*o.k.f("size_x"), in.Lot)
 			fund(pv, sym, long, o.qty, ref, 3)
 			fund(pv, sym, short, o.qty, ref, o.k.f("leverage"))
 		}
@@ -78,7 +79,7 @@ func (o *offsetting) Act(v Venue) int64 {
 			o.phase, o.t0 = 1, now
 			return now + int64(10*time.Second)
 		}
-		q := min(lots(size*(4+4*o.p.Rand.Float64()), in.Lot), o.qty-o.built)
+		q := min(venue.Lots(size*(4+4*o.p.Rand.Float64()), in.Lot), o.qty-o.built)
 		t := v.Top(sym)
 		if t.BidQty == 0 || t.AskQty == 0 || t.AskPrice-t.BidPrice < 2*in.Tick {
 			return now + int64(200*time.Millisecond) // wait for a gap inside the spread to trade in
@@ -86,10 +87,10 @@ func (o *offsetting) Act(v Venue) int64 {
 		// The long bids inside the spread, where nobody else is, and the short
 		// sells into that bid at once.
 		p := t.BidPrice + in.Tick
-		id, _, err := v.Submit(sym, long, OrderRequest{Side: orderbook.Buy, Price: p, Qty: q})
+		id, _, err := v.Submit(sym, long, venue.OrderRequest{Side: orderbook.Buy, Price: p, Qty: q})
 		if err == nil {
 			if rest, live := v.Remaining(sym, id); live {
-				v.Submit(sym, short, OrderRequest{Side: orderbook.Sell, Price: p, TIF: orderbook.IOC, Qty: rest})
+				v.Submit(sym, short, venue.OrderRequest{Side: orderbook.Sell, Price: p, TIF: orderbook.IOC, Qty: rest})
 				if _, still := v.Remaining(sym, id); still {
 					v.Cancel(sym, id)
 				}
@@ -110,13 +111,13 @@ func (o *offsetting) Act(v Venue) int64 {
 			o.base = refPrice(pv, sym)
 		}
 		// Each push reaches step_bps further above the price the pushing began at.
-		target := roundTick(float64(o.base)*(1+min(o.k.f("step_bps")*float64(o.pushes+1), 1500)/1e4), in.Tick)
-		o.pusher.push(v, pv, sym, orderbook.Buy, target, lots(size*2, in.Lot))
+		target := venue.RoundTick(float64(o.base)*(1+min(o.k.f("step_bps")*float64(o.pushes+1), 1500)/1e4), in.Tick)
+		o.pusher.push(v, pv, sym, orderbook.Buy, target, venue.Lots(size*2, in.Lot))
 		o.pushes++
 		o.mark(now)
 		return now + int64(o.k.f("step_s")*float64(time.Second))
 	default: // everyone closes what is left
-		flat := closeAll(v, sym, o.accounts, lots(size*3, in.Lot))
+		flat := closeAll(v, sym, o.accounts, venue.Lots(size*3, in.Lot))
 		o.mark(now)
 		if flat || now-o.t0 > int64(10*time.Minute) {
 			return -1

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"math"
@@ -8,10 +8,11 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.FlashCrash),
 		Summary: "Flash crash: a fat-finger sweep through the bids, or (withdraw 1) a liquidity withdrawal — linked accounts provide depth at the touch, pull it at once while the makers stand aside, and a linked seller hits the thin book.",
 		Params: []component.Param{
@@ -40,7 +41,7 @@ type flash struct {
 	quotes []uint64
 }
 
-func newFlash(p InjectionParams) (Injection, error) {
+func newFlash(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func newFlash(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the fat-fingered account, or the linked makers and seller of a withdrawal.
-func (f *flash) Prepare(v Venue) {
+func (f *flash) Prepare(v venue.Venue) {
 	if f.k.f("withdraw") != 0 {
 		f.accounts = v.AttackAccounts(3, true)
 		return
@@ -66,7 +67,7 @@ func (f *flash) Label() labels.Label {
 	return l
 }
 
-func (f *flash) Act(v Venue) int64 {
+func (f *flash) Act(v venue.Venue) int64 {
 	if f.k.f("withdraw") != 0 {
 		return f.withdraw(v)
 	}
@@ -87,15 +88,15 @@ func (f *flash) Act(v Venue) int64 {
 		return -1
 	}
 	n := int64(f.k.i("slices"))
-	q := lots(float64(f.qty)/float64(n), v.Instrument(f.p.Symbol).Lot)
-	v.Submit(f.p.Symbol, f.accounts[0], OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: q})
+	q := venue.Lots(float64(f.qty)/float64(n), v.Instrument(f.p.Symbol).Lot)
+	v.Submit(f.p.Symbol, f.accounts[0], venue.OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: q})
 	f.mark(v.Now())
 	f.slice++
 	return v.Now() + int64(f.k.f("pause_ms")*float64(time.Millisecond)) + 1
 }
 
 // withdraw runs the liquidity-withdrawal style: provide, pull, sell.
-func (f *flash) withdraw(v Venue) int64 {
+func (f *flash) withdraw(v venue.Venue) int64 {
 	sym, now := f.p.Symbol, v.Now()
 	in := v.Instrument(sym)
 	size := float64(f.p.Instrument.Size)
@@ -122,12 +123,12 @@ func (f *flash) withdraw(v Venue) int64 {
 		if t.BidQty > 0 && t.AskQty > 0 {
 			for _, m := range makers {
 				// Sizes vary like any maker's; plain limit orders at the touch (they do not cross).
-				q := lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
-				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Buy, Price: t.BidPrice, Qty: q}); err == nil {
+				q := venue.Lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
+				if id, _, err := v.Submit(sym, m, venue.OrderRequest{Side: orderbook.Buy, Price: t.BidPrice, Qty: q}); err == nil {
 					f.quotes = append(f.quotes, id)
 				}
-				q = lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
-				if id, _, err := v.Submit(sym, m, OrderRequest{Side: orderbook.Sell, Price: t.AskPrice, Qty: q}); err == nil {
+				q = venue.Lots(size*f.k.f("touch_x")*math.Exp(f.p.Rand.NormFloat64()*0.5), in.Lot)
+				if id, _, err := v.Submit(sym, m, venue.OrderRequest{Side: orderbook.Sell, Price: t.AskPrice, Qty: q}); err == nil {
 					f.quotes = append(f.quotes, id)
 				}
 			}
@@ -135,7 +136,7 @@ func (f *flash) withdraw(v Venue) int64 {
 		return now + int64(2*time.Second)
 	case 1: // pull: every quote at once, and the market makers stand aside
 		cancelQuotes()
-		if p, ok := v.(interface{ PauseMakers(sym uint32, until int64) }); ok {
+		if p, ok := v.(venue.MakerPauser); ok {
 			p.PauseMakers(sym, now+int64(f.k.f("pull_s")*float64(time.Second)))
 		}
 		f.t0 = now
@@ -146,7 +147,7 @@ func (f *flash) withdraw(v Venue) int64 {
 		if f.slice >= 3 {
 			return -1
 		}
-		v.Submit(sym, seller, OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: lots(size*f.k.f("sell_x")/3*(0.8+0.4*f.p.Rand.Float64()), in.Lot)})
+		v.Submit(sym, seller, venue.OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: venue.Lots(size*f.k.f("sell_x")/3*(0.8+0.4*f.p.Rand.Float64()), in.Lot)})
 		f.mark(now)
 		f.slice++
 		return now + int64(time.Second)

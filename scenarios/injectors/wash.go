@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.WashTrading),
 		Summary: "Wash trading: self-trades (ring 1, only where self-trade prevention is off) or rings of linked accounts trading in a cycle whose net positions return to about zero.",
 		Params: []component.Param{
@@ -31,7 +32,7 @@ type wash struct {
 	waiting int64 // since when there has been no room inside the spread (0: not waiting)
 }
 
-func newWash(p InjectionParams) (Injection, error) {
+func newWash(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -41,9 +42,9 @@ func newWash(p InjectionParams) (Injection, error) {
 
 // Prepare draws the ring's accounts before the run, so that detectors see
 // their shared attributes from the start.
-func (w *wash) Prepare(v Venue) { w.accounts = v.AttackAccounts(max(w.k.i("ring"), 1), true) }
+func (w *wash) Prepare(v venue.Venue) { w.accounts = v.AttackAccounts(max(w.k.i("ring"), 1), true) }
 
-func (w *wash) Act(v Venue) int64 {
+func (w *wash) Act(v venue.Venue) int64 {
 	if w.done >= w.k.i("trades") {
 		return -1
 	}
@@ -83,12 +84,12 @@ func (w *wash) Act(v Venue) int64 {
 			price, ahead = t.BidPrice, t.BidQty
 		}
 	}
-	q := lots(float64(w.p.Instrument.Size)*w.k.f("size")*(0.8+0.4*w.p.Rand.Float64()), in.Lot)
-	id, _, err := v.Submit(w.p.Symbol, maker, OrderRequest{Side: side, Price: price, Qty: q})
+	q := venue.Lots(float64(w.p.Instrument.Size)*w.k.f("size")*(0.8+0.4*w.p.Rand.Float64()), in.Lot)
+	id, _, err := v.Submit(w.p.Symbol, maker, venue.OrderRequest{Side: side, Price: price, Qty: q})
 	if err != nil {
 		return next
 	}
-	v.Submit(w.p.Symbol, taker, OrderRequest{Side: side.Opposite(), TIF: orderbook.IOC, Price: price, Qty: q + ahead})
+	v.Submit(w.p.Symbol, taker, venue.OrderRequest{Side: side.Opposite(), TIF: orderbook.IOC, Price: price, Qty: q + ahead})
 	if _, live := v.Remaining(w.p.Symbol, id); live {
 		v.Cancel(w.p.Symbol, id)
 	}

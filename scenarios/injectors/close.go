@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -7,10 +7,11 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.MarkingTheClose),
 		Summary: "Marking the close: aggressive trading just before a reference time (a close, a funding or index fixing) to move the reference price, unwound after it.",
 		Params: []component.Param{
@@ -32,7 +33,7 @@ type markClose struct {
 	side    orderbook.Side
 }
 
-func newMarkClose(p InjectionParams) (Injection, error) {
+func newMarkClose(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -45,9 +46,9 @@ func newMarkClose(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the attacker's account.
-func (m *markClose) Prepare(v Venue) { m.accounts = v.AttackAccounts(1, false) }
+func (m *markClose) Prepare(v venue.Venue) { m.accounts = v.AttackAccounts(1, false) }
 
-func (m *markClose) Act(v Venue) int64 {
+func (m *markClose) Act(v venue.Venue) int64 {
 	now := v.Now()
 	period := int64(m.k.f("period_s") * float64(time.Second))
 	lead := int64(m.k.f("lead_s") * float64(time.Second))
@@ -61,7 +62,7 @@ func (m *markClose) Act(v Venue) int64 {
 	in := v.Instrument(m.p.Symbol)
 	n := m.k.i("orders")
 	if m.sent < n {
-		v.Submit(m.p.Symbol, m.accounts[0], OrderRequest{Side: m.side, Type: orderbook.Market, Qty: lots(float64(m.p.Instrument.Size)*m.k.f("size"), in.Lot)})
+		v.Submit(m.p.Symbol, m.accounts[0], venue.OrderRequest{Side: m.side, Type: orderbook.Market, Qty: venue.Lots(float64(m.p.Instrument.Size)*m.k.f("size"), in.Lot)})
 		m.mark(now)
 		m.sent++
 		if m.sent == n {
@@ -75,7 +76,7 @@ func (m *markClose) Act(v Venue) int64 {
 			if q < 0 {
 				side, q = orderbook.Buy, -q
 			}
-			v.Submit(m.p.Symbol, m.accounts[0], OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+			v.Submit(m.p.Symbol, m.accounts[0], venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
 		}
 		m.unwound = true
 	}

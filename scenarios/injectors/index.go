@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.IndexManipulation),
 		Summary: "Index manipulation on a perpetual swap: attackers build a position, push the index constituents (spot venues the index takes the median of) to move the mark price, and close at the manipulated mark.",
 		Params: []component.Param{
@@ -39,7 +40,7 @@ type indexManip struct {
 	t0    int64
 }
 
-func newIndexManip(p InjectionParams) (Injection, error) {
+func newIndexManip(p Params) (venue.Injection, error) {
 	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
@@ -48,12 +49,12 @@ func newIndexManip(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the two linked attackers.
-func (m *indexManip) Prepare(v Venue) {
+func (m *indexManip) Prepare(v venue.Venue) {
 	m.prepare(v, 2, true)
 	m.lossWindow = int64(2 * time.Minute)
 }
 
-func (m *indexManip) Act(v Venue) int64 {
+func (m *indexManip) Act(v venue.Venue) int64 {
 	if m.pv == nil {
 		return -1
 	}
@@ -68,7 +69,7 @@ func (m *indexManip) Act(v Venue) int64 {
 	switch m.phase {
 	case 0: // build the position in slices over build_s
 		if m.qty == 0 {
-			m.qty = lots(size*m.k.f("size_x"), in.Lot)
+			m.qty = venue.Lots(size*m.k.f("size_x"), in.Lot)
 			for _, a := range m.accounts {
 				fund(pv, sym, a, m.qty, refPrice(pv, sym), 3)
 			}
@@ -77,9 +78,9 @@ func (m *indexManip) Act(v Venue) int64 {
 			m.phase, m.base, m.t0 = 1, pv.Index(sym), now
 			return now + int64(5*time.Second)
 		}
-		q := min(lots(size*(0.5+m.p.Rand.Float64()), in.Lot), m.qty-m.built)
-		acct := m.accounts[int(m.built/lots(size, in.Lot))%len(m.accounts)]
-		v.Submit(sym, acct, OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
+		q := min(venue.Lots(size*(0.5+m.p.Rand.Float64()), in.Lot), m.qty-m.built)
+		acct := m.accounts[int(m.built/venue.Lots(size, in.Lot))%len(m.accounts)]
+		v.Submit(sym, acct, venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: q})
 		m.built += q
 		m.mark(now)
 		slices := float64(m.qty) / size
@@ -90,7 +91,7 @@ func (m *indexManip) Act(v Venue) int64 {
 		if !m.up {
 			bps = -bps
 		}
-		p := roundTick(float64(m.base)*(1+bps/1e4), in.Tick)
+		p := venue.RoundTick(float64(m.base)*(1+bps/1e4), in.Tick)
 		n := min(m.k.i("sources"), pv.IndexSources(sym))
 		for k := 0; k < n; k++ {
 			pv.PushIndex(sym, k, p)
@@ -101,7 +102,7 @@ func (m *indexManip) Act(v Venue) int64 {
 		}
 		return now + int64(time.Second)
 	case 2: // hold the push while closing into the move
-		flat := closeAll(v, sym, m.accounts, lots(size*2, in.Lot))
+		flat := closeAll(v, sym, m.accounts, venue.Lots(size*2, in.Lot))
 		m.mark(now)
 		if (flat && now-m.t0 > int64(30*time.Second)) || now-m.t0 > int64(m.k.f("hold_s")*1e9) {
 			for k := 0; k < pv.IndexSources(sym); k++ {
@@ -112,7 +113,7 @@ func (m *indexManip) Act(v Venue) int64 {
 		}
 		return now + int64(2*time.Second)
 	default: // flatten whatever is left once the index is back
-		done := closeAll(v, sym, m.accounts, lots(size*2, in.Lot))
+		done := closeAll(v, sym, m.accounts, venue.Lots(size*2, in.Lot))
 		m.mark(now)
 		if done || now-m.t0 > int64(15*time.Minute) {
 			return -1

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.SybilCluster),
 		Summary: "Sybil cluster: accounts sharing attributes (device, subnet, funding, referrer) trading in coordinated rounds.",
 		Params: []component.Param{
@@ -30,7 +31,7 @@ type sybil struct {
 	side          orderbook.Side
 }
 
-func newSybil(p InjectionParams) (Injection, error) {
+func newSybil(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -39,15 +40,17 @@ func newSybil(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the cluster's linked accounts.
-func (s *sybil) Prepare(v Venue) { s.accounts = v.AttackAccounts(max(s.k.i("accounts"), 2), true) }
+func (s *sybil) Prepare(v venue.Venue) {
+	s.accounts = v.AttackAccounts(max(s.k.i("accounts"), 2), true)
+}
 
-func (s *sybil) Act(v Venue) int64 {
+func (s *sybil) Act(v venue.Venue) int64 {
 	if s.round >= s.k.i("rounds") {
 		return -1
 	}
 	in := v.Instrument(s.p.Symbol)
 	acct := s.accounts[s.member]
-	v.Submit(s.p.Symbol, acct, OrderRequest{Side: s.side, Type: orderbook.Market, Qty: lots(float64(s.p.Instrument.Size)*s.k.f("size")*(0.9+0.2*s.p.Rand.Float64()), in.Lot)})
+	v.Submit(s.p.Symbol, acct, venue.OrderRequest{Side: s.side, Type: orderbook.Market, Qty: venue.Lots(float64(s.p.Instrument.Size)*s.k.f("size")*(0.9+0.2*s.p.Rand.Float64()), in.Lot)})
 	s.mark(v.Now())
 	s.member++
 	if s.member < len(s.accounts) {
@@ -56,5 +59,5 @@ func (s *sybil) Act(v Venue) int64 {
 	s.member = 0
 	s.round++
 	s.side = s.side.Opposite()
-	return v.Now() + int64(30*time.Second) + expDur(s.p.Rand, 30*time.Second)
+	return v.Now() + int64(30*time.Second) + venue.ExpDuration(s.p.Rand, 30*time.Second)
 }

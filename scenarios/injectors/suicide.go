@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"math"
@@ -7,10 +7,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.LiquidationSuicide),
 		Summary: "Liquidation suicide on a perpetual swap: a victim account takes a highly leveraged position, linked accounts rest orders beyond its bankruptcy price, and a pusher drives the price to liquidate it into their orders.",
 		Params: []component.Param{
@@ -50,12 +51,12 @@ type suicide struct {
 // orders are the best ones its liquidation order meets. Without collecting
 // orders it pushes to where the victim's maintenance margin breaks, a little
 // further with every try.
-func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Instrument) {
+func (s *suicide) push(v venue.Venue, sym uint32, side orderbook.Side, in *replay.Instrument) {
 	ref := refPrice(s.pv, sym)
 	dist := (1/s.k.f("leverage") - 0.005) * (1.3 + 0.2*float64(s.pushes))
-	target := roundTick(float64(ref)*(1-dist), in.Tick)
+	target := venue.RoundTick(float64(ref)*(1-dist), in.Tick)
 	if side == orderbook.Buy {
-		target = roundTick(float64(ref)*(1+dist), in.Tick)
+		target = venue.RoundTick(float64(ref)*(1+dist), in.Tick)
 	}
 	if s.collectAt != 0 && s.pushes == 0 {
 		target = s.collectAt + in.Tick
@@ -64,10 +65,10 @@ func (s *suicide) push(v Venue, sym uint32, side orderbook.Side, in *replay.Inst
 		}
 	}
 	s.pusherBook.account = s.pusher()
-	s.pusherBook.push(v, s.pv, sym, side, target, lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot))
+	s.pusherBook.push(v, s.pv, sym, side, target, venue.Lots(float64(s.p.Instrument.Size)*s.k.f("chunk_x"), in.Lot))
 }
 
-func newSuicide(p InjectionParams) (Injection, error) {
+func newSuicide(p Params) (venue.Injection, error) {
 	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
@@ -76,7 +77,7 @@ func newSuicide(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the linked accounts: victim, pusher and the collectors.
-func (s *suicide) Prepare(v Venue) {
+func (s *suicide) Prepare(v venue.Venue) {
 	s.prepare(v, 2+max(s.k.i("collectors"), 1), true)
 	s.lossOf = s.accounts[:1]
 }
@@ -87,7 +88,7 @@ func (s *suicide) collectors() []uint64 {
 	return s.accounts[2:]
 }
 
-func (s *suicide) Act(v Venue) int64 {
+func (s *suicide) Act(v venue.Venue) int64 {
 	if s.pv == nil {
 		return -1
 	}
@@ -102,9 +103,9 @@ func (s *suicide) Act(v Venue) int64 {
 	switch s.phase {
 	case 0: // the victim opens its leveraged position
 		ref := refPrice(pv, sym)
-		s.qty = lots(size*s.k.f("size_x")*(0.9+0.2*s.p.Rand.Float64()), in.Lot)
+		s.qty = venue.Lots(size*s.k.f("size_x")*(0.9+0.2*s.p.Rand.Float64()), in.Lot)
 		fund(pv, sym, s.victim(), s.qty, ref, s.k.f("leverage"))
-		if _, _, err := v.Submit(sym, s.victim(), OrderRequest{Side: side, Type: orderbook.Market, Qty: s.qty}); err != nil {
+		if _, _, err := v.Submit(sym, s.victim(), venue.OrderRequest{Side: side, Type: orderbook.Market, Qty: s.qty}); err != nil {
 			return -1 // margin refused: the attack does not happen (counted by the venue)
 		}
 		s.qty = abs64(v.Position(sym, s.victim()))
@@ -115,7 +116,7 @@ func (s *suicide) Act(v Venue) int64 {
 	case 1: // collectors rest orders far beyond the mark
 		ref := refPrice(pv, sym)
 		cs := s.collectors()
-		per := lots(float64(s.qty)/float64(len(cs)), in.Lot)
+		per := venue.Lots(float64(s.qty)/float64(len(cs)), in.Lot)
 		for i, c := range cs {
 			bps := 1e4/s.k.f("leverage") + s.k.f("beyond_bps")*(1-0.2*float64(i)/float64(len(cs)))
 			p, oside := float64(ref)*(1-bps/1e4), side // victim long: its liquidation sells, so collectors bid below
@@ -123,8 +124,8 @@ func (s *suicide) Act(v Venue) int64 {
 				p = float64(ref) * (1 + bps/1e4)
 			}
 			fund(pv, sym, c, per, ref, 5)
-			px := roundTick(p, in.Tick)
-			if id, _, err := v.Submit(sym, c, OrderRequest{Side: oside, Price: px, Qty: per}); err == nil {
+			px := venue.RoundTick(p, in.Tick)
+			if id, _, err := v.Submit(sym, c, venue.OrderRequest{Side: oside, Price: px, Qty: per}); err == nil {
 				s.orders = append(s.orders, id)
 				if s.collectAt == 0 || (s.long && px > s.collectAt) || (!s.long && px < s.collectAt) {
 					s.collectAt = px // the collecting order nearest the mark
@@ -153,9 +154,9 @@ func (s *suicide) Act(v Venue) int64 {
 		}
 		s.mark(now)
 		s.phase = 4
-		return now + int64(30*time.Second) + expDur(s.p.Rand, 60*time.Second)
+		return now + int64(30*time.Second) + venue.ExpDuration(s.p.Rand, 60*time.Second)
 	default: // everyone unwinds into the recovered book
-		flat := closeAll(v, sym, s.accounts[1:], lots(size*2, in.Lot))
+		flat := closeAll(v, sym, s.accounts[1:], venue.Lots(size*2, in.Lot))
 		s.mark(now)
 		s.unwinds++
 		if flat || s.unwinds > 200 {

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"math"
@@ -7,10 +7,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.LiquidationCascade),
 		Summary: "Liquidation cascade on a perpetual swap: a hunter reads the venue's liquidation heatmap, waits for a calm book with leveraged positions within reach, sells through the book to set their liquidations off, and buys them back cheaper with resting catch orders.",
 		Params: []component.Param{
@@ -47,7 +48,7 @@ type cascade struct {
 	catch   uint64 // the catching order (0: none live)
 }
 
-func newCascade(p InjectionParams) (Injection, error) {
+func newCascade(p Params) (venue.Injection, error) {
 	a, err := newPerpAttack(p)
 	if err != nil {
 		return nil, err
@@ -56,13 +57,13 @@ func newCascade(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the initiating account (and a linked catcher).
-func (c *cascade) Prepare(v Venue) {
+func (c *cascade) Prepare(v venue.Venue) {
 	n := 1 + min(c.k.i("catch_by_link"), 1)
 	c.prepare(v, n, n > 1)
 	c.lossWindow = int64(time.Minute)
 }
 
-func (c *cascade) Act(v Venue) int64 {
+func (c *cascade) Act(v venue.Venue) int64 {
 	if c.pv == nil {
 		return -1
 	}
@@ -90,16 +91,16 @@ func (c *cascade) Act(v Venue) int64 {
 		side = orderbook.Buy
 	}
 	reach := c.reach * float64(c.slice+1) / float64(c.k.i("slices"))
-	limit := roundTick(float64(c.ref)*(1-reach), in.Tick)
+	limit := venue.RoundTick(float64(c.ref)*(1-reach), in.Tick)
 	if !c.down {
-		limit = roundTick(float64(c.ref)*(1+reach), in.Tick)
+		limit = venue.RoundTick(float64(c.ref)*(1+reach), in.Tick)
 	}
 	if c.slice == 0 {
 		c.placeCatch(v, side.Opposite())
 	}
 	// A fat finger at the reach: it sweeps the book to there and its
 	// remainder (five typical orders) rests.
-	extra := lots(float64(c.p.Instrument.Size)*5, in.Lot)
+	extra := venue.Lots(float64(c.p.Instrument.Size)*5, in.Lot)
 	c.pusher.push(v, pv, sym, side, limit, extra)
 	c.mark(now)
 	c.slice++
@@ -116,7 +117,7 @@ func (c *cascade) Act(v Venue) int64 {
 // as it waits (one after patience_s) and strikes anyway after twice that. It
 // returns when to look again (0: strike now).
 func (c *cascade) hunt(now int64) int64 {
-	band := c.p.Instrument.Perp.withDefaults().MarkBandBps/1e4 - 0.002
+	band := c.p.Instrument.MarkBandBps/1e4 - 0.002
 	mark := float64(refPrice(c.pv, c.p.Symbol))
 	// How far it can move the mark. The mark is a median of the index, the
 	// mid and the last trade, within the mark band of the index: a push that
@@ -180,22 +181,22 @@ func (c *cascade) hunt(now int64) int64 {
 // placeCatch rests the catching order one tick beyond the final reach, where
 // the liquidation orders (limited far beyond the mark) sell (buy) first once
 // the push has taken the book above it.
-func (c *cascade) placeCatch(v Venue, side orderbook.Side) {
-	q := lots(float64(c.p.Instrument.Size)*c.k.f("catch"), c.p.Instrument.Lot)
+func (c *cascade) placeCatch(v venue.Venue, side orderbook.Side) {
+	q := venue.Lots(float64(c.p.Instrument.Size)*c.k.f("catch"), c.p.Instrument.Lot)
 	if q <= 0 {
 		return
 	}
 	in := v.Instrument(c.p.Symbol)
-	p := roundTick(float64(c.ref)*(1-c.reach), in.Tick) - in.Tick
+	p := venue.RoundTick(float64(c.ref)*(1-c.reach), in.Tick) - in.Tick
 	if side == orderbook.Sell {
-		p = roundTick(float64(c.ref)*(1+c.reach), in.Tick) + in.Tick
+		p = venue.RoundTick(float64(c.ref)*(1+c.reach), in.Tick) + in.Tick
 	}
 	if p <= 0 {
 		return
 	}
 	who := c.accounts[len(c.accounts)-1]
 	fund(c.pv, c.p.Symbol, who, q, p, 4)
-	if id, _, err := v.Submit(c.p.Symbol, who, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+	if id, _, err := v.Submit(c.p.Symbol, who, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 		if _, live := v.Remaining(c.p.Symbol, id); live {
 			c.catch = id
 		}

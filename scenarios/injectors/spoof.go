@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.Spoofing),
 		Summary: "Spoofing and layering: large orders near the touch on one side, a genuine execution on the other, then quick cancels.",
 		Params: []component.Param{
@@ -31,7 +32,7 @@ type spoof struct {
 	buySide bool
 }
 
-func newSpoof(p InjectionParams) (Injection, error) {
+func newSpoof(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -40,9 +41,9 @@ func newSpoof(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the spoofer's account.
-func (s *spoof) Prepare(v Venue) { s.accounts = v.AttackAccounts(1, false) }
+func (s *spoof) Prepare(v venue.Venue) { s.accounts = v.AttackAccounts(1, false) }
 
-func (s *spoof) Act(v Venue) int64 {
+func (s *spoof) Act(v venue.Venue) int64 {
 	sym, acct := s.p.Symbol, s.accounts[0]
 	in := v.Instrument(sym)
 	now := v.Now()
@@ -59,13 +60,13 @@ func (s *spoof) Act(v Venue) int64 {
 		if !s.buySide {
 			side, ref, touch = orderbook.Sell, t.AskPrice, t.AskQty
 		}
-		q := lots(float64(touch)*s.k.f("size_x_touch")*(0.8+0.4*s.p.Rand.Float64()), in.Lot)
+		q := venue.Lots(float64(touch)*s.k.f("size_x_touch")*(0.8+0.4*s.p.Rand.Float64()), in.Lot)
 		for l := 0; l < s.k.i("layers"); l++ {
 			p := ref - int64(l)*in.Tick
 			if side == orderbook.Sell {
 				p = ref + int64(l)*in.Tick
 			}
-			if id, _, err := v.Submit(sym, acct, OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
+			if id, _, err := v.Submit(sym, acct, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
 				s.layers = append(s.layers, id)
 			}
 		}
@@ -77,7 +78,7 @@ func (s *spoof) Act(v Venue) int64 {
 		if !s.buySide {
 			genuine = orderbook.Buy
 		}
-		v.Submit(sym, acct, OrderRequest{Side: genuine, Type: orderbook.Market, Qty: lots(float64(s.p.Instrument.Size)*(1+s.p.Rand.Float64()), in.Lot)})
+		v.Submit(sym, acct, venue.OrderRequest{Side: genuine, Type: orderbook.Market, Qty: venue.Lots(float64(s.p.Instrument.Size)*(1+s.p.Rand.Float64()), in.Lot)})
 		s.mark(now)
 		s.phase = 2
 		return now + int64(s.k.f("cancel_after_s")*float64(time.Second)*0.6)
@@ -91,6 +92,6 @@ func (s *spoof) Act(v Venue) int64 {
 		s.mark(now)
 		s.phase = 0
 		s.cycle++
-		return now + int64(10*time.Second) + expDur(s.p.Rand, 10*time.Second)
+		return now + int64(10*time.Second) + venue.ExpDuration(s.p.Rand, 10*time.Second)
 	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.MomentumIgnition),
 		Summary: "Momentum ignition: a burst of aggressive orders walks the price to set off momentum traders, then the attacker trades back into the followers.",
 		Params: []component.Param{
@@ -35,7 +36,7 @@ type ignition struct {
 	resting uint64
 }
 
-func newIgnition(p InjectionParams) (Injection, error) {
+func newIgnition(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -48,9 +49,9 @@ func newIgnition(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the attacker's account.
-func (g *ignition) Prepare(v Venue) { g.accounts = v.AttackAccounts(1, false) }
+func (g *ignition) Prepare(v venue.Venue) { g.accounts = v.AttackAccounts(1, false) }
 
-func (g *ignition) Act(v Venue) int64 {
+func (g *ignition) Act(v venue.Venue) int64 {
 	sym, now := g.p.Symbol, v.Now()
 	in := v.Instrument(sym)
 	acct := g.accounts[0]
@@ -68,13 +69,13 @@ func (g *ignition) Act(v Venue) int64 {
 		}
 		// Each order takes the book to its step of the walk (at least one typical order).
 		step := g.k.f("move_bps") * float64(g.sent+1) / float64(n) / 1e4
-		target := roundTick(float64(g.start)*(1+step), in.Tick)
+		target := venue.RoundTick(float64(g.start)*(1+step), in.Tick)
 		if g.side == orderbook.Sell {
-			target = roundTick(float64(g.start)*(1-step), in.Tick)
+			target = venue.RoundTick(float64(g.start)*(1-step), in.Tick)
 		}
 		g.pusher.account, g.pusher.tif = acct, orderbook.IOC // a burst takes liquidity; it leaves nothing resting
 		if g.pusher.push(v, nil, sym, g.side, target, 0) == 0 {
-			v.Submit(sym, acct, OrderRequest{Side: g.side, Type: orderbook.Market, Qty: lots(float64(g.p.Instrument.Size), in.Lot)})
+			v.Submit(sym, acct, venue.OrderRequest{Side: g.side, Type: orderbook.Market, Qty: venue.Lots(float64(g.p.Instrument.Size), in.Lot)})
 		}
 		g.mark(now)
 		g.sent++
@@ -112,7 +113,7 @@ func (g *ignition) Act(v Venue) int64 {
 			px, through = t.AskPrice, 1+g.k.f("move_bps")/1e4
 		}
 		if px > 0 {
-			v.Submit(sym, acct, OrderRequest{Side: side, TIF: orderbook.IOC, Price: roundTick(float64(px)*through, in.Tick), Qty: q})
+			v.Submit(sym, acct, venue.OrderRequest{Side: side, TIF: orderbook.IOC, Price: venue.RoundTick(float64(px)*through, in.Tick), Qty: q})
 		}
 		g.slices++
 		return now + int64(3*time.Second)
@@ -124,8 +125,8 @@ func (g *ignition) Act(v Venue) int64 {
 		px = t.BidPrice
 	}
 	if px > 0 {
-		slice := max(lots(float64(q)/float64(g.k.i("unwind_slices")-g.slices), in.Lot), in.Lot)
-		if id, _, err := v.Submit(sym, acct, OrderRequest{Side: side, Price: px, Qty: min(slice, q)}); err == nil {
+		slice := max(venue.Lots(float64(q)/float64(g.k.i("unwind_slices")-g.slices), in.Lot), in.Lot)
+		if id, _, err := v.Submit(sym, acct, venue.OrderRequest{Side: side, Price: px, Qty: min(slice, q)}); err == nil {
 			if _, live := v.Remaining(sym, id); live {
 				g.resting = id
 			}

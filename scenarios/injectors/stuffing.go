@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -6,10 +6,11 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.QuoteStuffing),
 		Summary: "Quote stuffing: bursts of orders near the touch, cancelled within milliseconds.",
 		Params: []component.Param{
@@ -30,7 +31,7 @@ type stuffing struct {
 	open        []uint64
 }
 
-func newStuffing(p InjectionParams) (Injection, error) {
+func newStuffing(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -39,9 +40,9 @@ func newStuffing(p InjectionParams) (Injection, error) {
 }
 
 // Prepare draws the stuffer's account.
-func (s *stuffing) Prepare(v Venue) { s.accounts = v.AttackAccounts(1, false) }
+func (s *stuffing) Prepare(v venue.Venue) { s.accounts = v.AttackAccounts(1, false) }
 
-func (s *stuffing) Act(v Venue) int64 {
+func (s *stuffing) Act(v venue.Venue) int64 {
 	sym, in, now := s.p.Symbol, v.Instrument(s.p.Symbol), v.Now()
 	// Cancel what the previous step placed (their lifetime is one step).
 	for _, id := range s.open {
@@ -72,7 +73,7 @@ func (s *stuffing) Act(v Venue) int64 {
 		if p < in.Tick {
 			p = in.Tick
 		}
-		if id, _, err := v.Submit(sym, s.accounts[0], OrderRequest{Side: side, Price: p, Qty: in.Lot}); err == nil {
+		if id, _, err := v.Submit(sym, s.accounts[0], venue.OrderRequest{Side: side, Price: p, Qty: in.Lot}); err == nil {
 			s.open = append(s.open, id)
 		}
 		s.sent++
@@ -81,7 +82,7 @@ func (s *stuffing) Act(v Venue) int64 {
 	if s.sent >= s.k.i("orders") {
 		s.sent = 0
 		s.burst++
-		return now + step + int64(20*time.Second) + expDur(s.p.Rand, 20*time.Second)
+		return now + step + int64(20*time.Second) + venue.ExpDuration(s.p.Rand, 20*time.Second)
 	}
 	return now + step
 }

@@ -1,4 +1,4 @@
-package scenarios
+package injectors
 
 import (
 	"time"
@@ -7,10 +7,11 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
 func init() {
-	mustRegisterInjector(component.Spec{
+	mustRegister(component.Spec{
 		Name:    string(replay.PumpAndDump),
 		Summary: "Pump-and-dump: organisers (a linked cluster) accumulate quietly, followers arrive in tiers after the announcement and buy, and the organisers dump into them.",
 		Params: []component.Param{
@@ -36,7 +37,7 @@ type pump struct {
 	announce   int64
 }
 
-func newPump(p InjectionParams) (Injection, error) {
+func newPump(p Params) (venue.Injection, error) {
 	k, err := resolve(p)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func (p *pump) Label() labels.Label {
 }
 
 // Prepare draws the organisers (a linked cluster) and the followers.
-func (p *pump) Prepare(v Venue) {
+func (p *pump) Prepare(v venue.Venue) {
 	p.organisers = v.AttackAccounts(p.k.i("organisers"), true)
 	p.followers = v.AttackAccounts(p.k.i("followers"), false)
 	p.accounts = append(append([]uint64(nil), p.organisers...), p.followers...)
@@ -65,7 +66,7 @@ func (p *pump) Lead() int64 {
 	return int64(p.k.f("accumulate_s")*float64(time.Second)) + int64(30*time.Second)
 }
 
-func (p *pump) Act(v Venue) int64 {
+func (p *pump) Act(v venue.Venue) int64 {
 	sym := p.p.Symbol
 	in := v.Instrument(sym)
 	now := v.Now()
@@ -73,7 +74,7 @@ func (p *pump) Act(v Venue) int64 {
 	switch p.phase {
 	case 0: // accumulation: ~20 small buys over accumulate_s
 		o := p.organisers[p.step%len(p.organisers)]
-		v.Submit(sym, o, OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: lots(size*0.5, in.Lot)})
+		v.Submit(sym, o, venue.OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: venue.Lots(size*0.5, in.Lot)})
 		p.step++
 		if p.step >= 20 {
 			p.phase, p.step = 1, 0
@@ -84,7 +85,7 @@ func (p *pump) Act(v Venue) int64 {
 	case 1: // burst: followers buy in three tiers
 		p.mark(now)
 		f := p.followers[p.step%len(p.followers)]
-		v.Submit(sym, f, OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: lots(size*p.k.f("follower_size")*(0.5+p.p.Rand.Float64()), in.Lot)})
+		v.Submit(sym, f, venue.OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: venue.Lots(size*p.k.f("follower_size")*(0.5+p.p.Rand.Float64()), in.Lot)})
 		p.step++
 		if p.step >= len(p.followers) {
 			p.phase, p.step = 2, 0
@@ -96,7 +97,7 @@ func (p *pump) Act(v Venue) int64 {
 		p.mark(now)
 		for _, o := range p.organisers {
 			if q := v.Position(sym, o); q > 0 {
-				v.Submit(sym, o, OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: max(q/2, in.Lot)})
+				v.Submit(sym, o, venue.OrderRequest{Side: orderbook.Sell, Type: orderbook.Market, Qty: max(q/2, in.Lot)})
 			}
 		}
 		p.step++
