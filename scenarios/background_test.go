@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/agents"
 )
 
 // agentTrades replays a one-instrument background and returns, for the
@@ -20,7 +21,7 @@ type agentFill struct {
 	midAfter  float64 // 3 minutes after
 }
 
-func agentFills(t *testing.T, spec *Spec, pick func(Agent) (uint64, bool)) []agentFill {
+func agentFills(t *testing.T, spec *Spec, kind agents.Kind) []agentFill {
 	t.Helper()
 	g, err := NewGenerator(spec)
 	if err != nil {
@@ -29,8 +30,11 @@ func agentFills(t *testing.T, spec *Spec, pick func(Agent) (uint64, bool)) []age
 	defer g.Close()
 	accts := map[uint64]bool{}
 	for _, s := range g.q {
-		if a, ok := pick(s.agent); ok {
-			accts[a] = true
+		if s.agent == nil {
+			continue
+		}
+		if id := agents.Describe(s.agent); id.Kind == kind {
+			accts[id.Account] = true
 		}
 	}
 	if len(accts) == 0 {
@@ -117,13 +121,7 @@ background:
 // price rose and buy after it fell — their trades go against the last five
 // minutes' move far more often than with it.
 func TestMeanReversionTradersFadeMoves(t *testing.T) {
-	fills := agentFills(t, oneBookSpec(t, "  mean_reversion_traders: 6\n"), func(a Agent) (uint64, bool) {
-		m, ok := a.(*meanReversionTrader)
-		if !ok {
-			return 0, false
-		}
-		return m.account, true
-	})
+	fills := agentFills(t, oneBookSpec(t, "  mean_reversion_traders: 6\n"), agents.MeanReversion)
 	against := 0
 	for _, f := range fills {
 		if (f.mid > f.midBefore) != f.buy {
@@ -140,13 +138,7 @@ func TestMeanReversionTradersFadeMoves(t *testing.T) {
 // in the next three minutes, and what they sell goes down: the news they
 // traded ahead of came out. (Noise traders' fills are a coin toss.)
 func TestInformedTradersTradeAheadOfTheNews(t *testing.T) {
-	fills := agentFills(t, oneBookSpec(t, "  informed_traders: 3\n"), func(a Agent) (uint64, bool) {
-		n, ok := a.(*informedTrader)
-		if !ok {
-			return 0, false
-		}
-		return n.account, true
-	})
+	fills := agentFills(t, oneBookSpec(t, "  informed_traders: 3\n"), agents.Informed)
 	right, gain := 0, 0.0
 	for _, f := range fills {
 		move := math.Log(f.midAfter / f.mid)

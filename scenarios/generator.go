@@ -11,6 +11,7 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
@@ -32,8 +33,8 @@ func ParseSTP(s string) (orderbook.STPMode, error) {
 type scheduled struct {
 	at    int64
 	seq   uint64
-	actor venue.Actor // an injection, a venue rule's clock, the historical feed
-	agent Agent       // or a background agent
+	actor venue.Actor  // an injection, a venue rule's clock, the historical feed
+	agent agents.Agent // or a background agent
 }
 
 type actorQueue []scheduled
@@ -89,9 +90,8 @@ type Generator struct {
 	external   []labels.Label   // labels from the spec's external list
 	err        error
 	paused     map[uint32]int64 // market makers stand aside on a symbol until then
-	makers     map[uint32][]*marketMaker
-	ladders    map[uint32][]*ladderTrader
-	attackRand *rand.Rand // the preparing injection's own stream for drawing accounts
+	crowds     []*agents.Crowd  // per synthetic instrument: who reprices when the fair value moves
+	attackRand *rand.Rand       // the preparing injection's own stream for drawing accounts
 }
 
 // NewGenerator builds the simulation of spec: instruments, account
@@ -101,7 +101,7 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
-	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}, makers: map[uint32][]*marketMaker{}, ladders: map[uint32][]*ladderTrader{}}
+	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
 	var histInsts []replay.Instrument
 	if spec.Historical() {
 		var err error
@@ -198,7 +198,7 @@ func (g *Generator) schedule(at int64, a venue.Actor) {
 }
 
 // scheduleAgent is schedule for a background agent.
-func (g *Generator) scheduleAgent(at int64, a Agent) {
+func (g *Generator) scheduleAgent(at int64, a agents.Agent) {
 	g.qseq++
 	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, agent: a})
 }
@@ -319,14 +319,18 @@ func (g *Generator) LastPrice(sym uint32) int64 { return g.last[sym] }
 // Fair is the background's latent fair value of sym (background agents only).
 func (g *Generator) Fair(sym uint32) float64 { return g.fair[sym] }
 
-// SetFair sets sym's fair value (AgentVenue).
+// SetFair sets sym's fair value (agents.Venue).
 func (g *Generator) SetFair(sym uint32, value float64) { g.fair[sym] = value }
 
 // FairMoved tells sym's market makers and ladder traders that the fair value
-// moved from before (AgentVenue).
-func (g *Generator) FairMoved(sym uint32, before float64) { g.valueMoved(g, sym, before) }
+// moved from before (agents.Venue).
+func (g *Generator) FairMoved(sym uint32, before float64) {
+	if int(sym) < len(g.crowds) {
+		g.crowds[sym].FairMoved(g, before)
+	}
+}
 
-// Order is a live order's side, price, quantity and account (AgentVenue).
+// Order is a live order's side, price, quantity and account (agents.Venue).
 func (g *Generator) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
 	return g.books[sym].Get(id)
 }
@@ -476,4 +480,24 @@ func fnv64(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// addAgents builds and schedules every synthetic instrument's background
+// agents (package agents), each with its own random streams and an account
+// of the population.
+func (g *Generator) addAgents(stream streams) {
+	for s, in := range g.spec.Instruments {
+		bg := g.spec.agents(s)
+		placed, crowd := agents.Populate(agents.Builder{
+			Sym: uint32(s), Market: in.market(), Start: g.now,
+			Counts: agents.Counts{MarketMakers: bg.MarketMakers, NoiseTraders: bg.NoiseTraders, MomentumTraders: bg.MomentumTraders,
+				MeanReversionTraders: bg.MeanReversionTraders, InformedTraders: bg.InformedTraders, DepthProviders: bg.DepthProviders, NoiseRate: bg.NoiseRate},
+			Account: func(k agents.Kind, i int) uint64 { return g.pop.takeKeyed(stream.agentAccount(s, k, i)) },
+			Rand:    func(k agents.Kind, i int) *rand.Rand { return stream.agent(s, k, i) },
+		})
+		g.crowds = append(g.crowds, crowd)
+		for _, p := range placed {
+			g.scheduleAgent(p.At, p.Agent)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
+	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
@@ -601,10 +602,10 @@ func (g *Generator) historicalMakers(stream streams) error {
 			return fmt.Errorf("historical instrument %s has trades only: injections into it need background.market_makers to quote a book around the prints", hs.Symbol)
 		}
 		for i := 0; i < bg.MarketMakers; i++ {
-			g.scheduleAgent(g.now+int64(i)*1e6, newMarketMaker(sym, g.pop.takeKeyed(stream.historicalAccount(k, agentMarketMaker, i)), hs, stream.historicalAgent(k, agentMarketMaker, i)))
+			g.scheduleAgent(g.now+int64(i)*1e6, agents.NewMarketMaker(sym, g.pop.takeKeyed(stream.historicalAccount(k, agents.MarketMaker, i)), hs.market(), stream.historicalAgent(k, agents.MarketMaker, i)))
 		}
 		for i := 0; i < bg.DepthProviders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.historicalAccount(k, agentDepth, i)), size: hs.Size * 4, r: stream.historicalAgent(k, agentDepth, i)})
+			g.scheduleAgent(g.now+int64(1+i)*1e7, agents.NewDepthProvider(sym, g.pop.takeKeyed(stream.historicalAccount(k, agents.Depth, i)), agents.Market{Size: hs.Size}, stream.historicalAgent(k, agents.Depth, i)))
 		}
 		g.counts["historical_trades_only_synthetic_makers"] += int64(bg.MarketMakers + bg.DepthProviders)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/orderbook/perp"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/venue"
 )
 
@@ -142,25 +143,21 @@ func (g *Generator) initPerps(stream streams) error {
 			return fmt.Errorf("instrument %s: %w", in.Symbol, err)
 		}
 		st := &perpState{sym: uint32(s), spec: ps, v: v, scale: scale, ext: float64(in.Price), pushed: make([]int64, ps.IndexSources),
-			r: stream.agent(s, agentPerpVenue, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
+			r: stream.agent(s, agents.PerpVenue, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
 		g.perps[s] = st
 		g.insts[s].Kind = replay.Perpetual
 		for _, q := range g.q {
-			switch a := q.agent.(type) {
-			case *marketMaker:
-				if a.sym == st.sym {
-					st.rich[a.account] = true
-				}
-			case *depthProvider:
-				if a.sym == st.sym {
-					st.rich[a.account] = true
-				}
+			if q.agent == nil {
+				continue
+			}
+			if id := agents.Describe(q.agent); id.Sym == st.sym && (id.Kind == agents.MarketMaker || id.Kind == agents.Depth) {
+				st.rich[id.Account] = true
 			}
 		}
 		st.g = g
 		g.attachRule(st.sym, st) // the perpetual venue is one venue rule
 		for i := 0; i < ps.LeveragedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLeveraged, i)), r: stream.agent(s, agentLeveraged, i)})
+			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agents.Leveraged, i)), r: stream.agent(s, agents.Leveraged, i)})
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/tapetest/tapetest/labels"
+	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/injectors"
 )
 
@@ -423,4 +424,11 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// market is the instrument as its background agents trade it.
+func (in *InstrumentSpec) market() agents.Market {
+	return agents.Market{Tick: in.Tick, Lot: in.Lot, Size: in.Size, RoundLot: in.RoundLot, Volatility: in.Volatility, JumpProb: in.JumpProb,
+		VolOfVol: in.VolOfVol, ShocksPerHour: in.ShocksPerHour, NewsLag: in.NewsLag, TradeImpact: in.TradeImpact, HalfSpread: in.HalfSpread,
+		Touch: in.Touch, SizeDispersion: in.SizeDispersion, SizeMedian: in.SizeMedian, LadderTraders: in.LadderTraders}
 }

@@ -1,6 +1,10 @@
 package scenarios
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/tapetest/tapetest/scenarios/agents"
+)
 
 // Every agent and injection draws from a random stream of its own, keyed by
 // what it is — never by creation order — so that adding an instrument, an
@@ -12,30 +16,13 @@ type streamPurpose uint64
 
 // The purposes. The numbers are part of every seed's output: never renumber.
 const (
-	streamAgent             streamPurpose = 1 // a synthetic agent's decisions: instrument, agent kind, index
+	streamAgent             streamPurpose = 1 // a synthetic agent's decisions: instrument, agents.Kind, index
 	streamSchedule          streamPurpose = 2 // the jitter of a count-scheduled attack's start: entry, attack
 	streamInjection         streamPurpose = 3 // an attack's own choices, parameter ranges included: entry, attack
-	streamHistoricalAgent   streamPurpose = 4 // an agent added to a historical instrument: instrument, agent kind, index
+	streamHistoricalAgent   streamPurpose = 4 // an agent added to a historical instrument: instrument, agents.Kind, index
 	streamAttackAccounts    streamPurpose = 5 // the accounts an attack draws: entry, attack
-	streamAgentAccount      streamPurpose = 6 // the account a synthetic agent takes: instrument, agent kind, index
-	streamHistoricalAccount streamPurpose = 7 // the account of an agent added to a historical instrument: instrument, agent kind, index
-)
-
-// agentKind is the second part of an agent's key.
-type agentKind uint64
-
-// The agent kinds. The numbers are part of every seed's output.
-const (
-	agentFundamental   agentKind = 0 // the fair value's random walk
-	agentMarketMaker   agentKind = 1
-	agentNoise         agentKind = 2
-	agentDepth         agentKind = 3
-	agentMomentum      agentKind = 4
-	agentPerpVenue     agentKind = 5 // the perpetual venue's index constituents
-	agentLeveraged     agentKind = 6
-	agentLadder        agentKind = 7
-	agentMeanReversion agentKind = 8
-	agentInformed      agentKind = 9
+	streamAgentAccount      streamPurpose = 6 // the account a synthetic agent takes: instrument, agents.Kind, index
+	streamHistoricalAccount streamPurpose = 7 // the account of an agent added to a historical instrument: instrument, agents.Kind, index
 )
 
 // streams derives the random streams of one generation from its seed.
@@ -54,22 +41,22 @@ func (s streams) key(p streamPurpose, parts ...uint64) *rand.Rand {
 }
 
 // agent is the decisions stream of agent i of kind k on instrument sym.
-func (s streams) agent(sym int, k agentKind, i int) *rand.Rand {
+func (s streams) agent(sym int, k agents.Kind, i int) *rand.Rand {
 	return s.key(streamAgent, uint64(sym), uint64(k), uint64(i))
 }
 
 // agentAccount is the stream that picks that agent's account.
-func (s streams) agentAccount(sym int, k agentKind, i int) *rand.Rand {
+func (s streams) agentAccount(sym int, k agents.Kind, i int) *rand.Rand {
 	return s.key(streamAgentAccount, uint64(sym), uint64(k), uint64(i))
 }
 
 // historicalAgent and historicalAccount are agent and agentAccount for an
 // agent added to historical instrument k.
-func (s streams) historicalAgent(k int, kind agentKind, i int) *rand.Rand {
+func (s streams) historicalAgent(k int, kind agents.Kind, i int) *rand.Rand {
 	return s.key(streamHistoricalAgent, uint64(k), uint64(kind), uint64(i))
 }
 
-func (s streams) historicalAccount(k int, kind agentKind, i int) *rand.Rand {
+func (s streams) historicalAccount(k int, kind agents.Kind, i int) *rand.Rand {
 	return s.key(streamHistoricalAccount, uint64(k), uint64(kind), uint64(i))
 }
 

@@ -25,6 +25,7 @@ var layers = map[string]int{
 	"component":                  3,
 	"scenarios/venue":            3,
 	"scenarios/injectors":        4,
+	"scenarios/agents":           4,
 	"replay/formats":             4,
 	"detectors":                  4,
 	"detectors/detectortest":     5,

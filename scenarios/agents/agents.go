@@ -1,7 +1,6 @@
-package scenarios
+package agents
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -22,9 +21,13 @@ type fundamental struct {
 	pending  float64  // news not yet priced in
 	shocks   *float64 // shocks (15 steps) an hour; nil: one
 	r        *rand.Rand
+
+	newsLag     float64 // share of a move priced in the second after it
+	halfSpread  float64 // the makers' half spread in ticks (0: tight)
+	tradeImpact float64 // each trade moves the value itself (0: the pull below does)
 }
 
-func (f *fundamental) Act(v AgentVenue) int64 {
+func (f *fundamental) Act(v Venue) int64 {
 	step := f.vol / 60 // per sqrt(second): sqrt(3600) = 60
 	if f.volOfVol > 0 {
 		// Volatility clustering: log-volatility is an AR(1) with a 5-minute
@@ -44,9 +47,8 @@ func (f *fundamental) Act(v AgentVenue) int64 {
 	if f.shock() {
 		x += f.r.NormFloat64() * step * 15
 	}
-	in := v.Spec(f.sym)
-	lag := in.NewsLag
-	if lag == 0 && f.jump > 0 && in.HalfSpread == 0 {
+	lag := f.newsLag
+	if lag == 0 && f.jump > 0 && f.halfSpread == 0 {
 		// News on a liquid market is priced in over two seconds, not one:
 		// 1-second returns are slightly positively autocorrelated.
 		lag = 0.1
@@ -60,7 +62,7 @@ func (f *fundamental) Act(v AgentVenue) int64 {
 	// itself (trade_impact, in booked), the fair value is pulled a third of
 	// the way towards the last trade price every second, so aggressive buying
 	// moves the market makers' quotes up (and selling down).
-	if in.TradeImpact == 0 && v.MakersPausedUntil(f.sym) <= v.Now() {
+	if f.tradeImpact == 0 && v.MakersPausedUntil(f.sym) <= v.Now() {
 		// (Not while the makers stand aside: trades in an emptied book say
 		// little about the value, and the makers come back quoting it.)
 		fv := v.Fair(f.sym)
@@ -68,26 +70,6 @@ func (f *fundamental) Act(v AgentVenue) int64 {
 	}
 	v.FairMoved(f.sym, before0)
 	return v.Now() + int64(time.Second)
-}
-
-// valueMoved reprices the deep makers of sym when its fair value has moved
-// from before by their tolerance or more: all pull their quotes, then
-// requote around the new value, so none trades its quotes against another's
-// stale ones; stale small orders are taken.
-func (g *Generator) valueMoved(v AgentVenue, sym uint32, before float64) {
-	ms := g.makers[sym]
-	if len(ms) == 0 || ms[0].touch <= 0 || math.Abs(g.fair[sym]-before) < ms[0].tolerance() {
-		return
-	}
-	for _, m := range ms {
-		m.pull(v)
-	}
-	for _, l := range g.ladders[sym] {
-		l.guard(v, g.fair[sym]) // the depth behind the touch steps back from the news too
-	}
-	for _, m := range ms {
-		m.quote(v)
-	}
 }
 
 // shock reports whether this second brings a shock, a move of about fifteen
@@ -117,7 +99,12 @@ type marketMaker struct {
 	r        *rand.Rand
 }
 
-func newMarketMaker(sym uint32, account uint64, in InstrumentSpec, r *rand.Rand) *marketMaker {
+// NewMarketMaker is a market maker on sym trading from account.
+func NewMarketMaker(sym uint32, account uint64, in Market, r *rand.Rand) Agent {
+	return newMarketMaker(sym, account, in, r)
+}
+
+func newMarketMaker(sym uint32, account uint64, in Market, r *rand.Rand) *marketMaker {
 	half := int64(1 + r.IntN(3))
 	if in.Touch > 0 {
 		half = 0 // makers with deep best levels quote tight: one-tick spreads
@@ -135,7 +122,7 @@ func (m *marketMaker) pull(v venue.Venue) {
 	m.ids = m.ids[:0]
 }
 
-func (m *marketMaker) Act(v AgentVenue) int64 {
+func (m *marketMaker) Act(v Venue) int64 {
 	if m.touch > 0 && v.MakersPausedUntil(m.sym) <= v.Now() && math.Abs(v.Fair(m.sym)-m.quotedAt) < m.tolerance() && m.allLive(v) {
 		// A deep maker reprices when the value moves (the fundamental calls
 		// it then); its timer only replaces quotes that were taken.
@@ -172,7 +159,7 @@ func (m *marketMaker) allLive(v venue.Venue) bool {
 }
 
 // quote places the maker's levels around the fair value (its old ones pulled).
-func (m *marketMaker) quote(v AgentVenue) {
+func (m *marketMaker) quote(v Venue) {
 	m.quotedAt = v.Fair(m.sym)
 	if v.MakersPausedUntil(m.sym) > v.Now() {
 		return
@@ -232,7 +219,7 @@ type openOrder struct {
 	expires int64
 }
 
-func (n *noiseTrader) Act(v AgentVenue) int64 {
+func (n *noiseTrader) Act(v Venue) int64 {
 	now := v.Now()
 	k := 0
 	for _, o := range n.open {
@@ -319,7 +306,7 @@ type momentumTrader struct {
 	r       *rand.Rand
 }
 
-func (m *momentumTrader) Act(v AgentVenue) int64 {
+func (m *momentumTrader) Act(v Venue) int64 {
 	p := venue.Mid(v, m.sym)
 	m.hist = append(m.hist, p)
 	if len(m.hist) > 4 {
@@ -354,7 +341,7 @@ type meanReversionTrader struct {
 	r       *rand.Rand
 }
 
-func (m *meanReversionTrader) Act(v AgentVenue) int64 {
+func (m *meanReversionTrader) Act(v Venue) int64 {
 	now := v.Now()
 	next := now + int64(20*time.Second) + venue.ExpDuration(m.r, 20*time.Second)
 	p := float64(venue.Mid(v, m.sym))
@@ -416,7 +403,7 @@ type informedTrader struct {
 // newsSeconds is how many seconds the market takes to price in news.
 const newsSeconds = 3
 
-func (n *informedTrader) Act(v AgentVenue) int64 {
+func (n *informedTrader) Act(v Venue) int64 {
 	now := v.Now()
 	idle := now + venue.ExpDuration(n.r, 3*time.Hour) + 1
 	switch {
@@ -462,7 +449,7 @@ type depthProvider struct {
 	r        *rand.Rand
 }
 
-func (d *depthProvider) Act(v AgentVenue) int64 {
+func (d *depthProvider) Act(v Venue) int64 {
 	in := v.Instrument(d.sym)
 	// Replace up to four of the oldest orders (all of them on the first call).
 	keep := d.ids[:0]
@@ -514,7 +501,7 @@ type ladderTrader struct {
 
 // guard pulls the orders the price has come within 5 ticks of (or passed):
 // this depth is not there to be traded against at the touch.
-func (l *ladderTrader) guard(v AgentVenue, mid float64) {
+func (l *ladderTrader) guard(v Venue, mid float64) {
 	tick := float64(v.Instrument(l.sym).Tick)
 	keep := l.orders[:0]
 	for _, id := range l.orders {
@@ -531,7 +518,7 @@ func (l *ladderTrader) guard(v AgentVenue, mid float64) {
 	l.orders = keep
 }
 
-func (l *ladderTrader) Act(v AgentVenue) int64 {
+func (l *ladderTrader) Act(v Venue) int64 {
 	in := v.Instrument(l.sym)
 	t := v.Top(l.sym)
 	if t.BidQty == 0 || t.AskQty == 0 {
@@ -582,41 +569,18 @@ func roundLots(q, roundLot int64, r *rand.Rand) int64 {
 	return n * roundLot
 }
 
-// addAgents schedules every synthetic instrument's background agents: the
-// fundamental value, then market makers, noise traders, depth providers,
-// ladder traders, mean-reversion, informed and momentum traders (docs in
-// background.go), each with its own random streams.
-func (g *Generator) addAgents(stream streams) {
-	spec := g.spec
-	for s := range spec.Instruments {
-		sym := uint32(s)
-		bg := spec.agents(s)
-		g.scheduleAgent(g.now, &fundamental{sym: sym, vol: spec.Instruments[s].Volatility, jump: spec.Instruments[s].JumpProb, volOfVol: spec.Instruments[s].VolOfVol, shocks: spec.Instruments[s].ShocksPerHour, r: stream.agent(s, agentFundamental, 0)})
-		for i := 0; i < bg.MarketMakers; i++ {
-			m := newMarketMaker(sym, g.pop.takeKeyed(stream.agentAccount(s, agentMarketMaker, i)), spec.Instruments[s], stream.agent(s, agentMarketMaker, i))
-			g.makers[sym] = append(g.makers[sym], m)
-			g.scheduleAgent(g.now+int64(i)*1e6, m)
-		}
-		for i := 0; i < bg.NoiseTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e7, &noiseTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentNoise, i)), rate: bg.NoiseRate, size: spec.Instruments[s].Size, r: stream.agent(s, agentNoise, i),
-				disp: spec.Instruments[s].SizeDispersion, median: cmp.Or(spec.Instruments[s].SizeMedian, 0.3), roundLot: spec.Instruments[s].RoundLot, wide: spec.Instruments[s].HalfSpread})
-		}
-		for i := 0; i < bg.DepthProviders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e7, &depthProvider{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentDepth, i)), size: spec.Instruments[s].Size * 4, roundLot: spec.Instruments[s].RoundLot, r: stream.agent(s, agentDepth, i)})
-		}
-		for i := 0; i < spec.Instruments[s].LadderTraders; i++ {
-			l := &ladderTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentLadder, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentLadder, i)}
-			g.ladders[sym] = append(g.ladders[sym], l)
-			g.scheduleAgent(g.now+int64(1+i)*1e6, l)
-		}
-		for i := 0; i < bg.MeanReversionTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8+5e7, &meanReversionTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMeanReversion, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMeanReversion, i)})
-		}
-		for i := 0; i < bg.InformedTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8+7e7, &informedTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentInformed, i)), size: spec.Instruments[s].Size, vol: spec.Instruments[s].Volatility, r: stream.agent(s, agentInformed, i)})
-		}
-		for i := 0; i < bg.MomentumTraders; i++ {
-			g.scheduleAgent(g.now+int64(1+i)*1e8, &momentumTrader{sym: sym, account: g.pop.takeKeyed(stream.agentAccount(s, agentMomentum, i)), size: spec.Instruments[s].Size, r: stream.agent(s, agentMomentum, i)})
-		}
-	}
-}
+func (a *fundamental) describe() Identity { return Identity{Fundamental, a.sym, 0} }
+
+func (a *marketMaker) describe() Identity { return Identity{MarketMaker, a.sym, a.account} }
+
+func (a *noiseTrader) describe() Identity { return Identity{Noise, a.sym, a.account} }
+
+func (a *depthProvider) describe() Identity { return Identity{Depth, a.sym, a.account} }
+
+func (a *ladderTrader) describe() Identity { return Identity{Ladder, a.sym, a.account} }
+
+func (a *momentumTrader) describe() Identity { return Identity{Momentum, a.sym, a.account} }
+
+func (a *meanReversionTrader) describe() Identity { return Identity{MeanReversion, a.sym, a.account} }
+
+func (a *informedTrader) describe() Identity { return Identity{Informed, a.sym, a.account} }
