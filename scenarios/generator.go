@@ -58,41 +58,54 @@ func (q *actorQueue) Pop() any {
 // Generator runs a scenario as a discrete-event simulation on one goroutine:
 // actors (background agents and injections) act on a simulated venue — one
 // orderbook.Book per instrument — at the times they ask for, and every order
-// action becomes a canonical event. It implements Venue for the actors and
-// replay.EventSource for the replay, generating in chunks as events are read.
+// action becomes a canonical event. It is a replay.EventSource, generating in
+// chunks as events are read; the actors act on its exchange (the venue
+// interfaces), not on it.
 type Generator struct {
-	spec   *Spec
-	insts  []replay.Instrument
-	books  []*orderbook.Book
-	fair   []float64
-	last   []int64
-	now    int64
-	end    int64
-	nextID uint64
-	q      actorQueue
-	qseq   uint64
-	out    []replay.Event
-	seq    uint64
-	carry  replay.Flags // flags every emitted event takes (a historical reconciliation's)
-	pos    map[[2]uint64]int64
-	fills  []orderbook.Fill
-	pop    *population
-	inj    []venue.Injection
-	counts map[string]int64
-	done   bool
-	idStep uint64
-	perps  []*perpState     // per instrument; nil for spot
-	rules  [][]attachedRule // per instrument: the venue rules, in the order attached
-	start  int64
+	*market           // the state the exchange and the scheduler share
+	x       *exchange // the venue the actors act on
+	end     int64
+	start   int64
+	q       actorQueue
+	qseq    uint64
+	inj     []venue.Injection
+	done    bool
 	// historical background (nil without files)
-	hist       *histFeed
+	hist     *histFeed
+	external []labels.Label // labels from the spec's external list
+	err      error
+}
+
+// market is the simulated venue's state: the books, the latent fair values,
+// positions, the events written so far. The Generator (the clock and the
+// output) and the exchange (what actors act on) share it.
+type market struct {
+	spec       *Spec
+	insts      []replay.Instrument
+	books      []*orderbook.Book
+	fair       []float64
+	last       []int64
+	now        int64
+	nextID     uint64
+	idStep     uint64
+	out        []replay.Event
+	seq        uint64
+	carry      replay.Flags // flags every emitted event takes (a historical reconciliation's)
+	pos        map[[2]uint64]int64
+	fills      []orderbook.Fill
+	pop        *population
+	counts     map[string]int64
+	perps      []*perpState     // per instrument; nil for spot
+	rules      [][]attachedRule // per instrument: the venue rules, in the order attached
 	histSpecs  []InstrumentSpec // what injectors plan with on historical instruments
-	external   []labels.Label   // labels from the spec's external list
-	err        error
 	paused     map[uint32]int64 // market makers stand aside on a symbol until then
 	crowds     []*agents.Crowd  // per synthetic instrument: who reprices when the fair value moves
 	attackRand *rand.Rand       // the preparing injection's own stream for drawing accounts
 }
+
+// exchange is the venue as actors see it: it implements venue.Venue,
+// venue.PerpVenue, venue.MakerPauser and agents.Venue over the market.
+type exchange struct{ *market }
 
 // NewGenerator builds the simulation of spec: instruments, account
 // population, background agents, venue rules and the planned injections.
@@ -101,7 +114,8 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
-	g := &Generator{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
+	m := &market{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
+	g := &Generator{market: m, x: &exchange{m}}
 	var histInsts []replay.Instrument
 	if spec.Historical() {
 		var err error
@@ -183,7 +197,7 @@ func (g *Generator) openInstruments(histInsts []replay.Instrument) error {
 	return nil
 }
 
-func (g *Generator) symbol(name string) (uint32, bool) {
+func (g *market) symbol(name string) (uint32, bool) {
 	for i, in := range g.insts {
 		if in.Symbol == name {
 			return uint32(i), true
@@ -212,9 +226,9 @@ func (g *Generator) step() bool {
 	g.now = s.at
 	var next int64
 	if s.agent != nil {
-		next = s.agent.Act(g)
+		next = s.agent.Act(g.x)
 	} else {
-		next = s.actor.Act(g)
+		next = s.actor.Act(g.x)
 	}
 	if next >= 0 {
 		if next <= g.now {
@@ -300,54 +314,54 @@ func (g *Generator) Span() (int64, int64) { return g.start, g.end }
 // --- Venue ---
 
 // Now is the simulated time.
-func (g *Generator) Now() int64 { return g.now }
+func (g *exchange) Now() int64 { return g.now }
 
 // Instrument returns instrument sym.
-func (g *Generator) Instrument(sym uint32) *replay.Instrument { return &g.insts[sym] }
+func (g *exchange) Instrument(sym uint32) *replay.Instrument { return &g.insts[sym] }
 
 // Top is sym's best bid and ask.
-func (g *Generator) Top(sym uint32) orderbook.Top { return g.books[sym].Top() }
+func (g *exchange) Top(sym uint32) orderbook.Top { return g.books[sym].Top() }
 
 // Depth fills dst with sym's levels on side.
-func (g *Generator) Depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
+func (g *exchange) Depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
 	return g.books[sym].Depth(side, dst)
 }
 
 // LastPrice is the last trade price of sym (its initial price before any trade).
-func (g *Generator) LastPrice(sym uint32) int64 { return g.last[sym] }
+func (g *exchange) LastPrice(sym uint32) int64 { return g.last[sym] }
 
 // Fair is the background's latent fair value of sym (background agents only).
-func (g *Generator) Fair(sym uint32) float64 { return g.fair[sym] }
+func (g *exchange) Fair(sym uint32) float64 { return g.fair[sym] }
 
 // SetFair sets sym's fair value (agents.Venue).
-func (g *Generator) SetFair(sym uint32, value float64) { g.fair[sym] = value }
+func (g *exchange) SetFair(sym uint32, value float64) { g.fair[sym] = value }
 
 // FairMoved tells sym's market makers and ladder traders that the fair value
 // moved from before (agents.Venue).
-func (g *Generator) FairMoved(sym uint32, before float64) {
+func (g *exchange) FairMoved(sym uint32, before float64) {
 	if int(sym) < len(g.crowds) {
 		g.crowds[sym].FairMoved(g, before)
 	}
 }
 
 // Order is a live order's side, price, quantity and account (agents.Venue).
-func (g *Generator) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
+func (g *exchange) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
 	return g.books[sym].Get(id)
 }
 
 // Submit sends an order from account at Now.
-func (g *Generator) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
+func (g *exchange) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
 	return g.submitID(sym, g.newID(), account, o)
 }
 
 // newID is the next order id of the one sequence every order draws from.
-func (g *Generator) newID() uint64 {
+func (g *market) newID() uint64 {
 	g.nextID += g.idStep
 	return g.nextID
 }
 
 // submitID sends an order with a given id through the book and writes its event.
-func (g *Generator) submitID(sym uint32, id, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
+func (g *market) submitID(sym uint32, id, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
 	bo := orderbook.Order{ID: id, Account: account, Side: o.Side, Type: o.Type, TIF: o.TIF, Price: o.Price, Qty: o.Qty}
 	ev := replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionAdd, Side: o.Side, Flags: o.Flags, OrderID: id, Account: account, Price: o.Price, Qty: o.Qty}
 	switch o.TIF {
@@ -378,9 +392,9 @@ func (g *Generator) submitID(sym uint32, id, account uint64, o venue.OrderReques
 
 // booked records fills' last price and positions, and moves the fair value
 // of an instrument with a trade_impact towards the last fill's price.
-func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
+func (g *market) booked(sym uint32, fills []orderbook.Fill) {
 	if len(fills) > 0 && int(sym) < len(g.spec.Instruments) {
-		if w := g.spec.Instruments[sym].TradeImpact; w > 0 && g.MakersPausedUntil(sym) <= g.now {
+		if w := g.spec.Instruments[sym].TradeImpact; w > 0 && g.paused[sym] <= g.now {
 			// (Not while the makers stand aside: trades in an emptied book
 			// say little about the value.)
 			g.fair[sym] += w * (float64(fills[len(fills)-1].Price) - g.fair[sym])
@@ -397,7 +411,7 @@ func (g *Generator) booked(sym uint32, fills []orderbook.Fill) {
 	}
 }
 
-func (g *Generator) emit(ev replay.Event) {
+func (g *market) emit(ev replay.Event) {
 	ev.Flags |= g.carry
 	g.seq++
 	ev.Seq = g.seq
@@ -405,7 +419,7 @@ func (g *Generator) emit(ev replay.Event) {
 }
 
 // Cancel cancels a live order.
-func (g *Generator) Cancel(sym uint32, id uint64) error {
+func (g *exchange) Cancel(sym uint32, id uint64) error {
 	info, ok := g.books[sym].Get(id)
 	if _, err := g.books[sym].Cancel(id); err != nil {
 		return err
@@ -418,7 +432,7 @@ func (g *Generator) Cancel(sym uint32, id uint64) error {
 
 // Modify moves a live order to price with qty (its fills, if it crosses, are
 // booked like any order's) and writes the modify event.
-func (g *Generator) Modify(sym uint32, id uint64, price, qty int64) {
+func (g *exchange) Modify(sym uint32, id uint64, price, qty int64) {
 	info, ok := g.books[sym].Get(id)
 	if !ok {
 		return
@@ -434,7 +448,7 @@ func (g *Generator) Modify(sym uint32, id uint64, price, qty int64) {
 }
 
 // Reduce removes qty from a live order.
-func (g *Generator) Reduce(sym uint32, id uint64, qty int64) error {
+func (g *exchange) Reduce(sym uint32, id uint64, qty int64) error {
 	info, _ := g.books[sym].Get(id)
 	if _, err := g.books[sym].Reduce(id, qty); err != nil {
 		return err
@@ -444,29 +458,29 @@ func (g *Generator) Reduce(sym uint32, id uint64, qty int64) error {
 }
 
 // Remaining is a live order's open quantity.
-func (g *Generator) Remaining(sym uint32, id uint64) (int64, bool) {
+func (g *exchange) Remaining(sym uint32, id uint64) (int64, bool) {
 	info, ok := g.books[sym].Get(id)
 	return info.Qty, ok
 }
 
 // Position is account's net position in sym.
-func (g *Generator) Position(sym uint32, account uint64) int64 {
+func (g *exchange) Position(sym uint32, account uint64) int64 {
 	return g.pos[[2]uint64{uint64(sym), account}]
 }
 
 // PauseMakers makes the market makers on sym pull their quotes and stand
 // aside until the given time (a liquidity withdrawal).
-func (g *Generator) PauseMakers(sym uint32, until int64) {
+func (g *exchange) PauseMakers(sym uint32, until int64) {
 	if g.paused == nil {
 		g.paused = map[uint32]int64{}
 	}
 	g.paused[sym] = max(g.paused[sym], until)
 }
 
-func (g *Generator) MakersPausedUntil(sym uint32) int64 { return g.paused[sym] }
+func (g *exchange) MakersPausedUntil(sym uint32) int64 { return g.paused[sym] }
 
 // AttackAccounts draws n accounts from the population.
-func (g *Generator) AttackAccounts(n int, linked bool) []uint64 {
+func (g *exchange) AttackAccounts(n int, linked bool) []uint64 {
 	return g.pop.attackers(n, linked, g.attackRand)
 }
 

@@ -357,7 +357,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		switch ev.Action {
 		case replay.ActionCancel:
 			h.forget(hk, id)
-			g.Cancel(sym, id)
+			g.x.Cancel(sym, id)
 		case replay.ActionReduce:
 			q := min(ev.Qty, info.Qty)
 			if q < ev.Qty {
@@ -365,9 +365,9 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			}
 			if q == info.Qty {
 				h.forget(hk, id)
-				g.Cancel(sym, id)
+				g.x.Cancel(sym, id)
 			} else {
-				g.Reduce(sym, id, q)
+				g.x.Reduce(sym, id, q)
 			}
 		case replay.ActionExecute:
 			q := min(ev.Qty, info.Qty)
@@ -457,7 +457,7 @@ func (h *histFeed) removeStale(g *Generator, sym uint32, side orderbook.Side, pr
 		removed := false
 		for _, o := range h.stale {
 			if ho, hist := h.hist[o.ID]; hist {
-				g.Cancel(sym, o.ID)
+				g.x.Cancel(sym, o.ID)
 				delete(h.hist, o.ID)
 				if ho.key != ([2]uint64{}) {
 					delete(h.ids, ho.key) // later messages for it name an order the replay no longer holds
@@ -492,17 +492,17 @@ func (h *histFeed) level(g *Generator, ev replay.Event) {
 	switch {
 	case ev.Qty == 0:
 		if live {
-			g.Cancel(sym, lo.id)
+			g.x.Cancel(sym, lo.id)
 		}
 		delete(h.levels, lk)
 	case live && cur > ev.Qty:
-		g.Reduce(sym, lo.id, cur-ev.Qty)
+		g.x.Reduce(sym, lo.id, cur-ev.Qty)
 		h.levels[lk] = levelOrder{lo.id, ev.Qty}
 	case live && cur == ev.Qty:
 		h.levels[lk] = levelOrder{lo.id, ev.Qty}
 	default:
 		if live {
-			g.Cancel(sym, lo.id)
+			g.x.Cancel(sym, lo.id)
 			if had && cur >= lo.qty {
 				g.counts["historical_level_requeued"]++
 			}
@@ -614,11 +614,11 @@ func (g *Generator) historicalMakers(stream streams) error {
 
 // instSpec is the instrument spec injectors plan with: the spec's, or the one
 // learnt from a historical instrument's first events.
-func (g *Generator) instSpec(sym uint32) InstrumentSpec { return *g.Spec(sym) }
+func (g *market) instSpec(sym uint32) InstrumentSpec { return *g.instrumentSpec(sym) }
 
-// Spec is sym's instrument as the scenario describes it (a historical
+// instrumentSpec is sym's instrument as the scenario describes it (a historical
 // instrument's as the generator planned it from its files).
-func (g *Generator) Spec(sym uint32) *InstrumentSpec {
+func (g *market) instrumentSpec(sym uint32) *InstrumentSpec {
 	if int(sym) < len(g.spec.Instruments) {
 		return &g.spec.Instruments[sym]
 	}

@@ -251,7 +251,7 @@ func TestHistoricalOrdersTakenByInjectionAreForgotten(t *testing.T) {
 	// A historical ask of 100, taken whole by an injected market buy, then
 	// executed by the feed in two parts.
 	h.apply(g, ev(replay.ActionAdd, orderbook.Sell, 11, 1000, 100))
-	if _, fills, err := g.Submit(sym, 5, venue.OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: 100}); err != nil || len(fills) != 1 {
+	if _, fills, err := g.x.Submit(sym, 5, venue.OrderRequest{Side: orderbook.Buy, Type: orderbook.Market, Qty: 100}); err != nil || len(fills) != 1 {
 		t.Fatalf("the injected buy did not take the historical ask: %v %v", fills, err)
 	}
 	h.apply(g, ev(replay.ActionExecute, orderbook.Sell, 11, 1000, 40))
@@ -260,7 +260,7 @@ func TestHistoricalOrdersTakenByInjectionAreForgotten(t *testing.T) {
 	}
 	h.apply(g, ev(replay.ActionExecute, orderbook.Sell, 11, 1000, 60))
 	// A historical bid filled on arrival by an injected ask, then cancelled.
-	if _, _, err := g.Submit(sym, 5, venue.OrderRequest{Side: orderbook.Sell, Price: 990, Qty: 50}); err != nil {
+	if _, _, err := g.x.Submit(sym, 5, venue.OrderRequest{Side: orderbook.Sell, Price: 990, Qty: 50}); err != nil {
 		t.Fatal(err)
 	}
 	h.apply(g, ev(replay.ActionAdd, orderbook.Buy, 12, 990, 50))

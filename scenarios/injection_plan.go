@@ -127,7 +127,7 @@ func (g *Generator) planInjections(stream streams) error {
 				// starts; each injection draws its accounts with its own
 				// stream, so other injections do not change which it gets.
 				g.attackRand = stream.attackAccounts(pl.entry, uint64(pl.k))
-				p.Prepare(g)
+				p.Prepare(g.x)
 			}
 			g.inj = append(g.inj, pl.inj)
 			g.schedule(pl.inj.Start(), pl.inj)
@@ -137,7 +137,7 @@ func (g *Generator) planInjections(stream streams) error {
 }
 
 // injectorInstrument is instrument sym as an injector plans with it.
-func (g *Generator) injectorInstrument(sym uint32) injectors.Instrument {
+func (g *market) injectorInstrument(sym uint32) injectors.Instrument {
 	in := g.instSpec(sym)
 	out := injectors.Instrument{Kind: in.Kind, Tick: in.Tick, Lot: in.Lot, Size: in.Size}
 	if in.Kind == "perp" {

@@ -101,7 +101,7 @@ type fundPayout struct {
 // perp.Venue rules, the external spot prices behind the index, and what the
 // labels need afterwards.
 type perpState struct {
-	g       *Generator
+	g       *exchange // the venue it is a rule of
 	sym     uint32
 	spec    PerpSpec
 	v       *perp.Venue
@@ -154,7 +154,7 @@ func (g *Generator) initPerps(stream streams) error {
 				st.rich[id.Account] = true
 			}
 		}
-		st.g = g
+		st.g = g.x
 		g.attachRule(st.sym, st) // the perpetual venue is one venue rule
 		for i := 0; i < ps.LeveragedTraders; i++ {
 			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agents.Leveraged, i)), r: stream.agent(s, agents.Leveraged, i)})
@@ -254,7 +254,7 @@ func (st *perpState) PostTrade(_ RuleVenue, _ uint64, fills []orderbook.Fill) {
 
 // liquidate runs the liquidation engine until no account is below maintenance
 // margin (at most 16 rounds at one instant; the next trade or tick resumes).
-func (g *Generator) liquidate(st *perpState) {
+func (g *exchange) liquidate(st *perpState) {
 	st.busy = true
 	defer func() { st.busy = false }()
 	for round := 0; round < 16; round++ {
@@ -402,13 +402,13 @@ func (l *leveragedTrader) Act(v venue.Venue) int64 {
 
 // Deposit adds collateral to account on the perpetual instrument sym. An
 // account an injection funds this way gets no background collateral.
-func (g *Generator) Deposit(sym uint32, account uint64, amount int64) {
+func (g *exchange) Deposit(sym uint32, account uint64, amount int64) {
 	if st := g.perp(sym); st != nil {
 		st.v.Deposit(account, amount)
 	}
 }
 
-func (g *Generator) perp(sym uint32) *perpState {
+func (g *market) perp(sym uint32) *perpState {
 	if int(sym) < len(g.perps) {
 		return g.perps[sym]
 	}
@@ -416,7 +416,7 @@ func (g *Generator) perp(sym uint32) *perpState {
 }
 
 // LiquidationPrices implements PerpVenue.
-func (g *Generator) LiquidationPrices(sym uint32, long bool) []int64 {
+func (g *exchange) LiquidationPrices(sym uint32, long bool) []int64 {
 	st := g.perp(sym)
 	if st == nil {
 		return nil
@@ -438,7 +438,7 @@ func (g *Generator) LiquidationPrices(sym uint32, long bool) []int64 {
 }
 
 // Mark is sym's mark price (0 for spot).
-func (g *Generator) Mark(sym uint32) int64 {
+func (g *exchange) Mark(sym uint32) int64 {
 	if st := g.perp(sym); st != nil {
 		return st.v.Mark()
 	}
@@ -446,7 +446,7 @@ func (g *Generator) Mark(sym uint32) int64 {
 }
 
 // Index is sym's index price (0 for spot).
-func (g *Generator) Index(sym uint32) int64 {
+func (g *exchange) Index(sym uint32) int64 {
 	if st := g.perp(sym); st != nil {
 		return st.v.Index()
 	}
@@ -454,7 +454,7 @@ func (g *Generator) Index(sym uint32) int64 {
 }
 
 // IndexSources is the number of sym's index constituents.
-func (g *Generator) IndexSources(sym uint32) int {
+func (g *exchange) IndexSources(sym uint32) int {
 	if st := g.perp(sym); st != nil {
 		return len(st.pushed)
 	}
@@ -462,14 +462,14 @@ func (g *Generator) IndexSources(sym uint32) int {
 }
 
 // PushIndex pins constituent k of sym's index at price (0 releases it).
-func (g *Generator) PushIndex(sym uint32, k int, price int64) {
+func (g *exchange) PushIndex(sym uint32, k int, price int64) {
 	if st := g.perp(sym); st != nil && k >= 0 && k < len(st.pushed) {
 		st.pushed[k] = price
 	}
 }
 
 // Equity is account's collateral plus its position at the mark.
-func (g *Generator) Equity(sym uint32, account uint64) int64 {
+func (g *exchange) Equity(sym uint32, account uint64) int64 {
 	if st := g.perp(sym); st != nil {
 		st.ensure(account)
 		return st.v.Equity(account)
@@ -478,7 +478,7 @@ func (g *Generator) Equity(sym uint32, account uint64) int64 {
 }
 
 // MoneyScale is raw money units per quote unit of sym.
-func (g *Generator) MoneyScale(sym uint32) float64 {
+func (g *exchange) MoneyScale(sym uint32) float64 {
 	if st := g.perp(sym); st != nil {
 		return st.scale
 	}
@@ -487,7 +487,7 @@ func (g *Generator) MoneyScale(sym uint32) float64 {
 
 // InsuranceLoss sums the insurance fund's payments for liquidations of
 // accounts (nil: all) between from and to.
-func (g *Generator) InsuranceLoss(sym uint32, accounts []uint64, from, to int64) int64 {
+func (g *exchange) InsuranceLoss(sym uint32, accounts []uint64, from, to int64) int64 {
 	st := g.perp(sym)
 	if st == nil {
 		return 0
@@ -502,7 +502,7 @@ func (g *Generator) InsuranceLoss(sym uint32, accounts []uint64, from, to int64)
 }
 
 // Liquidated reports whether account was liquidated on sym between from and to.
-func (g *Generator) Liquidated(sym uint32, account uint64, from, to int64) bool {
+func (g *exchange) Liquidated(sym uint32, account uint64, from, to int64) bool {
 	st := g.perp(sym)
 	if st == nil {
 		return false

@@ -82,7 +82,7 @@ type RuleSpec struct {
 
 // ruleVenue is the venue as one instrument's rules see it.
 type ruleVenue struct {
-	g   *Generator
+	g   *exchange
 	sym uint32
 }
 
@@ -119,7 +119,7 @@ func (c *ruleClock) Act(venue.Venue) int64 { return c.r.rule.OnTime(c.r.v) }
 
 // attachRule attaches rule to instrument sym and schedules its clock now.
 func (g *Generator) attachRule(sym uint32, rule VenueRule) {
-	r := attachedRule{rule: rule, v: &ruleVenue{g: g, sym: sym}}
+	r := attachedRule{rule: rule, v: &ruleVenue{g: g.x, sym: sym}}
 	g.rules[sym] = append(g.rules[sym], r)
 	g.schedule(g.now, &ruleClock{r: r})
 }
@@ -150,7 +150,7 @@ func (g *Generator) attachSpecRules() error {
 }
 
 // preTrade asks sym's rules about an order, in the order they were attached.
-func (g *Generator) preTrade(sym uint32, account uint64, o venue.OrderRequest) error {
+func (g *market) preTrade(sym uint32, account uint64, o venue.OrderRequest) error {
 	for _, r := range g.rules[sym] {
 		if err := r.rule.PreTrade(r.v, account, o); err != nil {
 			return err
@@ -160,7 +160,7 @@ func (g *Generator) preTrade(sym uint32, account uint64, o venue.OrderRequest) e
 }
 
 // postTrade shows sym's rules an order's fills.
-func (g *Generator) postTrade(sym uint32, account uint64, fills []orderbook.Fill) {
+func (g *market) postTrade(sym uint32, account uint64, fills []orderbook.Fill) {
 	for _, r := range g.rules[sym] {
 		r.rule.PostTrade(r.v, account, fills)
 	}
