@@ -36,50 +36,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
 	}
 
-	// Coverage matrix: every instance × every labelled typology.
-	cov := matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
-	intensity := matrix{Corner: "detector instance (own typology)"}
-	intensities := map[labels.Intensity]bool{}
-	for _, r := range ev.Instances {
-		for _, x := range r.Best.ByIntensity {
-			intensities[x.Intensity] = true
-		}
-	}
-	for _, name := range append(slices.Clone(labels.Intensities), labels.Historical) {
-		if intensities[name] {
-			intensity.Cols = append(intensity.Cols, string(name))
-		}
-	}
-	claims := map[string]int{} // typologies each instance claims alerts for
-	for _, r := range ev.Instances {
-		claims[r.Instance]++
-	}
-	for _, r := range ev.Instances {
-		if claims[r.Instance] > 1 {
-			cov.Rows = append(cov.Rows, r.Instance+" ("+string(r.Typology)+")") // one row per typology it alerts on
-		} else {
-			cov.Rows = append(cov.Rows, r.Instance)
-		}
-		row := make([]float64, len(ev.Typologies))
-		for i, t := range ev.Typologies {
-			row[i] = math.NaN()
-			if v, ok := r.Coverage[t]; ok {
-				row[i] = v
-			}
-		}
-		cov.Values = append(cov.Values, row)
-		irow := make([]float64, len(intensity.Cols))
-		for i, name := range intensity.Cols {
-			irow[i] = math.NaN()
-			for _, x := range r.Best.ByIntensity {
-				if string(x.Intensity) == name {
-					irow[i] = x.Recall
-				}
-			}
-		}
-		intensity.Rows = append(intensity.Rows, r.Instance+" ("+string(r.Typology)+")")
-		intensity.Values = append(intensity.Values, irow)
-	}
+	cov, intensity := coverageMatrices(ev)
 	view.Coverage, view.Intensity = cov, intensity
 	if len(cov.Rows) > 0 && len(cov.Cols) > 0 {
 		p, err := coveragePlot("Coverage: recall by detector and attack type", cov.Rows, cov.Cols, cov.Values)
@@ -269,4 +226,54 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// coverageMatrices are the report's coverage matrix (every instance × every
+// labelled typology: event recall at the best-F1 threshold) and its recall
+// by intensity (each instance at its own typology).
+func coverageMatrices(ev *scoring.Evaluation) (cov, intensity matrix) {
+	cov = matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
+	intensity = matrix{Corner: "detector instance (own typology)"}
+	intensities := map[labels.Intensity]bool{}
+	for _, r := range ev.Instances {
+		for _, x := range r.Best.ByIntensity {
+			intensities[x.Intensity] = true
+		}
+	}
+	for _, name := range append(slices.Clone(labels.Intensities), labels.Historical) {
+		if intensities[name] {
+			intensity.Cols = append(intensity.Cols, string(name))
+		}
+	}
+	claims := map[string]int{} // typologies each instance claims alerts for
+	for _, r := range ev.Instances {
+		claims[r.Instance]++
+	}
+	for _, r := range ev.Instances {
+		if claims[r.Instance] > 1 {
+			cov.Rows = append(cov.Rows, r.Instance+" ("+string(r.Typology)+")") // one row per typology it alerts on
+		} else {
+			cov.Rows = append(cov.Rows, r.Instance)
+		}
+		row := make([]float64, len(ev.Typologies))
+		for i, t := range ev.Typologies {
+			row[i] = math.NaN()
+			if v, ok := r.Coverage[t]; ok {
+				row[i] = v
+			}
+		}
+		cov.Values = append(cov.Values, row)
+		irow := make([]float64, len(intensity.Cols))
+		for i, name := range intensity.Cols {
+			irow[i] = math.NaN()
+			for _, x := range r.Best.ByIntensity {
+				if string(x.Intensity) == name {
+					irow[i] = x.Recall
+				}
+			}
+		}
+		intensity.Rows = append(intensity.Rows, r.Instance+" ("+string(r.Typology)+")")
+		intensity.Values = append(intensity.Values, irow)
+	}
+	return cov, intensity
 }
