@@ -10,7 +10,9 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/scenarios"
+	"github.com/tapetest/tapetest/scenarios/injectors"
 	"github.com/tapetest/tapetest/scoring"
 )
 
@@ -134,5 +136,57 @@ func Schema() ([]byte, error) {
 	s.ID = "https://tapetest.dev/schemas/spec.json"
 	s.Title = "tapetest scenario spec"
 	s.AdditionalProperties = jsonschema.FalseSchema
+	// Names a spec may give are the registered components' (the built-ins,
+	// and whatever the program registered before asking).
+	for _, e := range []struct {
+		path  []string
+		names []string
+	}{
+		{[]string{"detectors", "[]", "name"}, detectorNames()},
+		{[]string{"injections", "[]", "typology"}, injectors.Names()},
+		{[]string{"background", "format"}, formats.Names()},
+		{[]string{"instruments", "[]", "rules", "[]", "name"}, venueRuleNames()},
+	} {
+		if at := schemaAt(s, e.path...); at != nil {
+			at.Enum = nil
+			for _, n := range e.names {
+				at.Enum = append(at.Enum, n)
+			}
+		}
+	}
 	return json.MarshalIndent(s, "", "  ")
+}
+
+// schemaAt walks object properties by name, and "[]" into array items.
+func schemaAt(s *jsonschema.Schema, path ...string) *jsonschema.Schema {
+	for _, p := range path {
+		if s == nil {
+			return nil
+		}
+		if p == "[]" {
+			s = s.Items
+			continue
+		}
+		if s.Properties == nil {
+			return nil
+		}
+		s, _ = s.Properties.Get(p)
+	}
+	return s
+}
+
+func detectorNames() []string {
+	var out []string
+	for _, d := range detectors.All() {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func venueRuleNames() []string {
+	var out []string
+	for _, s := range scenarios.VenueRules() {
+		out = append(out, s.Name)
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -275,41 +276,66 @@ func TestRealismOverDraws(t *testing.T) {
 	}
 }
 
-var updateDocs = flag.Bool("update", false, "rewrite docs/injectors.md from the injector registry")
+var updateDocs = flag.Bool("update", false, "rewrite the generated docs/*.md from the component registries")
 
-// TestInjectorsDoc: docs/injectors.md is `tapetest injectors list --format
-// markdown` under its header (run with -update to refresh it).
-func TestInjectorsDoc(t *testing.T) {
-	var b bytes.Buffer
-	b.WriteString(injectorsDocHeader)
-	if err := writeInjectors(&b, "markdown"); err != nil {
-		t.Fatal(err)
-	}
-	const path = "../../docs/injectors.md"
-	if *updateDocs {
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	have, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, b.Bytes()) {
-		t.Fatal("docs/injectors.md is stale: run go test ./cmd/tapetest -run TestInjectorsDoc -update")
-	}
-	if text, code := stdout(t, "injectors", "list"); code != 0 || !strings.Contains(text, "spoofing") || !strings.Contains(text, "size_x_touch") {
-		t.Fatalf("injectors list exited %d:\n%s", code, text)
+// TestComponentDocs: each kind's page in docs/ is its header and
+// `tapetest KIND list --format markdown` (run with -update to refresh them),
+// so the docs come from the same specs as the listings and validation.
+func TestComponentDocs(t *testing.T) {
+	for _, c := range []struct{ kind, path, header, mustList string }{
+		{"injectors", "../../docs/injectors.md", injectorsDocHeader, "size_x_touch"},
+		{"detectors", "../../docs/detectors.md", detectorsDocHeader, "min_trades"},
+		{"formats", "../../docs/formats.md", formatsDocHeader, "skip_bad"},
+		{"venue-rules", "../../docs/venue-rules.md", venueRulesDocHeader, "halt_pct"},
+	} {
+		t.Run(c.kind, func(t *testing.T) {
+			text, code := stdout(t, c.kind, "list", "--format", "markdown")
+			if code != 0 || !strings.Contains(text, c.mustList) {
+				t.Fatalf("%s list exited %d:\n%s", c.kind, code, text)
+			}
+			want := c.header + text
+			if *updateDocs {
+				if err := os.WriteFile(c.path, []byte(want), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			have, err := os.ReadFile(c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(have) != want {
+				t.Fatalf("%s is stale: run go test ./cmd/tapetest -run TestComponentDocs -update", c.path)
+			}
+			if text, code := stdout(t, c.kind, "list"); code != 0 || !strings.Contains(text, c.mustList) {
+				t.Fatalf("%s list (text) exited %d:\n%s", c.kind, code, text)
+			}
+		})
 	}
 }
 
-const injectorsDocHeader = `# Attack injectors
+const generatedNote = "Generated from the registry (`tapetest %s list --format markdown`;\n`go test ./cmd/tapetest -run TestComponentDocs -update` refreshes this file).\n\n"
+
+var injectorsDocHeader = `# Attack injectors
 
 Every typology a scenario spec can inject, with its parameters: what each means, and its
 default at each intensity. An injection entry overrides any of them with ` + "`params`" + `: a
 number, or a range ` + "`[low, high]`" + ` drawn for each attack (an integer in low..high when both
 ends are integers); each attack's label records the values it used. Typical sizes are the
-instrument's ` + "`size`" + `. Generated from the registry (` + "`tapetest injectors list --format markdown`" + `;
-` + "`go test ./cmd/tapetest -run TestInjectorsDoc -update`" + ` refreshes this file).
+instrument's ` + "`size`" + `. ` + fmt.Sprintf(generatedNote, "injectors")
 
-`
+var detectorsDocHeader = `# Detectors
+
+Every built-in detector, with the typology it claims and its parameters. A spec's
+` + "`detectors:`" + ` entry (or ` + "`--detector NAME:param=value`" + `) overrides any of them; a list of
+values is a grid, one instance per value. ` + fmt.Sprintf(generatedNote, "detectors")
+
+var formatsDocHeader = `# Input formats
+
+Every format ` + "`tapetest import --input-format`" + ` and a historical background
+(` + "`background: {format: ..., files: [...]}`" + `) read, with their parameters. ` + fmt.Sprintf(generatedNote, "formats")
+
+var venueRulesDocHeader = `# Venue rules
+
+Every venue rule an instrument's ` + "`rules:`" + ` entry attaches, with its parameters. The
+perpetual swap's margin, funding and liquidation engine is a venue rule too, attached to every
+instrument of ` + "`kind: perp`" + ` and configured by its ` + "`perp:`" + ` block (docs/perpetuals.md). ` + fmt.Sprintf(generatedNote, "venue-rules")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/detectors"
@@ -73,12 +72,4 @@ func newFormatsCommand(gs *globalState) *cli.Command {
 func newVenueRulesCommand(gs *globalState) *cli.Command {
 	return listCommand(gs, "venue-rules", "the venue rules an instrument's rules: entry attaches", "",
 		func() []component.Listing { return listings(scenarios.VenueRules()) }, func() any { return scenarios.VenueRules() })
-}
-
-// writeInjectors writes every injector's documentation as text or markdown.
-func writeInjectors(w io.Writer, format string) error {
-	if format == "markdown" {
-		return component.WriteMarkdown(w, listings(injectors.Specs()))
-	}
-	return component.WriteText(w, listings(injectors.Specs()))
 }
