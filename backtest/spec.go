@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -116,14 +115,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 
 // Load reads and parses a spec file; it returns the file's bytes too (the
 // manifest records their digest).
-func Load(path string) (*Spec, []byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := Parse(path, b)
-	return s, b, err
-}
+func Load(path string) (*Spec, []byte, error) { return scenarios.LoadFile(path, Parse) }
 
 // Default is the embedded default suite.
 func Default() (*Spec, error) { return Parse("default.yaml", scenarios.DefaultSpecText()) }

@@ -283,13 +283,19 @@ func (s *Spec) SetDir(dir string) { s.dir = dir }
 // Historical reports whether the background includes historical files.
 func (s *Spec) Historical() bool { return len(s.Background.Files) > 0 }
 
-// Load reads and parses a spec file.
-func Load(path string) (*Spec, []byte, error) {
+// Load reads and parses a spec file's scenario; it returns the file's bytes
+// too (a manifest records their digest).
+func Load(path string) (*Spec, []byte, error) { return LoadFile(path, Parse) }
+
+// LoadFile reads the spec file at path and parses it with parse (the
+// scenario's Parse, or package backtest's for the whole file).
+func LoadFile[T any](path string, parse func(name string, data []byte) (T, error)) (T, []byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		var zero T
+		return zero, nil, err
 	}
-	s, err := Parse(path, b)
+	s, err := parse(path, b)
 	return s, b, err
 }
 
