@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tapetest/tapetest/detectors"
@@ -73,6 +74,25 @@ func (e *SpecDigestError) Error() string {
 	return fmt.Sprintf("%s has sha256 %s, the manifest says %s", e.File, e.Have, e.Want)
 }
 
+// ExecRefusedError refuses to re-run a results directory whose manifest names
+// detectors that run programs: a results directory is data, and checking one
+// someone sent must not run their code unless the user says so.
+type ExecRefusedError struct {
+	Detectors []string // the entries, as the manifest names them
+}
+
+func (e *ExecRefusedError) Error() string {
+	return fmt.Sprintf("the manifest names detectors that run programs (%s): re-running them runs code the results directory names; give --allow-exec to run them", strings.Join(e.Detectors, "; "))
+}
+
+// VerifyOptions configure Verify.
+type VerifyOptions struct {
+	ToolVersion string
+	// AllowExec lets the re-run start the programs of external detectors the
+	// manifest names (refused with *ExecRefusedError otherwise).
+	AllowExec bool
+}
+
 // Verification is the outcome of re-running a results directory.
 type Verification struct {
 	Files       int                `json:"files"`       // result files in the directory
@@ -83,9 +103,10 @@ type Verification struct {
 // the spec — the same scenario, detector entries and batch size — and
 // compares every file the run writes with what dir holds now (not only with
 // what its manifest claims). Errors: ErrNotRunResults (wrapped) when dir
-// cannot be re-run, *SpecDigestError when its spec was edited, else the
-// re-run's own.
-func Verify(ctx context.Context, dir, toolVersion string) (*Verification, error) {
+// cannot be re-run, *SpecDigestError when its spec was edited,
+// *ExecRefusedError when it names programs to run and opts do not allow it,
+// else the re-run's own.
+func Verify(ctx context.Context, dir string, opts VerifyOptions) (*Verification, error) {
 	m, err := results.ReadManifest(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotRunResults, err)
@@ -111,8 +132,19 @@ func Verify(ctx context.Context, dir, toolVersion string) (*Verification, error)
 	if err := json.Unmarshal(m.Detectors, &cfgs); err != nil {
 		return nil, fmt.Errorf("%w: manifest detectors: %w", ErrNotRunResults, err)
 	}
+	if !opts.AllowExec {
+		var refused []string
+		for _, c := range append(append(append([]detectors.Config(nil), cfgs.Detectors...), cfgs.Baseline...), spec.Config.Detectors...) {
+			if detectors.Executes(c.Name) {
+				refused = append(refused, fmt.Sprintf("%s %v", c.Name, c.Params))
+			}
+		}
+		if len(refused) > 0 {
+			return nil, &ExecRefusedError{Detectors: refused}
+		}
+	}
 	batch, _ := strconv.Atoi(m.Options["batch_size"])
-	out, err := Run(ctx, spec, Options{SpecName: m.Spec.Name, SpecText: text, ToolVersion: toolVersion, BatchSize: batch, Detectors: cfgs.Detectors, BaselineDetectors: cfgs.Baseline})
+	out, err := Run(ctx, spec, Options{SpecName: m.Spec.Name, SpecText: text, ToolVersion: opts.ToolVersion, BatchSize: batch, Detectors: cfgs.Detectors, BaselineDetectors: cfgs.Baseline})
 	if err != nil {
 		return nil, err
 	}
@@ -135,5 +167,7 @@ func Verify(ctx context.Context, dir, toolVersion string) (*Verification, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Files: len(have), Differences: results.CompareFiles(have, again.Files)}, nil
+	// What the re-run wrote is what dir should hold: a file only dir has is
+	// extra, one only the re-run wrote is missing.
+	return &Verification{Files: len(have), Differences: results.CompareFiles(again.Files, have)}, nil
 }

@@ -2,12 +2,15 @@ package detectors
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tapetest/tapetest/component"
@@ -17,6 +20,7 @@ import (
 func init() {
 	mustRegister(Definition{
 		Typology: "",
+		Executes: true,
 		Spec: component.Spec{Name: "external",
 			Summary: "Any executable speaking the JSON-lines protocol of docs/external-detectors.md on stdin/stdout: tapetest sends a start " +
 				"message, one line per batch of records and a finish message; the process answers each with its alerts and an ack. " +
@@ -42,13 +46,19 @@ type External struct {
 	Typology replay.Typology
 	Timeout  time.Duration
 
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	enc   *json.Encoder
-	lines chan lineOrErr
-	msg   extBatch
-	syms  []string
+	cmd    *exec.Cmd
+	in     *os.File // the write end of the process's stdin: writes have deadlines
+	out    bytes.Buffer
+	stderr *tailBuffer // the last stderrKept bytes the process wrote there
+	lines  chan lineOrErr
+	msg    extBatch
+	syms   []string
+	killed sync.Once
 }
+
+// stderrKept bounds how much of an external detector's stderr is kept (its
+// end is shown when it fails).
+const stderrKept = 16 << 10
 
 type lineOrErr struct {
 	line []byte
@@ -115,15 +125,25 @@ func (e *External) Start(info *replay.RunInfo) error {
 		e.syms = append(e.syms, in.Symbol)
 	}
 	e.cmd = exec.Command(e.Args[0], e.Args[1:]...)
-	var err error
-	if e.in, err = e.cmd.StdinPipe(); err != nil {
-		return err
-	}
-	out, err := e.cmd.StdoutPipe()
+	e.killed = sync.Once{}
+	e.stderr = &tailBuffer{max: stderrKept}
+	e.cmd.Stderr = e.stderr
+	ownGroup(e.cmd)
+	r, w, err := os.Pipe()
 	if err != nil {
 		return err
 	}
-	if err := e.cmd.Start(); err != nil {
+	e.cmd.Stdin, e.in = r, w
+	out, err := e.cmd.StdoutPipe()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return err
+	}
+	err = e.cmd.Start()
+	r.Close() // the process holds its own copy
+	if err != nil {
+		w.Close()
 		return fmt.Errorf("external detector %q: %w", strings.Join(e.Args, " "), err)
 	}
 	e.lines = make(chan lineOrErr, 64)
@@ -140,26 +160,51 @@ func (e *External) Start(info *replay.RunInfo) error {
 		e.lines <- lineOrErr{err: err}
 		close(e.lines)
 	}()
-	e.enc = json.NewEncoder(e.in)
 	if err := e.send(extStart{Type: "start", Instruments: info.Instruments, Accounts: info.Accounts, StartNS: info.Start, EndNS: info.End}); err != nil {
 		return err
 	}
 	return e.await(-2, func(Alert) {})
 }
 
+// send writes one message; a process that does not take it within the
+// timeout (it stopped reading) fails, as one that does not answer does.
 func (e *External) send(v any) error {
-	if err := e.enc.Encode(v); err != nil {
+	e.out.Reset()
+	if err := json.NewEncoder(&e.out).Encode(v); err != nil {
+		return err
+	}
+	e.in.SetWriteDeadline(time.Now().Add(e.Timeout))
+	if _, err := e.in.Write(e.out.Bytes()); err != nil {
 		e.kill()
-		return fmt.Errorf("external detector %q: write: %w (did the process exit?)", e.Args[0], err)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return e.failure("did not read its input within %v", e.Timeout)
+		}
+		return e.failure("write: %v (did the process exit?)", err)
 	}
 	return nil
 }
 
+// kill ends the process and every process it started, once.
 func (e *External) kill() {
-	if e.cmd != nil && e.cmd.Process != nil {
-		e.cmd.Process.Kill()
-		e.cmd.Wait()
+	e.killed.Do(func() {
+		if e.cmd != nil && e.cmd.Process != nil {
+			killGroup(e.cmd)
+			e.in.Close()
+			e.cmd.Wait()
+		}
+	})
+}
+
+// Abort ends the process at once (the run was interrupted or failed).
+func (e *External) Abort() { e.kill() }
+
+// failure is the error of a failed process, with the end of its stderr.
+func (e *External) failure(format string, args ...any) error {
+	err := fmt.Errorf("external detector %q %s", e.Args[0], fmt.Sprintf(format, args...))
+	if tail := e.stderr.String(); tail != "" {
+		err = fmt.Errorf("%w; its stderr ends: %s", err, tail)
 	}
+	return err
 }
 
 // await reads alerts until the ack of seq (start: -2, finish: -1).
@@ -172,20 +217,20 @@ func (e *External) await(seq int64, emit func(Alert)) error {
 			if !ok || l.err != nil {
 				e.kill()
 				if l.err == io.EOF || !ok {
-					return fmt.Errorf("external detector %q exited before acknowledging message %d", e.Args[0], seq)
+					return e.failure("exited before acknowledging message %d", seq)
 				}
-				return fmt.Errorf("external detector %q: read: %w", e.Args[0], l.err)
+				return e.failure("read: %v", l.err)
 			}
 			var r extReply
 			if err := json.Unmarshal(l.line, &r); err != nil {
 				e.kill()
-				return fmt.Errorf("external detector %q: bad JSON line %q: %w", e.Args[0], truncate(l.line), err)
+				return e.failure("wrote a bad JSON line %q: %v", truncate(l.line), err)
 			}
 			switch r.Type {
 			case "ack":
 				if r.Seq != seq {
 					e.kill()
-					return fmt.Errorf("external detector %q acknowledged message %d, expected %d", e.Args[0], r.Seq, seq)
+					return e.failure("acknowledged message %d, expected %d", r.Seq, seq)
 				}
 				return nil
 			case "alert":
@@ -195,11 +240,11 @@ func (e *External) await(seq int64, emit func(Alert)) error {
 				emit(r.Alert)
 			default:
 				e.kill()
-				return fmt.Errorf("external detector %q: unknown message type %q", e.Args[0], r.Type)
+				return e.failure("wrote an unknown message type %q", r.Type)
 			}
 		case <-timer.C:
 			e.kill()
-			return fmt.Errorf("external detector %q did not answer message %d within %v", e.Args[0], seq, e.Timeout)
+			return e.failure("did not answer message %d within %v", seq, e.Timeout)
 		}
 	}
 }
@@ -249,13 +294,17 @@ func (e *External) Finish(emit func(Alert)) error {
 	go func() { done <- e.cmd.Wait() }()
 	select {
 	case err := <-done:
+		e.killed.Do(func() {}) // it has exited: nothing left to kill
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return fmt.Errorf("external detector %q exited with %v", e.Args[0], err)
+			return e.failure("exited with %v", err)
 		}
 		return err
 	case <-time.After(e.Timeout):
-		e.kill()
-		return fmt.Errorf("external detector %q did not exit after finish", e.Args[0])
+		e.killed.Do(func() {
+			killGroup(e.cmd)
+			<-done
+		})
+		return e.failure("did not exit within %v of finish", e.Timeout)
 	}
 }

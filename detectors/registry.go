@@ -19,6 +19,17 @@ type Definition struct {
 	component.Spec
 	Typology replay.Typology                `json:"typology"` // "" for a detector told its typology by a parameter (external)
 	New      func(Params) (Detector, error) `json:"-"`
+	// Executes says that the detector runs a program its parameters name
+	// (external): re-running a results directory someone sent must not start
+	// it unless the user says so.
+	Executes bool `json:"executes,omitempty"`
+}
+
+// Executes reports whether the detector called name runs a program its
+// parameters name (false for an unknown name).
+func Executes(name string) bool {
+	d, err := lookup(name)
+	return err == nil && d.Executes
 }
 
 var registry = component.NewRegistry[Definition](component.Detector)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"testing"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -66,5 +67,30 @@ func TestPlotsRenderDeterministically(t *testing.T) {
 func TestCoveragePlotRejectsEmptyMatrix(t *testing.T) {
 	if _, err := coveragePlot("x", nil, []string{"a"}, nil); err == nil {
 		t.Fatal("want an error for an empty matrix")
+	}
+}
+
+// TestPlotsTakeAnyFiniteScores: thresholds are detectors' scores, any finite
+// value. A span of ±1e308 used to send gonum's ticker into an endless loop
+// (the span overflowed to +Inf) and large values could panic in it: every
+// plot now renders (or fails alone) for scores up to ±MaxFloat64.
+func TestPlotsTakeAnyFiniteScores(t *testing.T) {
+	for _, thr := range [][]float64{{1, 1e16}, {-1e308, 1e308}, {0.5, 1e308}, {-math.MaxFloat64, math.MaxFloat64}, {3, 3}} {
+		done := make(chan error, 1)
+		go func() {
+			p, err := thresholdPlot("t", thr, []float64{1, 0.5}, []float64{0.5, 1}, []float64{0.6, 0.6}, thr[1])
+			if err == nil {
+				_, err = render("x", p, 400, 300)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("thresholds %v: %v", thr, err)
+			}
+		case <-time.After(time.Minute): // a hang, not a speed bar
+			t.Fatalf("thresholds %v: rendering did not end", thr)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"fmt"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -20,8 +21,15 @@ type figure struct {
 }
 
 // render draws p at w×h into SVG (with fonts embedded) and PNG at 144 dpi.
-func render(name string, p *plot.Plot, w, h vg.Length) (figure, error) {
-	f := figure{Name: name}
+func render(name string, p *plot.Plot, w, h vg.Length) (f figure, err error) {
+	f = figure{Name: name}
+	clampAxis(&p.X)
+	clampAxis(&p.Y)
+	defer func() { // gonum's tickers panic on ranges they cannot divide: fail this plot, not the run
+		if r := recover(); r != nil {
+			err = fmt.Errorf("render %s: %v", name, r)
+		}
+	}()
 	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
 	p.Draw(draw.New(svg))
 	var sb bytes.Buffer
@@ -37,4 +45,21 @@ func render(name string, p *plot.Plot, w, h vg.Length) (figure, error) {
 	}
 	f.PNG = pb.Bytes()
 	return f, nil
+}
+
+// axisLimit bounds an axis so that its span stays a finite number: a
+// detector's scores may be any finite value (±1e308 made gonum's ticker
+// loop forever on an infinite span).
+const axisLimit = math.MaxFloat64 / 4
+
+// clampAxis keeps an axis's range finite and ordered.
+func clampAxis(a *plot.Axis) {
+	if math.IsNaN(a.Min) || math.IsNaN(a.Max) {
+		a.Min, a.Max = 0, 1
+	}
+	a.Min = math.Max(math.Min(a.Min, axisLimit), -axisLimit)
+	a.Max = math.Max(math.Min(a.Max, axisLimit), -axisLimit)
+	if a.Max < a.Min {
+		a.Min, a.Max = a.Max, a.Min
+	}
 }

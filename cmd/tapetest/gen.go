@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/results"
 	"github.com/urfave/cli/v3"
 )
 
@@ -37,10 +37,15 @@ func newGenCommand(gs *globalState) *cli.Command {
 				return usageError(err)
 			}
 			dir := c.String("out")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("gen: %w", err)
+			if err := results.Replaceable(dir); errors.Is(err, results.ErrNotReplaceable) {
+				return usageError(fmt.Errorf("gen: -o %w", err))
 			}
-			out, err := backtest.Generate(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version}, dir)
+			var out *backtest.Generated
+			err = results.CommitDir(dir, func(tmp string) error {
+				var err error
+				out, err = backtest.Generate(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version}, tmp)
+				return err
+			})
 			var se *replay.SourceError
 			switch {
 			case errors.As(err, &se):

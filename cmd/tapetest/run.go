@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -82,8 +83,13 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 		return usageError(err)
 	}
 	dir := c.String("out")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := results.Replaceable(dir); errors.Is(err, results.ErrNotReplaceable) {
+		return usageError(fmt.Errorf("%s: -o %w", c.Name, err))
+	} else if err != nil {
 		return fmt.Errorf("%s: %w", c.Name, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
 	}
 	t0 := time.Now()
 	progress := func(int64) {}
@@ -117,11 +123,15 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	if err != nil {
 		return usageError(fmt.Errorf("run: %w", err))
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), text); err != nil {
-		return err
-	}
-	if err := results.WriteDir(dir, out.Contents); err != nil {
-		return fmt.Errorf("run: %w", err)
+	// The directory is replaced whole: either the previous complete run or
+	// this one, never a mixture.
+	if err := results.CommitDir(dir, func(tmp string) error {
+		if err := results.WriteFileAtomic(filepath.Join(tmp, "spec.yaml"), text); err != nil {
+			return err
+		}
+		return results.WriteDir(tmp, out.Contents)
+	}); err != nil {
+		return fmt.Errorf("%s: %w", c.Name, err)
 	}
 	gs.logger.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
 	if err := show(gs.stdout, dir, format); err != nil {

@@ -18,8 +18,12 @@ func newVerifyRunCommand(gs *globalState) *cli.Command {
 		Description: "Reads DIR/manifest.json and DIR/spec.yaml, runs the same scenario with the same detector\n" +
 			"configurations, and compares the SHA-256 of every file the run writes with the manifest's.\n" +
 			"Exit 1 when any file differs (each is listed) or the spec was edited, 2 when DIR is not a\n" +
-			"results directory of a run.",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"}},
+			"results directory of a run. It never runs a program the manifest names (an external\n" +
+			"detector's command) unless --allow-exec is given: a results directory is data.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "allow-exec", Usage: "run the programs of external detectors the manifest names (refused without it: a results directory is data)"},
+		},
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.Args().Len() != 1 {
 				return usageError(errors.New("verify-run: give one results directory"))
@@ -28,10 +32,13 @@ func newVerifyRunCommand(gs *globalState) *cli.Command {
 			if format != "text" && format != "json" {
 				return usageErrorf("verify-run: --format %q: want text or json", format)
 			}
-			v, err := backtest.Verify(ctx, c.Args().First(), version)
+			v, err := backtest.Verify(ctx, c.Args().First(), backtest.VerifyOptions{ToolVersion: version, AllowExec: c.Bool("allow-exec")})
 			var digest *backtest.SpecDigestError
 			var specErr *scenarios.SpecError
+			var refused *backtest.ExecRefusedError
 			switch {
+			case errors.As(err, &refused):
+				return usageError(fmt.Errorf("verify-run: %w", err))
 			case errors.As(err, &digest):
 				return checkFailed(fmt.Errorf("verify-run: %w", err))
 			case errors.Is(err, backtest.ErrNotRunResults), errors.As(err, &specErr):

@@ -5,7 +5,9 @@
 // to backtest the detector they run in production.
 //
 // Flags make it misbehave on purpose, for tapetest's own tests:
-// -crash-after N exits after N batches, -bad-json writes garbage, -hang stops answering.
+// -crash-after N exits after N batches, -bad-json writes garbage, -hang stops answering,
+// -impersonate ID files its alerts under another instance's id (the host must not let it),
+// -score X gives its alerts the scores X and −X in turn (huge scores must not break the report).
 package main
 
 import (
@@ -39,6 +41,8 @@ func main() {
 	crashAfter := flag.Int("crash-after", -1, "exit after this many batches (test)")
 	badJSON := flag.Bool("bad-json", false, "answer with invalid JSON (test)")
 	hang := flag.Bool("hang", false, "stop answering after the start message (test)")
+	impersonate := flag.String("impersonate", "", "claim this instance id in every alert (test)")
+	score := flag.Float64("score", 0, "give the alerts this score and its negative in turn instead of the self-traded quantity (test)")
 	flag.Parse()
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 256<<20)
@@ -70,8 +74,15 @@ func main() {
 			for _, r := range m.Records {
 				for _, f := range r.Fills {
 					if f.MakerAccount != 0 && f.MakerAccount == f.TakerAccount {
-						enc.Encode(map[string]any{"type": "alert", "symbol": r.Symbol, "raised_at": r.TS, "start": r.TS, "end": r.TS,
-							"accounts": []uint64{f.MakerAccount}, "score": float64(f.Qty), "evidence": "self-trade"})
+						a := map[string]any{"type": "alert", "symbol": r.Symbol, "raised_at": r.TS, "start": r.TS, "end": r.TS,
+							"accounts": []uint64{f.MakerAccount}, "score": float64(f.Qty), "evidence": "self-trade"}
+						if *score != 0 {
+							a["score"], *score = *score, -*score
+						}
+						if *impersonate != "" {
+							a["instance"] = *impersonate
+						}
+						enc.Encode(a)
 					}
 				}
 			}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tapetest/tapetest/results"
+)
+
+// runBinary runs the built tapetest and returns its exit status and stderr.
+func runBinary(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	return runBinaryWithin(t, 10*time.Minute, args...)
+}
+
+// extwash builds the example external detector (its flags misbehave on purpose).
+func extwash(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "extwash")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../detectors/examples/extwash").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// instanceAlerts is how many alerts the summary in dir counts for instance id.
+func instanceAlerts(t *testing.T, dir, id string) int {
+	t.Helper()
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := -1
+	for _, in := range s.Instances {
+		if in.Instance == id {
+			n = in.Best.Alerts
+		}
+	}
+	return n
+}
+
+// TestExternalDetectorCannotImpersonate: an external detector that files its
+// alerts under another instance's id (spoof_cancels) used to have them
+// counted for it (precision 100% → 74%, exit 0); the host now sets every
+// alert's instance, so spoof_cancels scores the same with or without it.
+func TestExternalDetectorCannotImpersonate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec, ext := shortSpecFile(t), extwash(t)
+	alone, with := filepath.Join(t.TempDir(), "alone"), filepath.Join(t.TempDir(), "with")
+	if code, stderr := runBinary(t, "run", spec, "-o", alone, "--detector", "spoof_cancels"); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr)
+	}
+	if code, stderr := runBinary(t, "run", spec, "-o", with, "--detector", "spoof_cancels",
+		"--detector", "external:command="+ext+" -impersonate spoof_cancels,typology=spoofing"); code != 0 {
+		t.Fatalf("run with the impersonator exited %d: %s", code, stderr)
+	}
+	a, b := instanceAlerts(t, alone, "spoof_cancels"), instanceAlerts(t, with, "spoof_cancels")
+	if a <= 0 || a != b {
+		t.Fatalf("spoof_cancels has %d alerts alone and %d beside an impersonator", a, b)
+	}
+}
+
+// TestVerifyRunRunsNoCodeItWasSent: a results directory is data. A manifest
+// whose external detector's command was replaced by `sh -c "touch FILE"` used
+// to run it; verify-run now refuses (exit 2, naming --allow-exec) and runs
+// nothing, and with --allow-exec re-runs an honest directory.
+func TestVerifyRunRunsNoCodeItWasSent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec, ext := shortSpecFile(t), extwash(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code, stderr := runBinary(t, "run", spec, "-o", out, "--detector", "wash_pairs", "--detector", "external:command="+ext); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr)
+	}
+	if code, stderr := runBinary(t, "verify-run", "--allow-exec", out); code != 0 {
+		t.Fatalf("verify-run --allow-exec of an honest directory exited %d: %s", code, stderr)
+	}
+	pwned := filepath.Join(t.TempDir(), "PWNED")
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := strings.ReplaceAll(string(raw), ext, "sh -c touch "+pwned)
+	if evil == string(raw) {
+		t.Fatal("the manifest does not name the external command")
+	}
+	if err := os.WriteFile(filepath.Join(out, "manifest.json"), []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runBinary(t, "verify-run", out)
+	if code != exitUsage || !strings.Contains(stderr, "--allow-exec") {
+		t.Fatalf("verify-run of a manifest naming a program exited %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(pwned); err == nil {
+		t.Fatal("verify-run ran the command the manifest names")
+	}
+	var m struct{ Detectors json.RawMessage }
+	if json.Unmarshal([]byte(evil), &m) != nil || !strings.Contains(string(m.Detectors), "touch") {
+		t.Fatal("the test did not plant its command")
+	}
+}
+
+// TestHugeScoresMakeAReport: a detector's scores may be any finite number. A
+// score of 1e16 used to panic in the plots after the replay (exit 2, a stack
+// trace, a half-written directory) and ±1e308 spun forever; both runs now end
+// with a complete, verifiable results directory.
+func TestHugeScoresMakeAReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec, ext := shortSpecFile(t), extwash(t)
+	for _, score := range []string{"1e16", "1e308"} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, stderr := runBinaryWithin(t, 5*time.Minute, "run", spec, "-o", out, "--detector", "external:command="+ext+" -score "+score)
+		if code != 0 {
+			t.Fatalf("scores ±%s: run exited %d: %s", score, code, stderr)
+		}
+		m, err := results.ReadManifest(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		have, err := results.HashDir(out)
+		if err != nil || len(results.CompareFiles(m.Files, have)) != 0 {
+			t.Fatalf("scores ±%s: the directory does not match its manifest (%v)", score, err)
+		}
+		if _, err := os.Stat(filepath.Join(out, results.ReportFile)); err != nil {
+			t.Fatalf("scores ±%s: no report: %v", score, err)
+		}
+	}
+}
+
+// runBinaryWithin is runBinary that kills a run still going after limit (a
+// hang fails the test; it is no speed bar).
+func runBinaryWithin(t *testing.T, limit time.Duration, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary(t), args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("tapetest %s: still running after %v", strings.Join(args, " "), limit)
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.ExitCode(), stderr.String()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return 0, stderr.String()
+}
+
+// TestRerunReplacesTheDirectoryWhole: a run into a used output directory
+// used to keep the previous run's files (its extra plots were hashed into the
+// new manifest, and verify-run then failed, calling them "missing"); the
+// directory is now replaced whole, and a folder that is neither empty nor a
+// results directory is refused (exit 2) and left untouched.
+func TestRerunReplacesTheDirectoryWhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec := shortSpecFile(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code, stderr := runBinary(t, "run", spec, "-o", out, "--detector", "wash_pairs"); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr)
+	}
+	stale := filepath.Join(out, "plots", "stale.svg")
+	if err := os.WriteFile(stale, []byte("<svg/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := runBinary(t, "run", spec, "-o", out, "--detector", "wash_pairs"); code != 0 {
+		t.Fatalf("rerun exited %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Fatal("the previous run's extra file survived the rerun")
+	}
+	if code, stderr := runBinary(t, "verify-run", out); code != 0 {
+		t.Fatalf("verify-run of the rerun exited %d: %s", code, stderr)
+	}
+	os.WriteFile(stale, []byte("<svg/>"), 0o644)
+	text, code := stdout(t, "verify-run", out)
+	if code != exitCheckFailed || !strings.Contains(text, "extra    plots/stale.svg") {
+		t.Fatalf("verify-run with an extra file exited %d:\n%s", code, text)
+	}
+	mine := t.TempDir()
+	keep := filepath.Join(mine, "thesis.tex")
+	os.WriteFile(keep, []byte("years of work"), 0o644)
+	if code, stderr := runBinary(t, "run", spec, "-o", mine); code != exitUsage || !strings.Contains(stderr, "not a results directory") {
+		t.Fatalf("run into a folder of other files exited %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(keep); err != nil || string(b) != "years of work" {
+		t.Fatal("the folder's file was touched")
+	}
+}
+
+// stuckDetector writes an executable that never reads its input: it says
+// something on stderr, leaves a grandchild behind and sleeps. Its processes
+// carry marker in their arguments.
+func stuckDetector(t *testing.T, marker string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "stuck.sh")
+	script := "#!/bin/sh\necho 'stuck: not reading, sorry' >&2\nsleep " + marker + " &\nexec sleep " + marker + "\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// leftover reports whether a process with marker in its command line runs.
+func leftover(marker string) bool {
+	out, _ := exec.Command("pgrep", "-f", "sleep "+marker).Output()
+	return len(strings.TrimSpace(string(out))) > 0
+}
+
+// TestStuckExternalDetectorFailsAlone: an external detector that never reads
+// used to hang the run for ever at the start message (3,000 accounts fill
+// the pipe), ignore SIGINT and SIGTERM, and leave its children running. Now
+// the write has the detector's timeout: the instance fails alone (exit 3)
+// with the end of its stderr in the error, and it leaves no process behind —
+// nor does a run interrupted while it is stuck (exit 130).
+func TestStuckExternalDetectorFailsAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := exec.LookPath("pgrep"); err != nil {
+		t.Skip("no pgrep")
+	}
+	spec := shortSpecFile(t)
+	marker := "3599.25"
+	first := filepath.Join(t.TempDir(), "out")
+	code, stderr := runBinaryWithin(t, 5*time.Minute, "run", spec, "-o", first,
+		"--detector", "wash_pairs", "--detector", "external:command="+stuckDetector(t, marker)+",timeout=2s")
+	if code != exitDetector || !strings.Contains(stderr, "1 detector instance(s) failed") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s, err := results.ReadSummary(first)
+	if err != nil || len(s.Failures) != 1 || !strings.Contains(s.Failures[0].Error, "did not read its input within 2s") ||
+		!strings.Contains(s.Failures[0].Error, "stuck: not reading, sorry") || len(s.Instances) != 1 {
+		t.Fatalf("failures %+v (%v)", s, err)
+	}
+	if leftover(marker) {
+		exec.Command("pkill", "-f", "sleep "+marker).Run()
+		t.Fatal("the stuck detector's processes outlived the run")
+	}
+	out := filepath.Join(t.TempDir(), "out2")
+
+	marker = "3599.75"
+	cmd := exec.Command(binary(t), "run", spec, "-o", out, "--detector", "external:command="+stuckDetector(t, marker)+",timeout=10m")
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // stuck writing the start message by now
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Fatalf("interrupted: %v: %s", err, errb.String())
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		exec.Command("pkill", "-f", "sleep "+marker).Run()
+		t.Fatal("SIGINT did not end a run stuck on its external detector")
+	}
+	if leftover(marker) {
+		exec.Command("pkill", "-f", "sleep "+marker).Run()
+		t.Fatal("the stuck detector's processes outlived the interrupted run")
+	}
+}
