@@ -22,7 +22,11 @@ func newGateCommand(gs *globalState) *cli.Command {
 		Description: "A and B are results directories or summary.json files. Without --policy, no detector may lose\n" +
 			"more than 5 points of recall or 10 of precision, and no baseline instance may disappear.\n" +
 			"When GITHUB_STEP_SUMMARY is set, the Markdown table is appended to it.\n" +
-			"Exit codes: 0 every rule passed, 1 a rule failed, 2 usage or configuration error.",
+			"Each results directory is checked against its manifest first: a file edited, missing or added since\n" +
+			"the run, or no manifest (a run that did not finish), fails the gate. Two runs of different scenarios\n" +
+			"(spec, seed, inputs or scoring) are refused unless --allow-different-scenarios.\n" +
+			"Exit codes: 0 every rule passed, 1 a rule failed or a directory does not match its manifest,\n" +
+			"2 usage or configuration error, two different scenarios.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "baseline", Usage: "baseline results directory or summary.json"},
 			&cli.StringFlag{Name: "candidate", Usage: "candidate results directory or summary.json"},
@@ -30,6 +34,7 @@ func newGateCommand(gs *globalState) *cli.Command {
 			&cli.StringFlag{Name: "policy", Usage: "gate policy YAML (default rules when omitted)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown or junit"},
 			&cli.StringFlag{Name: "by", Value: "instance", Usage: "pair detectors by instance id, or compare the best instance per typology (typology)"},
+			&cli.BoolFlag{Name: "allow-different-scenarios", Usage: "compare runs that replayed different scenarios or scored them differently (refused without it)"},
 		},
 		Action: func(_ context.Context, c *cli.Command) error { return gateAction(gs, c) },
 	}
@@ -44,22 +49,41 @@ func gateAction(gs *globalState, c *cli.Command) error {
 	}
 	var base, cand *results.Summary
 	var err error
+	// Results are evidence: each directory is checked against its manifest
+	// before its summary is read (an edited or half-written directory fails).
+	read := func(role, path string) (*backtest.Evidence, error) {
+		ev, err := backtest.ReadEvidence(path)
+		var ie *backtest.IntegrityError
+		switch {
+		case errors.As(err, &ie):
+			return nil, checkFailed(fmt.Errorf("gate: %s: %w", role, err))
+		case err != nil:
+			return nil, usageError(fmt.Errorf("gate: %s: %w", role, err))
+		}
+		return ev, nil
+	}
 	switch {
 	case c.String("run") != "" && c.String("baseline") == "" && c.String("candidate") == "":
-		one, err := results.ReadSummary(c.String("run"))
+		one, err := read("run", c.String("run"))
 		if err != nil {
-			return usageError(fmt.Errorf("gate: %w", err))
+			return err
 		}
-		if base, cand, err = backtest.SplitBaseline(one); err != nil {
+		if base, cand, err = backtest.SplitBaseline(one.Summary); err != nil {
 			return usageError(fmt.Errorf("gate: %s: %w", c.String("run"), err))
 		}
 	case c.String("run") == "" && c.String("baseline") != "" && c.String("candidate") != "":
-		if base, err = results.ReadSummary(c.String("baseline")); err != nil {
-			return usageError(fmt.Errorf("gate: baseline: %w", err))
+		b, err := read("baseline", c.String("baseline"))
+		if err != nil {
+			return err
 		}
-		if cand, err = results.ReadSummary(c.String("candidate")); err != nil {
-			return usageError(fmt.Errorf("gate: candidate: %w", err))
+		k, err := read("candidate", c.String("candidate"))
+		if err != nil {
+			return err
 		}
+		if b.Scenario != k.Scenario && !c.Bool("allow-different-scenarios") {
+			return usageError(fmt.Errorf("gate: %w (baseline %s, candidate %s): compare runs of one spec, seed, inputs and scoring, or give --allow-different-scenarios", backtest.ErrDifferentScenarios, b.Dir, k.Dir))
+		}
+		base, cand = b.Summary, k.Summary
 	default:
 		return usageError(errors.New("gate: give --baseline and --candidate, or --run"))
 	}

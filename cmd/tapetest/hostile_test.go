@@ -284,3 +284,54 @@ func TestStuckExternalDetectorFailsAlone(t *testing.T) {
 		t.Fatal("the stuck detector's processes outlived the interrupted run")
 	}
 }
+
+// TestGateTrustsOnlyEvidence: the gate used to read any summary.json. Editing
+// a failing candidate's recall to 1.0 turned the gate green; a run killed
+// after its summary but before its manifest passed; a candidate of another
+// seed passed without a word. Now each directory is checked against its
+// manifest (exit 1, naming the file) and two scenarios are refused (exit 2)
+// unless --allow-different-scenarios.
+func TestGateTrustsOnlyEvidence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec := shortSpecFile(t)
+	raw, _ := os.ReadFile(spec)
+	other := filepath.Join(t.TempDir(), "other-seed.yaml")
+	os.WriteFile(other, []byte(strings.Replace(string(raw), "seed: 20261123", "seed: 7", 1)), 0o644)
+	base, weak, seven := filepath.Join(t.TempDir(), "base"), filepath.Join(t.TempDir(), "weak"), filepath.Join(t.TempDir(), "seven")
+	for _, r := range [][]string{
+		{"run", spec, "-o", base, "--detector", "wash_pairs"},
+		{"run", spec, "-o", weak, "--detector", "wash_pairs:min_trades=1000"},
+		{"run", other, "-o", seven, "--detector", "wash_pairs"},
+	} {
+		if code, stderr := runBinary(t, r...); code != 0 {
+			t.Fatalf("%v exited %d: %s", r, code, stderr)
+		}
+	}
+	if code, _ := runBinary(t, "gate", "--baseline", base, "--candidate", weak); code != exitCheckFailed {
+		t.Fatalf("a weakened candidate: gate exited %d", code)
+	}
+	// Forge the weak candidate's summary: every recall 1.
+	sp := filepath.Join(weak, "summary.json")
+	b, _ := os.ReadFile(sp)
+	forged := strings.ReplaceAll(string(b), `"recall": 0,`, `"recall": 1,`)
+	if forged == string(b) {
+		t.Fatal("nothing to forge in the summary")
+	}
+	os.WriteFile(sp, []byte(forged), 0o644)
+	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", weak); code != exitCheckFailed || !strings.Contains(stderr, "content summary.json") {
+		t.Fatalf("a forged summary: gate exited %d: %s", code, stderr)
+	}
+	os.WriteFile(sp, b, 0o644)
+	os.Remove(filepath.Join(weak, "manifest.json")) // as if killed before it was written
+	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", weak); code != exitCheckFailed || !strings.Contains(stderr, "not a complete results directory") {
+		t.Fatalf("no manifest: gate exited %d: %s", code, stderr)
+	}
+	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", seven); code != exitUsage || !strings.Contains(stderr, "different scenarios") {
+		t.Fatalf("another seed: gate exited %d: %s", code, stderr)
+	}
+	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", seven, "--allow-different-scenarios"); code == exitUsage {
+		t.Fatalf("another seed, allowed: gate exited %d: %s", code, stderr)
+	}
+}
