@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +38,7 @@ type Lines struct {
 	cur   int
 	r     *bufio.Reader
 	c     io.Closer
+	buf   []byte // the line being read, reused
 	// File and Line name the line last returned.
 	File string
 	Line int64
@@ -63,7 +65,10 @@ func (l *Lines) Next() ([]byte, error) {
 			}
 			l.r, l.c, l.File, l.Line = r, c, l.paths[l.cur], 0
 		}
-		b, err := l.r.ReadBytes('\n')
+		b, err := l.readLine()
+		if errors.Is(err, ErrLineTooLong) {
+			return nil, fmt.Errorf("%s:%d: %w", l.File, l.Line+1, err)
+		}
 		if len(b) == 0 && err != nil {
 			if err != io.EOF {
 				return nil, fmt.Errorf("%s: %w", l.File, err)
@@ -78,6 +83,32 @@ func (l *Lines) Next() ([]byte, error) {
 			continue
 		}
 		return b, nil
+	}
+}
+
+// MaxLineBytes bounds a line of a text input: a longer one (a file that is
+// not text, /dev/zero) is an error, not a read that grows until memory runs
+// out. The largest real lines, a venue's full book snapshot, are well under
+// a megabyte.
+const MaxLineBytes = 16 << 20
+
+// ErrLineTooLong is a line longer than MaxLineBytes.
+var ErrLineTooLong = fmt.Errorf("a line longer than %d MiB: not a text feed", MaxLineBytes>>20)
+
+// readLine reads up to and including the next '\n' into the reused buffer
+// (the last line may lack it).
+func (l *Lines) readLine() ([]byte, error) {
+	l.buf = l.buf[:0]
+	for {
+		frag, err := l.r.ReadSlice('\n')
+		if len(l.buf)+len(frag) > MaxLineBytes {
+			return nil, ErrLineTooLong
+		}
+		l.buf = append(l.buf, frag...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return l.buf, err
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/tapetest/tapetest/internal/yamlbound"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/injectors"
@@ -220,6 +221,9 @@ var posRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 // types with a *SpecError naming name:line:column. Package backtest decodes
 // a whole spec file (scenario and run keys) with it.
 func DecodeStrict(name string, data []byte, v any) error {
+	if err := yamlbound.Check(data); err != nil {
+		return &SpecError{File: name, Msg: err.Error()}
+	}
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		msg := strings.SplitN(yaml.FormatError(err, false, false), "\n", 2)[0]
 		if m := posRE.FindStringSubmatch(msg); m != nil {

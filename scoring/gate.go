@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/tapetest/tapetest/internal/yamlbound"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -45,6 +46,9 @@ func LoadPolicy(path string) (Policy, error) {
 		return Policy{}, err
 	}
 	var p Policy
+	if err := yamlbound.Check(b); err != nil {
+		return Policy{}, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := yaml.UnmarshalWithOptions(b, &p, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		return Policy{}, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
 	}

@@ -335,3 +335,31 @@ func TestGateTrustsOnlyEvidence(t *testing.T) {
 		t.Fatalf("another seed, allowed: gate exited %d: %s", code, stderr)
 	}
 }
+
+// TestSmallInputsCannotExhaustMemory: 100 KB of nested YAML brackets took
+// 3.8 GB and 46 s to refuse (spec and gate policy alike), and importing a
+// file of zero bytes with no newline grew without bound (as /dev/zero
+// does), and --batch 1e12 died out of memory. All are now usage errors, at
+// once and naming what is wrong.
+func TestSmallInputsCannotExhaustMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	nested := filepath.Join(dir, "nested.yaml")
+	os.WriteFile(nested, []byte("name: x\nseed: "+strings.Repeat("[", 100_000)+"\n"), 0o644)
+	if code, stderr := runBinaryWithin(t, time.Minute, "run", nested, "-o", filepath.Join(dir, "out")); code != exitUsage || !strings.Contains(stderr, "nested more than 64 deep") {
+		t.Fatalf("nested spec: exit %d: %s", code, stderr)
+	}
+	if code, stderr := runBinaryWithin(t, time.Minute, "gate", "--run", dir, "--policy", nested); code == 0 || strings.Contains(stderr, "out of memory") {
+		t.Fatalf("nested policy: exit %d: %s", code, stderr)
+	}
+	if code, stderr := runBinaryWithin(t, time.Minute, "run", "--batch", "1000000000000", "-o", filepath.Join(dir, "out")); code != exitUsage || !strings.Contains(stderr, "--batch 1000000000000: give 1 to 1048576") {
+		t.Fatalf("--batch 1e12: exit %d: %s", code, stderr)
+	}
+	zeros := filepath.Join(dir, "zeros.csv")
+	os.WriteFile(zeros, make([]byte, 17<<20), 0o644)
+	if code, stderr := runBinaryWithin(t, time.Minute, "import", "-f", "ccxt-trades", zeros, "-o", filepath.Join(dir, "z.parquet")); code != exitUsage || !strings.Contains(stderr, "zeros.csv:1: a line longer than 16 MiB") {
+		t.Fatalf("an endless line: exit %d: %s", code, stderr)
+	}
+}

@@ -17,6 +17,10 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
+// maxBatch bounds --batch: a batch is allocated whole, for every slot of the
+// fan-out's ring (--batch 1e12 died out of memory).
+const maxBatch = 1 << 20
+
 func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
@@ -77,6 +81,9 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	format := c.String("format")
 	if format != "text" && format != "json" && format != "markdown" {
 		return usageError(fmt.Errorf("run: --format %q: want text, json or markdown", format))
+	}
+	if b := c.Int("batch"); b < 1 || b > maxBatch {
+		return usageErrorf("%s: --batch %d: give 1 to %d records", c.Name, b, maxBatch)
 	}
 	spec, text, name, err := loadSpec(c)
 	if err != nil {

@@ -14,6 +14,7 @@ const module = "github.com/tapetest/tapetest"
 // layers is docs/architecture.md's import graph: a package imports only
 // packages of a lower layer. A new package needs a line here.
 var layers = map[string]int{
+	"internal/yamlbound":         0,
 	"internal/realdata":          0,
 	"orderbook":                  0,
 	"orderbook/perp":             1,

@@ -69,13 +69,11 @@ func Open(name string, paths []string, given map[string]any) (replay.EventSource
 		return nil, err
 	}
 	src, err := open(paths, p)
-	if err == nil {
-		err = p.Err()
-	}
 	if err != nil {
-		if src != nil {
-			src.Close()
-		}
+		return nil, err // an opener that fails has closed what it opened
+	}
+	if err := p.Err(); err != nil {
+		src.Close()
 		return nil, err
 	}
 	return src, nil
