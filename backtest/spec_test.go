@@ -77,3 +77,30 @@ func TestScoringConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecRefusesValuesThatChangeResultsSilently: values that used to change
+// a run without an error — a NaN volatility or noise rate (a market of prices
+// 0 to 5 ticks), an attack at an offset past the end (a label outside the
+// replay, counted as a miss), a price of int64's maximum (makers quoting at 1)
+// — are refused, naming the field.
+func TestSpecRefusesValuesThatChangeResultsSilently(t *testing.T) {
+	base := "name: s\nseed: 1\nstart: 2026-01-05T00:00:00Z\nduration: 1h\n"
+	inst := func(extra string) string {
+		return "instruments:\n  - {symbol: X, price_exp: 2, qty_exp: 0, tick: 1, lot: 1, price: 10000, size: 10" + extra + "}\n"
+	}
+	bg := "background: {accounts: 10, market_makers: 1}\n"
+	for _, c := range []struct{ text, want string }{
+		{base + inst(", volatility: .nan") + bg, "volatility NaN"},
+		{base + inst(", jump_prob: .inf") + bg, "jump_prob +Inf"},
+		{base + inst("") + "background: {accounts: 10, market_makers: 1, noise_traders: 1, noise_rate: .nan}\n", "non-negative trader counts and rate"},
+		{base + inst("") + bg + "injections: [{typology: spoofing, symbol: X, intensity: blatant, at: [2h]}]\n", "at[0] 2h0m0s: must be inside the run"},
+		{base + inst("") + bg + "injections: [{typology: spoofing, symbol: X, intensity: blatant, at: [-1m]}]\n", "at[0] -1m0s"},
+		{strings.Replace(base+inst("")+bg, "price: 10000", "price: 9223372036854775807", 1), "at most 2^53"},
+		{base + inst("") + bg + "scoring: {tolerance: -5s}\n", "tolerance -5s"},
+	} {
+		_, err := Parse("s.yaml", []byte(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.want, err, c.want)
+		}
+	}
+}

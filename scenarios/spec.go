@@ -144,7 +144,8 @@ type AgentSpec struct {
 
 // negative reports whether any count or the noise rate is below zero.
 func (a AgentSpec) negative() bool {
-	return a.MarketMakers < 0 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.MeanReversionTraders < 0 || a.InformedTraders < 0 || a.DepthProviders < 0 || a.NoiseRate < 0
+	return a.MarketMakers < 0 || a.NoiseTraders < 0 || a.MomentumTraders < 0 || a.MeanReversionTraders < 0 || a.InformedTraders < 0 || a.DepthProviders < 0 ||
+		!(a.NoiseRate >= 0 && a.NoiseRate < math.Inf(1)) // NaN and infinity too
 }
 
 // agents counts the agents of each kind.
@@ -196,6 +197,10 @@ func (d Duration) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d)
 
 // Limits refused before anything is generated.
 const (
+	// MaxFixedPoint bounds an instrument's price, size, tick and lot in
+	// fixed-point units: 2^53, so that every one is exact as a float64 (the
+	// agents price in floats; int64's maximum made the makers quote at 1).
+	MaxFixedPoint     = 1 << 53
 	MaxAccounts       = 1_000_000
 	MaxEstimateEvents = 50_000_000
 	MaxDuration       = 7 * 24 * time.Hour
@@ -347,10 +352,13 @@ func (s *Spec) Validate() error {
 		if in.Tick <= 0 || in.Lot <= 0 || in.Price <= 0 || in.Price%in.Tick != 0 || in.Size < in.Lot {
 			bad("instruments[%d] %s: tick, lot and price must be positive, price on the tick grid, size >= lot", i, in.Symbol)
 		}
+		if in.Price > MaxFixedPoint || in.Size > MaxFixedPoint || in.Tick > MaxFixedPoint || in.Lot > MaxFixedPoint {
+			bad("instruments[%d] %s: price, size, tick and lot must be at most 2^53 = %d fixed-point units", i, in.Symbol, int64(MaxFixedPoint))
+		}
 		if _, err := ParseSTP(in.STP); err != nil {
 			bad("instruments[%d] %s: %v", i, in.Symbol, err)
 		}
-		if in.Volatility < 0 || in.Volatility > 1 {
+		if !(in.Volatility >= 0 && in.Volatility <= 1) { // NaN too
 			bad("instruments[%d] %s: volatility %v out of [0, 1]", i, in.Symbol, in.Volatility)
 		}
 		shocks := 0.0
@@ -428,6 +436,11 @@ func (s *Spec) Validate() error {
 		}
 		if _, err := labels.ParseIntensity(string(inj.Intensity)); err != nil {
 			bad("injections[%d]: %v", i, err)
+		}
+		for k, at := range inj.At {
+			if at < 0 || (s.Duration > 0 && at >= s.Duration) {
+				bad("injections[%d]: at[%d] %v: must be inside the run (0 to %v): an attack outside the replay is a label no detector can match", i, k, time.Duration(at), time.Duration(s.Duration))
+			}
 		}
 		if !injectors.Has(inj.Typology) {
 			bad("injections[%d]: no injector for typology %q (known: %s)", i, inj.Typology, strings.Join(injectors.Names(), ", "))

@@ -363,3 +363,32 @@ func TestSmallInputsCannotExhaustMemory(t *testing.T) {
 		t.Fatalf("an endless line: exit %d: %s", code, stderr)
 	}
 }
+
+// TestSpecValuesThatChangedResultsSilently: a NaN volatility collapsed a
+// market, an attack past the end was a label outside the replay, int64's
+// maximum as a price made the makers quote at 1 — all with exit 0. They are
+// refused now (exit 2), naming the field.
+func TestSpecValuesThatChangedResultsSilently(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	raw, err := os.ReadFile(shortSpecFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := string(raw)
+	i, j := strings.Index(suite, "\ninjections:\n"), strings.Index(suite, "\ndetectors:")
+	pastEnd := suite[:i] + "\ninjections: [{typology: spoofing, symbol: BTCUSDT, intensity: blatant, at: [3h]}]" + suite[j:]
+	for _, c := range []struct{ text, want string }{
+		{strings.Replace(suite, "volatility: 0.006", "volatility: .nan", 1), "volatility NaN"},
+		{strings.Replace(suite, "price: 6000000", "price: 9223372036854775807", 1), "at most 2^53"},
+		{pastEnd, "must be inside the run"},
+	} {
+		text := c.text
+		p := filepath.Join(t.TempDir(), "s.yaml")
+		os.WriteFile(p, []byte(text), 0o644)
+		if code, stderr := runBinaryWithin(t, time.Minute, "run", p, "-o", filepath.Join(t.TempDir(), "out")); code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d: %s", c.want, code, stderr)
+		}
+	}
+}
