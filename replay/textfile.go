@@ -69,6 +69,11 @@ func (l *Lines) Next() ([]byte, error) {
 		if errors.Is(err, ErrLineTooLong) {
 			return nil, fmt.Errorf("%s:%d: %w", l.File, l.Line+1, err)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) {
+			// Not a last line without its newline: the compressed stream
+			// ends early or is damaged (a copy cut short).
+			return nil, fmt.Errorf("%s: %w after line %d: %w", l.File, ErrTruncated, l.Line, err)
+		}
 		if len(b) == 0 && err != nil {
 			if err != io.EOF {
 				return nil, fmt.Errorf("%s: %w", l.File, err)
@@ -91,6 +96,9 @@ func (l *Lines) Next() ([]byte, error) {
 // out. The largest real lines, a venue's full book snapshot, are well under
 // a megabyte.
 const MaxLineBytes = 16 << 20
+
+// ErrTruncated is a compressed input that ends early or fails its checksum.
+var ErrTruncated = errors.New("the compressed file is truncated or damaged")
 
 // ErrLineTooLong is a line longer than MaxLineBytes.
 var ErrLineTooLong = fmt.Errorf("a line longer than %d MiB: not a text feed", MaxLineBytes>>20)

@@ -56,3 +56,24 @@ func TestLinesBoundLineLength(t *testing.T) {
 		t.Fatalf("an endless line: %v", err)
 	}
 }
+
+// TestLinesReportTruncation: a gzip file cut short used to end in a partial
+// last line that failed as a bad field; it is reported as truncation.
+func TestLinesReportTruncation(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for i := 0; i < 2000; i++ {
+		zw.Write([]byte("1700000000000,buy,1.5,2\n"))
+	}
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "cut.csv.gz")
+	os.WriteFile(p, gz.Bytes()[:gz.Len()/2], 0o644)
+	l := NewLines([]string{p})
+	var err error
+	for err == nil {
+		_, err = l.Next()
+	}
+	if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "cut.csv.gz") {
+		t.Fatalf("a truncated gzip: %v", err)
+	}
+}

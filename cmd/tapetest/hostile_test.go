@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -390,5 +393,36 @@ func TestSpecValuesThatChangedResultsSilently(t *testing.T) {
 		if code, stderr := runBinaryWithin(t, time.Minute, "run", p, "-o", filepath.Join(t.TempDir(), "out")); code != exitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: exit %d: %s", c.want, code, stderr)
 		}
+	}
+}
+
+// TestEmptyAndTruncatedInputs: an empty input imported as 0 events with
+// exit 0 and no warning, and a gzip file cut short failed as a bad field of
+// its partial last line. Both are usage errors now that say what happened.
+func TestEmptyAndTruncatedInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, []byte("timestamp,side,price,amount\n"), 0o644)
+	out := filepath.Join(dir, "e.parquet")
+	if code, stderr := runBinary(t, "import", "-f", "ccxt-trades", empty, "-o", out); code != exitUsage || !strings.Contains(stderr, "no events in the input") {
+		t.Fatalf("an empty input: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("an empty event file was left behind")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("timestamp,side,price,amount\n"))
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(zw, "%d,buy,1.5,2\n", 1700000000000+i)
+	}
+	zw.Close()
+	cut := filepath.Join(dir, "cut.csv.gz")
+	os.WriteFile(cut, gz.Bytes()[:gz.Len()/2], 0o644)
+	if code, stderr := runBinary(t, "import", "-f", "ccxt-trades", cut, "-o", filepath.Join(dir, "c.parquet")); code != exitUsage || !strings.Contains(stderr, "truncated or damaged") {
+		t.Fatalf("a truncated gzip: exit %d: %s", code, stderr)
 	}
 }

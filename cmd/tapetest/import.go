@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/tapetest/tapetest/replay"
@@ -66,6 +67,9 @@ func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
 		return usageError(fmt.Errorf("import: %w", err)) // the input's fault
 	case err != nil:
 		return fmt.Errorf("import: %w", err) // the output's
+	case n == 0:
+		os.Remove(c.String("out"))
+		return usageErrorf("import: %s: no events in the input (an empty or header-only file?)", strings.Join(paths, ", "))
 	}
 	gs.logger.Info("import done", "format", name, "events", n, "out", c.String("out"))
 	if ct, ok := src.(replay.Counter); ok {
