@@ -30,11 +30,11 @@ func Decimals(s string) int {
 }
 
 func splitExp(s string) (mant string, exp int, ok bool) {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	s = dropSign(s) // one sign at most: "-+5" is not a number
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		e := s[i+1:]
 		neg := strings.HasPrefix(e, "-")
-		e = strings.TrimPrefix(strings.TrimPrefix(e, "-"), "+")
+		e = dropSign(e)
 		if e == "" || len(e) > 3 {
 			return "", 0, false
 		}
@@ -58,6 +58,14 @@ func splitExp(s string) (mant string, exp int, ok bool) {
 		}
 	}
 	return s, exp, true
+}
+
+// dropSign removes one leading sign.
+func dropSign(s string) string {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		return s[1:]
+	}
+	return s
 }
 
 // ParseDecimal parses a decimal string — with an optional sign, fraction and

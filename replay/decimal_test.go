@@ -26,6 +26,11 @@ func TestParseDecimal(t *testing.T) {
 		{"1e", 2, 0, false},
 		{"99999999999999999999", 0, 0, false},
 		{"9e18", 2, 0, false},
+		{"-+5", 0, 0, false}, // read as −5 before: one sign at most
+		{"+-5", 0, 0, false},
+		{"--5", 0, 0, false},
+		{"1e-+3", 3, 0, false},
+		{"1e+3", 0, 1000, true},
 	}
 	for _, c := range cases {
 		got, err := ParseDecimal(c.s, c.exp)

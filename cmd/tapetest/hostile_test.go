@@ -426,3 +426,31 @@ func TestEmptyAndTruncatedInputs(t *testing.T) {
 		t.Fatalf("a truncated gzip: exit %d: %s", code, stderr)
 	}
 }
+
+// TestImpossibleTradesAreRefused: a CSV trade with a zero or negative price
+// or amount, or a doubled sign ("-+5" was read as −5), imported with exit 0.
+// Each is now refused naming its line and field, or skipped and counted with
+// --skip-bad.
+func TestImpossibleTradesAreRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ row, field string }{
+		{"1700000000000,buy,0,2", "price"},
+		{"1700000000000,buy,-1.5,2", "price"},
+		{"1700000000000,buy,1.5,-+5", "amount"},
+		{"1700000000000,sell,1.5,0", "amount"},
+	} {
+		p := filepath.Join(dir, "t.csv")
+		os.WriteFile(p, []byte("timestamp,side,price,amount\n1700000000000,buy,1.5,2\n"+c.row+"\n"), 0o644)
+		code, stderr := runBinary(t, "import", "-f", "ccxt-trades", p, "-o", filepath.Join(dir, "t.parquet"))
+		if code != exitUsage || !strings.Contains(stderr, "t.csv:3: "+c.field) {
+			t.Errorf("%s: exit %d: %s", c.row, code, stderr)
+		}
+		code, stderr = runBinary(t, "import", "-f", "ccxt-trades", "--skip-bad", p, "-o", filepath.Join(dir, "t.parquet"))
+		if code != 0 || !strings.Contains(stderr, c.field) {
+			t.Errorf("%s with --skip-bad: exit %d: %s", c.row, code, stderr)
+		}
+	}
+}

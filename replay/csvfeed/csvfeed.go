@@ -338,6 +338,14 @@ func (s *Source) parse() (row, *replay.RowError) {
 	if replay.Decimals(r.qty) < 0 {
 		return r, s.bad("amount", "%q is not a decimal number", r.qty)
 	}
+	// A price is positive; a trade's amount too (a book level's amount may
+	// be 0: the level is gone). Impossible values used to import as they were.
+	if v, _ := strconv.ParseFloat(r.price, 64); !(v > 0) {
+		return r, s.bad("price", "%q: a price must be positive", r.price)
+	}
+	if v, _ := strconv.ParseFloat(r.qty, 64); !(v > 0) && !(r.book && v == 0) {
+		return r, s.bad("amount", "%q: an amount must be positive", r.qty)
+	}
 	return r, nil
 }
 
