@@ -28,7 +28,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("spec.schema.json is stale: run go test ./backtest -run TestSchemaIsCurrent -update")
 	}
-	for _, key := range []string{`"injections"`, `"intensity"`, `"budget_per_day"`, `"additionalProperties": false`, `"wash_pairs"`, `"spoofing"`, `"lobster"`, `"price_band"`} {
+	for _, key := range []string{`"injections"`, `"intensity"`, `"budget_per_day"`, `"additionalProperties": false`, `"wash_pairs"`, `"spoofing"`, `"lobster"`, `"price_band"`, `"max_maker_age"`, `"size_x_touch"`, `"halt_pct"`} {
 		if !bytes.Contains(got, []byte(key)) {
 			t.Errorf("schema lacks %s", key)
 		}

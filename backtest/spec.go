@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/invopop/jsonschema"
+	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/scenarios"
@@ -146,7 +147,32 @@ func Schema() ([]byte, error) {
 			}
 		}
 	}
+	// Each entry's params follow its component's spec.
+	for _, e := range []struct {
+		path          []string
+		key, paramKey string
+		specs         []*component.Spec
+		grids         bool
+	}{
+		{[]string{"detectors", "[]"}, "name", "params", detectorSpecs(), true},
+		{[]string{"injections", "[]"}, "typology", "params", injectors.Specs(), false},
+		{[]string{"instruments", "[]", "rules", "[]"}, "name", "params", scenarios.VenueRules(), false},
+	} {
+		if at := schemaAt(s, e.path...); at != nil {
+			for _, c := range e.specs {
+				at.AllOf = append(at.AllOf, component.Conditional(e.key, c.Name, e.paramKey, c.ParamsSchema(e.grids)))
+			}
+		}
+	}
 	return json.MarshalIndent(s, "", "  ")
+}
+
+func detectorSpecs() []*component.Spec {
+	var out []*component.Spec
+	for _, d := range detectors.All() {
+		out = append(out, &d.Spec)
+	}
+	return out
 }
 
 // schemaAt walks object properties by name, and "[]" into array items.
