@@ -135,10 +135,10 @@ func Schema() ([]byte, error) {
 		path  []string
 		names []string
 	}{
-		{[]string{"detectors", "[]", "name"}, detectorNames()},
-		{[]string{"injections", "[]", "typology"}, injectors.Names()},
-		{[]string{"background", "format"}, formats.Names()},
-		{[]string{"instruments", "[]", "rules", "[]", "name"}, venueRuleNames()},
+		{[]string{"detectors", "[]", "name"}, specNames(detectorSpecs())},
+		{[]string{"injections", "[]", "typology"}, specNames(injectors.Specs())},
+		{[]string{"background", "format"}, specNames(formats.Specs())},
+		{[]string{"instruments", "[]", "rules", "[]", "name"}, specNames(scenarios.VenueRules())},
 	} {
 		if at := schemaAt(s, e.path...); at != nil {
 			at.Enum = nil
@@ -193,18 +193,11 @@ func schemaAt(s *jsonschema.Schema, path ...string) *jsonschema.Schema {
 	return s
 }
 
-func detectorNames() []string {
-	var out []string
-	for _, d := range detectors.All() {
-		out = append(out, d.Name)
-	}
-	return out
-}
-
-func venueRuleNames() []string {
-	var out []string
-	for _, s := range scenarios.VenueRules() {
-		out = append(out, s.Name)
+// specNames are the components' names, in the registry's order.
+func specNames(specs []*component.Spec) []string {
+	out := make([]string, len(specs))
+	for i, s := range specs {
+		out[i] = s.Name
 	}
 	return out
 }

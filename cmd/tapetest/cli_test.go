@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -193,10 +192,7 @@ func TestSweepGrid(t *testing.T) {
 // TestFailingDetectorExits3: a detector instance that dies mid-run is reported
 // by name, the others' results are written, and run exits 3.
 func TestFailingDetectorExits3(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "extwash")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../detectors/examples/extwash").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := extwash(t)
 	out := filepath.Join(t.TempDir(), "out")
 	code := run("run", shortSpecFile(t), "-o", out, "--detector", "wash_pairs", "--detector", "external:command="+bin+" -crash-after 1,timeout=30s")
 	if code != exitDetector {

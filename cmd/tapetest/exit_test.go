@@ -75,10 +75,7 @@ func TestBinaryExitCodes(t *testing.T) {
 	dropped, book := droppedAddMessages(t)
 	file := filepath.Join(t.TempDir(), "a-file")
 	os.WriteFile(file, []byte("x"), 0o644)
-	ext := filepath.Join(t.TempDir(), "extwash")
-	if out, err := exec.Command("go", "build", "-o", ext, "../../detectors/examples/extwash").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	ext := extwash(t)
 	spec := shortSpecFile(t)
 	cases := []struct {
 		name   string
