@@ -27,8 +27,11 @@ type Pair struct {
 
 // Match returns every alert–label pair that matches under the package rules,
 // sorted by alert then label. It runs in O((A + L) log L + pairs) for labels
-// of bounded duration.
+// of bounded duration. Account lists may come in any order: they are
+// compared as sets (a detector that lists an alert's accounts unsorted used to
+// lose the alert's matched labels in alerts.parquet).
 func Match(alerts []detectors.Alert, lbls []labels.Label, opts Options) []Pair {
+	alerts, lbls = normalize(alerts, lbls)
 	type entry struct {
 		start, end int64
 		idx        int

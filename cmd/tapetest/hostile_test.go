@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/results"
 )
 
@@ -452,5 +453,42 @@ func TestImpossibleTradesAreRefused(t *testing.T) {
 		if code != 0 || !strings.Contains(stderr, c.field) {
 			t.Errorf("%s with --skip-bad: exit %d: %s", c.row, code, stderr)
 		}
+	}
+}
+
+// TestUnsortedAccountsKeepTheirLabels: an external detector that listed an
+// alert's accounts in descending order lost the alert's matched_labels in
+// alerts.parquet (the match walked both lists as if ascending). The same
+// self-trades listed with an extra account, descending, now match the same
+// labels as the detector's plain alerts.
+func TestUnsortedAccountsKeepTheirLabels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	spec, ext := shortSpecFile(t), extwash(t)
+	matched := func(flags string) (alerts, withLabels int) {
+		out := filepath.Join(t.TempDir(), "r")
+		if code, stderr := runBinary(t, "run", spec, "-o", out, "--detector", "external:command="+ext+flags+",typology=wash_trading"); code != 0 {
+			t.Fatalf("run %q exited %d: %s", flags, code, stderr)
+		}
+		type row struct {
+			Accounts []uint64 `parquet:"accounts,list"`
+			Labels   []string `parquet:"matched_labels,list"`
+		}
+		rows, err := parquet.ReadFile[row](filepath.Join(out, results.AlertsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if len(r.Labels) > 0 {
+				withLabels++
+			}
+		}
+		return len(rows), withLabels
+	}
+	n, plain := matched("")
+	m, unsorted := matched(" -unsorted-accounts")
+	if n != m || plain == 0 || unsorted != plain {
+		t.Fatalf("plain: %d of %d alerts matched a label; accounts unsorted: %d of %d", plain, n, unsorted, m)
 	}
 }

@@ -42,6 +42,7 @@ func main() {
 	badJSON := flag.Bool("bad-json", false, "answer with invalid JSON (test)")
 	hang := flag.Bool("hang", false, "stop answering after the start message (test)")
 	impersonate := flag.String("impersonate", "", "claim this instance id in every alert (test)")
+	unsorted := flag.Bool("unsorted-accounts", false, "list each alert's accounts in descending order, with an extra one (test)")
 	score := flag.Float64("score", 0, "give the alerts this score and its negative in turn instead of the self-traded quantity (test)")
 	flag.Parse()
 	in := bufio.NewScanner(os.Stdin)
@@ -78,6 +79,9 @@ func main() {
 							"accounts": []uint64{f.MakerAccount}, "score": float64(f.Qty), "evidence": "self-trade"}
 						if *score != 0 {
 							a["score"], *score = *score, -*score
+						}
+						if *unsorted {
+							a["accounts"] = []uint64{f.MakerAccount + 1<<40, f.MakerAccount}
 						}
 						if *impersonate != "" {
 							a["instance"] = *impersonate
