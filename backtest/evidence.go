@@ -8,30 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/tapetest/tapetest/results"
 )
-
-// IntegrityError is a results directory that does not match its manifest:
-// a file missing, edited or added since the run wrote it, or no manifest at
-// all (a run killed before its end).
-type IntegrityError struct {
-	Dir   string
-	Diffs []results.FileDiff // empty when the manifest itself is missing or unreadable
-	Err   error              // why the manifest could not be read
-}
-
-func (e *IntegrityError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s is not a complete results directory: %v", e.Dir, e.Err)
-	}
-	var parts []string
-	for _, d := range e.Diffs {
-		parts = append(parts, d.Reason+" "+d.Path)
-	}
-	return fmt.Sprintf("%s does not match its manifest: %s", e.Dir, strings.Join(parts, ", "))
-}
 
 // Evidence is a results directory checked against its manifest.
 type Evidence struct {
@@ -46,23 +25,16 @@ type Evidence struct {
 
 // ReadEvidence reads the results directory at path (a directory, or its
 // summary.json) after checking every file against the manifest: a file
-// missing, edited or extra, or no manifest, is an *IntegrityError. The gate
+// missing, edited or extra, or no manifest, is a *results.IntegrityError. The gate
 // reads results only through it, so an edited summary cannot pass a gate.
 func ReadEvidence(path string) (*Evidence, error) {
 	dir := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	m, err := results.ReadManifest(dir)
-	if err != nil {
-		return nil, &IntegrityError{Dir: dir, Err: err}
-	}
-	have, err := results.HashDir(dir)
+	m, err := results.CheckDir(dir)
 	if err != nil {
 		return nil, err
-	}
-	if d := results.CompareFiles(m.Files, have); len(d) > 0 {
-		return nil, &IntegrityError{Dir: dir, Diffs: d}
 	}
 	s, err := results.ReadSummary(dir)
 	if err != nil {
@@ -81,7 +53,7 @@ func ReadEvidence(path string) (*Evidence, error) {
 func scenarioDigest(dir string, m *results.Manifest) (string, error) {
 	text, err := os.ReadFile(filepath.Join(dir, m.Spec.File))
 	if err != nil {
-		return "", &IntegrityError{Dir: dir, Err: err}
+		return "", &results.IntegrityError{Dir: dir, Err: err}
 	}
 	spec, err := Parse(m.Spec.File, text)
 	if err != nil {

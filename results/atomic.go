@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/tapetest/tapetest/internal/staging"
 )
 
 // WriteFileAtomic writes data to path through a temporary file in the same
@@ -21,7 +23,7 @@ func WriteFileAtomic(path string, data []byte) error {
 // file is removed and path is left untouched.
 func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := staging.CreateTemp(dir, filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/tapetest/tapetest/internal/staging"
 )
 
 // CommitDir makes dir the directory write fills, atomically for a reader:
@@ -24,7 +26,7 @@ func CommitDir(dir string, write func(tmp string) error) (err error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	tmp, err := staging.MkdirTemp(parent, filepath.Base(filepath.Clean(dir)))
 	if err != nil {
 		return err
 	}

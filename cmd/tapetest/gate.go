@@ -53,7 +53,7 @@ func gateAction(gs *globalState, c *cli.Command) error {
 	// before its summary is read (an edited or half-written directory fails).
 	read := func(role, path string) (*backtest.Evidence, error) {
 		ev, err := backtest.ReadEvidence(path)
-		var ie *backtest.IntegrityError
+		var ie *results.IntegrityError
 		switch {
 		case errors.As(err, &ie):
 			return nil, checkFailed(fmt.Errorf("gate: %s: %w", role, err))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/results"
 )
 
@@ -294,7 +295,8 @@ func TestStuckExternalDetectorFailsAlone(t *testing.T) {
 // after its summary but before its manifest passed; a candidate of another
 // seed passed without a word. Now each directory is checked against its
 // manifest (exit 1, naming the file) and two scenarios are refused (exit 2)
-// unless --allow-different-scenarios.
+// unless --allow-different-scenarios. report refuses a directory that does
+// not match its manifest instead of re-rendering it into one that does.
 func TestGateTrustsOnlyEvidence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -327,7 +329,18 @@ func TestGateTrustsOnlyEvidence(t *testing.T) {
 	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", weak); code != exitCheckFailed || !strings.Contains(stderr, "content summary.json") {
 		t.Fatalf("a forged summary: gate exited %d: %s", code, stderr)
 	}
+	// report used to re-render the forged directory and write a manifest
+	// that matched it, laundering the forgery.
+	if code, stderr := runBinary(t, "report", weak); code != exitCheckFailed || !strings.Contains(stderr, "content summary.json") {
+		t.Fatalf("a forged summary: report exited %d: %s", code, stderr)
+	}
+	if _, err := backtest.ReadEvidence(weak); err == nil {
+		t.Fatal("report made the forged directory match a manifest")
+	}
 	os.WriteFile(sp, b, 0o644)
+	if code, stderr := runBinary(t, "report", weak); code != 0 {
+		t.Fatalf("an honest directory: report exited %d: %s", code, stderr)
+	}
 	os.Remove(filepath.Join(weak, "manifest.json")) // as if killed before it was written
 	if code, stderr := runBinary(t, "gate", "--baseline", base, "--candidate", weak); code != exitCheckFailed || !strings.Contains(stderr, "not a complete results directory") {
 		t.Fatalf("no manifest: gate exited %d: %s", code, stderr)
