@@ -10,6 +10,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/tapetest/tapetest/internal/staging"
 	"github.com/tapetest/tapetest/orderbook"
 )
 
@@ -131,7 +132,7 @@ func CreateEventFile(path string, opts EventFileOptions) (*EventWriter, error) {
 	if opts.RowGroupSize <= 0 {
 		opts.RowGroupSize = DefaultEventFileRowGroup
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := staging.CreateTemp(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}

@@ -16,6 +16,7 @@ const module = "github.com/tapetest/tapetest"
 var layers = map[string]int{
 	"internal/yamlbound":         0,
 	"internal/realdata":          0,
+	"internal/staging":           0,
 	"orderbook":                  0,
 	"orderbook/perp":             1,
 	"replay":                     1,
