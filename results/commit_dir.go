@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/tapetest/tapetest/internal/staging"
 )
 
 // CommitDir makes dir the directory write fills, atomically for a reader:
@@ -23,10 +21,10 @@ func CommitDir(dir string, write func(tmp string) error) (err error) {
 		return err
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := fs.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	tmp, err := staging.MkdirTemp(parent, filepath.Base(filepath.Clean(dir)))
+	tmp, err := fs.MkdirTemp(parent, filepath.Base(filepath.Clean(dir)))
 	if err != nil {
 		return err
 	}
@@ -35,27 +33,34 @@ func CommitDir(dir string, write func(tmp string) error) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err = os.Chmod(tmp, 0o755); err != nil {
+	if err = fs.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
 	if err = write(tmp); err != nil {
 		return err
 	}
 	if _, statErr := os.Lstat(dir); os.IsNotExist(statErr) {
-		return os.Rename(tmp, dir)
+		if err = fs.Rename(tmp, dir); err != nil {
+			return fmt.Errorf("replace %s: %w", dir, err)
+		}
+		return nil
 	}
-	if exchangeDirs(tmp, dir) == nil {
-		return os.RemoveAll(tmp) // tmp now holds the previous directory
+	// Once dir is the new directory the run has succeeded: failing to remove
+	// the previous one only leaves a staging the next writer sweeps.
+	if fs.Exchange(tmp, dir) == nil {
+		os.RemoveAll(tmp) // tmp now holds the previous directory
+		return nil
 	}
 	old := tmp + ".old"
-	if err = os.Rename(dir, old); err != nil {
+	if err = fs.Rename(dir, old); err != nil {
 		return fmt.Errorf("replace %s: %w", dir, err)
 	}
-	if err = os.Rename(tmp, dir); err != nil {
+	if err = fs.Rename(tmp, dir); err != nil {
 		os.Rename(old, dir)
 		return fmt.Errorf("replace %s: %w", dir, err)
 	}
-	return os.RemoveAll(old)
+	os.RemoveAll(old)
+	return nil
 }
 
 // ErrNotReplaceable marks an output path CommitDir will not replace.

@@ -80,7 +80,7 @@ type Summary struct {
 // summary.md, plots, report.html, and finally manifest.json with the hashes of
 // every other file).
 func WriteDir(dir string, c *Contents) error {
-	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+	if err := fs.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
