@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tapetest/tapetest/internal/realdata"
 )
 
 func TestVerifyLobsterCommand(t *testing.T) {
@@ -76,4 +80,77 @@ func TestVerifyLobsterCommand(t *testing.T) {
 			t.Fatalf("exit %d, output %s", code, out)
 		}
 	})
+}
+
+// TestLOBSTERFloatArtifactTimes: a real LOBSTER day whose writer printed
+// times with float artifacts ("43002.632812672004") stopped import, verify,
+// realism and run at that row. The shared AAPL file with every time printed
+// at 17 significant digits (as such writers do) now verifies exactly as the
+// original (unexplained=0), imports to the same bytes, and reports how many
+// times it rounded.
+func TestLOBSTERFloatArtifactTimes(t *testing.T) {
+	const name = "AAPL_2012-06-21_34200000_57600000_"
+	msgs := realdata.Path(t, "lobster-aapl-l10-head/"+name+"message_10.csv")
+	book := strings.Replace(msgs, "message", "orderbook", 1)
+	raw, err := os.ReadFile(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	artifacts := 0
+	for _, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		tm, rest, _ := strings.Cut(line, ",")
+		f, err := strconv.ParseFloat(tm, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		printed := strconv.FormatFloat(f, 'g', 17, 64)
+		if _, frac, _ := strings.Cut(printed, "."); len(frac) > 9 {
+			artifacts++
+		}
+		b.WriteString(printed + "," + rest + "\n")
+	}
+	if artifacts < 100 {
+		t.Fatalf("only %d times print with artifacts", artifacts)
+	}
+	float := filepath.Join(t.TempDir(), name+"message_10.csv")
+	if err := os.WriteFile(float, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, code := stdout(t, "verify", "lobster", "--messages", msgs, "--book", book, "--format", "json")
+	if code != 0 {
+		t.Fatalf("the original verifies with exit %d:\n%s", code, want)
+	}
+	got, code := stdout(t, "verify", "lobster", "--messages", float, "--book", book, "--format", "json")
+	if code != 0 {
+		t.Fatalf("the float-printed file verifies with exit %d:\n%s", code, got)
+	}
+	var w, g struct {
+		Rows, Unexplained int64
+		Counts            []struct {
+			Kind string
+			N    int64
+		}
+	}
+	json.Unmarshal([]byte(want), &w)
+	json.Unmarshal([]byte(got), &g)
+	rounded := int64(0)
+	for _, c := range g.Counts {
+		if c.Kind == "time_rounded_to_ns" {
+			rounded = c.N
+		}
+	}
+	if g.Rows != w.Rows || g.Unexplained != 0 || rounded != int64(artifacts) {
+		t.Fatalf("float-printed: rows %d (want %d), unexplained %d, %d times rounded (want %d)", g.Rows, w.Rows, g.Unexplained, rounded, artifacts)
+	}
+	dir := t.TempDir()
+	a, c := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "c.parquet")
+	if run("import", "-f", "lobster", msgs, book, "-o", a) != 0 || run("import", "-f", "lobster", float, book, "-o", c) != 0 {
+		t.Fatal("import failed")
+	}
+	x, _ := os.ReadFile(a)
+	y, _ := os.ReadFile(c)
+	if len(x) == 0 || !bytes.Equal(x, y) {
+		t.Fatal("the float-printed file imports to other events")
+	}
 }

@@ -100,8 +100,11 @@ func parseInt(b []byte) (int64, error) {
 	return v, nil
 }
 
-// parseSeconds parses "34200.015105074" (seconds after midnight, up to ns) into ns.
-func parseSeconds(b []byte) (int64, error) {
+// parseSeconds parses "34200.015105074" (seconds after midnight, up to ns) into
+// ns. Digits beyond the nanosecond — float printing in the writer of some
+// LOBSTER files gives "43002.632812672004" — are rounded half up to the
+// nanosecond, and rounded reports it, so that the reader counts them.
+func parseSeconds(b []byte) (ns int64, rounded bool, err error) {
 	i := bytes.IndexByte(b, '.')
 	whole, frac := b, []byte(nil)
 	if i >= 0 {
@@ -109,28 +112,34 @@ func parseSeconds(b []byte) (int64, error) {
 	}
 	s, err := parseInt(whole)
 	if err != nil || s < 0 || s > 48*3600 {
-		return 0, errors.New("not seconds after midnight")
+		return 0, false, errors.New("not seconds after midnight")
 	}
-	if len(frac) > 9 {
-		return 0, errors.New("more than 9 decimals")
+	for _, c := range frac {
+		if c < '0' || c > '9' {
+			return 0, false, errors.New("not a decimal number")
+		}
 	}
-	var ns int64
 	for j := 0; j < 9; j++ {
 		ns *= 10
 		if j < len(frac) {
-			c := frac[j]
-			if c < '0' || c > '9' {
-				return 0, errors.New("not a decimal number")
-			}
-			ns += int64(c - '0')
+			ns += int64(frac[j] - '0')
 		}
 	}
-	return s*1_000_000_000 + ns, nil
+	if len(frac) > 9 {
+		rounded = true
+		if frac[9] >= '5' {
+			ns++ // 999999999 + 1 carries into the next second below
+		}
+	}
+	return s*1_000_000_000 + ns, rounded, nil
 }
 
 // MessageReader streams a LOBSTER message file (plain or gzip).
 type MessageReader struct {
 	lr *lineReader
+	// Rounded counts the messages whose time had digits beyond the
+	// nanosecond, rounded to it.
+	Rounded int64
 }
 
 // OpenMessages opens a message file.
@@ -155,15 +164,21 @@ func (m *MessageReader) Next(msg *Message) error {
 	if err != nil {
 		return err
 	}
-	return parseMessage(b, msg, m.lr.file, m.lr.line)
+	rounded, err := parseMessage(b, msg, m.lr.file, m.lr.line)
+	if rounded && err == nil {
+		m.Rounded++
+	}
+	return err
 }
 
-func parseMessage(b []byte, msg *Message, file string, line int64) error {
-	bad := func(fieldName, reason string) error {
-		return &replay.RowError{File: file, Line: line, Field: fieldName, Reason: reason}
+// parseMessage parses one message row; rounded reports a time rounded to the
+// nanosecond.
+func parseMessage(b []byte, msg *Message, file string, line int64) (rounded bool, err error) {
+	bad := func(fieldName, reason string) (bool, error) {
+		return false, &replay.RowError{File: file, Line: line, Field: fieldName, Reason: reason}
 	}
 	f, rest := field(b)
-	t, err := parseSeconds(f)
+	t, rounded, err := parseSeconds(f)
 	if err != nil {
 		return bad("time", fmt.Sprintf("%q: %v", f, err))
 	}
@@ -199,7 +214,7 @@ func parseMessage(b []byte, msg *Message, file string, line int64) error {
 		return bad("size", fmt.Sprintf("size %d and price %d must be positive for type %d", size, price, typ))
 	}
 	*msg = Message{Time: t, Type: int8(typ), OrderID: uint64(id), Size: size, Price: price, Direction: int8(dir)}
-	return nil
+	return rounded, nil
 }
 
 // Empty-level placeholders in LOBSTER orderbook files.

@@ -108,3 +108,33 @@ func TestParsersDoNotAllocatePerRow(t *testing.T) {
 		}
 	}
 }
+
+// TestTimesBeyondTheNanosecond: LOBSTER files written with float printing
+// carry times such as "43002.632812672004"; they stopped every command at
+// that row ("more than 9 decimals"). They are rounded half up to the
+// nanosecond and counted.
+func TestTimesBeyondTheNanosecond(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		ns      int64
+		rounded bool
+	}{
+		{"34200", 34200e9, false},
+		{"34200.1", 34200e9 + 1e8, false},
+		{"34200.015105074", 34200e9 + 15105074, false},
+		{"43002.632812672004", 43002e9 + 632812672, true},
+		{"43002.6328126725", 43002e9 + 632812673, true},
+		{"34200.9999999996", 34201e9, true},
+		{"34200.0000000004999", 34200e9, true},
+	} {
+		ns, rounded, err := parseSeconds([]byte(c.in))
+		if err != nil || ns != c.ns || rounded != c.rounded {
+			t.Errorf("%s: %d, rounded %v, %v; want %d, rounded %v", c.in, ns, rounded, err, c.ns, c.rounded)
+		}
+	}
+	for _, bad := range []string{"34200.12x", "-1.5", "200000.1", "34200.0000000001e"} {
+		if _, _, err := parseSeconds([]byte(bad)); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+}

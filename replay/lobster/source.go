@@ -104,12 +104,16 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 // Instruments is the single instrument of the file.
 func (s *Source) Instruments() []replay.Instrument { return s.inst }
 
-// Counts reports the halt messages that were counted and not emitted, and the
-// malformed rows skipped with SkipBad.
+// Counts reports the halt messages that were counted and not emitted, the
+// times rounded to the nanosecond, and the malformed rows skipped with
+// SkipBad.
 func (s *Source) Counts() []replay.Count {
 	var out []replay.Count
 	if s.halts > 0 {
 		out = append(out, replay.Count{Kind: "halt_message", N: s.halts})
+	}
+	if s.mr.Rounded > 0 {
+		out = append(out, replay.Count{Kind: "time_rounded_to_ns", N: s.mr.Rounded})
 	}
 	for k, n := range s.skipped {
 		out = append(out, replay.Count{Kind: k, N: n})

@@ -106,16 +106,18 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte("34200.1,5,0,1,5795100,-1"))
 	f.Add([]byte("1,7,0,0,-1,-1"))
 	f.Add([]byte(",,,,,"))
+	f.Add([]byte("43002.632812672004,1,16,100,5794000,1"))
+	f.Add([]byte("34200.9999999996,3,16,100,5794000,-1"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m Message
-		if err := parseMessage(b, &m, "f", 1); err == nil {
+		if _, err := parseMessage(b, &m, "f", 1); err == nil {
 			if m.Type < 1 || m.Type > 7 || (m.Direction != 1 && m.Direction != -1) || m.Time < 0 {
 				t.Fatalf("accepted an invalid message %+v from %q", m, b)
 			}
 			// What was accepted formats back to a row that parses to the same message.
 			s := fmt.Sprintf("%d.%09d,%d,%d,%d,%d,%d", m.Time/1e9, m.Time%1e9, m.Type, m.OrderID, m.Size, m.Price, m.Direction)
 			var m2 Message
-			if err := parseMessage([]byte(s), &m2, "f", 1); err != nil || m2 != m {
+			if rounded, err := parseMessage([]byte(s), &m2, "f", 1); err != nil || m2 != m || rounded {
 				t.Fatalf("%q parsed to %+v; its canonical form %q gives %+v, %v", b, m, s, m2, err)
 			}
 		} else {

@@ -198,6 +198,9 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 	for k, n := range v.counts {
 		rep.Counts = append(rep.Counts, replay.Count{Kind: k, N: n})
 	}
+	if mr.Rounded > 0 {
+		rep.Counts = append(rep.Counts, replay.Count{Kind: "time_rounded_to_ns", N: mr.Rounded})
+	}
 	sort.Slice(rep.Counts, func(i, j int) bool { return rep.Counts[i].Kind < rep.Counts[j].Kind })
 	return rep, nil
 }
