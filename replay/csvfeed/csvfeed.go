@@ -12,16 +12,20 @@
 //     incremental rows resets the book with a Clear event).
 //
 // Binance timestamps in milliseconds and microseconds are told apart by
-// magnitude. Fixed-point exponents are the most decimals seen in the first
-// rows (scanned before any event is returned); a later value with more
-// decimals stops the import with its line and field rather than rounding.
+// magnitude. Fixed-point exponents are the most decimals of any row: files
+// are read through once before any event is returned (a pipe, which cannot be
+// read twice, is decided from its first rows, and a later value with more
+// decimals then stops the import with its line and field rather than
+// rounding).
 // Gzip input is read transparently. A malformed row stops the import with
 // file:line: field: reason; with SkipBad it is skipped and counted by reason.
 package csvfeed
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -108,7 +112,16 @@ func NewSource(format Format, paths []string, opts Options) (*Source, error) {
 	return s, nil
 }
 
+// prescan fixes the exponents and the instrument table before any event is
+// returned. Files are read through once first: the exponents are the most
+// decimals of any row and the table lists every symbol, so that a valid file
+// whose lot or tick size changes mid-file (a pump episode's trades did, at
+// row 38,673) imports instead of failing. Input that cannot be read twice (a
+// pipe) is decided from its first scanRows rows, held back and replayed.
 func (s *Source) prescan() error {
+	if rereadable(s.paths) {
+		return s.scanAll()
+	}
 	pd, qd := 0, 0
 	for len(s.ahead) < scanRows {
 		r, err := s.nextRow()
@@ -129,6 +142,99 @@ func (s *Source) prescan() error {
 		s.insts[i].PriceExp, s.insts[i].QtyExp = int8(s.priceExp), int8(s.qtyExp)
 	}
 	return nil
+}
+
+// scanAll reads every row of the files once, without keeping or fully
+// parsing them, to fix the exponents and the instrument table: only the
+// price, amount and symbol fields are looked at, and a row whose price or
+// amount is not a decimal number is left for the import pass to report.
+func (s *Source) scanAll() error {
+	lines := replay.NewLines(s.paths)
+	defer lines.Close()
+	pd, qd, cur := 0, 0, -1
+	var header bool
+	var pi, qi, si int
+	var fields [][]byte
+	for {
+		b, err := lines.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		fields = splitBytes(fields[:0], b)
+		if fi := lines.FileIndex(); fi != cur {
+			cur, header = fi, false
+			names := make([]string, len(fields))
+			for i, f := range fields {
+				names[i] = string(f)
+			}
+			if isHeader(names) {
+				header = true
+				pi, qi, si = -1, -1, -1
+				for i, n := range names {
+					switch strings.TrimSpace(n) {
+					case "price":
+						pi = i
+					case "qty", "quantity", "amount":
+						qi = i
+					case "symbol":
+						si = i
+					}
+				}
+				continue
+			}
+		}
+		if !header {
+			pi, qi, si = 1, 2, -1 // binance-trades and -aggtrades without a header
+		}
+		if pi < 0 || qi < 0 || pi >= len(fields) || qi >= len(fields) {
+			continue
+		}
+		p, q := replay.Decimals(string(bytes.TrimSpace(fields[pi]))), replay.Decimals(string(bytes.TrimSpace(fields[qi])))
+		if p < 0 || q < 0 {
+			continue
+		}
+		pd, qd = max(pd, p), max(qd, q)
+		sym := ""
+		if si >= 0 && si < len(fields) {
+			if _, ok := s.symIdx[string(bytes.TrimSpace(fields[si]))]; ok && s.opts.Symbol == "" {
+				continue
+			}
+			sym = string(bytes.TrimSpace(fields[si]))
+		}
+		s.symbolOf(sym)
+	}
+	s.priceExp, s.qtyExp = min(pd, 12), min(qd, 12)
+	s.fixed = true
+	for i := range s.insts {
+		s.insts[i].PriceExp, s.insts[i].QtyExp = int8(s.priceExp), int8(s.qtyExp)
+	}
+	return nil
+}
+
+// splitBytes splits a CSV line at its commas into dst.
+func splitBytes(dst [][]byte, b []byte) [][]byte {
+	for {
+		i := bytes.IndexByte(b, ',')
+		if i < 0 {
+			return append(dst, b)
+		}
+		dst, b = append(dst, b[:i]), b[i+1:]
+	}
+}
+
+// rereadable reports whether every path is a regular file (not a pipe or a
+// device), which can be read a second time.
+func rereadable(paths []string) bool {
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 // symbolOf returns the instrument index of sym, adding it during the prescan.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tapetest/tapetest/internal/realdata"
@@ -78,7 +79,11 @@ func TestFormats(t *testing.T) {
 func TestMalformedRows(t *testing.T) {
 	content := "1,61000.10,0.5,1,1723161255342,true\n2,abc,0.5,1,1723161255342,true\n3,1,0.5,1,notatime,true\n4,1,1,1,1723161255342,maybe\n5,1,1,1,1723161255342,false\n"
 	p := write(t, "t.csv", content)
-	_, err := NewSource(BinanceTrades, []string{p}, Options{})
+	bad, err := NewSource(BinanceTrades, []string{p}, Options{})
+	if err == nil {
+		_, err = bad.Read(make([]replay.Event, 10))
+		bad.Close()
+	}
 	var re *replay.RowError
 	if !errors.As(err, &re) || re.Line != 2 || re.Field != "price" {
 		t.Fatalf("err = %v, want line 2 price", err)
@@ -97,20 +102,54 @@ func TestMalformedRows(t *testing.T) {
 	if counts["skipped_bad_price"] != 1 || counts["skipped_bad_timestamp"] != 1 || counts["skipped_bad_side"] != 1 {
 		t.Fatalf("counts %v", counts)
 	}
-	// More decimals later than in the scanned rows is an error, never a rounding.
+}
+
+// TestDecimalsGrowLaterInTheFile: a pump episode's trades changed lot size
+// at row 38,673 ("4.5" after 20,000 whole amounts) and the import stopped
+// there. A file is read through once first, so the exponent is the most
+// decimals of any row and every value imports exactly; input that cannot be
+// read twice (a pipe) still stops at such a row, naming it, never rounding.
+func TestDecimalsGrowLaterInTheFile(t *testing.T) {
 	var b strings.Builder
 	for i := 0; i < scanRows+5; i++ {
 		b.WriteString("1,1.5,1,1,1723161255342,true\n")
 	}
-	b.WriteString("1,1.55,1,1,1723161255342,true\n")
-	s, _ = NewSource(BinanceTrades, []string{write(t, "d.csv", b.String())}, Options{})
+	b.WriteString("1,1.55,4.5,1,1723161255343,true\n")
+	p := write(t, "d.csv", b.String())
+	s, err := NewSource(BinanceTrades, []string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := readAll(t, s)
+	in := s.Instruments()[0]
+	last := evs[len(evs)-1]
+	if len(evs) != scanRows+6 || in.PriceExp != 2 || in.QtyExp != 1 || last.Price != 155 || last.Qty != 45 || evs[0].Price != 150 || evs[0].Qty != 10 {
+		t.Fatalf("%d events, exponents %d/%d, first %d/%d, last %d/%d", len(evs), in.PriceExp, in.QtyExp, evs[0].Price, evs[0].Qty, last.Price, last.Qty)
+	}
+	fifo := filepath.Join(t.TempDir(), "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			f.WriteString(b.String())
+			f.Close()
+		}
+	}()
+	s, err = NewSource(BinanceTrades, []string{fifo}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	buf := make([]replay.Event, scanRows+10)
 	var rerr error
 	for rerr == nil {
 		_, rerr = s.Read(buf)
 	}
+	var re *replay.RowError
 	if !errors.As(rerr, &re) || re.Field != "price" || !strings.Contains(re.Reason, "more than 1 decimals") {
-		t.Fatalf("late precision: %v", rerr)
+		t.Fatalf("late precision in a pipe: %v", rerr)
 	}
 }
 
