@@ -7,7 +7,7 @@ package binance
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,6 +49,7 @@ type feedMsg struct {
 	bids, asks         [][2]string
 	// snapshot
 	lastUpdateID int64
+	futures      bool // a futures snapshot (it carries E and T) or diff (pu)
 	// trade
 	price, qty  string
 	buyerMaker  bool
@@ -56,53 +57,6 @@ type feedMsg struct {
 	// bookTicker
 	tickerU                      int64
 	bidPx, bidQty, askPx, askQty string
-}
-
-type envelope struct {
-	Stream string          `json:"stream"`
-	Data   json.RawMessage `json:"data"`
-	// REST snapshot fields (no envelope)
-	LastUpdateID *int64      `json:"lastUpdateId"`
-	Bids         [][2]string `json:"bids"`
-	Asks         [][2]string `json:"asks"`
-}
-
-// The structs name every field Binance sends whose name differs from another
-// only by case: encoding/json matches names case-insensitively unless an exact
-// match exists.
-type depthData struct {
-	Ev string      `json:"e"`
-	ET int64       `json:"E"`
-	TT int64       `json:"T"`
-	S  string      `json:"s"`
-	U  *int64      `json:"U"`
-	Uf *int64      `json:"u"`
-	PU *int64      `json:"pu"`
-	B  [][2]string `json:"b"`
-	A  [][2]string `json:"a"`
-}
-
-type tradeData struct {
-	Ev string `json:"e"`
-	ET int64  `json:"E"`
-	ID int64  `json:"t"`
-	MM bool   `json:"M"`
-	S  string `json:"s"`
-	P  string `json:"p"`
-	Q  string `json:"q"`
-	M  bool   `json:"m"`
-	T  int64  `json:"T"`
-}
-
-type tickerData struct {
-	ET int64  `json:"E"`
-	TT int64  `json:"T"`
-	U  int64  `json:"u"`
-	S  string `json:"s"`
-	B  string `json:"b"`
-	BQ string `json:"B"`
-	A  string `json:"a"`
-	AQ string `json:"A"`
 }
 
 // feedReader reads feed lines from one or more files in order.
@@ -133,6 +87,15 @@ func (fr *feedReader) bad(field, format string, args ...any) error {
 	return &replay.RowError{File: fr.file, Line: fr.line, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+// jsonErr is err as a row error of field (a field's own error passes as it is).
+func (fr *feedReader) jsonErr(field string, err error) error {
+	var re *replay.RowError
+	if errors.As(err, &re) {
+		return err
+	}
+	return fr.bad(field, "%v", err)
+}
+
 func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 	sp := bytes.IndexByte(b, ' ')
 	if sp < 0 {
@@ -143,42 +106,125 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 		return fr.bad("receive_ns", "%q is not an integer", b[:sp])
 	}
 	*m = feedMsg{recvNS: ns, prev: -1}
-	var env envelope
-	if err := json.Unmarshal(b[sp+1:], &env); err != nil {
-		return fr.bad("json", "%v", err)
+	var stream string
+	var data []byte
+	var lastUpdateID *int64
+	var bids, asks [][2]string
+	if err := eachField(b[sp+1:], func(k, v []byte) (err error) {
+		switch string(k) {
+		case "stream":
+			stream, err = jsonString(v)
+		case "data":
+			data = v
+		case "lastUpdateId":
+			var id int64
+			id, err = jsonInt(v)
+			lastUpdateID = &id
+		case "bids":
+			bids, err = jsonLevels(nil, v)
+		case "asks":
+			asks, err = jsonLevels(nil, v)
+		case "T":
+			m.futures = true // futures snapshots carry the transaction time; spot's do not
+		}
+		if err != nil {
+			return fr.bad(string(k), "%v", err)
+		}
+		return nil
+	}); err != nil {
+		return fr.jsonErr("json", err)
 	}
-	if env.Stream == "" {
-		if env.LastUpdateID == nil {
+	if stream == "" {
+		if lastUpdateID == nil {
 			return fr.bad("json", "neither a stream message nor a depth snapshot")
 		}
-		m.kind, m.lastUpdateID, m.bids, m.asks = kindSnapshot, *env.LastUpdateID, env.Bids, env.Asks
+		m.kind, m.lastUpdateID, m.bids, m.asks = kindSnapshot, *lastUpdateID, bids, asks
 		return nil
 	}
-	switch ch := env.Stream[strings.IndexByte(env.Stream, '@')+1:]; {
+	if data == nil {
+		return fr.bad("data", "a stream message without data")
+	}
+	switch ch := stream[strings.IndexByte(stream, '@')+1:]; {
 	case strings.HasPrefix(ch, "depth"):
-		var d depthData
-		if err := json.Unmarshal(env.Data, &d); err != nil {
-			return fr.bad("data", "%v", err)
+		var hasU, hasUf bool
+		err := eachField(data, func(k, v []byte) (err error) {
+			switch string(k) {
+			case "s":
+				m.symbol, err = jsonString(v)
+			case "U":
+				m.first, err = jsonInt(v)
+				hasU = true
+			case "u":
+				m.final, err = jsonInt(v)
+				hasUf = true
+			case "pu":
+				m.prev, err = jsonInt(v)
+				m.futures = true
+			case "b":
+				m.bids, err = jsonLevels(nil, v)
+			case "a":
+				m.asks, err = jsonLevels(nil, v)
+			}
+			if err != nil {
+				return fr.bad("data."+string(k), "%v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fr.jsonErr("data", err)
 		}
-		if d.U == nil || d.Uf == nil {
+		if !hasU || !hasUf {
 			return fr.bad("data.U", "depth update without U/u")
 		}
-		m.kind, m.symbol, m.first, m.final, m.bids, m.asks = kindDepth, d.S, *d.U, *d.Uf, d.B, d.A
-		if d.PU != nil {
-			m.prev = *d.PU
-		}
+		m.kind = kindDepth
 	case ch == "trade" || ch == "aggTrade":
-		var t tradeData
-		if err := json.Unmarshal(env.Data, &t); err != nil {
-			return fr.bad("data", "%v", err)
+		err := eachField(data, func(k, v []byte) (err error) {
+			switch string(k) {
+			case "s":
+				m.symbol, err = jsonString(v)
+			case "p":
+				m.price, err = jsonString(v)
+			case "q":
+				m.qty, err = jsonString(v)
+			case "m":
+				m.buyerMaker, err = jsonBool(v)
+			case "T":
+				m.tradeTimeMS, err = jsonInt(v)
+			}
+			if err != nil {
+				return fr.bad("data."+string(k), "%v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fr.jsonErr("data", err)
 		}
-		m.kind, m.symbol, m.price, m.qty, m.buyerMaker, m.tradeTimeMS = kindTrade, t.S, t.P, t.Q, t.M, t.T
+		m.kind = kindTrade
 	case ch == "bookTicker":
-		var t tickerData
-		if err := json.Unmarshal(env.Data, &t); err != nil {
-			return fr.bad("data", "%v", err)
+		err := eachField(data, func(k, v []byte) (err error) {
+			switch string(k) {
+			case "s":
+				m.symbol, err = jsonString(v)
+			case "u":
+				m.tickerU, err = jsonInt(v)
+			case "b":
+				m.bidPx, err = jsonString(v)
+			case "B":
+				m.bidQty, err = jsonString(v)
+			case "a":
+				m.askPx, err = jsonString(v)
+			case "A":
+				m.askQty, err = jsonString(v)
+			}
+			if err != nil {
+				return fr.bad("data."+string(k), "%v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fr.jsonErr("data", err)
 		}
-		m.kind, m.symbol, m.tickerU, m.bidPx, m.bidQty, m.askPx, m.askQty = kindTicker, t.S, t.U, t.B, t.BQ, t.A, t.AQ
+		m.kind = kindTicker
 	default:
 		m.kind = kindOther
 	}

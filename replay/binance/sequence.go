@@ -15,13 +15,15 @@ type group struct {
 	line       int64
 	file       string
 	u, pu      int64 // first update id; previous final id (futures; -1 on spot)
+	futures    bool  // from a futures feed
 }
 
 // sequencer implements Binance's documented way to keep a local order book:
-// buffer the diffs that arrive before the REST snapshot, drop those with
-// u <= lastUpdateId, require the first applied diff to bridge the snapshot
-// (U <= lastUpdateId+1 <= u), and then require continuity (spot: U == previous
-// u + 1; futures: pu == previous u). A break fails with a GapError naming the
+// buffer the diffs that arrive before the REST snapshot, drop those older than
+// it (spot: u <= lastUpdateId; futures: u < lastUpdateId), require the first
+// applied diff to bridge the snapshot (spot: U <= lastUpdateId+1 <= u;
+// futures: U <= lastUpdateId <= u), and then require continuity (spot: U ==
+// previous u + 1; futures: pu == previous u). A break fails with a GapError naming the
 // line and the update ids. Depth diffs before the snapshot and after it are
 // handled alike across chained files.
 type sequencer struct {
@@ -31,12 +33,13 @@ type sequencer struct {
 	buffered []group
 	out      []group
 	dropped  int64 // diffs with u <= lastUpdateId
+	futures  bool  // a futures diff has been seen
 }
 
 func (s *sequencer) push(m *feedMsg, file string, line int64) error {
 	switch m.kind {
 	case kindSnapshot:
-		s.out = append(s.out, group{snapshot: true, final: m.lastUpdateID, recvNS: m.recvNS, bids: m.bids, asks: m.asks, line: line, file: file})
+		s.out = append(s.out, group{snapshot: true, final: m.lastUpdateID, recvNS: m.recvNS, bids: m.bids, asks: m.asks, line: line, file: file, futures: m.futures || s.futures})
 		s.synced, s.bridging, s.last = true, true, m.lastUpdateID
 		buf := s.buffered
 		s.buffered = nil
@@ -46,6 +49,7 @@ func (s *sequencer) push(m *feedMsg, file string, line int64) error {
 			}
 		}
 	case kindDepth:
+		s.futures = s.futures || m.futures
 		g := group{final: m.final, recvNS: m.recvNS, bids: m.bids, asks: m.asks, line: line, file: file, u: m.first, pu: m.prev}
 		if !s.synced {
 			if len(s.buffered) >= maxBuffered {
@@ -60,13 +64,25 @@ func (s *sequencer) push(m *feedMsg, file string, line int64) error {
 }
 
 func (s *sequencer) diff(g *group) error {
-	if g.final <= s.last && s.bridging {
+	// Futures diffs carry pu; their documented rules differ from spot's:
+	// drop u < lastUpdateId (spot: u <= lastUpdateId), and the first diff
+	// applied has U <= lastUpdateId <= u (spot: U <= lastUpdateId+1 <= u).
+	// A futures diff whose pu is the snapshot's id, or that bridges in the
+	// spot form, also starts the chain.
+	futures := g.pu >= 0
+	if s.bridging && (g.final < s.last || !futures && g.final == s.last) {
 		s.dropped++
 		return nil
 	}
 	if s.bridging {
-		if !(g.u <= s.last+1 && s.last+1 <= g.final) {
-			return &GapError{File: g.file, Line: g.line, Expected: fmt.Sprintf("a diff with U <= %d <= u bridging snapshot lastUpdateId %d", s.last+1, s.last), First: g.u, Final: g.final}
+		spotBridge := g.u <= s.last+1 && s.last+1 <= g.final
+		futuresBridge := futures && (g.u <= s.last && s.last <= g.final || g.pu == s.last)
+		if !spotBridge && !futuresBridge {
+			want := fmt.Sprintf("a diff with U <= %d <= u bridging snapshot lastUpdateId %d", s.last+1, s.last)
+			if futures {
+				want = fmt.Sprintf("a diff with U <= %d <= u (or pu == %d) bridging snapshot lastUpdateId %d", s.last, s.last, s.last)
+			}
+			return &GapError{File: g.file, Line: g.line, Expected: want, First: g.u, Final: g.final}
 		}
 		s.bridging = false
 	} else if g.pu >= 0 {

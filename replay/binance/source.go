@@ -145,7 +145,11 @@ func (s *DepthSource) group(g *group) error {
 		if sym == "" {
 			sym = "UNKNOWN"
 		}
-		s.inst = []replay.Instrument{{Symbol: sym, Venue: "binance", Kind: replay.Spot, PriceExp: FixedExp, QtyExp: FixedExp, Tick: tickFromSnapshot(*g), Lot: 1}}
+		kind := replay.Spot
+		if g.futures {
+			kind = replay.Perpetual // USD-M and COIN-M perpetuals; a delivery contract replays alike
+		}
+		s.inst = []replay.Instrument{{Symbol: sym, Venue: "binance", Kind: kind, PriceExp: FixedExp, QtyExp: FixedExp, Tick: tickFromSnapshot(*g), Lot: 1}}
 	}
 	if s.inst == nil {
 		return nil

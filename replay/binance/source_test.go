@@ -145,7 +145,7 @@ func TestDepthSequencing(t *testing.T) {
 	// With SkipBad a malformed trade line is skipped and counted.
 	p = feedFile(t, lDiffB, lSnap, lDiffC, `1260 {"stream":"x@trade","data":{"p":1}}`, lTrade)
 	skip, _ := NewDepthSource([]string{p}, DepthOptions{SkipBad: true})
-	if evs := readAllEvents(t, skip); evs[len(evs)-1].Action != replay.ActionTrade || skip.counts["skipped_bad_data"] != 1 {
+	if evs := readAllEvents(t, skip); evs[len(evs)-1].Action != replay.ActionTrade || skip.counts["skipped_bad_data.p"] != 1 {
 		t.Fatalf("skip-bad: %+v %v", evs[len(evs)-1], skip.counts)
 	}
 	// Malformed JSON names the line.
@@ -158,7 +158,7 @@ func TestDepthSequencing(t *testing.T) {
 }
 
 func FuzzFeedLine(f *testing.F) {
-	for _, l := range []string{lSnap, lDiffA, lDiffB, lTick, lTrade, "x y", "1 {}"} {
+	for _, l := range append([]string{lSnap, lDiffA, lDiffB, lTick, lTrade, "x y", "1 {}"}, futuresFeed("BTCUSD_PERP", "btcusd_perp", "int", `"ps":"BTCUSD"`)...) {
 		f.Add([]byte(l))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
