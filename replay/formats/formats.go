@@ -118,7 +118,7 @@ func init() {
 			}
 			return lobster.NewSource(paths[0], o)
 		})
-	mustRegister(component.Spec{Name: "binance-depth", Summary: "raw Binance depth feed: \"<receive_ns> <json>\" lines with a REST snapshot, diffs and trades (files chained in order)"},
+	mustRegister(component.Spec{Name: "binance-depth", Summary: "raw Binance depth feed, spot or USD-M/COIN-M futures: \"<receive_ns> <json>\" lines with a REST snapshot, diffs (futures chained by pu), trades or aggTrades and bookTicker (files chained in order)"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {
 			return binance.NewDepthSource(paths, binance.DepthOptions{Symbol: Symbol(p), SkipBad: SkipBad(p)})
 		})
