@@ -505,3 +505,92 @@ func TestUnsortedAccountsKeepTheirLabels(t *testing.T) {
 		t.Fatalf("plain: %d of %d alerts matched a label; accounts unsorted: %d of %d", plain, n, unsorted, m)
 	}
 }
+
+// TestImpossibleTimesAndLevelsAreRefused: a CSV timestamp that overflowed
+// (into the year 2216) or read as 1970, and a Binance depth feed with a
+// negative level price, a zero-size trade or a receive time of 1 ns, all
+// imported with exit 0. Each is now refused naming its line and field (the
+// window is 1990–2099, docs/security.md), or skipped and counted with
+// --skip-bad.
+func TestImpossibleTimesAndLevelsAreRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	const snap = `1700000000000000000 {"lastUpdateId":100,"bids":[["10.00","1.0"]],"asks":[["10.01","1.5"]]}`
+	const diff = `1700000000100000000 {"stream":"x@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"X","U":101,"u":101,"b":[["%s","1.0"]],"a":[]}}`
+	const trade = `1700000000200000000 {"stream":"x@trade","data":{"e":"trade","E":1,"s":"X","t":1,"p":"10.00","q":"%s","T":1,"m":true,"M":true}}`
+	for _, c := range []struct {
+		name, format, file, content, where string
+		skips                              bool
+	}{
+		{"overflowing ms", "ccxt-trades", "t.csv", "timestamp,side,price,amount\n1700000000000,buy,1.5,2\n99999999999999,buy,1.5,2\n", "t.csv:3: timestamp", true},
+		{"1970", "ccxt-trades", "t.csv", "timestamp,side,price,amount\n1700000000000,buy,1.5,2\n5,buy,1.5,2\n", "t.csv:3: timestamp", true},
+		{"negative level price", "binance-depth", "f.txt", snap + "\n" + fmt.Sprintf(diff, "-10.00") + "\n", "f.txt:2: level", false},
+		{"zero-size trade", "binance-depth", "f.txt", snap + "\n" + fmt.Sprintf(trade, "0") + "\n", "f.txt:2: trade", true},
+		{"receive time 1 ns", "binance-depth", "f.txt", snap + "\n1 " + strings.SplitN(fmt.Sprintf(trade, "1"), " ", 2)[1] + "\n", "f.txt:2: receive_ns", true},
+	} {
+		p := filepath.Join(dir, c.file)
+		os.WriteFile(p, []byte(c.content), 0o644)
+		code, stderr := runBinary(t, "import", "-f", c.format, p, "-o", filepath.Join(dir, "o.parquet"))
+		if code != exitUsage || !strings.Contains(stderr, c.where) {
+			t.Errorf("%s: exit %d: %s", c.name, code, stderr)
+		}
+		if !c.skips {
+			continue
+		}
+		code, stderr = runBinary(t, "import", "-f", c.format, "--skip-bad", p, "-o", filepath.Join(dir, "o.parquet"))
+		if code != 0 || !strings.Contains(stderr, "skipped_bad") {
+			t.Errorf("%s with --skip-bad: exit %d: %s", c.name, code, stderr)
+		}
+	}
+}
+
+// TestBlockedInputHonoursCtrlC: an import reading a FIFO that no one writes
+// (or that stalls after a first line) ignored SIGINT: the read cannot see a
+// cancelled context. It now exits 130 within the grace period, leaving no
+// output.
+func TestBlockedInputHonoursCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, stall := range []bool{false, true} {
+		dir := t.TempDir()
+		fifo, out := filepath.Join(dir, "trades.csv"), filepath.Join(dir, "out.parquet")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+		cmd := exec.Command(binary(t), "import", "-f", "ccxt-trades", fifo, "-o", out)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if stall { // a writer that sends a line and then nothing
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			w.WriteString("timestamp,side,price,amount\n1700000000000,buy,1.5,2\n")
+		}
+		time.Sleep(300 * time.Millisecond)
+		t0 := time.Now()
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("stalled=%v: %v: %s", stall, err, stderr.String())
+			}
+		case <-time.After(interruptGrace + 5*time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("stalled=%v: still running %v after SIGINT", stall, time.Since(t0))
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("stalled=%v: an output was left", stall)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -52,11 +53,15 @@ func newGlobalState(stdin io.Reader, stdout, stderr io.Writer, environ []string)
 // getenv returns the environment variable k ("" when unset).
 func (gs *globalState) getenv(k string) string { return gs.env[k] }
 
+// interruptGrace is how long a command may take to stop after the first
+// SIGINT or SIGTERM before the process exits anyway.
+const interruptGrace = 3 * time.Second
+
 // execute runs the command line args (args[0] is the program name) and
 // returns the exit status. The first SIGINT or SIGTERM cancels the run's
 // context, so that the command stops where it is and cleans up; the exit
 // status is then 130 whatever error the cancellation caused. A second signal
-// exits at once.
+// exits at once, and so does a command still running interruptGrace later.
 func (gs *globalState) execute(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,9 +80,16 @@ func (gs *globalState) execute(args []string) int {
 		case <-done:
 			return
 		}
+		// A read that a cancelled context cannot reach — a FIFO no one
+		// writes, a stalled network disk — must not hold the exit: after a
+		// grace period, exit anyway. Every output is staged and renamed into
+		// place, so leaving mid-write leaves no partial result.
 		select {
 		case <-sigs:
 			fmt.Fprintln(gs.stderr, "tapetest: interrupted")
+			os.Exit(exitInterrupted)
+		case <-time.After(interruptGrace):
+			fmt.Fprintf(gs.stderr, "tapetest: interrupted (still blocked after %v: an input that cannot be interrupted?)\n", interruptGrace)
 			os.Exit(exitInterrupted)
 		case <-done:
 		}

@@ -105,6 +105,9 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 	if err != nil {
 		return fr.bad("receive_ns", "%q is not an integer", b[:sp])
 	}
+	if err := replay.CheckEventTime(ns); err != nil {
+		return fr.bad("receive_ns", "%v", err)
+	}
 	*m = feedMsg{recvNS: ns, prev: -1}
 	var stream string
 	var data []byte

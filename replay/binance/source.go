@@ -111,8 +111,13 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 			}
 			p, err1 := replay.ParseDecimal(m.price, FixedExp)
 			q, err2 := replay.ParseDecimal(m.qty, FixedExp)
-			if err1 != nil || err2 != nil {
-				return 0, &replay.RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q", m.price, m.qty)}
+			if err1 != nil || err2 != nil || p <= 0 || q <= 0 {
+				err := &replay.RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q: both must be positive decimal numbers", m.price, m.qty)}
+				if s.opts.SkipBad {
+					s.counts["skipped_bad_trade"]++
+					continue
+				}
+				return 0, err
 			}
 			side := orderbook.Buy
 			if m.buyerMaker {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,7 +96,19 @@ func TestDepthSourceReplaysToTheVerifiedBook(t *testing.T) {
 func feedFile(t *testing.T, lines ...string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "feed.txt")
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	// The fixtures count receive times from 0; real ones are Unix times
+	// (an event time must fall in replay's window).
+	const base = 1_700_000_000_000_000_000
+	var b strings.Builder
+	for _, l := range lines {
+		if at, rest, ok := strings.Cut(l, " "); ok {
+			if ns, err := strconv.ParseInt(at, 10, 64); err == nil {
+				l = strconv.FormatInt(base+ns, 10) + " " + rest
+			}
+		}
+		b.WriteString(l + "\n")
+	}
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p

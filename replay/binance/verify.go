@@ -156,6 +156,14 @@ func parseLevel(l [2]string) (int64, int64, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("qty: %w", err)
 	}
+	// A level's price is positive and its quantity not negative (0 removes
+	// the level); impossible values used to import as they were.
+	if p <= 0 {
+		return 0, 0, fmt.Errorf("price %q: a price must be positive", l[0])
+	}
+	if q < 0 {
+		return 0, 0, fmt.Errorf("qty %q: a quantity cannot be negative", l[1])
+	}
 	return p, q, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -417,9 +418,15 @@ func (s *Source) parse() (row, *replay.RowError) {
 		return r, s.bad("timestamp", "%q is not an epoch time", tsText)
 	}
 	if s.format == TardisTrades || s.format == TardisBook {
+		if ts > math.MaxInt64/1000 {
+			return r, s.bad("timestamp", "%q overflows as microseconds", tsText)
+		}
 		r.ts = ts * 1000 // tardis: microseconds
 	} else {
 		r.ts = timeNS(ts)
+	}
+	if err := replay.CheckEventTime(r.ts); err != nil {
+		return r, s.bad("timestamp", "%q: %v", tsText, err)
 	}
 	switch strings.ToLower(sideText) {
 	case "true": // is_buyer_maker: the seller was the aggressor

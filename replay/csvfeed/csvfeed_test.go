@@ -45,13 +45,13 @@ func TestFormats(t *testing.T) {
 		{"ccxt trades with scientific prices", "p.csv", "symbol,timestamp,datetime,side,price,amount,btc_volume\nAPPC/BTC,1605549866174,x,buy,1.36e-06,335.0,0\n", CCXTTrades,
 			[]replay.Event{{TS: 1605549866174e6, Seq: 1, Action: replay.ActionTrade, Side: orderbook.Buy, Price: 136, Qty: 335}}, 8},
 		{"tardis book snapshot then increments then snapshot", "b.csv", "exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n" +
-			"d,X,10,11,true,ask,2.5,3\nd,X,10,11,true,bid,2,1\nd,X,20,21,false,bid,2,0\nd,X,30,31,true,bid,1.5,4\n", TardisBook,
-			[]replay.Event{{TS: 10e3, Seq: 1, Action: replay.ActionClear, Flags: replay.FlagSnapshot},
-				{TS: 10e3, Seq: 2, Action: replay.ActionLevel, Side: orderbook.Sell, Flags: replay.FlagSnapshot, Price: 25, Qty: 3},
-				{TS: 10e3, Seq: 3, Action: replay.ActionLevel, Side: orderbook.Buy, Flags: replay.FlagSnapshot, Price: 20, Qty: 1},
-				{TS: 20e3, Seq: 4, Action: replay.ActionLevel, Side: orderbook.Buy, Price: 20, Qty: 0},
-				{TS: 30e3, Seq: 5, Action: replay.ActionClear, Flags: replay.FlagSnapshot},
-				{TS: 30e3, Seq: 6, Action: replay.ActionLevel, Side: orderbook.Buy, Flags: replay.FlagSnapshot, Price: 15, Qty: 4}}, 1},
+			"d,X,1700000000000010,1700000000000011,true,ask,2.5,3\nd,X,1700000000000010,1700000000000011,true,bid,2,1\nd,X,1700000000000020,1700000000000021,false,bid,2,0\nd,X,1700000000000030,1700000000000031,true,bid,1.5,4\n", TardisBook,
+			[]replay.Event{{TS: 1700000000000010e3, Seq: 1, Action: replay.ActionClear, Flags: replay.FlagSnapshot},
+				{TS: 1700000000000010e3, Seq: 2, Action: replay.ActionLevel, Side: orderbook.Sell, Flags: replay.FlagSnapshot, Price: 25, Qty: 3},
+				{TS: 1700000000000010e3, Seq: 3, Action: replay.ActionLevel, Side: orderbook.Buy, Flags: replay.FlagSnapshot, Price: 20, Qty: 1},
+				{TS: 1700000000000020e3, Seq: 4, Action: replay.ActionLevel, Side: orderbook.Buy, Price: 20, Qty: 0},
+				{TS: 1700000000000030e3, Seq: 5, Action: replay.ActionClear, Flags: replay.FlagSnapshot},
+				{TS: 1700000000000030e3, Seq: 6, Action: replay.ActionLevel, Side: orderbook.Buy, Flags: replay.FlagSnapshot, Price: 15, Qty: 4}}, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -76,6 +76,9 @@ func NewSource(path string, opts SourceOptions) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lobster: date %q: %w", date, err)
 	}
+	if err := replay.CheckEventTime(day.UnixNano()); err != nil {
+		return nil, fmt.Errorf("lobster: date %q: %w", date, err)
+	}
 	tick := opts.Tick
 	if tick <= 0 {
 		tick = 100
