@@ -57,7 +57,7 @@ func TestScoringConfig(t *testing.T) {
 		{"scoring: {range: {bias: sideways}}\n", scoring.Options{}, `bias "sideways"`},
 		{"scoring: {range: {alpha: 1.5}}\n", scoring.Options{}, "alpha 1.5"},
 		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "tolerance -1s"},
-		{"scoring: {budget_per_day: .nan}\n", scoring.Options{}, "budget_per_day NaN"},
+		{"scoring: {budget_per_day: .nan}\n", scoring.Options{}, "scoring.budget_per_day: NaN is not a finite number"},
 		{"scoring: {rnage: {}}\n", scoring.Options{}, `unknown field "rnage"`},
 		{"detectors: [{name: wash_pairs, symbols: [Y]}]\n", scoring.Options{}, `unknown instrument "Y"`},
 	} {
@@ -90,13 +90,13 @@ func TestSpecRefusesValuesThatChangeResultsSilently(t *testing.T) {
 	}
 	bg := "background: {accounts: 10, market_makers: 1}\n"
 	for _, c := range []struct{ text, want string }{
-		{base + inst(", volatility: .nan") + bg, "volatility NaN"},
-		{base + inst(", jump_prob: .inf") + bg, "jump_prob +Inf"},
-		{base + inst("") + "background: {accounts: 10, market_makers: 1, noise_traders: 1, noise_rate: .nan}\n", "non-negative trader counts and rate"},
+		{base + inst(", volatility: .nan") + bg, "instruments[0].volatility: NaN is not a finite number"},
+		{base + inst(", jump_prob: .inf") + bg, "instruments[0].jump_prob: +Inf is not a finite number"},
+		{base + inst("") + "background: {accounts: 10, market_makers: 1, noise_traders: 1, noise_rate: .nan}\n", "background.noise_rate: NaN is not a finite number"},
 		{base + inst("") + bg + "injections: [{typology: spoofing, symbol: X, intensity: blatant, at: [2h]}]\n", "at[0] 2h0m0s: must be inside the run"},
-		{base + inst("") + bg + "injections: [{typology: spoofing, symbol: X, intensity: blatant, at: [-1m]}]\n", "at[0] -1m0s"},
+		{base + inst("") + bg + "injections: [{typology: spoofing, symbol: X, intensity: blatant, at: [-1m]}]\n", "injections[0].at[0]: -1m0s: a duration cannot be negative"},
 		{strings.Replace(base+inst("")+bg, "price: 10000", "price: 9223372036854775807", 1), "at most 2^53"},
-		{base + inst("") + bg + "scoring: {tolerance: -5s}\n", "tolerance -5s"},
+		{base + inst("") + bg + "scoring: {tolerance: -5s}\n", "scoring.tolerance: -5s: a duration cannot be negative"},
 	} {
 		_, err := Parse("s.yaml", []byte(c.text))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -238,6 +239,9 @@ func DecodeStrict(name string, data []byte, v any) error {
 			return &SpecError{File: name, Line: l, Column: c, Msg: m[3]}
 		}
 		return &SpecError{File: name, Msg: msg}
+	}
+	if err := checkFinite(reflect.ValueOf(v), ""); err != nil {
+		return &SpecError{File: name, Msg: err.Error()}
 	}
 	return nil
 }

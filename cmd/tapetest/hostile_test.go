@@ -397,7 +397,11 @@ func TestSpecValuesThatChangedResultsSilently(t *testing.T) {
 	i, j := strings.Index(suite, "\ninjections:\n"), strings.Index(suite, "\ndetectors:")
 	pastEnd := suite[:i] + "\ninjections: [{typology: spoofing, symbol: BTCUSDT, intensity: blatant, at: [3h]}]" + suite[j:]
 	for _, c := range []struct{ text, want string }{
-		{strings.Replace(suite, "volatility: 0.006", "volatility: .nan", 1), "volatility NaN"},
+		{strings.Replace(suite, "volatility: 0.006", "volatility: .nan", 1), "instruments[0].volatility: NaN is not a finite number"},
+		{strings.Replace(suite, "funding_interval: 1h", "funding_interval: -1h", 1), "instruments[2].perp.funding_interval: -1h0m0s: a duration cannot be negative"},
+		{strings.Replace(suite, "capital: 600", "capital: .inf", 1), "instruments[2].perp.capital: +Inf is not a finite number"},
+		{strings.Replace(suite, "params: {withdraw: 1}", "params: {withdraw: .nan}", 1), "injections[16].params.withdraw: NaN is not a finite number"},
+		{strings.Replace(suite, "params: {window: [60s, 300s]}", "params: {window: [60s, 300s], min_score: -.inf}", 1), "min_score: -Inf is not a finite number"},
 		{strings.Replace(suite, "price: 6000000", "price: 9223372036854775807", 1), "at most 2^53"},
 		{pastEnd, "must be inside the run"},
 	} {
