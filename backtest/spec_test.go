@@ -56,7 +56,7 @@ func TestScoringConfig(t *testing.T) {
 		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
 		{"scoring: {range: {bias: sideways}}\n", scoring.Options{}, `bias "sideways"`},
 		{"scoring: {range: {alpha: 1.5}}\n", scoring.Options{}, "alpha 1.5"},
-		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "tolerance -1s"},
+		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "scoring.tolerance: -1s: a duration cannot be negative"},
 		{"scoring: {budget_per_day: .nan}\n", scoring.Options{}, "scoring.budget_per_day: NaN is not a finite number"},
 		{"scoring: {rnage: {}}\n", scoring.Options{}, `unknown field "rnage"`},
 		{"detectors: [{name: wash_pairs, symbols: [Y]}]\n", scoring.Options{}, `unknown instrument "Y"`},

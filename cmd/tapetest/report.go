@@ -18,7 +18,7 @@ func newReportCommand(gs *globalState) *cli.Command {
 		ArgsUsage: "DIR",
 		Description: "Reads the alerts, labels, timelines and manifest of DIR, recomputes every metric and sweep,\n" +
 			"and rewrites the tables, plots, report and manifest. A run's directory re-renders to the same bytes.\n" +
-			"DIR must match its manifest (exit 1 naming the file that does not); it is replaced whole.",
+			"DIR must match its manifest (exit 1 naming the file that does not; exit 2 when it has none); it is replaced whole.",
 		Action: func(ctx context.Context, c *cli.Command) error {
 			if c.Args().Len() != 1 {
 				return usageError(errors.New("report: give one results directory"))
@@ -29,7 +29,7 @@ func newReportCommand(gs *globalState) *cli.Command {
 			m, err := results.CheckDir(dir)
 			var ie *results.IntegrityError
 			switch {
-			case errors.As(err, &ie):
+			case errors.As(err, &ie) && ie.Err == nil:
 				return checkFailed(fmt.Errorf("report: %w", err))
 			case err != nil:
 				return usageError(fmt.Errorf("report: %w", err))
