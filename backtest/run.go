@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/orderbook"
@@ -97,7 +96,8 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		consumers = append(consumers, c)
 	}
 	tl := newTimeline(len(gen.Instruments()), (end-start)/2000)
-	consumers = append(consumers, tl)
+	cov := newCoverage(len(gen.Instruments()))
+	consumers = append(consumers, tl, cov)
 	stp := make([]orderbook.STPMode, len(spec.Instruments))
 	for i, in := range spec.Instruments {
 		stp[i], _ = scenarios.ParseSTP(in.STP)
@@ -130,7 +130,12 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology})
 		}
 	}
-	sopts := rs.Config.Scoring.Options(float64(end-start) / float64(24*time.Hour))
+	synthetic := map[string]bool{}
+	for _, in := range spec.Instruments {
+		synthetic[in.Symbol] = true
+	}
+	exposure := cov.exposure(gen.Instruments(), synthetic, start, end)
+	sopts := rs.Config.Scoring.Options(exposure.CoveredDays, exposure.InstrumentDays)
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
 	if err != nil {
 		return nil, err
@@ -143,7 +148,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	}
 	counts = replay.SumCounts(counts)
 	return &Outcome{Stats: stats, Contents: &results.Contents{
-		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()),
+		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()), Exposure: exposure,
 		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
 	}}, nil
 }

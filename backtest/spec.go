@@ -47,14 +47,14 @@ type RangeConfig struct {
 	Bias  string  `yaml:"bias" json:"bias,omitempty" jsonschema:"enum=front,enum=flat,enum=back,enum=middle,description=positional bias of range-based scores (default front: early detection counts more)"`
 }
 
-// Options are the scoring options this configuration gives for a replay of
-// days days.
-func (c ScoringConfig) Options(days float64) scoring.Options {
+// Options are the scoring options this configuration gives for a replay
+// that covered days days (the universe's) and instrumentDays instrument-days.
+func (c ScoringConfig) Options(days, instrumentDays float64) scoring.Options {
 	bias := scoring.Bias(c.Range.Bias)
 	if bias == "" {
 		bias = scoring.Front
 	}
-	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days,
+	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days, InstrumentDays: instrumentDays,
 		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias}
 }
 

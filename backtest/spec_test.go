@@ -52,8 +52,8 @@ func TestScoringConfig(t *testing.T) {
 		want    scoring.Options
 		err     string
 	}{
-		{"", scoring.Options{Days: 1, RangeBias: scoring.Front}, ""},
-		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
+		{"", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front}, ""},
+		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, InstrumentDays: 2, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
 		{"scoring: {range: {bias: sideways}}\n", scoring.Options{}, `bias "sideways"`},
 		{"scoring: {range: {alpha: 1.5}}\n", scoring.Options{}, "alpha 1.5"},
 		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "scoring.tolerance: -1s: a duration cannot be negative"},
@@ -72,7 +72,7 @@ func TestScoringConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.scoring, err)
 		}
-		if got := s.Config.Scoring.Options(1); got != c.want {
+		if got := s.Config.Scoring.Options(1, 2); got != c.want {
 			t.Errorf("%q: options %+v, want %+v", c.scoring, got, c.want)
 		}
 	}

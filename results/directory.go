@@ -56,6 +56,7 @@ type Contents struct {
 	Counts    []replay.Count
 	Failures  []Failure
 	Ran       []scoring.Ref // every detector instance that ran (scored even without alerts)
+	Exposure  Exposure      // the time the data covers
 	Events    int64
 	Start     int64 // replayed time range, ns
 	End       int64
@@ -67,7 +68,8 @@ type Summary struct {
 	Spec           SpecRef                  `json:"spec"`
 	Seed           uint64                   `json:"seed"`
 	Events         int64                    `json:"events"`
-	Days           float64                  `json:"days"`
+	Days           float64                  `json:"days"` // the days the data covers (Exposure.CoveredDays)
+	Exposure       Exposure                 `json:"exposure"`
 	Labels         int                      `json:"labels"`
 	Alerts         int                      `json:"alerts"`
 	Typologies     []replay.Typology        `json:"typologies"`
@@ -130,7 +132,7 @@ func writeTimelines(dir string, ts []Timeline) error {
 }
 
 func writeSummary(dir string, c *Contents, ev *scoring.Evaluation) error {
-	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Labels: len(c.Labels), Alerts: len(c.Alerts),
+	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Exposure: c.Exposure, Labels: len(c.Labels), Alerts: len(c.Alerts),
 		Typologies: ev.Typologies, Instances: ev.Instances, Counts: c.Counts, Failures: c.Failures}
 	if c.Manifest != nil {
 		s.Spec, s.Seed = c.Manifest.Spec, c.Manifest.Seed
@@ -248,7 +250,7 @@ func perDayText(v float64) string {
 // markdown renders summary.md: the coverage matrix and each instance's operating point.
 func markdown(c *Contents, ev *scoring.Evaluation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# tapetest results\n\n%d events, %d labelled events, %d alerts, %.2f days replayed.\n\n", c.Events, len(c.Labels), len(c.Alerts), c.Options.Days)
+	fmt.Fprintf(&b, "# tapetest results\n\n%d events, %d labelled events, %d alerts; %s.\n\n", c.Events, len(c.Labels), len(c.Alerts), coveredText(c))
 	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range ev.Instances {
 		m := r.Best
@@ -306,7 +308,7 @@ func ReadDir(dir string) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Counts, c.Failures, c.Events = s.Counts, s.Failures, s.Events
+	c.Counts, c.Failures, c.Events, c.Exposure = s.Counts, s.Failures, s.Events, s.Exposure
 	for _, in := range s.Instances {
 		c.Ran = append(c.Ran, scoring.Ref{Instance: in.Instance, Typology: in.Typology})
 	}

@@ -184,7 +184,7 @@ func subtitle(c *Contents) string {
 	if c.Manifest != nil && c.Manifest.Spec.Name != "" {
 		name = c.Manifest.Spec.Name
 	}
-	return fmt.Sprintf("%s · %d events · %d labelled attacks · %d alerts · %s replayed", name, c.Events, len(c.Labels), len(c.Alerts), time.Duration(c.End-c.Start).Round(time.Second))
+	return fmt.Sprintf("%s · %d events · %d labelled attacks · %d alerts · %s", name, c.Events, len(c.Labels), len(c.Alerts), coveredText(c))
 }
 
 func headline(c *Contents, ev *scoring.Evaluation) []fact {
@@ -212,8 +212,12 @@ func headline(c *Contents, ev *scoring.Evaluation) []fact {
 
 func facts(c *Contents) []fact {
 	out := []fact{{Label: "events replayed", Value: fmt.Sprint(c.Events)},
-		{Label: "replayed span", Value: time.Duration(c.End - c.Start).Round(time.Second).String()},
-		{Label: "match tolerance", Value: time.Duration(c.Options.Tolerance).String()}}
+		{Label: "replayed span", Value: time.Duration(c.End - c.Start).Round(time.Second).String()}}
+	if ex := c.Exposure; ex.MaxGap != "" {
+		out = append(out, fact{Label: "days the data covers", Value: days(ex.CoveredDays)},
+			fact{Label: "instrument-days covered", Value: fmt.Sprintf("%s (%d instruments; gaps over %s excluded)", days(ex.InstrumentDays), len(ex.Instruments), ex.MaxGap)})
+	}
+	out = append(out, fact{Label: "match tolerance", Value: time.Duration(c.Options.Tolerance).String()})
 	if m := c.Manifest; m != nil {
 		out = append(out, fact{Label: "spec", Value: m.Spec.Name}, fact{Label: "spec sha256", Value: short(m.Spec.SHA256)},
 			fact{Label: "seed", Value: fmt.Sprint(m.Seed)}, fact{Label: "tool", Value: m.Tool + " " + m.ToolVersion})

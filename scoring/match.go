@@ -12,7 +12,10 @@ import (
 type Options struct {
 	Tolerance   int64   // ns after label.End during which an alert still counts
 	AnyTypology bool    // match alerts to labels of any typology
-	Days        float64 // length of the replay in days (for alerts per day); NaN per-day figures when 0
+	Days        float64 // days the replay's data covers (for alerts per day); NaN per-day figures when 0
+	// InstrumentDays is the covered time summed over instruments (for false
+	// alerts per instrument-day); NaN figures when 0.
+	InstrumentDays float64
 	RangeAlpha  float64 // existence weight of range-based recall (Tatbul et al.), 0..1
 	RangeBias   Bias    // positional bias of range-based scores; "" = flat
 	// BudgetPerDay is the analyst capacity K: the sweep reports the threshold

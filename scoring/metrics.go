@@ -30,6 +30,9 @@ type Metrics struct {
 	TTDP90          float64 `json:"ttd_p90_s"`
 	AlertsPerEvent  float64 `json:"alerts_per_detected_event"`
 	AlertsPerDay    float64 `json:"background_alerts_per_day"`
+	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
+	// the data covers (Options.InstrumentDays).
+	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`
 	AccountPrec     float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
 	AccountRecall   float64 `json:"account_recall"`
 	RangePrecision  float64 `json:"range_precision"`
@@ -171,6 +174,7 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	m.TTDP50, m.TTDP90 = quantile(ttd, 0.5), quantile(ttd, 0.9)
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
 	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)
+	m.FalseAlertsPerInstrumentDay = perDay(m.BackgroundAlert, opts.InstrumentDays)
 	m.AccountPrec = ratio(accInter, accAlert)
 	var recInter, recTotal int
 	for i, accs := range detAcc {
