@@ -28,7 +28,7 @@ func newCoverage(n int) *coverage {
 	return &coverage{first: make([]int64, n), last: make([]int64, n), segs: make([][][2]int64, n), seen: make([]bool, n)}
 }
 
-func (c *coverage) Name() string                                { return "coverage" }
+func (c *coverage) Name() string                                 { return "coverage" }
 func (c *coverage) Start(context.Context, *replay.RunInfo) error { return nil }
 func (c *coverage) Finish(context.Context) error                 { return nil }
 func (c *coverage) Consume(_ context.Context, b *replay.Batch) error {

@@ -16,8 +16,8 @@ type Options struct {
 	// InstrumentDays is the covered time summed over instruments (for false
 	// alerts per instrument-day); NaN figures when 0.
 	InstrumentDays float64
-	RangeAlpha  float64 // existence weight of range-based recall (Tatbul et al.), 0..1
-	RangeBias   Bias    // positional bias of range-based scores; "" = flat
+	RangeAlpha     float64 // existence weight of range-based recall (Tatbul et al.), 0..1
+	RangeBias      Bias    // positional bias of range-based scores; "" = flat
 	// BudgetPerDay is the analyst capacity K: the sweep reports the threshold
 	// that maximises recall with at most K background alerts per day (0: none).
 	BudgetPerDay float64

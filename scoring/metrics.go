@@ -33,12 +33,12 @@ type Metrics struct {
 	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
 	// the data covers (Options.InstrumentDays).
 	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`
-	AccountPrec     float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
-	AccountRecall   float64 `json:"account_recall"`
-	RangePrecision  float64 `json:"range_precision"`
-	RangeRecall     float64 `json:"range_recall"`
-	AP              float64 `json:"average_precision"`       // alert-level, over the kept alerts
-	EventAP         float64 `json:"event_average_precision"` // area under the exact PR curve (event recall)
+	AccountPrec                 float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
+	AccountRecall               float64 `json:"account_recall"`
+	RangePrecision              float64 `json:"range_precision"`
+	RangeRecall                 float64 `json:"range_recall"`
+	AP                          float64 `json:"average_precision"`       // alert-level, over the kept alerts
+	EventAP                     float64 `json:"event_average_precision"` // area under the exact PR curve (event recall)
 
 	ByIntensity []IntensityRecall `json:"by_intensity,omitempty"`
 }
