@@ -212,9 +212,17 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 				b.Fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, b.Fills)
 				break
 			}
+			n0 := len(b.Fills)
 			b.Fills, err = bk.Execute(ev.OrderID, ev.Qty, b.Fills)
 			if err != nil {
 				e.counts[kindRejectedExecute]++
+			}
+			// A feed that names the aggressor of an execution (a venue's own
+			// order log) gives its account; public feeds leave it 0.
+			if ev.Account != 0 {
+				for i := n0; i < len(b.Fills); i++ {
+					b.Fills[i].TakerAccount = ev.Account
+				}
 			}
 		}
 		if err != nil {

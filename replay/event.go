@@ -11,7 +11,7 @@ const (
 	ActionCancel  Action = 2 // full cancel of a live order by id
 	ActionReduce  Action = 3 // partial cancel: Qty is the amount removed
 	ActionModify  Action = 4 // new Price and Qty for a live order by id
-	ActionExecute Action = 5 // fill of a resting order by id (Qty executed at Price), as reported by a feed
+	ActionExecute Action = 5 // fill of a resting order by id (Qty executed at Price), as reported by a feed; Account, when set, is the aggressor's
 	ActionMarket  Action = 6 // aggressive order with no resting remainder
 	ActionTrade   Action = 7 // a print with no book effect (trades-only data, hidden executions)
 	ActionLevel   Action = 8 // L2: set the total Qty at (Side, Price); Qty 0 deletes the level

@@ -30,6 +30,11 @@ type Instrument struct {
 	// matching. An add that would cross means the replayed book holds orders
 	// the feed removed unseen; the engine removes them and counts it.
 	ReportsExecutions bool `json:"reports_executions,omitempty"`
+	// MatchesAdds is set for a venue's own order log read with its fills
+	// derived: an aggressive order is an add that trades against the book,
+	// as it did at the venue, so a historical replay lets it match instead
+	// of taking the orders it crosses for orders the feed removed unseen.
+	MatchesAdds bool `json:"matches_adds,omitempty"`
 }
 
 // PriceFloat converts a fixed-point price to float64.

@@ -32,6 +32,7 @@ type histFeed struct {
 	eof    bool
 	off    uint32            // historical symbol k is the generator's off+k
 	fid    []replay.Fidelity // per historical instrument
+	match  []bool            // per historical instrument: its adds trade (an own order log), none is stale
 	ids    map[[2]uint64]uint64
 	hist   map[uint64]histOrder // live historical orders by generator id
 	// taken holds, for historical orders injections filled, the quantity the
@@ -90,6 +91,12 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 		return nil, fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
 	}
 	params := map[string]any{"skip_bad": spec.Background.SkipBad}
+	for k, v := range spec.Background.Params {
+		if s, ok := v.(string); ok && k == "mapping" {
+			v = spec.Path(s) // a file the format reads: relative to the spec
+		}
+		params[k] = v
+	}
 	paths := make([]string, len(spec.Background.Files))
 	for i, p := range spec.Background.Files {
 		paths[i] = spec.Path(p)
@@ -202,6 +209,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	h.end = sv.end
 	insts := append([]replay.Instrument(nil), src.Instruments()...)
 	h.fid = make([]replay.Fidelity, len(insts))
+	h.match = make([]bool, len(insts))
 	specs := make([]InstrumentSpec, len(insts))
 	for k, in := range insts {
 		size := max(in.Lot, 1)
@@ -219,7 +227,8 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 		if in.Kind == replay.Perpetual {
 			specs[k].Kind = "perp" // its venue events come from the feed; no simulated perp rules
 		}
-		insts[k].ReportsExecutions = false // the generator writes every removal it makes
+		h.match[k] = in.MatchesAdds
+		insts[k].ReportsExecutions, insts[k].MatchesAdds = false, false // the generator writes every removal it makes
 	}
 	return h, insts, specs, nil
 }
@@ -293,7 +302,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			g.counts["historical_order_on_trades_only_instrument"]++
 			return
 		}
-		if ev.Action == replay.ActionAdd {
+		if ev.Action == replay.ActionAdd && !h.match[k] {
 			h.removeStale(g, sym, ev.Side, ev.Price)
 		}
 		o := venue.OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty, Flags: ev.Flags &^ (replay.FlagIOC | replay.FlagFOK | replay.FlagPostOnly), TIF: tifOf(ev.Flags)}

@@ -123,6 +123,10 @@ type BackgroundSpec struct {
 	// SkipBad skips the files' malformed rows, counted by reason in the run's
 	// counts (historical_source_*), instead of stopping at the first.
 	SkipBad bool `yaml:"skip_bad" json:"skip_bad,omitempty" jsonschema:"description=skip malformed rows of the files (counted in the run's counts) instead of stopping at the first"`
+	// Params are the format's own parameters (tapetest formats list); a
+	// parameter naming a file (orders: mapping) is relative to the spec's
+	// folder.
+	Params map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=the format's own parameters (tapetest formats list)\, e.g. orders: {mapping: venue.yaml}"`
 }
 
 // AgentSpec counts the background agents of an instrument: the background's

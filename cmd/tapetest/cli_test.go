@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/tapetest/tapetest/realism"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
@@ -335,3 +336,64 @@ var venueRulesDocHeader = `# Venue rules
 Every venue rule an instrument's ` + "`rules:`" + ` entry attaches, with its parameters. The
 perpetual swap's margin, funding and liquidation engine is a venue rule too, attached to every
 instrument of ` + "`kind: perp`" + ` and configured by its ` + "`perp:`" + ` block (docs/perpetuals.md). ` + fmt.Sprintf(generatedNote, "venue-rules")
+
+// TestOwnOrderLogReachesAccountDetectors: a venue's own order log, imported
+// through its mapping (docs/own-data.md), keeps its accounts, so that an
+// account-based detector runs on real history: account 7 trading with itself
+// three times is flagged by wash_pairs with its account, where every public
+// feed (account 0) leaves such detectors silent.
+func TestOwnOrderLogReachesAccountDetectors(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("ts,oid,acct,sym,side,px,qty,event,type,tif\n")
+	ms, oid := int64(1_700_000_000_000), 1
+	row := func(acct int, side, px, qty, event string) {
+		fmt.Fprintf(&b, "%d,%d,%d,BTCUSDT,%s,%s,%s,%s,LIMIT,GTC\n", ms, oid, acct, side, px, qty, event)
+		ms += 250
+		oid++
+	}
+	for i := 0; i < 3; i++ {
+		row(7, "S", "60000.50", "0.5000", "NEW") // account 7 rests a sell...
+		row(7, "B", "60000.50", "0.5000", "NEW") // ...and lifts it itself
+		row(8, "B", "59990.00", "0.1000", "NEW") // other accounts quote
+		row(9, "S", "60010.00", "0.1000", "NEW")
+	}
+	log := filepath.Join(dir, "log.csv")
+	os.WriteFile(log, []byte(b.String()), 0o644)
+	events := filepath.Join(dir, "own.parquet")
+	if code, _, stderr := runCLI("import", "-f", "orders", log, "--param", "mapping=../../replay/orderlog/testdata/venue_a.yaml", "-o", events); code != 0 {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+	spec := filepath.Join(dir, "own.yaml")
+	os.WriteFile(spec, []byte("name: own-log\nseed: 1\nbackground:\n  files: [own.parquet]\ndetectors:\n  - name: wash_pairs\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI("run", spec, "-o", out); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr)
+	}
+	type row2 struct {
+		Accounts []uint64 `parquet:"accounts,list"`
+	}
+	alerts, err := parquet.ReadFile[row2](filepath.Join(out, results.AlertsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) == 0 || len(alerts[0].Accounts) != 1 || alerts[0].Accounts[0] != 7 {
+		t.Fatalf("alerts on the own log: %+v", alerts)
+	}
+	if code, _, stderr := runCLI("import", "-f", "orders", log, "-o", events); code != exitUsage || !strings.Contains(stderr, "mapping") {
+		t.Fatalf("no mapping: exit %d: %s", code, stderr)
+	}
+	// The log read directly as a background, with its mapping beside the spec.
+	mapping, _ := os.ReadFile("../../replay/orderlog/testdata/venue_a.yaml")
+	os.WriteFile(filepath.Join(dir, "venue.yaml"), mapping, 0o644)
+	direct := filepath.Join(dir, "direct.yaml")
+	os.WriteFile(direct, []byte("name: own-log\nseed: 1\nbackground:\n  format: orders\n  files: [log.csv]\n  params: {mapping: venue.yaml}\ndetectors:\n  - name: wash_pairs\n"), 0o644)
+	out2 := filepath.Join(dir, "out2")
+	if code, _, stderr := runCLI("run", direct, "-o", out2); code != 0 {
+		t.Fatalf("run on the log itself exited %d: %s", code, stderr)
+	}
+	again, err := parquet.ReadFile[row2](filepath.Join(out2, results.AlertsFile))
+	if err != nil || len(again) != len(alerts) {
+		t.Fatalf("the log read directly: %d alerts (imported: %d), %v", len(again), len(alerts), err)
+	}
+}

@@ -35,6 +35,7 @@ func newImportCommand(gs *globalState) *cli.Command {
 			&cli.StringFlag{Name: "input-format", Aliases: []string{"format", "f"}, Required: true, Usage: "input format: " + formatList() + " (tapetest formats list)"},
 			&cli.StringFlag{Name: "symbol", Usage: "instrument symbol override"},
 			&cli.BoolFlag{Name: "skip-bad", Usage: "skip malformed rows (counted and reported) instead of stopping"},
+			&cli.StringSliceFlag{Name: "param", Usage: "NAME=VALUE: a parameter of the input format, repeatable (orders: mapping=FILE; tapetest formats list)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "output Parquet file"},
 			&cli.IntFlag{Name: "row-group", Value: 1 << 20, Usage: "rows per Parquet row group (bounds memory)"},
 		},
@@ -54,6 +55,13 @@ func runImport(ctx context.Context, gs *globalState, c *cli.Command) error {
 	params := map[string]any{"skip_bad": c.Bool("skip-bad")}
 	if sym := c.String("symbol"); sym != "" {
 		params["symbol"] = sym
+	}
+	for _, kv := range c.StringSlice("param") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return usageError(fmt.Errorf("import: --param %q: want NAME=VALUE (a parameter of the format: tapetest formats list)", kv))
+		}
+		params[k] = v
 	}
 	src, err := formats.Open(name, paths, params)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/tapetest/tapetest/replay/binance"
 	"github.com/tapetest/tapetest/replay/csvfeed"
 	"github.com/tapetest/tapetest/replay/lobster"
+	"github.com/tapetest/tapetest/replay/orderlog"
 )
 
 // Opener opens a format's files, in order, as one source of canonical
@@ -106,6 +107,19 @@ func init() {
 				return srcs[0], nil
 			}
 			return replay.Merge(srcs, replay.MergeOptions{})
+		})
+	mustRegister(component.Spec{Name: "orders", Summary: "a venue's own order log (CSV with a header, or flat Parquet) read through a mapping file: which column is what, how sides, actions, order types and times in force are spelled, each instrument's tick and lot (docs/own-data.md)",
+		Params: []component.Param{{Name: "mapping", Type: component.String, Default: "", Meaning: "the mapping file (YAML); required"}}},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			path := p.String("mapping")
+			if path == "" {
+				return nil, fmt.Errorf("orders: give the mapping file (--param mapping=FILE; docs/own-data.md)")
+			}
+			m, err := orderlog.LoadMapping(path)
+			if err != nil {
+				return nil, err
+			}
+			return orderlog.NewSource(m, paths, orderlog.Options{Symbol: Symbol(p), SkipBad: SkipBad(p)})
 		})
 	mustRegister(component.Spec{Name: "lobster", Summary: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz]), optionally followed by its orderbook file: then the replay is reconciled to LOBSTER's book after every message"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {
