@@ -126,7 +126,7 @@ type BackgroundSpec struct {
 	// Params are the format's own parameters (tapetest formats list); a
 	// parameter naming a file (orders: mapping) is relative to the spec's
 	// folder.
-	Params map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=the format's own parameters (tapetest formats list)\, e.g. orders: {mapping: venue.yaml}"`
+	Params map[string]any `yaml:"params" json:"params,omitempty" jsonschema:"description=the format's own parameters (tapetest formats list)\\, e.g. orders: {mapping: venue.yaml}"`
 }
 
 // AgentSpec counts the background agents of an instrument: the background's

@@ -64,9 +64,18 @@ func venueB(t *testing.T) string {
 		{"reject", "ETHUSDT", 1.5, px("3001"), 2, 12, 6, "GTC", "L", at(t0 + 700)},
 	}
 	p := filepath.Join(t.TempDir(), "venue_b.parquet")
-	if err := parquet.WriteFile(p, rows); err != nil {
+	f, err := os.Create(p)
+	if err != nil {
 		t.Fatal(err)
 	}
+	w := parquet.NewGenericWriter[row](f, parquet.MaxRowsPerRowGroup(4)) // three row groups
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	return p
 }
 

@@ -113,7 +113,9 @@ func (r *csvRecords) split(b []byte) ([]string, error) {
 // parquetRecords reads a flat Parquet log, converting each value to text.
 type parquetRecords struct {
 	f      *os.File
-	r      *parquet.Reader
+	groups []parquet.RowGroup
+	g      int          // the next row group
+	r      parquet.Rows // the current row group's rows
 	names  []string
 	rows   []parquet.Row
 	n, i   int
@@ -145,22 +147,38 @@ func openParquetRecords(path string) (*parquetRecords, error) {
 		}
 		names = append(names, col.Name())
 	}
-	return &parquetRecords{f: f, r: parquet.NewReader(pf), names: names, rows: make([]parquet.Row, 1024), fields: make([]string, len(names)), path: path}, nil
+	return &parquetRecords{f: f, groups: pf.RowGroups(), names: names, rows: make([]parquet.Row, 1024), fields: make([]string, len(names)), path: path}, nil
 }
 
 func (p *parquetRecords) header() []string { return p.names }
-func (p *parquetRecords) close() error     { p.r.Close(); return p.f.Close() }
+
+func (p *parquetRecords) close() error {
+	if p.r != nil {
+		p.r.Close()
+	}
+	return p.f.Close()
+}
 
 func (p *parquetRecords) next() ([]string, int64, error) {
-	if p.i == p.n {
-		n, err := p.r.ReadRows(p.rows)
-		if n == 0 {
-			if err == nil || errors.Is(err, io.EOF) {
+	for p.i == p.n {
+		if p.r == nil {
+			if p.g == len(p.groups) {
 				return nil, 0, io.EOF
 			}
-			return nil, 0, fmt.Errorf("%s: row %d: %w", p.path, p.row+1, err)
+			p.r = p.groups[p.g].Rows()
+			p.g++
 		}
+		n, err := p.r.ReadRows(p.rows)
 		p.n, p.i = n, 0
+		switch {
+		case err != nil && !errors.Is(err, io.EOF):
+			return nil, 0, fmt.Errorf("%s: row %d: %w", p.path, p.row+1, err)
+		case n == 0 || errors.Is(err, io.EOF):
+			if n == 0 {
+				p.r.Close()
+				p.r = nil
+			}
+		}
 	}
 	row := p.rows[p.i]
 	p.i++
