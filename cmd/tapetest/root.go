@@ -45,9 +45,10 @@ func newRootCommand(gs *globalState) *cli.Command {
 func newVerifyCommand(gs *globalState) *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "check book reconstruction against a venue's own reference (lobster, binance)",
+		Usage: "check book reconstruction against a venue's own reference (lobster, binance, kraken)",
 		Commands: []*cli.Command{
 			newVerifyBinanceCommand(gs),
+			newVerifyKrakenCommand(gs),
 			newVerifyLobsterCommand(gs),
 		},
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -152,5 +154,26 @@ func TestLOBSTERFloatArtifactTimes(t *testing.T) {
 	y, _ := os.ReadFile(c)
 	if len(x) == 0 || !bytes.Equal(x, y) {
 		t.Fatal("the float-printed file imports to other events")
+	}
+}
+
+// TestVerifyKrakenCommand: the shared Kraken capture's ten books match all
+// 4,269 of Kraken's checksums (exit 0); a capture with one volume changed
+// fails (exit 1).
+func TestVerifyKrakenCommand(t *testing.T) {
+	capture := realdata.Path(t, "crypto-ws-capture-cryptofeed/KRAKEN.ws.50.0.gz")
+	out, code := stdout(t, "verify", "kraken", capture)
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "checked=4269 mismatched=0") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	f, _ := os.Open(capture)
+	zr, _ := gzip.NewReader(f)
+	raw, _ := io.ReadAll(zr)
+	f.Close()
+	changed := strings.Replace(string(raw), `[992,{"b":[["354.15000000","5.00000000"`, `[992,{"b":[["354.15000000","5.10000000"`, 1)
+	p := filepath.Join(t.TempDir(), "changed.txt")
+	os.WriteFile(p, []byte(changed), 0o644)
+	if out, code := stdout(t, "verify", "kraken", p); code != exitCheckFailed || !strings.Contains(out, "mismatch: ") {
+		t.Fatalf("a changed volume: exit %d:\n%s", code, out)
 	}
 }
