@@ -14,6 +14,7 @@ import (
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/binance"
 	"github.com/tapetest/tapetest/replay/csvfeed"
+	"github.com/tapetest/tapetest/replay/kraken"
 	"github.com/tapetest/tapetest/replay/lobster"
 	"github.com/tapetest/tapetest/replay/orderlog"
 )
@@ -120,6 +121,10 @@ func init() {
 				return nil, err
 			}
 			return orderlog.NewSource(m, paths, orderlog.Options{Symbol: Symbol(p), SkipBad: SkipBad(p)})
+		})
+	mustRegister(component.Spec{Name: "kraken-book", Summary: "Kraken websocket v1 book capture (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each pair an L2 instrument, truncated to its subscribed depth as Kraken's checksums require (tapetest verify kraken)"},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			return kraken.NewSource(paths, kraken.Options{SkipBad: SkipBad(p)})
 		})
 	mustRegister(component.Spec{Name: "lobster", Summary: "LOBSTER message file (TICKER_YYYY-MM-DD_..._message_N.csv[.gz]), optionally followed by its orderbook file: then the replay is reconciled to LOBSTER's book after every message"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {

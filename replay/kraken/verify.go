@@ -88,7 +88,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 		} else if bk == nil {
 			continue // an update before the pair's snapshot
 		}
-		if err := bk.apply(&m); err != nil {
+		if err := bk.apply(&m, nil); err != nil {
 			return nil, rd.bad("data", "%v", err)
 		}
 		if m.checksum == "" {
@@ -147,8 +147,10 @@ func decimalsOf(s string) int {
 	return 0
 }
 
-// apply applies a snapshot or update, then truncates both sides to depth.
-func (bk *book) apply(m *message) error {
+// apply applies a snapshot or update, then truncates both sides to depth;
+// set, when not nil, is told every level set and every level truncated (qty
+// 0), in order.
+func (bk *book) apply(m *message, set func(side orderbook.Side, price, qty int64)) error {
 	if m.snapshot {
 		bk.b.Clear()
 	}
@@ -169,14 +171,17 @@ func (bk *book) apply(m *message) error {
 			if err := bk.b.Set(sd, p, q); err != nil {
 				return err
 			}
+			if set != nil {
+				set(sd, p, q)
+			}
 		}
-		bk.truncate(sd)
+		bk.truncate(sd, set)
 	}
 	return nil
 }
 
 // truncate removes the levels of side beyond the subscribed depth.
-func (bk *book) truncate(side orderbook.Side) {
+func (bk *book) truncate(side orderbook.Side, set func(side orderbook.Side, price, qty int64)) {
 	if bk.depth <= 0 || bk.b.Levels(side) <= bk.depth {
 		return
 	}
@@ -186,6 +191,9 @@ func (bk *book) truncate(side orderbook.Side) {
 	bk.levels = bk.b.Depth(side, bk.levels[:0:bk.b.Levels(side)])
 	for _, l := range bk.levels[bk.depth:] {
 		bk.b.Set(side, l.Price, 0)
+		if set != nil {
+			set(side, l.Price, 0)
+		}
 	}
 }
 
