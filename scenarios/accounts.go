@@ -21,16 +21,19 @@ type population struct {
 	r     *rand.Rand
 	clust int
 	taken map[uint64]bool // accounts attackers were given
+	real  []uint64        // accounts of a venue's table (addReal): attributes only
 }
 
 var countries = []string{"US", "DE", "GB", "SG", "KR", "JP", "TR", "BR", "NG", "VN", "IN", "FR"}
 
-func newPopulation(n int, t0 int64, r *rand.Rand) *population {
+// newPopulation draws n synthetic accounts; reserved are real accounts (a
+// venue's table) the draw skips.
+func newPopulation(n int, t0 int64, r *rand.Rand, reserved map[uint64]bool) *population {
 	p := &population{attr: make(map[uint64]*replay.AccountAttrs, n), r: r}
 	seen := map[uint64]bool{}
 	for len(p.ids) < n {
 		id := 100_000 + r.Uint64N(90_000_000)
-		if seen[id] {
+		if seen[id] || reserved[id] {
 			continue
 		}
 		seen[id] = true
@@ -144,9 +147,27 @@ func (p *population) attackers(n int, linked bool, r *rand.Rand) []uint64 {
 	return out
 }
 
+// addReal adds the attributes of real accounts (a venue's table beside its
+// order log). They are never handed out to agents or attackers, and the
+// synthetic population was drawn around them.
+func (p *population) addReal(attrs []replay.AccountAttrs) error {
+	for i := range attrs {
+		a := attrs[i]
+		if _, clash := p.attr[a.Account]; clash {
+			return fmt.Errorf("account %d is listed twice", a.Account)
+		}
+		p.attr[a.Account] = &a
+		p.real = append(p.real, a.Account)
+	}
+	return nil
+}
+
 func (p *population) attrs() []replay.AccountAttrs {
 	out := make([]replay.AccountAttrs, 0, len(p.attr))
 	for _, id := range p.ids {
+		out = append(out, *p.attr[id])
+	}
+	for _, id := range p.real {
 		out = append(out, *p.attr[id])
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })

@@ -11,6 +11,7 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/replay/orderlog"
 	"github.com/tapetest/tapetest/scenarios/agents"
 	"github.com/tapetest/tapetest/scenarios/venue"
 )
@@ -137,7 +138,21 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	if err := g.openInstruments(histInsts); err != nil {
 		return nil, err
 	}
-	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)))
+	var real []replay.AccountAttrs
+	reserved := map[uint64]bool{}
+	if f := spec.Background.AccountAttributes; f != "" {
+		var err error
+		if real, err = orderlog.LoadAccounts(spec.Path(f)); err != nil {
+			return nil, fmt.Errorf("background.account_attributes: %w", err)
+		}
+		for _, a := range real {
+			reserved[a.Account] = true
+		}
+	}
+	g.pop = newPopulation(max(spec.Background.Accounts, 1), g.start, rand.New(rand.NewPCG(spec.Seed, 0xacc0)), reserved)
+	if err := g.pop.addReal(real); err != nil {
+		return nil, fmt.Errorf("background.account_attributes: %w", err)
+	}
 	stream := streams{seed: spec.Seed}
 	g.addAgents(stream)
 	g.rules = make([][]attachedRule, len(g.insts))

@@ -565,6 +565,12 @@ func (g *Generator) Inputs() (names, paths []string) {
 	if g.spec.Labels != "" {
 		names, paths = append(names, g.spec.Labels), append(paths, g.spec.Path(g.spec.Labels))
 	}
+	if f, ok := g.spec.Background.Params["mapping"].(string); ok && f != "" {
+		names, paths = append(names, f), append(paths, g.spec.Path(f))
+	}
+	if f := g.spec.Background.AccountAttributes; f != "" {
+		names, paths = append(names, f), append(paths, g.spec.Path(f))
+	}
 	return names, paths
 }
 

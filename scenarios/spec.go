@@ -123,6 +123,11 @@ type BackgroundSpec struct {
 	// SkipBad skips the files' malformed rows, counted by reason in the run's
 	// counts (historical_source_*), instead of stopping at the first.
 	SkipBad bool `yaml:"skip_bad" json:"skip_bad,omitempty" jsonschema:"description=skip malformed rows of the files (counted in the run's counts) instead of stopping at the first"`
+	// AccountAttributes is a venue's account-attributes table (CSV or
+	// Parquet: account, device, ip_subnet, funding, referrer, country,
+	// created_at) for the accounts of the files: the Sybil and account-link
+	// detectors compare them. Relative to the spec's folder.
+	AccountAttributes string `yaml:"account_attributes" json:"account_attributes,omitempty" jsonschema:"description=the accounts' attributes (CSV or Parquet: account\\, device\\, ip_subnet\\, funding\\, referrer\\, country\\, created_at) for account-based detectors on real history"`
 	// Params are the format's own parameters (tapetest formats list); a
 	// parameter naming a file (orders: mapping) is relative to the spec's
 	// folder.
