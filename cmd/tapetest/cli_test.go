@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/internal/realdata"
+	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/realism"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
@@ -395,5 +398,27 @@ func TestOwnOrderLogReachesAccountDetectors(t *testing.T) {
 	again, err := parquet.ReadFile[row2](filepath.Join(out2, results.AlertsFile))
 	if err != nil || len(again) != len(alerts) {
 		t.Fatalf("the log read directly: %d alerts (imported: %d), %v", len(again), len(alerts), err)
+	}
+}
+
+// TestLabelsImport: a shared pump list becomes a label file the spec's
+// labels: key reads; an unknown layout or a list with nothing kept is a
+// usage error.
+func TestLabelsImport(t *testing.T) {
+	list := realdata.Path(t, "pump-events-mironov/pumps.json")
+	out := filepath.Join(t.TempDir(), "labels.csv")
+	code, _, stderr := runCLI("labels", "import", "--list", "mironov", list, "-o", out)
+	if code != 0 || !strings.Contains(stderr, "498 announcements, 497 labels") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lbls, err := labels.Load(out, 10*time.Minute)
+	if err != nil || len(lbls) != 497 {
+		t.Fatalf("%d labels, %v", len(lbls), err)
+	}
+	if code, _, stderr := runCLI("labels", "import", "--list", "nasdaq", list, "-o", out); code != exitUsage || !strings.Contains(stderr, "known: ardia") {
+		t.Fatalf("an unknown list: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI("labels", "import", "--list", "mironov", "--exchange", "yobit", list, "-o", out); code != exitUsage || !strings.Contains(stderr, "none of the list's 498") {
+		t.Fatalf("nothing kept: exit %d: %s", code, stderr)
 	}
 }

@@ -22,6 +22,7 @@ func newRootCommand(gs *globalState) *cli.Command {
 			newGenCommand(gs),
 			newImportCommand(gs),
 			newInjectorsCommand(gs),
+			newLabelsCommand(gs),
 			newRealismCommand(gs),
 			newReportCommand(gs),
 			newRunCommand(gs),
