@@ -46,9 +46,10 @@ func newRootCommand(gs *globalState) *cli.Command {
 func newVerifyCommand(gs *globalState) *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "check book reconstruction against a venue's own reference (lobster, binance, kraken)",
+		Usage: "check book reconstruction against a venue's own reference (lobster, binance, kraken, bitmex)",
 		Commands: []*cli.Command{
 			newVerifyBinanceCommand(gs),
+			newVerifyBitmexCommand(gs),
 			newVerifyKrakenCommand(gs),
 			newVerifyLobsterCommand(gs),
 		},

@@ -177,3 +177,16 @@ func TestVerifyKrakenCommand(t *testing.T) {
 		t.Fatalf("a changed volume: exit %d:\n%s", code, out)
 	}
 }
+
+// TestVerifyBitmexCommand: every quote of the shared BitMEX capture is a top
+// the rebuilt books had (exit 0); the capture imports as L2 events.
+func TestVerifyBitmexCommand(t *testing.T) {
+	capture := realdata.Path(t, "crypto-ws-capture-cryptofeed/BITMEX.ws.1.0.gz")
+	out, code := stdout(t, "verify", "bitmex", capture)
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "quotes=426 matched=426 unmatched=0") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if code, _, stderr := runCLI("import", "-f", "bitmex-l2", capture, "-o", filepath.Join(t.TempDir(), "b.parquet")); code != 0 {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+}

@@ -24,6 +24,7 @@ var layers = map[string]int{
 	"replay/binance":             2,
 	"replay/csvfeed":             2,
 	"replay/kraken":              2,
+	"replay/bitmex":              2,
 	"replay/orderlog":            2,
 	"labels":                     2,
 	"component":                  3,

@@ -13,6 +13,7 @@ import (
 	"github.com/tapetest/tapetest/component"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/binance"
+	"github.com/tapetest/tapetest/replay/bitmex"
 	"github.com/tapetest/tapetest/replay/csvfeed"
 	"github.com/tapetest/tapetest/replay/kraken"
 	"github.com/tapetest/tapetest/replay/lobster"
@@ -121,6 +122,10 @@ func init() {
 				return nil, err
 			}
 			return orderlog.NewSource(m, paths, orderlog.Options{Symbol: Symbol(p), SkipBad: SkipBad(p)})
+		})
+	mustRegister(component.Spec{Name: "bitmex-l2", Summary: "BitMEX websocket capture of orderBookL2 (partial, insert, update, delete by level id) and trade (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each instrument an L2 perpetual (tapetest verify bitmex)"},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			return bitmex.NewSource(paths, bitmex.Options{SkipBad: SkipBad(p)})
 		})
 	mustRegister(component.Spec{Name: "kraken-book", Summary: "Kraken websocket v1 book capture (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each pair an L2 instrument, truncated to its subscribed depth as Kraken's checksums require (tapetest verify kraken)"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {

@@ -249,29 +249,11 @@ func (r *reader) next(m *message) error {
 	}
 	r.file, r.line = r.lines.File, r.lines.Line
 	*m = message{}
-	text := strings.TrimRight(string(b), "\r\n")
-	var at, js string
-	switch {
-	case strings.HasPrefix(text, "wss://") || strings.HasPrefix(text, "ws://") || text == "":
-		return nil // cryptofeed's connection notes and messages sent
-	case strings.Contains(text, ": ") && strings.IndexByte(text, ':') < strings.IndexByte(text+"[{", '['):
-		at, js, _ = strings.Cut(text, ": ") // cryptofeed: "<epoch seconds>: <json>"
-		ns, err := replay.ParseDecimal(at, 9)
-		if err != nil {
-			return r.bad("time", "%q is not a receive time in seconds", at)
-		}
-		m.recvNS = ns
-	default:
-		at, js, _ = strings.Cut(text, " ") // collector: "<receive_ns> <json>"
-		ns, err := strconv.ParseInt(at, 10, 64)
-		if err != nil {
-			return r.bad("receive_ns", "%q is not an integer", at)
-		}
-		m.recvNS = ns
-	}
-	if err := replay.CheckEventTime(m.recvNS); err != nil {
+	ns, js, err := replay.CaptureLine(string(b))
+	if err != nil {
 		return r.bad("time", "%v", err)
 	}
+	m.recvNS = ns
 	if !strings.HasPrefix(js, "[") {
 		return nil // an event object: heartbeat, systemStatus, subscriptionStatus
 	}
