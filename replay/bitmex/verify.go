@@ -20,11 +20,11 @@ const historyLen = 1024
 type Report struct {
 	Files        []string           `json:"files"`
 	BookMessages int64              `json:"book_messages"`
-	Quotes       int64              `json:"quotes"`        // quotes of instruments with a book
-	AtReceipt    int64              `json:"at_receipt"`    // quotes equal to the book's top when they arrived
-	Matched      int64              `json:"matched"`       // quotes equal to a top the book had (at receipt or before)
-	Unmatched    int64              `json:"unmatched"`     // quotes equal to no top the book had
-	BeforeBook   int64              `json:"before_book"`   // quotes before the instrument's partial
+	Quotes       int64              `json:"quotes"`      // quotes of instruments with a book
+	AtReceipt    int64              `json:"at_receipt"`  // quotes equal to the book's top when they arrived
+	Matched      int64              `json:"matched"`     // quotes equal to a top the book had (at receipt or before)
+	Unmatched    int64              `json:"unmatched"`   // quotes equal to no top the book had
+	BeforeBook   int64              `json:"before_book"` // quotes before the instrument's partial
 	Instruments  []InstrumentReport `json:"instruments"`
 	Examples     []string           `json:"examples,omitempty"`
 }

@@ -75,8 +75,8 @@ func TestVerifyRealCapture(t *testing.T) {
 func TestMalformedMessages(t *testing.T) {
 	const partial = `1626993370.1: {"table":"orderBookL2","action":"partial","data":[{"symbol":"X","id":1,"side":"Sell","size":5,"price":10.5}]}`
 	for _, c := range []struct{ line, field string }{
-		{`1626993370.2: {"table":"orderBookL2","action":"update","data":[{"symbol":"X","id":2,"side":"Sell","size":5}]}`, "data"},  // unknown id
-		{`1626993370.2: {"table":"orderBookL2","action":"update","data":[{"symbol":"X","id":1,"side":"Left","size":5}]}`, "data"},  // bad side
+		{`1626993370.2: {"table":"orderBookL2","action":"update","data":[{"symbol":"X","id":2,"side":"Sell","size":5}]}`, "data"}, // unknown id
+		{`1626993370.2: {"table":"orderBookL2","action":"update","data":[{"symbol":"X","id":1,"side":"Left","size":5}]}`, "data"}, // bad side
 		{`1626993370.2: {"table":"orderBookL2","action":"insert","data":[{"symbol":"X","id":3,"side":"Buy","size":5,"price":-1}]}`, "data"},
 		{`1626993370.2: {"table":"orderBookL2","action":"merge","data":[]}`, "action"},
 		{`1626993370.2: {"table":"orderBookL2","action":"insert","data":[{"symbol":"X"`, "json"},
