@@ -46,10 +46,11 @@ func newRootCommand(gs *globalState) *cli.Command {
 func newVerifyCommand(gs *globalState) *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "check book reconstruction against a venue's own reference (lobster, binance, kraken, bitmex)",
+		Usage: "check book reconstruction against a venue's own reference (lobster, binance, kraken, bitmex, coinbase)",
 		Commands: []*cli.Command{
 			newVerifyBinanceCommand(gs),
 			newVerifyBitmexCommand(gs),
+			newVerifyCoinbaseCommand(gs),
 			newVerifyKrakenCommand(gs),
 			newVerifyLobsterCommand(gs),
 		},

@@ -190,3 +190,17 @@ func TestVerifyBitmexCommand(t *testing.T) {
 		t.Fatalf("import exited %d: %s", code, stderr)
 	}
 }
+
+// TestVerifyCoinbaseCommand: every ticker of the shared Coinbase capture
+// stamped after its product's snapshot agrees with the rebuilt book (exit 0);
+// the capture imports as L2 events and trades.
+func TestVerifyCoinbaseCommand(t *testing.T) {
+	capture := realdata.Path(t, "crypto-ws-capture-cryptofeed/COINBASE.ws.28.0.gz")
+	out, code := stdout(t, "verify", "coinbase", capture)
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "aligned=96 mismatched=0") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if code, _, stderr := runCLI("import", "-f", "coinbase-l2", capture, "-o", filepath.Join(t.TempDir(), "c.parquet")); code != 0 {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+}

@@ -25,6 +25,7 @@ var layers = map[string]int{
 	"replay/csvfeed":             2,
 	"replay/kraken":              2,
 	"replay/bitmex":              2,
+	"replay/coinbase":            2,
 	"replay/orderlog":            2,
 	"labels":                     2,
 	"component":                  3,

@@ -14,6 +14,7 @@ import (
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/binance"
 	"github.com/tapetest/tapetest/replay/bitmex"
+	"github.com/tapetest/tapetest/replay/coinbase"
 	"github.com/tapetest/tapetest/replay/csvfeed"
 	"github.com/tapetest/tapetest/replay/kraken"
 	"github.com/tapetest/tapetest/replay/lobster"
@@ -126,6 +127,10 @@ func init() {
 	mustRegister(component.Spec{Name: "bitmex-l2", Summary: "BitMEX websocket capture of orderBookL2 (partial, insert, update, delete by level id) and trade (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each instrument an L2 perpetual (tapetest verify bitmex)"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {
 			return bitmex.NewSource(paths, bitmex.Options{SkipBad: SkipBad(p)})
+		})
+	mustRegister(component.Spec{Name: "coinbase-l2", Summary: "Coinbase websocket capture of level2 (snapshot, l2update) and matches (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each product an L2 instrument, matches as trades on the taker's side (tapetest verify coinbase)"},
+		func(paths []string, p *component.Values) (replay.EventSource, error) {
+			return coinbase.NewSource(paths, coinbase.Options{SkipBad: SkipBad(p)})
 		})
 	mustRegister(component.Spec{Name: "kraken-book", Summary: "Kraken websocket v1 book capture (\"<epoch seconds>: <json>\" as cryptofeed records it, or \"<receive_ns> <json>\"): each pair an L2 instrument, truncated to its subscribed depth as Kraken's checksums require (tapetest verify kraken)"},
 		func(paths []string, p *component.Values) (replay.EventSource, error) {

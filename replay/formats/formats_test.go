@@ -13,7 +13,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	want := []string{"binance-aggtrades", "binance-depth", "binance-trades", "bitmex-l2", "ccxt-trades", "kraken-book", "lobster", "orders", "parquet", "tardis-book", "tardis-trades"}
+	want := []string{"binance-aggtrades", "binance-depth", "binance-trades", "bitmex-l2", "ccxt-trades", "coinbase-l2", "kraken-book", "lobster", "orders", "parquet", "tardis-book", "tardis-trades"}
 	got := Names()
 	if len(got) != len(want) {
 		t.Fatalf("formats %v, want %v", got, want)
