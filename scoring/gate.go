@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -28,6 +29,10 @@ type Rule struct {
 type Policy struct {
 	Default    Rule                     `yaml:"default" json:"default"`
 	Typologies map[replay.Typology]Rule `yaml:"typologies" json:"typologies,omitempty"`
+	// ReplaceDefaults drops DefaultPolicy's rules: without it a policy file
+	// extends them (a file naming one typology used to drop the recall and
+	// precision drops of every other, and a spoofing regression passed).
+	ReplaceDefaults bool `yaml:"replace_defaults" json:"replace_defaults,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -39,28 +44,40 @@ func DefaultPolicy() Policy {
 	return Policy{Default: Rule{MaxRecallDrop: ptr(0.05), MaxPrecisionDrop: ptr(0.10)}}
 }
 
-// LoadPolicy reads a YAML policy strictly (unknown keys are errors with line:column).
+// LoadPolicy reads a YAML policy strictly (unknown keys are errors with
+// line:column). The file extends DefaultPolicy: its default rule's fields
+// override the default's one by one, and its typology rules are added;
+// replace_defaults: true starts from no rules instead.
 func LoadPolicy(path string) (Policy, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return Policy{}, err
 	}
-	var p Policy
 	if err := yamlbound.Check(b); err != nil {
 		return Policy{}, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := yaml.UnmarshalWithOptions(b, &p, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+	var file Policy
+	if err := yaml.UnmarshalWithOptions(b, &file, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		return Policy{}, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
 	}
+	if file.ReplaceDefaults {
+		return file, nil
+	}
+	p := DefaultPolicy()
+	p.Default = overlay(p.Default, file.Default)
+	p.Typologies = file.Typologies
 	return p, nil
 }
 
 func (p Policy) rule(t replay.Typology) Rule {
-	r := p.Default
-	o, ok := p.Typologies[t]
-	if !ok {
-		return r
+	if o, ok := p.Typologies[t]; ok {
+		return overlay(p.Default, o)
 	}
+	return p.Default
+}
+
+// overlay is r with every limit o sets replacing r's.
+func overlay(r, o Rule) Rule {
 	if o.MinRecall != nil {
 		r.MinRecall = o.MinRecall
 	}
@@ -92,6 +109,12 @@ type RuleResult struct {
 	Limit     float64         `json:"limit"`
 	Pass      bool            `json:"pass"`
 	Message   string          `json:"message"`
+	// The operating points compared: each side's best-F1 threshold, and the
+	// baseline's instance when it was paired under another id (its
+	// parameters changed).
+	BaselineThreshold  float64 `json:"baseline_threshold"`
+	CandidateThreshold float64 `json:"candidate_threshold"`
+	BaselineInstance   string  `json:"baseline_instance,omitempty"`
 }
 
 // GateResult is the outcome of a gate.
@@ -102,8 +125,12 @@ type GateResult struct {
 
 // Gate compares a candidate's instances with a baseline's under the policy,
 // at each instance's best-F1 operating point. Instances are matched by id and
-// typology; a baseline instance missing from the candidate fails; a new
-// candidate instance is checked against the absolute limits only.
+// typology; a candidate instance whose id is new is paired with a baseline
+// instance of the same detector and typology that the candidate lacks, when
+// exactly one such pair exists (a changed parameter changes the id: it used to
+// read "baseline instance missing" instead of the recall drop); a baseline
+// instance left unpaired fails; a new candidate instance is checked against
+// the absolute limits only. Failures come first.
 func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 	type key struct {
 		id  string
@@ -113,6 +140,37 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 	for _, b := range baseline {
 		base[key{b.Instance, b.Typology}] = b
 	}
+	inCand := map[key]bool{}
+	for _, c := range candidate {
+		inCand[key{c.Instance, c.Typology}] = true
+	}
+	// Pair what is left by detector name and typology, one to one.
+	detector := func(id string) string { name, _, _ := strings.Cut(id, "{"); return name }
+	type group struct {
+		name string
+		typ  replay.Typology
+	}
+	leftBase, leftCand := map[group][]string{}, map[group][]string{}
+	for _, b := range baseline {
+		if !inCand[key{b.Instance, b.Typology}] {
+			g := group{detector(b.Instance), b.Typology}
+			leftBase[g] = append(leftBase[g], b.Instance)
+		}
+	}
+	for _, c := range candidate {
+		if _, ok := base[key{c.Instance, c.Typology}]; !ok {
+			g := group{detector(c.Instance), c.Typology}
+			leftCand[g] = append(leftCand[g], c.Instance)
+		}
+	}
+	pairedWith := map[key]string{} // candidate → baseline id
+	paired := map[key]bool{}       // baseline ids paired
+	for g, bs := range leftBase {
+		if cs := leftCand[g]; len(bs) == 1 && len(cs) == 1 {
+			pairedWith[key{cs[0], g.typ}] = bs[0]
+			paired[key{bs[0], g.typ}] = true
+		}
+	}
 	var out GateResult
 	add := func(r RuleResult) { out.Rules = append(out.Rules, r) }
 	seen := map[key]bool{}
@@ -121,7 +179,26 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 		seen[k] = true
 		r := p.rule(c.Typology)
 		b, hasBase := base[k]
+		baseID := ""
+		if id, ok := pairedWith[k]; ok {
+			b, hasBase, baseID = base[key{id, c.Typology}], true, id
+		}
 		cm, bm := c.Best, b.Best
+		add := func(rr RuleResult) {
+			rr.CandidateThreshold, rr.BaselineInstance = cm.Threshold, baseID
+			if hasBase {
+				rr.BaselineThreshold = bm.Threshold
+			}
+			if hasBase {
+				rr.Message += fmt.Sprintf(" at best-F1 thresholds %.4g → %.4g", bm.Threshold, cm.Threshold)
+			} else {
+				rr.Message += fmt.Sprintf(" at best-F1 threshold %.4g", cm.Threshold)
+			}
+			if baseID != "" {
+				rr.Message += fmt.Sprintf(" (against the baseline's %s: parameters changed)", baseID)
+			}
+			add(rr)
+		}
 		check := func(name string, bv, cv, limit float64, pass bool, format string) {
 			add(RuleResult{Instance: c.Instance, Typology: c.Typology, Rule: name, Baseline: bv, Candidate: cv, Limit: limit, Pass: pass,
 				Message: fmt.Sprintf(format, cv, limit)})
@@ -151,13 +228,16 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 		}
 	}
 	for _, b := range baseline {
-		if k := (key{b.Instance, b.Typology}); !seen[k] {
+		if k := (key{b.Instance, b.Typology}); !seen[k] && !paired[k] {
 			add(RuleResult{Instance: b.Instance, Typology: b.Typology, Rule: "present", Baseline: 1, Candidate: 0, Limit: 1, Pass: false,
 				Message: "the baseline's instance is missing from the candidate"})
 		}
 	}
 	sort.SliceStable(out.Rules, func(i, j int) bool {
 		a, b := out.Rules[i], out.Rules[j]
+		if a.Pass != b.Pass {
+			return !a.Pass // failures first
+		}
 		if a.Instance != b.Instance {
 			return a.Instance < b.Instance
 		}

@@ -123,13 +123,17 @@ func gateAction(gs *globalState, c *cli.Command) error {
 			return err
 		}
 	default:
-		fmt.Fprintf(gs.stdout, "%-34s %-18s %-20s %10s %10s %10s  %s\n", "detector instance", "typology", "rule", "baseline", "candidate", "limit", "result")
+		w := len("detector instance")
+		for _, r := range res.Rules {
+			w = max(w, len(r.Instance))
+		}
+		fmt.Fprintf(gs.stdout, "%-*s %-18s %-20s %10s %10s %10s  %s\n", w, "detector instance", "typology", "rule", "baseline", "candidate", "limit", "result")
 		for _, r := range res.Rules {
 			verdict := "pass"
 			if !r.Pass {
 				verdict = "FAIL  " + r.Message
 			}
-			fmt.Fprintf(gs.stdout, "%-34s %-18s %-20s %10.4f %10.4f %10.4f  %s\n", r.Instance, r.Typology, r.Rule, r.Baseline, r.Candidate, r.Limit, verdict)
+			fmt.Fprintf(gs.stdout, "%-*s %-18s %-20s %10.4f %10.4f %10.4f  %s\n", w, r.Instance, r.Typology, r.Rule, r.Baseline, r.Candidate, r.Limit, verdict)
 		}
 	}
 	if path := gs.getenv("GITHUB_STEP_SUMMARY"); path != "" {
