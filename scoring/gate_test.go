@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,5 +73,23 @@ func TestGatePairsChangedParameters(t *testing.T) {
 	g = Gate(DefaultPolicy(), base, cand)
 	if g.Pass || g.Rules[0].Rule != "present" {
 		t.Fatalf("an ambiguous pairing: %+v", g.Rules[0])
+	}
+}
+
+// TestWilson: the interval against published values (Newcombe 1998, table
+// I: 81/263 → 0.2553–0.3662; 15/148 → 0.0624–0.1605; 0/20 → 0–0.1611;
+// 1/29 → 0.0061–0.1718) and at the edges.
+func TestWilson(t *testing.T) {
+	for _, c := range []struct {
+		k, n   int
+		lo, hi float64
+	}{{81, 263, 0.2553, 0.3662}, {15, 148, 0.0624, 0.1605}, {0, 20, 0, 0.1611}, {1, 29, 0.0061, 0.1718}, {1, 1, 0.2065, 1}, {0, 3, 0, 0.5615}} {
+		lo, hi := Wilson(c.k, c.n)
+		if math.Abs(lo-c.lo) > 5e-5 || math.Abs(hi-c.hi) > 5e-5 {
+			t.Errorf("%d/%d: %.4f–%.4f, want %.4f–%.4f", c.k, c.n, lo, hi, c.lo, c.hi)
+		}
+	}
+	if lo, hi := Wilson(0, 0); !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Error("0/0 is not NaN")
 	}
 }

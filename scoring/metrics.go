@@ -25,11 +25,16 @@ type Metrics struct {
 	BackgroundAlert int     `json:"background_alerts"`
 	Recall          float64 `json:"recall"`
 	Precision       float64 `json:"precision"`
-	F1              float64 `json:"f1"`
-	TTDP50          float64 `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
-	TTDP90          float64 `json:"ttd_p90_s"`
-	AlertsPerEvent  float64 `json:"alerts_per_detected_event"`
-	AlertsPerDay    float64 `json:"background_alerts_per_day"`
+	// RecallCI and PrecisionCI are the 95% Wilson intervals of Detected of
+	// Labels and MatchedAlerts of Alerts (NaN, null in JSON, with nothing to
+	// count).
+	RecallCI       [2]float64 `json:"recall_ci"`
+	PrecisionCI    [2]float64 `json:"precision_ci"`
+	F1             float64    `json:"f1"`
+	TTDP50         float64    `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
+	TTDP90         float64    `json:"ttd_p90_s"`
+	AlertsPerEvent float64    `json:"alerts_per_detected_event"`
+	AlertsPerDay   float64    `json:"background_alerts_per_day"`
 	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
 	// the data covers (Options.InstrumentDays).
 	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`
@@ -170,6 +175,8 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	m.BackgroundAlert = m.Alerts - m.MatchedAlerts
 	m.Recall = ratio(m.Detected, m.Labels)
 	m.Precision = ratio(m.MatchedAlerts, m.Alerts)
+	m.RecallCI[0], m.RecallCI[1] = Wilson(m.Detected, m.Labels)
+	m.PrecisionCI[0], m.PrecisionCI[1] = Wilson(m.MatchedAlerts, m.Alerts)
 	m.F1 = f1(m.Precision, m.Recall)
 	m.TTDP50, m.TTDP90 = quantile(ttd, 0.5), quantile(ttd, 0.9)
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)

@@ -18,6 +18,7 @@ func init() {
 		Params: []component.Param{
 			{Name: "depth_bps", Type: component.Float, Meaning: "fat finger: how deep below the best bid the sweep takes every bid", ByIntensity: component.PerIntensity(300.0, 150.0, 80.0, 50.0)},
 			{Name: "pause_ms", Type: component.Float, Meaning: "fat finger: milliseconds between the slices", ByIntensity: component.PerIntensity(0.0, 0.0, 800.0, 2000.0)},
+			{Name: "recovery_s", Type: component.Float, Meaning: "seconds after the last order the label still covers: a flash crash is the fall and its recovery, which a detector must watch before it can tell one from a dump (the label used to end at the sweep, a zero-length window no alert could match without a tolerance)", ByIntensity: component.PerIntensity(60.0, 60.0, 60.0, 60.0)},
 			{Name: "provide_s", Type: component.Float, Meaning: "withdrawal: seconds they provide before pulling", ByIntensity: component.PerIntensity(300.0, 300.0, 600.0, 900.0)},
 			{Name: "pull_s", Type: component.Float, Meaning: "withdrawal: seconds the market makers stand aside", ByIntensity: component.PerIntensity(30.0, 20.0, 10.0, 6.0)},
 			{Name: "sell_x", Type: component.Float, Meaning: "withdrawal: typical sizes the linked seller sends into the thin book", ByIntensity: component.PerIntensity(400.0, 250.0, 60.0, 30.0)},
@@ -58,12 +59,14 @@ func (f *flash) Prepare(v venue.Venue) {
 	f.accounts = v.AttackAccounts(1, false)
 }
 
-// Label of a withdrawal starts when the quotes are pulled.
+// Label covers the crash and its recovery: from the sweep (a withdrawal: from
+// when the quotes are pulled) to recovery_s after the last order.
 func (f *flash) Label() labels.Label {
 	l := f.attack.Label()
 	if f.k.f("withdraw") != 0 && f.t0 > 0 {
 		l.Start = f.t0
 	}
+	l.End = max(l.End, l.Start) + int64(f.k.f("recovery_s")*float64(time.Second))
 	return l
 }
 
