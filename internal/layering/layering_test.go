@@ -44,6 +44,7 @@ var layers = map[string]int{
 	"detectors/examples/extwash": 8,
 	"examples/extending":         8,
 	"internal/layering":          9,
+	"internal/oracle":            9,
 }
 
 // TestImportsFlowOneWay: no package imports a package of its own layer or
