@@ -3,11 +3,14 @@ package backtest
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/internal/realdata"
 	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/scenarios"
 )
 
 // TestCoverage: an instrument's covered time is its stretches of events no
@@ -75,4 +78,39 @@ func TestPumpEpisodesExposure(t *testing.T) {
 		t.Fatalf("span %.1f days, covered %.1f days, %.1f instrument-days, scoring divides by %.1f", span, ex.CoveredDays, ex.InstrumentDays, c.Options.Days)
 	}
 	t.Logf("span %.1f days; covered %.1f days, %.1f instrument-days over %d instruments", span, ex.CoveredDays, ex.InstrumentDays, len(ex.Instruments))
+}
+
+// TestEvaluability: on the real GOOG day (account 0 throughout) an
+// account-based detector's false alerts cannot show, and the run says so
+// for it — not for flash_crash, which reads prices only; the synthetic
+// suite has accounts and order ids everywhere.
+func TestEvaluability(t *testing.T) {
+	realdata.Path(t, "lobster-goog-full-day")
+	spec, text, err := Load("../examples/goog-attacks/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Scenario.Duration = scenarios.Duration(20 * time.Minute)
+	out, err := Run(context.Background(), spec, Options{SpecName: "goog", SpecText: text, ToolVersion: "test",
+		Detectors: []detectors.Config{{Name: "wash_pairs"}, {Name: "spoof_cancels"}, {Name: "flash_crash"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ne := out.Contents.NotEvaluable
+	const want = "needs accounts, which the background events of GOOG do not carry" // LOBSTER has order ids
+	if len(ne) != 2 || !strings.Contains(ne["wash_pairs"], want) || !strings.Contains(ne["spoof_cancels"], want) || ne["flash_crash"] != "" {
+		t.Fatalf("not evaluable: %v", ne)
+	}
+	syn, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn.Scenario.Duration = scenarios.Duration(5 * time.Minute)
+	out, err = Run(context.Background(), syn, Options{SpecName: "default", SpecText: []byte("x"), ToolVersion: "test", Detectors: []detectors.Config{{Name: "wash_pairs"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Contents.NotEvaluable != nil {
+		t.Fatalf("the synthetic suite: %v", out.Contents.NotEvaluable)
+	}
 }

@@ -135,6 +135,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		synthetic[in.Symbol] = true
 	}
 	exposure := cov.exposure(gen.Instruments(), synthetic, start, end)
+	notEvaluable := evaluability(insts, gen)
 	sopts := rs.Config.Scoring.Options(exposure.CoveredDays, exposure.InstrumentDays)
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
 	if err != nil {
@@ -148,7 +149,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	}
 	counts = replay.SumCounts(counts)
 	return &Outcome{Stats: stats, Contents: &results.Contents{
-		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()), Exposure: exposure,
+		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()), Exposure: exposure, NotEvaluable: notEvaluable,
 		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
 	}}, nil
 }

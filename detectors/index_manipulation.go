@@ -13,6 +13,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.IndexManipulation,
 		Spec: component.Spec{Name: "index_manipulation",
 			Summary: "Index manipulation on perpetual swaps: per symbol, the venue's index (index events with order id 0) against its lowest " +

@@ -13,6 +13,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.LiquidationSuicide,
 		Spec: component.Spec{Name: "liquidation_abuse",
 			Summary: "Liquidation abuse on perpetual swaps, from the venue's liquidation, fill, ADL and insurance fund events. " +

@@ -13,6 +13,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.MarkingTheClose,
 		Spec: component.Spec{Name: "marking_close",
 			Summary: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +

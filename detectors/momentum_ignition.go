@@ -12,6 +12,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.MomentumIgnition,
 		Spec: component.Spec{Name: "momentum_ignition",
 			Summary: "Momentum ignition: per account, a burst of at least min_orders same-side market (or IOC/FOK) orders within burst, then, within " +

@@ -10,6 +10,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts, NeedOrderIDs},
 		Typology: replay.QuoteStuffing,
 		Spec: component.Spec{Name: "quote_stuffing",
 			Summary: "Quote stuffing: per account, order messages (adds, cancels, modifies) within a sliding window, and the share of its " +

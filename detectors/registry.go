@@ -23,7 +23,21 @@ type Definition struct {
 	// (external): re-running a results directory someone sent must not start
 	// it unless the user says so.
 	Executes bool `json:"executes,omitempty"`
+	// Needs is what the detector reads from the market data, beyond prices
+	// and trades: a background that lacks it (public feeds carry no
+	// accounts) cannot show the detector's false alerts, and the run says
+	// so instead of reporting a rate of zero.
+	Needs []Need `json:"needs,omitempty"`
 }
+
+// Need is something a detector reads from the market data.
+type Need string
+
+// What detectors may need.
+const (
+	NeedAccounts Need = "accounts"  // the accounts behind orders and trades
+	NeedOrderIDs Need = "order_ids" // order-by-order data: adds, cancels and modifies by order id (L3)
+)
 
 // Executes reports whether the detector called name runs a program its
 // parameters name (false for an unknown name).
@@ -103,6 +117,9 @@ type Instance struct {
 	Symbols  []string        `json:"symbols,omitempty"` // scope: only alerts on these instruments count (empty: all)
 	def      Definition
 }
+
+// Needs is what the instance's detector reads from the market data.
+func (in Instance) Needs() []Need { return in.def.Needs }
 
 // New builds the instance's detector.
 func (in Instance) New() (Detector, error) { return in.def.build(in.Params) }

@@ -11,6 +11,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts, NeedOrderIDs},
 		Typology: replay.Spoofing,
 		Spec: component.Spec{Name: "spoof_cancels",
 			Summary: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +

@@ -13,6 +13,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.SybilCluster,
 		Spec: component.Spec{Name: "sybil_cluster",
 			Summary: "Sybil clusters: a graph of accounts linked by a shared device or funding source (values shared by more than max_share " +

@@ -13,6 +13,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts},
 		Typology: replay.WashTrading,
 		Spec: component.Spec{Name: "wash_cycles",
 			Summary: "Wash trading by rings of accounts (after Victor & Weintraud, WWW 2021): a directed graph of recent prearranged-looking " +

@@ -12,6 +12,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
+		Needs:    []Need{NeedAccounts, NeedOrderIDs},
 		Typology: replay.WashTrading,
 		Spec: component.Spec{Name: "wash_pairs",
 			Summary: "Self-trades and pairs of accounts trading back and forth: per account pair (an account with itself for a self-trade), " +

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -57,25 +58,31 @@ type Contents struct {
 	Failures  []Failure
 	Ran       []scoring.Ref // every detector instance that ran (scored even without alerts)
 	Exposure  Exposure      // the time the data covers
-	Events    int64
-	Start     int64 // replayed time range, ns
-	End       int64
+	// NotEvaluable says, per instance, why its false-alert rate cannot be
+	// measured on this background (missing accounts or order ids).
+	NotEvaluable map[string]string
+	Events       int64
+	Start        int64 // replayed time range, ns
+	End          int64
 }
 
 // Summary is summary.json: what `tapetest gate` compares.
 type Summary struct {
-	ResultsVersion int                      `json:"results_version"`
-	Spec           SpecRef                  `json:"spec"`
-	Seed           uint64                   `json:"seed"`
-	Events         int64                    `json:"events"`
-	Days           float64                  `json:"days"` // the days the data covers (Exposure.CoveredDays)
-	Exposure       Exposure                 `json:"exposure"`
-	Labels         int                      `json:"labels"`
-	Alerts         int                      `json:"alerts"`
-	Typologies     []replay.Typology        `json:"typologies"`
-	Instances      []scoring.InstanceResult `json:"instances"`
-	Counts         []replay.Count           `json:"counts"`
-	Failures       []Failure                `json:"failures"`
+	ResultsVersion int      `json:"results_version"`
+	Spec           SpecRef  `json:"spec"`
+	Seed           uint64   `json:"seed"`
+	Events         int64    `json:"events"`
+	Days           float64  `json:"days"` // the days the data covers (Exposure.CoveredDays)
+	Exposure       Exposure `json:"exposure"`
+	// NotEvaluable: instance → why its false-alert rate cannot be measured
+	// on this background (docs/scoring.md).
+	NotEvaluable map[string]string        `json:"background_not_evaluable,omitempty"`
+	Labels       int                      `json:"labels"`
+	Alerts       int                      `json:"alerts"`
+	Typologies   []replay.Typology        `json:"typologies"`
+	Instances    []scoring.InstanceResult `json:"instances"`
+	Counts       []replay.Count           `json:"counts"`
+	Failures     []Failure                `json:"failures"`
 }
 
 // WriteDir writes the whole results directory (tables, summary.json,
@@ -132,7 +139,7 @@ func writeTimelines(dir string, ts []Timeline) error {
 }
 
 func writeSummary(dir string, c *Contents, ev *scoring.Evaluation) error {
-	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Exposure: c.Exposure, Labels: len(c.Labels), Alerts: len(c.Alerts),
+	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Exposure: c.Exposure, NotEvaluable: c.NotEvaluable, Labels: len(c.Labels), Alerts: len(c.Alerts),
 		Typologies: ev.Typologies, Instances: ev.Instances, Counts: c.Counts, Failures: c.Failures}
 	if c.Manifest != nil {
 		s.Spec, s.Seed = c.Manifest.Spec, c.Manifest.Seed
@@ -240,6 +247,24 @@ func secs(v float64) string {
 	return (time.Duration(v * float64(time.Second))).Round(time.Millisecond).String()
 }
 
+// backgroundRate is an instance's background alerts per day, or "not
+// evaluable" when the background lacks what its detector needs.
+func backgroundRate(c *Contents, instance string, v float64) string {
+	if _, no := c.NotEvaluable[instance]; no {
+		return "not evaluable"
+	}
+	return perDayText(v)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func perDayText(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
@@ -254,7 +279,14 @@ func markdown(c *Contents, ev *scoring.Evaluation) string {
 	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range ev.Instances {
 		m := r.Best
-		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %.3f | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold, pct(m.Precision), pct(m.Recall), m.F1, secs(m.TTDP50), secs(m.TTDP90), perDayText(m.AlertsPerDay))
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %.3f | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold, pct(m.Precision), pct(m.Recall), m.F1, secs(m.TTDP50), secs(m.TTDP90), backgroundRate(c, r.Instance, m.AlertsPerDay))
+	}
+	b.WriteString("\nThresholds are each instance's best F1 on this run's own labels (in-sample).\n")
+	if len(c.NotEvaluable) > 0 {
+		b.WriteString("\n**Not evaluable on this background**\n\n")
+		for _, id := range sortedKeys(c.NotEvaluable) {
+			fmt.Fprintf(&b, "- `%s`: %s\n", id, c.NotEvaluable[id])
+		}
 	}
 	if len(c.Failures) > 0 {
 		b.WriteString("\n**Failed detector instances**\n\n")
@@ -308,7 +340,7 @@ func ReadDir(dir string) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Counts, c.Failures, c.Events, c.Exposure = s.Counts, s.Failures, s.Events, s.Exposure
+	c.Counts, c.Failures, c.Events, c.Exposure, c.NotEvaluable = s.Counts, s.Failures, s.Events, s.Exposure, s.NotEvaluable
 	for _, in := range s.Instances {
 		c.Ran = append(c.Ran, scoring.Ref{Instance: in.Instance, Typology: in.Typology})
 	}

@@ -77,7 +77,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			sec.Threshold = append(sec.Threshold, newFigureView(r.Instance, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
 			m := r.Best
 			row := instanceRow{Instance: r.Instance, Threshold: fmt.Sprintf("%.4g", m.Threshold), Precision: m.Precision, Recall: m.Recall, F1: m.F1, AP: r.All.AP,
-				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: perDayText(m.AlertsPerDay), Alerts: m.Alerts}
+				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: backgroundRate(c, r.Instance, m.AlertsPerDay), Alerts: m.Alerts}
 			if m.F1 > best {
 				best = m.F1
 			}
@@ -216,6 +216,9 @@ func facts(c *Contents) []fact {
 	if ex := c.Exposure; ex.MaxGap != "" {
 		out = append(out, fact{Label: "days the data covers", Value: days(ex.CoveredDays)},
 			fact{Label: "instrument-days covered", Value: fmt.Sprintf("%s (%d instruments; gaps over %s excluded)", days(ex.InstrumentDays), len(ex.Instruments), ex.MaxGap)})
+	}
+	if len(c.NotEvaluable) > 0 {
+		out = append(out, fact{Label: "false-alert rate not evaluable", Value: strings.Join(sortedKeys(c.NotEvaluable), ", ") + ": the background lacks what these detectors read (summary.md says what)"})
 	}
 	out = append(out, fact{Label: "match tolerance", Value: time.Duration(c.Options.Tolerance).String()})
 	if m := c.Manifest; m != nil {

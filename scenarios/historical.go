@@ -33,6 +33,9 @@ type histFeed struct {
 	off    uint32            // historical symbol k is the generator's off+k
 	fid    []replay.Fidelity // per historical instrument
 	match  []bool            // per historical instrument: its adds trade (an own order log), none is stale
+	// What the files' own events carry, per historical instrument: accounts,
+	// and orders by id (L3) — what a detector needs to show its false alerts.
+	hasAccounts, hasOrderIDs []bool
 	ids    map[[2]uint64]uint64
 	hist   map[uint64]histOrder // live historical orders by generator id
 	// taken holds, for historical orders injections filled, the quantity the
@@ -210,6 +213,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	insts := append([]replay.Instrument(nil), src.Instruments()...)
 	h.fid = make([]replay.Fidelity, len(insts))
 	h.match = make([]bool, len(insts))
+	h.hasAccounts, h.hasOrderIDs = make([]bool, len(insts)), make([]bool, len(insts))
 	specs := make([]InstrumentSpec, len(insts))
 	for k, in := range insts {
 		size := max(in.Lot, 1)
@@ -293,6 +297,15 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 	g.carry = ev.Flags & replay.FlagReconciled
 	defer func() { g.carry = 0 }()
 	k := ev.Symbol
+	if ev.Account != 0 {
+		h.hasAccounts[k] = true
+	}
+	switch ev.Action {
+	case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionExecute:
+		if ev.OrderID != 0 {
+			h.hasOrderIDs[k] = true
+		}
+	}
 	ev.Symbol += h.off
 	sym := ev.Symbol
 	bk := g.books[sym]
@@ -554,6 +567,25 @@ func (g *Generator) Fidelities() map[string]replay.Fidelity {
 		}
 	}
 	return out
+}
+
+// BackgroundHas reports what the background events of the instrument
+// called symbol carried, once the replay has run: a synthetic market has
+// accounts and orders by id; a historical file has what its events had
+// (public feeds: no accounts; L2 and trade files: no order ids). Injected
+// orders do not count: they are the attacks, not the background.
+func (g *Generator) BackgroundHas(symbol string) (accounts, orderIDs bool) {
+	for i, in := range g.insts {
+		if in.Symbol != symbol {
+			continue
+		}
+		if g.hist == nil || uint32(i) < g.hist.off {
+			return true, true
+		}
+		k := uint32(i) - g.hist.off
+		return g.hist.hasAccounts[k], g.hist.hasOrderIDs[k]
+	}
+	return false, false
 }
 
 // Inputs lists the files the scenario read (historical events and labels), as

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -223,7 +224,9 @@ func printSummary(w io.Writer, dir, format string) error {
 			ttd = time.Duration(m.TTDP50 * float64(time.Second)).Round(time.Second).String()
 		}
 		perDay := "–"
-		if s.Days > 0 {
+		if _, no := s.NotEvaluable[r.Instance]; no {
+			perDay = "not evaluable"
+		} else if s.Days > 0 {
 			perDay = fmt.Sprintf("%.1f", m.AlertsPerDay)
 		}
 		rows = append(rows, []string{r.Instance, string(r.Typology), fmt.Sprintf("%.4g", m.Threshold), rate(m.MatchedAlerts, m.Alerts, "no alerts"),
@@ -250,6 +253,14 @@ func printSummary(w io.Writer, dir, format string) error {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "each at its best-F1 threshold, chosen on this run's own labels (in-sample: a threshold tuned on other data will do worse)")
+	ids := make([]string, 0, len(s.NotEvaluable))
+	for id := range s.NotEvaluable {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Fprintf(w, "%s: %s\n", id, s.NotEvaluable[id])
+	}
 	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, results.ReportFile))
 	return nil
 }
