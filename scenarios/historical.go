@@ -36,8 +36,8 @@ type histFeed struct {
 	// What the files' own events carry, per historical instrument: accounts,
 	// and orders by id (L3) — what a detector needs to show its false alerts.
 	hasAccounts, hasOrderIDs []bool
-	ids    map[[2]uint64]uint64
-	hist   map[uint64]histOrder // live historical orders by generator id
+	ids                      map[[2]uint64]uint64
+	hist                     map[uint64]histOrder // live historical orders by generator id
 	// taken holds, for historical orders injections filled, the quantity the
 	// feed still believes rests: its later messages for them are counted as
 	// for an order an injection took, until they account for all of it.
