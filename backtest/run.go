@@ -127,7 +127,8 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	for i, c := range runners {
 		if !failed[c.Name()] {
 			alerts = append(alerts, c.Alerts()...)
-			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology})
+			sel, _ := scoring.ParseSelection(insts[i].Threshold, insts[i].Select) // checked with the spec
+			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology, Selection: sel})
 		}
 	}
 	synthetic := map[string]bool{}
@@ -137,6 +138,9 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	exposure := cov.exposure(gen.Instruments(), synthetic, start, end)
 	notEvaluable := evaluability(insts, gen)
 	sopts := rs.Config.Scoring.Options(exposure.CoveredDays, exposure.InstrumentDays)
+	if f, _ := rs.Config.Scoring.SplitFraction(); f > 0 {
+		sopts.SplitAt, sopts.SplitFraction = start+int64(f*float64(end-start)), f
+	}
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
 	if err != nil {
 		return nil, err

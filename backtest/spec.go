@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -39,6 +41,23 @@ type ScoringConfig struct {
 	AnyTypology  bool               `yaml:"any_typology" json:"any_typology"`
 	// Range configures range-based precision and recall (Tatbul et al. 2018).
 	Range RangeConfig `yaml:"range" json:"range,omitempty"`
+	// Split separates choosing a threshold from measuring it: "time F"
+	// chooses every select: rule on the first F of the run and measures on
+	// the rest. Without it a rule's choice is in-sample, and says so.
+	Split string `yaml:"split" json:"split,omitempty" jsonschema:"description=time F: select: rules choose on the first F of the run (0 < F < 1) and the metrics are measured on the rest"`
+}
+
+// SplitFraction is the split's fraction (0 without a split).
+func (c ScoringConfig) SplitFraction() (float64, error) {
+	if c.Split == "" {
+		return 0, nil
+	}
+	by, f, ok := strings.Cut(strings.TrimSpace(c.Split), " ")
+	v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+	if !ok || by != "time" || err != nil || !(v > 0 && v < 1) {
+		return 0, fmt.Errorf("scoring: split %q: want time F with 0 < F < 1 (e.g. time 0.5)", c.Split)
+	}
+	return v, nil
 }
 
 // RangeConfig configures range-based precision and recall.
@@ -65,6 +84,14 @@ func (c Config) validate(sc *scenarios.Spec) error {
 	s := c.Scoring
 	if s.Tolerance < 0 {
 		bad("scoring: tolerance %v: must not be negative", time.Duration(s.Tolerance))
+	}
+	if _, err := s.SplitFraction(); err != nil {
+		bad("%v", err)
+	}
+	for _, d := range c.Detectors {
+		if _, err := scoring.ParseSelection(d.Threshold, d.Select); err != nil {
+			bad("detectors: %s: %v", d.Name, err)
+		}
 	}
 	if math.IsNaN(s.BudgetPerDay) || math.IsInf(s.BudgetPerDay, 0) || s.BudgetPerDay < 0 {
 		bad("scoring: budget_per_day %v: want a finite number of alerts per day, 0 or more", s.BudgetPerDay)

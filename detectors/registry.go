@@ -106,6 +106,11 @@ type Config struct {
 	// Symbols scopes the entry's instances to these instruments: alerts on
 	// others are not kept (and are counted). Empty: every instrument.
 	Symbols []string `yaml:"symbols" json:"symbols,omitempty"`
+	// Threshold is the score threshold the entry ships at; Select a rule
+	// that picks one (best_f1, capacity N, min_recall R, min_precision P),
+	// out of sample when the scoring splits the run (docs/scoring.md).
+	Threshold *float64 `yaml:"threshold" json:"threshold,omitempty" jsonschema:"description=the score threshold that ships (or select: a rule)"`
+	Select    string   `yaml:"select" json:"select,omitempty" jsonschema:"description=a rule that picks the threshold: best_f1\\, capacity N (alerts/day)\\, min_recall R or min_precision P"`
 }
 
 // Instance is one detector instance of an expanded grid.
@@ -115,7 +120,10 @@ type Instance struct {
 	Typology replay.Typology `json:"typology"`
 	Params   Params          `json:"-"`
 	Symbols  []string        `json:"symbols,omitempty"` // scope: only alerts on these instruments count (empty: all)
-	def      Definition
+	// Threshold and Select are the entry's operating point (Config).
+	Threshold *float64 `json:"threshold,omitempty"`
+	Select    string   `json:"select,omitempty"`
+	def       Definition
 }
 
 // Needs is what the instance's detector reads from the market data.
@@ -190,7 +198,7 @@ func Expand(cfgs []Config) ([]Instance, error) {
 			if t, ok := full.Get("typology"); ok && typ == "" {
 				typ = replay.Typology(t.(string)) // external detectors claim the typology they are given
 			}
-			out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, Symbols: c.Symbols, def: def})
+			out = append(out, Instance{ID: name, Name: c.Name, Typology: typ, Params: full, Symbols: c.Symbols, Threshold: c.Threshold, Select: c.Select, def: def})
 			k := len(idx) - 1
 			for k >= 0 {
 				idx[k]++

@@ -282,6 +282,19 @@ func markdown(c *Contents, ev *scoring.Evaluation) string {
 		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %.3f | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold, pct(m.Precision), pct(m.Recall), m.F1, secs(m.TTDP50), secs(m.TTDP90), backgroundRate(c, r.Instance, m.AlertsPerDay))
 	}
 	b.WriteString("\nThresholds are each instance's best F1 on this run's own labels (in-sample).\n")
+	first := true
+	for _, r := range ev.Instances {
+		if r.Shipped == nil {
+			continue
+		}
+		if first {
+			b.WriteString("\n**Shipped operating points** (the threshold each entry states or selects, and its metrics there)\n\n| detector instance | typology | threshold | selected by | split | in-sample | precision | recall | F1 |\n|---|---|---|---|---|---|---|---|---|\n")
+			first = false
+		}
+		m, op := r.Shipped, r.OperatingPoint
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %v | %s (%d/%d) | %s (%d/%d) | %.3f |\n", r.Instance, r.Typology, op.Threshold, op.SelectedBy, op.Split, op.InSample,
+			pct(m.Precision), m.MatchedAlerts, m.Alerts, pct(m.Recall), m.Detected, m.Labels, m.F1)
+	}
 	if len(c.NotEvaluable) > 0 {
 		b.WriteString("\n**Not evaluable on this background**\n\n")
 		for _, id := range sortedKeys(c.NotEvaluable) {
@@ -342,7 +355,11 @@ func ReadDir(dir string) (*Contents, error) {
 	}
 	c.Counts, c.Failures, c.Events, c.Exposure, c.NotEvaluable = s.Counts, s.Failures, s.Events, s.Exposure, s.NotEvaluable
 	for _, in := range s.Instances {
-		c.Ran = append(c.Ran, scoring.Ref{Instance: in.Instance, Typology: in.Typology})
+		ref := scoring.Ref{Instance: in.Instance, Typology: in.Typology}
+		if in.Selection != nil {
+			ref.Selection = *in.Selection
+		}
+		c.Ran = append(c.Ran, ref)
 	}
 	c.Start, c.End = m.Start, m.End
 	return c, nil

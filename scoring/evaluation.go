@@ -22,6 +22,13 @@ type InstanceResult struct {
 	Coverage map[replay.Typology]float64 `json:"coverage"`
 	// TTD lists the detection times (seconds) of the labels detected at the best-F1 threshold.
 	TTD []float64 `json:"-"`
+	// Selection, OperatingPoint and Shipped are there when the detector
+	// entry states its threshold (threshold: or select:): how, the threshold
+	// and how it was chosen, and the metrics at it — on the held-out part
+	// when the scoring splits the run.
+	Selection      *Selection      `json:"selection,omitempty"`
+	OperatingPoint *OperatingPoint `json:"operating_point,omitempty"`
+	Shipped        *Metrics        `json:"shipped,omitempty"`
 }
 
 // Evaluation scores every detector instance in a run.
@@ -31,10 +38,12 @@ type Evaluation struct {
 	Instances  []InstanceResult  `json:"instances"`  // sorted by instance id, then typology
 }
 
-// Ref names a detector instance and the typology it claims.
+// Ref names a detector instance and the typology it claims, and how its
+// entry states the threshold it ships at (if it does).
 type Ref struct {
-	Instance string          `json:"instance"`
-	Typology replay.Typology `json:"typology"`
+	Instance  string          `json:"instance"`
+	Typology  replay.Typology `json:"typology"`
+	Selection Selection       `json:"selection,omitempty"`
 }
 
 // Evaluate groups alerts by (instance, typology) and scores each group: the
@@ -65,8 +74,12 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 		typ  replay.Typology
 	}
 	groups := map[key][]detectors.Alert{}
+	sels := map[key]Selection{}
 	var keys []key
 	for _, r := range ran {
+		if r.Selection.Set() {
+			sels[key{r.Instance, r.Typology}] = r.Selection
+		}
 		k := key{r.Instance, r.Typology}
 		if _, ok := groups[k]; !ok {
 			groups[k] = nil
@@ -104,6 +117,9 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
 		}
 		r.TTD = detectionTimes(kept, own, opts)
+		if sel, ok := sels[k]; ok {
+			operate(k.inst, &r, sel, as, own, opts)
+		}
 		ev.Instances = append(ev.Instances, r)
 	}
 	return ev

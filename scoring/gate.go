@@ -184,6 +184,12 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 			b, hasBase, baseID = base[key{id, c.Typology}], true, id
 		}
 		cm, bm := c.Best, b.Best
+		if c.Shipped != nil && (!hasBase || b.Shipped != nil) { // like with like: both at the thresholds they ship
+			cm = *c.Shipped
+			if hasBase {
+				bm = *b.Shipped
+			}
+		}
 		add := func(rr RuleResult) {
 			rr.CandidateThreshold, rr.BaselineInstance = cm.Threshold, baseID
 			if hasBase {

@@ -18,6 +18,12 @@ type Options struct {
 	InstrumentDays float64
 	RangeAlpha     float64 // existence weight of range-based recall (Tatbul et al.), 0..1
 	RangeBias      Bias    // positional bias of range-based scores; "" = flat
+	// SplitAt, when positive, splits the run by time for out-of-sample
+	// operating points: a rule chooses the threshold on what starts before
+	// it, and the metrics are measured on the rest. SplitFraction is the
+	// share of the run before it (the covered days are split in proportion).
+	SplitAt       int64
+	SplitFraction float64
 	// BudgetPerDay is the analyst capacity K: the sweep reports the threshold
 	// that maximises recall with at most K background alerts per day (0: none).
 	BudgetPerDay float64

@@ -422,3 +422,45 @@ func TestLabelsImport(t *testing.T) {
 		t.Fatalf("nothing kept: exit %d: %s", code, stderr)
 	}
 }
+
+// TestShippedOperatingPoints: an entry that selects its threshold, in a run
+// split by time, ships a threshold chosen on the first half and measured on
+// the second (out-of-sample, said in summary.json); report re-renders it to
+// the same bytes; a malformed select is a usage error.
+func TestShippedOperatingPoints(t *testing.T) {
+	raw, err := os.ReadFile(shortSpecFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), "\nscoring:\n", "\nscoring:\n  split: time 0.5\n", 1)
+	spec := filepath.Join(t.TempDir(), "split.yaml")
+	os.WriteFile(spec, []byte(text), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runCLI("run", spec, "-o", out, "--detector", "wash_pairs:select=best_f1", "--detector", "spoof_cancels:threshold=2"); code != 0 {
+		t.Fatalf("run exited %d: %s", code, stderr)
+	}
+	s, err := results.ReadSummary(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range s.Instances {
+		op := in.OperatingPoint
+		if op == nil || in.Shipped == nil || op.InSample || !strings.HasPrefix(op.Split, "time 0.5") {
+			t.Fatalf("%s: operating point %+v, shipped %+v", in.Instance, op, in.Shipped)
+		}
+		if in.Shipped.Labels >= in.Best.Labels {
+			t.Fatalf("%s: measured on %d labels of %d: not held out", in.Instance, in.Shipped.Labels, in.Best.Labels)
+		}
+	}
+	m, _ := results.ReadManifest(out)
+	if code, _, stderr := runCLI("report", out); code != 0 {
+		t.Fatalf("report exited %d: %s", code, stderr)
+	}
+	again, _ := results.ReadManifest(out)
+	if d := results.CompareFiles(m.Files, again.Files); len(d) != 0 {
+		t.Fatalf("re-rendering changed %v", d)
+	}
+	if code, _, stderr := runCLI("run", spec, "-o", out, "--detector", "wash_pairs:select=best"); code != exitUsage || !strings.Contains(stderr, "want best_f1") {
+		t.Fatalf("a bad select: exit %d: %s", code, stderr)
+	}
+}

@@ -207,8 +207,16 @@ func printSummary(w io.Writer, dir, format string) error {
 		return err
 	}
 	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1", "TTD p50", "bg alerts/d"}}
+	shipped := false
 	for _, r := range s.Instances {
-		m := r.Best
+		m, thr := r.Best, fmt.Sprintf("%.4g", r.Best.Threshold)
+		if r.Shipped != nil {
+			m, shipped = *r.Shipped, true
+			thr = fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy)
+			if r.OperatingPoint.InSample {
+				thr += " in-sample"
+			}
+		}
 		rate := func(k, n int, none string) string {
 			if n == 0 {
 				return none
@@ -229,7 +237,7 @@ func printSummary(w io.Writer, dir, format string) error {
 		} else if s.Days > 0 {
 			perDay = fmt.Sprintf("%.1f", m.AlertsPerDay)
 		}
-		rows = append(rows, []string{r.Instance, string(r.Typology), fmt.Sprintf("%.4g", m.Threshold), rate(m.MatchedAlerts, m.Alerts, "no alerts"),
+		rows = append(rows, []string{r.Instance, string(r.Typology), thr, rate(m.MatchedAlerts, m.Alerts, "no alerts"),
 			rate(m.Detected, m.Labels, "no labels"), f1, ttd, perDay})
 	}
 	widths := make([]int, len(rows[0]))
@@ -252,7 +260,18 @@ func printSummary(w io.Writer, dir, format string) error {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "each at its best-F1 threshold, chosen on this run's own labels (in-sample: a threshold tuned on other data will do worse)")
+	if shipped {
+		split := "none: a select: rule chose on the same labels it is measured on (in-sample)"
+		for _, r := range s.Instances {
+			if r.OperatingPoint != nil && r.OperatingPoint.Split != "none" {
+				split = r.OperatingPoint.Split
+				break
+			}
+		}
+		fmt.Fprintf(w, "entries with threshold: or select: at the threshold they ship; split %s; the others at their best-F1 threshold on this run's own labels (in-sample)\n", split)
+	} else {
+		fmt.Fprintln(w, "each at its best-F1 threshold, chosen on this run's own labels (in-sample: a threshold tuned on other data will do worse)")
+	}
 	ids := make([]string, 0, len(s.NotEvaluable))
 	for id := range s.NotEvaluable {
 		ids = append(ids, id)
