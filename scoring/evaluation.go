@@ -74,11 +74,11 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 		typ  replay.Typology
 	}
 	groups := map[key][]detectors.Alert{}
-	sels := map[key]Selection{}
+	sels := map[string]Selection{} // by instance: every typology its alerts claim ships alike
 	var keys []key
 	for _, r := range ran {
 		if r.Selection.Set() {
-			sels[key{r.Instance, r.Typology}] = r.Selection
+			sels[r.Instance] = r.Selection
 		}
 		k := key{r.Instance, r.Typology}
 		if _, ok := groups[k]; !ok {
@@ -117,7 +117,7 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
 		}
 		r.TTD = detectionTimes(kept, own, opts)
-		if sel, ok := sels[k]; ok {
+		if sel, ok := sels[k.inst]; ok {
 			operate(k.inst, &r, sel, as, own, opts)
 		}
 		ev.Instances = append(ev.Instances, r)
