@@ -94,3 +94,22 @@ func TestWriteDirIsCompleteAndReproducible(t *testing.T) {
 		t.Fatalf("re-rendering from the directory changed files: %v", d)
 	}
 }
+
+// TestEveryPlotKeepsItsFile: an instance scored on several typologies (as
+// liquidation_abuse is) gets one threshold plot per typology; they used to
+// share one file name, and all but the last were lost.
+func TestEveryPlotKeepsItsFile(t *testing.T) {
+	c := sampleContents()
+	extra := c.Alerts[2] // spoof_layer{window=10s}'s alert, claimed as wash trading too
+	extra.Typology = replay.WashTrading
+	c.Alerts = append(c.Alerts, extra)
+	dir := t.TempDir()
+	if err := WriteDir(dir, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"plots/threshold_spoof_layer_window_10s__spoofing.svg", "plots/threshold_spoof_layer_window_10s__wash_trading.svg", "plots/threshold_wash_self.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+}

@@ -172,9 +172,36 @@ func cdfPlot(title, xlabel string, series []plotSeries) (*plot.Plot, error) {
 
 // recallVsAlertsPlot draws event recall (y) against background alerts per day (x, log scale when it spans decades).
 func recallVsAlertsPlot(title string, series []plotSeries) (*plot.Plot, error) {
-	p := newPlot(title, "background alerts per day", "event recall")
+	minPos, maxX := math.Inf(1), 0.0
+	for _, s := range series {
+		for _, x := range s.X {
+			if x > 0 && !math.IsInf(x, 0) {
+				minPos, maxX = min(minPos, x), max(maxX, x)
+			}
+		}
+	}
+	xLabel := "background alerts per day"
+	logScale := maxX > 0 && maxX/minPos >= 100 // spans decades: a linear axis puts every curve on the y axis
+	if logScale {
+		floor := minPos / 2
+		xLabel += fmt.Sprintf(" (log scale; none drawn at %.2g)", floor)
+		clamped := make([]plotSeries, len(series))
+		for i, s := range series {
+			clamped[i] = s
+			clamped[i].X = make([]float64, len(s.X))
+			for k, x := range s.X {
+				clamped[i].X[k] = max(x, floor)
+			}
+		}
+		series = clamped
+	}
+	p := newPlot(title, xLabel, "event recall")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top = false
+	if logScale {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 	return p, addLines(p, series, true)
 }
 

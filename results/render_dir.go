@@ -50,6 +50,19 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 	// One section per typology: PR curves of the instances claiming it, their
 	// operating points, and a threshold plot per instance.
 	var ttd, rva []plotSeries
+	typologiesOf := map[string]int{}
+	for _, r := range ev.Instances {
+		typologiesOf[r.Instance]++
+	}
+	used := map[string]bool{} // file names taken: two plots never share one
+	unique := func(name string) string {
+		n := name
+		for i := 2; used[n]; i++ {
+			n = fmt.Sprintf("%s_%d", name, i)
+		}
+		used[n] = true
+		return n
+	}
 	for _, t := range ev.Typologies {
 		sec := typologyView{Name: string(t), Anchor: string(t)}
 		var pr []plotSeries
@@ -63,18 +76,27 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			for _, p := range r.Sweep.Points {
 				rs, ps, ths, f1s, apd = append(rs, p.Recall), append(ps, p.Precision), append(ths, p.Threshold), append(f1s, p.F1), append(apd, p.AlertsPerDay)
 			}
+			// An instance scored on several typologies (liquidation_abuse) has
+			// a plot for each, and a series named for each: they used to
+			// overwrite one another's file and share one legend entry.
+			title := r.Instance
+			name := "threshold_" + fileSafe(r.Instance)
+			if typologiesOf[r.Instance] > 1 {
+				title += " on " + string(t)
+				name += "_" + fileSafe(string(t))
+			}
 			pr = append(pr, plotSeries{Name: r.Instance, X: rs, Y: ps})
-			rva = append(rva, plotSeries{Name: r.Instance, X: apd, Y: rs})
-			ttd = append(ttd, plotSeries{Name: r.Instance, X: r.TTD})
+			rva = append(rva, plotSeries{Name: title, X: apd, Y: rs})
+			ttd = append(ttd, plotSeries{Name: title, X: r.TTD})
 			recall := make([]float64, len(rs))
 			copy(recall, rs)
-			name := "threshold_" + fileSafe(r.Instance)
-			p, err := thresholdPlot(r.Instance, ths, ps, recall, f1s, r.Best.Threshold)
+			name = unique(name)
+			p, err := thresholdPlot(title, ths, ps, recall, f1s, r.Best.Threshold)
 			f, err := save(name, p, err, 5*vg.Inch, 3.2*vg.Inch)
 			if err != nil {
 				return err
 			}
-			sec.Threshold = append(sec.Threshold, newFigureView(r.Instance, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
+			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
 			m := r.Best
 			row := instanceRow{Instance: r.Instance, Threshold: fmt.Sprintf("%.4g", m.Threshold), Precision: m.Precision, Recall: m.Recall, F1: m.F1, AP: r.All.AP,
 				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: backgroundRate(c, r.Instance, m.AlertsPerDay), Alerts: m.Alerts}
@@ -88,7 +110,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		}
 		if len(pr) > 0 {
 			p, err := prPlot("Precision–recall: "+string(t), pr)
-			f, err := save("pr_"+fileSafe(string(t)), p, err, 5*vg.Inch, 3.6*vg.Inch)
+			f, err := save(unique("pr_"+fileSafe(string(t))), p, err, 5*vg.Inch, 3.6*vg.Inch)
 			if err != nil {
 				return err
 			}
@@ -136,7 +158,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			}
 		}
 		p, err := timelinePlot("Price, injections and alerts: "+tl.Symbol, ts, tl.Price, wins, marks)
-		f, err := save("timeline_"+fileSafe(tl.Symbol), p, err, 10*vg.Inch, 3.2*vg.Inch)
+		f, err := save(unique("timeline_"+fileSafe(tl.Symbol)), p, err, 10*vg.Inch, 3.2*vg.Inch)
 		if err != nil {
 			return err
 		}
