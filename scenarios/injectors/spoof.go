@@ -12,7 +12,7 @@ import (
 func init() {
 	mustRegister(component.Spec{
 		Name:    string(replay.Spoofing),
-		Summary: "Spoofing and layering: large orders near the touch on one side, a genuine execution on the other, then quick cancels.",
+		Summary: "Spoofing and layering: large orders one tick behind the touch and deeper on one side, a genuine execution on the other (an immediate-or-cancel order priced so that it can never trade with the spoofer's own layers: no self-trades), then quick cancels.",
 		Params: []component.Param{
 			{Name: "cancel_after_s", Type: component.Float, Meaning: "seconds before the spoof orders are cancelled", ByIntensity: component.PerIntensity(0.5, 1.5, 4.0, 10.0)},
 			{Name: "cycles", Type: component.Int, Meaning: "spoof-trade-cancel cycles", ByIntensity: component.PerIntensity(int64(6), int64(5), int64(4), int64(3))},
@@ -29,6 +29,7 @@ type spoof struct {
 	cycle   int
 	phase   int // 0 place layers, 1 genuine trade, 2 cancel
 	layers  []uint64
+	touch   int64 // the touch price the layers were placed behind
 	buySide bool
 }
 
@@ -61,7 +62,12 @@ func (s *spoof) Act(v venue.Venue) int64 {
 			side, ref, touch = orderbook.Sell, t.AskPrice, t.AskQty
 		}
 		q := venue.Lots(float64(touch)*s.k.f("size_x_touch")*(0.8+0.4*s.p.Rand.Float64()), in.Lot)
-		for l := 0; l < s.k.i("layers"); l++ {
+		// The layers start one tick behind the touch, so that the genuine
+		// order below (priced at the touch) can never trade with them: a
+		// spoofer hitting its own layer made a self-trade, a wash-trading
+		// signature this attack does not have.
+		s.touch = ref
+		for l := 1; l <= s.k.i("layers"); l++ {
 			p := ref - int64(l)*in.Tick
 			if side == orderbook.Sell {
 				p = ref + int64(l)*in.Tick
@@ -78,7 +84,9 @@ func (s *spoof) Act(v venue.Venue) int64 {
 		if !s.buySide {
 			genuine = orderbook.Buy
 		}
-		v.Submit(sym, acct, venue.OrderRequest{Side: genuine, Type: orderbook.Market, Qty: venue.Lots(float64(s.p.Instrument.Size)*(1+s.p.Rand.Float64()), in.Lot)})
+		// Immediate-or-cancel at the touch the layers were placed behind:
+		// it takes only other accounts' orders at that price or better.
+		v.Submit(sym, acct, venue.OrderRequest{Side: genuine, Type: orderbook.Limit, TIF: orderbook.IOC, Price: s.touch, Qty: venue.Lots(float64(s.p.Instrument.Size)*(1+s.p.Rand.Float64()), in.Lot)})
 		s.mark(now)
 		s.phase = 2
 		return now + int64(s.k.f("cancel_after_s")*float64(time.Second)*0.6)
