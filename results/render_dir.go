@@ -36,10 +36,14 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
 	}
 
-	cov, intensity := coverageMatrices(ev)
+	cov, intensity := coverageMatrices(ev, c.NotEvaluable)
 	view.Coverage, view.Intensity = cov, intensity
 	if len(cov.Rows) > 0 && len(cov.Cols) > 0 {
-		p, err := coveragePlot("Coverage: recall by detector and attack type", cov.Rows, cov.Cols, cov.Values)
+		title := "Coverage: recall by detector and attack type"
+		if len(c.NotEvaluable) > 0 {
+			title += " († false alerts not evaluable on this background)"
+		}
+		p, err := coveragePlot(title, cov.Rows, cov.Cols, cov.Values)
 		f, err := save("coverage", p, err, vg.Length(4+1.1*float64(len(cov.Cols)))*vg.Inch, vg.Length(1.5+0.35*float64(len(cov.Rows)))*vg.Inch)
 		if err != nil {
 			return err
@@ -260,7 +264,10 @@ func short(h string) string {
 // coverageMatrices are the report's coverage matrix (every instance × every
 // labelled typology: event recall at the best-F1 threshold) and its recall
 // by intensity (each instance at its own typology).
-func coverageMatrices(ev *scoring.Evaluation) (cov, intensity matrix) {
+// coverageMatrices builds the coverage and intensity matrices; a row whose
+// instance's false alerts cannot be measured on this background (notEval)
+// is marked "†" (the report's caption says what it means).
+func coverageMatrices(ev *scoring.Evaluation, notEval map[string]string) (cov, intensity matrix) {
 	cov = matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
 	intensity = matrix{Corner: "detector instance (own typology)"}
 	intensities := map[labels.Intensity]bool{}
@@ -279,11 +286,14 @@ func coverageMatrices(ev *scoring.Evaluation) (cov, intensity matrix) {
 		claims[r.Instance]++
 	}
 	for _, r := range ev.Instances {
+		name := r.Instance
 		if claims[r.Instance] > 1 {
-			cov.Rows = append(cov.Rows, r.Instance+" ("+string(r.Typology)+")") // one row per typology it alerts on
-		} else {
-			cov.Rows = append(cov.Rows, r.Instance)
+			name += " (" + string(r.Typology) + ")" // one row per typology it alerts on
 		}
+		if _, no := notEval[r.Instance]; no {
+			name += " †"
+		}
+		cov.Rows = append(cov.Rows, name)
 		row := make([]float64, len(ev.Typologies))
 		for i, t := range ev.Typologies {
 			row[i] = math.NaN()
