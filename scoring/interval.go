@@ -1,6 +1,10 @@
 package scoring
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
 
 // wilsonZ is the normal quantile of a two-sided 95% interval.
 const wilsonZ = 1.959963984540054
@@ -18,4 +22,50 @@ func Wilson(k, n int) (lo, hi float64) {
 	centre := (p + z2/(2*fn)) / (1 + z2/fn)
 	half := wilsonZ / (1 + z2/fn) * math.Sqrt(p*(1-p)/fn+z2/(4*fn*fn))
 	return max(0, centre-half), min(1, centre+half)
+}
+
+// bootstrapResamples is how many resamples bootstrapF1 draws.
+const bootstrapResamples = 1000
+
+// bootstrapF1 is a 95% percentile bootstrap interval of F1 over the labels
+// (episodes): the labels are resampled with replacement, each bringing
+// whether it was detected and the alerts that matched it (an alert matching
+// several labels goes with the first), while the background alerts stay as
+// they are — their rate is what the Wilson interval of precision and the
+// exposure describe. A fixed seed makes it reproducible. NaN without labels.
+func bootstrapF1(detected []bool, matchedBy []int, background int) (lo, hi float64) {
+	n := len(detected)
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	// The labels as a multiset, whatever order they came in.
+	type unit struct {
+		det bool
+		m   int
+	}
+	units := make([]unit, n)
+	for i := range units {
+		units[i] = unit{detected[i], matchedBy[i]}
+	}
+	sort.Slice(units, func(i, j int) bool {
+		if units[i].det != units[j].det {
+			return !units[i].det
+		}
+		return units[i].m < units[j].m
+	})
+	r := rand.New(rand.NewPCG(0x5eed, uint64(n)))
+	f1s := make([]float64, bootstrapResamples)
+	for b := range f1s {
+		d, m := 0, 0
+		for range n {
+			u := units[r.IntN(n)]
+			if u.det {
+				d++
+			}
+			m += u.m
+		}
+		f1s[b] = f1(ratio(m, m+background), ratio(d, n))
+	}
+	sort.Float64s(f1s)
+	return quantile(f1s, 0.025), quantile(f1s, 0.975)
 }

@@ -28,8 +28,11 @@ type Metrics struct {
 	// RecallCI and PrecisionCI are the 95% Wilson intervals of Detected of
 	// Labels and MatchedAlerts of Alerts (NaN, null in JSON, with nothing to
 	// count).
-	RecallCI       [2]float64 `json:"recall_ci"`
-	PrecisionCI    [2]float64 `json:"precision_ci"`
+	RecallCI    [2]float64 `json:"recall_ci"`
+	PrecisionCI [2]float64 `json:"precision_ci"`
+	// F1CI is a 95% bootstrap interval of F1 over the labels (episodes),
+	// background alerts held fixed.
+	F1CI           [2]float64 `json:"f1_ci"`
 	F1             float64    `json:"f1"`
 	TTDP50         float64    `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
 	TTDP90         float64    `json:"ttd_p90_s"`
@@ -147,10 +150,14 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 		first[i] = math.MaxInt64
 	}
 	matched := make([]bool, len(alerts))
+	matchedBy := make([]int, len(lbls)) // alerts per label, each alert counted with its first label
 	var accInter, accAlert int
 	detAcc := make([][]uint64, len(lbls))
 	for _, p := range pairs {
 		a, l := &alerts[p.Alert], &lbls[p.Label]
+		if !matched[p.Alert] {
+			matchedBy[p.Label]++
+		}
 		matched[p.Alert] = true
 		first[p.Label] = min(first[p.Label], a.RaisedAt)
 		if len(a.Accounts) > 0 && len(l.Accounts) > 0 {
@@ -178,6 +185,11 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	m.RecallCI[0], m.RecallCI[1] = Wilson(m.Detected, m.Labels)
 	m.PrecisionCI[0], m.PrecisionCI[1] = Wilson(m.MatchedAlerts, m.Alerts)
 	m.F1 = f1(m.Precision, m.Recall)
+	detected := make([]bool, len(lbls))
+	for i, f := range first {
+		detected[i] = f != math.MaxInt64
+	}
+	m.F1CI[0], m.F1CI[1] = bootstrapF1(detected, matchedBy, m.BackgroundAlert)
 	m.TTDP50, m.TTDP90 = quantile(ttd, 0.5), quantile(ttd, 0.9)
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
 	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)

@@ -78,3 +78,30 @@ func TestSplitChoosesBeforeAndMeasuresAfter(t *testing.T) {
 		t.Fatalf("a fixed threshold: %+v %+v", r.OperatingPoint, r.Shipped)
 	}
 }
+
+// TestBootstrapF1: the interval holds the point estimate, narrows with more
+// labels, and is a point when every label is caught and nothing else alerts.
+func TestBootstrapF1(t *testing.T) {
+	half := func(n int) (lo, hi float64) {
+		det, by := make([]bool, n), make([]int, n)
+		for i := range det {
+			det[i] = i%2 == 0
+			if det[i] {
+				by[i] = 1
+			}
+		}
+		return bootstrapF1(det, by, n/4)
+	}
+	lo10, hi10 := half(10)
+	lo100, hi100 := half(100)
+	f := f1(ratio(50, 75), 0.5) // precision 50/(50+25), recall 0.5
+	if !(lo100 <= f && f <= hi100) || hi10-lo10 <= hi100-lo100 {
+		t.Fatalf("10 labels: %.3f–%.3f; 100 labels: %.3f–%.3f around %.3f", lo10, hi10, lo100, hi100, f)
+	}
+	if lo, hi := bootstrapF1([]bool{true, true, true}, []int{1, 2, 1}, 0); lo != 1 || hi != 1 {
+		t.Fatalf("all caught, nothing else: %v–%v", lo, hi)
+	}
+	if lo, _ := bootstrapF1(nil, nil, 3); !math.IsNaN(lo) {
+		t.Fatal("no labels is not NaN")
+	}
+}

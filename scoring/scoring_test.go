@@ -237,7 +237,7 @@ func TestOrderDoesNotMatter(t *testing.T) {
 }
 
 func round(m Metrics) Metrics {
-	for _, f := range []*float64{&m.Recall, &m.Precision, &m.F1, &m.TTDP50, &m.TTDP90, &m.AlertsPerEvent, &m.AlertsPerDay, &m.FalseAlertsPerInstrumentDay, &m.AccountPrec, &m.AccountRecall, &m.RangePrecision, &m.RangeRecall, &m.AP, &m.EventAP, &m.RecallCI[0], &m.RecallCI[1], &m.PrecisionCI[0], &m.PrecisionCI[1]} {
+	for _, f := range []*float64{&m.Recall, &m.Precision, &m.F1, &m.TTDP50, &m.TTDP90, &m.AlertsPerEvent, &m.AlertsPerDay, &m.FalseAlertsPerInstrumentDay, &m.AccountPrec, &m.AccountRecall, &m.RangePrecision, &m.RangeRecall, &m.AP, &m.EventAP, &m.RecallCI[0], &m.RecallCI[1], &m.PrecisionCI[0], &m.PrecisionCI[1], &m.F1CI[0], &m.F1CI[1]} {
 		if math.IsNaN(*f) {
 			*f = -1
 		}

@@ -206,7 +206,7 @@ func printSummary(w io.Writer, dir, format string) error {
 		_, err = w.Write(b)
 		return err
 	}
-	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1", "TTD p50", "bg alerts/d"}}
+	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "bg alerts/d"}}
 	shipped := false
 	for _, r := range s.Instances {
 		m, thr := r.Best, fmt.Sprintf("%.4g", r.Best.Threshold)
@@ -224,7 +224,7 @@ func printSummary(w io.Writer, dir, format string) error {
 			lo, hi := scoring.Wilson(k, n)
 			return fmt.Sprintf("%.1f%% %d/%d [%.0f–%.0f]", 100*float64(k)/float64(n), k, n, 100*lo, 100*hi)
 		}
-		f1, ttd := fmt.Sprintf("%.3f", m.F1), "–"
+		f1, ttd := fmt.Sprintf("%.3f [%.2f–%.2f]", m.F1, m.F1CI[0], m.F1CI[1]), "–"
 		if m.Labels == 0 {
 			f1 = "–"
 		}
