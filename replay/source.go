@@ -30,6 +30,16 @@ type Counter interface {
 	Counts() []Count
 }
 
+// CountsOf lists a source's counts by kind, sorted.
+func CountsOf(m map[string]int64) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Kind: k, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
 // SumCounts adds up counts of the same kind and sorts them by kind.
 func SumCounts(cs []Count) []Count {
 	idx := map[string]int{}

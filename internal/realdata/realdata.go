@@ -5,8 +5,11 @@
 package realdata
 
 import (
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -72,4 +75,39 @@ func moduleRoot() string {
 		}
 		dir = parent
 	}
+}
+
+// Lines reads the shared file rel (gzip or plain) as lines, skipping or
+// failing the test as Path does.
+func Lines(tb testing.TB, rel string) []string {
+	tb.Helper()
+	f, err := os.Open(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(rel, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// TempLines writes lines to a file in the test's temporary directory (a
+// changed copy of a real file) and returns its path.
+func TempLines(tb testing.TB, lines []string) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "lines.txt")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

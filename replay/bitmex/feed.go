@@ -34,32 +34,18 @@ type message struct {
 	rows   []row
 }
 
-// reader reads capture lines from files in order.
-type reader struct {
-	lines *replay.Lines
-	file  string
-	line  int64
-}
+// reader reads the capture's messages (replay.CaptureReader) and decodes them.
+type reader struct{ *replay.CaptureReader }
 
-func newReader(paths []string) *reader { return &reader{lines: replay.NewLines(paths)} }
-func (r *reader) close()               { r.lines.Close() }
-
-func (r *reader) bad(field, format string, args ...any) error {
-	return &replay.RowError{File: r.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func newReader(paths []string) *reader { return &reader{replay.NewCaptureReader(paths)} }
 
 // next decodes the next line into m; m.table is "" for lines that are not
 // table data (welcome, subscription answers, lines sent).
 func (r *reader) next(m *message) error {
-	b, err := r.lines.Next()
+	*m = message{}
+	ns, js, err := r.Next()
 	if err != nil {
 		return err
-	}
-	r.file, r.line = r.lines.File, r.lines.Line
-	*m = message{}
-	ns, js, err := replay.CaptureLine(string(b))
-	if err != nil {
-		return r.bad("time", "%v", err)
 	}
 	m.recvNS = ns
 	if !strings.HasPrefix(js, "{") {
@@ -71,7 +57,7 @@ func (r *reader) next(m *message) error {
 		Data   json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal([]byte(js), &env); err != nil {
-		return r.bad("json", "%v", err)
+		return r.Bad("json", "%v", err)
 	}
 	switch env.Table {
 	case "orderBookL2", "orderBookL2_25", "trade", "quote":
@@ -81,12 +67,12 @@ func (r *reader) next(m *message) error {
 	switch env.Action {
 	case "partial", "insert", "update", "delete":
 	default:
-		return r.bad("action", "%q is not partial, insert, update or delete", env.Action)
+		return r.Bad("action", "%q is not partial, insert, update or delete", env.Action)
 	}
 	dec := json.NewDecoder(bytes.NewReader(env.Data))
 	dec.UseNumber()
 	if err := dec.Decode(&m.rows); err != nil && err != io.EOF {
-		return r.bad("data", "%v", err)
+		return r.Bad("data", "%v", err)
 	}
 	m.table, m.action = strings.TrimSuffix(env.Table, "_25"), env.Action
 	return nil
@@ -110,7 +96,7 @@ func decimalsOf(n json.Number) int { return max(replay.Decimals(string(n)), 0) }
 // BitMEX sends prices as JSON numbers, printed at the digits each needs.
 func scanExps(paths []string) (map[string]int, []string, error) {
 	r := newReader(paths)
-	defer r.close()
+	defer r.Close()
 	exps := map[string]int{}
 	var order []string
 	inBook := map[string]bool{}

@@ -23,15 +23,14 @@ type Options struct {
 // them). Times are the receive times; prices have each instrument's decimals
 // (read through the capture first), sizes are contracts.
 type Source struct {
-	rd      *reader
-	opts    Options
-	insts   []replay.Instrument
-	idx     map[string]uint32
-	books   map[string]*book
-	pending []replay.Event
-	counts  map[string]int64
-	seq     uint64
-	eof     bool
+	rd     *reader
+	opts   Options
+	insts  []replay.Instrument
+	idx    map[string]uint32
+	books  map[string]*book
+	q      replay.EventQueue
+	counts map[string]int64
+	eof    bool
 }
 
 // NewSource opens the capture files, read in order.
@@ -58,21 +57,15 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 func (s *Source) Instruments() []replay.Instrument { return s.insts }
 
 // Counts reports what was not turned into events, by kind.
-func (s *Source) Counts() []replay.Count {
-	var out []replay.Count
-	for k, n := range s.counts {
-		out = append(out, replay.Count{Kind: k, N: n})
-	}
-	return replay.SumCounts(out)
-}
+func (s *Source) Counts() []replay.Count { return replay.CountsOf(s.counts) }
 
 // Close closes the current file.
-func (s *Source) Close() error { s.rd.close(); return nil }
+func (s *Source) Close() error { s.rd.Close(); return nil }
 
 // Read fills dst with events.
 func (s *Source) Read(dst []replay.Event) (int, error) {
 	var m message
-	for len(s.pending) < len(dst) && !s.eof {
+	for s.q.Len() < len(dst) && !s.eof {
 		err := s.rd.next(&m)
 		if err == io.EOF {
 			s.eof = true
@@ -93,8 +86,7 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			return 0, err
 		}
 	}
-	n := copy(dst, s.pending)
-	s.pending = s.pending[:copy(s.pending, s.pending[n:])]
+	n := s.q.Drain(dst)
 	if n == 0 && s.eof {
 		return 0, io.EOF
 	}
@@ -123,9 +115,9 @@ func (s *Source) message(m *message) error {
 			p, err1 := replay.ParseDecimal(string(w.Price), int(s.insts[sym].PriceExp))
 			q, err2 := replay.ParseDecimal(string(w.Size), 0)
 			if !ok || err1 != nil || err2 != nil || p <= 0 || q <= 0 {
-				return s.rd.bad("data", "%s trade: side %q price %q size %q", w.Symbol, w.Side, w.Price, w.Size)
+				return s.rd.Bad("data", "%s trade: side %q price %q size %q", w.Symbol, w.Side, w.Price, w.Size)
 			}
-			s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionTrade, Side: sd, Price: p, Qty: q})
+			s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionTrade, Side: sd, Price: p, Qty: q})
 		}
 		return nil
 	case "orderBookL2":
@@ -145,7 +137,7 @@ func (s *Source) message(m *message) error {
 		if m.action == "partial" && !cleared[w.Symbol] && known {
 			cleared[w.Symbol] = true
 			s.books[w.Symbol] = newBook(int(s.insts[sym].PriceExp))
-			s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
+			s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
 		}
 		bk := s.books[w.Symbol]
 		if bk == nil {
@@ -153,20 +145,14 @@ func (s *Source) message(m *message) error {
 			continue
 		}
 		if err := bk.apply(m.action, w, func(sd orderbook.Side, price, size int64) {
-			s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: sd, Flags: flags, Price: price, Qty: size})
-			last[sym] = len(s.pending) - 1
+			s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: sd, Flags: flags, Price: price, Qty: size})
+			last[sym] = s.q.Len() - 1
 		}); err != nil {
-			return s.rd.bad("data", "%s: %v", w.Symbol, err)
+			return s.rd.Bad("data", "%s: %v", w.Symbol, err)
 		}
 	}
 	for _, i := range last {
-		s.pending[i].Flags |= replay.FlagLastInGroup
+		s.q.MarkLastInGroup(i)
 	}
 	return nil
-}
-
-func (s *Source) emit(ev replay.Event) {
-	s.seq++
-	ev.Seq = s.seq
-	s.pending = append(s.pending, ev)
 }

@@ -57,7 +57,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 	}
 	rep := &Report{Files: paths}
 	r := newReader(paths)
-	defer r.close()
+	defer r.Close()
 	books := map[string]*book{}
 	hist := map[string][]orderbook.Top{}
 	per := map[string]*InstrumentReport{}
@@ -93,7 +93,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 				}
 				touched[w.Symbol] = true
 				if err := bk.apply(m.action, w, nil); err != nil {
-					return nil, r.bad("data", "%s: %v", w.Symbol, err)
+					return nil, r.Bad("data", "%s: %v", w.Symbol, err)
 				}
 			}
 			for s := range touched {
@@ -113,7 +113,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 				}
 				q, err := quoteTop(w, bk.exp)
 				if err != nil {
-					return nil, r.bad("data", "%s: %v", w.Symbol, err)
+					return nil, r.Bad("data", "%s: %v", w.Symbol, err)
 				}
 				rep.Quotes++
 				ir := per[w.Symbol]
@@ -134,7 +134,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 				rep.Unmatched++
 				ir.Unmatched++
 				if len(rep.Examples) < 10 {
-					rep.Examples = append(rep.Examples, fmt.Sprintf("%s:%d %s quote at %s %+v: no top of the rebuilt book equals it (now %+v)", r.file, r.line, w.Symbol, w.Timestamp, q, bk.b.Top()))
+					rep.Examples = append(rep.Examples, fmt.Sprintf("%s:%d %s quote at %s %+v: no top of the rebuilt book equals it (now %+v)", r.File, r.Line, w.Symbol, w.Timestamp, q, bk.b.Top()))
 				}
 			}
 		}

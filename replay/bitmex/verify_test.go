@@ -1,12 +1,8 @@
 package bitmex
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,31 +11,10 @@ import (
 )
 
 func captureLines(t *testing.T) []string {
-	t.Helper()
-	f, err := os.Open(realdata.Path(t, "crypto-ws-capture-cryptofeed/BITMEX.ws.1.0.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	return realdata.Lines(t, "crypto-ws-capture-cryptofeed/BITMEX.ws.1.0.gz")
 }
 
-func writeLines(t *testing.T, lines []string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "capture.txt")
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func writeLines(t *testing.T, lines []string) string { return realdata.TempLines(t, lines) }
 
 // TestVerifyRealCapture: in the shared 31-second capture of ten instruments,
 // every one of the 426 quotes BitMEX sent after an instrument's partial is a

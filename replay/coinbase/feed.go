@@ -31,38 +31,24 @@ type message struct {
 	at        int64       // Time as Unix ns (0 when absent)
 }
 
-// reader reads capture lines from files in order.
-type reader struct {
-	lines *replay.Lines
-	file  string
-	line  int64
-}
+// reader reads the capture's messages (replay.CaptureReader) and decodes them.
+type reader struct{ *replay.CaptureReader }
 
-func newReader(paths []string) *reader { return &reader{lines: replay.NewLines(paths)} }
-func (r *reader) close()               { r.lines.Close() }
-
-func (r *reader) bad(field, format string, args ...any) error {
-	return &replay.RowError{File: r.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func newReader(paths []string) *reader { return &reader{replay.NewCaptureReader(paths)} }
 
 // next decodes the next line into m; m.Type is "" for lines that are not
 // channel messages.
 func (r *reader) next(m *message) error {
-	b, err := r.lines.Next()
+	*m = message{}
+	ns, js, err := r.Next()
 	if err != nil {
 		return err
-	}
-	r.file, r.line = r.lines.File, r.lines.Line
-	*m = message{}
-	ns, js, err := replay.CaptureLine(string(b))
-	if err != nil {
-		return r.bad("time", "%v", err)
 	}
 	if !strings.HasPrefix(js, "{") {
 		return nil
 	}
 	if err := json.Unmarshal([]byte(js), m); err != nil {
-		return r.bad("json", "%v", err)
+		return r.Bad("json", "%v", err)
 	}
 	m.recvNS = ns
 	switch m.Type {
@@ -72,12 +58,12 @@ func (r *reader) next(m *message) error {
 		return nil
 	}
 	if m.ProductID == "" {
-		return r.bad("product_id", "a %s without a product", m.Type)
+		return r.Bad("product_id", "a %s without a product", m.Type)
 	}
 	if m.Time != "" {
 		t, err := time.Parse(time.RFC3339Nano, m.Time)
 		if err != nil {
-			return r.bad("time", "%q is not an RFC 3339 time", m.Time)
+			return r.Bad("time", "%q is not an RFC 3339 time", m.Time)
 		}
 		m.at = t.UnixNano()
 	}
@@ -100,7 +86,7 @@ func side(s string) (orderbook.Side, bool) {
 // the order the products' snapshots come.
 func scanExps(paths []string) (map[string]int, []string, error) {
 	r := newReader(paths)
-	defer r.close()
+	defer r.Close()
 	exps := map[string]int{}
 	var order []string
 	var m message

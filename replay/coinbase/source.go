@@ -22,15 +22,14 @@ type Options struct {
 // counted, not events (Verify checks the book against them). Times are the
 // receive times; prices have each product's decimals, sizes QtyExp.
 type Source struct {
-	rd      *reader
-	opts    Options
-	insts   []replay.Instrument
-	idx     map[string]uint32
-	books   map[string]*book
-	pending []replay.Event
-	counts  map[string]int64
-	seq     uint64
-	eof     bool
+	rd     *reader
+	opts   Options
+	insts  []replay.Instrument
+	idx    map[string]uint32
+	books  map[string]*book
+	q      replay.EventQueue
+	counts map[string]int64
+	eof    bool
 }
 
 // NewSource opens the capture files, read in order (once through first for
@@ -59,21 +58,15 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 func (s *Source) Instruments() []replay.Instrument { return s.insts }
 
 // Counts reports what was not turned into events, by kind.
-func (s *Source) Counts() []replay.Count {
-	var out []replay.Count
-	for k, n := range s.counts {
-		out = append(out, replay.Count{Kind: k, N: n})
-	}
-	return replay.SumCounts(out)
-}
+func (s *Source) Counts() []replay.Count { return replay.CountsOf(s.counts) }
 
 // Close closes the current file.
-func (s *Source) Close() error { s.rd.close(); return nil }
+func (s *Source) Close() error { s.rd.Close(); return nil }
 
 // Read fills dst with events.
 func (s *Source) Read(dst []replay.Event) (int, error) {
 	var m message
-	for len(s.pending) < len(dst) && !s.eof {
+	for s.q.Len() < len(dst) && !s.eof {
 		err := s.rd.next(&m)
 		if err == io.EOF {
 			s.eof = true
@@ -90,8 +83,7 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			return 0, err
 		}
 	}
-	n := copy(dst, s.pending)
-	s.pending = s.pending[:copy(s.pending, s.pending[n:])]
+	n := s.q.Drain(dst)
 	if n == 0 && s.eof {
 		return 0, io.EOF
 	}
@@ -116,18 +108,18 @@ func (s *Source) message(m *message) error {
 		p, err1 := replay.ParseDecimal(m.Price, int(s.insts[sym].PriceExp))
 		q, err2 := replay.ParseDecimal(m.Size, QtyExp)
 		if !ok || err1 != nil || err2 != nil || p <= 0 || q <= 0 {
-			return s.rd.bad("match", "%s: side %q price %q size %q", m.ProductID, m.Side, m.Price, m.Size)
+			return s.rd.Bad("match", "%s: side %q price %q size %q", m.ProductID, m.Side, m.Price, m.Size)
 		}
 		if m.Type == "last_match" {
 			s.counts["last_match_before_capture"]++ // the trade before subscribing: not replayed
 			return nil
 		}
-		s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionTrade, Side: maker.Opposite(), Price: p, Qty: q})
+		s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionTrade, Side: maker.Opposite(), Price: p, Qty: q})
 		return nil
 	}
 	if m.Type == "snapshot" && known {
 		s.books[m.ProductID] = newBook(int(s.insts[sym].PriceExp))
-		s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
+		s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
 	}
 	bk := s.books[m.ProductID]
 	if bk == nil {
@@ -138,20 +130,14 @@ func (s *Source) message(m *message) error {
 	if m.Type == "snapshot" {
 		flags = replay.FlagSnapshot
 	}
-	first := len(s.pending)
+	first := s.q.Len()
 	if err := bk.apply(m, func(sd orderbook.Side, price, size int64) {
-		s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: sd, Flags: flags, Price: price, Qty: size})
+		s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: sd, Flags: flags, Price: price, Qty: size})
 	}); err != nil {
-		return s.rd.bad("changes", "%s: %v", m.ProductID, err)
+		return s.rd.Bad("changes", "%s: %v", m.ProductID, err)
 	}
-	if len(s.pending) > first {
-		s.pending[len(s.pending)-1].Flags |= replay.FlagLastInGroup
+	if s.q.Len() > first {
+		s.q.MarkLastInGroup(s.q.Len() - 1)
 	}
 	return nil
-}
-
-func (s *Source) emit(ev replay.Event) {
-	s.seq++
-	ev.Seq = s.seq
-	s.pending = append(s.pending, ev)
 }

@@ -40,7 +40,7 @@ func TestSourceReplaysToTheVerifiedBooks(t *testing.T) {
 	exps, _, _ := scanExps([]string{path})
 	books := map[string]*book{}
 	r := newReader([]string{path})
-	defer r.close()
+	defer r.Close()
 	var m message
 	for r.next(&m) != io.EOF {
 		switch {

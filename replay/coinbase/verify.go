@@ -83,7 +83,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 	pending := map[string][]ticker{}
 	trimmed := map[string]bool{}
 	r := newReader(paths)
-	defer r.close()
+	defer r.Close()
 	var m message
 	for {
 		if rep.Updates&0x3ff == 0 {
@@ -103,7 +103,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 		case "snapshot":
 			books[p], pending[p], trimmed[p] = newBook(exps[p]), nil, false
 			if err := books[p].apply(&m, nil); err != nil {
-				return nil, r.bad("snapshot", "%s: %v", p, err)
+				return nil, r.Bad("snapshot", "%s: %v", p, err)
 			}
 			// The snapshot carries no exchange time: it is the book as of
 			// about its arrival.
@@ -124,7 +124,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 			}
 			pending[p] = keep
 			if err := bk.apply(&m, nil); err != nil {
-				return nil, r.bad("changes", "%s: %v", p, err)
+				return nil, r.Bad("changes", "%s: %v", p, err)
 			}
 			h := append(hist[p], state{m.at, bk.b.Top()})
 			if len(h) > historyLen {
@@ -141,9 +141,9 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 			bid, err1 := replay.ParseDecimal(m.BestBid, bk.exp)
 			ask, err2 := replay.ParseDecimal(m.BestAsk, bk.exp)
 			if err1 != nil || err2 != nil {
-				return nil, r.bad("best_bid", "%s: best bid %q, best ask %q at %d decimals", p, m.BestBid, m.BestAsk, bk.exp)
+				return nil, r.Bad("best_bid", "%s: best bid %q, best ask %q at %d decimals", p, m.BestBid, m.BestAsk, bk.exp)
 			}
-			tk := ticker{at: m.at, bid: bid, ask: ask, where: fmt.Sprintf("%s:%d", r.file, r.line)}
+			tk := ticker{at: m.at, bid: bid, ask: ask, where: fmt.Sprintf("%s:%d", r.File, r.Line)}
 			h := hist[p]
 			switch {
 			case tk.at < h[0].at:

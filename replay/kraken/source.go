@@ -24,16 +24,15 @@ type Options struct {
 // (its symbol without the slash: XBT/USD is XBTUSD) at the decimals Kraken
 // prints its prices with; volumes have QtyExp decimals.
 type Source struct {
-	rd      *reader
-	opts    Options
-	insts   []replay.Instrument
-	idx     map[string]uint32
-	exps    map[string]int
-	books   map[string]*book
-	pending []replay.Event
-	counts  map[string]int64
-	seq     uint64
-	eof     bool
+	rd     *reader
+	opts   Options
+	insts  []replay.Instrument
+	idx    map[string]uint32
+	exps   map[string]int
+	books  map[string]*book
+	q      replay.EventQueue
+	counts map[string]int64
+	eof    bool
 }
 
 // NewSource opens the capture files (read in order). They are read through
@@ -54,7 +53,7 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 			if opts.SkipBad {
 				continue
 			}
-			scan.close()
+			scan.Close()
 			return nil, err
 		}
 		if !m.book || !m.snapshot {
@@ -71,7 +70,7 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 			s.exps[m.pair] = bk.priceExp
 		}
 	}
-	scan.close()
+	scan.Close()
 	if len(s.insts) == 0 {
 		return nil, fmt.Errorf("kraken: %s: no book snapshot", strings.Join(paths, ", "))
 	}
@@ -83,21 +82,15 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 func (s *Source) Instruments() []replay.Instrument { return s.insts }
 
 // Counts reports messages not turned into events, by kind.
-func (s *Source) Counts() []replay.Count {
-	var out []replay.Count
-	for k, n := range s.counts {
-		out = append(out, replay.Count{Kind: k, N: n})
-	}
-	return replay.SumCounts(out)
-}
+func (s *Source) Counts() []replay.Count { return replay.CountsOf(s.counts) }
 
 // Close closes the current file.
-func (s *Source) Close() error { s.rd.close(); return nil }
+func (s *Source) Close() error { s.rd.Close(); return nil }
 
 // Read fills dst with events.
 func (s *Source) Read(dst []replay.Event) (int, error) {
 	var m message
-	for len(s.pending) < len(dst) && !s.eof {
+	for s.q.Len() < len(dst) && !s.eof {
 		err := s.rd.next(&m)
 		if err == io.EOF {
 			s.eof = true
@@ -121,40 +114,33 @@ func (s *Source) Read(dst []replay.Event) (int, error) {
 			bk, _ = newBook(&m)
 			bk.priceExp = s.exps[m.pair] // the scan's: a later snapshot keeps the instrument's decimals
 			s.books[m.pair] = bk
-			s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
+			s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionClear, Flags: replay.FlagSnapshot})
 		case bk == nil:
 			s.counts["update_before_snapshot"]++
 			continue
 		}
-		first := len(s.pending)
+		first := s.q.Len()
 		flags := replay.Flags(0)
 		if m.snapshot {
 			flags = replay.FlagSnapshot
 		}
 		if err := bk.apply(&m, func(side orderbook.Side, price, qty int64) {
-			s.emit(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: side, Flags: flags, Price: price, Qty: qty})
+			s.q.Push(replay.Event{TS: m.recvNS, Symbol: sym, Action: replay.ActionLevel, Side: side, Flags: flags, Price: price, Qty: qty})
 		}); err != nil {
-			err = s.rd.bad("data", "%v", err)
+			err = s.rd.Bad("data", "%v", err)
 			if s.opts.SkipBad {
 				s.counts["skipped_bad_data"]++
 				continue
 			}
 			return 0, err
 		}
-		if len(s.pending) > first || m.snapshot {
-			s.pending[len(s.pending)-1].Flags |= replay.FlagLastInGroup
+		if s.q.Len() > first || m.snapshot {
+			s.q.MarkLastInGroup(s.q.Len() - 1)
 		}
 	}
-	n := copy(dst, s.pending)
-	s.pending = s.pending[:copy(s.pending, s.pending[n:])]
+	n := s.q.Drain(dst)
 	if n == 0 && s.eof {
 		return 0, io.EOF
 	}
 	return n, nil
-}
-
-func (s *Source) emit(ev replay.Event) {
-	s.seq++
-	ev.Seq = s.seq
-	s.pending = append(s.pending, ev)
 }

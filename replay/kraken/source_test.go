@@ -32,7 +32,7 @@ func TestSourceReplaysToKrakensChecksums(t *testing.T) {
 			want[m.pair] = append(want[m.pair], uint32(c))
 		}
 	}
-	rd.close()
+	rd.Close()
 	src, err := NewSource([]string{path}, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ type book struct {
 func Verify(ctx context.Context, paths []string) (*Report, error) {
 	rep := &Report{Files: paths}
 	rd := newReader(paths)
-	defer rd.close()
+	defer rd.Close()
 	books := map[string]*book{}
 	var m message
 	for {
@@ -82,21 +82,21 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 		bk := books[m.pair]
 		if m.snapshot {
 			if bk, err = newBook(&m); err != nil {
-				return nil, rd.bad("data", "%v", err)
+				return nil, rd.Bad("data", "%v", err)
 			}
 			books[m.pair] = bk
 		} else if bk == nil {
 			continue // an update before the pair's snapshot
 		}
 		if err := bk.apply(&m, nil); err != nil {
-			return nil, rd.bad("data", "%v", err)
+			return nil, rd.Bad("data", "%v", err)
 		}
 		if m.checksum == "" {
 			continue
 		}
 		want, err := strconv.ParseUint(m.checksum, 10, 32)
 		if err != nil {
-			return nil, rd.bad("c", "%q is not a checksum", m.checksum)
+			return nil, rd.Bad("c", "%q is not a checksum", m.checksum)
 		}
 		rep.Checked++
 		bk.rep.Checked++
@@ -104,7 +104,7 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 			rep.Mismatched++
 			bk.rep.Mismatched++
 			if len(rep.Examples) < 10 {
-				rep.Examples = append(rep.Examples, fmt.Sprintf("%s:%d %s: Kraken's checksum %d, rebuilt book's %d", rd.file, rd.line, m.pair, want, got))
+				rep.Examples = append(rep.Examples, fmt.Sprintf("%s:%d %s: Kraken's checksum %d, rebuilt book's %d", rd.File, rd.Line, m.pair, want, got))
 			}
 		}
 	}
@@ -226,32 +226,18 @@ type message struct {
 	recvNS         int64
 }
 
-// reader reads capture lines from files in order.
-type reader struct {
-	lines *replay.Lines
-	file  string
-	line  int64
-}
+// reader reads the capture's messages (replay.CaptureReader) and decodes them.
+type reader struct{ *replay.CaptureReader }
 
-func newReader(paths []string) *reader { return &reader{lines: replay.NewLines(paths)} }
-func (r *reader) close()               { r.lines.Close() }
-
-func (r *reader) bad(field, format string, args ...any) error {
-	return &replay.RowError{File: r.file, Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+func newReader(paths []string) *reader { return &reader{replay.NewCaptureReader(paths)} }
 
 // next decodes the next received message into m (m.book is false for a
 // message that is not a book message: heartbeats, statuses, lines sent).
 func (r *reader) next(m *message) error {
-	b, err := r.lines.Next()
+	*m = message{}
+	ns, js, err := r.Next()
 	if err != nil {
 		return err
-	}
-	r.file, r.line = r.lines.File, r.lines.Line
-	*m = message{}
-	ns, js, err := replay.CaptureLine(string(b))
-	if err != nil {
-		return r.bad("time", "%v", err)
 	}
 	m.recvNS = ns
 	if !strings.HasPrefix(js, "[") {
@@ -259,14 +245,14 @@ func (r *reader) next(m *message) error {
 	}
 	var parts []json.RawMessage
 	if err := json.Unmarshal([]byte(js), &parts); err != nil {
-		return r.bad("json", "%v", err)
+		return r.Bad("json", "%v", err)
 	}
 	if len(parts) < 4 {
-		return r.bad("json", "a channel message has [channelID, data..., channelName, pair]")
+		return r.Bad("json", "a channel message has [channelID, data..., channelName, pair]")
 	}
 	var name, pair string
 	if json.Unmarshal(parts[len(parts)-2], &name) != nil || json.Unmarshal(parts[len(parts)-1], &pair) != nil {
-		return r.bad("json", "the last two elements are not the channel name and pair")
+		return r.Bad("json", "the last two elements are not the channel name and pair")
 	}
 	depthText, isBook := strings.CutPrefix(name, "book-")
 	if !isBook {
@@ -274,13 +260,13 @@ func (r *reader) next(m *message) error {
 	}
 	depth, err := strconv.Atoi(depthText)
 	if err != nil || depth <= 0 {
-		return r.bad("channelName", "%q is not book-<depth>", name)
+		return r.Bad("channelName", "%q is not book-<depth>", name)
 	}
 	m.book, m.pair, m.depth = true, pair, depth
 	for _, raw := range parts[1 : len(parts)-2] {
 		var obj map[string]json.RawMessage // keys match exactly ("a" and "as" differ)
 		if err := json.Unmarshal(raw, &obj); err != nil {
-			return r.bad("data", "%v", err)
+			return r.Bad("data", "%v", err)
 		}
 		for key, v := range obj {
 			var dst *[]level
@@ -295,7 +281,7 @@ func (r *reader) next(m *message) error {
 				dst = &m.bids
 			case "c":
 				if err := json.Unmarshal(v, &m.checksum); err != nil {
-					return r.bad("c", "%v", err)
+					return r.Bad("c", "%v", err)
 				}
 				continue
 			default:
@@ -303,22 +289,22 @@ func (r *reader) next(m *message) error {
 			}
 			var rows [][]json.RawMessage
 			if err := json.Unmarshal(v, &rows); err != nil {
-				return r.bad(key, "%v", err)
+				return r.Bad(key, "%v", err)
 			}
 			for _, row := range rows {
 				if len(row) < 2 {
-					return r.bad(key, "a level is [price, volume, timestamp]")
+					return r.Bad(key, "a level is [price, volume, timestamp]")
 				}
 				var l level
 				if json.Unmarshal(row[0], &l.price) != nil || json.Unmarshal(row[1], &l.volume) != nil {
-					return r.bad(key, "a level's price and volume are strings")
+					return r.Bad(key, "a level's price and volume are strings")
 				}
 				*dst = append(*dst, l)
 			}
 		}
 	}
 	if m.snapshot && (len(m.asks) == 0 && len(m.bids) == 0) {
-		return r.bad("data", "an empty snapshot")
+		return r.Bad("data", "an empty snapshot")
 	}
 	return nil
 }

@@ -2,12 +2,10 @@ package kraken
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,31 +17,10 @@ import (
 
 // captureLines is the shared Kraken capture, line by line.
 func captureLines(t *testing.T) []string {
-	t.Helper()
-	f, err := os.Open(realdata.Path(t, "crypto-ws-capture-cryptofeed/KRAKEN.ws.50.0.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	return realdata.Lines(t, "crypto-ws-capture-cryptofeed/KRAKEN.ws.50.0.gz")
 }
 
-func writeLines(t *testing.T, lines []string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "capture.txt")
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func writeLines(t *testing.T, lines []string) string { return realdata.TempLines(t, lines) }
 
 // TestVerifyRealCapture: the shared 31-second capture of ten pairs' 1000-deep
 // books carries 4,269 checksums; the rebuilt books match every one. A volume

@@ -77,13 +77,7 @@ func NewSource(m *Mapping, paths []string, opts Options) (*Source, error) {
 func (s *Source) Instruments() []replay.Instrument { return s.insts }
 
 // Counts reports the rows not replayed as events, by reason.
-func (s *Source) Counts() []replay.Count {
-	var out []replay.Count
-	for k, n := range s.counts {
-		out = append(out, replay.Count{Kind: k, N: n})
-	}
-	return replay.SumCounts(out)
-}
+func (s *Source) Counts() []replay.Count { return replay.CountsOf(s.counts) }
 
 // Close closes the current file.
 func (s *Source) Close() error {
