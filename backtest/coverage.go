@@ -2,11 +2,11 @@ package backtest
 
 import (
 	"context"
-	"sort"
-	"time"
+		"time"
 
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/scoring"
 )
 
 // MaxCoverageGap is the longest stretch without an event that still counts as
@@ -49,39 +49,30 @@ func (c *coverage) Consume(_ context.Context, b *replay.Batch) error {
 	return nil
 }
 
-// exposure is what the replay covered. A synthetic instrument's market exists
-// for the whole run [start, end]; a historical one's covers what its events
-// cover. CoveredDays is the union over instruments (the universe's days);
-// InstrumentDays their sum.
-func (c *coverage) exposure(insts []replay.Instrument, synthetic map[string]bool, start, end int64) results.Exposure {
+// exposure is what the replay covered, and its stretches. A synthetic
+// instrument's market exists for the whole run [start, end]; a historical
+// one's covers what its events cover. CoveredDays is the union over
+// instruments (the universe's days); InstrumentDays their sum.
+func (c *coverage) exposure(insts []replay.Instrument, synthetic map[string]bool, start, end int64) (results.Exposure, []scoring.Segment) {
 	const day = float64(24 * time.Hour)
 	ex := results.Exposure{MaxGap: MaxCoverageGap.String()}
-	var all [][2]int64
+	var all []scoring.Segment
 	for s, in := range insts {
-		var segs [][2]int64
+		var segs []scoring.Segment
 		switch {
 		case synthetic[in.Symbol]:
-			segs = [][2]int64{{start, end}}
+			segs = []scoring.Segment{{Symbol: in.Symbol, Start: start, End: end}}
 		case c.seen[s]:
-			segs = append(append(segs, c.segs[s]...), [2]int64{c.first[s], c.last[s]})
+			for _, g := range c.segs[s] {
+				segs = append(segs, scoring.Segment{Symbol: in.Symbol, Start: g[0], End: g[1]})
+			}
+			segs = append(segs, scoring.Segment{Symbol: in.Symbol, Start: c.first[s], End: c.last[s]})
 		}
-		var ns int64
-		for _, g := range segs {
-			ns += g[1] - g[0]
-		}
+		ns, _ := scoring.Covered(segs)
 		all = append(all, segs...)
 		ex.Instruments = append(ex.Instruments, results.InstrumentExposure{Symbol: in.Symbol, Days: float64(ns) / day, Stretches: len(segs)})
-		ex.InstrumentDays += float64(ns) / day
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i][0] < all[j][0] })
-	var union int64
-	for i := 0; i < len(all); {
-		lo, hi := all[i][0], all[i][1]
-		for i++; i < len(all) && all[i][0] <= hi; i++ {
-			hi = max(hi, all[i][1])
-		}
-		union += hi - lo
-	}
-	ex.CoveredDays = float64(union) / day
-	return ex
+	sum, union := scoring.Covered(all)
+	ex.InstrumentDays, ex.CoveredDays = float64(sum)/day, float64(union)/day
+	return ex, all
 }

@@ -38,7 +38,7 @@ func TestCoverage(t *testing.T) {
 			}
 			c.Consume(context.Background(), b)
 		}
-		ex := c.exposure(insts, map[string]bool{"SYN": true}, 10*h, 12*h)
+		ex, _ := c.exposure(insts, map[string]bool{"SYN": true}, 10*h, 12*h)
 		const day = 24.0
 		want := []struct {
 			days      float64

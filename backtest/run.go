@@ -135,12 +135,10 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	for _, in := range spec.Instruments {
 		synthetic[in.Symbol] = true
 	}
-	exposure := cov.exposure(gen.Instruments(), synthetic, start, end)
+	exposure, segments := cov.exposure(gen.Instruments(), synthetic, start, end)
 	notEvaluable := evaluability(insts, gen)
 	sopts := rs.Config.Scoring.Options(exposure.CoveredDays, exposure.InstrumentDays)
-	if f, _ := rs.Config.Scoring.SplitFraction(); f > 0 {
-		sopts.SplitAt, sopts.SplitFraction = start+int64(f*float64(end-start)), f
-	}
+	sopts.Start, sopts.End, sopts.Segments = start, end, segments
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
 	if err != nil {
 		return nil, err

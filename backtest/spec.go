@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -41,23 +39,13 @@ type ScoringConfig struct {
 	AnyTypology  bool               `yaml:"any_typology" json:"any_typology"`
 	// Range configures range-based precision and recall (Tatbul et al. 2018).
 	Range RangeConfig `yaml:"range" json:"range,omitempty"`
-	// Split separates choosing a threshold from measuring it: "time F"
-	// chooses every select: rule on the first F of the run and measures on
-	// the rest. Without it a rule's choice is in-sample, and says so.
-	Split string `yaml:"split" json:"split,omitempty" jsonschema:"description=time F: select: rules choose on the first F of the run (0 < F < 1) and the metrics are measured on the rest"`
-}
-
-// SplitFraction is the split's fraction (0 without a split).
-func (c ScoringConfig) SplitFraction() (float64, error) {
-	if c.Split == "" {
-		return 0, nil
-	}
-	by, f, ok := strings.Cut(strings.TrimSpace(c.Split), " ")
-	v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-	if !ok || by != "time" || err != nil || !(v > 0 && v < 1) {
-		return 0, fmt.Errorf("scoring: split %q: want time F with 0 < F < 1 (e.g. time 0.5)", c.Split)
-	}
-	return v, nil
+	// Split separates choosing a threshold from measuring it
+	// (scoring.ParseSplit): "time F", "episode F" or "instrument F" choose
+	// every select: rule on the first F of the run, its episodes or its
+	// instruments and measure on the rest; "folds K by episode" (or
+	// instrument, time) cross-validates. Without it a rule's choice is
+	// in-sample, and says so.
+	Split string `yaml:"split" json:"split,omitempty" jsonschema:"description=time F / episode F / instrument F: select: rules choose on the first F (0 < F < 1) and the metrics are measured on the rest; folds K [by episode|instrument|time]: cross-validated over K folds that never split an episode"`
 }
 
 // RangeConfig configures range-based precision and recall.
@@ -73,8 +61,9 @@ func (c ScoringConfig) Options(days, instrumentDays float64) scoring.Options {
 	if bias == "" {
 		bias = scoring.Front
 	}
+	split, _ := scoring.ParseSplit(c.Split) // checked with the spec
 	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days, InstrumentDays: instrumentDays,
-		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias}
+		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias, Split: split}
 }
 
 // validate checks the configuration's values.
@@ -85,7 +74,7 @@ func (c Config) validate(sc *scenarios.Spec) error {
 	if s.Tolerance < 0 {
 		bad("scoring: tolerance %v: must not be negative", time.Duration(s.Tolerance))
 	}
-	if _, err := s.SplitFraction(); err != nil {
+	if _, err := scoring.ParseSplit(s.Split); err != nil {
 		bad("%v", err)
 	}
 	for _, d := range c.Detectors {

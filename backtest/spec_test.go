@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -54,6 +55,9 @@ func TestScoringConfig(t *testing.T) {
 	}{
 		{"", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front}, ""},
 		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, InstrumentDays: 2, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
+		{"scoring: {split: folds 5 by episode}\n", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front, Split: scoring.Split{By: "episode", Folds: 5}}, ""},
+		{"scoring: {split: instrument 0.25}\n", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front, Split: scoring.Split{By: "instrument", Fraction: 0.25}}, ""},
+		{"scoring: {split: folds 1}\n", scoring.Options{}, `split "folds 1"`},
 		{"scoring: {range: {bias: sideways}}\n", scoring.Options{}, `bias "sideways"`},
 		{"scoring: {range: {alpha: 1.5}}\n", scoring.Options{}, "alpha 1.5"},
 		{"scoring: {tolerance: -1s}\n", scoring.Options{}, "scoring.tolerance: -1s: a duration cannot be negative"},
@@ -72,7 +76,7 @@ func TestScoringConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.scoring, err)
 		}
-		if got := s.Config.Scoring.Options(1, 2); got != c.want {
+		if got := s.Config.Scoring.Options(1, 2); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%q: options %+v, want %+v", c.scoring, got, c.want)
 		}
 	}

@@ -253,7 +253,49 @@ func backgroundRate(c *Contents, instance string, v float64) string {
 	if _, no := c.NotEvaluable[instance]; no {
 		return "not evaluable"
 	}
-	return perDayText(v)
+	return PerDayText(v)
+}
+
+// rateText is backgroundRate with its count and interval.
+func rateText(c *Contents, instance string, m *scoring.Metrics) string {
+	t := backgroundRate(c, instance, m.AlertsPerDay)
+	if t == "not evaluable" || t == "–" {
+		return t
+	}
+	t += fmt.Sprintf(" (%d)", m.BackgroundAlert)
+	if ci := m.AlertsPerDayCI; !math.IsNaN(ci[0]) {
+		t += fmt.Sprintf(" [%s–%s]", PerDayText(ci[0]), PerDayText(ci[1]))
+	}
+	return t
+}
+
+// shareText is a proportion with its count and 95% interval, or "–" with
+// nothing to count.
+func shareText(v float64, k, n int, ci [2]float64) string {
+	if n == 0 {
+		return "– (0/0)"
+	}
+	return fmt.Sprintf("%s (%d/%d) [%.0f–%.0f%%]", pct(v), k, n, 100*ci[0], 100*ci[1])
+}
+
+func f1Text(m *scoring.Metrics) string {
+	if m.Labels == 0 || math.IsNaN(m.F1) {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f [%.2f–%.2f]", m.F1, m.F1CI[0], m.F1CI[1])
+}
+
+// measuredText says on what an operating point's metrics were measured.
+func measuredText(op *scoring.OperatingPoint) string {
+	switch {
+	case op.InSample:
+		return "in-sample (the rule chose on these labels)"
+	case op.CrossValidated:
+		return op.Split + ", cross-validated"
+	case op.Split != "none" && op.Split != "" && !strings.HasPrefix(op.SplitDetail, "a fixed threshold"):
+		return op.Split + ", held-out part"
+	}
+	return "whole run (fixed threshold)"
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -265,35 +307,45 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func perDayText(v float64) string {
-	if math.IsNaN(v) {
+// PerDayText prints a rate per day: one decimal from 1 up, two significant
+// digits below (a rate of 0.07 a day is not "0.1", nor "0.0"), "–" for NaN.
+func PerDayText(v float64) string {
+	switch {
+	case math.IsNaN(v):
 		return "–"
+	case v == 0 || v >= 1:
+		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
-// markdown renders summary.md: the coverage matrix and each instance's operating point.
+// markdown renders summary.md: the thresholds entries ship and their
+// metrics first (out of sample when the scoring splits the run), then every
+// instance at its in-sample best F1, the not-evaluable instances and the
+// counts.
 func markdown(c *Contents, ev *scoring.Evaluation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# tapetest results\n\n%d events, %d labelled events, %d alerts; %s.\n\n", c.Events, len(c.Labels), len(c.Alerts), coveredText(c))
-	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, r := range ev.Instances {
-		m := r.Best
-		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %.3f | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold, pct(m.Precision), pct(m.Recall), m.F1, secs(m.TTDP50), secs(m.TTDP90), backgroundRate(c, r.Instance, m.AlertsPerDay))
-	}
-	b.WriteString("\nThresholds are each instance's best F1 on this run's own labels (in-sample).\n")
+	fmt.Fprintf(&b, "# tapetest results\n\n%d events, %d labelled events, %d alerts; %s.\n", c.Events, len(c.Labels), len(c.Alerts), coveredText(c))
 	first := true
 	for _, r := range ev.Instances {
-		if r.Shipped == nil {
+		if r.Test == nil {
 			continue
 		}
 		if first {
-			b.WriteString("\n**Shipped operating points** (the threshold each entry states or selects, and its metrics there)\n\n| detector instance | typology | threshold | selected by | split | in-sample | precision | recall | F1 |\n|---|---|---|---|---|---|---|---|---|\n")
+			b.WriteString("\n**Shipped operating points**: the threshold each entry states or selects, and its metrics there (95% intervals: Wilson for precision and recall, bootstrap for F1 and the alert rate).\n\n" +
+				"| detector instance | typology | threshold | selected by | measured | precision (matched/alerts) | recall (detected/labels) | F1 | background alerts/day (count) |\n|---|---|---|---|---|---|---|---|---|\n")
 			first = false
 		}
-		m, op := r.Shipped, r.OperatingPoint
-		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %v | %s (%d/%d) | %s (%d/%d) | %.3f |\n", r.Instance, r.Typology, op.Threshold, op.SelectedBy, op.Split, op.InSample,
-			pct(m.Precision), m.MatchedAlerts, m.Alerts, pct(m.Recall), m.Detected, m.Labels, m.F1)
+		m, op := r.Test, r.OperatingPoint
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %s | %s | %s | %s |\n", r.Instance, r.Typology, op.Threshold, op.SelectedBy, measuredText(op),
+			shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(m), rateText(c, r.Instance, m))
+	}
+	b.WriteString("\n**Every instance at its best-F1 threshold on this run's own labels** (in-sample: a threshold tuned on other data will do worse).\n\n")
+	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day (count) |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range ev.Instances {
+		m := r.Best
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %s | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold,
+			shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(&m), secs(m.TTDP50), secs(m.TTDP90), rateText(c, r.Instance, &m))
 	}
 	if len(c.NotEvaluable) > 0 {
 		b.WriteString("\n**Not evaluable on this background**\n\n")

@@ -101,9 +101,13 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 				return err
 			}
 			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
-			m := r.Best
-			row := instanceRow{Instance: r.Instance, Threshold: fmt.Sprintf("%.4g", m.Threshold), Precision: m.Precision, Recall: m.Recall, F1: m.F1, AP: r.All.AP,
-				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: backgroundRate(c, r.Instance, m.AlertsPerDay), Alerts: m.Alerts}
+			m, thrText, measured := r.Best, fmt.Sprintf("%.4g (best F1)", r.Best.Threshold), "in-sample: chosen on these labels"
+			if r.Test != nil { // the entry's own operating point, measured as the scoring split says
+				m, thrText, measured = *r.Test, fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy), measuredText(r.OperatingPoint)
+			}
+			row := instanceRow{Instance: r.Instance, Threshold: thrText, Measured: measured, Precision: shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI),
+				Recall: shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), F1: m.F1, F1Text: f1Text(&m), AP: r.All.AP,
+				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: rateText(c, r.Instance, &m), Alerts: m.Alerts}
 			if m.F1 > best {
 				best = m.F1
 			}

@@ -59,10 +59,12 @@ type typologyView struct {
 // instanceRow is one detector instance's operating point.
 type instanceRow struct {
 	Instance     string
-	Threshold    string
-	Precision    float64
-	Recall       float64
+	Threshold    string // and how it was chosen
+	Measured     string // on what the metrics were measured: in-sample, held out, cross-validated
+	Precision    string // with its count and interval
+	Recall       string
 	F1           float64
+	F1Text       string
 	AP           float64
 	TTDP50       string
 	TTDP90       string

@@ -24,7 +24,7 @@ func TestRenderHTMLIsSelfContained(t *testing.T) {
 		Headline: []fact{{Label: "labelled events", Value: "42"}},
 		Coverage: matrix{Corner: "detector", Rows: []string{"wash_self"}, Cols: []string{"wash_trading", "spoofing"}, Values: [][]float64{{0.9, math.NaN()}}},
 		Typologies: []typologyView{{Name: "wash_trading", Anchor: "wash_trading", Labels: 10,
-			Rows: []instanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Precision: 0.9, Recall: 0.8, F1: 0.85, AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
+			Rows: []instanceRow{{Instance: "wash_self<script>", Threshold: "0.5", Measured: "in-sample", Precision: "90.0% (9/10) [60–98%]", Recall: "80.0% (8/10)", F1: 0.85, F1Text: "0.850", AP: 0.8, TTDP50: "3s", TTDP90: "9s", AlertsPerDay: "1.0", Alerts: 12, Best: true}}}},
 		Figures: []figureView{newFigureView("PR", "exact", fig)},
 		Counts:  []fact{{Label: "cancel_unknown_order", Value: "7"}},
 	}

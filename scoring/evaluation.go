@@ -22,13 +22,14 @@ type InstanceResult struct {
 	Coverage map[replay.Typology]float64 `json:"coverage"`
 	// TTD lists the detection times (seconds) of the labels detected at the best-F1 threshold.
 	TTD []float64 `json:"-"`
-	// Selection, OperatingPoint and Shipped are there when the detector
-	// entry states its threshold (threshold: or select:): how, the threshold
-	// and how it was chosen, and the metrics at it — on the held-out part
-	// when the scoring splits the run.
+	// Selection, OperatingPoint and Test are there when the detector entry
+	// states its threshold (threshold: or select:): how, the threshold and
+	// how it was chosen, and the metrics at it — on the held-out part of a
+	// holdout split, cross-validated over folds, or on the whole run (marked
+	// in-sample when a rule chose the threshold there).
 	Selection      *Selection      `json:"selection,omitempty"`
 	OperatingPoint *OperatingPoint `json:"operating_point,omitempty"`
-	Shipped        *Metrics        `json:"shipped,omitempty"`
+	Test           *Metrics        `json:"test,omitempty"`
 }
 
 // Evaluation scores every detector instance in a run.
@@ -101,6 +102,7 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 	})
 	anyTyp := opts
 	anyTyp.AnyTypology = true
+	anyTyp.Segments = nil // the coverage row needs recall only, not rate intervals
 	for _, k := range keys {
 		as := groups[k]
 		own := labelsOf(lbls, k.typ)

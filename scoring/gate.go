@@ -184,10 +184,10 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 			b, hasBase, baseID = base[key{id, c.Typology}], true, id
 		}
 		cm, bm := c.Best, b.Best
-		if c.Shipped != nil && (!hasBase || b.Shipped != nil) { // like with like: both at the thresholds they ship
-			cm = *c.Shipped
+		if c.Test != nil && (!hasBase || b.Test != nil) { // like with like: both at the thresholds they ship
+			cm = *c.Test
 			if hasBase {
-				bm = *b.Shipped
+				bm = *b.Test
 			}
 		}
 		add := func(rr RuleResult) {

@@ -18,12 +18,16 @@ type Options struct {
 	InstrumentDays float64
 	RangeAlpha     float64 // existence weight of range-based recall (Tatbul et al.), 0..1
 	RangeBias      Bias    // positional bias of range-based scores; "" = flat
-	// SplitAt, when positive, splits the run by time for out-of-sample
-	// operating points: a rule chooses the threshold on what starts before
-	// it, and the metrics are measured on the rest. SplitFraction is the
-	// share of the run before it (the covered days are split in proportion).
-	SplitAt       int64
-	SplitFraction float64
+	// Split, when set, keeps a select: rule's calibration apart from the
+	// data its metrics are measured on (split.go).
+	Split Split
+	// Start and End are the replayed time range (ns): time splits cut it.
+	Start, End int64
+	// Segments are the stretches of each instrument's data (the exposure's
+	// stretches): the episodes splits group by and the blocks the bootstrap
+	// of alert rates resamples. Without them each symbol is one segment
+	// spanning what was scored, and no rate interval is given.
+	Segments []Segment
 	// BudgetPerDay is the analyst capacity K: the sweep reports the threshold
 	// that maximises recall with at most K background alerts per day (0: none).
 	BudgetPerDay float64

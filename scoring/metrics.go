@@ -41,6 +41,11 @@ type Metrics struct {
 	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
 	// the data covers (Options.InstrumentDays).
 	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`
+	// AlertsPerDayCI and FalseAlertsPerInstrumentDayCI are 95% block
+	// bootstrap intervals of the two rates over instrument-hours of the
+	// covered stretches (NaN without the run's segments).
+	AlertsPerDayCI                [2]float64 `json:"background_alerts_per_day_ci"`
+	FalseAlertsPerInstrumentDayCI [2]float64 `json:"false_alerts_per_instrument_day_ci"`
 	AccountPrec                 float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
 	AccountRecall               float64 `json:"account_recall"`
 	RangePrecision              float64 `json:"range_precision"`
@@ -194,6 +199,11 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
 	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)
 	m.FalseAlertsPerInstrumentDay = perDay(m.BackgroundAlert, opts.InstrumentDays)
+	m.FalseAlertsPerInstrumentDayCI = bootstrapRate(alerts, matched, opts.Segments)
+	m.AlertsPerDayCI = m.FalseAlertsPerInstrumentDayCI
+	for i := range m.AlertsPerDayCI { // the same alerts over the universe's days
+		m.AlertsPerDayCI[i] *= opts.InstrumentDays / opts.Days
+	}
 	m.AccountPrec = ratio(accInter, accAlert)
 	var recInter, recTotal int
 	for i, accs := range detAcc {

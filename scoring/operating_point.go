@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/labels"
@@ -104,58 +103,80 @@ func pick(rule string, sw Sweep) float64 {
 type OperatingPoint struct {
 	Threshold  float64 `json:"threshold"`   // +Inf (null): no threshold satisfies the rule; nothing is kept
 	SelectedBy string  `json:"selected_by"` // "fixed", or the rule
-	Split      string  `json:"split"`       // how calibration and measurement were separated
+	Split      string  `json:"split"`       // how calibration and measurement were separated: none, or the spec's split (time 0.5, folds 5 by episode)
+	// SplitDetail says what the split did for this instance: the parts'
+	// sizes, or each fold's threshold.
+	SplitDetail string `json:"split_detail,omitempty"`
 	// InSample is true when the threshold was chosen on the same data its
 	// metrics are measured on: they flatter the detector.
 	InSample bool `json:"in_sample"`
-}
-
-// splitParts separates alerts and labels at the time cut: labels starting
-// before it (and alerts raised before it) calibrate, the rest test.
-func splitParts(alerts []detectors.Alert, lbls []labels.Label, cut int64) (calA, testA []detectors.Alert, calL, testL []labels.Label) {
-	for _, a := range alerts {
-		if a.RaisedAt < cut {
-			calA = append(calA, a)
-		} else {
-			testA = append(testA, a)
-		}
-	}
-	for _, l := range lbls {
-		if l.Start < cut {
-			calL = append(calL, l)
-		} else {
-			testL = append(testL, l)
-		}
-	}
-	return
+	// CrossValidated is true when the metrics pool k folds, each measured
+	// at FoldThresholds' threshold chosen on the other folds; Threshold is
+	// then the rule's choice on the whole run (what ships).
+	CrossValidated bool      `json:"cross_validated,omitempty"`
+	FoldThresholds []float64 `json:"fold_thresholds,omitempty"`
 }
 
 // operate computes an instance's operating point and the metrics it ships
-// with: on the held-out part when the options split the run by time, else
-// on the whole run (in-sample when a rule chose the threshold there).
+// with (Test): on the held-out part of a holdout split, pooled over the
+// folds of a k-fold split, else on the whole run (in-sample when a rule chose
+// the threshold there).
 func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.Alert, own []labels.Label, opts Options) {
 	op := OperatingPoint{SelectedBy: "fixed", Split: "none"}
-	measureA, measureL, mopts := alerts, own, opts
-	if opts.SplitAt > 0 {
-		calA, testA, calL, testL := splitParts(alerts, own, opts.SplitAt)
-		f := opts.SplitFraction
-		calOpts, testOpts := opts, opts
-		calOpts.Days, calOpts.InstrumentDays = opts.Days*f, opts.InstrumentDays*f
-		testOpts.Days, testOpts.InstrumentDays = opts.Days*(1-f), opts.InstrumentDays*(1-f)
-		op.Split = fmt.Sprintf("time %g: chosen on what starts before %s (%d labels), measured after (%d labels)", f, time.Unix(0, opts.SplitAt).UTC().Format(time.RFC3339), len(calL), len(testL))
-		measureA, measureL, mopts = testA, testL, testOpts
-		if sel.Threshold == nil {
-			op.Threshold = pick(sel.Rule, SweepOf(inst, r.Typology, calA, calL, calOpts))
-		}
-	} else if sel.Threshold == nil {
-		op.Threshold = pick(sel.Rule, r.Sweep)
-		op.InSample = true
-	}
 	if sel.Threshold != nil {
 		op.Threshold = *sel.Threshold
 	} else {
 		op.SelectedBy = sel.Rule
 	}
-	m := Compute(inst, r.Typology, op.Threshold, keep(measureA, op.Threshold), measureL, mopts)
-	r.Selection, r.OperatingPoint, r.Shipped = &sel, &op, &m
+	sp := opts.Split
+	var m Metrics
+	switch {
+	case sp.Set() && sp.Folds == 0: // a holdout: choose on part 0, measure on part 1
+		p := newPartition(sp, alerts, own, opts)
+		cal, test := func(k int) bool { return k == 0 }, func(k int) bool { return k == 1 }
+		calA, calL := p.subset(alerts, own, cal)
+		testA, testL := p.subset(alerts, own, test)
+		if sel.Threshold == nil {
+			op.Threshold = pick(sel.Rule, SweepOf(inst, r.Typology, calA, calL, p.options(opts, cal)))
+		}
+		op.Split = sp.String()
+		op.SplitDetail = fmt.Sprintf("chosen on the first part (%s; %d labels), measured on the rest (%s; %d labels)", p.desc[0], len(calL), p.desc[1], len(testL))
+		m = Compute(inst, r.Typology, op.Threshold, keep(testA, op.Threshold), testL, p.options(opts, test))
+	case sp.Set() && sel.Threshold == nil: // k folds: each measured at the threshold the others choose
+		p := newPartition(sp, alerts, own, opts)
+		var kept []detectors.Alert
+		var thr []string
+		empty := 0
+		for k := 0; k < p.parts; k++ {
+			out, in := func(j int) bool { return j != k }, func(j int) bool { return j == k }
+			calA, calL := p.subset(alerts, own, out)
+			testA, testL := p.subset(alerts, own, in)
+			if len(testL) == 0 && len(testA) == 0 {
+				empty++
+				continue
+			}
+			t := pick(sel.Rule, SweepOf(inst, r.Typology, calA, calL, p.options(opts, out)))
+			op.FoldThresholds = append(op.FoldThresholds, t)
+			thr = append(thr, strconv.FormatFloat(t, 'g', 4, 64))
+			kept = append(kept, keep(testA, t)...)
+		}
+		op.Threshold = pick(sel.Rule, r.Sweep) // what ships is chosen on everything
+		op.Split = sp.String()
+		op.SplitDetail = fmt.Sprintf("cross-validated: each fold measured at the threshold chosen on the others (%s); %d labels", strings.Join(thr, ", "), len(own))
+		if empty > 0 {
+			op.SplitDetail += fmt.Sprintf("; %d of %d folds held nothing", empty, p.parts)
+		}
+		op.CrossValidated = true
+		m = Compute(inst, r.Typology, op.Threshold, kept, own, opts)
+	default:
+		if sel.Threshold == nil {
+			op.Threshold = pick(sel.Rule, r.Sweep)
+			op.InSample = true
+		}
+		if sp.Set() {
+			op.Split, op.SplitDetail = sp.String(), "a fixed threshold, measured on the whole run"
+		}
+		m = Compute(inst, r.Typology, op.Threshold, keep(alerts, op.Threshold), own, opts)
+	}
+	r.Selection, r.OperatingPoint, r.Test = &sel, &op, &m
 }

@@ -1,8 +1,10 @@
 package scoring
 
 import (
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/labels"
@@ -57,25 +59,25 @@ func TestSplitChoosesBeforeAndMeasuresAfter(t *testing.T) {
 		alerts = append(alerts, detectors.Alert{Instance: "d", Typology: replay.PumpAndDump, Symbol: "X", RaisedAt: at + s, Start: at, End: at + s, Score: score},
 			detectors.Alert{Instance: "d", Typology: replay.PumpAndDump, Symbol: "X", RaisedAt: at + 500*s, Start: at, End: at + 500*s, Score: 4}) // a false alert between
 	}
-	opts := Options{Days: 1, InstrumentDays: 1, SplitAt: 5000 * s, SplitFraction: 0.5}
+	opts := Options{Days: 1, InstrumentDays: 1, Split: Split{By: "time", Fraction: 0.5}, Start: 0, End: 10000 * s}
 	ev := Evaluate(alerts, lbls, opts, Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{Rule: "best_f1"}})
 	r := ev.Instances[0]
 	if r.OperatingPoint == nil || r.OperatingPoint.Threshold != 5 || r.OperatingPoint.InSample {
 		t.Fatalf("operating point %+v", r.OperatingPoint)
 	}
 	// Calibrated at 5 on the early half, the later half's true alerts (3) fall below it.
-	if m := r.Shipped; m.Labels != 5 || m.Detected != 0 || m.Alerts != 0 {
+	if m := r.Test; m.Labels != 5 || m.Detected != 0 || m.Alerts != 0 {
 		t.Fatalf("shipped %+v", m)
 	}
-	opts.SplitAt = 0
+	opts.Split = Split{}
 	r = Evaluate(alerts, lbls, opts, Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{Rule: "best_f1"}}).Instances[0]
-	if !r.OperatingPoint.InSample || r.Shipped.Labels != 10 {
-		t.Fatalf("without a split: %+v %+v", r.OperatingPoint, r.Shipped)
+	if !r.OperatingPoint.InSample || r.Test.Labels != 10 {
+		t.Fatalf("without a split: %+v %+v", r.OperatingPoint, r.Test)
 	}
 	five := 5.0
 	r = Evaluate(alerts, lbls, opts, Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{Threshold: &five}}).Instances[0]
-	if r.OperatingPoint.SelectedBy != "fixed" || r.OperatingPoint.InSample || r.Shipped.Detected != 5 {
-		t.Fatalf("a fixed threshold: %+v %+v", r.OperatingPoint, r.Shipped)
+	if r.OperatingPoint.SelectedBy != "fixed" || r.OperatingPoint.InSample || r.Test.Detected != 5 {
+		t.Fatalf("a fixed threshold: %+v %+v", r.OperatingPoint, r.Test)
 	}
 }
 
@@ -103,5 +105,161 @@ func TestBootstrapF1(t *testing.T) {
 	}
 	if lo, _ := bootstrapF1(nil, nil, 3); !math.IsNaN(lo) {
 		t.Fatal("no labels is not NaN")
+	}
+}
+
+// TestFoldsMeasureEachPartAtTheOthersThreshold: with two time folds, the
+// first half (true alerts score 5) is measured at the threshold the second
+// half chooses (3: its true alerts score 3, its false ones 4) and the second
+// at the first half's (5): every label and alert is measured once, by a
+// threshold chosen without it.
+func TestFoldsMeasureEachPartAtTheOthersThreshold(t *testing.T) {
+	const s = int64(1e9)
+	var lbls []labels.Label
+	var alerts []detectors.Alert
+	for i := int64(0); i < 10; i++ {
+		at := i * 1000 * s
+		lbls = append(lbls, labels.Label{ID: string(rune('a' + i)), Typology: replay.PumpAndDump, Symbol: "X", Start: at, End: at + 60*s})
+		score := 5.0
+		if i >= 5 {
+			score = 3
+		}
+		alerts = append(alerts, detectors.Alert{Instance: "d", Typology: replay.PumpAndDump, Symbol: "X", RaisedAt: at + s, Start: at, End: at + s, Score: score},
+			detectors.Alert{Instance: "d", Typology: replay.PumpAndDump, Symbol: "X", RaisedAt: at + 500*s, Start: at, End: at + 500*s, Score: 4})
+	}
+	opts := Options{Days: 1, InstrumentDays: 1, Split: Split{By: "time", Folds: 2}, Start: 0, End: 10000 * s}
+	r := Evaluate(alerts, lbls, opts, Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{Rule: "best_f1"}}).Instances[0]
+	op, m := r.OperatingPoint, r.Test
+	if !op.CrossValidated || op.InSample || len(op.FoldThresholds) != 2 || op.FoldThresholds[0] != 3 || op.FoldThresholds[1] != 5 {
+		t.Fatalf("operating point %+v", op)
+	}
+	if m.Labels != 10 || m.Detected != 5 || m.Alerts != 10 || m.MatchedAlerts != 5 {
+		t.Fatalf("cross-validated %+v", m)
+	}
+	// A fixed threshold is measured on everything, folds or not.
+	five := 5.0
+	r = Evaluate(alerts, lbls, opts, Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{Threshold: &five}}).Instances[0]
+	if r.OperatingPoint.CrossValidated || r.Test.Labels != 10 || r.Test.Detected != 5 {
+		t.Fatalf("fixed threshold with folds: %+v %+v", r.OperatingPoint, r.Test)
+	}
+}
+
+// TestEpisodeSplitsKeepEpisodesWhole: grouped by episode, an episode's
+// labels and alerts land in one part, each part's exposure is its
+// episodes' exact time, and the parts add up to the run.
+func TestEpisodeSplitsKeepEpisodesWhole(t *testing.T) {
+	const h = int64(time.Hour)
+	// A's first two stretches, 2h apart, are one episode; its third, two
+	// days on, another.
+	segs := []Segment{{"A", 0, 10 * h}, {"B", 5 * h, 9 * h}, {"A", 12 * h, 14 * h}, {"A", 60 * h, 66 * h}, {"C", 70 * h, 72 * h}}
+	var lbls []labels.Label
+	var alerts []detectors.Alert
+	for i, sg := range segs {
+		lbls = append(lbls, labels.Label{ID: fmt.Sprint(i), Typology: replay.PumpAndDump, Symbol: sg.Symbol, Start: sg.Start + h, End: sg.Start + 2*h})
+		alerts = append(alerts, detectors.Alert{Symbol: sg.Symbol, RaisedAt: sg.End}, detectors.Alert{Symbol: sg.Symbol, RaisedAt: sg.Start})
+	}
+	sum, union := Covered(segs)
+	opts := Options{Days: float64(union) / float64(24*h), InstrumentDays: float64(sum) / float64(24*h), Segments: segs}
+	for _, tc := range []struct {
+		split string
+		parts []int // each episode's part
+	}{
+		{"folds 2 by episode", []int{0, 1, 0, 0, 1}},
+		{"folds 3", []int{0, 1, 0, 2, 0}},
+		{"folds 2 by instrument", []int{0, 1, 0, 0, 0}},
+		{"episode 0.5", []int{0, 0, 0, 1, 1}},
+		{"instrument 0.5", []int{0, 0, 0, 0, 1}}, // A, B calibrate (of 3, round(1.5) = 2), C measures
+	} {
+		sp, err := ParseSplit(tc.split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := newPartition(sp, alerts, lbls, opts)
+		var inst float64
+		for k := 0; k < p.parts; k++ {
+			var want int64
+			for i, sg := range segs {
+				if tc.parts[i] == k {
+					want += sg.End - sg.Start
+				}
+			}
+			o := p.options(opts, func(j int) bool { return j == k })
+			if got := o.InstrumentDays * float64(24*h); math.Abs(got-float64(want)) > 1 {
+				t.Errorf("%s: part %d covers %v ns, want %d", tc.split, k, got, want)
+			}
+			inst += o.InstrumentDays
+		}
+		if math.Abs(inst-opts.InstrumentDays) > 1e-9 {
+			t.Errorf("%s: parts cover %v instrument-days of %v", tc.split, inst, opts.InstrumentDays)
+		}
+		for i := range segs {
+			if p.labelOf[i] != tc.parts[i] || p.alertOf[2*i] != tc.parts[i] || p.alertOf[2*i+1] != tc.parts[i] {
+				t.Errorf("%s: episode %d: label in %d, alerts in %d and %d, want %d", tc.split, i, p.labelOf[i], p.alertOf[2*i], p.alertOf[2*i+1], tc.parts[i])
+			}
+		}
+	}
+}
+
+func TestParseSplit(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Split
+		bad  bool
+	}{
+		{"", Split{}, false},
+		{"time 0.5", Split{By: "time", Fraction: 0.5}, false},
+		{"episode 0.3", Split{By: "episode", Fraction: 0.3}, false},
+		{"instrument 0.7", Split{By: "instrument", Fraction: 0.7}, false},
+		{"folds 5", Split{By: "episode", Folds: 5}, false},
+		{"folds 4 by time", Split{By: "time", Folds: 4}, false},
+		{"folds 3 by instrument", Split{By: "instrument", Folds: 3}, false},
+		{"time 1", Split{}, true},
+		{"time", Split{}, true},
+		{"folds 1", Split{}, true},
+		{"folds 5 by seed", Split{}, true},
+		{"folds 5 episode", Split{}, true},
+		{"random 0.5", Split{}, true},
+	} {
+		got, err := ParseSplit(tc.in)
+		if (err != nil) != tc.bad || (!tc.bad && got != tc.want) {
+			t.Errorf("ParseSplit(%q) = %+v, %v", tc.in, got, err)
+		}
+		if !tc.bad {
+			if back, _ := ParseSplit(got.String()); got.Set() && back != got {
+				t.Errorf("%q: String %q does not parse back", tc.in, got.String())
+			}
+		}
+	}
+}
+
+// TestBootstrapRate: the interval holds the rate; bursts widen it against
+// the same number of alerts spread evenly; no segments, no interval.
+func TestBootstrapRate(t *testing.T) {
+	const h = int64(time.Hour)
+	segs := []Segment{{"A", 0, 48 * h}, {"B", 0, 48 * h}}
+	spread, burst := make([]detectors.Alert, 0, 96), make([]detectors.Alert, 0, 96)
+	for i := int64(0); i < 48; i++ {
+		spread = append(spread, detectors.Alert{Symbol: "A", RaisedAt: i*h + 1}, detectors.Alert{Symbol: "B", RaisedAt: i*h + 1})
+		burst = append(burst, detectors.Alert{Symbol: "A", RaisedAt: 3*h + i}, detectors.Alert{Symbol: "B", RaisedAt: 7*h + i})
+	}
+	none := make([]bool, 96)
+	s := bootstrapRate(spread, none, segs)
+	b := bootstrapRate(burst, none, segs)
+	const rate = 96.0 / 4 // alerts per instrument-day
+	if s[0] > rate || s[1] < rate || b[0] > rate || b[1] < rate {
+		t.Fatalf("intervals %v and %v miss %v", s, b, rate)
+	}
+	if s[1]-s[0] >= b[1]-b[0] {
+		t.Fatalf("evenly spread %v is not narrower than bursts %v", s, b)
+	}
+	if r := bootstrapRate(spread, none, nil); !math.IsNaN(r[0]) {
+		t.Fatalf("no segments: %v", r)
+	}
+	matched := make([]bool, 96)
+	for i := range matched {
+		matched[i] = true
+	}
+	if r := bootstrapRate(spread, matched, segs); r != [2]float64{0, 0} {
+		t.Fatalf("no background alerts: %v", r)
 	}
 }

@@ -224,7 +224,7 @@ func TestOrderDoesNotMatter(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for iter := 0; iter < 50; iter++ {
 		alerts, lbls := randomCase(r)
-		opts := Options{Days: 1, InstrumentDays: 3, RangeAlpha: 0.3, RangeBias: Front}
+		opts := Options{Days: 1, InstrumentDays: 3, RangeAlpha: 0.3, RangeBias: Front, Segments: []Segment{{"X", 0, 1 << 44}, {"Y", 0, 1 << 44}}}
 		a := Compute("d", replay.WashTrading, 0, alerts, lbls, opts)
 		r.Shuffle(len(alerts), func(i, j int) { alerts[i], alerts[j] = alerts[j], alerts[i] })
 		r.Shuffle(len(lbls), func(i, j int) { lbls[i], lbls[j] = lbls[j], lbls[i] })
@@ -237,7 +237,7 @@ func TestOrderDoesNotMatter(t *testing.T) {
 }
 
 func round(m Metrics) Metrics {
-	for _, f := range []*float64{&m.Recall, &m.Precision, &m.F1, &m.TTDP50, &m.TTDP90, &m.AlertsPerEvent, &m.AlertsPerDay, &m.FalseAlertsPerInstrumentDay, &m.AccountPrec, &m.AccountRecall, &m.RangePrecision, &m.RangeRecall, &m.AP, &m.EventAP, &m.RecallCI[0], &m.RecallCI[1], &m.PrecisionCI[0], &m.PrecisionCI[1], &m.F1CI[0], &m.F1CI[1]} {
+	for _, f := range []*float64{&m.Recall, &m.Precision, &m.F1, &m.TTDP50, &m.TTDP90, &m.AlertsPerEvent, &m.AlertsPerDay, &m.FalseAlertsPerInstrumentDay, &m.AccountPrec, &m.AccountRecall, &m.RangePrecision, &m.RangeRecall, &m.AP, &m.EventAP, &m.RecallCI[0], &m.RecallCI[1], &m.PrecisionCI[0], &m.PrecisionCI[1], &m.F1CI[0], &m.F1CI[1], &m.AlertsPerDayCI[0], &m.AlertsPerDayCI[1], &m.FalseAlertsPerInstrumentDayCI[0], &m.FalseAlertsPerInstrumentDayCI[1]} {
 		if math.IsNaN(*f) {
 			*f = -1
 		}

@@ -445,11 +445,11 @@ func TestShippedOperatingPoints(t *testing.T) {
 	}
 	for _, in := range s.Instances {
 		op := in.OperatingPoint
-		if op == nil || in.Shipped == nil || op.InSample || !strings.HasPrefix(op.Split, "time 0.5") {
-			t.Fatalf("%s: operating point %+v, shipped %+v", in.Instance, op, in.Shipped)
+		if op == nil || in.Test == nil || op.InSample || !strings.HasPrefix(op.Split, "time 0.5") {
+			t.Fatalf("%s: operating point %+v, shipped %+v", in.Instance, op, in.Test)
 		}
-		if in.Shipped.Labels >= in.Best.Labels {
-			t.Fatalf("%s: measured on %d labels of %d: not held out", in.Instance, in.Shipped.Labels, in.Best.Labels)
+		if in.Test.Labels >= in.Best.Labels {
+			t.Fatalf("%s: measured on %d labels of %d: not held out", in.Instance, in.Test.Labels, in.Best.Labels)
 		}
 	}
 	m, _ := results.ReadManifest(out)

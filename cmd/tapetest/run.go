@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -206,15 +207,18 @@ func printSummary(w io.Writer, dir, format string) error {
 		_, err = w.Write(b)
 		return err
 	}
-	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "bg alerts/d"}}
+	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "bg alerts/d (count) [95%]"}}
 	shipped := false
 	for _, r := range s.Instances {
 		m, thr := r.Best, fmt.Sprintf("%.4g", r.Best.Threshold)
-		if r.Shipped != nil {
-			m, shipped = *r.Shipped, true
+		if r.Test != nil {
+			m, shipped = *r.Test, true
 			thr = fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy)
-			if r.OperatingPoint.InSample {
+			switch {
+			case r.OperatingPoint.InSample:
 				thr += " in-sample"
+			case r.OperatingPoint.CrossValidated:
+				thr += " cross-validated"
 			}
 		}
 		rate := func(k, n int, none string) string {
@@ -235,7 +239,10 @@ func printSummary(w io.Writer, dir, format string) error {
 		if _, no := s.NotEvaluable[r.Instance]; no {
 			perDay = "not evaluable"
 		} else if s.Days > 0 {
-			perDay = fmt.Sprintf("%.1f", m.AlertsPerDay)
+			perDay = fmt.Sprintf("%s (%d)", results.PerDayText(m.AlertsPerDay), m.BackgroundAlert)
+			if ci := m.AlertsPerDayCI; !math.IsNaN(ci[0]) {
+				perDay += fmt.Sprintf(" [%s–%s]", results.PerDayText(ci[0]), results.PerDayText(ci[1]))
+			}
 		}
 		rows = append(rows, []string{r.Instance, string(r.Typology), thr, rate(m.MatchedAlerts, m.Alerts, "no alerts"),
 			rate(m.Detected, m.Labels, "no labels"), f1, ttd, perDay})
@@ -267,6 +274,12 @@ func printSummary(w io.Writer, dir, format string) error {
 				split = r.OperatingPoint.Split
 				break
 			}
+		}
+		switch {
+		case strings.HasPrefix(split, "folds"):
+			split += " (cross-validated: each fold is measured at the threshold the other folds choose; the threshold shown is the rule's choice on the whole run, what ships)"
+		case split != "" && !strings.HasPrefix(split, "none"):
+			split += " (chosen on the first part, measured on the rest)"
 		}
 		fmt.Fprintf(w, "entries with threshold: or select: at the threshold they ship; split %s; the others at their best-F1 threshold on this run's own labels (in-sample)\n", split)
 	} else {
