@@ -2,7 +2,7 @@ package backtest
 
 import (
 	"context"
-		"time"
+	"time"
 
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/results"

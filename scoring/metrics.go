@@ -46,12 +46,12 @@ type Metrics struct {
 	// covered stretches (NaN without the run's segments).
 	AlertsPerDayCI                [2]float64 `json:"background_alerts_per_day_ci"`
 	FalseAlertsPerInstrumentDayCI [2]float64 `json:"false_alerts_per_instrument_day_ci"`
-	AccountPrec                 float64 `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
-	AccountRecall               float64 `json:"account_recall"`
-	RangePrecision              float64 `json:"range_precision"`
-	RangeRecall                 float64 `json:"range_recall"`
-	AP                          float64 `json:"average_precision"`       // alert-level, over the kept alerts
-	EventAP                     float64 `json:"event_average_precision"` // area under the exact PR curve (event recall)
+	AccountPrec                   float64    `json:"account_precision"` // NaN when no matched pair carries accounts on both sides
+	AccountRecall                 float64    `json:"account_recall"`
+	RangePrecision                float64    `json:"range_precision"`
+	RangeRecall                   float64    `json:"range_recall"`
+	AP                            float64    `json:"average_precision"`       // alert-level, over the kept alerts
+	EventAP                       float64    `json:"event_average_precision"` // area under the exact PR curve (event recall)
 
 	ByIntensity []IntensityRecall `json:"by_intensity,omitempty"`
 }
