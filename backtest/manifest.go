@@ -128,6 +128,7 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*Verification,
 	if m.Spec.Dir != "" {
 		spec.Scenario.SetDir(m.Spec.Dir) // the spec's files resolve where the original spec was
 	}
+	spec = WithSeed(spec, m.Seed) // run --seeds ran the spec with other seeds than its own
 	var cfgs manifestDetectors
 	if err := json.Unmarshal(m.Detectors, &cfgs); err != nil {
 		return nil, fmt.Errorf("%w: manifest detectors: %w", ErrNotRunResults, err)

@@ -217,3 +217,11 @@ func specNames(specs []*component.Spec) []string {
 	}
 	return out
 }
+
+// WithSeed is the spec with its scenario's seed replaced (run --seeds);
+// the spec itself is left as it is.
+func WithSeed(s *Spec, seed uint64) *Spec {
+	sc := *s.Scenario
+	sc.Seed = seed
+	return &Spec{Scenario: &sc, Config: s.Config}
+}

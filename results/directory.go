@@ -258,15 +258,10 @@ func backgroundRate(c *Contents, instance string, v float64) string {
 
 // rateText is backgroundRate with its count and interval.
 func rateText(c *Contents, instance string, m *scoring.Metrics) string {
-	t := backgroundRate(c, instance, m.AlertsPerDay)
-	if t == "not evaluable" || t == "–" {
-		return t
+	if _, no := c.NotEvaluable[instance]; no {
+		return "not evaluable"
 	}
-	t += fmt.Sprintf(" (%d)", m.BackgroundAlert)
-	if ci := m.AlertsPerDayCI; !math.IsNaN(ci[0]) {
-		t += fmt.Sprintf(" [%s–%s]", PerDayText(ci[0]), PerDayText(ci[1]))
-	}
-	return t
+	return rateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI)
 }
 
 // shareText is a proportion with its count and 95% interval, or "–" with
@@ -287,12 +282,12 @@ func f1Text(m *scoring.Metrics) string {
 
 // measuredText says on what an operating point's metrics were measured.
 func measuredText(op *scoring.OperatingPoint) string {
-	switch {
-	case op.InSample:
+	switch op.Measured() {
+	case "in-sample":
 		return "in-sample (the rule chose on these labels)"
-	case op.CrossValidated:
+	case "cross-validated":
 		return op.Split + ", cross-validated"
-	case op.Split != "none" && op.Split != "" && !strings.HasPrefix(op.SplitDetail, "a fixed threshold"):
+	case "held-out":
 		return op.Split + ", held-out part"
 	}
 	return "whole run (fixed threshold)"

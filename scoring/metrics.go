@@ -41,6 +41,10 @@ type Metrics struct {
 	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
 	// the data covers (Options.InstrumentDays).
 	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`
+	// ExposureDays and ExposureInstrumentDays are the covered time these
+	// figures were measured over (the rates' denominators).
+	ExposureDays           float64 `json:"exposure_days"`
+	ExposureInstrumentDays float64 `json:"exposure_instrument_days"`
 	// AlertsPerDayCI and FalseAlertsPerInstrumentDayCI are 95% block
 	// bootstrap intervals of the two rates over instrument-hours of the
 	// covered stretches (NaN without the run's segments).
@@ -199,6 +203,7 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
 	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)
 	m.FalseAlertsPerInstrumentDay = perDay(m.BackgroundAlert, opts.InstrumentDays)
+	m.ExposureDays, m.ExposureInstrumentDays = opts.Days, opts.InstrumentDays
 	m.FalseAlertsPerInstrumentDayCI = bootstrapRate(alerts, matched, opts.Segments)
 	m.AlertsPerDayCI = m.FalseAlertsPerInstrumentDayCI
 	for i := range m.AlertsPerDayCI { // the same alerts over the universe's days

@@ -117,6 +117,26 @@ type OperatingPoint struct {
 	FoldThresholds []float64 `json:"fold_thresholds,omitempty"`
 }
 
+// fixedDetail is the split detail of a fixed threshold measured on the
+// whole run.
+const fixedDetail = "a fixed threshold, measured on the whole run"
+
+// Measured says on what the operating point's metrics were measured:
+// "in-sample" (a rule chose on the same labels), "cross-validated",
+// "held-out" (a holdout split's measured part) or "fixed" (a fixed
+// threshold on the whole run).
+func (op *OperatingPoint) Measured() string {
+	switch {
+	case op.InSample:
+		return "in-sample"
+	case op.CrossValidated:
+		return "cross-validated"
+	case op.Split != "none" && op.Split != "" && op.SplitDetail != fixedDetail:
+		return "held-out"
+	}
+	return "fixed"
+}
+
 // operate computes an instance's operating point and the metrics it ships
 // with (Test): on the held-out part of a holdout split, pooled over the
 // folds of a k-fold split, else on the whole run (in-sample when a rule chose
@@ -174,7 +194,7 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 			op.InSample = true
 		}
 		if sp.Set() {
-			op.Split, op.SplitDetail = sp.String(), "a fixed threshold, measured on the whole run"
+			op.Split, op.SplitDetail = sp.String(), fixedDetail
 		}
 		m = Compute(inst, r.Typology, op.Threshold, keep(alerts, op.Threshold), own, opts)
 	}

@@ -57,9 +57,17 @@ func newRunCommand(gs *globalState) *cli.Command {
 		Description: "Runs SPEC (the embedded default suite when omitted) and writes the results directory:\n" +
 			"alerts, labels, metrics and sweep tables, summary.json, summary.md, plots and report.html.\n" +
 			"Exit status 3 when a detector instance failed (the others' results are still written).",
-		Flags:                     runFlags(),
+		Flags: append(runFlags(),
+			&cli.StringFlag{Name: "seeds", Usage: "run the spec once per seed (LIST: 1-8, 1,3,5 or 2-4,9) into DIR/seed-N and aggregate: pooled counts with intervals over the seeds, and thresholds chosen on some seeds and measured on the others (seeds.json, seeds.md)"},
+			&cli.IntFlag{Name: "calibration-seeds", Usage: "with --seeds: how many of the first seeds choose the by-seed thresholds (default: half)"},
+		),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
-		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, gs, c, printSummary) },
+		Action: func(ctx context.Context, c *cli.Command) error {
+			if c.IsSet("seeds") {
+				return seedsAction(ctx, gs, c)
+			}
+			return backtestAction(ctx, gs, c, printSummary)
+		},
 	}
 }
 
@@ -80,54 +88,74 @@ func loadSpec(c *cli.Command) (*backtest.Spec, []byte, string, error) {
 	return s, b, filepath.Base(p), nil
 }
 
-// backtestAction runs the pipeline for run and sweep; show prints the result.
-func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show func(w io.Writer, dir, format string) error) error {
-	format := c.String("format")
-	if format != "text" && format != "json" && format != "markdown" {
-		return usageError(fmt.Errorf("run: --format %q: want text, json or markdown", format))
+// backtestRequest is what run and sweep read from their flags.
+type backtestRequest struct {
+	format, dir, name string
+	spec              *backtest.Spec
+	text              []byte
+	opts              backtest.Options
+	t0                time.Time
+}
+
+// readBacktestFlags checks run's and sweep's flags, loads the spec and
+// makes sure the output directory can be written.
+func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error) {
+	r := &backtestRequest{format: c.String("format"), dir: c.String("out"), t0: time.Now()}
+	if r.format != "text" && r.format != "json" && r.format != "markdown" {
+		return nil, usageError(fmt.Errorf("run: --format %q: want text, json or markdown", r.format))
 	}
 	if b := c.Int("batch"); b < 1 || b > maxBatch {
-		return usageErrorf("%s: --batch %d: give 1 to %d records", c.Name, b, maxBatch)
+		return nil, usageErrorf("%s: --batch %d: give 1 to %d records", c.Name, b, maxBatch)
 	}
-	spec, text, name, err := loadSpec(c)
+	var err error
+	r.spec, r.text, r.name, err = loadSpec(c)
 	if err != nil {
-		return usageError(err)
+		return nil, usageError(err)
 	}
-	dir := c.String("out")
-	if err := results.Replaceable(dir); errors.Is(err, results.ErrNotReplaceable) {
-		return usageError(fmt.Errorf("%s: -o %w", c.Name, err))
+	if err := results.Replaceable(r.dir); errors.Is(err, results.ErrNotReplaceable) {
+		return nil, usageError(fmt.Errorf("%s: -o %w", c.Name, err))
 	} else if err != nil {
-		return fmt.Errorf("%s: %w", c.Name, err)
+		return nil, fmt.Errorf("%s: %w", c.Name, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
-		return fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(r.dir)), 0o755); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
 	}
-	t0 := time.Now()
 	progress := func(int64) {}
 	if gs.stderrTerminal {
-		est := spec.Scenario.EstimatedEvents()
+		est := r.spec.Scenario.EstimatedEvents()
 		progress = func(n int64) {
 			frac := min(float64(n)/max(est, 1), 1)
 			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
-			fmt.Fprintf(gs.stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(t0).Round(time.Second))
+			fmt.Fprintf(gs.stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(r.t0).Round(time.Second))
 		}
 	}
 	var cfgs, base []detectors.Config
 	for _, d := range c.StringSlice("detector") {
 		cfg, err := backtest.ParseDetectorFlag(d)
 		if err != nil {
-			return usageError(fmt.Errorf("run: --detector %q: %w", d, err))
+			return nil, usageError(fmt.Errorf("run: --detector %q: %w", d, err))
 		}
 		cfgs = append(cfgs, cfg)
 	}
 	for _, d := range c.StringSlice("baseline-detector") {
 		cfg, err := backtest.ParseDetectorFlag(d)
 		if err != nil {
-			return usageError(fmt.Errorf("run: --baseline-detector %q: %w", d, err))
+			return nil, usageError(fmt.Errorf("run: --baseline-detector %q: %w", d, err))
 		}
 		base = append(base, cfg)
 	}
-	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: name, SpecText: text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs, BaselineDetectors: base})
+	r.opts = backtest.Options{SpecName: r.name, SpecText: r.text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs, BaselineDetectors: base}
+	return r, nil
+}
+
+// backtestAction runs the pipeline for run and sweep; show prints the result.
+func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show func(w io.Writer, dir, format string) error) error {
+	req, err := readBacktestFlags(gs, c)
+	if err != nil {
+		return err
+	}
+	spec, text, dir, format, t0 := req.spec, req.text, req.dir, req.format, req.t0
+	out, err := backtest.Run(ctx, spec, req.opts)
 	if gs.stderrTerminal {
 		fmt.Fprintln(gs.stderr)
 	}
@@ -247,26 +275,7 @@ func printSummary(w io.Writer, dir, format string) error {
 		rows = append(rows, []string{r.Instance, string(r.Typology), thr, rate(m.MatchedAlerts, m.Alerts, "no alerts"),
 			rate(m.Detected, m.Labels, "no labels"), f1, ttd, perDay})
 	}
-	widths := make([]int, len(rows[0]))
-	for _, row := range rows {
-		for i, c := range row {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, row := range rows {
-		for i, c := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i < 2 {
-				fmt.Fprint(w, c, pad) // names left, numbers right
-			} else {
-				fmt.Fprint(w, pad, c)
-			}
-			if i < len(row)-1 {
-				fmt.Fprint(w, "  ")
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	printColumns(w, rows, 2)
 	if shipped {
 		split := "none: a select: rule chose on the same labels it is measured on (in-sample)"
 		for _, r := range s.Instances {
@@ -295,4 +304,29 @@ func printSummary(w io.Writer, dir, format string) error {
 	}
 	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, results.ReportFile))
 	return nil
+}
+
+// printColumns prints rows as aligned columns: the first left columns
+// (names) left-aligned, the rest (numbers) right-aligned.
+func printColumns(w io.Writer, rows [][]string, left int) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range rows {
+		for i, c := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i < left {
+				fmt.Fprint(w, c, pad)
+			} else {
+				fmt.Fprint(w, pad, c)
+			}
+			if i < len(row)-1 {
+				fmt.Fprint(w, "  ")
+			}
+		}
+		fmt.Fprintln(w)
+	}
 }
