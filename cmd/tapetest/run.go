@@ -242,11 +242,8 @@ func printSummary(w io.Writer, dir, format string) error {
 		if r.Test != nil {
 			m, shipped = *r.Test, true
 			thr = fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy)
-			switch {
-			case r.OperatingPoint.InSample:
-				thr += " in-sample"
-			case r.OperatingPoint.CrossValidated:
-				thr += " cross-validated"
+			if how := r.OperatingPoint.Measured(); how != "fixed" {
+				thr += " " + how
 			}
 		}
 		rate := func(k, n int, none string) string {
