@@ -128,7 +128,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		if !failed[c.Name()] {
 			alerts = append(alerts, c.Alerts()...)
 			sel, _ := scoring.ParseSelection(insts[i].Threshold, insts[i].Select) // checked with the spec
-			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology, Selection: sel})
+			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology, Selection: sel.OrDefault()})
 		}
 	}
 	synthetic := map[string]bool{}

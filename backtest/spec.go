@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -43,9 +44,10 @@ type ScoringConfig struct {
 	// (scoring.ParseSplit): "time F", "episode F" or "instrument F" choose
 	// every select: rule on the first F of the run, its episodes or its
 	// instruments and measure on the rest; "folds K by episode" (or
-	// instrument, time) cross-validates. Without it a rule's choice is
-	// in-sample, and says so.
-	Split string `yaml:"split" json:"split,omitempty" jsonschema:"description=time F / episode F / instrument F: select: rules choose on the first F (0 < F < 1) and the metrics are measured on the rest; folds K [by episode|instrument|time]: cross-validated over K folds that never split an episode"`
+	// instrument, time) cross-validates; "none" measures in-sample, and
+	// says so. Empty: scoring.DefaultSplit (five folds, by episode or by
+	// time).
+	Split string `yaml:"split" json:"split,omitempty" jsonschema:"description=time F / episode F / instrument F: select: rules choose on the first F (0 < F < 1) and the metrics are measured on the rest; folds K [by episode|instrument|time|auto]: cross-validated over K folds that never split an episode; none: in-sample. Default: folds 5 by auto (by episode with 10 episodes or more; else by time)"`
 }
 
 // RangeConfig configures range-based precision and recall.
@@ -62,6 +64,9 @@ func (c ScoringConfig) Options(days, instrumentDays float64) scoring.Options {
 		bias = scoring.Front
 	}
 	split, _ := scoring.ParseSplit(c.Split) // checked with the spec
+	if strings.TrimSpace(c.Split) == "" {
+		split = scoring.DefaultSplit
+	}
 	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days, InstrumentDays: instrumentDays,
 		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias, Split: split}
 }

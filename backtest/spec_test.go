@@ -53,8 +53,9 @@ func TestScoringConfig(t *testing.T) {
 		want    scoring.Options
 		err     string
 	}{
-		{"", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front}, ""},
-		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, InstrumentDays: 2, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back}, ""},
+		{"", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front, Split: scoring.DefaultSplit}, ""},
+		{"scoring: {split: none}\n", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front}, ""},
+		{"scoring: {tolerance: 90s, budget_per_day: 12, range: {alpha: 0.5, bias: back}}\n", scoring.Options{Days: 1, InstrumentDays: 2, Tolerance: 90e9, BudgetPerDay: 12, RangeAlpha: 0.5, RangeBias: scoring.Back, Split: scoring.DefaultSplit}, ""},
 		{"scoring: {split: folds 5 by episode}\n", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front, Split: scoring.Split{By: "episode", Folds: 5}}, ""},
 		{"scoring: {split: instrument 0.25}\n", scoring.Options{Days: 1, InstrumentDays: 2, RangeBias: scoring.Front, Split: scoring.Split{By: "instrument", Fraction: 0.25}}, ""},
 		{"scoring: {split: folds 1}\n", scoring.Options{}, `split "folds 1"`},

@@ -18,6 +18,22 @@ import (
 type Selection struct {
 	Threshold *float64 `json:"threshold,omitempty"`
 	Rule      string   `json:"select,omitempty"`
+	// Default is true when the entry stated neither and the run chose by
+	// DefaultRule on its behalf.
+	Default bool `json:"default,omitempty"`
+}
+
+// DefaultRule is the rule that picks the threshold of an entry that states
+// neither threshold: nor select:, so that every instance has an operating
+// point measured as the scoring's split says.
+const DefaultRule = "best_f1"
+
+// OrDefault is the selection, or DefaultRule when it states nothing.
+func (s Selection) OrDefault() Selection {
+	if s.Set() {
+		return s
+	}
+	return Selection{Rule: DefaultRule, Default: true}
 }
 
 // ParseSelection checks a detector entry's threshold and select.
@@ -70,6 +86,9 @@ func parseRule(r string) (name string, v float64, err error) {
 func pick(rule string, sw Sweep) float64 {
 	name, v, _ := parseRule(rule)
 	best, found := math.Inf(1), false
+	if sw.Labels == 0 { // no label to choose by: every alert would be a false one
+		return best
+	}
 	switch name {
 	case "best_f1":
 		if len(sw.Points) > 0 {
@@ -147,8 +166,12 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 		op.Threshold = *sel.Threshold
 	} else {
 		op.SelectedBy = sel.Rule
+		if sel.Default {
+			op.SelectedBy += " (default)"
+		}
 	}
-	sp := opts.Split
+	sp := resolveSplit(opts.Split, alerts, own, opts)
+
 	var m Metrics
 	switch {
 	case sp.Set() && sp.Folds == 0: // a holdout: choose on part 0, measure on part 1
@@ -197,6 +220,9 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 			op.Split, op.SplitDetail = sp.String(), fixedDetail
 		}
 		m = Compute(inst, r.Typology, op.Threshold, keep(alerts, op.Threshold), own, opts)
+	}
+	if opts.Split.By == "auto" && op.SplitDetail != "" {
+		op.SplitDetail = "the default split (the scoring names none); " + op.SplitDetail
 	}
 	r.Selection, r.OperatingPoint, r.Test = &sel, &op, &m
 }

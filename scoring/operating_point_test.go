@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 // TestRulesPickFromTheSweep: each select: rule's choice on a known sweep.
 func TestRulesPickFromTheSweep(t *testing.T) {
-	sw := Sweep{Points: []SweepPoint{ // highest threshold first
+	sw := Sweep{Labels: 10, Points: []SweepPoint{ // highest threshold first
 		{Threshold: 9, Recall: 0.2, Precision: 1, F1: 0.33, AlertsPerDay: 0},
 		{Threshold: 7, Recall: 0.5, Precision: 0.8, F1: 0.62, AlertsPerDay: 2},
 		{Threshold: 5, Recall: 0.7, Precision: 0.5, F1: 0.58, AlertsPerDay: 10},
@@ -30,6 +31,9 @@ func TestRulesPickFromTheSweep(t *testing.T) {
 		if got := pick(c.rule, sw); got != c.want {
 			t.Errorf("%s: %v, want %v", c.rule, got, c.want)
 		}
+	}
+	if got := pick("capacity 10", Sweep{Points: sw.Points, BestF1: sw.BestF1}); !math.IsInf(got, 1) {
+		t.Errorf("no labels to choose by: %v, want +Inf (keep nothing)", got)
 	}
 	for _, bad := range []string{"best", "capacity", "capacity -1", "min_recall 2", "best_f1 3", "min_precision x"} {
 		if _, err := ParseSelection(nil, bad); err == nil {
@@ -261,5 +265,34 @@ func TestBootstrapRate(t *testing.T) {
 	}
 	if r := bootstrapRate(spread, matched, segs); r != [2]float64{0, 0} {
 		t.Fatalf("no background alerts: %v", r)
+	}
+}
+
+// TestDefaultSplitGroupsByEpisodeWhenThereAreEnough: the automatic split is
+// by episode with AutoEpisodes episodes or more, else by time, and says it
+// was the default.
+func TestDefaultSplitGroupsByEpisodeWhenThereAreEnough(t *testing.T) {
+	const day = int64(24 * time.Hour)
+	var segs []Segment
+	for i := int64(0); i < AutoEpisodes; i++ {
+		segs = append(segs, Segment{"X", 3 * i * day, 3*i*day + day}) // two days apart: one episode each
+	}
+	if sp := resolveSplit(DefaultSplit, nil, nil, Options{Segments: segs}); sp.By != "episode" || sp.Folds != 5 {
+		t.Fatalf("%d episodes: %+v", AutoEpisodes, sp)
+	}
+	if sp := resolveSplit(DefaultSplit, nil, nil, Options{Segments: segs[:AutoEpisodes-1]}); sp.By != "time" {
+		t.Fatalf("%d episodes: %+v", AutoEpisodes-1, sp)
+	}
+	var lbls []labels.Label
+	var alerts []detectors.Alert
+	for i, sg := range segs {
+		lbls = append(lbls, labels.Label{ID: fmt.Sprint(i), Typology: replay.PumpAndDump, Symbol: "X", Start: sg.Start + 10, End: sg.Start + 20})
+		alerts = append(alerts, detectors.Alert{Instance: "d", Typology: replay.PumpAndDump, Symbol: "X", RaisedAt: sg.Start + 15, Score: 1})
+	}
+	r := Evaluate(alerts, lbls, Options{Days: 10, InstrumentDays: 10, Segments: segs, Split: DefaultSplit},
+		Ref{Instance: "d", Typology: replay.PumpAndDump, Selection: Selection{}.OrDefault()}).Instances[0]
+	op := r.OperatingPoint
+	if op.Split != "folds 5 by episode" || !op.CrossValidated || op.SelectedBy != "best_f1 (default)" || !strings.HasPrefix(op.SplitDetail, "the default split") || r.Test.Detected != AutoEpisodes {
+		t.Fatalf("%+v %+v", op, r.Test)
 	}
 }

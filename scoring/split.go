@@ -31,19 +31,44 @@ type Segment struct {
 // held-out alerts: every label and every alert is measured once, by a
 // threshold chosen without it (cross-validation). The zero Split is none.
 type Split struct {
-	By       string  `json:"by,omitempty"`       // time, episode or instrument
+	By       string  `json:"by,omitempty"`       // time, episode or instrument; auto: episode or time (DefaultSplit)
 	Fraction float64 `json:"fraction,omitempty"` // a holdout's calibration share, 0 < F < 1
 	Folds    int     `json:"folds,omitempty"`    // k of a k-fold split; 0 for a holdout
 }
 
+// DefaultSplit is the split of a run whose scoring names none: five folds,
+// by episode when the run has at least AutoEpisodes episodes, else by time
+// (a synthetic suite's few instruments are not enough folds). "none"
+// measures in-sample, and says so.
+var DefaultSplit = Split{By: "auto", Folds: 5}
+
+// AutoEpisodes is how many episodes an automatic split needs to group its
+// folds by episode: two per fold.
+const AutoEpisodes = 10
+
+// resolveSplit turns an automatic split into the one it applies to this
+// instance's alerts and labels.
+func resolveSplit(sp Split, alerts []detectors.Alert, lbls []labels.Label, opts Options) Split {
+	if sp.By != "auto" {
+		return sp
+	}
+	segs := segmentsOf(alerts, lbls, opts)
+	if episodes(segs, make([]int, len(segs))) >= AutoEpisodes {
+		sp.By = "episode"
+	} else {
+		sp.By = "time"
+	}
+	return sp
+}
+
 // splitSyntax is what ParseSplit accepts, for error messages and docs.
-const splitSyntax = "time F, episode F or instrument F (0 < F < 1), or folds K [by episode|instrument|time] (K ≥ 2)"
+const splitSyntax = "time F, episode F or instrument F (0 < F < 1), folds K [by episode|instrument|time|auto] (K ≥ 2), or none"
 
 // ParseSplit reads a scoring split: "time 0.5", "episode 0.5",
 // "instrument 0.5", "folds 5", "folds 5 by instrument". Empty is none.
 func ParseSplit(s string) (Split, error) {
 	f := strings.Fields(s)
-	if len(f) == 0 {
+	if len(f) == 0 || (len(f) == 1 && f[0] == "none") {
 		return Split{}, nil
 	}
 	bad := fmt.Errorf("scoring: split %q: want %s", s, splitSyntax)
@@ -69,7 +94,7 @@ func ParseSplit(s string) (Split, error) {
 		if len(f) == 4 {
 			sp.By = f[3]
 		}
-		if sp.By != "episode" && sp.By != "instrument" && sp.By != "time" {
+		if sp.By != "episode" && sp.By != "instrument" && sp.By != "time" && sp.By != "auto" {
 			return Split{}, bad
 		}
 		return sp, nil

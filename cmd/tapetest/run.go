@@ -236,15 +236,24 @@ func printSummary(w io.Writer, dir, format string) error {
 		return err
 	}
 	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "bg alerts/d (count) [95%]"}}
-	shipped := false
+	var shipped, inSample, defaulted int
 	for _, r := range s.Instances {
-		m, thr := r.Best, fmt.Sprintf("%.4g", r.Best.Threshold)
+		m, thr := r.Best, fmt.Sprintf("%.4g (best F1) in-sample", r.Best.Threshold)
 		if r.Test != nil {
-			m, shipped = *r.Test, true
-			thr = fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy)
-			if how := r.OperatingPoint.Measured(); how != "fixed" {
+			op := r.OperatingPoint
+			m = *r.Test
+			shipped++
+			by := op.SelectedBy
+			if r.Selection != nil && r.Selection.Default {
+				by, defaulted = r.Selection.Rule+"*", defaulted+1
+			}
+			thr = fmt.Sprintf("%.4g (%s)", op.Threshold, by)
+			if how := op.Measured(); how != "fixed" {
 				thr += " " + how
 			}
+		}
+		if r.Test == nil || r.OperatingPoint.InSample {
+			inSample++
 		}
 		rate := func(k, n int, none string) string {
 			if n == 0 {
@@ -273,23 +282,24 @@ func printSummary(w io.Writer, dir, format string) error {
 			rate(m.Detected, m.Labels, "no labels"), f1, ttd, perDay})
 	}
 	printColumns(w, rows, 2)
-	if shipped {
-		split := "none: a select: rule chose on the same labels it is measured on (in-sample)"
-		for _, r := range s.Instances {
-			if r.OperatingPoint != nil && r.OperatingPoint.Split != "none" {
-				split = r.OperatingPoint.Split
-				break
-			}
+	split := ""
+	for _, r := range s.Instances {
+		if r.OperatingPoint != nil && r.OperatingPoint.Split != "none" && r.OperatingPoint.Measured() != "fixed" {
+			split = r.OperatingPoint.Split
+			break
 		}
-		switch {
-		case strings.HasPrefix(split, "folds"):
-			split += " (cross-validated: each fold is measured at the threshold the other folds choose; the threshold shown is the rule's choice on the whole run, what ships)"
-		case split != "" && !strings.HasPrefix(split, "none"):
-			split += " (chosen on the first part, measured on the rest)"
-		}
-		fmt.Fprintf(w, "entries with threshold: or select: at the threshold they ship; split %s; the others at their best-F1 threshold on this run's own labels (in-sample)\n", split)
-	} else {
-		fmt.Fprintln(w, "each at its best-F1 threshold, chosen on this run's own labels (in-sample: a threshold tuned on other data will do worse)")
+	}
+	switch {
+	case strings.HasPrefix(split, "folds"):
+		fmt.Fprintf(w, "measured by %s: cross-validated — each fold at the threshold the other folds choose; the threshold shown is the rule's choice on the whole run (what ships)\n", split)
+	case split != "":
+		fmt.Fprintf(w, "measured by %s: the rule chose on the first part, the figures are the rest's\n", split)
+	}
+	if defaulted > 0 {
+		fmt.Fprintf(w, "* the entry states no threshold: or select:, so %s chose its threshold (select: or threshold: in the spec says what ships)\n", scoring.DefaultRule)
+	}
+	if inSample > 0 {
+		fmt.Fprintf(w, "%d of %d figures are in-sample: the threshold was chosen on the labels they are measured on (a threshold tuned on other data does worse)\n", inSample, len(s.Instances))
 	}
 	ids := make([]string, 0, len(s.NotEvaluable))
 	for id := range s.NotEvaluable {
