@@ -38,6 +38,16 @@ type Outcome struct {
 	Stats    replay.RunStats
 }
 
+// STPModes are the self-trade prevention modes of a scenario's instruments,
+// for the replay engine.
+func STPModes(spec *scenarios.Spec) []orderbook.STPMode {
+	stp := make([]orderbook.STPMode, len(spec.Instruments))
+	for i, in := range spec.Instruments {
+		stp[i], _ = scenarios.ParseSTP(in.STP) // checked with the spec
+	}
+	return stp
+}
+
 // Run generates the scenario, replays it through the engine with every
 // detector instance in parallel, and returns what a results directory holds.
 // A detector that fails is reported in Contents.Failures (the others finish);
@@ -98,13 +108,9 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	tl := newTimeline(len(gen.Instruments()), (end-start)/2000)
 	cov := newCoverage(len(gen.Instruments()))
 	consumers = append(consumers, tl, cov)
-	stp := make([]orderbook.STPMode, len(spec.Instruments))
-	for i, in := range spec.Instruments {
-		stp[i], _ = scenarios.ParseSTP(in.STP)
-	}
 	stats, runErr := replay.Run(ctx, gen, consumers, replay.RunOptions{
 		BatchSize: opts.BatchSize,
-		Engine:    replay.EngineOptions{STP: stp},
+		Engine:    replay.EngineOptions{STP: STPModes(spec)},
 		Info:      replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end},
 		Progress:  opts.Progress,
 	})

@@ -36,6 +36,7 @@ type Config struct {
 // ScoringConfig holds the scoring options of a run.
 type ScoringConfig struct {
 	Tolerance    scenarios.Duration `yaml:"tolerance" json:"tolerance" jsonschema:"description=how long after an attack ends an alert still counts"`
+	Lead         scenarios.Duration `yaml:"lead" json:"lead,omitempty" jsonschema:"description=how long before an attack's labelled start an alert still counts (labels given to the minute; organisers who buy before announcing); such detections have a negative time to detect"`
 	BudgetPerDay float64            `yaml:"budget_per_day" json:"budget_per_day" jsonschema:"description=analyst capacity: background alerts per day"`
 	AnyTypology  bool               `yaml:"any_typology" json:"any_typology"`
 	// Range configures range-based precision and recall (Tatbul et al. 2018).
@@ -67,7 +68,7 @@ func (c ScoringConfig) Options(days, instrumentDays float64) scoring.Options {
 	if strings.TrimSpace(c.Split) == "" {
 		split = scoring.DefaultSplit
 	}
-	return scoring.Options{Tolerance: int64(c.Tolerance), AnyTypology: c.AnyTypology, Days: days, InstrumentDays: instrumentDays,
+	return scoring.Options{Tolerance: int64(c.Tolerance), Lead: int64(c.Lead), AnyTypology: c.AnyTypology, Days: days, InstrumentDays: instrumentDays,
 		BudgetPerDay: c.BudgetPerDay, RangeAlpha: c.Range.Alpha, RangeBias: bias, Split: split}
 }
 
@@ -78,6 +79,9 @@ func (c Config) validate(sc *scenarios.Spec) error {
 	s := c.Scoring
 	if s.Tolerance < 0 {
 		bad("scoring: tolerance %v: must not be negative", time.Duration(s.Tolerance))
+	}
+	if s.Lead < 0 {
+		bad("scoring: lead %v: must not be negative", time.Duration(s.Lead))
 	}
 	if _, err := scoring.ParseSplit(s.Split); err != nil {
 		bad("%v", err)

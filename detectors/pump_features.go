@@ -47,6 +47,7 @@ var PumpFeatureNames = []string{
 	"return_bps_30s", "return_bps_120s",
 	"rise_ticks_30s",
 	"buy_share_30s",
+	"return_z_30s", "return_z_120s",
 }
 
 // PumpFeatureMeanings document each feature, for the detectors' docs.
@@ -62,10 +63,12 @@ var PumpFeatureMeanings = []string{
 	"the same over 2 min",
 	"the 30 s window's price rise in ticks (last price minus the last price before the window)",
 	"aggressive buy share of the volume traded in the last 30 s",
+	"the 30 s return over the last hour's volatility of returns between orders scaled to 30 s (floored at one tick)",
+	"the same over 2 min",
 }
 
-// pumpNumFeatures is len(PumpFeatureNames).
-const pumpNumFeatures = 11
+// PumpNumFeatures is len(PumpFeatureNames).
+const PumpNumFeatures = 13
 
 // pumpOrder is one reconstructed aggressive order.
 type pumpOrder struct {
@@ -96,6 +99,7 @@ type pumpSymbol struct {
 	win            [len(pumpWindows)]pumpWindow
 	rate           [3]float64 // decayed sums: rush orders, trades, buy quote volume
 	orders, quoteS float64    // decayed sums of orders and their quote volume (the mean order)
+	r2             float64    // decayed sum of squared log returns between orders (the hour's volatility)
 	observed       float64    // decayed observed time, ns (the rates' denominator)
 	lastPrice      int64
 }
@@ -157,6 +161,7 @@ func (p *PumpFeatures) advance(s *pumpSymbol, ts int64) {
 		}
 		s.orders *= d
 		s.quoteS *= d
+		s.r2 *= d
 		s.observed = s.observed*d + float64(PumpBaseline)*(1-d)
 		s.last = ts
 	}
@@ -209,6 +214,10 @@ func (p *PumpFeatures) close(s *pumpSymbol) {
 	}
 	s.orders++
 	s.quoteS += o.quote
+	if s.lastPrice > 0 && o.price > 0 {
+		r := math.Log(float64(o.price) / float64(s.lastPrice))
+		s.r2 += r * r
+	}
 	s.lastPrice = o.price
 }
 
@@ -227,7 +236,7 @@ func (s *pumpSymbol) priceBefore(w int) int64 {
 }
 
 // Features writes symbol sym's features at ts into out (len
-// pumpNumFeatures), counting the order being assembled, and reports
+// PumpNumFeatures), counting the order being assembled, and reports
 // whether they are given (false during the warm-up).
 func (p *PumpFeatures) Features(sym uint32, ts int64, out []float64) bool {
 	s := &p.syms[sym]
@@ -276,6 +285,16 @@ func (p *PumpFeatures) Features(sym uint32, ts int64, out []float64) bool {
 	out[10] = 0.5
 	if allQ[1] > 0 {
 		out[10] = buyQ[1] / allQ[1]
+	}
+	// Volatility: the hour's squared returns per ns, over a window, floored
+	// at one tick at the current price.
+	tickVar := 0.0
+	if last > 0 {
+		tickVar = math.Pow(1e4*float64(tick)/float64(last), 2)
+	}
+	for k, w := range [2]int{1, 2} {
+		v := 1e8 * s.r2 / obs * float64(pumpWindows[w]) // bps²
+		out[11+k] = out[7+k] / math.Sqrt(max(v, tickVar, 1e-12))
 	}
 	return true
 }

@@ -77,7 +77,7 @@ type pumpRush struct {
 	insts             []replay.Instrument
 	feats             *PumpFeatures
 	bursts            []burstState
-	f                 [pumpNumFeatures]float64
+	f                 [PumpNumFeatures]float64
 }
 
 func (p *pumpRush) Start(info *replay.RunInfo) error {
@@ -112,7 +112,7 @@ func (p *pumpRush) Consume(bt *replay.Batch, emit func(Alert)) error {
 func (p *pumpRush) Finish(func(Alert)) error { return nil }
 
 // pumpEvidence says what the features saw.
-func pumpEvidence(f *[pumpNumFeatures]float64) string {
+func pumpEvidence(f *[PumpNumFeatures]float64) string {
 	return fmt.Sprintf("last 30 s: rush buy orders z=%.1f (5 s z=%.1f, 2 min z=%.1f), trades z=%.1f, buy volume %.1f× the hour's rate, price %+.1f%% (%.0f ticks), buy share %.0f%%",
 		f[1], f[0], f[2], f[3], expClamp(f[5]), f[7]/100, f[9], 100*f[10])
 }

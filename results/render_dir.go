@@ -251,6 +251,9 @@ func facts(c *Contents) []fact {
 		out = append(out, fact{Label: "false-alert rate not evaluable", Value: strings.Join(sortedKeys(c.NotEvaluable), ", ") + ": the background lacks what these detectors read (summary.md says what)"})
 	}
 	out = append(out, fact{Label: "match tolerance", Value: time.Duration(c.Options.Tolerance).String()})
+	if c.Options.Lead > 0 {
+		out = append(out, fact{Label: "match lead (before a label's start)", Value: time.Duration(c.Options.Lead).String()})
+	}
 	if m := c.Manifest; m != nil {
 		out = append(out, fact{Label: "spec", Value: m.Spec.Name}, fact{Label: "spec sha256", Value: short(m.Spec.SHA256)},
 			fact{Label: "seed", Value: fmt.Sprint(m.Seed)}, fact{Label: "tool", Value: m.Tool + " " + m.ToolVersion})

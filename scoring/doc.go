@@ -9,7 +9,7 @@
 //
 //   - the symbol is the same;
 //   - the typology is the same (with Options.AnyTypology, any typology);
-//   - the alert was raised inside [label.Start, label.End + Options.Tolerance];
+//   - the alert was raised inside [label.Start - Options.Lead, label.End + Options.Tolerance];
 //   - if both carry accounts, the account sets overlap (an alert or label
 //     without accounts — public data — matches on the other rules alone).
 //

@@ -10,7 +10,12 @@ import (
 
 // Options configure matching and metrics.
 type Options struct {
-	Tolerance   int64   // ns after label.End during which an alert still counts
+	Tolerance int64 // ns after label.End during which an alert still counts
+	// Lead is how long before label.Start an alert still counts (ns): a
+	// historical label given to the minute, a pump whose organisers buy
+	// seconds before the announcement. Such a detection's time to detect
+	// is negative.
+	Lead        int64
 	AnyTypology bool    // match alerts to labels of any typology
 	Days        float64 // days the replay's data covers (for alerts per day); NaN per-day figures when 0
 	// InstrumentDays is the covered time summed over instruments (for false
@@ -52,8 +57,8 @@ func Match(alerts []detectors.Alert, lbls []labels.Label, opts Options) []Pair {
 	bySym := map[string][]entry{}
 	maxDur := map[string]int64{}
 	for i, l := range lbls {
-		bySym[l.Symbol] = append(bySym[l.Symbol], entry{l.Start, l.End + opts.Tolerance, i})
-		if d := l.End + opts.Tolerance - l.Start; d > maxDur[l.Symbol] {
+		bySym[l.Symbol] = append(bySym[l.Symbol], entry{l.Start - opts.Lead, l.End + opts.Tolerance, i})
+		if d := l.End + opts.Tolerance - (l.Start - opts.Lead); d > maxDur[l.Symbol] {
 			maxDur[l.Symbol] = d
 		}
 	}

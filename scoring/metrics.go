@@ -35,6 +35,10 @@ type Metrics struct {
 	F1CI           [2]float64 `json:"f1_ci"`
 	F1             float64    `json:"f1"`
 	TTDP50         float64    `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
+	// RecallWithin is the share of labels detected within 60 s and within
+	// 5 min of their start (an alert after the label's end, within the
+	// tolerance, still counts if it is that early).
+	RecallWithin []RecallWithin `json:"recall_within"`
 	TTDP90         float64    `json:"ttd_p90_s"`
 	AlertsPerEvent float64    `json:"alerts_per_detected_event"`
 	AlertsPerDay   float64    `json:"background_alerts_per_day"`
@@ -60,12 +64,27 @@ type Metrics struct {
 	ByIntensity []IntensityRecall `json:"by_intensity,omitempty"`
 }
 
+// RecallWithin is recall counting only detections within Seconds of a
+// label's start.
+type RecallWithin struct {
+	Seconds  float64    `json:"seconds"`
+	Detected int        `json:"detected"`
+	Recall   float64    `json:"recall"`
+	CI       [2]float64 `json:"recall_ci"`
+}
+
+// recallHorizons are the horizons of Metrics.RecallWithin, in seconds.
+var recallHorizons = []float64{60, 300}
+
 // IntensityRecall is event recall over the labels of one intensity.
 type IntensityRecall struct {
 	Intensity labels.Intensity `json:"intensity"`
 	Labels    int              `json:"labels"`
 	Detected  int              `json:"detected"`
 	Recall    float64          `json:"recall"`
+	// DetectedWithin counts the labels detected within each of
+	// Metrics.RecallWithin's horizons (60 s, 5 min) of their start.
+	DetectedWithin []int `json:"detected_within"`
 }
 
 // quantile is the q-quantile of ascending values by the nearest rank: the
@@ -200,6 +219,12 @@ func Compute(instance string, typology replay.Typology, threshold float64, alert
 	}
 	m.F1CI[0], m.F1CI[1] = bootstrapF1(detected, matchedBy, m.BackgroundAlert)
 	m.TTDP50, m.TTDP90 = quantile(ttd, 0.5), quantile(ttd, 0.9)
+	for _, h := range recallHorizons {
+		k := sort.SearchFloat64s(ttd, math.Nextafter(h, math.Inf(1))) // detections at or before h
+		rw := RecallWithin{Seconds: h, Detected: k, Recall: ratio(k, m.Labels)}
+		rw.CI[0], rw.CI[1] = Wilson(k, m.Labels)
+		m.RecallWithin = append(m.RecallWithin, rw)
+	}
 	m.AlertsPerEvent = ratio(m.MatchedAlerts, m.Detected)
 	m.AlertsPerDay = perDay(m.BackgroundAlert, opts.Days)
 	m.FalseAlertsPerInstrumentDay = perDay(m.BackgroundAlert, opts.InstrumentDays)
@@ -259,8 +284,16 @@ func byIntensity(lbls []labels.Label, first []int64) []IntensityRecall {
 			out = append(out, IntensityRecall{Intensity: l.Intensity})
 		}
 		out[k].Labels++
+		if out[k].DetectedWithin == nil {
+			out[k].DetectedWithin = make([]int, len(recallHorizons))
+		}
 		if first[i] != math.MaxInt64 {
 			out[k].Detected++
+			for h, s := range recallHorizons {
+				if float64(first[i]-l.Start) <= s*1e9 {
+					out[k].DetectedWithin[h]++
+				}
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Intensity.Rank() < out[j].Intensity.Rank() })

@@ -12,7 +12,8 @@ import (
 
 // Selection is how a detector entry states the threshold that ships: a
 // fixed Threshold, or a Rule that picks one from the sweep — best_f1,
-// capacity N (the highest recall with at most N background alerts a day),
+// capacity N (the highest recall with at most N background alerts a day;
+// of thresholds with that recall the lowest, which detects earliest),
 // min_recall R (the highest threshold still detecting R of the labels),
 // min_precision P (the lowest threshold whose precision is still P).
 type Selection struct {
@@ -97,7 +98,7 @@ func pick(rule string, sw Sweep) float64 {
 	case "capacity":
 		var bestRecall float64
 		for _, p := range sw.Points {
-			if !math.IsNaN(p.AlertsPerDay) && p.AlertsPerDay <= v && (!found || p.Recall > bestRecall) {
+			if !math.IsNaN(p.AlertsPerDay) && p.AlertsPerDay <= v && (!found || p.Recall >= bestRecall) {
 				best, bestRecall, found = p.Threshold, p.Recall, true
 			}
 		}

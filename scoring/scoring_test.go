@@ -97,9 +97,13 @@ func TestComputeGolden(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	want := []IntensityRecall{{"blatant", 1, 1, 1}, {"standard", 1, 1, 1}, {"subtle", 1, 0, 0}}
+	want := []IntensityRecall{{"blatant", 1, 1, 1, []int{1, 1}}, {"standard", 1, 1, 1, []int{1, 1}}, {"subtle", 1, 0, 0, []int{0, 0}}}
 	if !reflect.DeepEqual(m.ByIntensity, want) {
 		t.Errorf("by intensity %+v", m.ByIntensity)
+	}
+	// Both detections (10 s and 50 s) are within a minute.
+	if w := m.RecallWithin; len(w) != 2 || w[0].Seconds != 60 || w[0].Detected != 2 || w[1].Detected != 2 || !near(w[0].Recall, 2.0/3) {
+		t.Errorf("recall within %+v", w)
 	}
 }
 

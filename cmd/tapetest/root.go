@@ -27,6 +27,7 @@ func newRootCommand(gs *globalState) *cli.Command {
 			newReportCommand(gs),
 			newRunCommand(gs),
 			newSweepCommand(gs),
+			newTrainCommand(gs),
 			newVerifyCommand(gs),
 			newVenueRulesCommand(gs),
 			newVerifyRunCommand(gs),

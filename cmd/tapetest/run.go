@@ -241,7 +241,7 @@ func printSummary(w io.Writer, dir, format string) error {
 		_, err = w.Write(b)
 		return err
 	}
-	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "bg alerts/d (count) [95%]"}}
+	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "detected ≤1m ≤5m", "bg alerts/d (count) [95%]"}}
 	var shipped, inSample, defaulted int
 	for _, r := range s.Instances {
 		m, thr := r.Best, fmt.Sprintf("%.4g (best F1) in-sample", r.Best.Threshold)
@@ -284,8 +284,12 @@ func printSummary(w io.Writer, dir, format string) error {
 				perDay += fmt.Sprintf(" [%s–%s]", results.PerDayText(ci[0]), results.PerDayText(ci[1]))
 			}
 		}
+		early := "–"
+		if len(m.RecallWithin) == 2 && m.Labels > 0 {
+			early = fmt.Sprintf("%d %d", m.RecallWithin[0].Detected, m.RecallWithin[1].Detected)
+		}
 		rows = append(rows, []string{r.Instance, string(r.Typology), thr, rate(m.MatchedAlerts, m.Alerts, "no alerts"),
-			rate(m.Detected, m.Labels, "no labels"), f1, ttd, perDay})
+			rate(m.Detected, m.Labels, "no labels"), f1, ttd, early, perDay})
 	}
 	printColumns(w, rows, 2)
 	split := ""
