@@ -40,10 +40,11 @@ var layers = map[string]int{
 	"realism":                    6,
 	"results":                    6,
 	"backtest":                   7,
-	"cmd/tapetest":               8,
+	"training":                   8,
+	"cmd/tapetest":               9,
 	"detectors/examples/extwash": 8,
 	"examples/extending":         8,
-	"internal/layering":          9,
+	"internal/layering":          10,
 	"internal/oracle":            9,
 }
 

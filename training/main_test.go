@@ -1,0 +1,5 @@
+package training
+
+import "flag"
+
+var update = flag.Bool("update", false, "rewrite the built-in model")
