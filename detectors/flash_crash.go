@@ -24,12 +24,13 @@ func init() {
 			Params: []component.Param{
 				{Name: "window", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how far back the reference high and low reach"},
 				{Name: "min_move_bps", Type: component.Float, Default: 40.0, Unit: "bps", Meaning: "move from the window's high or low that counts"},
+				{Name: "min_move_ticks", Type: component.Int, Default: int64(3), Unit: "ticks", Meaning: "the move must also span this many price steps: on a coin whose tick is 67 bps, 40 bps is less than one step and every trade between two prices moved that much"},
 				{Name: "cooldown", Type: component.Duration, Default: 60 * time.Second, Unit: "s", Meaning: "one alert per symbol and direction within this time"},
 				{Name: "recovery", Type: component.Duration, Default: 30 * time.Second, Unit: "s", Meaning: "how long after the move the price is watched coming back before the alert is raised"},
 				{Name: "sudden", Type: component.Duration, Default: 2 * time.Second, Unit: "s", Meaning: "a move whose last four fifths came this fast is sudden however many events made it"},
 			}},
 		New: func(p Params) (Detector, error) {
-			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, cool: int64(p.Duration("cooldown")),
+			return &flashCrash{window: int64(p.Duration("window")), minMove: p.Float("min_move_bps") / 1e4, minTicks: p.Int("min_move_ticks"), cool: int64(p.Duration("cooldown")),
 				recovery: int64(p.Duration("recovery")), flash: int64(p.Duration("sudden"))}, nil
 		},
 	})
@@ -101,6 +102,7 @@ type flashCrash struct {
 	flash                  int64 // how fast a move is sudden
 	last                   int64 // the last event's time: pending moves are raised then at the end
 	minMove                float64
+	minTicks               int64 // the move in price steps
 	insts                  []replay.Instrument
 	syms                   []flashSym
 }
@@ -166,6 +168,13 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 		hi, lo := s.hi[0], s.lo[0]
 		down := float64(hi.val-mid) / float64(hi.val)
 		up := float64(mid-lo.val) / float64(lo.val)
+		minStep := f.minTicks * max(f.insts[r.Event.Symbol].Tick, 1) // fewer price steps: not a move on this instrument
+		if hi.val-mid < minStep {
+			down = 0
+		}
+		if mid-lo.val < minStep {
+			up = 0
+		}
 		var start int64
 		dir := ""
 		switch {

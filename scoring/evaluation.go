@@ -119,7 +119,7 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
 		}
 		r.TTD = detectionTimes(kept, own, opts)
-		if sel, ok := sels[k.inst]; ok {
+		if sel, ok := sels[k.inst]; ok && !(sel.Default && len(own) == 0) { // no label to choose by: no default operating point
 			operate(k.inst, &r, sel, as, own, opts)
 		}
 		ev.Instances = append(ev.Instances, r)

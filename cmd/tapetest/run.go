@@ -245,6 +245,9 @@ func printSummary(w io.Writer, dir, format string) error {
 	var shipped, inSample, defaulted int
 	for _, r := range s.Instances {
 		m, thr := r.Best, fmt.Sprintf("%.4g (best F1) in-sample", r.Best.Threshold)
+		if r.Best.Labels == 0 { // nothing to choose a threshold by: every alert is a false one
+			m, thr = r.All, "every alert (no labels)"
+		}
 		if r.Test != nil {
 			op := r.OperatingPoint
 			m = *r.Test
@@ -258,7 +261,7 @@ func printSummary(w io.Writer, dir, format string) error {
 				thr += " " + how
 			}
 		}
-		if r.Test == nil || r.OperatingPoint.InSample {
+		if (r.Test == nil && r.Best.Labels > 0) || (r.Test != nil && r.OperatingPoint.InSample) {
 			inSample++
 		}
 		rate := func(k, n int, none string) string {
