@@ -28,14 +28,31 @@ type Options struct {
 	// same records; their instance ids get BaselinePrefix, so that a gate can
 	// compare a candidate with its baseline inside one results directory.
 	BaselineDetectors []detectors.Config
-	// Progress, if set, is called after each batch with events replayed so far.
-	Progress func(events int64)
+	// Progress, if set, is called after each batch with the events replayed
+	// so far and the share of the replayed time range done (exact: events
+	// come in time order).
+	Progress func(events int64, done float64)
 }
 
 // Outcome is a finished run.
 type Outcome struct {
 	Contents *results.Contents
 	Stats    replay.RunStats
+}
+
+// progressOf turns the replay's progress (events, the last one's time) into
+// events and the share of [start, end] done.
+func progressOf(p func(int64, float64), start, end int64) func(int64, int64) {
+	if p == nil {
+		return nil
+	}
+	return func(n, ts int64) {
+		done := 1.0
+		if end > start {
+			done = min(max(float64(ts-start)/float64(end-start), 0), 1)
+		}
+		p(n, done)
+	}
 }
 
 // STPModes are the self-trade prevention modes of a scenario's instruments,
@@ -112,7 +129,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		BatchSize: opts.BatchSize,
 		Engine:    replay.EngineOptions{STP: STPModes(spec)},
 		Info:      replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end},
-		Progress:  opts.Progress,
+		Progress:  progressOf(opts.Progress, start, end),
 	})
 	var failures []results.Failure
 	var ce replay.ConsumerErrors

@@ -22,8 +22,8 @@ type RunOptions struct {
 	Engine    EngineOptions // book options
 	Info      RunInfo       // accounts and the time range; Instruments is taken from the source
 	// Progress, if set, is called from Run's goroutine after each batch with the
-	// number of events replayed so far.
-	Progress func(events int64)
+	// number of events replayed so far and the time of the last one (ns).
+	Progress func(events, lastTS int64)
 }
 
 // RunStats summarises a replay.
@@ -170,7 +170,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 					publish(cur)
 					cur = nil
 					if opts.Progress != nil {
-						opts.Progress(st.Events)
+						opts.Progress(st.Events, st.Last)
 					}
 				}
 			}
@@ -191,7 +191,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 		if cur != nil && len(cur.Records) > 0 {
 			publish(cur)
 			if opts.Progress != nil {
-				opts.Progress(st.Events)
+				opts.Progress(st.Events, st.Last)
 			}
 		} else if cur != nil {
 			free <- cur

@@ -35,7 +35,7 @@ func peakHeapReplaying(t *testing.T, rowGroups int) (uint64, int64) {
 	var peak uint64
 	var ms runtime.MemStats
 	var batches int
-	st, err := Run(context.Background(), r, nil, RunOptions{Progress: func(int64) {
+	st, err := Run(context.Background(), r, nil, RunOptions{Progress: func(int64, int64) {
 		batches++
 		if batches%8 == 0 {
 			runtime.GC()

@@ -529,3 +529,18 @@ func TestRunSeeds(t *testing.T) {
 		t.Fatalf("--calibration-seeds 2 of 2: exit %d", code)
 	}
 }
+
+// TestProgressOnANonTerminal: off a terminal, run prints a progress line
+// every progressInterval (CI showed nothing for a minute), as a share of
+// the replayed time.
+func TestProgressOnANonTerminal(t *testing.T) {
+	defer func(d time.Duration) { progressInterval = d }(progressInterval)
+	progressInterval = time.Nanosecond
+	code, _, stderr := runCLI("run", shortSpecFile(t), "-o", filepath.Join(t.TempDir(), "out"), "--batch", "64", "--detector", "wash_pairs")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "progress: ") || !strings.Contains(stderr, "% of the replayed time") {
+		t.Fatalf("no progress lines:\n%s", stderr)
+	}
+}

@@ -120,15 +120,7 @@ func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error
 	if err := os.MkdirAll(filepath.Dir(filepath.Clean(r.dir)), 0o755); err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
 	}
-	progress := func(int64) {}
-	if gs.stderrTerminal {
-		est := r.spec.Scenario.EstimatedEvents()
-		progress = func(n int64) {
-			frac := min(float64(n)/max(est, 1), 1)
-			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
-			fmt.Fprintf(gs.stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*frac, n, time.Since(r.t0).Round(time.Second))
-		}
-	}
+	progress := progressPrinter(gs, r.t0)
 	var cfgs, base []detectors.Config
 	for _, d := range c.StringSlice("detector") {
 		cfg, err := backtest.ParseDetectorFlag(d)
@@ -348,5 +340,28 @@ func printColumns(w io.Writer, rows [][]string, left int) {
 			}
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// progressInterval is how often a run on a non-terminal prints a progress
+// line (CI logs would otherwise show nothing for a minute).
+var progressInterval = 10 * time.Second
+
+// progressPrinter shows a run's progress on stderr: a bar redrawn in place on
+// a terminal, a line every progressInterval elsewhere. The share is of the
+// replayed time range, so it reaches 100% when the replay does.
+func progressPrinter(gs *globalState, t0 time.Time) func(int64, float64) {
+	if gs.stderrTerminal {
+		return func(n int64, done float64) {
+			bar := strings.Repeat("█", int(done*30)) + strings.Repeat("░", 30-int(done*30))
+			fmt.Fprintf(gs.stderr, "\r%s %3.0f%%  %d events  %s", bar, 100*done, n, time.Since(t0).Round(time.Second))
+		}
+	}
+	next := t0.Add(progressInterval)
+	return func(n int64, done float64) {
+		if now := time.Now(); now.After(next) {
+			next = now.Add(progressInterval)
+			fmt.Fprintf(gs.stderr, "progress: %3.0f%% of the replayed time, %d events, %s\n", 100*done, n, time.Since(t0).Round(time.Second))
+		}
 	}
 }
