@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 )
@@ -107,5 +108,26 @@ func TestSpecRefusesValuesThatChangeResultsSilently(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.want, err, c.want)
 		}
+	}
+}
+
+// TestInheritScopes: a --detector entry without symbols takes the spec's
+// scope for the same detector; one with symbols, a detector the spec scopes
+// two ways, or one it does not scope, stays as it is.
+func TestInheritScopes(t *testing.T) {
+	spec := []detectors.Config{
+		{Name: "flash_crash", Symbols: []string{"A", "B"}},
+		{Name: "wash_pairs", Symbols: []string{"A"}}, {Name: "wash_pairs", Symbols: []string{"B"}},
+		{Name: "spoof_cancels"},
+	}
+	flags := []detectors.Config{{Name: "flash_crash"}, {Name: "flash_crash", Symbols: []string{"C"}}, {Name: "wash_pairs"}, {Name: "spoof_cancels"}, {Name: "quote_stuffing"}}
+	got := InheritScopes(flags, spec)
+	if !reflect.DeepEqual(got, []string{"flash_crash@A+B"}) || !reflect.DeepEqual(flags[0].Symbols, []string{"A", "B"}) ||
+		!reflect.DeepEqual(flags[1].Symbols, []string{"C"}) || flags[2].Symbols != nil || flags[3].Symbols != nil || flags[4].Symbols != nil {
+		t.Fatalf("inherited %v: %+v", got, flags)
+	}
+	cfg, err := ParseDetectorFlag("flash_crash:window=10s,symbols=X+Y")
+	if err != nil || !reflect.DeepEqual(cfg.Symbols, []string{"X", "Y"}) {
+		t.Fatalf("symbols=X+Y: %+v %v", cfg, err)
 	}
 }

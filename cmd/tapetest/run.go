@@ -59,7 +59,7 @@ func newRunCommand(gs *globalState) *cli.Command {
 			"Exit status 3 when a detector instance failed (the others' results are still written).",
 		Flags: append(runFlags(),
 			&cli.StringFlag{Name: "seeds", Usage: "run the spec once per seed (LIST: 1-8, 1,3,5 or 2-4,9) into DIR/seed-N and aggregate: pooled counts with intervals over the seeds, and thresholds chosen on some seeds and measured on the others (seeds.json, seeds.md)"},
-			&cli.IntFlag{Name: "calibration-seeds", Usage: "with --seeds: how many of the first seeds choose the by-seed thresholds (default: half)"},
+			&cli.IntFlag{Name: "calibration-seeds", HideDefault: true, Usage: "with --seeds: how many of the first seeds choose the by-seed thresholds (default: half)"},
 		),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
 		Action: func(ctx context.Context, c *cli.Command) error {
@@ -136,6 +136,9 @@ func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error
 		}
 		base = append(base, cfg)
 	}
+	if in := backtest.InheritScopes(cfgs, r.spec.Config.Detectors); len(in) > 0 {
+		gs.logger.Info("--detector entries take the spec's scope for the same detector (give symbols=A+B to choose another)", "entries", strings.Join(in, ", "))
+	}
 	r.opts = backtest.Options{SpecName: r.name, SpecText: r.text, ToolVersion: version, BatchSize: int(c.Int("batch")), Progress: progress, Detectors: cfgs, BaselineDetectors: base}
 	return r, nil
 }
@@ -152,7 +155,7 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 		fmt.Fprintln(gs.stderr)
 	}
 	if err != nil {
-		return usageError(fmt.Errorf("run: %w", err))
+		return usageError(fmt.Errorf("%s: %w", c.Name, err))
 	}
 	// The directory is replaced whole: either the previous complete run or
 	// this one, never a mixture.
