@@ -189,7 +189,8 @@ func TestSweepGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Instances) != 4 || s.Instances[0].Instance != "wash_pairs{min_trades=2,window=1m0s}" {
+	// The grid takes the spec's scope for wash_pairs.
+	if len(s.Instances) != 4 || s.Instances[0].Instance != "wash_pairs{min_trades=2,window=1m0s}@BTCUSDT+ALTBTC" {
 		t.Fatalf("grid instances: %+v", s.Instances)
 	}
 }
@@ -210,7 +211,7 @@ func TestFailingDetectorExits3(t *testing.T) {
 	if len(s.Failures) != 1 || !strings.Contains(s.Failures[0].Instance, "external") || !strings.Contains(s.Failures[0].Error, "exited before acknowledging") {
 		t.Fatalf("failures %+v", s.Failures)
 	}
-	if len(s.Instances) != 1 || s.Instances[0].Instance != "wash_pairs" {
+	if len(s.Instances) != 1 || s.Instances[0].Instance != "wash_pairs@BTCUSDT+ALTBTC" {
 		t.Fatalf("the healthy detector's results are missing: %+v", s.Instances)
 	}
 }

@@ -66,10 +66,12 @@ func TestExternalDetectorCannotImpersonate(t *testing.T) {
 		t.Fatalf("run exited %d: %s", code, stderr)
 	}
 	if code, stderr := runBinary(t, "run", spec, "-o", with, "--detector", "spoof_cancels",
-		"--detector", "external:command="+ext+" -impersonate spoof_cancels,typology=spoofing"); code != 0 {
+		"--detector", "external:command="+ext+" -impersonate spoof_cancels@BTCUSDT+ALTBTC,typology=spoofing"); code != 0 {
 		t.Fatalf("run with the impersonator exited %d: %s", code, stderr)
 	}
-	a, b := instanceAlerts(t, alone, "spoof_cancels"), instanceAlerts(t, with, "spoof_cancels")
+	// --detector spoof_cancels takes the short spec's scope: its id is the scoped one.
+	const id = "spoof_cancels@BTCUSDT+ALTBTC"
+	a, b := instanceAlerts(t, alone, id), instanceAlerts(t, with, id)
 	if a <= 0 || a != b {
 		t.Fatalf("spoof_cancels has %d alerts alone and %d beside an impersonator", a, b)
 	}
