@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tapetest/tapetest/component"
@@ -10,19 +11,22 @@ import (
 
 func init() {
 	mustRegister(Definition{
-		Needs:    []Need{NeedAccounts, NeedOrderIDs},
+		Needs:    []Need{NeedOrderIDs},
 		Typology: replay.QuoteStuffing,
 		Spec: component.Spec{Name: "quote_stuffing",
 			Summary: "Quote stuffing: per account, order messages (adds, cancels, modifies) within a sliding window, and the share of its " +
 				"orders cancelled within max_life of being placed. Alerts when an account's messages in the window reach min_msgs and " +
-				"again each time they double; score = messages × share of short-lived orders.",
+				"again each time they double; score = messages × share of short-lived orders. " +
+				"On anonymous data (no accounts: a LOBSTER day) the instrument's whole message stream is one stream, which must also reach " +
+				"anon_ratio times the instrument's own rate over the last hour: a busy stock's normal flow is not stuffing; the evidence says so.",
 			Params: []component.Param{
 				{Name: "window", Type: component.Duration, Default: time.Second, Unit: "s", Meaning: "sliding window for the message count"},
 				{Name: "min_msgs", Type: component.Int, Default: int64(40), Meaning: "messages in the window before an account can alert"},
 				{Name: "max_life", Type: component.Duration, Default: 500 * time.Millisecond, Unit: "s", Meaning: "an order cancelled sooner than this is short-lived"},
+				{Name: "anon_ratio", Type: component.Float, Default: 10.0, Meaning: "anonymous data: messages in the window needed, as a multiple of the instrument's rate over the last hour"},
 			}},
 		New: func(p Params) (Detector, error) {
-			return &quoteStuffing{window: int64(p.Duration("window")), minMsgs: int(p.Int("min_msgs")), maxLife: int64(p.Duration("max_life"))}, nil
+			return &quoteStuffing{window: int64(p.Duration("window")), minMsgs: int(p.Int("min_msgs")), maxLife: int64(p.Duration("max_life")), anonRatio: p.Float("anon_ratio")}, nil
 		},
 	})
 }
@@ -38,6 +42,10 @@ type stuffAccount struct {
 type quoteStuffing struct {
 	window, maxLife int64
 	minMsgs         int
+	anonRatio       float64
+	// rate is each instrument's anonymous message rate over the last hour:
+	// a decayed count and the decayed time it covers.
+	rate []anonRate
 	insts           []replay.Instrument
 	placed          map[uint64]int64
 	accts           map[uint64]*stuffAccount
@@ -47,8 +55,37 @@ func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
 	q.placed = map[uint64]int64{}
 	q.accts = map[uint64]*stuffAccount{}
+	q.rate = make([]anonRate, len(info.Instruments))
 	return nil
 }
+
+// anonRate is an exponentially weighted message rate over an hour.
+type anonRate struct {
+	n, observed float64
+	last        int64
+}
+
+func (r *anonRate) add(now int64) {
+	if r.last != 0 && now > r.last {
+		d := math.Exp(-float64(now-r.last) / float64(time.Hour))
+		r.n *= d
+		r.observed = r.observed*d + float64(time.Hour)*(1-d)
+	}
+	r.last = now
+	r.n++
+}
+
+// perWindow is the expected messages in a window at the hour's rate (0
+// before ten minutes were seen).
+func (r *anonRate) perWindow(window int64) float64 {
+	if r.observed < float64(10*time.Minute) {
+		return math.Inf(1)
+	}
+	return r.n / r.observed * float64(window)
+}
+
+// anonKey is the stream of an instrument's anonymous messages.
+func anonKey(sym uint32) uint64 { return 1<<63 | uint64(sym) }
 
 func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
@@ -62,8 +99,10 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		default:
 			continue
 		}
-		if acct == 0 {
-			continue
+		anon := acct == 0
+		if anon {
+			q.rate[ev.Symbol].add(now)
+			acct = anonKey(ev.Symbol)
 		}
 		a := q.accts[acct]
 		if a == nil {
@@ -88,6 +127,9 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			}
 		}
 		n := len(a.times) - a.head
+		if anon && float64(n) < q.anonRatio*q.rate[ev.Symbol].perWindow(q.window) {
+			continue // the instrument's usual flow
+		}
 		if n < a.minNext(q.minMsgs) {
 			if n < q.minMsgs/2 {
 				a.next, a.short, a.total, a.first = q.minMsgs, 0, 0, 0 // the burst is over
@@ -99,9 +141,15 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		a.next = n * 2
 		share := float64(a.short) / float64(max(a.total, 1))
-		emit(Alert{Symbol: q.insts[ev.Symbol].Symbol, RaisedAt: now, Start: a.first, End: now, Accounts: []uint64{acct},
+		al := Alert{Symbol: q.insts[ev.Symbol].Symbol, RaisedAt: now, Start: a.first, End: now, Accounts: []uint64{acct},
 			Score: float64(n) * share, Evidence: fmt.Sprintf("%d order messages within %v; %.0f%% of %d cancelled orders lived under %v",
-				n, time.Duration(q.window), 100*share, a.total, time.Duration(q.maxLife))})
+				n, time.Duration(q.window), 100*share, a.total, time.Duration(q.maxLife))}
+		if anon {
+			al.Accounts = nil
+			al.Evidence = fmt.Sprintf("anonymous data (no accounts): the instrument's %d order messages within %v, %.0f× its rate over the last hour; %.0f%% of %d cancelled orders lived under %v",
+				n, time.Duration(q.window), float64(n)/q.rate[ev.Symbol].perWindow(q.window), 100*share, a.total, time.Duration(q.maxLife))
+		}
+		emit(al)
 	}
 	if len(q.placed) > 1<<16 && len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS

@@ -38,6 +38,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 
 	cov, intensity := coverageMatrices(ev, c.NotEvaluable)
 	view.Coverage, view.Intensity = cov, intensity
+	view.Load = alertLoad(c, ev)
 	if len(cov.Rows) > 0 && len(cov.Cols) > 0 {
 		title := "Coverage: recall by detector and attack type"
 		if len(c.NotEvaluable) > 0 {
@@ -322,4 +323,26 @@ func coverageMatrices(ev *scoring.Evaluation, notEval map[string]string) (cov, i
 		intensity.Values = append(intensity.Values, irow)
 	}
 	return cov, intensity
+}
+
+// alertLoad is every instance's alert load: its false alerts per
+// instrument-day with every alert kept and at its operating point — on a
+// real day with no labels, what it would send analysts.
+func alertLoad(c *Contents, ev *scoring.Evaluation) []loadRow {
+	var rows []loadRow
+	for _, r := range ev.Instances {
+		row := loadRow{Instance: r.Instance, Typology: string(r.Typology), Candidates: r.All.Alerts,
+			PerInstrumentDay: PerDayText(r.All.FalseAlertsPerInstrumentDay), Shipped: "–"}
+		if r.Test != nil {
+			row.Shipped = PerDayText(r.Test.FalseAlertsPerInstrumentDay)
+		}
+		switch why, no := c.NotEvaluable[r.Instance]; {
+		case no:
+			row.Note, row.PerInstrumentDay, row.Shipped = "not evaluable: "+why, "–", "–"
+		case r.All.Labels == 0:
+			row.Note = "no labels of its typology: every alert is a false one"
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }

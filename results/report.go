@@ -27,9 +27,20 @@ type reportView struct {
 	Typologies []typologyView
 	Figures    []figureView // overall figures (TTD CDF, recall vs alerts/day, timelines)
 	Intensity  matrix       // recall by detector × intensity, at each detector's own typology
+	Load       []loadRow    // every instance's alert load on this background
 	Counts     []fact       // reconciliation counts: nothing dropped silently
 	Failures   []fact       // failed detector instances and their errors
 	Notes      []string
+}
+
+// loadRow is one instance's alert load: what it would send analysts on this
+// background, labelled or not.
+type loadRow struct {
+	Instance, Typology string
+	Candidates         int    // every alert it raised
+	PerInstrumentDay   string // false alerts (not matched to a label of its typology) per instrument-day, every alert kept
+	Shipped            string // false alerts per instrument-day at its operating point, or "–"
+	Note               string // not evaluable, no labels
 }
 
 // fact is a labelled value.
