@@ -336,11 +336,18 @@ func markdown(c *Contents, ev *scoring.Evaluation) string {
 			shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(m), rateText(c, r.Instance, m))
 	}
 	b.WriteString("\n**Every instance at its best-F1 threshold on this run's own labels** (in-sample: a threshold tuned on other data will do worse).\n\n")
-	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day (count) |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| detector instance | typology | threshold (best F1) | precision | recall | F1 | TTD p50 | TTD p90 | background alerts/day (count) | recall at capacity |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range ev.Instances {
 		m := r.Best
-		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %s | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold,
-			shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(&m), secs(m.TTDP50), secs(m.TTDP90), rateText(c, r.Instance, &m))
+		atCap := "–"
+		if p := r.AtCapacity; p != nil {
+			atCap = fmt.Sprintf("%s (%d/%d) at %.4g", pct(p.Recall), p.Detected, m.Labels, p.Threshold)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %s | %s | %s | %s | %s |\n", r.Instance, r.Typology, m.Threshold,
+			shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(&m), secs(m.TTDP50), secs(m.TTDP90), rateText(c, r.Instance, &m), atCap)
+	}
+	if c.Options.BudgetPerDay > 0 {
+		fmt.Fprintf(&b, "\nCapacity: %g background alerts a day (`scoring.budget_per_day`); recall at capacity is the highest recall within it.\n", c.Options.BudgetPerDay)
 	}
 	if len(c.NotEvaluable) > 0 {
 		b.WriteString("\n**Not evaluable on this background**\n\n")

@@ -2,9 +2,11 @@ package results
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +104,13 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 				return err
 			}
 			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
+			shipped := r.Best.Threshold
+			if r.OperatingPoint != nil {
+				shipped = r.OperatingPoint.Threshold
+			}
+			if ctl, ok := newThresholdControl(fmt.Sprintf("ctl%d", len(used)), title, r.Sweep, shipped, c.Options.BudgetPerDay); ok {
+				sec.Controls = append(sec.Controls, ctl)
+			}
 			m, thrText, measured := r.Best, fmt.Sprintf("%.4g (best F1)", r.Best.Threshold), "in-sample: chosen on these labels"
 			if r.Test != nil { // the entry's own operating point, measured as the scoring split says
 				m, thrText, measured = *r.Test, fmt.Sprintf("%.4g (%s)", r.OperatingPoint.Threshold, r.OperatingPoint.SelectedBy), measuredText(r.OperatingPoint)
@@ -345,4 +354,53 @@ func alertLoad(c *Contents, ev *scoring.Evaluation) []loadRow {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// controlPoints bounds the sweep points a threshold control carries: the
+// report stays light whatever the number of distinct scores.
+const controlPoints = 400
+
+// newThresholdControl is an instance's threshold control over its sweep;
+// false without points.
+func newThresholdControl(id, instance string, sw scoring.Sweep, shipped, capacity float64) (thresholdControl, bool) {
+	pts := sw.Points
+	if len(pts) == 0 {
+		return thresholdControl{}, false
+	}
+	ship := 0
+	for i, p := range pts { // the last point, going down, still at or above the shipped threshold
+		if p.Threshold >= shipped {
+			ship = i
+		}
+	}
+	step := max(1, (len(pts)+controlPoints-1)/controlPoints)
+	keep := []int{ship, len(pts) - 1}
+	for i := 0; i < len(pts); i += step {
+		keep = append(keep, i)
+	}
+	slices.Sort(keep)
+	keep = slices.Compact(keep)
+	var b strings.Builder
+	b.WriteByte('[')
+	start := 0
+	for k, i := range keep {
+		p := pts[i]
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		if i == ship {
+			start = k
+		}
+		fmt.Fprintf(&b, "[%s,%s,%s,%s,%d,%d]", jsNum(p.Threshold), jsNum(p.Recall), jsNum(p.Precision), jsNum(p.AlertsPerDay), p.Detected, p.Alerts)
+	}
+	b.WriteByte(']')
+	return thresholdControl{ID: id, Instance: instance, Points: template.JS(b.String()), Start: start, Capacity: capacity, Labels: sw.Labels}, true
+}
+
+// jsNum is a number as JavaScript reads it (null for NaN and infinities).
+func jsNum(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "null"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }

@@ -65,6 +65,22 @@ type typologyView struct {
 	PRSVG     template.HTML
 	Rows      []instanceRow
 	Threshold []figureView
+	Controls  []thresholdControl
+}
+
+// thresholdControl is an instance's interactive threshold: a slider over
+// its sweep's points that shows the recall, precision and background
+// alerts a day at each, the capacity beside them.
+type thresholdControl struct {
+	ID       string // element id
+	Instance string
+	// Points is the sweep as JSON rows [threshold, recall, precision,
+	// alerts per day, detected, alerts] (at most controlPoints of them,
+	// evenly spaced, the shipped one included), highest threshold first.
+	Points   template.JS
+	Start    int     // the slider's starting point: the shipped (or best-F1) threshold
+	Capacity float64 // background alerts a day an analyst team can review (0: none)
+	Labels   int
 }
 
 // instanceRow is one detector instance's operating point.

@@ -2,10 +2,12 @@ package results
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/tapetest/tapetest/scoring"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -70,5 +72,36 @@ func TestReportEmbedsItsFontOnce(t *testing.T) {
 	}
 	if n := bytes.Count(html, []byte("@font-face")); n != 2 || len(html) > 3<<20 {
 		t.Fatalf("%d @font-face rules, %d bytes", n, len(html))
+	}
+}
+
+// TestThresholdControl: a control carries at most controlPoints (+2) sweep
+// points, always the shipped threshold's, starts there, and writes numbers
+// JavaScript reads (null for NaN).
+func TestThresholdControl(t *testing.T) {
+	var sw scoring.Sweep
+	for i := 0; i < 5000; i++ {
+		sw.Points = append(sw.Points, scoring.SweepPoint{Threshold: float64(5000 - i), Recall: float64(i) / 5000, Precision: math.NaN(), AlertsPerDay: float64(i)})
+	}
+	sw.Labels = 10
+	ctl, ok := newThresholdControl("c", "d", sw, 1234.5, 24)
+	if !ok {
+		t.Fatal("no control")
+	}
+	var pts [][]any
+	if err := json.Unmarshal([]byte(ctl.Points), &pts); err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) > controlPoints+2 || len(pts) < controlPoints/2 {
+		t.Fatalf("%d points", len(pts))
+	}
+	if got := pts[ctl.Start][0].(float64); got != 1235 { // the last point at or above 1234.5
+		t.Fatalf("starts at threshold %v", got)
+	}
+	if pts[0][2] != nil {
+		t.Fatalf("NaN precision written as %v", pts[0][2])
+	}
+	if _, ok := newThresholdControl("c", "d", scoring.Sweep{}, 1, 0); ok {
+		t.Fatal("a control without points")
 	}
 }

@@ -17,6 +17,11 @@ type InstanceResult struct {
 	All      Metrics         `json:"all_alerts"` // every candidate alert kept
 	Best     Metrics         `json:"best_f1"`    // at the best-F1 threshold
 	Sweep    Sweep           `json:"-"`
+	// AtCapacity is the sweep's point of highest recall within the
+	// analyst capacity (Options.BudgetPerDay background alerts a day) on
+	// this run's own labels — in-sample; nil without a capacity or when no
+	// threshold fits it.
+	AtCapacity *SweepPoint `json:"at_capacity,omitempty"`
 	// Coverage is event recall at the best-F1 threshold on the labels of every
 	// typology, matching alerts to labels of any typology (the coverage matrix row).
 	Coverage map[replay.Typology]float64 `json:"coverage"`
@@ -109,6 +114,7 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 		r := InstanceResult{Instance: k.inst, Typology: k.typ, Coverage: map[replay.Typology]float64{}}
 		r.All = Compute(k.inst, k.typ, math.Inf(-1), as, own, opts)
 		r.Sweep = SweepOf(k.inst, k.typ, as, own, opts)
+		r.AtCapacity = r.Sweep.AtCapacity
 		thr := math.Inf(-1)
 		if len(r.Sweep.Points) > 0 {
 			thr = r.Sweep.BestF1.Threshold

@@ -189,7 +189,7 @@ func printSweep(w io.Writer, dir, format string) error {
 	}
 	md := format == "markdown"
 	if md {
-		fmt.Fprintln(w, "| typology | rank | instance | threshold | measured | precision | recall | F1 | in-sample best F1 | background alerts/day |\n|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| typology | rank | instance | threshold | measured | precision | recall | F1 | in-sample best F1 | background alerts/day | recall at capacity (in-sample) |\n|---|---|---|---|---|---|---|---|---|---|---|")
 	}
 	rank := 0
 	for i, r := range in {
@@ -205,10 +205,17 @@ func printSweep(w io.Writer, dir, format string) error {
 			m, thr, how = *r.Test, r.OperatingPoint.Threshold, r.OperatingPoint.Measured()
 		}
 		if md {
-			fmt.Fprintf(w, "| %s | %d | `%s` | %.4g | %s | %.1f%% | %.1f%% | %.3f | %.3f | %s |\n", r.Typology, rank, r.Instance, thr, how, 100*m.Precision, 100*m.Recall, m.F1, r.Best.F1, results.PerDayText(m.AlertsPerDay))
+			atCap := "–"
+			if c := r.AtCapacity; c != nil {
+				atCap = fmt.Sprintf("%.1f%% at %.4g", 100*c.Recall, c.Threshold)
+			}
+			fmt.Fprintf(w, "| %s | %d | `%s` | %.4g | %s | %.1f%% | %.1f%% | %.3f | %.3f | %s | %s |\n", r.Typology, rank, r.Instance, thr, how, 100*m.Precision, 100*m.Recall, m.F1, r.Best.F1, results.PerDayText(m.AlertsPerDay), atCap)
 			continue
 		}
 		fmt.Fprintf(w, "  %2d. %-40s threshold %-10.4g %-15s precision %5.1f%%  recall %5.1f%%  F1 %.3f (in-sample best %.3f)  bg alerts/day %s\n", rank, r.Instance, thr, how, 100*m.Precision, 100*m.Recall, m.F1, r.Best.F1, results.PerDayText(m.AlertsPerDay))
+		if c := r.AtCapacity; c != nil {
+			fmt.Fprintf(w, "      at capacity: threshold %.4g, recall %.1f%% (%d/%d), %s bg alerts/day (in-sample)\n", c.Threshold, 100*c.Recall, c.Detected, r.Best.Labels, results.PerDayText(c.AlertsPerDay))
+		}
 	}
 	if !md {
 		fmt.Fprintln(w, "\nranked by the measured F1 (cross-validated unless the scoring says otherwise); the top of a grid is still chosen on this run — confirm it on other data or seeds (run --seeds)")
