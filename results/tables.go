@@ -1,11 +1,16 @@
 package results
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -16,14 +21,16 @@ import (
 
 // Table file names inside a results directory.
 const (
-	AlertsFile  = "alerts.parquet"
-	LabelsFile  = "labels.parquet"
-	MetricsFile = "metrics.parquet"
-	SweepFile   = "sweep.parquet"
+	AlertsFile    = "alerts.parquet"
+	AlertsCSVFile = "alerts.csv" // the alerts with their ids, for a case-management tool
+	LabelsFile    = "labels.parquet"
+	MetricsFile   = "metrics.parquet"
+	SweepFile     = "sweep.parquet"
 )
 
 // alertRow is one row of alerts.parquet.
 type alertRow struct {
+	ID       string   `parquet:"id"` // AlertIDs: stable across re-runs
 	Instance string   `parquet:"instance,dict"`
 	Typology string   `parquet:"typology,dict"`
 	Symbol   string   `parquet:"symbol,dict"`
@@ -107,11 +114,38 @@ func writeTable[T any](path string, rows []T) error {
 // the labels it matches (may be nil).
 func writeAlerts(dir string, alerts []detectors.Alert, matched map[int][]string) error {
 	rows := make([]alertRow, len(alerts))
+	ids := AlertIDs(alerts)
 	for i, a := range alerts {
-		rows[i] = alertRow{Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
+		rows[i] = alertRow{ID: ids[i], Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
 			Accounts: a.Accounts, Score: a.Score, Evidence: a.Evidence, Labels: matched[i]}
 	}
-	return writeTable(filepath.Join(dir, AlertsFile), rows)
+	if err := writeTable(filepath.Join(dir, AlertsFile), rows); err != nil {
+		return err
+	}
+	return writeAlertsCSV(dir, rows)
+}
+
+// writeAlertsCSV writes alerts.csv, the alerts for a case-management tool:
+// the Parquet table's columns with times in RFC 3339 (UTC, nanoseconds) and
+// lists separated by spaces.
+func writeAlertsCSV(dir string, rows []alertRow) error {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"id", "instance", "typology", "symbol", "raised_at", "start", "end", "score", "accounts", "matched_labels", "evidence"})
+	ts := func(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+	for _, r := range rows {
+		accts := make([]string, len(r.Accounts))
+		for i, a := range r.Accounts {
+			accts[i] = strconv.FormatUint(a, 10)
+		}
+		w.Write([]string{r.ID, r.Instance, r.Typology, r.Symbol, ts(r.RaisedAt), ts(r.Start), ts(r.End), strconv.FormatFloat(r.Score, 'g', -1, 64),
+			strings.Join(accts, " "), strings.Join(r.Labels, " "), r.Evidence})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("%s: %w", AlertsCSVFile, err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, AlertsCSVFile), b.Bytes())
 }
 
 // WriteLabels writes labels.parquet.
