@@ -45,10 +45,10 @@ type quoteStuffing struct {
 	anonRatio       float64
 	// rate is each instrument's anonymous message rate over the last hour:
 	// a decayed count and the decayed time it covers.
-	rate []anonRate
-	insts           []replay.Instrument
-	placed          map[uint64]int64
-	accts           map[uint64]*stuffAccount
+	rate   []anonRate
+	insts  []replay.Instrument
+	placed map[uint64]int64
+	accts  map[uint64]*stuffAccount
 }
 
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {

@@ -247,16 +247,9 @@ func secs(v float64) string {
 	return (time.Duration(v * float64(time.Second))).Round(time.Millisecond).String()
 }
 
-// backgroundRate is an instance's background alerts per day, or "not
-// evaluable" when the background lacks what its detector needs.
-func backgroundRate(c *Contents, instance string, v float64) string {
-	if _, no := c.NotEvaluable[instance]; no {
-		return "not evaluable"
-	}
-	return PerDayText(v)
-}
-
-// rateText is backgroundRate with its count and interval.
+// rateText is an instance's background alerts per day with its count and
+// interval, or "not evaluable" when the background lacks what its detector
+// needs.
 func rateText(c *Contents, instance string, m *scoring.Metrics) string {
 	if _, no := c.NotEvaluable[instance]; no {
 		return "not evaluable"

@@ -32,16 +32,16 @@ type Metrics struct {
 	PrecisionCI [2]float64 `json:"precision_ci"`
 	// F1CI is a 95% bootstrap interval of F1 over the labels (episodes),
 	// background alerts held fixed.
-	F1CI           [2]float64 `json:"f1_ci"`
-	F1             float64    `json:"f1"`
-	TTDP50         float64    `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
+	F1CI   [2]float64 `json:"f1_ci"`
+	F1     float64    `json:"f1"`
+	TTDP50 float64    `json:"ttd_p50_s"` // seconds; NaN when nothing was detected
 	// RecallWithin is the share of labels detected within 60 s and within
 	// 5 min of their start (an alert after the label's end, within the
 	// tolerance, still counts if it is that early).
-	RecallWithin []RecallWithin `json:"recall_within"`
-	TTDP90         float64    `json:"ttd_p90_s"`
-	AlertsPerEvent float64    `json:"alerts_per_detected_event"`
-	AlertsPerDay   float64    `json:"background_alerts_per_day"`
+	RecallWithin   []RecallWithin `json:"recall_within"`
+	TTDP90         float64        `json:"ttd_p90_s"`
+	AlertsPerEvent float64        `json:"alerts_per_detected_event"`
+	AlertsPerDay   float64        `json:"background_alerts_per_day"`
 	// FalseAlertsPerInstrumentDay is BackgroundAlert over the instrument-days
 	// the data covers (Options.InstrumentDays).
 	FalseAlertsPerInstrumentDay float64 `json:"false_alerts_per_instrument_day"`

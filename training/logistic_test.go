@@ -16,7 +16,7 @@ func TestFitLogisticRecoversTheModel(t *testing.T) {
 	var y []bool
 	for i := 0; i < 20000; i++ {
 		a, b, c := r.NormFloat64(), r.NormFloat64(), r.NormFloat64()
-		eta := -3 + 2*a - 1*b // c does not matter
+		eta := -3 + 2*a - 1*b                                              // c does not matter
 		x = append(x, []float64{math.Sinh(a), math.Sinh(b), math.Sinh(c)}) // the fit takes asinh
 		y = append(y, r.Float64() < 1/(1+math.Exp(-eta)))
 	}
