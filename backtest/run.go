@@ -55,6 +55,23 @@ func progressOf(p func(int64, float64), start, end int64) func(int64, int64) {
 	}
 }
 
+// noOrderIDs marks the instruments whose orders are not the feed's own (L2
+// levels or trades the generator turns into orders), or nil when there is
+// none. Known before the replay.
+func noOrderIDs(gen *scenarios.Generator) []bool {
+	var out []bool
+	for i, in := range gen.Instruments() {
+		if gen.OrderByOrder(in.Symbol) {
+			continue
+		}
+		if out == nil {
+			out = make([]bool, len(gen.Instruments()))
+		}
+		out[i] = true
+	}
+	return out
+}
+
 // STPModes are the self-trade prevention modes of a scenario's instruments,
 // for the replay engine.
 func STPModes(spec *scenarios.Spec) []orderbook.STPMode {
@@ -128,7 +145,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	stats, runErr := replay.Run(ctx, gen, consumers, replay.RunOptions{
 		BatchSize: opts.BatchSize,
 		Engine:    replay.EngineOptions{STP: STPModes(spec)},
-		Info:      replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end},
+		Info:      replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end, NoOrderIDs: noOrderIDs(gen)},
 		Progress:  progressOf(opts.Progress, start, end),
 	})
 	var failures []results.Failure

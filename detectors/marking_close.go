@@ -13,7 +13,6 @@ import (
 
 func init() {
 	mustRegister(Definition{
-		Needs:    []Need{NeedAccounts},
 		Typology: replay.MarkingTheClose,
 		Spec: component.Spec{Name: "marking_close",
 			Summary: "Marking the close: reference times every period (a daily close, 8-hourly funding, hourly index fixings), aligned to " +
@@ -23,7 +22,10 @@ func init() {
 				"trades × min(net volume / the account's average aggressive volume in a lead-long stretch outside the windows, 20) / 20 × " +
 				"a price factor of 1 + the price change in bps in the flow's direction / 5, within 0.5 to 3 (a market-wide move is nobody's marking) × (0.25 + 2.75 × the share of it the account trades back the " +
 				"other way within lead after the reference — the round trip of a marker; the alert is raised then). An account that trades " +
-				"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less.",
+				"that way all day (a market maker's crossing requotes, a momentum trader) scores a twentieth of its volume or less. " +
+				"On anonymous data (trades without accounts) an instrument's anonymous takers are one account — the market's net one-sided flow " +
+				"into the reference against its usual aggressive volume, orders being trades that share a taker side and a millisecond — and the " +
+				"evidence says so: a marker among them cannot be told from the crowd.",
 			Params: []component.Param{
 				{Name: "period", Type: component.Duration, Default: time.Hour, Unit: "s", Meaning: "reference time spacing"},
 				{Name: "lead", Type: component.Duration, Default: 45 * time.Second, Unit: "s", Meaning: "window before each reference time"},
@@ -142,10 +144,15 @@ func (m *markingClose) raise(now int64, final bool, emit func(Alert)) {
 		if final {
 			at = max(p.ref, min(at, now))
 		}
-		emit(Alert{Symbol: m.insts[p.sym].Symbol, RaisedAt: at, Start: p.ref - m.lead, End: p.ref, Accounts: []uint64{p.account},
+		al := Alert{Symbol: m.insts[p.sym].Symbol, RaisedAt: at, Start: p.ref - m.lead, End: p.ref, Accounts: []uint64{p.account},
 			Score: p.x * p.unusual * min(math.Max(0.5, 1+p.with/5), 3) * (0.25 + 2.75*rev),
 			Evidence: fmt.Sprintf("net aggressive volume %d (%.1f typical trades; %.1f times its usual aggressive volume in %v) before the reference; price moved %.1f bps; %.0f%% of it traded back within %v after",
-				p.net, p.x, p.usualX, time.Duration(m.lead), p.move*1e4, 100*rev, time.Duration(m.lead))})
+				p.net, p.x, p.usualX, time.Duration(m.lead), p.move*1e4, 100*rev, time.Duration(m.lead))}
+		if p.account&markAnonBit != 0 {
+			al.Accounts = nil
+			al.Evidence = "anonymous data (no accounts): the market's anonymous takers as one — " + al.Evidence
+		}
+		emit(al)
 	}
 	m.pend = m.pend[:k]
 }
@@ -157,9 +164,10 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 		m.now = now
 		if len(m.pend) > 0 {
 			for _, f := range b.FillsOf(i) {
+				taker := markTaker(r.Event.Symbol, f)
 				for j := range m.pend {
 					p := &m.pend[j]
-					if p.sym == r.Event.Symbol && p.account == f.TakerAccount && now <= p.ref+m.lead && (f.Aggressor == orderbook.Sell) == (p.net > 0) {
+					if p.sym == r.Event.Symbol && p.account == taker && now <= p.ref+m.lead && (f.Aggressor == orderbook.Sell) == (p.net > 0) {
 						p.back += f.Qty
 					}
 				}
@@ -182,31 +190,43 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 		for _, f := range b.FillsOf(i) {
 			m.volSum[s] += float64(f.Qty)
 			m.volN[s]++
+			taker := markTaker(s, f)
 			if !in {
-				if f.TakerAccount != 0 {
-					m.habit[s][f.TakerAccount] += float64(f.Qty)
-				}
+				m.habit[s][taker] += float64(f.Qty)
 				continue
 			}
 			if m.first[s] == 0 {
 				m.first[s] = f.Price
 			}
 			m.last[s] = f.Price
-			if f.TakerAccount == 0 {
-				continue
-			}
 			q := f.Qty
 			if f.Aggressor == orderbook.Sell {
 				q = -q
 			}
-			m.net[s][f.TakerAccount] += q
-			if m.lastOrder[f.TakerAccount] != f.TakerOrder {
-				m.lastOrder[f.TakerAccount] = f.TakerOrder
-				m.orders[s][f.TakerAccount]++
+			m.net[s][taker] += q
+			order := f.TakerOrder
+			if taker&markAnonBit != 0 { // no order ids either: a taker side in one millisecond is one order
+				order = uint64(now/1e6)<<2 | uint64(f.Aggressor)
+			}
+			if m.lastOrder[taker] != order {
+				m.lastOrder[taker] = order
+				m.orders[s][taker]++
 			}
 		}
 	}
 	return nil
+}
+
+// markAnonBit marks the pseudo-account of an instrument's anonymous takers.
+const markAnonBit = 1 << 63
+
+// markTaker is a fill's taker: its account, or on anonymous data the
+// instrument's anonymous takers as one.
+func markTaker(sym uint32, f orderbook.Fill) uint64 {
+	if f.TakerAccount != 0 {
+		return f.TakerAccount
+	}
+	return markAnonBit | uint64(sym)
 }
 
 func (m *markingClose) Finish(emit func(Alert)) error {

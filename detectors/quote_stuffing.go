@@ -2,7 +2,6 @@ package detectors
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/tapetest/tapetest/component"
@@ -45,7 +44,8 @@ type quoteStuffing struct {
 	anonRatio       float64
 	// rate is each instrument's anonymous message rate over the last hour:
 	// a decayed count and the decayed time it covers.
-	rate   []anonRate
+	rate   []hourlyRate
+	info   *replay.RunInfo
 	insts  []replay.Instrument
 	placed map[uint64]int64
 	accts  map[uint64]*stuffAccount
@@ -55,33 +55,9 @@ func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
 	q.placed = map[uint64]int64{}
 	q.accts = map[uint64]*stuffAccount{}
-	q.rate = make([]anonRate, len(info.Instruments))
+	q.rate = make([]hourlyRate, len(info.Instruments))
+	q.info = info
 	return nil
-}
-
-// anonRate is an exponentially weighted message rate over an hour.
-type anonRate struct {
-	n, observed float64
-	last        int64
-}
-
-func (r *anonRate) add(now int64) {
-	if r.last != 0 && now > r.last {
-		d := math.Exp(-float64(now-r.last) / float64(time.Hour))
-		r.n *= d
-		r.observed = r.observed*d + float64(time.Hour)*(1-d)
-	}
-	r.last = now
-	r.n++
-}
-
-// perWindow is the expected messages in a window at the hour's rate (0
-// before ten minutes were seen).
-func (r *anonRate) perWindow(window int64) float64 {
-	if r.observed < float64(10*time.Minute) {
-		return math.Inf(1)
-	}
-	return r.n / r.observed * float64(window)
 }
 
 // anonKey is the stream of an instrument's anonymous messages.
@@ -100,6 +76,9 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			continue
 		}
 		anon := acct == 0
+		if anon && !q.info.OrderLevel(ev.Symbol) {
+			continue // its orders stand for L2 levels: no messages of its own
+		}
 		if anon {
 			q.rate[ev.Symbol].add(now)
 			acct = anonKey(ev.Symbol)

@@ -11,7 +11,7 @@ import (
 
 func init() {
 	mustRegister(Definition{
-		Needs:    []Need{NeedAccounts, NeedOrderIDs},
+		Needs:    []Need{NeedOrderIDs},
 		Typology: replay.Spoofing,
 		Spec: component.Spec{Name: "spoof_cancels",
 			Summary: "Spoofing and layering: per account, orders at or near the touch that are large relative to the visible quantity there, " +
@@ -19,7 +19,10 @@ func init() {
 				"crosses on arrival is not a genuine trade made under cover of the layers) and before cancelling them, " +
 				"and kept little resting on that opposite side (market makers quote both sides; layering is one-sided). " +
 				"Alerts at the cancel that completes such a cycle; score = Σ over the cycle's cancelled large orders of size/touch quantity, " +
-				"times the number of price levels they were placed on.",
+				"times the number of price levels they were placed on. " +
+				"On anonymous order-by-order data (no accounts: a LOBSTER day) the orders of one side of an instrument are one actor: a cycle is " +
+				"its large orders cancelled within max_lifetime while the market traded aggressively on the other side in between (the genuine " +
+				"trade cannot be tied to the layers' owner, and the one-sided test cannot be made); the evidence says so.",
 			Params: []component.Param{
 				{Name: "max_lifetime", Type: component.Duration, Default: 15 * time.Second, Unit: "s", Meaning: "a large order cancelled sooner than this is suspicious"},
 				{Name: "min_size_x_touch", Type: component.Float, Default: 1.2, Meaning: "an order is large when its size is at least this multiple of the touch quantity before it"},
@@ -74,6 +77,10 @@ func (s *spoofCancels) rest(id uint64, delta int64) {
 }
 
 type spoofCancels struct {
+	// anonTrade is, per instrument and aggressor side, when the market last
+	// traded aggressively on anonymous data.
+	anonTrade [][3]int64
+	info      *replay.RunInfo
 	takerOnly bool
 	life      int64
 	minX      float64
@@ -91,7 +98,19 @@ func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.live = map[uint64]liveOrder{}
 	s.accts = map[uint64]*spoofAccount{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
+	s.anonTrade = make([][3]int64, len(info.Instruments))
+	s.info = info
 	return nil
+}
+
+// spoofAnonBit marks the pseudo-account of one side of an instrument's
+// anonymous orders.
+const spoofAnonBit = 1 << 63
+
+// spoofAnonKey is the pseudo-account of an instrument's anonymous orders on
+// one side.
+func spoofAnonKey(sym uint32, side orderbook.Side) uint64 {
+	return spoofAnonBit | uint64(sym)<<2 | uint64(side)
 }
 
 func (s *spoofCancels) account(id uint64) *spoofAccount {
@@ -111,6 +130,9 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		now := ev.TS
 		for _, f := range b.FillsOf(i) {
 			s.rest(f.MakerOrder, -f.Qty)
+			if f.TakerAccount == 0 {
+				s.anonTrade[ev.Symbol][f.Aggressor] = now
+			}
 			for _, x := range []struct {
 				acct uint64
 				side orderbook.Side
@@ -128,17 +150,28 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		switch ev.Action {
 		case replay.ActionAdd:
-			if ev.Account == 0 || r.Outcome != replay.Applied {
+			if r.Outcome != replay.Applied {
 				break
 			}
-			acct := s.account(ev.Account)
+			key := ev.Account
+			anon := key == 0
+			if anon && !s.info.OrderLevel(ev.Symbol) {
+				break // its orders stand for L2 levels: no order behaviour to read
+			}
+			if anon {
+				key = spoofAnonKey(ev.Symbol, ev.Side)
+			}
+			acct := s.account(key)
 			ownBefore := acct.resting[ev.Side]
+			if anon {
+				ownBefore = 0 // the side's other anonymous orders are others
+			}
 			var filled int64
 			for _, f := range b.FillsOf(i) {
 				filled += f.Qty
 			}
 			if rem := ev.Qty - filled; rem > 0 && ev.Flags&(replay.FlagIOC|replay.FlagFOK) == 0 {
-				s.live[ev.OrderID] = liveOrder{account: ev.Account, side: ev.Side, qty: rem}
+				s.live[ev.OrderID] = liveOrder{account: key, side: ev.Side, qty: rem}
 				acct.resting[ev.Side] += rem
 			}
 			touchPx, touchQty := before.BidPrice, before.BidQty
@@ -157,7 +190,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				break
 			}
 			if ratio := float64(ev.Qty) / float64(others); ratio >= s.minX {
-				s.large[ev.OrderID] = &largeOrder{account: ev.Account, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now}
+				s.large[ev.OrderID] = &largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now}
 			}
 		case replay.ActionCancel:
 			lo, ok := s.large[ev.OrderID]
@@ -175,16 +208,20 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				break
 			}
 			a := s.account(lo.account)
+			anon := lo.account&spoofAnonBit != 0
 			opposite := a.lastSell
 			if lo.side == orderbook.Sell {
 				opposite = a.lastBuy
+			}
+			if anon { // the market's last aggressive trade on the other side
+				opposite = s.anonTrade[lo.sym][lo.side.Opposite()]
 			}
 			if a.cancels == 0 || now-a.cycleStart > 2*s.life {
 				a.cycleStart, a.ratioSum, a.cancels = lo.placed, 0, 0
 				clear(a.levels)
 				// Layering is one-sided: when the cycle's first cancel comes, a
 				// market maker still has its other side resting, a spoofer has not.
-				a.oneSided = float64(otherRest) <= 0.25*float64(sameRest)
+				a.oneSided = anon || float64(otherRest) <= 0.25*float64(sameRest)
 			}
 			a.cancels++
 			a.ratioSum += lo.ratio
@@ -192,10 +229,16 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if opposite <= lo.placed || opposite > now || !a.oneSided {
 				break
 			}
-			emit(Alert{Symbol: s.insts[lo.sym].Symbol, RaisedAt: now, Start: a.cycleStart, End: now, Accounts: []uint64{lo.account},
+			al := Alert{Symbol: s.insts[lo.sym].Symbol, RaisedAt: now, Start: a.cycleStart, End: now, Accounts: []uint64{lo.account},
 				Score: a.ratioSum * float64(len(a.levels)),
 				Evidence: fmt.Sprintf("%d large %s orders (%.1f× the touch on %d levels) cancelled within %v after trading the other side",
-					a.cancels, lo.side, a.ratioSum/float64(a.cancels), len(a.levels), time.Duration(now-lo.placed))})
+					a.cancels, lo.side, a.ratioSum/float64(a.cancels), len(a.levels), time.Duration(now-lo.placed))}
+			if anon {
+				al.Accounts = nil
+				al.Evidence = fmt.Sprintf("anonymous data (no accounts): %d large %s orders (%.1f× the touch on %d levels) cancelled within %v, the market having traded aggressively on the other side meanwhile — whether their owner made that trade cannot be known",
+					a.cancels, lo.side, a.ratioSum/float64(a.cancels), len(a.levels), time.Duration(now-lo.placed))
+			}
+			emit(al)
 			a.cancels = 0
 		case replay.ActionReduce:
 			s.rest(ev.OrderID, -ev.Qty)

@@ -18,4 +18,15 @@ type RunInfo struct {
 	Instruments []Instrument   // indexed by Event.Symbol
 	Accounts    []AccountAttrs // sorted by Account; empty for public data
 	Start, End  int64          // replayed time range [Start, End], ns
+	// NoOrderIDs marks, by Event.Symbol, the instruments whose orders are
+	// not the feed's own: an L2 feed's levels or a trades-only file stand
+	// in for them. A detector reading order-by-order behaviour on anonymous
+	// data must leave those alone. Nil: every instrument's orders are real.
+	NoOrderIDs []bool
+}
+
+// OrderLevel reports whether instrument sym's orders are the feed's own
+// (order-by-order data, or a simulated market).
+func (ri *RunInfo) OrderLevel(sym uint32) bool {
+	return ri == nil || int(sym) >= len(ri.NoOrderIDs) || !ri.NoOrderIDs[sym]
 }

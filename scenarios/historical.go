@@ -33,6 +33,10 @@ type histFeed struct {
 	off    uint32            // historical symbol k is the generator's off+k
 	fid    []replay.Fidelity // per historical instrument
 	match  []bool            // per historical instrument: its adds trade (an own order log), none is stale
+	// byOrder is, per historical instrument, whether its feed is order by
+	// order (it reports executions, or it is a venue's own order log): not
+	// L2 levels or trades standing in for orders.
+	byOrder []bool
 	// What the files' own events carry, per historical instrument: accounts,
 	// and orders by id (L3) — what a detector needs to show its false alerts.
 	hasAccounts, hasOrderIDs []bool
@@ -213,6 +217,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 	insts := append([]replay.Instrument(nil), src.Instruments()...)
 	h.fid = make([]replay.Fidelity, len(insts))
 	h.match = make([]bool, len(insts))
+	h.byOrder = make([]bool, len(insts))
 	h.hasAccounts, h.hasOrderIDs = make([]bool, len(insts)), make([]bool, len(insts))
 	specs := make([]InstrumentSpec, len(insts))
 	for k, in := range insts {
@@ -232,6 +237,7 @@ func openHistory(spec *Spec) (*histFeed, []replay.Instrument, []InstrumentSpec, 
 			specs[k].Kind = "perp" // its venue events come from the feed; no simulated perp rules
 		}
 		h.match[k] = in.MatchesAdds
+		h.byOrder[k] = in.ReportsExecutions || in.MatchesAdds
 		insts[k].ReportsExecutions, insts[k].MatchesAdds = false, false // the generator writes every removal it makes
 	}
 	return h, insts, specs, nil
@@ -586,6 +592,23 @@ func (g *Generator) BackgroundHas(symbol string) (accounts, orderIDs bool) {
 		return g.hist.hasAccounts[k], g.hist.hasOrderIDs[k]
 	}
 	return false, false
+}
+
+// OrderByOrder reports whether instrument symbol's orders are real orders
+// before the replay: a simulated instrument's, or a historical feed that is
+// order by order (LOBSTER, a venue's order log) — not one whose L2 levels or
+// trades the generator turns into orders.
+func (g *Generator) OrderByOrder(symbol string) bool {
+	for i, in := range g.insts {
+		if in.Symbol != symbol {
+			continue
+		}
+		if g.hist == nil || uint32(i) < g.hist.off {
+			return true
+		}
+		return g.hist.byOrder[uint32(i)-g.hist.off]
+	}
+	return false
 }
 
 // Inputs lists the files the scenario read (historical events and labels), as
