@@ -16,7 +16,7 @@ func init() {
 		Spec: component.Spec{Name: "pump_zscore",
 			Summary: "Pump-and-dump: per symbol, trades are bucketed into windows; at each window's end the buy volume, trade count and return are " +
 				"compared with their exponentially weighted history (moving-window z-scores and rush orders, after La Morgia et al., 2020). " +
-				"Alerts when the return reaches min_return_bps and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
+				"Alerts when the return reaches min_return_bps (and at least one price step) and the volume z-score passes min_z; score = z(volume) + z(trades) + z(return). " +
 				"Works on trades-only public data: alerts carry no accounts.",
 			Params: []component.Param{
 				{Name: "window", Type: component.Duration, Default: 60 * time.Second, Unit: "s", Meaning: "bucket length"},
@@ -85,7 +85,9 @@ func (p *pumpZ) close(sym uint32, end int64, emit func(Alert)) {
 	}
 	lv, lc := math.Log1p(b.buyVol), math.Log1p(b.trades)
 	zv, zc, zr := b.vol.z(lv), b.cnt.z(lc), b.ret.z(ret)
-	if zv >= p.minZ && ret > 0 && ret >= p.minRet {
+	// The rise must also span a price step: on a coin whose tick is 67 bps,
+	// 30 bps is less than one.
+	if zv >= p.minZ && ret > 0 && ret >= p.minRet && b.last-b.open >= max(p.insts[sym].Tick, 1) {
 		emit(Alert{Symbol: p.insts[sym].Symbol, RaisedAt: end, Start: b.start, End: end, Score: zv + zc + zr,
 			Evidence: fmt.Sprintf("window of %v: buy volume z=%.1f, trades z=%.1f, return %.2f%% (z=%.1f)", time.Duration(p.window), zv, zc, 100*ret, zr)})
 	}
