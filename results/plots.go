@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strconv"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -28,8 +30,9 @@ type window struct {
 // marker is a point event on a timeline (an alert), in seconds since the start of
 // the replay.
 type marker struct {
-	T     float64
-	Label string
+	T       float64
+	Label   string
+	Matched bool // it matched a label of its typology
 }
 
 // palette10 is a colour-blind-friendly categorical palette (Okabe–Ito, extended).
@@ -40,6 +43,19 @@ var palette10 = []color.RGBA{
 }
 
 func seriesColor(i int) color.Color { return palette10[i%len(palette10)] }
+
+// seriesDashes tells apart series that share a colour: the palette's
+// second round is dashed, its third dotted (15 instances used to cycle
+// through the colours with nothing else to tell them apart).
+func seriesDashes(i int) []vg.Length {
+	switch (i / len(palette10)) % 3 {
+	case 1:
+		return []vg.Length{vg.Points(6), vg.Points(3)}
+	case 2:
+		return []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+	}
+	return nil
+}
 
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
@@ -83,7 +99,7 @@ func addLinesStyled(p *plot.Plot, series []plotSeries, step bool, kind plotter.S
 		if step {
 			l.StepStyle = kind
 		}
-		l.Color = seriesColor(i)
+		l.Color, l.Dashes = seriesColor(i), seriesDashes(i)
 		l.Width = vg.Points(1.6)
 		p.Add(l)
 		if len(pts) == 1 {
@@ -301,7 +317,9 @@ func cellLabels(rows, cols []string, v [][]float64) plotter.XYLabels {
 // timelinePlot draws a price series against time (seconds since the replay's
 // start), shades the injection windows and marks alerts along the bottom.
 func timelinePlot(title string, t, price []float64, windows []window, alerts []marker) (*plot.Plot, error) {
-	p := newPlot(title, "time since start (s)", "price")
+	p := newPlot(title, "time (UTC)", "price")
+	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2 15:04", Time: plot.UnixTimeIn(time.UTC)}
+	p.Y.Tick.Marker = decimalTicks{}
 	pts := xys(t, price)
 	if len(pts) == 0 {
 		return nil, fmt.Errorf("timeline %q: no prices", title)
@@ -314,7 +332,7 @@ func timelinePlot(title string, t, price []float64, windows []window, alerts []m
 	if pad == 0 {
 		pad = math.Max(math.Abs(hi)*0.01, 1)
 	}
-	lo, hi = lo-pad, hi+pad
+	lo, hi = lo-pad, hi+pad+(hi-lo)*0.35 // headroom: the legend sits above the price, not on it
 	shade := color.NRGBA{R: 230, G: 159, B: 0, A: 70}
 	for i, w := range windows {
 		end := w.End
@@ -341,21 +359,58 @@ func timelinePlot(title string, t, price []float64, windows []window, alerts []m
 	line.Width = vg.Points(1)
 	p.Add(line)
 	p.Legend.Add("price", line)
-	if len(alerts) > 0 {
-		ap := make(plotter.XYs, len(alerts))
-		for i, a := range alerts {
-			ap[i] = plotter.XY{X: a.T, Y: lo + pad*0.4}
+	for _, kind := range []struct {
+		matched bool
+		name    string
+		glyph   draw.GlyphDrawer
+		colour  color.Color
+	}{{true, "alert that matched a label", draw.CircleGlyph{}, color.RGBA{0, 158, 115, 255}}, {false, "false alert", draw.CrossGlyph{}, color.RGBA{213, 94, 0, 255}}} {
+		var ap plotter.XYs
+		for _, a := range alerts {
+			if a.Matched == kind.matched {
+				ap = append(ap, plotter.XY{X: a.T, Y: lo + pad*0.4})
+			}
+		}
+		if len(ap) == 0 {
+			continue
 		}
 		sc, err := plotter.NewScatter(ap)
 		if err != nil {
 			return nil, err
 		}
-		sc.Shape = draw.TriangleGlyph{}
-		sc.Color = color.RGBA{213, 94, 0, 255}
-		sc.Radius = vg.Points(3)
+		sc.Shape, sc.Color, sc.Radius = kind.glyph, kind.colour, vg.Points(3)
 		p.Add(sc)
-		p.Legend.Add("alert raised", sc)
+		p.Legend.Add(kind.name, sc)
 	}
 	p.Y.Min, p.Y.Max = lo, hi
 	return p, nil
+}
+
+// decimalTicks labels an axis in plain decimals with the digits its step
+// needs (a coin priced in BTC reads 0.0000351, not 3.51e-05).
+type decimalTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (decimalTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := math.Inf(1)
+	prev := math.NaN()
+	for _, t := range ticks {
+		if t.Label != "" {
+			if !math.IsNaN(prev) {
+				step = math.Min(step, t.Value-prev)
+			}
+			prev = t.Value
+		}
+	}
+	digits := 0
+	if step > 0 && !math.IsInf(step, 0) {
+		digits = max(0, int(math.Ceil(-math.Log10(step)+1e-9)))
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', digits, 64)
+		}
+	}
+	return ticks
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +94,19 @@ func TestPlotsTakeAnyFiniteScores(t *testing.T) {
 		case <-time.After(time.Minute): // a hang, not a speed bar
 			t.Fatalf("thresholds %v: rendering did not end", thr)
 		}
+	}
+}
+
+// TestDecimalTicks: a coin priced in BTC reads in plain decimals with the
+// digits its step needs, not in exponents.
+func TestDecimalTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (decimalTicks{}).Ticks(0.000024, 0.000037) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if len(labels) < 2 || strings.ContainsAny(strings.Join(labels, ""), "e") || labels[0] != "0.000025" {
+		t.Fatalf("labels %v", labels)
 	}
 }

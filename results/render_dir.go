@@ -150,29 +150,41 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		}
 		view.Figures = append(view.Figures, newFigureView("Recall against background alerts per day", "Each step is one threshold: how much recall each extra alert per day of analyst time buys.", f))
 	}
+	// Alerts on the timelines: those each instance keeps at its operating
+	// point (the shipped threshold, else its best F1), matched or false.
+	thr := map[string]float64{}
+	for _, r := range ev.Instances {
+		t := r.Best.Threshold
+		if r.OperatingPoint != nil {
+			t = r.OperatingPoint.Threshold
+		}
+		thr[r.Instance+"\x00"+string(r.Typology)] = t
+	}
+	matched := make([]bool, len(c.Alerts))
+	if len(c.Timelines) > 0 {
+		for _, pr := range scoring.Match(c.Alerts, c.Labels, c.Options) {
+			matched[pr.Alert] = true
+		}
+	}
 	for _, tl := range c.Timelines {
 		if len(tl.TS) == 0 {
 			continue
 		}
-		t0 := tl.TS[0]
+		// Wall-clock time on the x axis: Unix seconds, drawn as UTC times.
 		ts := make([]float64, len(tl.TS))
 		for i, x := range tl.TS {
-			ts[i] = float64(x-t0) / 1e9
+			ts[i] = float64(x) / 1e9
 		}
 		var wins []window
 		for _, l := range c.Labels {
 			if l.Symbol == tl.Symbol {
-				wins = append(wins, window{Start: float64(l.Start-t0) / 1e9, End: float64(l.End-t0) / 1e9, Label: string(l.Typology)})
+				wins = append(wins, window{Start: float64(l.Start) / 1e9, End: float64(l.End) / 1e9, Label: string(l.Typology)})
 			}
 		}
 		var marks []marker
-		thr := map[string]float64{}
-		for _, r := range ev.Instances {
-			thr[r.Instance+"\x00"+string(r.Typology)] = r.Best.Threshold
-		}
-		for _, a := range c.Alerts {
+		for i, a := range c.Alerts {
 			if a.Symbol == tl.Symbol && a.Score >= thr[a.Instance+"\x00"+string(a.Typology)] {
-				marks = append(marks, marker{T: float64(a.RaisedAt-t0) / 1e9, Label: a.Instance})
+				marks = append(marks, marker{T: float64(a.RaisedAt) / 1e9, Label: a.Instance, Matched: matched[i]})
 			}
 		}
 		p, err := timelinePlot("Price, injections and alerts: "+tl.Symbol, ts, tl.Price, wins, marks)
@@ -180,7 +192,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 		if err != nil {
 			return err
 		}
-		view.Figures = append(view.Figures, newFigureView("Timeline "+tl.Symbol, "Shaded: injected attacks. Triangles: alerts at or above each instance's best-F1 threshold.", f))
+		view.Figures = append(view.Figures, newFigureView("Timeline "+tl.Symbol, "Shaded: labelled attacks. Circles: alerts kept at each instance's operating point that matched a label; crosses: false alerts. Times in UTC.", f))
 	}
 	view.Headline = headline(c, ev)
 	view.Facts = facts(c)
