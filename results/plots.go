@@ -125,9 +125,10 @@ func prPlot(title string, series []plotSeries) (*plot.Plot, error) {
 }
 
 // thresholdPlot draws precision, recall and F1 against the score threshold and
-// marks the best-F1 threshold with a vertical line.
-func thresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*plot.Plot, error) {
-	p := newPlot(title, "score threshold", "")
+// marks the in-sample best-F1 threshold (dashed) and the threshold the entry
+// ships (solid) with vertical lines.
+func thresholdPlot(title string, thr, prec, rec, f1 []float64, best, shipped float64) (*plot.Plot, error) {
+	p := newPlot(title, "score threshold", "precision, recall, F1")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Legend.Top, p.Legend.Left = false, true
 	// The point at threshold t holds for every threshold in (next lower t, t]:
@@ -150,13 +151,23 @@ func thresholdPlot(title string, thr, prec, rec, f1 []float64, best float64) (*p
 	if err := addLinesStyled(p, []plotSeries{{Name: "precision", X: x, Y: pick(prec)}, {Name: "recall", X: x, Y: pick(rec)}, {Name: "F1", X: x, Y: pick(f1)}}, true, plotter.PreStep); err != nil {
 		return nil, err
 	}
-	if !math.IsNaN(best) && !math.IsInf(best, 0) && len(thr) > 0 {
-		l, err := plotter.NewLine(plotter.XYs{{X: best, Y: 0}, {X: best, Y: 1.02}})
+	for _, m := range []struct {
+		at     float64
+		label  string
+		dashes []vg.Length
+		colour color.Color
+	}{
+		{best, fmt.Sprintf("best F1 at %.4g (in-sample)", best), []vg.Length{vg.Points(4), vg.Points(3)}, color.Gray{Y: 90}},
+		{shipped, fmt.Sprintf("ships at %.4g", shipped), nil, color.RGBA{213, 94, 0, 255}},
+	} {
+		if math.IsNaN(m.at) || math.IsInf(m.at, 0) || len(thr) == 0 || (m.dashes == nil && m.at == best) {
+			continue // no threshold, or the shipped one is the best-F1 one
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: m.at, Y: 0}, {X: m.at, Y: 1.02}})
 		if err == nil {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			l.Color = color.Gray{Y: 90}
+			l.Dashes, l.Color = m.dashes, m.colour
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("best F1 at %.4g", best), l)
+			p.Legend.Add(m.label, l)
 		}
 	}
 	return p, nil

@@ -23,7 +23,7 @@ func TestPlotsRenderDeterministically(t *testing.T) {
 			return prPlot("pr", []plotSeries{{Name: "a", X: []float64{0, 0.5, 1}, Y: []float64{1, 0.8, 0.4}}})
 		},
 		"threshold": func() (*plot.Plot, error) {
-			return thresholdPlot("thr", []float64{0.1, 0.5, 0.9}, []float64{0.2, 0.6, 1}, []float64{1, 0.7, 0.1}, []float64{0.33, 0.65, 0.18}, 0.5)
+			return thresholdPlot("thr", []float64{0.1, 0.5, 0.9}, []float64{0.2, 0.6, 1}, []float64{1, 0.7, 0.1}, []float64{0.33, 0.65, 0.18}, 0.5, 0.9)
 		},
 		"cdf": func() (*plot.Plot, error) {
 			return cdfPlot("ttd", "seconds", []plotSeries{{Name: "a", X: []float64{3, 1, 2}}})
@@ -80,7 +80,7 @@ func TestPlotsTakeAnyFiniteScores(t *testing.T) {
 	for _, thr := range [][]float64{{1, 1e16}, {-1e308, 1e308}, {0.5, 1e308}, {-math.MaxFloat64, math.MaxFloat64}, {3, 3}} {
 		done := make(chan error, 1)
 		go func() {
-			p, err := thresholdPlot("t", thr, []float64{1, 0.5}, []float64{0.5, 1}, []float64{0.6, 0.6}, thr[1])
+			p, err := thresholdPlot("t", thr, []float64{1, 0.5}, []float64{0.5, 1}, []float64{0.6, 0.6}, thr[1], thr[1])
 			if err == nil {
 				_, err = render("x", p, 400, 300)
 			}

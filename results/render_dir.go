@@ -98,16 +98,16 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
 			recall := make([]float64, len(rs))
 			copy(recall, rs)
 			name = unique(name)
-			p, err := thresholdPlot(title, ths, ps, recall, f1s, r.Best.Threshold)
-			f, err := save(name, p, err, 5*vg.Inch, 3.2*vg.Inch)
-			if err != nil {
-				return err
-			}
-			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 at every distinct score threshold; the dashed line is the best-F1 threshold.", f))
 			shipped := r.Best.Threshold
 			if r.OperatingPoint != nil {
 				shipped = r.OperatingPoint.Threshold
 			}
+			p, err := thresholdPlot(title, ths, ps, recall, f1s, r.Best.Threshold, shipped)
+			f, err := save(name, p, err, 5*vg.Inch, 3.2*vg.Inch)
+			if err != nil {
+				return err
+			}
+			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 on this run at every distinct score threshold; dashed: the best-F1 threshold (in-sample); solid: the threshold the entry ships, chosen out of sample.", f))
 			if ctl, ok := newThresholdControl(fmt.Sprintf("ctl%d", len(used)), title, r.Sweep, shipped, c.Options.BudgetPerDay); ok {
 				sec.Controls = append(sec.Controls, ctl)
 			}
