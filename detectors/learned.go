@@ -29,45 +29,14 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return &learned{model: m, burst: burstRule{floor: p.Float("min_score"), step: p.Float("step"), cooldown: int64(p.Duration("cooldown"))}}, nil
+			return &pumpDetector{
+				score: func(sym string, ts int64, f *[PumpNumFeatures]float64) (float64, bool) {
+					return m.fitAt(sym, ts).Score(f[:]), true
+				},
+				evidence: func(score float64, f *[PumpNumFeatures]float64) string {
+					return fmt.Sprintf("log-odds %.2f; %s", score, pumpEvidence(f))
+				},
+				burst: burstRule{floor: p.Float("min_score"), step: p.Float("step"), cooldown: int64(p.Duration("cooldown"))}}, nil
 		},
 	})
 }
-
-type learned struct {
-	model  *Model
-	burst  burstRule
-	insts  []replay.Instrument
-	feats  *PumpFeatures
-	bursts []burstState
-	f      [PumpNumFeatures]float64
-}
-
-func (d *learned) Start(info *replay.RunInfo) error {
-	d.insts = info.Instruments
-	d.feats = NewPumpFeatures(info.Instruments)
-	d.bursts = make([]burstState, len(info.Instruments))
-	return nil
-}
-
-func (d *learned) Consume(bt *replay.Batch, emit func(Alert)) error {
-	for i := range bt.Records {
-		fills := bt.FillsOf(i)
-		if len(fills) == 0 {
-			continue
-		}
-		ev := &bt.Records[i].Event
-		if !d.feats.Add(ev.Symbol, ev.TS, fills) || !d.feats.Features(ev.Symbol, ev.TS, d.f[:]) {
-			continue
-		}
-		sym := d.insts[ev.Symbol].Symbol
-		score := d.model.fitAt(sym, ev.TS).Score(d.f[:])
-		if d.burst.offer(&d.bursts[ev.Symbol], ev.TS, score) {
-			emit(Alert{Symbol: sym, RaisedAt: ev.TS, Start: ev.TS - pumpWindows[1], End: ev.TS, Score: score,
-				Evidence: fmt.Sprintf("log-odds %.2f; %s", score, pumpEvidence(&d.f))})
-		}
-	}
-	return nil
-}
-
-func (d *learned) Finish(func(Alert)) error { return nil }

@@ -28,8 +28,13 @@ func init() {
 				{Name: "cooldown", Type: component.Duration, Default: 5 * time.Minute, Unit: "s", Meaning: "time below min_score that ends a burst"},
 			}},
 		New: func(p Params) (Detector, error) {
-			return &pumpRush{minRise: p.Float("min_rise_bps"), minTicks: float64(p.Int("min_ticks")), burst: burstRule{floor: p.Float("min_score"), step: p.Float("step"),
-				cooldown: int64(p.Duration("cooldown"))}}, nil
+			minRise, minTicks := p.Float("min_rise_bps"), float64(p.Int("min_ticks"))
+			return &pumpDetector{
+				score: func(_ string, _ int64, f *[PumpNumFeatures]float64) (float64, bool) {
+					return f[1], f[7] >= minRise && f[9] >= minTicks // rush buys in 30 s, when the price rose
+				},
+				evidence: func(_ float64, f *[PumpNumFeatures]float64) string { return pumpEvidence(f) },
+				burst:    burstRule{floor: p.Float("min_score"), step: p.Float("step"), cooldown: int64(p.Duration("cooldown"))}}, nil
 		},
 	})
 }
@@ -70,46 +75,6 @@ func (r burstRule) offer(b *burstState, ts int64, score float64) bool {
 	}
 	return false
 }
-
-type pumpRush struct {
-	minRise, minTicks float64
-	burst             burstRule
-	insts             []replay.Instrument
-	feats             *PumpFeatures
-	bursts            []burstState
-	f                 [PumpNumFeatures]float64
-}
-
-func (p *pumpRush) Start(info *replay.RunInfo) error {
-	p.insts = info.Instruments
-	p.feats = NewPumpFeatures(info.Instruments)
-	p.bursts = make([]burstState, len(info.Instruments))
-	return nil
-}
-
-func (p *pumpRush) Consume(bt *replay.Batch, emit func(Alert)) error {
-	for i := range bt.Records {
-		fills := bt.FillsOf(i)
-		if len(fills) == 0 {
-			continue
-		}
-		ev := &bt.Records[i].Event
-		if !p.feats.Add(ev.Symbol, ev.TS, fills) || !p.feats.Features(ev.Symbol, ev.TS, p.f[:]) {
-			continue
-		}
-		f := &p.f
-		if f[7] < p.minRise || f[9] < p.minTicks {
-			continue
-		}
-		if p.burst.offer(&p.bursts[ev.Symbol], ev.TS, f[1]) {
-			emit(Alert{Symbol: p.insts[ev.Symbol].Symbol, RaisedAt: ev.TS, Start: ev.TS - pumpWindows[1], End: ev.TS, Score: f[1],
-				Evidence: pumpEvidence(f)})
-		}
-	}
-	return nil
-}
-
-func (p *pumpRush) Finish(func(Alert)) error { return nil }
 
 // pumpEvidence says what the features saw.
 func pumpEvidence(f *[PumpNumFeatures]float64) string {
