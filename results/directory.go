@@ -254,7 +254,7 @@ func rateText(c *Contents, instance string, m *scoring.Metrics) string {
 	if _, no := c.NotEvaluable[instance]; no {
 		return "not evaluable"
 	}
-	return rateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI)
+	return RateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI)
 }
 
 // shareText is a proportion with its count and 95% interval, or "–" with

@@ -64,7 +64,7 @@ func DrawsMarkdown(d *scoring.Draws) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", in.Instance, in.Typology, in.Measured(),
 			shareText(p.Precision, p.MatchedAlerts, p.Alerts, p.PrecisionCI), shareText(p.Recall, p.Detected, p.Labels, p.RecallCI),
-			intervalText(p.F1, p.F1CI, p.Labels == 0), rateWithCI(p.AlertsPerDay, p.BackgroundAlert, p.AlertsPerDayCI), strings.Join(per, " "))
+			intervalText(p.F1, p.F1CI, p.Labels == 0), RateWithCI(p.AlertsPerDay, p.BackgroundAlert, p.AlertsPerDayCI), strings.Join(per, " "))
 	}
 	if len(d.TestSeeds) > 0 {
 		fmt.Fprintf(&b, "\n**Chosen on seeds %s, measured on seeds %s** (out of sample by seed: each entry's rule, best F1 when it states none, picks the threshold on the first seeds pooled; a fixed threshold is kept).\n\n",
@@ -75,7 +75,7 @@ func DrawsMarkdown(d *scoring.Draws) string {
 			m := &s.Test
 			fmt.Fprintf(&b, "| %s | %s | %.4g | %s | %s | %s | %s | %s |\n", in.Instance, in.Typology, s.Threshold, s.SelectedBy,
 				shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), f1Text(m),
-				rateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI))
+				RateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI))
 		}
 	}
 	return b.String()
@@ -106,8 +106,8 @@ func intervalText(v float64, ci [2]float64, none bool) string {
 	return fmt.Sprintf("%.3f [%.2f–%.2f]", v, ci[0], ci[1])
 }
 
-// rateWithCI is a rate per day with its count and interval.
-func rateWithCI(v float64, n int, ci [2]float64) string {
+// RateWithCI is a rate per day with its count and interval.
+func RateWithCI(v float64, n int, ci [2]float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -266,13 +265,6 @@ func printSummary(w io.Writer, dir, format string) error {
 		if (r.Test == nil && r.Best.Labels > 0) || (r.Test != nil && r.OperatingPoint.InSample) {
 			inSample++
 		}
-		rate := func(k, n int, none string) string {
-			if n == 0 {
-				return none
-			}
-			lo, hi := scoring.Wilson(k, n)
-			return fmt.Sprintf("%.1f%% %d/%d [%.0f–%.0f]", 100*float64(k)/float64(n), k, n, 100*lo, 100*hi)
-		}
 		f1, ttd := fmt.Sprintf("%.3f [%.2f–%.2f]", m.F1, m.F1CI[0], m.F1CI[1]), "–"
 		if m.Labels == 0 {
 			f1 = "–"
@@ -284,17 +276,14 @@ func printSummary(w io.Writer, dir, format string) error {
 		if _, no := s.NotEvaluable[r.Instance]; no {
 			perDay = "not evaluable"
 		} else if s.Days > 0 {
-			perDay = fmt.Sprintf("%s (%d)", results.PerDayText(m.AlertsPerDay), m.BackgroundAlert)
-			if ci := m.AlertsPerDayCI; !math.IsNaN(ci[0]) {
-				perDay += fmt.Sprintf(" [%s–%s]", results.PerDayText(ci[0]), results.PerDayText(ci[1]))
-			}
+			perDay = results.RateWithCI(m.AlertsPerDay, m.BackgroundAlert, m.AlertsPerDayCI)
 		}
 		early := "–"
 		if len(m.RecallWithin) == 2 && m.Labels > 0 {
 			early = fmt.Sprintf("%d %d", m.RecallWithin[0].Detected, m.RecallWithin[1].Detected)
 		}
-		rows = append(rows, []string{r.Instance, string(r.Typology), thr, rate(m.MatchedAlerts, m.Alerts, "no alerts"),
-			rate(m.Detected, m.Labels, "no labels"), f1, ttd, early, perDay})
+		rows = append(rows, []string{r.Instance, string(r.Typology), thr, countedShare(m.MatchedAlerts, m.Alerts, "no alerts"),
+			countedShare(m.Detected, m.Labels, "no labels"), f1, ttd, early, perDay})
 	}
 	printColumns(w, rows, 2)
 	split := ""
@@ -374,4 +363,14 @@ func progressPrinter(gs *globalState, t0 time.Time) func(int64, float64) {
 			fmt.Fprintf(gs.stderr, "progress: %3.0f%% of the replayed time, %d events, %s\n", 100*done, n, time.Since(t0).Round(time.Second))
 		}
 	}
+}
+
+// countedShare is k of n as a percentage with its count and 95% Wilson
+// interval ("12.5% 1/8 [2–47]"), or none when n is 0.
+func countedShare(k, n int, none string) string {
+	if n == 0 {
+		return none
+	}
+	lo, hi := scoring.Wilson(k, n)
+	return fmt.Sprintf("%.1f%% %d/%d [%.0f–%.0f]", 100*float64(k)/float64(n), k, n, 100*lo, 100*hi)
 }

@@ -146,25 +146,14 @@ func printSeeds(w io.Writer, dir, format string) error {
 		_, err := io.WriteString(w, results.DrawsMarkdown(d))
 		return err
 	}
-	share := func(k, n int) string {
-		if n == 0 {
-			return "–"
-		}
-		lo, hi := scoring.Wilson(k, n)
-		return fmt.Sprintf("%.1f%% %d/%d [%.0f–%.0f]", 100*float64(k)/float64(n), k, n, 100*lo, 100*hi)
-	}
+	share := func(k, n int) string { return countedShare(k, n, "–") }
 	interval := func(v float64, ci [2]float64) string {
 		if math.IsNaN(v) {
 			return "–"
 		}
 		return fmt.Sprintf("%.3f [%.2f–%.2f]", v, ci[0], ci[1])
 	}
-	rate := func(v float64, n int, ci [2]float64) string {
-		if math.IsNaN(v) {
-			return "–"
-		}
-		return fmt.Sprintf("%s (%d) [%s–%s]", results.PerDayText(v), n, results.PerDayText(ci[0]), results.PerDayText(ci[1]))
-	}
+	rate := results.RateWithCI
 	fmt.Fprintf(w, "%d seeds (%s), pooled: each seed at its headline threshold\n", len(d.Seeds), seedText(d.Seeds))
 	rows := [][]string{{"detector instance", "typology", "measured", "precision [95%]", "recall [95%]", "F1 [95% over seeds]", "bg alerts/d (count) [95% over seeds]"}}
 	for _, in := range d.Instances {
