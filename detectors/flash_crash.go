@@ -102,7 +102,8 @@ type flashCrash struct {
 	flash                  int64 // how fast a move is sudden
 	last                   int64 // the last event's time: pending moves are raised then at the end
 	minMove                float64
-	minTicks               int64 // the move in price steps
+	minTicks               int64   // the move in price steps
+	minStep                []int64 // per instrument: minTicks price steps, in its price units
 	insts                  []replay.Instrument
 	syms                   []flashSym
 }
@@ -110,6 +111,10 @@ type flashCrash struct {
 func (f *flashCrash) Start(info *replay.RunInfo) error {
 	f.insts = info.Instruments
 	f.syms = make([]flashSym, len(info.Instruments))
+	f.minStep = make([]int64, len(info.Instruments))
+	for i, in := range info.Instruments {
+		f.minStep[i] = f.minTicks * max(in.Tick, 1)
+	}
 	return nil
 }
 
@@ -168,7 +173,7 @@ func (f *flashCrash) Consume(b *replay.Batch, emit func(Alert)) error {
 		hi, lo := s.hi[0], s.lo[0]
 		down := float64(hi.val-mid) / float64(hi.val)
 		up := float64(mid-lo.val) / float64(lo.val)
-		minStep := f.minTicks * max(f.insts[r.Event.Symbol].Tick, 1) // fewer price steps: not a move on this instrument
+		minStep := f.minStep[r.Event.Symbol] // fewer price steps: not a move on this instrument
 		if hi.val-mid < minStep {
 			down = 0
 		}
