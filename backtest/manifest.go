@@ -149,6 +149,7 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*Verification,
 	if err != nil {
 		return nil, err
 	}
+	defer out.Close()
 	tmp, err := os.MkdirTemp("", "tapetest-verify-run-")
 	if err != nil {
 		return nil, err

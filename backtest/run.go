@@ -32,12 +32,26 @@ type Options struct {
 	// so far and the share of the replayed time range done (exact: events
 	// come in time order).
 	Progress func(events int64, done float64)
+	// NoCases leaves out the case tape (the market around alerts that a
+	// results directory's case files show): for a caller that writes no
+	// results directory.
+	NoCases bool
 }
 
 // Outcome is a finished run.
 type Outcome struct {
 	Contents *results.Contents
 	Stats    replay.RunStats
+	tape     *caseTape
+}
+
+// Close releases what the run keeps for its results directory (the case
+// tape's file). Write the directory first.
+func (o *Outcome) Close() error {
+	if o == nil || o.tape == nil {
+		return nil
+	}
+	return o.tape.Close()
 }
 
 // progressOf turns the replay's progress (events, the last one's time) into
@@ -142,9 +156,15 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	tl := newTimeline(len(gen.Instruments()), (end-start)/2000)
 	cov := newCoverage(len(gen.Instruments()))
 	consumers = append(consumers, tl, cov)
+	engOpts := replay.EngineOptions{STP: STPModes(spec)}
+	var tape *caseTape
+	if !opts.NoCases {
+		tape = newCaseTape(engOpts)
+		consumers = append(consumers, tape)
+	}
 	stats, runErr := replay.Run(ctx, gen, consumers, replay.RunOptions{
 		BatchSize: opts.BatchSize,
-		Engine:    replay.EngineOptions{STP: STPModes(spec)},
+		Engine:    engOpts,
 		Info:      replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end, NoOrderIDs: noOrderIDs(gen)},
 		Progress:  progressOf(opts.Progress, start, end),
 	})
@@ -156,11 +176,18 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 			failures = append(failures, results.Failure{Instance: e.Consumer, Error: e.Err.Error()})
 		}
 	case runErr != nil:
+		if tape != nil {
+			tape.Close()
+		}
 		return nil, runErr
 	}
 	failed := map[string]bool{}
 	for _, f := range failures {
 		failed[f.Instance] = true
+		if tape != nil && f.Instance == tape.Name() { // not a detector: the case files cannot be written
+			tape.Close()
+			return nil, fmt.Errorf("%s: %s", f.Instance, f.Error)
+		}
 	}
 	var alerts []detectors.Alert
 	var ran []scoring.Ref
@@ -181,6 +208,9 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	sopts.Start, sopts.End, sopts.Segments = start, end, segments
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
 	if err != nil {
+		if tape != nil {
+			tape.Close()
+		}
 		return nil, err
 	}
 	counts := append(stats.Counts, gen.Counts()...)
@@ -190,8 +220,12 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		}
 	}
 	counts = replay.SumCounts(counts)
-	return &Outcome{Stats: stats, Contents: &results.Contents{
+	out := &Outcome{Stats: stats, tape: tape, Contents: &results.Contents{
 		Manifest: m, Alerts: alerts, Labels: gen.Labels(), Options: sopts, Timelines: tl.timelines(gen.Instruments()), Exposure: exposure, NotEvaluable: notEvaluable,
-		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end,
-	}}, nil
+		Counts: counts, Failures: failures, Ran: ran, Events: stats.Events, Start: start, End: end, Accounts: gen.Accounts(),
+	}}
+	if tape != nil {
+		out.Contents.Tape = tape
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -64,6 +65,13 @@ type Contents struct {
 	Events       int64
 	Start        int64 // replayed time range, ns
 	End          int64
+	// Accounts are the run's account attributes, for case files (empty for
+	// public data).
+	Accounts []replay.AccountAttrs
+	// Tape reads the market around alerts for their case files; nil when
+	// the directory is re-rendered from its own files (the case files it
+	// holds stay).
+	Tape CaseTape
 }
 
 // Summary is summary.json: what `tapetest gate` compares.
@@ -103,6 +111,8 @@ func WriteDir(dir string, c *Contents) error {
 		ms = append(ms, metricsAt{"all_alerts", r.All}, metricsAt{"best_f1", r.Best})
 		sweeps = append(sweeps, r.Sweep)
 	}
+	st := standings(c, ev)
+	refs, groups := selectCases(c, ev, st, AlertIDs(c.Alerts))
 	steps := []func() error{
 		func() error { return writeAlerts(dir, c.Alerts, matched) },
 		func() error { return WriteLabels(dir, c.Labels) },
@@ -110,7 +120,8 @@ func WriteDir(dir string, c *Contents) error {
 		func() error { return writeSweeps(dir, sweeps) },
 		func() error { return writeTimelines(dir, c.Timelines) },
 		func() error { return writeSummary(dir, c, ev) },
-		func() error { return renderAll(dir, c, ev) },
+		func() error { return writeCases(context.Background(), dir, c, refs, st) },
+		func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -19,10 +19,11 @@ import (
 )
 
 // renderAll draws every plot (PNG and SVG under plots/), report.html and summary.md.
-func renderAll(dir string, c *Contents, ev *scoring.Evaluation) error {
+func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup) error {
 	view := &reportView{
 		Title:    "tapetest — detector backtest",
 		Subtitle: subtitle(c),
+		Cases:    cases,
 	}
 	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (figure, error) {
 		if err != nil {

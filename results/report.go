@@ -31,6 +31,7 @@ type reportView struct {
 	Counts     []fact       // reconciliation counts: nothing dropped silently
 	Failures   []fact       // failed detector instances and their errors
 	Notes      []string
+	Cases      []caseGroup // each instance's case files: its false alerts at the operating point, its top alerts
 }
 
 // loadRow is one instance's alert load: what it would send analysts on this
@@ -108,6 +109,8 @@ type figureView struct {
 }
 
 var reportFuncs = template.FuncMap{
+	"caseFalseMax":  func() int { return caseFalseMax },
+	"caseTopAlerts": func() int { return caseTopAlerts },
 	"pct": func(v float64) string {
 		if math.IsNaN(v) {
 			return "–"

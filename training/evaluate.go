@@ -69,7 +69,7 @@ func Evaluate(ctx context.Context, spec *backtest.Spec, m *detectors.Model, rule
 		return nil, err
 	}
 	cfg := detectors.Config{Name: "learned", Params: map[string]any{"model": tmp.Name()}, Select: rule}
-	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: "training", SpecText: []byte("training"), ToolVersion: "train", Detectors: []detectors.Config{cfg}})
+	out, err := backtest.Run(ctx, spec, backtest.Options{SpecName: "training", SpecText: []byte("training"), ToolVersion: "train", NoCases: true, Detectors: []detectors.Config{cfg}})
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}

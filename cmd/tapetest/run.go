@@ -156,6 +156,7 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	if err != nil {
 		return usageError(fmt.Errorf("%s: %w", c.Name, err))
 	}
+	defer out.Close()
 	// The directory is replaced whole: either the previous complete run or
 	// this one, never a mixture.
 	if err := results.CommitDir(dir, func(tmp string) error {

@@ -96,7 +96,9 @@ func seedsAction(ctx context.Context, gs *globalState, c *cli.Command) error {
 			if err := results.WriteFileAtomic(filepath.Join(sub, "spec.yaml"), req.text); err != nil {
 				return err
 			}
-			if err := results.WriteDir(sub, out.Contents); err != nil {
+			err = results.WriteDir(sub, out.Contents)
+			out.Close()
+			if err != nil {
 				return err
 			}
 			cs := out.Contents

@@ -1,0 +1,259 @@
+package backtest
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+	"github.com/tapetest/tapetest/results"
+)
+
+// Case tape: what a case file shows of the market around an alert. Which
+// alerts get a case is known only after scoring, so during the run a
+// consumer keeps a compact tape of every instrument on disk — each trade
+// with both accounts, and the depth ladder at most once a second — and the
+// results directory reads the alerts' windows back from it in one
+// sequential pass. The ladder comes from a private engine that applies the
+// same events with the same options as the run's own (a consumer cannot see
+// the run's books, which are ahead of it), so it is the book each record
+// left.
+const (
+	tapeLevels    = results.CaseLevels // levels per side in a ladder snapshot
+	tapeBookEvery = int64(1e9)         // at most one snapshot per instrument per second
+	tapeTrade     = byte('T')
+	tapeBook      = byte('B')
+)
+
+// caseTape is the consumer that writes the tape, and the results.CaseTape
+// that reads windows back.
+type caseTape struct {
+	engOpts replay.EngineOptions
+	eng     *replay.Engine
+	insts   []replay.Instrument
+	scratch replay.Batch
+	next    []int64
+	lv      []orderbook.Level
+	f       *os.File
+	path    string // "" once unlinked
+	w       *bufio.Writer
+	buf     []byte
+	written int64
+}
+
+func newCaseTape(opts replay.EngineOptions) *caseTape { return &caseTape{engOpts: opts} }
+
+func (t *caseTape) Name() string { return "case-tape" }
+
+func (t *caseTape) Start(_ context.Context, info *replay.RunInfo) error {
+	eng, err := replay.NewEngine(info.Instruments, t.engOpts)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "tapetest-case-tape-*")
+	if err != nil {
+		return fmt.Errorf("case tape: %w", err)
+	}
+	t.eng, t.insts, t.f, t.path = eng, info.Instruments, f, f.Name()
+	if os.Remove(f.Name()) == nil { // unlinked: the file goes with the process whatever happens
+		t.path = ""
+	}
+	t.next = make([]int64, len(info.Instruments))
+	t.w = bufio.NewWriterSize(f, 1<<20)
+	t.scratch = replay.Batch{Records: make([]replay.Record, 0, 1), Fills: make([]orderbook.Fill, 0, 64)}
+	t.lv = make([]orderbook.Level, 0, tapeLevels)
+	return nil
+}
+
+func (t *caseTape) Consume(_ context.Context, b *replay.Batch) error {
+	for i := range b.Records {
+		r := &b.Records[i]
+		t.scratch.Records, t.scratch.Fills = t.scratch.Records[:0], t.scratch.Fills[:0]
+		t.eng.Apply(&r.Event, &t.scratch)
+		sym, ts := r.Event.Symbol, r.Event.TS
+		for _, f := range b.FillsOf(i) {
+			t.buf = append(t.buf[:0], tapeTrade)
+			t.buf = binary.LittleEndian.AppendUint32(t.buf, sym)
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(ts))
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(f.Price))
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(f.Qty))
+			t.buf = append(t.buf, byte(f.Aggressor))
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, f.MakerAccount)
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, f.TakerAccount)
+			if _, err := t.w.Write(t.buf); err != nil {
+				return fmt.Errorf("case tape: %w", err)
+			}
+		}
+		if int(sym) >= len(t.next) || ts < t.next[sym] {
+			continue
+		}
+		t.next[sym] = ts - ts%tapeBookEvery + tapeBookEvery
+		t.buf = append(t.buf[:0], tapeBook)
+		t.buf = binary.LittleEndian.AppendUint32(t.buf, sym)
+		t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(ts))
+		for _, side := range [2]orderbook.Side{orderbook.Buy, orderbook.Sell} {
+			t.lv = t.depth(sym, side, t.lv[:0])
+			t.buf = append(t.buf, byte(len(t.lv)))
+			for _, l := range t.lv {
+				t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(l.Price))
+				t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(l.Qty))
+				t.buf = binary.LittleEndian.AppendUint32(t.buf, uint32(l.Orders))
+			}
+		}
+		if _, err := t.w.Write(t.buf); err != nil {
+			return fmt.Errorf("case tape: %w", err)
+		}
+	}
+	return nil
+}
+
+// depth is the top tapeLevels levels of one side of sym's book.
+func (t *caseTape) depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
+	var all []orderbook.Level
+	switch {
+	case t.eng.Book(sym) != nil:
+		all = t.eng.Book(sym).Depth(side, dst)
+	case t.eng.DepthBook(sym) != nil:
+		all = t.eng.DepthBook(sym).Depth(side, dst)
+	default:
+		return dst
+	}
+	if len(all) > tapeLevels {
+		all = all[:tapeLevels]
+	}
+	return all
+}
+
+func (t *caseTape) Finish(context.Context) error {
+	if t.w == nil {
+		return nil
+	}
+	if err := t.w.Flush(); err != nil {
+		return fmt.Errorf("case tape: %w", err)
+	}
+	return nil
+}
+
+// Close releases the tape's file.
+func (t *caseTape) Close() error {
+	if t.f == nil {
+		return nil
+	}
+	err := t.f.Close()
+	if t.path != "" {
+		err = errors.Join(err, os.Remove(t.path))
+	}
+	t.f = nil
+	return err
+}
+
+// Instruments is what the tape recorded, indexed by symbol number.
+func (t *caseTape) Instruments() []replay.Instrument { return t.insts }
+
+// Read implements results.CaseTape: one sequential pass over the tape fills
+// every window's trades and ladders.
+func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]results.CaseMarket, error) {
+	out := make([]results.CaseMarket, len(wins))
+	if t.f == nil || len(wins) == 0 {
+		return out, nil
+	}
+	if err := t.w.Flush(); err != nil {
+		return nil, fmt.Errorf("case tape: %w", err)
+	}
+	symOf := map[string]uint32{}
+	for i, in := range t.insts {
+		symOf[in.Symbol] = uint32(i)
+	}
+	bySym := make([][]int, len(t.insts))
+	span := make([][2]int64, len(t.insts))
+	for i, w := range wins {
+		out[i].Instrument = results.CaseInstrument{Symbol: w.Symbol}
+		s, ok := symOf[w.Symbol]
+		if !ok {
+			continue
+		}
+		out[i].Instrument = caseInstrument(t.insts[s])
+		if len(bySym[s]) == 0 {
+			span[s] = [2]int64{w.From, w.To}
+		}
+		span[s] = [2]int64{min(span[s][0], w.From), max(span[s][1], w.To)}
+		bySym[s] = append(bySym[s], i)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(t.f, 0, 1<<62), 1<<20)
+	var hdr [13]byte
+	var n int64
+	for {
+		if n++; n%(1<<20) == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("case tape: %w", err)
+		}
+		sym := binary.LittleEndian.Uint32(hdr[1:])
+		ts := int64(binary.LittleEndian.Uint64(hdr[5:]))
+		if int(sym) >= len(t.insts) {
+			return nil, fmt.Errorf("case tape: symbol %d out of range", sym)
+		}
+		in := &t.insts[sym]
+		switch hdr[0] {
+		case tapeTrade:
+			var body [33]byte
+			if _, err := io.ReadFull(r, body[:]); err != nil {
+				return nil, fmt.Errorf("case tape: %w", err)
+			}
+			if len(bySym[sym]) == 0 || ts < span[sym][0] || ts > span[sym][1] {
+				continue
+			}
+			tr := results.CaseTrade{TS: ts, Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(body[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(body[8:]))),
+				Buy: orderbook.Side(body[16]) == orderbook.Buy, Maker: binary.LittleEndian.Uint64(body[17:]), Taker: binary.LittleEndian.Uint64(body[25:])}
+			for _, i := range bySym[sym] {
+				if ts >= wins[i].From && ts <= wins[i].To {
+					out[i].AddTrade(wins[i], tr)
+				}
+			}
+		case tapeBook:
+			b := results.CaseBook{TS: ts}
+			for side := 0; side < 2; side++ {
+				k, err := r.ReadByte()
+				if err != nil {
+					return nil, fmt.Errorf("case tape: %w", err)
+				}
+				var lv [20]byte
+				for j := 0; j < int(k); j++ {
+					if _, err := io.ReadFull(r, lv[:]); err != nil {
+						return nil, fmt.Errorf("case tape: %w", err)
+					}
+					l := results.CaseLevel{Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(lv[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(lv[8:]))),
+						Orders: int32(binary.LittleEndian.Uint32(lv[16:]))}
+					if side == 0 {
+						b.Bids = append(b.Bids, l)
+					} else {
+						b.Asks = append(b.Asks, l)
+					}
+				}
+			}
+			if len(bySym[sym]) == 0 || ts > span[sym][1] {
+				continue
+			}
+			for _, i := range bySym[sym] {
+				out[i].AddBook(wins[i], b)
+			}
+		default:
+			return nil, fmt.Errorf("case tape: record kind %q", hdr[0])
+		}
+	}
+	return out, nil
+}
+
+func caseInstrument(in replay.Instrument) results.CaseInstrument {
+	return results.CaseInstrument{Symbol: in.Symbol, PriceDecimals: max(int(in.PriceExp), 0), QtyDecimals: max(int(in.QtyExp), 0)}
+}
+
+var _ results.CaseTape = (*caseTape)(nil)
