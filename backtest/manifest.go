@@ -150,6 +150,11 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*Verification,
 		return nil, err
 	}
 	defer out.Close()
+	// The analysts' dispositions are the directory's own input, as the spec
+	// is: the re-run renders them as the directory did.
+	if out.Contents.Review, err = results.ReadReview(dir); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "tapetest-verify-run-")
 	if err != nil {
 		return nil, err

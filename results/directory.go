@@ -72,6 +72,9 @@ type Contents struct {
 	// the directory is re-rendered from its own files (the case files it
 	// holds stay).
 	Tape CaseTape
+	// Review is the directory's review queue plan and the analysts'
+	// dispositions (tapetest review); nil before a review is exported.
+	Review *Review
 }
 
 // Summary is summary.json: what `tapetest gate` compares.
@@ -101,10 +104,6 @@ func WriteDir(dir string, c *Contents) error {
 		return fmt.Errorf("results: %w", err)
 	}
 	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
-	matched := map[int][]string{}
-	for _, p := range scoring.Match(c.Alerts, c.Labels, c.Options) {
-		matched[p.Alert] = append(matched[p.Alert], c.Labels[p.Label].ID)
-	}
 	var ms []metricsAt
 	var sweeps []scoring.Sweep
 	for _, r := range ev.Instances {
@@ -112,15 +111,23 @@ func WriteDir(dir string, c *Contents) error {
 		sweeps = append(sweeps, r.Sweep)
 	}
 	st := standings(c, ev)
-	refs, groups := selectCases(c, ev, st, AlertIDs(c.Alerts))
+	ids := AlertIDs(c.Alerts)
+	refs, groups := selectCases(c, ev, st, ids)
+	matched := map[int][]string{}
+	for i := range st {
+		if len(st[i].Labels) > 0 {
+			matched[i] = st[i].Labels
+		}
+	}
 	steps := []func() error{
 		func() error { return writeAlerts(dir, c.Alerts, matched) },
 		func() error { return WriteLabels(dir, c.Labels) },
 		func() error { return writeMetrics(dir, ms) },
 		func() error { return writeSweeps(dir, sweeps) },
 		func() error { return writeTimelines(dir, c.Timelines) },
-		func() error { return writeSummary(dir, c, ev) },
 		func() error { return writeCases(context.Background(), dir, c, refs, st) },
+		func() error { return applyReview(dir, c, ev, st, ids) },
+		func() error { return writeSummary(dir, c, ev) },
 		func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
 	}
 	for _, step := range steps {
@@ -420,5 +427,8 @@ func ReadDir(dir string) (*Contents, error) {
 		c.Ran = append(c.Ran, ref)
 	}
 	c.Start, c.End = m.Start, m.End
+	if c.Review, err = ReadReview(dir); err != nil {
+		return nil, err
+	}
 	return c, nil
 }

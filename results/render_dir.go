@@ -195,6 +195,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 		}
 		view.Figures = append(view.Figures, newFigureView("Timeline "+tl.Symbol, "Shaded: labelled attacks. Circles: alerts kept at each instance's operating point that matched a label; crosses: false alerts. Times in UTC.", f))
 	}
+	view.Review = newReviewView(c, ev)
 	view.Headline = headline(c, ev)
 	view.Facts = facts(c)
 	for _, k := range c.Counts {
@@ -416,4 +417,28 @@ func jsNum(v float64) string {
 		return "null"
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// newReviewView is the report's review section, nil before a review.
+func newReviewView(c *Contents, ev *scoring.Evaluation) *reviewView {
+	if c.Review == nil {
+		return nil
+	}
+	v := &reviewView{Plan: fmt.Sprintf("every alert at or above its instance's operating threshold (ATL), and %d drawn at random below it (BTL) per instance and typology, seed %d", c.Review.Plan.BelowSample, c.Review.Plan.Seed),
+		Dispositions: len(c.Review.Dispositions)}
+	for _, r := range ev.Instances {
+		rv := r.Reviewed
+		if rv == nil {
+			continue
+		}
+		m := r.Best
+		if r.Test != nil {
+			m = *r.Test
+		}
+		v.Rows = append(v.Rows, reviewRow{Instance: r.Instance, Typology: string(r.Typology), AboveLine: rv.AboveLine, ReviewedAbove: rv.ReviewedAbove,
+			TP: rv.TruePositives, FP: rv.FalsePositives, Escalated: rv.Escalated, ReviewedPrecision: reviewedText(rv),
+			LabelPrecision: shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), BelowLine: rv.BelowLine, Sampled: rv.Sampled,
+			SampledReviewed: rv.SampledReviewed, Missed: missedText(rv)})
+	}
+	return v
 }

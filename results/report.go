@@ -32,6 +32,28 @@ type reportView struct {
 	Failures   []fact       // failed detector instances and their errors
 	Notes      []string
 	Cases      []caseGroup // each instance's case files: its false alerts at the operating point, its top alerts
+	Review     *reviewView // analysts' dispositions, once a review is exported
+}
+
+// reviewView is the report's review section.
+type reviewView struct {
+	Plan         string
+	Dispositions int
+	Rows         []reviewRow
+}
+
+// reviewRow is one instance's reviewed figures beside its label-based
+// precision.
+type reviewRow struct {
+	Instance, Typology string
+	AboveLine          int
+	ReviewedAbove      int
+	TP, FP, Escalated  int
+	ReviewedPrecision  string
+	LabelPrecision     string
+	BelowLine, Sampled int
+	SampledReviewed    int
+	Missed             string
 }
 
 // loadRow is one instance's alert load: what it would send analysts on this

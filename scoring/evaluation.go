@@ -35,6 +35,9 @@ type InstanceResult struct {
 	Selection      *Selection      `json:"selection,omitempty"`
 	OperatingPoint *OperatingPoint `json:"operating_point,omitempty"`
 	Test           *Metrics        `json:"test,omitempty"`
+	// Reviewed is what analysts' dispositions (tapetest review import) say
+	// of the instance at its operating point; nil before any review.
+	Reviewed *Reviewed `json:"reviewed,omitempty"`
 }
 
 // Evaluation scores every detector instance in a run.

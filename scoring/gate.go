@@ -22,6 +22,10 @@ type Rule struct {
 	MaxPrecisionDrop *float64       `yaml:"max_precision_drop" json:"max_precision_drop,omitempty"`
 	MaxAlertsPerDay  *float64       `yaml:"max_alerts_per_day" json:"max_alerts_per_day,omitempty"`
 	MaxTTDP90        *time.Duration `yaml:"max_ttd_p90" json:"max_ttd_p90,omitempty"`
+	// MinReviewedPrecision holds the precision analysts' dispositions give
+	// above the line (tapetest review import); an instance with no closed
+	// review fails it: it cannot be evaluated.
+	MinReviewedPrecision *float64 `yaml:"min_reviewed_precision" json:"min_reviewed_precision,omitempty"`
 }
 
 // Policy is a gate: a default rule and per-typology rules that override it
@@ -95,6 +99,9 @@ func overlay(r, o Rule) Rule {
 	}
 	if o.MaxTTDP90 != nil {
 		r.MaxTTDP90 = o.MaxTTDP90
+	}
+	if o.MinReviewedPrecision != nil {
+		r.MinReviewedPrecision = o.MinReviewedPrecision
 	}
 	return r
 }
@@ -221,6 +228,19 @@ func Gate(p Policy, baseline, candidate []InstanceResult) GateResult {
 		if r.MaxTTDP90 != nil {
 			lim := r.MaxTTDP90.Seconds()
 			check("max_ttd_p90", bm.TTDP90, cm.TTDP90, lim, !(cm.TTDP90 > lim), "time to detect p90 %.1fs, maximum %.1fs")
+		}
+		if r.MinReviewedPrecision != nil {
+			lim := *r.MinReviewedPrecision
+			rr := RuleResult{Instance: c.Instance, Typology: c.Typology, Rule: "min_reviewed_precision", Limit: lim,
+				Message: "no closed review above the line: reviewed precision cannot be evaluated (tapetest review export, then review import)"}
+			if rv := c.Reviewed; rv != nil && rv.TruePositives+rv.FalsePositives > 0 {
+				rr.Candidate, rr.Pass = rv.Precision, rv.Precision >= lim
+				rr.Message = fmt.Sprintf("reviewed precision %.4f (%d/%d closed) [%.2f–%.2f], minimum %.4f", rv.Precision, rv.TruePositives, rv.TruePositives+rv.FalsePositives, rv.PrecisionCI[0], rv.PrecisionCI[1], lim)
+			}
+			if b.Reviewed != nil {
+				rr.Baseline = nz(b.Reviewed.Precision)
+			}
+			add(rr)
 		}
 		if hasBase && r.MaxRecallDrop != nil {
 			drop := bm.Recall - cm.Recall

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/tapetest/tapetest/results"
 	"github.com/urfave/cli/v3"
@@ -38,17 +36,8 @@ func newReportCommand(gs *globalState) *cli.Command {
 			if err != nil {
 				return usageError(fmt.Errorf("report: %w", err))
 			}
-			spec, err := os.ReadFile(filepath.Join(dir, m.Spec.File))
-			if err != nil {
-				return usageError(fmt.Errorf("report: %w", err))
-			}
 			// Replaced whole, as a run writes it: never half re-rendered.
-			if err := results.CommitDir(dir, func(tmp string) error {
-				if err := results.WriteFileAtomic(filepath.Join(tmp, m.Spec.File), spec); err != nil {
-					return err
-				}
-				return results.WriteDir(tmp, contents)
-			}); err != nil {
+			if err := results.RewriteDir(dir, m, contents); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
 			fmt.Fprintf(gs.stdout, "report: %s/%s\n", dir, results.ReportFile)

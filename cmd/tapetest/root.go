@@ -23,6 +23,7 @@ func newRootCommand(gs *globalState) *cli.Command {
 			newImportCommand(gs),
 			newInjectorsCommand(gs),
 			newLabelsCommand(gs),
+			newReviewCommand(gs),
 			newRealismCommand(gs),
 			newReportCommand(gs),
 			newRunCommand(gs),
