@@ -39,7 +39,7 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
 	}
 
-	cov, intensity := coverageMatrices(ev, c.NotEvaluable)
+	cov, intensity := coverageMatrices(ev, c.NotEvaluable, c.Labels)
 	view.Coverage, view.Intensity = cov, intensity
 	view.Load = alertLoad(c, ev)
 	if len(cov.Rows) > 0 && len(cov.Cols) > 0 {
@@ -298,7 +298,11 @@ func short(h string) string {
 // coverageMatrices builds the coverage and intensity matrices; a row whose
 // instance's false alerts cannot be measured on this background (notEval)
 // is marked "†" (the report's caption says what it means).
-func coverageMatrices(ev *scoring.Evaluation, notEval map[string]string) (cov, intensity matrix) {
+func coverageMatrices(ev *scoring.Evaluation, notEval map[string]string, lbls []labels.Label) (cov, intensity matrix) {
+	labelsOf := map[replay.Typology]int{}
+	for _, l := range lbls {
+		labelsOf[l.Typology]++
+	}
 	cov = matrix{Corner: "detector instance ↓ / attack →", Cols: typNames(ev.Typologies)}
 	intensity = matrix{Corner: "detector instance (own typology)"}
 	intensities := map[labels.Intensity]bool{}
@@ -326,22 +330,29 @@ func coverageMatrices(ev *scoring.Evaluation, notEval map[string]string) (cov, i
 		}
 		cov.Rows = append(cov.Rows, name)
 		row := make([]float64, len(ev.Typologies))
+		counts := make([]string, len(ev.Typologies))
 		for i, t := range ev.Typologies {
 			row[i] = math.NaN()
 			if v, ok := r.Coverage[t]; ok {
 				row[i] = v
+				if n := labelsOf[t]; n > 0 {
+					counts[i] = fmt.Sprintf("%d/%d", int(math.Round(v*float64(n))), n)
+				}
 			}
 		}
 		cov.Values = append(cov.Values, row)
+		cov.Counts = append(cov.Counts, counts)
 		irow := make([]float64, len(intensity.Cols))
+		icounts := make([]string, len(intensity.Cols))
 		for i, name := range intensity.Cols {
 			irow[i] = math.NaN()
 			for _, x := range r.Best.ByIntensity {
 				if string(x.Intensity) == name {
-					irow[i] = x.Recall
+					irow[i], icounts[i] = x.Recall, fmt.Sprintf("%d/%d", x.Detected, x.Labels)
 				}
 			}
 		}
+		intensity.Counts = append(intensity.Counts, icounts)
 		intensity.Rows = append(intensity.Rows, r.Instance+" ("+string(r.Typology)+")")
 		intensity.Values = append(intensity.Values, irow)
 	}

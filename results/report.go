@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strings"
 
 	"codeberg.org/go-fonts/liberation/liberationsansbold"
 	"codeberg.org/go-fonts/liberation/liberationsansregular"
@@ -77,6 +78,7 @@ type matrix struct {
 	Rows   []string
 	Cols   []string
 	Values [][]float64
+	Counts [][]string // "detected/labels" beside each value ("" for none)
 }
 
 // typologyView is one typology's section: its PR curves and the table of every
@@ -131,6 +133,18 @@ type figureView struct {
 }
 
 var reportFuncs = template.FuncMap{
+	// brk lets a long identifier (an instance id, a typology) wrap after
+	// its separators, so that wide tables fit their card.
+	"brk": func(s string) template.HTML {
+		var b strings.Builder
+		for _, r := range s {
+			b.WriteString(template.HTMLEscapeString(string(r)))
+			if strings.ContainsRune("_@+,{=", r) {
+				b.WriteString("<wbr>")
+			}
+		}
+		return template.HTML(b.String())
+	},
 	"caseFalseMax":  func() int { return caseFalseMax },
 	"caseTopAlerts": func() int { return caseTopAlerts },
 	"pct": func(v float64) string {
@@ -157,6 +171,12 @@ var reportFuncs = template.FuncMap{
 			fg = "#fff"
 		}
 		return template.CSS(fmt.Sprintf("background:rgb(%d,%d,%d);color:%s", int(r), int(g), int(b), fg))
+	},
+	"count": func(m matrix, r, c int) string {
+		if r < len(m.Counts) && c < len(m.Counts[r]) {
+			return m.Counts[r][c]
+		}
+		return ""
 	},
 	"at": func(m matrix, r, c int) float64 {
 		if r < len(m.Values) && c < len(m.Values[r]) {

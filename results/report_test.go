@@ -34,7 +34,7 @@ func TestRenderHTMLIsSelfContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<svg", "@font-face", "data:font/ttf;base64,", "90.0%", "wash_self&lt;script&gt;", "cancel_unknown_order"} {
+	for _, want := range []string{"<svg", "@font-face", "data:font/ttf;base64,", "90.0%", "wash_<wbr>self&lt;script&gt;", "cancel_unknown_order"} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("report lacks %q", want)
 		}
