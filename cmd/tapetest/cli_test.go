@@ -546,56 +546,6 @@ func TestProgressOnANonTerminal(t *testing.T) {
 	}
 }
 
-// TestDocsCIRuns runs docs/ci.md's first shell block as written (each
-// `tapetest` line in-process, from the repository root, a `> FILE` redirect
-// honoured): the files it names exist and the gate passes the unchanged
-// detectors.
-func TestDocsCIRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the CI scenario twice")
-	}
-	b, err := os.ReadFile("../../docs/ci.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, block, ok := strings.Cut(string(b), "```sh\n")
-	block, _, _ = strings.Cut(block, "```")
-	if !ok || !strings.Contains(block, "tapetest gate") {
-		t.Fatalf("docs/ci.md has no shell block with a gate:\n%s", block)
-	}
-	root, _ := filepath.Abs("../..")
-	tmp := t.TempDir()
-	t.Chdir(root)
-	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
-		line, _, _ = strings.Cut(line, "#")
-		args := strings.Fields(line)
-		if len(args) == 0 || args[0] != "tapetest" {
-			continue
-		}
-		var redirect string
-		if n := len(args); n >= 2 && args[n-2] == ">" {
-			redirect, args = args[n-1], args[:n-2]
-		}
-		for i, a := range args { // outputs into the test's directory
-			if i > 0 && (args[i-1] == "-o" || args[i-1] == "--baseline" || args[i-1] == "--candidate") {
-				args[i] = filepath.Join(tmp, a)
-			}
-		}
-		code, stdout, stderr := runCLI(args[1:]...)
-		if code != 0 {
-			t.Fatalf("%s: exit %d\n%s", line, code, stderr)
-		}
-		if redirect != "" {
-			if err := os.WriteFile(filepath.Join(tmp, redirect), []byte(stdout), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(stdout, "<testsuites>") {
-				t.Fatalf("%s wrote no JUnit:\n%s", line, stdout)
-			}
-		}
-	}
-}
-
 // TestCISpecIsTheDefaultSuiteShortened: examples/ci/spec.yaml is the
 // default suite with its name and duration changed, nothing else.
 func TestCISpecIsTheDefaultSuiteShortened(t *testing.T) {
