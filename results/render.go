@@ -39,15 +39,32 @@ func render(name string, p *plot.Plot, w, h vg.Length) (f figure, err error) {
 			err = fmt.Errorf("render %s: %v", name, r)
 		}
 	}()
+	// The legend goes in a strip right of the plot, never over the data:
+	// the canvas widens by the strip, the data area keeps its size.
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	var strip vg.Length
+	if lw := leg.Rectangle(draw.Canvas{}).Size().X; lw > 0 {
+		strip = lw + vg.Points(14)
+	}
+	leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, vg.Points(4), -vg.Points(26)
+	dataW := w
+	drawAll := func(c draw.Canvas) {
+		p.Draw(draw.Crop(c, 0, -strip, 0, 0))
+		if strip > 0 {
+			leg.Draw(draw.Crop(c, dataW, 0, 0, 0))
+		}
+	}
+	w += strip
 	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(false))
-	p.Draw(draw.New(svg))
+	drawAll(draw.New(svg))
 	var sb bytes.Buffer
 	if _, err := svg.WriteTo(&sb); err != nil {
 		return f, fmt.Errorf("render %s.svg: %w", name, err)
 	}
 	f.SVG = sb.Bytes()
 	img := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(144))}
-	p.Draw(draw.New(img))
+	drawAll(draw.New(img))
 	var pb bytes.Buffer
 	if _, err := img.WriteTo(&pb); err != nil {
 		return f, fmt.Errorf("render %s.png: %w", name, err)
