@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,10 +193,18 @@ func printSweep(w io.Writer, dir, format string) error {
 		fmt.Fprintln(w, "| typology | rank | instance | threshold | measured | precision | recall | F1 | in-sample best F1 | background alerts/day | recall at capacity (in-sample) |\n|---|---|---|---|---|---|---|---|---|---|---|")
 	}
 	rank := 0
+	var table [][]string // the current typology's rows, text format
+	flush := func() {
+		if len(table) > 1 {
+			printColumns(w, table, 2)
+		}
+		table = [][]string{{"#", "instance", "threshold", "measured", "precision", "recall", "F1", "in-sample best F1", "bg alerts/day", "recall at capacity (in-sample)"}}
+	}
 	for i, r := range in {
 		if i == 0 || in[i-1].Typology != r.Typology {
 			rank = 0
 			if !md {
+				flush()
 				fmt.Fprintf(w, "\n%s\n", r.Typology)
 			}
 		}
@@ -204,18 +213,19 @@ func printSweep(w io.Writer, dir, format string) error {
 		if r.Test != nil {
 			m, thr, how = *r.Test, r.OperatingPoint.Threshold, r.OperatingPoint.Measured()
 		}
+		atCap := "–"
+		if c := r.AtCapacity; c != nil {
+			atCap = fmt.Sprintf("%.1f%% (%d/%d) at %.4g, %s/day", 100*c.Recall, c.Detected, r.Best.Labels, c.Threshold, results.PerDayText(c.AlertsPerDay))
+		}
 		if md {
-			atCap := "–"
-			if c := r.AtCapacity; c != nil {
-				atCap = fmt.Sprintf("%.1f%% at %.4g", 100*c.Recall, c.Threshold)
-			}
 			fmt.Fprintf(w, "| %s | %d | `%s` | %.4g | %s | %.1f%% | %.1f%% | %.3f | %.3f | %s | %s |\n", r.Typology, rank, r.Instance, thr, how, 100*m.Precision, 100*m.Recall, m.F1, r.Best.F1, results.PerDayText(m.AlertsPerDay), atCap)
 			continue
 		}
-		fmt.Fprintf(w, "  %2d. %-40s threshold %-10.4g %-15s precision %5.1f%%  recall %5.1f%%  F1 %.3f (in-sample best %.3f)  bg alerts/day %s\n", rank, r.Instance, thr, how, 100*m.Precision, 100*m.Recall, m.F1, r.Best.F1, results.PerDayText(m.AlertsPerDay))
-		if c := r.AtCapacity; c != nil {
-			fmt.Fprintf(w, "      at capacity: threshold %.4g, recall %.1f%% (%d/%d), %s bg alerts/day (in-sample)\n", c.Threshold, 100*c.Recall, c.Detected, r.Best.Labels, results.PerDayText(c.AlertsPerDay))
-		}
+		table = append(table, []string{fmt.Sprintf("%d.", rank), r.Instance, strconv.FormatFloat(thr, 'g', 4, 64), how, countedShare(m.MatchedAlerts, m.Alerts, "no alerts"),
+			countedShare(m.Detected, m.Labels, "no labels"), fmt.Sprintf("%.3f", m.F1), fmt.Sprintf("%.3f", r.Best.F1), results.PerDayText(m.AlertsPerDay), atCap})
+	}
+	if !md {
+		flush()
 	}
 	if !md {
 		fmt.Fprintln(w, "\nranked by the measured F1 (cross-validated unless the scoring says otherwise); the top of a grid is still chosen on this run — confirm it on other data or seeds (run --seeds)")
@@ -242,6 +252,12 @@ func printSummary(w io.Writer, dir, format string) error {
 		}
 		_, err = w.Write(b)
 		return err
+	}
+	for _, f := range s.Failures { // failures first: a table of the others must not hide them
+		fmt.Fprintf(w, "FAILED %s: %s\n", f.Instance, f.Error)
+	}
+	if len(s.Failures) > 0 {
+		fmt.Fprintln(w)
 	}
 	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "detected ≤1m ≤5m", "bg alerts/d (count) [95%]"}}
 	var shipped, inSample, defaulted int
