@@ -173,6 +173,70 @@ func thresholdPlot(title string, thr, prec, rec, f1 []float64, best, shipped flo
 	return p, nil
 }
 
+// alertLoadPlot draws an instance's background alerts a day against the
+// score threshold (log scale when it spans decades), the analyst capacity
+// as a horizontal line and the threshold the entry ships as a vertical one:
+// drawn under its threshold plot, on the same thresholds.
+func alertLoadPlot(thr, perDay []float64, capacity, shipped float64) (*plot.Plot, error) {
+	minPos, maxY := math.Inf(1), 0.0
+	for _, v := range perDay {
+		if v > 0 && !math.IsInf(v, 0) {
+			minPos, maxY = min(minPos, v), max(maxY, v)
+		}
+	}
+	if capacity > 0 {
+		minPos, maxY = min(minPos, capacity), max(maxY, capacity)
+	}
+	label := "background alerts/day"
+	p := newPlot("", "score threshold", label)
+	logScale := maxY > 0 && maxY/minPos >= 100
+	y := perDay
+	floor := 0.0
+	if logScale {
+		floor = minPos / 2
+		y = make([]float64, len(perDay))
+		for i, v := range perDay {
+			y[i] = max(v, floor)
+		}
+		p.Y.Label.Text = label + " (log)"
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		p.Y.Min = 0
+	}
+	idx := make([]int, len(thr))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return thr[idx[a]] < thr[idx[b]] })
+	xs, ys := make([]float64, len(idx)), make([]float64, len(idx))
+	for i, k := range idx {
+		xs[i], ys[i] = thr[k], y[k]
+	}
+	if err := addLinesStyled(p, []plotSeries{{Name: "background alerts/day", X: xs, Y: ys}}, true, plotter.PreStep); err != nil {
+		return nil, err
+	}
+	if capacity > 0 && len(xs) > 0 {
+		if l, err := plotter.NewLine(plotter.XYs{{X: xs[0], Y: capacity}, {X: xs[len(xs)-1], Y: capacity}}); err == nil {
+			l.Color, l.Dashes = color.RGBA{179, 38, 30, 255}, []vg.Length{vg.Points(5), vg.Points(3)}
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("capacity %g/day", capacity), l)
+		}
+	}
+	if !math.IsNaN(shipped) && !math.IsInf(shipped, 0) && len(xs) > 0 {
+		lo, hi := floor, maxY
+		if !logScale {
+			lo, hi = 0, math.Max(maxY, 1)
+		}
+		if l, err := plotter.NewLine(plotter.XYs{{X: shipped, Y: math.Max(lo, 1e-12)}, {X: shipped, Y: hi}}); err == nil {
+			l.Color = color.RGBA{213, 94, 0, 255}
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("ships at %.4g", shipped), l)
+		}
+	}
+	return p, nil
+}
+
 // cdfPlot draws the empirical distribution function of each series' X values.
 func cdfPlot(title, xlabel string, series []plotSeries) (*plot.Plot, error) {
 	p := newPlot(title, xlabel, "fraction of detected events")

@@ -30,40 +30,65 @@ type figure struct {
 }
 
 // render draws p at w×h into SVG (naming its font) and PNG at 144 dpi.
-func render(name string, p *plot.Plot, w, h vg.Length) (f figure, err error) {
+func render(name string, p *plot.Plot, w, h vg.Length) (figure, error) {
+	return renderStack(name, w, h, p)
+}
+
+// renderStack draws plots one above the other, each w×h, their data areas
+// aligned (a threshold plot over the alert load at the same thresholds),
+// into SVG and PNG. Legends go in a strip right of the plots, each beside
+// its own, never over the data: the canvas widens by the strip and the data
+// areas keep their size.
+func renderStack(name string, w, h vg.Length, ps ...*plot.Plot) (f figure, err error) {
 	f = figure{Name: name}
-	clampAxis(&p.X)
-	clampAxis(&p.Y)
 	defer func() { // gonum's tickers panic on ranges they cannot divide: fail this plot, not the run
 		if r := recover(); r != nil {
 			err = fmt.Errorf("render %s: %v", name, r)
 		}
 	}()
-	// The legend goes in a strip right of the plot, never over the data:
-	// the canvas widens by the strip, the data area keeps its size.
-	leg := p.Legend
-	p.Legend = plot.NewLegend()
+	legs := make([]plot.Legend, len(ps))
 	var strip vg.Length
-	if lw := leg.Rectangle(draw.Canvas{}).Size().X; lw > 0 {
-		strip = lw + vg.Points(14)
+	for i, p := range ps {
+		clampAxis(&p.X)
+		clampAxis(&p.Y)
+		legs[i] = p.Legend
+		p.Legend = plot.NewLegend()
+		if lw := legs[i].Rectangle(draw.Canvas{}).Size().X; lw > 0 {
+			strip = max(strip, lw+vg.Points(14))
+		}
+		legs[i].Top, legs[i].Left, legs[i].XOffs, legs[i].YOffs = true, true, vg.Points(4), -vg.Points(26)
 	}
-	leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, vg.Points(4), -vg.Points(26)
+	n := vg.Length(len(ps))
 	dataW := w
 	drawAll := func(c draw.Canvas) {
-		p.Draw(draw.Crop(c, 0, -strip, 0, 0))
-		if strip > 0 {
-			leg.Draw(draw.Crop(c, dataW, 0, 0, 0))
+		data := draw.Crop(c, 0, -strip, 0, 0)
+		var tiles [][]draw.Canvas
+		if len(ps) == 1 {
+			tiles = [][]draw.Canvas{{data}}
+		} else {
+			rows := make([][]*plot.Plot, len(ps))
+			for i, p := range ps {
+				rows[i] = []*plot.Plot{p}
+			}
+			tiles = plot.Align(rows, draw.Tiles{Rows: len(ps), Cols: 1}, data)
+		}
+		for i, p := range ps {
+			p.Draw(tiles[i][0])
+			if strip > 0 {
+				k := vg.Length(i)
+				legs[i].Draw(draw.Crop(c, dataW, 0, (n-1-k)*h, -k*h))
+			}
 		}
 	}
 	w += strip
-	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(false))
+	svg := vgsvg.NewWith(vgsvg.UseWH(w, h*n), vgsvg.EmbedFonts(false))
 	drawAll(draw.New(svg))
 	var sb bytes.Buffer
 	if _, err := svg.WriteTo(&sb); err != nil {
 		return f, fmt.Errorf("render %s.svg: %w", name, err)
 	}
 	f.SVG = sb.Bytes()
-	img := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(144))}
+	img := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h*n), vgimg.UseDPI(144))}
 	drawAll(draw.New(img))
 	var pb bytes.Buffer
 	if _, err := img.WriteTo(&pb); err != nil {

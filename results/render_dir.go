@@ -25,11 +25,11 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 		Subtitle: subtitle(c),
 		Cases:    cases,
 	}
-	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (figure, error) {
+	saveStack := func(name string, err error, w, h vg.Length, ps ...*plot.Plot) (figure, error) {
 		if err != nil {
 			return figure{}, err
 		}
-		f, err := render(name, p, w, h)
+		f, err := renderStack(name, w, h, ps...)
 		if err != nil {
 			return f, err
 		}
@@ -37,6 +37,9 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 			return f, err
 		}
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
+	}
+	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (figure, error) {
+		return saveStack(name, err, w, h, p)
 	}
 
 	cov, intensity := coverageMatrices(ev, c.NotEvaluable, c.Labels)
@@ -104,11 +107,15 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 				shipped = r.OperatingPoint.Threshold
 			}
 			p, err := thresholdPlot(title, ths, ps, recall, f1s, r.Best.Threshold, shipped)
-			f, err := save(name, p, err, 5*vg.Inch, 3.2*vg.Inch)
+			var load *plot.Plot
+			if err == nil {
+				load, err = alertLoadPlot(ths, apd, c.Options.BudgetPerDay, shipped)
+			}
+			f, err := saveStack(name, err, 5*vg.Inch, 2.6*vg.Inch, p, load)
 			if err != nil {
 				return err
 			}
-			sec.Threshold = append(sec.Threshold, newFigureView(title, "Precision, recall and F1 on this run at every distinct score threshold; dashed: the best-F1 threshold (in-sample); solid: the threshold the entry ships, chosen out of sample.", f))
+			sec.Threshold = append(sec.Threshold, newFigureView(title, "Above: precision, recall and F1 on this run at every distinct score threshold; dashed: the best-F1 threshold (in-sample); solid: the threshold the entry ships, chosen out of sample. Below: the background alerts a day each threshold sends analysts, against the capacity.", f))
 			if ctl, ok := newThresholdControl(fmt.Sprintf("ctl%d", len(used)), title, r.Sweep, shipped, c.Options.BudgetPerDay); ok {
 				sec.Controls = append(sec.Controls, ctl)
 			}
