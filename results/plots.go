@@ -329,6 +329,9 @@ func coveragePlot(title string, rows, cols []string, value [][]float64) (*plot.P
 	p.Add(cellText)
 	p.NominalX(cols...)
 	p.NominalY(names...)
+	p.X.Min, p.X.Max = -0.5, float64(len(cols))-0.5 // whole cells, the last column's too
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.Title.Padding = vg.Points(10)
 	p.X.Tick.Label.Rotation = math.Pi / 5
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
