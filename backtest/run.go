@@ -36,6 +36,70 @@ type Options struct {
 	// results directory's case files show): for a caller that writes no
 	// results directory.
 	NoCases bool
+	// Group, when Group.Count > 1, runs only the detector instances of one
+	// group: instance k of the expanded list (baselines last) belongs to
+	// group k mod Count. The replay is the whole market whatever the group;
+	// the groups' results merge into the whole run's (package scaleout).
+	Group Group
+}
+
+// Group is one of Count groups of a run's detector instances.
+type Group struct {
+	Index, Count int
+}
+
+// Has reports whether instance k of the expanded list is in the group.
+func (g Group) Has(k int) bool { return g.Count <= 1 || k%g.Count == g.Index }
+
+// runConfigs are the detector entries a run expands: opts' overrides, else
+// the spec's, else every built-in detector but external.
+func runConfigs(rs *Spec, opts Options) []detectors.Config {
+	cfgs := opts.Detectors
+	if len(cfgs) == 0 {
+		cfgs = rs.Config.Detectors
+	}
+	if len(cfgs) == 0 {
+		for _, d := range detectors.All() {
+			if d.Name != "external" { // needs a command
+				cfgs = append(cfgs, detectors.Config{Name: d.Name})
+			}
+		}
+	}
+	return cfgs
+}
+
+// expandInstances is every detector instance a run makes, baselines last.
+func expandInstances(rs *Spec, opts Options) ([]detectors.Instance, error) {
+	insts, err := detectors.Expand(runConfigs(rs, opts))
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.BaselineDetectors) > 0 {
+		base, err := detectors.Expand(opts.BaselineDetectors)
+		if err != nil {
+			return nil, fmt.Errorf("baseline: %w", err)
+		}
+		for _, b := range base {
+			b.ID = BaselinePrefix + b.ID
+			insts = append(insts, b)
+		}
+	}
+	return insts, nil
+}
+
+// Instances expands a spec's detector entries (or opts' overrides) into the
+// instance ids a run makes, in the run's order (baselines last): what a
+// scale-out plan deals into groups.
+func Instances(rs *Spec, opts Options) ([]string, error) {
+	insts, err := expandInstances(rs, opts)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(insts))
+	for i, in := range insts {
+		ids[i] = in.ID
+	}
+	return ids, nil
 }
 
 // Outcome is a finished run.
@@ -102,29 +166,15 @@ func STPModes(spec *scenarios.Spec) []orderbook.STPMode {
 // the caller decides the exit status.
 func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	spec := rs.Scenario
-	cfgs := opts.Detectors
-	if len(cfgs) == 0 {
-		cfgs = rs.Config.Detectors
-	}
-	if len(cfgs) == 0 {
-		for _, d := range detectors.All() {
-			if d.Name != "external" { // needs a command
-				cfgs = append(cfgs, detectors.Config{Name: d.Name})
-			}
-		}
-	}
-	insts, err := detectors.Expand(cfgs)
+	cfgs := runConfigs(rs, opts)
+	all, err := expandInstances(rs, opts)
 	if err != nil {
 		return nil, err
 	}
-	if len(opts.BaselineDetectors) > 0 {
-		base, err := detectors.Expand(opts.BaselineDetectors)
-		if err != nil {
-			return nil, fmt.Errorf("baseline: %w", err)
-		}
-		for _, b := range base {
-			b.ID = BaselinePrefix + b.ID
-			insts = append(insts, b)
+	var insts []detectors.Instance
+	for k, in := range all {
+		if opts.Group.Has(k) {
+			insts = append(insts, in)
 		}
 	}
 	gen, err := scenarios.NewGenerator(spec)

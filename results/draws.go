@@ -117,3 +117,36 @@ func RateWithCI(v float64, n int, ci [2]float64) string {
 	}
 	return t
 }
+
+// SeedsRun identifies a multi-seed run for its directory's manifest.
+type SeedsRun struct {
+	SpecName, SpecText string
+	Seeds              string // the --seeds list as given
+	CalibrationSeeds   int
+	BatchSize          int
+	ToolVersion        string
+	CreatedAt          string
+}
+
+// FinishSeedsDir completes a multi-seed run's directory whose seed-N
+// folders are written: the aggregate of the draws (thresholds from sels,
+// the first seed's selections; cal seeds choose the by-seed thresholds)
+// and the manifest over every file. run --seeds and the merge of a sharded
+// run both finish with it, so they write the same bytes.
+func FinishSeedsDir(dir string, r SeedsRun, draws []scoring.Draw, sels map[string]scoring.Selection) error {
+	if err := WriteDraws(dir, scoring.AggregateDraws(draws, sels, r.CalibrationSeeds)); err != nil {
+		return err
+	}
+	files, err := HashDir(dir)
+	if err != nil {
+		return err
+	}
+	return WriteManifest(dir, &Manifest{ResultsVersion: ResultsVersion, Tool: "tapetest", ToolVersion: r.ToolVersion, Command: "run-seeds",
+		CreatedAt: r.CreatedAt, Spec: SpecRef{Name: r.SpecName, SHA256: HashBytes([]byte(r.SpecText)), File: "spec.yaml"},
+		Options: map[string]string{"seeds": r.Seeds, "calibration_seeds": fmt.Sprint(r.CalibrationSeeds), "batch_size": fmt.Sprint(r.BatchSize)}, Files: files})
+}
+
+// DrawOf is one seed's draw for the aggregate.
+func DrawOf(seed uint64, c *Contents) scoring.Draw {
+	return scoring.Draw{Seed: seed, Alerts: c.Alerts, Labels: c.Labels, Options: c.Options, Eval: scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)}
+}

@@ -109,19 +109,11 @@ func seedsAction(ctx context.Context, gs *globalState, c *cli.Command) error {
 					sels[r.Instance] = r.Selection
 				}
 			}
-			draws = append(draws, scoring.Draw{Seed: seed, Alerts: cs.Alerts, Labels: cs.Labels, Options: cs.Options, Eval: scoring.Evaluate(cs.Alerts, cs.Labels, cs.Options, cs.Ran...)})
+			draws = append(draws, results.DrawOf(seed, cs))
 			gs.logger.Info("seed done", "seed", seed, "events", out.Stats.Events, "alerts", len(cs.Alerts), "labels", len(cs.Labels), "seconds", time.Since(req.t0).Round(time.Millisecond).Seconds())
 		}
-		if err := results.WriteDraws(tmp, scoring.AggregateDraws(draws, sels, cal)); err != nil {
-			return err
-		}
-		files, err := results.HashDir(tmp)
-		if err != nil {
-			return err
-		}
-		return results.WriteManifest(tmp, &results.Manifest{ResultsVersion: results.ResultsVersion, Tool: "tapetest", ToolVersion: version, Command: "run-seeds",
-			CreatedAt: time.Now().UTC().Format(time.RFC3339), Spec: results.SpecRef{Name: req.name, SHA256: results.HashBytes(req.text), File: "spec.yaml"},
-			Options: map[string]string{"seeds": c.String("seeds"), "calibration_seeds": strconv.Itoa(cal), "batch_size": strconv.Itoa(req.opts.BatchSize)}, Files: files})
+		return results.FinishSeedsDir(tmp, results.SeedsRun{SpecName: req.name, SpecText: string(req.text), Seeds: c.String("seeds"), CalibrationSeeds: cal,
+			BatchSize: req.opts.BatchSize, ToolVersion: version, CreatedAt: time.Now().UTC().Format(time.RFC3339)}, draws, sels)
 	})
 	if err != nil {
 		return err

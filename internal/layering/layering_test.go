@@ -41,6 +41,7 @@ var layers = map[string]int{
 	"results":                    6,
 	"backtest":                   7,
 	"training":                   8,
+	"scaleout":                   8,
 	"cmd/tapetest":               9,
 	"detectors/examples/extwash": 8,
 	"examples/extending":         8,
