@@ -24,6 +24,8 @@ func newRootCommand(gs *globalState) *cli.Command {
 			newInjectorsCommand(gs),
 			newLabelsCommand(gs),
 			newReviewCommand(gs),
+			newPlanCommand(gs),
+			newMergeCommand(gs),
 			newRealismCommand(gs),
 			newReportCommand(gs),
 			newRunCommand(gs),

@@ -16,6 +16,7 @@ import (
 	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/scaleout"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/tapetest/tapetest/scoring"
 	"github.com/urfave/cli/v3"
@@ -26,13 +27,13 @@ import (
 const maxBatch = 1 << 20
 
 func runFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory, or an object store URL (gs://, s3://, azblob://, file://) it is uploaded to"},
 		&cli.IntFlag{Name: "batch", Value: 4096, Usage: "records per batch handed to detectors"},
 		&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
 		&cli.StringSliceFlag{Name: "detector", Usage: "run this detector instead of the spec's (repeatable): NAME[:param=value,...]; value1|value2 is a grid"},
 		&cli.StringSliceFlag{Name: "baseline-detector", Usage: "also run this baseline detector on the same replay (repeatable, same syntax); its ids get the prefix baseline/ and 'tapetest gate --run DIR' compares the two"},
-	}
+	}, shardFlags()...)
 }
 
 func newSweepCommand(gs *globalState) *cli.Command {
@@ -45,7 +46,15 @@ func newSweepCommand(gs *globalState) *cli.Command {
 			"analyst budget. Grids come from list-valued parameters in the spec or in --detector (a|b|c).",
 		Flags:                     runFlags(),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
-		Action:                    func(ctx context.Context, c *cli.Command) error { return backtestAction(ctx, gs, c, printSweep) },
+		Action: func(ctx context.Context, c *cli.Command) error {
+			switch {
+			case c.IsSet("shard"):
+				return shardAction(ctx, gs, c)
+			case c.IsSet("shards"):
+				return localAction(ctx, gs, c, func(gs *globalState, dir, format string) error { return printSweep(gs.stdout, dir, format) })
+			}
+			return backtestAction(ctx, gs, c, printSweep)
+		},
 	}
 }
 
@@ -63,7 +72,12 @@ func newRunCommand(gs *globalState) *cli.Command {
 		),
 		DisableSliceFlagSeparator: true, // --detector values contain commas
 		Action: func(ctx context.Context, c *cli.Command) error {
-			if c.IsSet("seeds") {
+			switch {
+			case c.IsSet("shard"):
+				return shardAction(ctx, gs, c)
+			case c.IsSet("shards"):
+				return localAction(ctx, gs, c, nil)
+			case c.IsSet("seeds"):
 				return seedsAction(ctx, gs, c)
 			}
 			return backtestAction(ctx, gs, c, printSummary)
@@ -112,13 +126,17 @@ func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error
 	if err != nil {
 		return nil, usageError(err)
 	}
-	if err := results.Replaceable(r.dir); errors.Is(err, results.ErrNotReplaceable) {
-		return nil, usageError(fmt.Errorf("%s: -o %w", c.Name, err))
-	} else if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.Name, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(r.dir)), 0o755); err != nil {
-		return nil, fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
+	switch {
+	case c.IsSet("shard") || scaleout.IsURL(r.dir): // a store, not a results directory
+	default:
+		if err := results.Replaceable(r.dir); errors.Is(err, results.ErrNotReplaceable) {
+			return nil, usageError(fmt.Errorf("%s: -o %w", c.Name, err))
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Clean(r.dir)), 0o755); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Name, err) // before the replay, not after it
+		}
 	}
 	progress := progressPrinter(gs, r.t0)
 	var cfgs, base []detectors.Config
@@ -150,6 +168,19 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 		return err
 	}
 	spec, text, dir, format, t0 := req.spec, req.text, req.dir, req.format, req.t0
+	var upload *scaleout.Store
+	if scaleout.IsURL(dir) { // written here, then uploaded whole
+		if upload, err = scaleout.OpenStore(ctx, dir); err != nil {
+			return usageError(fmt.Errorf("%s: %w", c.Name, err))
+		}
+		defer upload.Close()
+		local, err := os.MkdirTemp("", "tapetest-run-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(local)
+		dir = filepath.Join(local, "out")
+	}
 	out, err := backtest.Run(ctx, spec, req.opts)
 	if gs.stderrTerminal {
 		fmt.Fprintln(gs.stderr)
@@ -168,7 +199,12 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	}); err != nil {
 		return fmt.Errorf("%s: %w", c.Name, err)
 	}
-	gs.logger.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", dir)
+	if upload != nil {
+		if err := upload.PutDir(ctx, dir, ""); err != nil {
+			return fmt.Errorf("%s: %w", c.Name, err)
+		}
+	}
+	gs.logger.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", req.dir)
 	if err := show(gs.stdout, dir, format); err != nil {
 		return err
 	}
