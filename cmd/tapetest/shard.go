@@ -239,7 +239,7 @@ func newMergeCommand(gs *globalState) *cli.Command {
 			"committed once, from the same spec, tapetest and inputs: exit 1 listing what is missing or mismatched.\n" +
 			"Exit 3 when a detector instance failed in a shard (the others' results are written).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "results directory, or an object store URL it is uploaded to"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary on stdout: text, json or markdown"},
 		},
 		Action: func(ctx context.Context, c *cli.Command) error {
@@ -250,7 +250,21 @@ func newMergeCommand(gs *globalState) *cli.Command {
 			if format != "text" && format != "json" && format != "markdown" {
 				return usageErrorf("merge: --format %q: want text, json or markdown", format)
 			}
-			if err := results.Replaceable(c.String("out")); err != nil {
+			out := c.String("out")
+			var upload *scaleout.Store
+			if scaleout.IsURL(out) { // merged here, then uploaded whole
+				var err error
+				if upload, err = scaleout.OpenStore(ctx, out); err != nil {
+					return usageError(fmt.Errorf("merge: -o: %w", err))
+				}
+				defer upload.Close()
+				local, err := os.MkdirTemp("", "tapetest-merge-out-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(local)
+				out = filepath.Join(local, "out")
+			} else if err := results.Replaceable(out); err != nil {
 				return usageError(fmt.Errorf("merge: -o %w", err))
 			}
 			store, err := scaleout.OpenStore(ctx, c.Args().First())
@@ -258,7 +272,13 @@ func newMergeCommand(gs *globalState) *cli.Command {
 				return usageError(fmt.Errorf("merge: %w", err))
 			}
 			defer store.Close()
-			return mergeInto(ctx, gs, store, c.String("out"), format, nil)
+			err = mergeInto(ctx, gs, store, out, format, nil)
+			if upload != nil && (err == nil || exitCode(err, false) == exitDetector) {
+				if uerr := upload.PutDir(ctx, out, ""); uerr != nil {
+					return fmt.Errorf("merge: %w", uerr)
+				}
+			}
+			return err
 		},
 	}
 }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tapetest/tapetest/results"
+)
+
+// TestLocalShardsAreTheRun: the built binary's run --shards 2 --local
+// writes the directory run writes (every file; the report included), and
+// merge refuses a store with a shard missing, naming it, with exit 1.
+func TestLocalShardsAreTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and replays the suite four times")
+	}
+	bin := binary(t)
+	spec := shortSpecFile(t)
+	single, sharded := filepath.Join(t.TempDir(), "single"), filepath.Join(t.TempDir(), "sharded")
+	if out, err := exec.Command(bin, "run", spec, "-o", single).CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "run", spec, "--shards", "2", "--local", "-o", sharded)
+	cmd.Env = append(os.Environ(), "TAPETEST_EXECUTABLE="+bin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run --shards 2 --local: %v\n%s", err, out)
+	}
+	a, _ := results.ReadManifest(single)
+	b, _ := results.ReadManifest(sharded)
+	if d := results.CompareFiles(a.Files, b.Files); len(d) > 0 || len(a.Files) < 20 {
+		t.Fatalf("run --shards 2 --local differs from run: %v", d)
+	}
+	// One shard of three in a store: the merge names the two missing.
+	store := filepath.Join(t.TempDir(), "store")
+	if out, err := exec.Command(bin, "run", spec, "--shard", "1/3", "-o", store).CombinedOutput(); err != nil {
+		t.Fatalf("run --shard 1/3: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "merge", store, "-o", filepath.Join(t.TempDir(), "m")).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "missing shard(s) 0, 2") {
+		t.Fatalf("merge with shards 0 and 2 missing: %v\n%s", err, out)
+	}
+}
