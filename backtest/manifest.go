@@ -49,13 +49,18 @@ func newManifest(spec *scenarios.Spec, gen *scenarios.Generator, opts Options, c
 // SetInputs records in m the historical files and label list the scenario
 // read, with their hashes, and the spec's folder they resolve from.
 func SetInputs(m *results.Manifest, spec *scenarios.Spec, gen *scenarios.Generator) error {
-	_, paths := gen.Inputs()
+	names, paths := gen.Inputs()
 	if len(paths) == 0 {
 		return nil
 	}
 	var err error
 	if m.Inputs, err = results.HashInputs(paths); err != nil {
 		return err
+	}
+	for i := range m.Inputs {
+		if scenarios.IsRemote(names[i]) { // the URL, not where this process cached it
+			m.Inputs[i].Path = names[i]
+		}
 	}
 	m.Spec.Dir, err = filepath.Abs(spec.Dir())
 	return err
@@ -91,6 +96,9 @@ type VerifyOptions struct {
 	// AllowExec lets the re-run start the programs of external detectors the
 	// manifest names (refused with *ExecRefusedError otherwise).
 	AllowExec bool
+	// Prepare, when set, readies the spec before the re-run (the CLI fetches
+	// the inputs it names by URL); the returned function is called after.
+	Prepare func(ctx context.Context, spec *scenarios.Spec) (func(), error)
 }
 
 // Verification is the outcome of re-running a results directory.
@@ -129,6 +137,13 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*Verification,
 		spec.Scenario.SetDir(m.Spec.Dir) // the spec's files resolve where the original spec was
 	}
 	spec = WithSeed(spec, m.Seed) // run --seeds ran the spec with other seeds than its own
+	if opts.Prepare != nil {
+		done, err := opts.Prepare(ctx, spec.Scenario)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+	}
 	var cfgs manifestDetectors
 	if err := json.Unmarshal(m.Detectors, &cfgs); err != nil {
 		return nil, fmt.Errorf("%w: manifest detectors: %w", ErrNotRunResults, err)

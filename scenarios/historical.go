@@ -614,16 +614,7 @@ func (g *Generator) OrderByOrder(symbol string) bool {
 // Inputs lists the files the scenario read (historical events and labels), as
 // the spec names them and resolved.
 func (g *Generator) Inputs() (names, paths []string) {
-	for _, f := range g.spec.Background.Files {
-		names, paths = append(names, f), append(paths, g.spec.Path(f))
-	}
-	if g.spec.Labels != "" {
-		names, paths = append(names, g.spec.Labels), append(paths, g.spec.Path(g.spec.Labels))
-	}
-	if f, ok := g.spec.Background.Params["mapping"].(string); ok && f != "" {
-		names, paths = append(names, f), append(paths, g.spec.Path(f))
-	}
-	if f := g.spec.Background.AccountAttributes; f != "" {
+	for _, f := range g.spec.inputs() {
 		names, paths = append(names, f), append(paths, g.spec.Path(f))
 	}
 	return names, paths

@@ -41,7 +41,8 @@ type Spec struct {
 	// later one moves forward, counted as injection_moved_for_gap.
 	InjectionGap *Duration `yaml:"injection_gap" json:"injection_gap,omitempty" jsonschema:"description=least time between the starts of two count-scheduled attacks of one typology on one instrument (default 10m; 0: none); later ones move forward"`
 
-	dir string // folder of the spec file: relative paths start there
+	dir   string            // folder of the spec file: relative paths start there
+	local map[string]string // inputs named by URL → their local copies (SetLocal)
 }
 
 // InstrumentSpec describes one simulated instrument.
@@ -287,12 +288,55 @@ func (s *Spec) Finish(name string) error {
 	return nil
 }
 
-// Path resolves a path the spec names against the spec file's folder.
+// Path resolves a path the spec names against the spec file's folder; an
+// input named by URL resolves to the local copy SetLocal gave it.
 func (s *Spec) Path(p string) string {
-	if filepath.IsAbs(p) || s.dir == "" {
+	if l, ok := s.local[p]; ok {
+		return l
+	}
+	if filepath.IsAbs(p) || s.dir == "" || IsRemote(p) {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// IsRemote reports whether the spec names an input by URL (gs://, s3://,
+// azblob://, file://): it is fetched before the replay (package scaleout).
+func IsRemote(p string) bool { return strings.Contains(p, "://") }
+
+// RemoteInputs are the inputs the spec names by URL.
+func (s *Spec) RemoteInputs() []string {
+	var out []string
+	for _, f := range s.inputs() {
+		if IsRemote(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// inputs are the files the spec names: historical files, the label list,
+// the order log's mapping, the account attributes.
+func (s *Spec) inputs() []string {
+	out := append([]string(nil), s.Background.Files...)
+	if s.Labels != "" {
+		out = append(out, s.Labels)
+	}
+	if f, ok := s.Background.Params["mapping"].(string); ok && f != "" {
+		out = append(out, f)
+	}
+	if f := s.Background.AccountAttributes; f != "" {
+		out = append(out, f)
+	}
+	return out
+}
+
+// SetLocal makes the input named ref (a URL) read from the local file path.
+func (s *Spec) SetLocal(ref, path string) {
+	if s.local == nil {
+		s.local = map[string]string{}
+	}
+	s.local[ref] = path
 }
 
 // Dir is the folder relative paths of the spec start from.

@@ -113,7 +113,7 @@ type backtestRequest struct {
 
 // readBacktestFlags checks run's and sweep's flags, loads the spec and
 // makes sure the output directory can be written.
-func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error) {
+func readBacktestFlags(ctx context.Context, gs *globalState, c *cli.Command) (*backtestRequest, error) {
 	r := &backtestRequest{format: c.String("format"), dir: c.String("out"), t0: time.Now()}
 	if r.format != "text" && r.format != "json" && r.format != "markdown" {
 		return nil, usageError(fmt.Errorf("run: --format %q: want text, json or markdown", r.format))
@@ -126,6 +126,13 @@ func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error
 	if err != nil {
 		return nil, usageError(err)
 	}
+	// Inputs named by URL are fetched before anything runs; the copies go
+	// when the process does.
+	cleanup, err := scaleout.FetchInputs(ctx, r.spec.Scenario)
+	if err != nil {
+		return nil, usageError(fmt.Errorf("%s: %w", c.Name, err))
+	}
+	gs.atExit(cleanup)
 	switch {
 	case c.IsSet("shard") || scaleout.IsURL(r.dir): // a store, not a results directory
 	default:
@@ -163,7 +170,7 @@ func readBacktestFlags(gs *globalState, c *cli.Command) (*backtestRequest, error
 
 // backtestAction runs the pipeline for run and sweep; show prints the result.
 func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show func(w io.Writer, dir, format string) error) error {
-	req, err := readBacktestFlags(gs, c)
+	req, err := readBacktestFlags(ctx, gs, c)
 	if err != nil {
 		return err
 	}

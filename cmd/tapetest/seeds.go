@@ -70,7 +70,7 @@ func seedsAction(ctx context.Context, gs *globalState, c *cli.Command) error {
 	if cal < 0 || (cal > 0 && cal >= len(seeds)) {
 		return usageErrorf("run: --calibration-seeds %d: give 1 to %d (a seed must be left to measure on)", cal, len(seeds)-1)
 	}
-	req, err := readBacktestFlags(gs, c)
+	req, err := readBacktestFlags(ctx, gs, c)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func shardAction(ctx context.Context, gs *globalState, c *cli.Command) error {
 	if err != nil {
 		return usageError(fmt.Errorf("%s: %w", c.Name, err))
 	}
-	req, err := readBacktestFlags(gs, c)
+	req, err := readBacktestFlags(ctx, gs, c)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func localAction(ctx context.Context, gs *globalState, c *cli.Command, show func
 	if n < 1 {
 		return usageErrorf("%s: --shards %d: want 1 or more", c.Name, n)
 	}
-	req, err := readBacktestFlags(gs, c)
+	req, err := readBacktestFlags(ctx, gs, c)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func newPlanCommand(gs *globalState) *cli.Command {
 			if !c.IsSet("shards") {
 				return usageErrorf("plan: give --shards N")
 			}
-			req, err := readBacktestFlags(gs, c)
+			req, err := readBacktestFlags(ctx, gs, c)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,12 @@ type globalState struct {
 	// replace them to deliver a signal without sending one to the process.
 	signalNotify func(chan<- os.Signal, ...os.Signal)
 	signalStop   func(chan<- os.Signal)
+	// exits are run when execute returns (fetched inputs' copies).
+	exits []func()
 }
+
+// atExit runs f when the command returns.
+func (gs *globalState) atExit(f func()) { gs.exits = append(gs.exits, f) }
 
 // newGlobalState builds the state of a process with these streams and
 // environment (os.Environ's KEY=value form).
@@ -63,6 +68,12 @@ const interruptGrace = 3 * time.Second
 // status is then 130 whatever error the cancellation caused. A second signal
 // exits at once, and so does a command still running interruptGrace later.
 func (gs *globalState) execute(args []string) int {
+	defer func() {
+		for _, f := range gs.exits {
+			f()
+		}
+		gs.exits = nil
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)

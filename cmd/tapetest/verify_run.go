@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tapetest/tapetest/backtest"
+	"github.com/tapetest/tapetest/scaleout"
 	"github.com/tapetest/tapetest/scenarios"
 	"github.com/urfave/cli/v3"
 )
@@ -32,7 +33,7 @@ func newVerifyRunCommand(gs *globalState) *cli.Command {
 			if format != "text" && format != "json" {
 				return usageErrorf("verify-run: --format %q: want text or json", format)
 			}
-			v, err := backtest.Verify(ctx, c.Args().First(), backtest.VerifyOptions{ToolVersion: version, AllowExec: c.Bool("allow-exec")})
+			v, err := backtest.Verify(ctx, c.Args().First(), backtest.VerifyOptions{ToolVersion: version, AllowExec: c.Bool("allow-exec"), Prepare: scaleout.FetchInputs})
 			var digest *backtest.SpecDigestError
 			var specErr *scenarios.SpecError
 			var refused *backtest.ExecRefusedError
