@@ -88,6 +88,9 @@ type Summary struct {
 	// NotEvaluable: instance → why its false-alert rate cannot be measured
 	// on this background (docs/scoring.md).
 	NotEvaluable map[string]string        `json:"background_not_evaluable,omitempty"`
+	// BudgetPerDay is the analyst capacity the scoring names
+	// (scoring.budget_per_day): background alerts a day; 0 when none.
+	BudgetPerDay float64                  `json:"budget_per_day,omitempty"`
 	Labels       int                      `json:"labels"`
 	Alerts       int                      `json:"alerts"`
 	Typologies   []replay.Typology        `json:"typologies"`
@@ -157,7 +160,7 @@ func writeTimelines(dir string, ts []Timeline) error {
 }
 
 func writeSummary(dir string, c *Contents, ev *scoring.Evaluation) error {
-	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, Exposure: c.Exposure, NotEvaluable: c.NotEvaluable, Labels: len(c.Labels), Alerts: len(c.Alerts),
+	s := Summary{ResultsVersion: ResultsVersion, Events: c.Events, Days: c.Options.Days, BudgetPerDay: c.Options.BudgetPerDay, Exposure: c.Exposure, NotEvaluable: c.NotEvaluable, Labels: len(c.Labels), Alerts: len(c.Alerts),
 		Typologies: ev.Typologies, Instances: ev.Instances, Counts: c.Counts, Failures: c.Failures}
 	if c.Manifest != nil {
 		s.Spec, s.Seed = c.Manifest.Spec, c.Manifest.Seed

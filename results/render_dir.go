@@ -126,6 +126,10 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 			row := instanceRow{Instance: r.Instance, Threshold: thrText, Measured: measured, Precision: shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI),
 				Recall: shareText(m.Recall, m.Detected, m.Labels, m.RecallCI), F1: m.F1, F1Text: f1Text(&m), AP: r.All.AP,
 				TTDP50: secs(m.TTDP50), TTDP90: secs(m.TTDP90), AlertsPerDay: rateText(c, r.Instance, &m), Alerts: m.Alerts}
+			if b := c.Options.BudgetPerDay; b > 0 && m.AlertsPerDay > b && c.NotEvaluable[r.Instance] == "" {
+				row.OverCapacity = true
+				row.AlertsPerDay += fmt.Sprintf(" — over the capacity of %g/day", b)
+			}
 			if m.F1 > best {
 				best = m.F1
 			}

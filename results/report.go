@@ -121,6 +121,7 @@ type instanceRow struct {
 	TTDP50       string
 	TTDP90       string
 	AlertsPerDay string
+	OverCapacity bool // its background alerts a day exceed the analyst capacity
 	Alerts       int
 	Best         bool
 }

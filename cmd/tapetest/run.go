@@ -302,7 +302,8 @@ func printSummary(w io.Writer, dir, format string) error {
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w)
 	}
-	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "detected ≤1m ≤5m", "bg alerts/d (count) [95%]"}}
+	rows := [][]string{{"detector instance", "typology", "threshold", "precision (matched/alerts) [95%]", "recall (detected/labels) [95%]", "F1 [95%]", "TTD p50", "detected ≤1m ≤5m", "bg alerts/d (count) [95%]", "recall at capacity"}}
+	over := 0
 	var shipped, inSample, defaulted int
 	for _, r := range s.Instances {
 		m, thr := r.Best, fmt.Sprintf("%.4g (best F1) in-sample", r.Best.Threshold)
@@ -342,8 +343,16 @@ func printSummary(w io.Writer, dir, format string) error {
 		if len(m.RecallWithin) == 2 && m.Labels > 0 {
 			early = fmt.Sprintf("%d %d", m.RecallWithin[0].Detected, m.RecallWithin[1].Detected)
 		}
+		atCap := "–"
+		if p := r.AtCapacity; p != nil {
+			atCap = fmt.Sprintf("%.1f%% %d/%d at %.4g", 100*p.Recall, p.Detected, r.Best.Labels, p.Threshold)
+		}
+		if _, no := s.NotEvaluable[r.Instance]; !no && s.BudgetPerDay > 0 && m.AlertsPerDay > s.BudgetPerDay {
+			perDay += " over"
+			over++
+		}
 		rows = append(rows, []string{r.Instance, string(r.Typology), thr, countedShare(m.MatchedAlerts, m.Alerts, "no alerts"),
-			countedShare(m.Detected, m.Labels, "no labels"), f1, ttd, early, perDay})
+			countedShare(m.Detected, m.Labels, "no labels"), f1, ttd, early, perDay, atCap})
 	}
 	printColumns(w, rows, 2)
 	split := ""
@@ -358,6 +367,9 @@ func printSummary(w io.Writer, dir, format string) error {
 		fmt.Fprintf(w, "measured by %s: cross-validated — each fold at the threshold the other folds choose; the threshold shown is the rule's choice on the whole run (what ships)\n", split)
 	case split != "":
 		fmt.Fprintf(w, "measured by %s: the rule chose on the first part, the figures are the rest's\n", split)
+	}
+	if s.BudgetPerDay > 0 {
+		fmt.Fprintf(w, "capacity: %g background alerts a day (scoring.budget_per_day); recall at capacity is the highest recall within it, in-sample; %d instance(s) ship over it (\"over\")\n", s.BudgetPerDay, over)
 	}
 	if defaulted > 0 {
 		fmt.Fprintf(w, "* the entry states no threshold: or select:, so %s chose its threshold (select: or threshold: in the spec says what ships)\n", scoring.DefaultRule)
