@@ -43,7 +43,6 @@ type caseTape struct {
 	path    string // "" once unlinked
 	w       *bufio.Writer
 	buf     []byte
-	written int64
 }
 
 func newCaseTape(opts replay.EngineOptions) *caseTape { return &caseTape{engOpts: opts} }

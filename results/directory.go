@@ -87,7 +87,7 @@ type Summary struct {
 	Exposure       Exposure `json:"exposure"`
 	// NotEvaluable: instance → why its false-alert rate cannot be measured
 	// on this background (docs/scoring.md).
-	NotEvaluable map[string]string        `json:"background_not_evaluable,omitempty"`
+	NotEvaluable map[string]string `json:"background_not_evaluable,omitempty"`
 	// BudgetPerDay is the analyst capacity the scoring names
 	// (scoring.budget_per_day): background alerts a day; 0 when none.
 	BudgetPerDay float64                  `json:"budget_per_day,omitempty"`
