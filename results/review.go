@@ -238,18 +238,7 @@ func ReadDispositions(r io.Reader, name string, queue map[string]bool) ([]Dispos
 	if err != nil {
 		return nil, 0, &DispositionError{File: name, Line: 1, Err: fmt.Errorf("no header row: %w", err)}
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; !dup {
-			col[h] = i
-		}
-	}
-	if _, ok := col["alert_id"]; !ok {
-		if i, ok := col["id"]; ok {
-			col["alert_id"] = i
-		}
-	}
+	col := csvColumns(head, map[string]string{"id": "alert_id"})
 	for _, need := range []string{"alert_id", "disposition"} {
 		if _, ok := col[need]; !ok {
 			return nil, 0, &DispositionError{File: name, Line: 1, Field: need, Err: errors.New("missing column (the header names alert_id and disposition; reviewer and notes are optional)")}

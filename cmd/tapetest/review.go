@@ -83,18 +83,7 @@ func newReviewExportCommand(gs *globalState) *cli.Command {
 				}
 				queue = out
 			}
-			s, err := results.ReadSummary(dir)
-			if err != nil {
-				return err
-			}
-			var above, sampled, below int
-			for _, in := range s.Instances {
-				if r := in.Reviewed; r != nil {
-					above, sampled, below = above+r.AboveLine, sampled+r.Sampled, below+r.BelowLine
-				}
-			}
-			fmt.Fprintf(gs.stdout, "review queue: %d alerts above the line, %d drawn below it (of %d): %s\n", above, sampled, below, queue)
-			return nil
+			return printQueueCounts(gs, dir, queue)
 		},
 	}
 }
@@ -212,5 +201,22 @@ func printReviewed(gs *globalState, format string, s *results.Summary) error {
 		return nil
 	}
 	printColumns(gs.stdout, append([][]string{head}, table...), 2)
+	return nil
+}
+
+// printQueueCounts prints how many alerts a directory's review queue holds
+// above the line and drawn below it.
+func printQueueCounts(gs *globalState, dir, queue string) error {
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		return err
+	}
+	var above, sampled, below int
+	for _, in := range s.Instances {
+		if r := in.Reviewed; r != nil {
+			above, sampled, below = above+r.AboveLine, sampled+r.Sampled, below+r.BelowLine
+		}
+	}
+	fmt.Fprintf(gs.stdout, "review queue: %d alerts above the line, %d drawn below it (of %d): %s\n", above, sampled, below, queue)
 	return nil
 }
