@@ -175,18 +175,9 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 		return err
 	}
 	spec, text, dir, format, t0 := req.spec, req.text, req.dir, req.format, req.t0
-	var upload *scaleout.Store
-	if scaleout.IsURL(dir) { // written here, then uploaded whole
-		if upload, err = scaleout.OpenStore(ctx, dir); err != nil {
-			return usageError(fmt.Errorf("%s: %w", c.Name, err))
-		}
-		defer upload.Close()
-		local, err := os.MkdirTemp("", "tapetest-run-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(local)
-		dir = filepath.Join(local, "out")
+	dir, upload, err := stageOutput(ctx, gs, dir)
+	if err != nil {
+		return usageError(fmt.Errorf("%s: %w", c.Name, err))
 	}
 	out, err := backtest.Run(ctx, spec, req.opts)
 	if gs.stderrTerminal {
@@ -206,10 +197,8 @@ func backtestAction(ctx context.Context, gs *globalState, c *cli.Command, show f
 	}); err != nil {
 		return fmt.Errorf("%s: %w", c.Name, err)
 	}
-	if upload != nil {
-		if err := upload.PutDir(ctx, dir, ""); err != nil {
-			return fmt.Errorf("%s: %w", c.Name, err)
-		}
+	if err := upload(); err != nil {
+		return fmt.Errorf("%s: %w", c.Name, err)
 	}
 	gs.logger.Info("run done", "events", out.Stats.Events, "alerts", len(out.Contents.Alerts), "labels", len(out.Contents.Labels), "seconds", time.Since(t0).Round(time.Millisecond).Seconds(), "out", req.dir)
 	if err := show(gs.stdout, dir, format); err != nil {

@@ -251,21 +251,14 @@ func newMergeCommand(gs *globalState) *cli.Command {
 				return usageErrorf("merge: --format %q: want text, json or markdown", format)
 			}
 			out := c.String("out")
-			var upload *scaleout.Store
-			if scaleout.IsURL(out) { // merged here, then uploaded whole
-				var err error
-				if upload, err = scaleout.OpenStore(ctx, out); err != nil {
-					return usageError(fmt.Errorf("merge: -o: %w", err))
+			if !scaleout.IsURL(out) {
+				if err := results.Replaceable(out); err != nil {
+					return usageError(fmt.Errorf("merge: -o %w", err))
 				}
-				defer upload.Close()
-				local, err := os.MkdirTemp("", "tapetest-merge-out-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(local)
-				out = filepath.Join(local, "out")
-			} else if err := results.Replaceable(out); err != nil {
-				return usageError(fmt.Errorf("merge: -o %w", err))
+			}
+			out, upload, err := stageOutput(ctx, gs, out)
+			if err != nil {
+				return usageError(fmt.Errorf("merge: -o: %w", err))
 			}
 			store, err := scaleout.OpenStore(ctx, c.Args().First())
 			if err != nil {
@@ -273,12 +266,34 @@ func newMergeCommand(gs *globalState) *cli.Command {
 			}
 			defer store.Close()
 			err = mergeInto(ctx, gs, store, out, format, nil)
-			if upload != nil && (err == nil || exitCode(err, false) == exitDetector) {
-				if uerr := upload.PutDir(ctx, out, ""); uerr != nil {
+			if err == nil || exitCode(err, false) == exitDetector { // a merged directory, failed instances and all
+				if uerr := upload(); uerr != nil {
 					return fmt.Errorf("merge: %w", uerr)
 				}
 			}
 			return err
 		},
 	}
+}
+
+// stageOutput is where a command writes its results directory: out itself,
+// or, when out is an object store URL, a local folder whose contents upload
+// puts there (upload does nothing for a local out). The folder goes when the
+// command returns.
+func stageOutput(ctx context.Context, gs *globalState, out string) (dir string, upload func() error, err error) {
+	if !scaleout.IsURL(out) {
+		return out, func() error { return nil }, nil
+	}
+	store, err := scaleout.OpenStore(ctx, out)
+	if err != nil {
+		return "", nil, err
+	}
+	local, err := os.MkdirTemp("", "tapetest-out-")
+	if err != nil {
+		store.Close()
+		return "", nil, err
+	}
+	gs.atExit(func() { store.Close(); os.RemoveAll(local) })
+	dir = filepath.Join(local, "out")
+	return dir, func() error { return store.PutDir(ctx, dir, "") }, nil
 }
