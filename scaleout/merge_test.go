@@ -124,7 +124,7 @@ func TestMergeIsTheSingleRun(t *testing.T) {
 	order := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{1, 2, 3, 7} {
 		t.Run(fmt.Sprintf("shards=%d", n), func(t *testing.T) {
-			p, err := NewPlan(spec, text, "short", "test", opts(text), nil, "", 0, n)
+			p, err := NewPlan("run", spec, text, "short", "test", opts(text), nil, "", 0, n)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func TestMergeRefusesWhatIsNotThePlan(t *testing.T) {
 	spec, text := shortSpec(t)
 	ref := singleRun(t, spec, text)
 	store := openStore(t, t.TempDir())
-	p, err := NewPlan(spec, text, "short", "test", opts(text), nil, "", 0, 2)
+	p, err := NewPlan("run", spec, text, "short", "test", opts(text), nil, "", 0, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestMergeRefusesWhatIsNotThePlan(t *testing.T) {
 	}
 	// A shard of another spec, committed at index 0.
 	other := []byte("another spec")
-	q, err := NewPlan(spec, other, "short", "test", opts(other), nil, "", 0, 2)
+	q, err := NewPlan("run", spec, other, "short", "test", opts(other), nil, "", 0, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestMergeOfSeeds(t *testing.T) {
 	}
 	ref, _ := results.ReadManifest(single)
 
-	p, err := NewPlan(spec, text, "short", "test", opts(text), seeds, "1-2", 1, 3)
+	p, err := NewPlan("run", spec, text, "short", "test", opts(text), seeds, "1-2", 1, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

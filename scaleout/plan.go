@@ -31,6 +31,9 @@ const (
 // group of detector instances), which shard runs each, and why.
 type Plan struct {
 	Version     int    `json:"plan_version"`
+	// Command is the command the shards run (run or sweep): the merge
+	// prints its result as that command would.
+	Command     string `json:"command"`
 	SpecName    string `json:"spec_name"`
 	SpecSHA256  string `json:"spec_sha256"`
 	ToolVersion string `json:"tool_version"`
@@ -69,7 +72,7 @@ func (u Unit) Name() string { return fmt.Sprintf("seed-%d/group-%d", u.Seed, u.G
 
 // NewPlan deals a run into shards. seeds empty: the spec's own seed. The
 // plan is a function of its arguments only: every shard computes the same.
-func NewPlan(rs *backtest.Spec, text []byte, name, toolVersion string, opts backtest.Options, seeds []uint64, seedsText string, calibration, shards int) (*Plan, error) {
+func NewPlan(command string, rs *backtest.Spec, text []byte, name, toolVersion string, opts backtest.Options, seeds []uint64, seedsText string, calibration, shards int) (*Plan, error) {
 	if shards < 1 {
 		return nil, fmt.Errorf("plan: %d shards: want 1 or more", shards)
 	}
@@ -78,7 +81,7 @@ func NewPlan(rs *backtest.Spec, text []byte, name, toolVersion string, opts back
 		return nil, err
 	}
 	sum := sha256.Sum256(text)
-	p := &Plan{Version: PlanVersion, SpecName: name, SpecSHA256: hex.EncodeToString(sum[:]), ToolVersion: toolVersion, Shards: shards,
+	p := &Plan{Version: PlanVersion, Command: command, SpecName: name, SpecSHA256: hex.EncodeToString(sum[:]), ToolVersion: toolVersion, Shards: shards,
 		Seeds: slices.Clone(seeds), SeedsText: seedsText, CalibrationSeeds: calibration, Instances: ids,
 		Options: map[string]string{"batch_size": strconv.Itoa(opts.BatchSize)},
 		NotUsed: map[string]string{

@@ -54,11 +54,19 @@ func planFor(gs *globalState, c *cli.Command, req *backtestRequest, shards int) 
 			return nil, usageError(fmt.Errorf("%s: %w", c.Name, err))
 		}
 	}
-	p, err := scaleout.NewPlan(req.spec, req.text, req.name, version, req.opts, seeds, c.String("seeds"), int(c.Int("calibration-seeds")), shards)
+	p, err := scaleout.NewPlan(planCommand(c), req.spec, req.text, req.name, version, req.opts, seeds, c.String("seeds"), int(c.Int("calibration-seeds")), shards)
 	if err != nil {
 		return nil, usageError(fmt.Errorf("%s: %w", c.Name, err))
 	}
 	return p, nil
+}
+
+// planCommand is the command a plan's shards run: plan plans a run.
+func planCommand(c *cli.Command) string {
+	if c.Name == "sweep" {
+		return "sweep"
+	}
+	return "run"
 }
 
 // shardAction runs one shard of a run into the store -o names.
@@ -181,8 +189,11 @@ func mergeInto(ctx context.Context, gs *globalState, store *scaleout.Store, dir,
 	gs.logger.Info("merged", "shards", res.Plan.Shards, "units", len(res.Plan.Units), "out", dir)
 	if show == nil {
 		show = func(gs *globalState, dir, format string) error {
-			if len(res.Plan.Seeds) > 0 {
+			switch {
+			case len(res.Plan.Seeds) > 0:
 				return printSeeds(gs.stdout, dir, format)
+			case res.Plan.Command == "sweep":
+				return printSweep(gs.stdout, dir, format)
 			}
 			return printSummary(gs.stdout, dir, format)
 		}
