@@ -30,7 +30,7 @@ const (
 // Plan is how a run is split into shards: the units of work (a seed and a
 // group of detector instances), which shard runs each, and why.
 type Plan struct {
-	Version     int    `json:"plan_version"`
+	Version int `json:"plan_version"`
 	// Command is the command the shards run (run or sweep): the merge
 	// prints its result as that command would.
 	Command     string `json:"command"`
