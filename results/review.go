@@ -221,6 +221,17 @@ func (e *DispositionError) Error() string {
 
 func (e *DispositionError) Unwrap() error { return e.Err }
 
+// Bounds on what the review reads: a dispositions file holds at most the
+// queue's rows, a production alert log a few million alerts. Larger input
+// is refused before it can exhaust memory.
+var (
+	MaxDispositionsBytes int64 = 256 << 20
+	MaxAlertLogBytes     int64 = 2 << 30
+)
+
+// ErrTooLarge marks an input over its bound.
+var ErrTooLarge = errors.New("too large")
+
 // ErrNotInQueue marks a disposition for an alert the review queue does not
 // hold.
 var ErrNotInQueue = errors.New("not an alert of the review queue")
@@ -232,7 +243,8 @@ var ErrNotInQueue = errors.New("not an alert of the review queue")
 // (counted in the second result). Every id must be in queue (when non-nil);
 // an id given twice is an error. Errors name the file, line and field.
 func ReadDispositions(r io.Reader, name string, queue map[string]bool) ([]Disposition, int, error) {
-	cr := csv.NewReader(r)
+	lr := &io.LimitedReader{R: r, N: MaxDispositionsBytes + 1}
+	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err != nil {
@@ -259,6 +271,9 @@ func ReadDispositions(r io.Reader, name string, queue map[string]bool) ([]Dispos
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		if lr.N <= 0 {
+			return nil, 0, &DispositionError{File: name, Line: line, Err: fmt.Errorf("%w: more than %d MiB of dispositions", ErrTooLarge, MaxDispositionsBytes>>20)}
+		}
 		if err != nil {
 			return nil, 0, &DispositionError{File: name, Line: line, Err: err}
 		}

@@ -140,3 +140,15 @@ func TestDispositionsChangeTheReport(t *testing.T) {
 		t.Fatalf("read back %+v", back.Review)
 	}
 }
+
+// TestDispositionsAreBounded: a dispositions file over its bound is
+// refused, not read into memory.
+func TestDispositionsAreBounded(t *testing.T) {
+	defer func(n int64) { MaxDispositionsBytes = n }(MaxDispositionsBytes)
+	MaxDispositionsBytes = 64
+	big := "alert_id,disposition\n" + strings.Repeat("A1,TP,"+strings.Repeat("x", 100)+"\n", 3)
+	_, _, err := ReadDispositions(strings.NewReader(big), "d.csv", nil)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a file over the bound: %v", err)
+	}
+}

@@ -47,6 +47,9 @@ func newReviewLogCommand(gs *globalState) *cli.Command {
 				return usageError(errors.New("review log: give one alert log (CSV)"))
 			}
 			file, dir := c.Args().First(), c.String("out")
+			if st, err := os.Stat(file); err == nil && st.Size() > results.MaxAlertLogBytes {
+				return usageErrorf("review log: %s: %d bytes, more than the %d MiB an alert log may have", file, st.Size(), results.MaxAlertLogBytes>>20)
+			}
 			raw, err := os.ReadFile(file)
 			if err != nil {
 				return usageError(fmt.Errorf("review log: %w", err))
