@@ -184,6 +184,19 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 		bySym[s] = append(bySym[s], i)
 	}
 	r := bufio.NewReaderSize(io.NewSectionReader(t.f, 0, 1<<62), 1<<20)
+	var scratch []byte
+	pre := make([][]byte, len(t.insts)) // each instrument's latest snapshot before its span, raw
+	preTS := make([]int64, len(t.insts))
+	deliverPre := func(sym uint32) {
+		if pre[sym] == nil {
+			return
+		}
+		b := decodeBook(&t.insts[sym], preTS[sym], pre[sym])
+		for _, i := range bySym[sym] {
+			out[i].AddBook(wins[i], b)
+		}
+		pre[sym] = nil
+	}
 	var hdr [13]byte
 	var n int64
 	for {
@@ -218,37 +231,64 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 				}
 			}
 		case tapeBook:
-			b := results.CaseBook{TS: ts}
+			// Raw first: most snapshots fall outside every window and are
+			// never decoded. Before its span an instrument keeps only its
+			// latest snapshot, the ladder as its first window opens.
+			scratch = scratch[:0]
 			for side := 0; side < 2; side++ {
 				k, err := r.ReadByte()
 				if err != nil {
 					return nil, fmt.Errorf("case tape: %w", err)
 				}
-				var lv [20]byte
-				for j := 0; j < int(k); j++ {
-					if _, err := io.ReadFull(r, lv[:]); err != nil {
-						return nil, fmt.Errorf("case tape: %w", err)
-					}
-					l := results.CaseLevel{Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(lv[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(lv[8:]))),
-						Orders: int32(binary.LittleEndian.Uint32(lv[16:]))}
-					if side == 0 {
-						b.Bids = append(b.Bids, l)
-					} else {
-						b.Asks = append(b.Asks, l)
-					}
+				scratch = append(scratch, k)
+				n := len(scratch)
+				scratch = append(scratch, make([]byte, 20*int(k))...)
+				if _, err := io.ReadFull(r, scratch[n:]); err != nil {
+					return nil, fmt.Errorf("case tape: %w", err)
 				}
 			}
-			if len(bySym[sym]) == 0 || ts > span[sym][1] {
-				continue
-			}
-			for _, i := range bySym[sym] {
-				out[i].AddBook(wins[i], b)
+			switch {
+			case len(bySym[sym]) == 0 || ts > span[sym][1]:
+			case ts < span[sym][0]:
+				pre[sym], preTS[sym] = append(pre[sym][:0], scratch...), ts
+			default:
+				deliverPre(sym)
+				b := decodeBook(in, ts, scratch)
+				for _, i := range bySym[sym] {
+					out[i].AddBook(wins[i], b)
+				}
 			}
 		default:
 			return nil, fmt.Errorf("case tape: record kind %q", hdr[0])
 		}
 	}
+	for sym := range pre { // no snapshot inside the span: the one before it
+		deliverPre(uint32(sym))
+	}
 	return out, nil
+}
+
+// decodeBook reads a ladder snapshot's levels: per side a count, then
+// price, quantity and orders per level.
+func decodeBook(in *replay.Instrument, ts int64, raw []byte) results.CaseBook {
+	b := results.CaseBook{TS: ts}
+	for side := 0; side < 2 && len(raw) > 0; side++ {
+		k := int(raw[0])
+		raw = raw[1:]
+		levels := make([]results.CaseLevel, k)
+		for j := range levels {
+			lv := raw[20*j:]
+			levels[j] = results.CaseLevel{Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(lv[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(lv[8:]))),
+				Orders: int32(binary.LittleEndian.Uint32(lv[16:]))}
+		}
+		raw = raw[20*k:]
+		if side == 0 {
+			b.Bids = levels
+		} else {
+			b.Asks = levels
+		}
+	}
+	return b
 }
 
 func caseInstrument(in replay.Instrument) results.CaseInstrument {
