@@ -111,21 +111,16 @@ func (t *caseTape) Consume(_ context.Context, b *replay.Batch) error {
 	return nil
 }
 
-// depth is the top tapeLevels levels of one side of sym's book.
+// depth is the top levels of one side of sym's book, as many as dst holds
+// (Depth stops at cap(dst): tapeLevels).
 func (t *caseTape) depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
-	var all []orderbook.Level
 	switch {
 	case t.eng.Book(sym) != nil:
-		all = t.eng.Book(sym).Depth(side, dst)
+		return t.eng.Book(sym).Depth(side, dst)
 	case t.eng.DepthBook(sym) != nil:
-		all = t.eng.DepthBook(sym).Depth(side, dst)
-	default:
-		return dst
+		return t.eng.DepthBook(sym).Depth(side, dst)
 	}
-	if len(all) > tapeLevels {
-		all = all[:tapeLevels]
-	}
-	return all
+	return dst[:0]
 }
 
 func (t *caseTape) Finish(context.Context) error {

@@ -458,9 +458,9 @@ func newReviewView(c *Contents, ev *scoring.Evaluation) *reviewView {
 			m = *r.Test
 		}
 		v.Rows = append(v.Rows, reviewRow{Instance: r.Instance, Typology: string(r.Typology), AboveLine: rv.AboveLine, ReviewedAbove: rv.ReviewedAbove,
-			TP: rv.TruePositives, FP: rv.FalsePositives, Escalated: rv.Escalated, ReviewedPrecision: reviewedText(rv),
+			TP: rv.TruePositives, FP: rv.FalsePositives, Escalated: rv.Escalated, ReviewedPrecision: ReviewedText(rv),
 			LabelPrecision: shareText(m.Precision, m.MatchedAlerts, m.Alerts, m.PrecisionCI), BelowLine: rv.BelowLine, Sampled: rv.Sampled,
-			SampledReviewed: rv.SampledReviewed, Missed: missedText(rv)})
+			SampledReviewed: rv.SampledReviewed, Missed: MissedText(rv)})
 	}
 	return v
 }

@@ -348,8 +348,8 @@ func ReadReview(dir string) (*Review, error) {
 	return rv, err
 }
 
-// reviewedText is a reviewed precision with its counts and interval.
-func reviewedText(r *scoring.Reviewed) string {
+// ReviewedText is a reviewed precision with its counts and interval.
+func ReviewedText(r *scoring.Reviewed) string {
 	n := r.TruePositives + r.FalsePositives
 	if n == 0 {
 		return "– (none closed)"
@@ -357,8 +357,9 @@ func reviewedText(r *scoring.Reviewed) string {
 	return fmt.Sprintf("%s (%d/%d) [%.0f–%.0f%%]", pct(r.Precision), r.TruePositives, n, 100*r.PrecisionCI[0], 100*r.PrecisionCI[1])
 }
 
-// missedText is the estimated true positives below the line.
-func missedText(r *scoring.Reviewed) string {
+// MissedText is the estimated true alerts below the line, with its
+// interval and the sample it comes from.
+func MissedText(r *scoring.Reviewed) string {
 	if math.IsNaN(r.MissedEstimate) {
 		if r.BelowLine == 0 {
 			return "0 (nothing below the line)"

@@ -128,7 +128,7 @@ func TestDispositionsChangeTheReport(t *testing.T) {
 		t.Fatalf("reviewed %+v", rv)
 	}
 	report, _ := os.ReadFile(filepath.Join(dir, ReportFile))
-	want := reviewedText(rv)
+	want := ReviewedText(rv)
 	if !strings.Contains(string(report), want) {
 		t.Fatalf("the report lacks the reviewed precision %q", want)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -109,11 +110,11 @@ func TestKubernetesManifests(t *testing.T) {
 	n := int(*s.Completions)
 	c := s.Template.Spec.Containers[0]
 	for i := 0; i < n; i++ { // every pod's arguments, with its index
-		cmd := parseArgs(t, []string{"JOB_COMPLETION_INDEX=" + string(rune('0'+i))}, c.Args)
+		cmd := parseArgs(t, []string{"JOB_COMPLETION_INDEX=" + strconv.Itoa(i)}, c.Args)
 		if cmd.Name != "run" && cmd.Name != "sweep" {
 			t.Fatalf("shard Job runs %q", cmd.Name)
 		}
-		gs := newGlobalState(nil, nil, nil, []string{"JOB_COMPLETION_INDEX=" + string(rune('0'+i))})
+		gs := newGlobalState(nil, nil, nil, []string{"JOB_COMPLETION_INDEX=" + strconv.Itoa(i)})
 		idx, count, err := parseShard(gs, cmd.String("shard"))
 		if err != nil || idx != i || count != n {
 			t.Fatalf("pod %d: --shard %q reads as %d/%d (%v), the Job has %d completions", i, cmd.String("shard"), idx, count, err, n)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,21 +176,12 @@ func printReviewed(gs *globalState, format string, s *results.Summary) error {
 	if format == "json" {
 		return writeJSON(gs.stdout, rows)
 	}
-	head := []string{"detector instance", "typology", "above line", "reviewed", "TP", "FP", "escalated", "reviewed precision [95%]", "below line", "sampled", "reviewed", "TP below line (est.) [95%]"}
+	head := []string{"detector instance", "typology", "above line", "reviewed", "TP", "FP", "escalated", "reviewed precision [95%]", "below line", "sampled", "reviewed", "true alerts below the line (est.) [95%]"}
 	var table [][]string
 	for _, r := range rows {
 		rv := r.Reviewed
-		prec, missed := "– (none closed)", "–"
-		if n := rv.TruePositives + rv.FalsePositives; n > 0 {
-			prec = fmt.Sprintf("%.1f%% (%d/%d) [%.0f–%.0f]", 100*rv.Precision, rv.TruePositives, n, 100*rv.PrecisionCI[0], 100*rv.PrecisionCI[1])
-		}
-		if n := rv.SampledReviewed - rv.SampledEscalated; n > 0 && !math.IsNaN(rv.MissedEstimate) {
-			missed = fmt.Sprintf("%.1f [%.1f–%.1f]", rv.MissedEstimate, rv.MissedCI[0], rv.MissedCI[1])
-		} else if rv.BelowLine == 0 {
-			missed = "0 (none below)"
-		}
 		table = append(table, []string{r.Instance, r.Typology, fmt.Sprint(rv.AboveLine), fmt.Sprint(rv.ReviewedAbove), fmt.Sprint(rv.TruePositives), fmt.Sprint(rv.FalsePositives),
-			fmt.Sprint(rv.Escalated), prec, fmt.Sprint(rv.BelowLine), fmt.Sprint(rv.Sampled), fmt.Sprint(rv.SampledReviewed), missed})
+			fmt.Sprint(rv.Escalated), results.ReviewedText(rv), fmt.Sprint(rv.BelowLine), fmt.Sprint(rv.Sampled), fmt.Sprint(rv.SampledReviewed), results.MissedText(rv)})
 	}
 	if format == "markdown" {
 		fmt.Fprintf(gs.stdout, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,7 +155,7 @@ func localAction(ctx context.Context, gs *globalState, c *cli.Command, show func
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			cmd := exec.CommandContext(ctx, self, append(cloneArgs(args), "--shard", fmt.Sprintf("%d/%d", i, n), "-o", storeDir)...)
+			cmd := exec.CommandContext(ctx, self, append(slices.Clone(args), "--shard", fmt.Sprintf("%d/%d", i, n), "-o", storeDir)...)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			if err := cmd.Run(); err != nil {
@@ -173,8 +174,6 @@ func localAction(ctx context.Context, gs *globalState, c *cli.Command, show func
 	defer store.Close()
 	return mergeInto(ctx, gs, store, req.dir, req.format, show)
 }
-
-func cloneArgs(s []string) []string { return append([]string(nil), s...) }
 
 // mergeInto merges a store into dir and prints the merged run as run would.
 func mergeInto(ctx context.Context, gs *globalState, store *scaleout.Store, dir, format string, show func(gs *globalState, dir, format string) error) error {
