@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,11 +103,31 @@ func Instances(rs *Spec, opts Options) ([]string, error) {
 	return ids, nil
 }
 
+// AcrossInstruments lists the run's detector instances whose detector does
+// not read each instrument on its own (detectors.Definition.PerInstrument):
+// a run that holds one cannot be dealt out by instrument.
+func AcrossInstruments(rs *Spec, opts Options) ([]string, error) {
+	insts, err := expandInstances(rs, opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, in := range insts {
+		if !detectors.PerInstrument(in.Name) {
+			out = append(out, in.ID)
+		}
+	}
+	return out, nil
+}
+
 // Outcome is a finished run.
 type Outcome struct {
 	Contents *results.Contents
 	Stats    replay.RunStats
-	tape     *caseTape
+	// Part is set for a run of one part of its historical files
+	// (scenarios.Spec.Part).
+	Part *PartReport
+	tape *caseTape
 }
 
 // Close releases what the run keeps for its results directory (the case
@@ -241,9 +262,13 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	}
 	var alerts []detectors.Alert
 	var ran []scoring.Ref
+	symIndex := map[string]int{}
+	for i, in := range gen.Instruments() {
+		symIndex[in.Symbol] = i
+	}
 	for i, c := range runners {
 		if !failed[c.Name()] {
-			alerts = append(alerts, c.Alerts()...)
+			alerts = append(alerts, RaisedOrder(c.Alerts(), symIndex)...)
 			sel, _ := scoring.ParseSelection(insts[i].Threshold, insts[i].Select) // checked with the spec
 			ran = append(ran, scoring.Ref{Instance: insts[i].ID, Typology: insts[i].Typology, Selection: sel.OrDefault()})
 		}
@@ -253,7 +278,14 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 		synthetic[in.Symbol] = true
 	}
 	exposure, segments := cov.exposure(gen.Instruments(), synthetic, start, end)
-	notEvaluable := evaluability(insts, gen)
+	var symbols []string // every instrument of the run, in its order (a part's: the whole run's)
+	for _, in := range gen.Instruments() {
+		symbols = append(symbols, in.Symbol)
+	}
+	if p := spec.Part; p != nil {
+		symbols = p.Symbols
+	}
+	notEvaluable := evaluability(insts, gen, symbols)
 	sopts := rs.Config.Scoring.Options(exposure.CoveredDays, exposure.InstrumentDays)
 	sopts.Start, sopts.End, sopts.Segments = start, end, segments
 	m, err := newManifest(spec, gen, opts, cfgs, sopts)
@@ -277,5 +309,59 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	if tape != nil {
 		out.Contents.Tape = tape
 	}
+	if spec.Part != nil {
+		out.Part = &PartReport{Accounts: gen.Accounts()}
+		for _, in := range gen.Instruments() {
+			acc, ids := gen.BackgroundHas(in.Symbol)
+			out.Part.Instruments = append(out.Part.Instruments, InstrumentBackground{Symbol: in.Symbol, Accounts: acc, OrderIDs: ids})
+		}
+		for _, in := range insts {
+			out.Part.Instances = append(out.Part.Instances, InstanceNeeds{ID: in.ID, Needs: in.Needs(), Symbols: in.Symbols})
+		}
+	}
 	return out, nil
+}
+
+// RaisedOrder puts one instance's alerts in the order a run writes them: by
+// the time each was raised, then by instrument (index, the run's
+// instrument order), and else as the detector raised them — an order that
+// does not depend on which other instruments shared the replay, so that a
+// run dealt out by instrument merges into the same alerts. It sorts alerts
+// in place and returns it.
+func RaisedOrder(alerts []detectors.Alert, index map[string]int) []detectors.Alert {
+	slices.SortStableFunc(alerts, func(a, b detectors.Alert) int {
+		if c := cmp.Compare(a.RaisedAt, b.RaisedAt); c != 0 {
+			return c
+		}
+		ia, oka := index[a.Symbol]
+		ib, okb := index[b.Symbol]
+		if !oka {
+			ia = -1
+		}
+		if !okb {
+			ib = -1
+		}
+		return cmp.Compare(ia, ib)
+	})
+	return alerts
+}
+
+// WithPart is s restricted to one part of its historical files (a shard of
+// a run dealt by instrument).
+func WithPart(s *Spec, p scenarios.Part) *Spec {
+	sc := *s.Scenario
+	sc.Part = &p
+	return &Spec{Scenario: &sc, Config: s.Config}
+}
+
+// PartReport is what the merge of a run dealt by instrument needs from one
+// part beyond its results directory: what each of its instruments'
+// background carried, and what each detector instance needs, to decide
+// the whole run's evaluability.
+type PartReport struct {
+	Instruments []InstrumentBackground `json:"instruments"`
+	Instances   []InstanceNeeds        `json:"instances"`
+	// Accounts are the run's account attributes (the same in every part),
+	// which case files show and a results directory does not hold.
+	Accounts []replay.AccountAttrs `json:"accounts,omitempty"`
 }

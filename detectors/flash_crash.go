@@ -100,7 +100,8 @@ type pendingFlash struct {
 type flashCrash struct {
 	window, cool, recovery int64
 	flash                  int64 // how fast a move is sudden
-	last                   int64 // the last event's time: pending moves are raised then at the end
+	last                   int64 // the last event's time
+	end                    int64 // the run's end (RunInfo.End): pending moves are raised then, whichever instruments share the replay
 	minMove                float64
 	minTicks               int64   // the move in price steps
 	minStep                []int64 // per instrument: minTicks price steps, in its price units
@@ -110,6 +111,7 @@ type flashCrash struct {
 
 func (f *flashCrash) Start(info *replay.RunInfo) error {
 	f.insts = info.Instruments
+	f.end = info.End
 	f.syms = make([]flashSym, len(info.Instruments))
 	f.minStep = make([]int64, len(info.Instruments))
 	for i, in := range info.Instruments {
@@ -289,10 +291,11 @@ func (f *flashCrash) raise(sym uint32, s *flashSym, p pendingFlash, now int64, e
 }
 
 func (f *flashCrash) Finish(emit func(Alert)) error {
+	end := max(f.end, f.last) // the run's end; the last event's when the run gives none
 	for i := range f.syms {
 		s := &f.syms[i]
 		for _, p := range s.pending {
-			f.raise(uint32(i), s, p, f.last, emit) // the run ended before its recovery time: as far as it got
+			f.raise(uint32(i), s, p, end, emit) // the run ended before its recovery time: as far as it got
 		}
 		s.pending = nil
 	}

@@ -67,6 +67,7 @@ type markingClose struct {
 	outside      []int64              // per symbol: time observed outside the windows (ns)
 	lastTS       []int64
 	now          int64 // the last event's time
+	end          int64 // the run's end (RunInfo.End)
 }
 
 func (m *markingClose) Start(info *replay.RunInfo) error {
@@ -78,6 +79,7 @@ func (m *markingClose) Start(info *replay.RunInfo) error {
 		m.orders[i] = map[uint64]int{}
 	}
 	m.lastOrder = map[uint64]uint64{}
+	m.end = info.End
 	m.first = make([]int64, len(info.Instruments))
 	m.volSum = make([]float64, len(info.Instruments))
 	m.volN = make([]float64, len(info.Instruments))
@@ -229,7 +231,15 @@ func markTaker(sym uint32, f orderbook.Fill) uint64 {
 	return markAnonBit | uint64(sym)
 }
 
+// Finish closes the periods that ended by the run's end and raises what is
+// pending as of then: the run's end, not its last event, so that an
+// instrument's alerts do not depend on which others shared the replay.
 func (m *markingClose) Finish(emit func(Alert)) error {
-	m.raise(m.now, true, emit)
+	end := max(m.end, m.now)
+	for m.next != 0 && end >= m.next {
+		m.flush(emit)
+		m.next += m.period
+	}
+	m.raise(end, true, emit)
 	return nil
 }

@@ -28,6 +28,20 @@ type Definition struct {
 	// accounts) cannot show the detector's false alerts, and the run says
 	// so instead of reporting a rate of zero.
 	Needs []Need `json:"needs,omitempty"`
+	// PerInstrument says that the detector reads each instrument on its
+	// own: its alerts on one instrument are the same whichever other
+	// instruments share the replay. A run may then be dealt out by
+	// instrument (package scaleout); a detector that does not say so keeps
+	// the run whole. Every built-in but external says so, and
+	// TestDetectorsReadEachMarketOnItsOwn holds them to it.
+	PerInstrument bool `json:"per_instrument,omitempty"`
+}
+
+// PerInstrument reports whether the detector called name reads each
+// instrument on its own (false for an unknown name).
+func PerInstrument(name string) bool {
+	d, err := lookup(name)
+	return err == nil && d.PerInstrument
 }
 
 // Need is something a detector reads from the market data.
@@ -60,6 +74,7 @@ func Register(d Definition) error {
 // mustRegister registers a built-in at init: a built-in that does not
 // register is a bug the first test finds.
 func mustRegister(d Definition) {
+	d.PerInstrument = !d.Executes // every built-in reads each market on its own but a program, which may read any
 	if err := Register(d); err != nil {
 		panic(err)
 	}

@@ -4,7 +4,13 @@
 // package, not the simulator that produces labels.
 package labels
 
-import "github.com/tapetest/tapetest/replay"
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/tapetest/tapetest/replay"
+)
 
 // Label is the ground truth of one injected (or historically documented) attack.
 // Labels live in their own table and never reach a detector.
@@ -18,4 +24,15 @@ type Label struct {
 	Intensity     Intensity       `json:"intensity" parquet:"intensity,dict"`                // blatant, standard, subtle, evasive; or historical
 	Params        string          `json:"params" parquet:"params"`                           // JSON object of the injector's parameters
 	InsuranceLoss int64           `json:"insurance_loss,omitempty" parquet:"insurance_loss"` // perpetual attacks: insurance fund loss (quote fixed point)
+}
+
+// SortByStart puts labels in the order a run lists them: by start, then by
+// id.
+func SortByStart(ls []Label) {
+	slices.SortFunc(ls, func(a, b Label) int {
+		if c := cmp.Compare(a.Start, b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }

@@ -70,7 +70,7 @@ func Merge(ctx context.Context, store *Store, dir string) (*MergeResult, error) 
 	digest := p.Digest()
 	me := &MergeError{}
 	manifests := make([]*ShardManifest, p.Shards)
-	var inputs []results.FileHash
+	inputs := map[string]results.FileHash{} // every input a shard read, by path
 	for i := 0; i < p.Shards; i++ {
 		mb, err := store.Get(ctx, shardPrefix(i)+committedName)
 		if errors.Is(err, ErrNotFound) {
@@ -115,11 +115,12 @@ func Merge(ctx context.Context, store *Store, dir string) (*MergeResult, error) 
 			me.Mismatched = append(me.Mismatched, fmt.Sprintf("shard %d: from %s", i, why))
 			continue
 		}
-		if inputs == nil {
-			inputs = sm.Inputs
-		} else if d := results.CompareFiles(inputs, sm.Inputs); len(d) > 0 {
-			me.Mismatched = append(me.Mismatched, fmt.Sprintf("shard %d: read other inputs (%v)", i, d))
+		if d := sameInputs(inputs, sm.Inputs); len(d) > 0 {
+			me.Mismatched = append(me.Mismatched, fmt.Sprintf("shard %d: read other inputs (%s)", i, strings.Join(d, "; ")))
 			continue
+		}
+		for _, in := range sm.Inputs {
+			inputs[in.Path] = in
 		}
 		manifests[i] = &sm
 	}
@@ -214,6 +215,9 @@ func Merge(ctx context.Context, store *Store, dir string) (*MergeResult, error) 
 // mergeUnits merges one seed's groups into the contents of its single
 // run, and copies their case files into out.
 func mergeUnits(units []Unit, unitDir map[string]string, p *Plan, out string) (*results.Contents, error) {
+	if p.Parts > 1 {
+		return mergeParts(units, unitDir, p)
+	}
 	sort.Slice(units, func(i, j int) bool { return units[i].Group < units[j].Group })
 	var cs []*results.Contents
 	for _, u := range units {
@@ -291,4 +295,16 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// sameInputs lists the inputs that have and shard differ on: the same path
+// with other contents.
+func sameInputs(have map[string]results.FileHash, shard []results.FileHash) []string {
+	var d []string
+	for _, in := range shard {
+		if h, ok := have[in.Path]; ok && h != in {
+			d = append(d, fmt.Sprintf("%s: sha256 %s, another shard's %s", in.Path, short(in.SHA256), short(h.SHA256)))
+		}
+	}
+	return d
 }

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/scenarios"
 )
 
 // The store's layout. A shard writes everything of an attempt under
@@ -94,6 +96,9 @@ func RunShard(ctx context.Context, store *Store, req ShardRequest) (*ShardResult
 		if len(p.Seeds) > 0 {
 			spec = backtest.WithSeed(spec, u.Seed)
 		}
+		if len(u.Files) > 0 {
+			spec = backtest.WithPart(spec, scenarios.Part{Files: u.Files, Symbols: p.Symbols, Start: p.Start, End: p.End})
+		}
 		opts := req.Options
 		opts.Group = backtest.Group{Index: u.Group, Count: p.Groups}
 		out, err := backtest.Run(ctx, spec, opts)
@@ -101,19 +106,17 @@ func RunShard(ctx context.Context, store *Store, req ShardRequest) (*ShardResult
 			return nil, fmt.Errorf("shard %d: %s: %w", req.Index, u.Name(), err)
 		}
 		dir := filepath.Join(tmp, filepath.FromSlash(u.Name()))
-		err = os.MkdirAll(dir, 0o755)
-		if err == nil {
-			err = results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), req.SpecText)
-		}
-		if err == nil {
-			err = results.WriteDir(dir, out.Contents)
-		}
+		err = writeUnit(ctx, dir, req.SpecText, out)
 		out.Close()
 		if err != nil {
 			return nil, fmt.Errorf("shard %d: %s: %w", req.Index, u.Name(), err)
 		}
-		if sm.Inputs == nil && out.Contents.Manifest != nil {
-			sm.Inputs = out.Contents.Manifest.Inputs
+		if out.Contents.Manifest != nil {
+			for _, in := range out.Contents.Manifest.Inputs {
+				if !slices.Contains(sm.Inputs, in) {
+					sm.Inputs = append(sm.Inputs, in)
+				}
+			}
 		}
 		for _, f := range out.Contents.Failures {
 			if sm.Failures == nil {
@@ -156,4 +159,39 @@ func RunShard(ctx context.Context, store *Store, req ShardRequest) (*ShardResult
 		return nil, err
 	}
 	return res, nil
+}
+
+// partFile is a part's report in its unit's folder (backtest.PartReport).
+const partFile = "part.json"
+
+// writeUnit writes one unit's results directory. A part of a run dealt out
+// by instrument writes no case files — it cannot know the whole run's
+// operating points — but the market around every alert that may get one
+// (results.WriteCaseMarkets), and its part report.
+func writeUnit(ctx context.Context, dir string, specText []byte, out *backtest.Outcome) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "spec.yaml"), specText); err != nil {
+		return err
+	}
+	c := out.Contents
+	if out.Part != nil {
+		b, err := json.MarshalIndent(out.Part, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := results.WriteFileAtomic(filepath.Join(dir, partFile), append(b, '\n')); err != nil {
+			return err
+		}
+		if c.Tape != nil {
+			if err := results.WriteCaseMarkets(ctx, dir, c); err != nil {
+				return err
+			}
+			part := *c
+			part.Tape = nil
+			c = &part
+		}
+	}
+	return results.WriteDir(dir, c)
 }

@@ -133,6 +133,9 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	if spec.Duration == 0 { // until the historical files end
 		g.end = max(g.hist.end, g.now)
 	}
+	if p := spec.Part; p != nil { // the whole run's span, not the part's files'
+		g.now, g.start, g.end = p.Start, p.Start, p.End
+	}
 	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
 	g.idStep = 1
 	if err := g.openInstruments(histInsts); err != nil {
@@ -314,9 +317,7 @@ func (g *Generator) Labels() []labels.Label {
 		}
 		out = append(out, l)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].Start < out[j].Start || (out[i].Start == out[j].Start && out[i].ID < out[j].ID)
-	})
+	labels.SortByStart(out)
 	return out
 }
 

@@ -97,15 +97,10 @@ func openSource(spec *Spec) (replay.EventSource, error) {
 	if !formats.Has(name) {
 		return nil, fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
 	}
-	params := map[string]any{"skip_bad": spec.Background.SkipBad}
-	for k, v := range spec.Background.Params {
-		if s, ok := v.(string); ok && k == "mapping" {
-			v = spec.Path(s) // a file the format reads: relative to the spec
-		}
-		params[k] = v
-	}
-	paths := make([]string, len(spec.Background.Files))
-	for i, p := range spec.Background.Files {
+	params := spec.sourceParams()
+	files := spec.backgroundFiles()
+	paths := make([]string, len(files))
+	for i, p := range files {
 		paths[i] = spec.Path(p)
 	}
 	if name == formats.Canonical || name == "binance-depth" {
@@ -638,10 +633,15 @@ func (g *Generator) loadExternalLabels() error {
 	}
 	for _, l := range ls {
 		if !slices.ContainsFunc(g.insts, func(in replay.Instrument) bool { return in.Symbol == l.Symbol }) {
+			if g.spec.Part != nil && slices.Contains(g.spec.Part.Symbols, l.Symbol) {
+				continue // another part's instrument
+			}
 			return fmt.Errorf("labels: %s: label %s: symbol %q is not an instrument of the scenario", g.spec.Labels, l.ID, l.Symbol)
 		}
 	}
-	g.external = ls
+	g.external = slices.DeleteFunc(ls, func(l labels.Label) bool {
+		return !slices.ContainsFunc(g.insts, func(in replay.Instrument) bool { return in.Symbol == l.Symbol })
+	})
 	return nil
 }
 

@@ -41,6 +41,10 @@ type Spec struct {
 	// later one moves forward, counted as injection_moved_for_gap.
 	InjectionGap *Duration `yaml:"injection_gap" json:"injection_gap,omitempty" jsonschema:"description=least time between the starts of two count-scheduled attacks of one typology on one instrument (default 10m; 0: none); later ones move forward"`
 
+	// Part, when set, restricts a historical run to some of its files (one
+	// shard's share of a run dealt by instrument); never in a spec file.
+	Part *Part `yaml:"-" json:"-"`
+
 	dir   string            // folder of the spec file: relative paths start there
 	local map[string]string // inputs named by URL → their local copies (SetLocal)
 }
@@ -315,10 +319,25 @@ func (s *Spec) RemoteInputs() []string {
 	return out
 }
 
+// InputRefs are the inputs a run reads, as its manifest names them: a
+// URL, else the absolute path it resolves to.
+func (s *Spec) InputRefs() []string {
+	var out []string
+	for _, f := range s.inputs() {
+		if !IsRemote(f) {
+			if abs, err := filepath.Abs(s.Path(f)); err == nil {
+				f = abs
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // inputs are the files the spec names: historical files, the label list,
 // the order log's mapping, the account attributes.
 func (s *Spec) inputs() []string {
-	out := append([]string(nil), s.Background.Files...)
+	out := append([]string(nil), s.backgroundFiles()...)
 	if s.Labels != "" {
 		out = append(out, s.Labels)
 	}
