@@ -97,7 +97,8 @@ func (u Unit) Name() string {
 }
 
 // NewPlan deals a run into shards. seeds empty: the spec's own seed. The
-// plan is a function of its arguments only: every shard computes the same.
+// plan is a function of its arguments (and of the historical files it opens
+// to deal a run by instrument): every shard computes the same.
 func NewPlan(command string, rs *backtest.Spec, text []byte, name, toolVersion string, opts backtest.Options, seeds []uint64, seedsText string, calibration, shards int) (*Plan, error) {
 	if shards < 1 {
 		return nil, fmt.Errorf("plan: %d shards: want 1 or more", shards)
