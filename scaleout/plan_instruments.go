@@ -54,8 +54,7 @@ func dealInstruments(rs *backtest.Spec, opts backtest.Options, n int, p *Plan) (
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
