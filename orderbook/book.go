@@ -1,6 +1,9 @@
 package orderbook
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Config configures a Book or a DepthBook.
 type Config struct {
@@ -48,6 +51,7 @@ type order struct {
 	prev  int32
 	level int32
 	side  Side
+	watch uint16 // the watcher that Watch marked it for (0: none); it fits the padding, the struct stays 32 bytes
 }
 
 // orderCold is the rest of a live order, in a slab parallel to the hot one:
@@ -83,6 +87,9 @@ type Book struct {
 	expired  []uint64
 	live     int
 	tickSize int64
+	// watchGone counts, per watcher (index 0 unused), the watched orders
+	// that left the book for good.
+	watchGone []uint64
 }
 
 // New returns an empty book.
@@ -193,8 +200,50 @@ func (b *Book) unlink(oi int32) {
 	}
 	b.ids.del(o.id, oi)
 	b.live--
+	if o.watch != 0 { // Modify takes it back when the order rests again
+		b.watchGone[o.watch]++
+		o.watch = 0
+	}
 	o.next = b.freeOrd
 	b.freeOrd = oi
+}
+
+// NewWatcher returns a new watcher of the book's orders: an owner of many
+// orders (a synthetic trader) that marks them with Watch and reads
+// WatchGone. Watchers are numbered in the order they are made, from 1; a
+// book has at most 65,535.
+func (b *Book) NewWatcher() (uint16, error) {
+	if len(b.watchGone) == 0 {
+		b.watchGone = append(b.watchGone, 0) // 0 is no watcher
+	}
+	if len(b.watchGone) > math.MaxUint16 {
+		return 0, fmt.Errorf("orderbook: %d watchers: at most %d", len(b.watchGone)-1, math.MaxUint16)
+	}
+	b.watchGone = append(b.watchGone, 0)
+	return uint16(len(b.watchGone) - 1), nil
+}
+
+// Watch marks a live order for watcher w: from now until it leaves the book
+// — filled, cancelled, reduced to nothing, expired by self-trade
+// prevention, cleared — its leaving is counted in WatchGone(w); an
+// amendment keeps it marked. It reports whether the order is live. An owner
+// of many orders compares WatchGone with what it removed itself to know
+// that none of them left otherwise, instead of looking each one up.
+func (b *Book) Watch(id uint64, w uint16) bool {
+	oi, ok := b.ids.get(id, b.orders)
+	if !ok || id == 0 || w == 0 || int(w) >= len(b.watchGone) {
+		return ok && id != 0
+	}
+	b.orders[oi].watch = w
+	return true
+}
+
+// WatchGone is how many of watcher w's orders have left the book for good.
+func (b *Book) WatchGone(w uint16) uint64 {
+	if int(w) >= len(b.watchGone) {
+		return 0
+	}
+	return b.watchGone[w]
 }
 
 func (b *Book) lookup(op string, id uint64) (int32, error) {
@@ -284,6 +333,11 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 
 // Clear empties the book, keeping its memory.
 func (b *Book) Clear() {
+	for i := range b.orders {
+		if w := b.orders[i].watch; w != 0 { // live and watched: free slots are unmarked
+			b.watchGone[w]++
+		}
+	}
 	b.orders = b.orders[:0]
 	b.cold = b.cold[:0]
 	b.freeOrd = -1

@@ -103,11 +103,12 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 	return fills, res, nil
 }
 
-func (b *Book) restNew(o *Order, qty int64) {
+func (b *Book) restNew(o *Order, qty int64) int32 {
 	oi := b.allocOrder()
 	b.orders[oi] = order{id: o.ID, qty: qty, side: o.Side}
 	b.cold[oi] = orderCold{account: o.Account, group: o.Group, price: o.Price}
 	b.rest(oi)
+	return oi
 }
 
 // match trades o against the opposite side down to lim. It returns the
@@ -227,13 +228,18 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 		return fills, nil
 	}
 	o := Order{ID: id, Account: mc.account, Group: mc.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
+	watched := m.watch
 	b.unlink(oi)
 	var res Result
 	rem := qty
 	var expired bool
 	fills, rem, expired = b.match(&o, b.limitTick(&o), rem, fills, &res)
 	if rem > 0 && !expired {
-		b.restNew(&o, rem)
+		ni := b.restNew(&o, rem)
+		if watched != 0 { // amended, not gone
+			b.orders[ni].watch = watched
+			b.watchGone[watched]--
+		}
 	}
 	return fills, nil
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"container/heap"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -82,6 +83,7 @@ type Generator struct {
 // output) and the exchange (what actors act on) share it.
 type market struct {
 	spec       *Spec
+	noWatchers bool // tests: agents get no watchers and look every order up
 	insts      []replay.Instrument
 	books      []*orderbook.Book
 	fair       []float64
@@ -364,6 +366,20 @@ func (g *exchange) FairMoved(sym uint32, before float64) {
 func (g *exchange) Order(sym uint32, id uint64) (orderbook.OrderInfo, bool) {
 	return g.books[sym].Get(id)
 }
+
+// NewWatcher makes a watcher of sym's orders (agents.Venue).
+func (g *exchange) NewWatcher(sym uint32) (uint16, error) {
+	if g.noWatchers {
+		return 0, errors.New("no watchers")
+	}
+	return g.books[sym].NewWatcher()
+}
+
+// Watch marks a live order of sym for watcher w (agents.Venue).
+func (g *exchange) Watch(sym uint32, id uint64, w uint16) bool { return g.books[sym].Watch(id, w) }
+
+// WatchGone counts watcher w's orders of sym that left the book (agents.Venue).
+func (g *exchange) WatchGone(sym uint32, w uint16) uint64 { return g.books[sym].WatchGone(w) }
 
 // Submit sends an order from account at Now.
 func (g *exchange) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {

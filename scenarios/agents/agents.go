@@ -495,27 +495,50 @@ type ladderTrader struct {
 	sym     uint32
 	account uint64
 	size    int64
-	orders  []uint64
+	orders  []ladderOrder
 	r       *rand.Rand
+	// The orders' sides, prices and liveness are known without looking
+	// them up while the book's count of this trader's watched orders gone
+	// (WatchGone) is what it was after its last act and known is set.
+	watcher uint16 // 0: none yet (or the book had no more): every guard looks its orders up
+	gone    uint64
+	known   bool
+}
+
+// ladderOrder is one of a ladder trader's orders as it last knew it.
+type ladderOrder struct {
+	id    uint64
+	side  orderbook.Side
+	price int64
+	dead  bool // it left the book by this trader's own act (kept until the next guard, as a lookup would find it)
 }
 
 // guard pulls the orders the price has come within 5 ticks of (or passed):
-// this depth is not there to be traded against at the touch.
-func (l *ladderTrader) guard(v Venue, mid float64) {
+// this depth is not there to be traded against at the touch. It returns
+// how many live orders it cancelled. While known, no order of the book's
+// watched ones left but by this trader's own acts, so its orders are as it
+// last saw them; otherwise it looks every one up.
+func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
 	tick := float64(v.Instrument(l.sym).Tick)
 	keep := l.orders[:0]
-	for _, id := range l.orders {
-		info, ok := v.Order(l.sym, id)
-		if !ok {
+	var cancelled uint64
+	for _, o := range l.orders {
+		if !l.known {
+			info, ok := v.Order(l.sym, o.id)
+			o.side, o.price, o.dead = info.Side, info.Price, !ok
+		}
+		if o.dead {
 			continue
 		}
-		if (info.Side == orderbook.Buy && mid-float64(info.Price) < 5*tick) || (info.Side == orderbook.Sell && float64(info.Price)-mid < 5*tick) {
-			v.Cancel(l.sym, id)
+		if (o.side == orderbook.Buy && mid-float64(o.price) < 5*tick) || (o.side == orderbook.Sell && float64(o.price)-mid < 5*tick) {
+			v.Cancel(l.sym, o.id)
+			cancelled++
 			continue
 		}
-		keep = append(keep, id)
+		keep = append(keep, o)
 	}
 	l.orders = keep
+	return cancelled
 }
 
 func (l *ladderTrader) Act(v Venue) int64 {
@@ -524,18 +547,28 @@ func (l *ladderTrader) Act(v Venue) int64 {
 	if t.BidQty == 0 || t.AskQty == 0 {
 		return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 	}
-	l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
+	if l.watcher == 0 && !l.known {
+		l.watcher, _ = v.NewWatcher(l.sym) // none left: 0, and every guard looks up
+	}
+	start := v.WatchGone(l.sym, l.watcher)
+	l.known = l.known && l.watcher != 0 && start == l.gone
+	own := l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
 	away := int64(8+l.r.ExpFloat64()*30) * in.Tick
 	if len(l.orders) > 0 && (len(l.orders) >= 150 || l.r.IntN(2) == 0) {
 		// Move one order to another level (an amend: the depth shifts, nobody cancels).
-		id := l.orders[l.r.IntN(len(l.orders))]
-		if info, ok := v.Order(l.sym, id); ok {
+		o := &l.orders[l.r.IntN(len(l.orders))]
+		if info, ok := v.Order(l.sym, o.id); ok {
 			p := t.BidPrice - away
 			if info.Side == orderbook.Sell {
 				p = t.AskPrice + away
 			}
 			if p > in.Tick && p != info.Price {
-				v.Modify(l.sym, id, p, info.Qty)
+				v.Modify(l.sym, o.id, p, info.Qty)
+				after, live := v.Order(l.sym, o.id)
+				o.side, o.price, o.dead = after.Side, after.Price, !live
+				if !live {
+					own++
+				}
 			}
 		}
 	} else {
@@ -546,12 +579,17 @@ func (l *ladderTrader) Act(v Venue) int64 {
 		q := venue.Lots(float64(l.size)*0.02*math.Exp(l.r.NormFloat64()*1.5), in.Lot)
 		if p > in.Tick {
 			if id, _, err := v.Submit(l.sym, l.account, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
-				if _, live := v.Remaining(l.sym, id); live {
-					l.orders = append(l.orders, id)
+				if v.Watch(l.sym, id, l.watcher) { // resting
+					info, _ := v.Order(l.sym, id) // where it rests, as a venue rule left it
+					l.orders = append(l.orders, ladderOrder{id: id, side: info.Side, price: info.Price})
 				}
 			}
 		}
 	}
+	// Only this trader's own removals moved the count: its view of its
+	// orders is exact until something else removes one.
+	l.gone = v.WatchGone(l.sym, l.watcher)
+	l.known = l.watcher != 0 && l.gone == start+own
 	return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 }
 

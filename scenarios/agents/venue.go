@@ -31,6 +31,13 @@ type Venue interface {
 	// Modify gives a live order a new price and quantity (an amendment:
 	// the order keeps its id).
 	Modify(sym uint32, id uint64, price, qty int64)
+	// NewWatcher, Watch and WatchGone are sym's book's watchers
+	// (orderbook.Book.Watch): an agent holding many orders marks them and
+	// learns that none left the book but those it removed itself, without
+	// looking each one up.
+	NewWatcher(sym uint32) (uint16, error)
+	Watch(sym uint32, id uint64, w uint16) bool
+	WatchGone(sym uint32, w uint16) uint64
 }
 
 // Agent is a background agent: it acts on the Venue at the times it asks
