@@ -25,9 +25,15 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 		{"nothing", STPOff, func(*testing.T, *Book) {}, 0, true},
 		{"cancelled", STPOff, func(t *testing.T, b *Book) { b.Cancel(10) }, 1, false},
 		{"the other's cancelled", STPOff, func(t *testing.T, b *Book) { b.Cancel(20) }, 0, true},
-		{"partly filled", STPOff, func(t *testing.T, b *Book) { mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 100, Qty: 2}) }, 0, true},
-		{"filled", STPOff, func(t *testing.T, b *Book) { mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 100, Qty: 5}) }, 1, false},
-		{"swept with the other", STPOff, func(t *testing.T, b *Book) { mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 99, Qty: 10}) }, 1, false},
+		{"partly filled", STPOff, func(t *testing.T, b *Book) {
+			mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 100, Qty: 2})
+		}, 0, true},
+		{"filled", STPOff, func(t *testing.T, b *Book) {
+			mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 100, Qty: 5})
+		}, 1, false},
+		{"swept with the other", STPOff, func(t *testing.T, b *Book) {
+			mustSubmit(t, b, Order{ID: 30, Account: 9, Side: Sell, Price: 99, Qty: 10})
+		}, 1, false},
 		{"reduced", STPOff, func(t *testing.T, b *Book) { b.Reduce(10, 2) }, 0, true},
 		{"reduced to nothing", STPOff, func(t *testing.T, b *Book) { b.Reduce(10, 5) }, 1, false},
 		{"executed", STPOff, func(t *testing.T, b *Book) { b.Execute(10, 5, nil) }, 1, false},
@@ -38,7 +44,9 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 			mustSubmit(t, b, Order{ID: 40, Account: 9, Side: Sell, Price: 101, Qty: 5})
 			b.Modify(10, 101, 5, nil)
 		}, 1, false},
-		{"expired by self-trade prevention", STPExpireMaker, func(t *testing.T, b *Book) { mustSubmit(t, b, Order{ID: 30, Account: 1, Side: Sell, Price: 100, Qty: 1}) }, 1, false},
+		{"expired by self-trade prevention", STPExpireMaker, func(t *testing.T, b *Book) {
+			mustSubmit(t, b, Order{ID: 30, Account: 1, Side: Sell, Price: 100, Qty: 1})
+		}, 1, false},
 		{"cleared", STPOff, func(t *testing.T, b *Book) { b.Clear() }, 1, false},
 	}
 	for _, tc := range tests {
