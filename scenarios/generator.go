@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"io"
@@ -41,20 +40,55 @@ type scheduled struct {
 
 type actorQueue []scheduled
 
-func (q actorQueue) Len() int { return len(q) }
-func (q actorQueue) Less(i, j int) bool {
+// before orders the queue: by time, then by when each was scheduled (seq is
+// unique, so the order is total and any heap pops the same sequence).
+func (q actorQueue) before(i, j int) bool {
 	if q[i].at != q[j].at {
 		return q[i].at < q[j].at
 	}
 	return q[i].seq < q[j].seq
 }
-func (q actorQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *actorQueue) Push(x any)   { *q = append(*q, x.(scheduled)) }
-func (q *actorQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
+
+// push adds s (a binary heap on the slice, without boxing it in an
+// interface as container/heap would on every push and pop).
+func (q *actorQueue) push(s scheduled) {
+	*q = append(*q, s)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.before(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+// pop removes and returns the earliest.
+func (q *actorQueue) pop() scheduled {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = scheduled{} // no reference kept to a finished actor
+	h = h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h.before(r, l) {
+			m = r
+		}
+		if !h.before(m, i) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 // Generator runs a scenario as a discrete-event simulation on one goroutine:
@@ -228,13 +262,13 @@ func (g *market) symbol(name string) (uint32, bool) {
 
 func (g *Generator) schedule(at int64, a venue.Actor) {
 	g.qseq++
-	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, actor: a})
+	g.q.push(scheduled{at: at, seq: g.qseq, actor: a})
 }
 
 // scheduleAgent is schedule for a background agent.
 func (g *Generator) scheduleAgent(at int64, a agents.Agent) {
 	g.qseq++
-	heap.Push(&g.q, scheduled{at: at, seq: g.qseq, agent: a})
+	g.q.push(scheduled{at: at, seq: g.qseq, agent: a})
 }
 
 // step runs one actor; it reports false when the simulation is over.
@@ -242,7 +276,7 @@ func (g *Generator) step() bool {
 	if len(g.q) == 0 || g.q[0].at > g.end {
 		return false
 	}
-	s := heap.Pop(&g.q).(scheduled)
+	s := g.q.pop()
 	g.now = s.at
 	var next int64
 	if s.agent != nil {
@@ -255,7 +289,7 @@ func (g *Generator) step() bool {
 			next = g.now + 1
 		}
 		g.qseq++
-		heap.Push(&g.q, scheduled{at: next, seq: g.qseq, actor: s.actor, agent: s.agent})
+		g.q.push(scheduled{at: next, seq: g.qseq, actor: s.actor, agent: s.agent})
 	}
 	return true
 }
