@@ -503,6 +503,11 @@ type ladderTrader struct {
 	watcher uint16 // 0: none yet (or the book had no more): every guard looks its orders up
 	gone    uint64
 	known   bool
+	// While bounds is set, no order is dead and every buy is priced at most
+	// maxBuy and every sell at least minSell: a guard the price is not near
+	// has nothing to do.
+	bounds          bool
+	maxBuy, minSell int64
 }
 
 // ladderOrder is one of a ladder trader's orders as it last knew it.
@@ -520,8 +525,12 @@ type ladderOrder struct {
 // last saw them; otherwise it looks every one up.
 func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
 	tick := float64(v.Instrument(l.sym).Tick)
+	if l.known && l.bounds && mid-float64(l.maxBuy) >= 5*tick && float64(l.minSell)-mid >= 5*tick {
+		return 0 // every order is live, and none is near the price
+	}
 	keep := l.orders[:0]
 	var cancelled uint64
+	l.maxBuy, l.minSell, l.bounds = math.MinInt64, math.MaxInt64, true // of the orders kept, each now as the book has it
 	for _, o := range l.orders {
 		if !l.known {
 			info, ok := v.Order(l.sym, o.id)
@@ -536,6 +545,11 @@ func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
 			continue
 		}
 		keep = append(keep, o)
+		if o.side == orderbook.Buy {
+			l.maxBuy = max(l.maxBuy, o.price)
+		} else {
+			l.minSell = min(l.minSell, o.price)
+		}
 	}
 	l.orders = keep
 	return cancelled
@@ -568,6 +582,11 @@ func (l *ladderTrader) Act(v Venue) int64 {
 				o.side, o.price, o.dead = after.Side, after.Price, !live
 				if !live {
 					own++
+					l.bounds = false
+				} else if o.side == orderbook.Buy {
+					l.maxBuy = max(l.maxBuy, o.price)
+				} else {
+					l.minSell = min(l.minSell, o.price)
 				}
 			}
 		}
@@ -582,6 +601,11 @@ func (l *ladderTrader) Act(v Venue) int64 {
 				if v.Watch(l.sym, id, l.watcher) { // resting
 					info, _ := v.Order(l.sym, id) // where it rests, as a venue rule left it
 					l.orders = append(l.orders, ladderOrder{id: id, side: info.Side, price: info.Price})
+					if info.Side == orderbook.Buy {
+						l.maxBuy = max(l.maxBuy, info.Price)
+					} else {
+						l.minSell = min(l.minSell, info.Price)
+					}
 				}
 			}
 		}
