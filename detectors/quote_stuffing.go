@@ -47,13 +47,13 @@ type quoteStuffing struct {
 	rate   []hourlyRate
 	info   *replay.RunInfo
 	insts  []replay.Instrument
-	placed map[uint64]int64
+	placed orderTable[int64]
 	accts  map[uint64]*stuffAccount
 }
 
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
-	q.placed = map[uint64]int64{}
+	q.placed = orderTable[int64]{}
 	q.accts = map[uint64]*stuffAccount{}
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
@@ -70,7 +70,7 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		acct := ev.Account
 		switch ev.Action {
 		case replay.ActionAdd:
-			q.placed[ev.OrderID] = now
+			q.placed.Put(ev.OrderID, now)
 		case replay.ActionCancel, replay.ActionModify, replay.ActionReduce:
 		default:
 			continue
@@ -97,12 +97,12 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			a.head = 0
 		}
 		if ev.Action == replay.ActionCancel {
-			if at, ok := q.placed[ev.OrderID]; ok {
+			if at, ok := q.placed.Get(ev.OrderID); ok {
 				a.total++
 				if now-at <= q.maxLife {
 					a.short++
 				}
-				delete(q.placed, ev.OrderID)
+				q.placed.Delete(ev.OrderID)
 			}
 		}
 		n := len(a.times) - a.head
@@ -130,13 +130,9 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		emit(al)
 	}
-	if len(q.placed) > 1<<16 && len(b.Records) > 0 {
+	if q.placed.Len() > 1<<16 && len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		for id, at := range q.placed {
-			if now-at > q.maxLife {
-				delete(q.placed, id)
-			}
-		}
+		q.placed.Sweep(func(_ uint64, at int64) bool { return now-at > q.maxLife })
 	}
 	return nil
 }

@@ -62,18 +62,16 @@ type liveOrder struct {
 
 // rest adjusts an order's resting quantity (and its account's per-side total).
 func (s *spoofCancels) rest(id uint64, delta int64) {
-	o, ok := s.live[id]
-	if !ok {
+	o := s.live.Ptr(id)
+	if o == nil {
 		return
 	}
 	delta = max(delta, -o.qty)
 	o.qty += delta
 	s.account(o.account).resting[o.side] += delta
 	if o.qty <= 0 {
-		delete(s.live, id)
-		return
+		s.live.Delete(id)
 	}
-	s.live[id] = o
 }
 
 type spoofCancels struct {
@@ -86,16 +84,16 @@ type spoofCancels struct {
 	minX      float64
 	near      int64
 	insts     []replay.Instrument
-	large     map[uint64]*largeOrder
-	live      map[uint64]liveOrder // every resting order: account, side, quantity
+	large     orderTable[*largeOrder]
+	live      orderTable[liveOrder] // every resting order: account, side, quantity
 	accts     map[uint64]*spoofAccount
 	prev      []orderbook.Top // top before the current record, per symbol
 }
 
 func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.insts = info.Instruments
-	s.large = map[uint64]*largeOrder{}
-	s.live = map[uint64]liveOrder{}
+	s.large = orderTable[*largeOrder]{}
+	s.live = orderTable[liveOrder]{}
 	s.accts = map[uint64]*spoofAccount{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
 	s.anonTrade = make([][3]int64, len(info.Instruments))
@@ -171,7 +169,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				filled += f.Qty
 			}
 			if rem := ev.Qty - filled; rem > 0 && ev.Flags&(replay.FlagIOC|replay.FlagFOK) == 0 {
-				s.live[ev.OrderID] = liveOrder{account: key, side: ev.Side, qty: rem}
+				s.live.Put(ev.OrderID, liveOrder{account: key, side: ev.Side, qty: rem})
 				acct.resting[ev.Side] += rem
 			}
 			touchPx, touchQty := before.BidPrice, before.BidQty
@@ -190,10 +188,10 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				break
 			}
 			if ratio := float64(ev.Qty) / float64(others); ratio >= s.minX {
-				s.large[ev.OrderID] = &largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now}
+				s.large.Put(ev.OrderID, &largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now})
 			}
 		case replay.ActionCancel:
-			lo, ok := s.large[ev.OrderID]
+			lo, ok := s.large.Get(ev.OrderID)
 			var sameRest, otherRest int64
 			if ok {
 				a := s.account(lo.account)
@@ -203,7 +201,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if !ok {
 				break
 			}
-			delete(s.large, ev.OrderID)
+			s.large.Delete(ev.OrderID)
 			if now-lo.placed > s.life {
 				break
 			}
@@ -243,7 +241,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		case replay.ActionReduce:
 			s.rest(ev.OrderID, -ev.Qty)
 		case replay.ActionExecute, replay.ActionModify:
-			delete(s.large, ev.OrderID)
+			s.large.Delete(ev.OrderID)
 			if ev.Action == replay.ActionModify {
 				s.rest(ev.OrderID, -1<<62)
 			}
@@ -251,13 +249,9 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		s.prev[ev.Symbol] = r.Top
 	}
 	// Large orders that were filled rather than cancelled: forget them after their lifetime.
-	if len(s.large) > 1<<14 && len(b.Records) > 0 {
+	if s.large.Len() > 1<<14 && len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		for id, lo := range s.large {
-			if now-lo.placed > s.life {
-				delete(s.large, id)
-			}
-		}
+		s.large.Sweep(func(_ uint64, lo *largeOrder) bool { return now-lo.placed > s.life })
 	}
 	return nil
 }

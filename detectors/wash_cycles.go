@@ -41,7 +41,7 @@ type washCycles struct {
 	window, maxAge int64
 	maxLegs        int
 	insts          []replay.Instrument
-	placed         map[uint64]placedOrder
+	placed         orderTable[placedOrder]
 	edges          [][]tradeEdge // per symbol, in time order
 	alerted        map[string]int64
 	sizes          tradeSizes // per instrument, for the typical trade
@@ -50,7 +50,7 @@ type washCycles struct {
 func (w *washCycles) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
-	w.placed = map[uint64]placedOrder{}
+	w.placed = orderTable[placedOrder]{}
 	w.edges = make([][]tradeEdge, len(info.Instruments))
 	w.alerted = map[string]int64{}
 	return nil
@@ -86,7 +86,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 		r := &b.Records[i]
 		now := r.Event.TS
 		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed[r.Event.OrderID] = placedOrder{now, r.Event.Qty}
+			w.placed.Put(r.Event.OrderID, placedOrder{now, r.Event.Qty})
 		}
 		s := r.Event.Symbol
 		for _, f := range b.FillsOf(i) {
@@ -94,7 +94,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 			if f.MakerAccount == 0 || f.TakerAccount == 0 {
 				continue
 			}
-			mk, ok := w.placed[f.MakerOrder]
+			mk, ok := w.placed.Get(f.MakerOrder)
 			if !ok || now-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
 				continue
 			}
@@ -149,13 +149,9 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 				Evidence: fmt.Sprintf("a cycle of %d accounts passed %d units around within %v (sizes matched, resting orders hit at once)", len(ring), vol, time.Duration(now-first))})
 		}
 	}
-	if len(w.placed) > 1<<15 && len(b.Records) > 0 {
+	if w.placed.Len() > 1<<15 && len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		for id, p := range w.placed {
-			if now-p.ts > w.maxAge {
-				delete(w.placed, id)
-			}
-		}
+		w.placed.Sweep(func(_ uint64, p placedOrder) bool { return now-p.ts > w.maxAge })
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ type placedOrder struct {
 
 type washPairs struct {
 	maxAge    int64
-	placed    map[uint64]placedOrder // order id -> when and how big (recent orders only)
+	placed    orderTable[placedOrder] // order id -> when and how big (recent orders only)
 	window    int64
 	minTrades int
 	insts     []replay.Instrument
@@ -66,7 +66,7 @@ func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
 	w.pairs = map[pairKey]*pairState{}
-	w.placed = map[uint64]placedOrder{}
+	w.placed = orderTable[placedOrder]{}
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed[r.Event.OrderID] = placedOrder{r.Event.TS, r.Event.Qty}
+			w.placed.Put(r.Event.OrderID, placedOrder{r.Event.TS, r.Event.Qty})
 		}
 		for _, f := range b.FillsOf(i) {
 			w.sizes.add(r.Event.Symbol, f.Qty)
@@ -88,7 +88,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 			if buyer != seller {
 				// Prearranged: the resting order was placed a moment ago and the
 				// two orders match in size exactly, so they cross in one fill.
-				mk, ok := w.placed[f.MakerOrder]
+				mk, ok := w.placed.Get(f.MakerOrder)
 				if !ok || r.Event.TS-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
 					continue
 				}
@@ -150,12 +150,8 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 			}
 		}
-		if len(w.placed) > 1<<15 {
-			for id, at := range w.placed {
-				if now-at.ts > w.maxAge {
-					delete(w.placed, id)
-				}
-			}
+		if w.placed.Len() > 1<<15 {
+			w.placed.Sweep(func(_ uint64, at placedOrder) bool { return now-at.ts > w.maxAge })
 		}
 	}
 	return nil

@@ -1,0 +1,184 @@
+package detectors
+
+// orderTable holds per-order state keyed by order id, for the detectors
+// that follow every resting order (quote_stuffing, spoof_cancels,
+// wash_cycles, wash_pairs): an open-addressing hash table with linear
+// probing and backward-shift deletion, its keys and values in flat slices.
+// Insert and delete on every add, cancel and fill made Go's map the largest
+// cost of these detectors (hashing, group matching, growth); order ids are
+// close to sequential, which a multiplicative hash spreads evenly.
+type orderTable[V any] struct {
+	keys  []uint64 // 0: empty slot
+	vals  []V
+	n     int // entries in the slots (the zero id aside)
+	shift uint8
+	// The zero id has no slot (0 marks an empty one): it is kept aside.
+	zeroSet bool
+	zeroVal V
+	doomed  []uint64 // Sweep's scratch
+}
+
+// orderTableMin is the smallest number of slots.
+const orderTableMin = 64
+
+func (t *orderTable[V]) init(slots int) {
+	t.keys = make([]uint64, slots)
+	t.vals = make([]V, slots)
+	t.n = 0
+	t.shift = uint8(64 - log2(slots))
+}
+
+func log2(n int) int {
+	k := 0
+	for 1<<k < n {
+		k++
+	}
+	return k
+}
+
+// home is the slot where id's probe starts.
+func (t *orderTable[V]) home(id uint64) int { return int((id * 0x9E3779B97F4A7C15) >> t.shift) }
+
+// Len is the number of entries.
+func (t *orderTable[V]) Len() int {
+	if t.zeroSet {
+		return t.n + 1
+	}
+	return t.n
+}
+
+// Get returns id's value.
+func (t *orderTable[V]) Get(id uint64) (V, bool) {
+	if p := t.Ptr(id); p != nil {
+		return *p, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Ptr returns a pointer to id's value, nil when it has none; the pointer
+// holds until the next Put or Delete.
+func (t *orderTable[V]) Ptr(id uint64) *V {
+	if id == 0 {
+		if t.zeroSet {
+			return &t.zeroVal
+		}
+		return nil
+	}
+	if t.n == 0 {
+		return nil
+	}
+	mask := len(t.keys) - 1
+	for i := t.home(id); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case id:
+			return &t.vals[i]
+		case 0:
+			return nil
+		}
+	}
+}
+
+// Put sets id's value.
+func (t *orderTable[V]) Put(id uint64, v V) {
+	if id == 0 {
+		t.zeroSet, t.zeroVal = true, v
+		return
+	}
+	if t.keys == nil {
+		t.init(orderTableMin)
+	}
+	if 4*(t.n+1) > 3*len(t.keys) { // at most three quarters full
+		t.grow()
+	}
+	mask := len(t.keys) - 1
+	for i := t.home(id); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case id:
+			t.vals[i] = v
+			return
+		case 0:
+			t.keys[i], t.vals[i] = id, v
+			t.n++
+			return
+		}
+	}
+}
+
+func (t *orderTable[V]) grow() {
+	keys, vals := t.keys, t.vals
+	t.init(2 * len(keys))
+	t.reinsert(keys, vals)
+}
+
+// reinsert puts the entries of keys and vals.
+func (t *orderTable[V]) reinsert(keys []uint64, vals []V) {
+	mask := len(t.keys) - 1
+	for j, k := range keys {
+		if k == 0 {
+			continue
+		}
+		i := t.home(k)
+		for t.keys[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.keys[i], t.vals[i] = k, vals[j]
+		t.n++
+	}
+}
+
+// Delete removes id's entry, if any.
+func (t *orderTable[V]) Delete(id uint64) {
+	if id == 0 {
+		var zero V
+		t.zeroSet, t.zeroVal = false, zero
+		return
+	}
+	if t.n == 0 {
+		return
+	}
+	mask := len(t.keys) - 1
+	i := t.home(id)
+	for t.keys[i] != id {
+		if t.keys[i] == 0 {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	// Backward shift: move later entries of the run into the hole when
+	// their probe started at or before it, so that no probe meets a gap.
+	var zero V
+	for {
+		j := (i + 1) & mask
+		for ; t.keys[j] != 0; j = (j + 1) & mask {
+			h := t.home(t.keys[j])
+			if (j > i && (h <= i || h > j)) || (j < i && (h <= i && h > j)) {
+				break
+			}
+		}
+		if t.keys[j] == 0 {
+			t.keys[i], t.vals[i] = 0, zero
+			t.n--
+			return
+		}
+		t.keys[i], t.vals[i] = t.keys[j], t.vals[j]
+		i = j
+	}
+}
+
+// Sweep deletes every entry drop reports true for (in no particular order).
+func (t *orderTable[V]) Sweep(drop func(id uint64, v V) bool) {
+	if t.zeroSet && drop(0, t.zeroVal) {
+		var zero V
+		t.zeroSet, t.zeroVal = false, zero
+	}
+	t.doomed = t.doomed[:0]
+	for i, k := range t.keys {
+		if k != 0 && drop(k, t.vals[i]) {
+			t.doomed = append(t.doomed, k)
+		}
+	}
+	for _, k := range t.doomed { // after the scan: a deletion moves entries
+		t.Delete(k)
+	}
+}

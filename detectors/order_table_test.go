@@ -1,0 +1,77 @@
+package detectors
+
+import "testing"
+
+// FuzzOrderTable runs a sequence of puts, deletes, gets and sweeps on the
+// table and on a Go map side by side: they must agree on every answer.
+func FuzzOrderTable(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 0, 1, 1, 2, 1, 3, 7})
+	f.Add(make([]byte, 3000))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		var tab orderTable[int64]
+		ref := map[uint64]int64{}
+		for k := 0; k+2 <= len(ops); k += 2 {
+			op, arg := ops[k]%5, uint64(ops[k+1])
+			id := arg * 0x1_0000_0001 % 997 // ids collide in the hash often enough
+			if ops[k]&0x80 != 0 {
+				id = uint64(k) // sequential ids, as a venue hands them out
+			}
+			switch op {
+			case 0, 1:
+				tab.Put(id, int64(k))
+				ref[id] = int64(k)
+			case 2:
+				tab.Delete(id)
+				delete(ref, id)
+			case 3:
+				got, ok := tab.Get(id)
+				want, wok := ref[id]
+				if got != want || ok != wok {
+					t.Fatalf("op %d: Get(%d) = %d, %v; the map has %d, %v", k, id, got, ok, want, wok)
+				}
+			case 4:
+				cut := int64(arg) * int64(len(ops)) / 256
+				tab.Sweep(func(_ uint64, v int64) bool { return v < cut })
+				for i, v := range ref {
+					if v < cut {
+						delete(ref, i)
+					}
+				}
+			}
+			if tab.Len() != len(ref) {
+				t.Fatalf("op %d: %d entries, the map %d", k, tab.Len(), len(ref))
+			}
+		}
+		for id, want := range ref {
+			if got, ok := tab.Get(id); !ok || got != want {
+				t.Fatalf("at the end: Get(%d) = %d, %v; the map has %d", id, got, ok, want)
+			}
+		}
+	})
+}
+
+// TestOrderTableGrowsAndShrinks: a million sequential ids in, every other
+// one out, the rest swept: the table answers as a map would throughout.
+func TestOrderTableGrowsAndShrinks(t *testing.T) {
+	var tab orderTable[uint64]
+	const n = 1 << 20
+	for id := uint64(1); id <= n; id++ {
+		tab.Put(id, id*3)
+	}
+	for id := uint64(2); id <= n; id += 2 {
+		tab.Delete(id)
+	}
+	if tab.Len() != n/2 {
+		t.Fatalf("%d entries, want %d", tab.Len(), n/2)
+	}
+	for id := uint64(1); id <= n; id++ {
+		v, ok := tab.Get(id)
+		if ok != (id%2 == 1) || (ok && v != id*3) {
+			t.Fatalf("Get(%d) = %d, %v", id, v, ok)
+		}
+	}
+	tab.Sweep(func(id, _ uint64) bool { return id < n/2 })
+	if tab.Len() != n/4 {
+		t.Fatalf("after the sweep %d entries, want %d", tab.Len(), n/4)
+	}
+}
