@@ -47,14 +47,14 @@ type quoteStuffing struct {
 	rate   []hourlyRate
 	info   *replay.RunInfo
 	insts  []replay.Instrument
-	placed orderTable[int64]
-	accts  map[uint64]*stuffAccount
+	placed idTable[int64]
+	accts  idTable[*stuffAccount]
 }
 
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
-	q.placed = orderTable[int64]{}
-	q.accts = map[uint64]*stuffAccount{}
+	q.placed = idTable[int64]{}
+	q.accts = idTable[*stuffAccount]{}
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
 	return nil
@@ -83,10 +83,10 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			q.rate[ev.Symbol].add(now)
 			acct = anonKey(ev.Symbol)
 		}
-		a := q.accts[acct]
+		a, _ := q.accts.Get(acct)
 		if a == nil {
 			a = &stuffAccount{next: q.minMsgs}
-			q.accts[acct] = a
+			q.accts.Put(acct, a)
 		}
 		a.times = append(a.times, now)
 		for a.head < len(a.times) && now-a.times[a.head] > q.window {

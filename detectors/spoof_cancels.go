@@ -84,17 +84,17 @@ type spoofCancels struct {
 	minX      float64
 	near      int64
 	insts     []replay.Instrument
-	large     orderTable[*largeOrder]
-	live      orderTable[liveOrder] // every resting order: account, side, quantity
-	accts     map[uint64]*spoofAccount
+	large     idTable[*largeOrder]
+	live      idTable[liveOrder] // every resting order: account, side, quantity
+	accts     idTable[*spoofAccount]
 	prev      []orderbook.Top // top before the current record, per symbol
 }
 
 func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.insts = info.Instruments
-	s.large = orderTable[*largeOrder]{}
-	s.live = orderTable[liveOrder]{}
-	s.accts = map[uint64]*spoofAccount{}
+	s.large = idTable[*largeOrder]{}
+	s.live = idTable[liveOrder]{}
+	s.accts = idTable[*spoofAccount]{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
 	s.anonTrade = make([][3]int64, len(info.Instruments))
 	s.info = info
@@ -112,10 +112,10 @@ func spoofAnonKey(sym uint32, side orderbook.Side) uint64 {
 }
 
 func (s *spoofCancels) account(id uint64) *spoofAccount {
-	a := s.accts[id]
+	a, _ := s.accts.Get(id)
 	if a == nil {
 		a = &spoofAccount{levels: map[int64]bool{}}
-		s.accts[id] = a
+		s.accts.Put(id, a)
 	}
 	return a
 }

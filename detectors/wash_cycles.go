@@ -41,7 +41,7 @@ type washCycles struct {
 	window, maxAge int64
 	maxLegs        int
 	insts          []replay.Instrument
-	placed         orderTable[placedOrder]
+	placed         idTable[placedOrder]
 	edges          [][]tradeEdge // per symbol, in time order
 	alerted        map[string]int64
 	sizes          tradeSizes // per instrument, for the typical trade
@@ -50,7 +50,7 @@ type washCycles struct {
 func (w *washCycles) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
-	w.placed = orderTable[placedOrder]{}
+	w.placed = idTable[placedOrder]{}
 	w.edges = make([][]tradeEdge, len(info.Instruments))
 	w.alerted = map[string]int64{}
 	return nil

@@ -54,7 +54,7 @@ type placedOrder struct {
 
 type washPairs struct {
 	maxAge    int64
-	placed    orderTable[placedOrder] // order id -> when and how big (recent orders only)
+	placed    idTable[placedOrder] // order id -> when and how big (recent orders only)
 	window    int64
 	minTrades int
 	insts     []replay.Instrument
@@ -66,7 +66,7 @@ func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
 	w.pairs = map[pairKey]*pairState{}
-	w.placed = orderTable[placedOrder]{}
+	w.placed = idTable[placedOrder]{}
 	return nil
 }
 

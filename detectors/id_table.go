@@ -1,13 +1,14 @@
 package detectors
 
-// orderTable holds per-order state keyed by order id, for the detectors
-// that follow every resting order (quote_stuffing, spoof_cancels,
-// wash_cycles, wash_pairs): an open-addressing hash table with linear
-// probing and backward-shift deletion, its keys and values in flat slices.
-// Insert and delete on every add, cancel and fill made Go's map the largest
-// cost of these detectors (hashing, group matching, growth); order ids are
-// close to sequential, which a multiplicative hash spreads evenly.
-type orderTable[V any] struct {
+// idTable holds state keyed by an id — an order id, an account — for the
+// detectors that follow every resting order or every account's messages
+// (quote_stuffing, spoof_cancels, wash_cycles, wash_pairs): an
+// open-addressing hash table with linear probing and backward-shift
+// deletion, its keys and values in flat slices. A lookup, insert and delete
+// on every add, cancel and fill made Go's map the largest cost of these
+// detectors (hashing, group matching, growth); order ids are close to
+// sequential, which a multiplicative hash spreads evenly.
+type idTable[V any] struct {
 	keys  []uint64 // 0: empty slot
 	vals  []V
 	n     int // entries in the slots (the zero id aside)
@@ -18,10 +19,10 @@ type orderTable[V any] struct {
 	doomed  []uint64 // Sweep's scratch
 }
 
-// orderTableMin is the smallest number of slots.
-const orderTableMin = 64
+// idTableMin is the smallest number of slots.
+const idTableMin = 64
 
-func (t *orderTable[V]) init(slots int) {
+func (t *idTable[V]) init(slots int) {
 	t.keys = make([]uint64, slots)
 	t.vals = make([]V, slots)
 	t.n = 0
@@ -37,10 +38,10 @@ func log2(n int) int {
 }
 
 // home is the slot where id's probe starts.
-func (t *orderTable[V]) home(id uint64) int { return int((id * 0x9E3779B97F4A7C15) >> t.shift) }
+func (t *idTable[V]) home(id uint64) int { return int((id * 0x9E3779B97F4A7C15) >> t.shift) }
 
 // Len is the number of entries.
-func (t *orderTable[V]) Len() int {
+func (t *idTable[V]) Len() int {
 	if t.zeroSet {
 		return t.n + 1
 	}
@@ -48,7 +49,7 @@ func (t *orderTable[V]) Len() int {
 }
 
 // Get returns id's value.
-func (t *orderTable[V]) Get(id uint64) (V, bool) {
+func (t *idTable[V]) Get(id uint64) (V, bool) {
 	if p := t.Ptr(id); p != nil {
 		return *p, true
 	}
@@ -58,7 +59,7 @@ func (t *orderTable[V]) Get(id uint64) (V, bool) {
 
 // Ptr returns a pointer to id's value, nil when it has none; the pointer
 // holds until the next Put or Delete.
-func (t *orderTable[V]) Ptr(id uint64) *V {
+func (t *idTable[V]) Ptr(id uint64) *V {
 	if id == 0 {
 		if t.zeroSet {
 			return &t.zeroVal
@@ -80,13 +81,13 @@ func (t *orderTable[V]) Ptr(id uint64) *V {
 }
 
 // Put sets id's value.
-func (t *orderTable[V]) Put(id uint64, v V) {
+func (t *idTable[V]) Put(id uint64, v V) {
 	if id == 0 {
 		t.zeroSet, t.zeroVal = true, v
 		return
 	}
 	if t.keys == nil {
-		t.init(orderTableMin)
+		t.init(idTableMin)
 	}
 	if 4*(t.n+1) > 3*len(t.keys) { // at most three quarters full
 		t.grow()
@@ -105,14 +106,14 @@ func (t *orderTable[V]) Put(id uint64, v V) {
 	}
 }
 
-func (t *orderTable[V]) grow() {
+func (t *idTable[V]) grow() {
 	keys, vals := t.keys, t.vals
 	t.init(2 * len(keys))
 	t.reinsert(keys, vals)
 }
 
 // reinsert puts the entries of keys and vals.
-func (t *orderTable[V]) reinsert(keys []uint64, vals []V) {
+func (t *idTable[V]) reinsert(keys []uint64, vals []V) {
 	mask := len(t.keys) - 1
 	for j, k := range keys {
 		if k == 0 {
@@ -128,7 +129,7 @@ func (t *orderTable[V]) reinsert(keys []uint64, vals []V) {
 }
 
 // Delete removes id's entry, if any.
-func (t *orderTable[V]) Delete(id uint64) {
+func (t *idTable[V]) Delete(id uint64) {
 	if id == 0 {
 		var zero V
 		t.zeroSet, t.zeroVal = false, zero
@@ -167,7 +168,7 @@ func (t *orderTable[V]) Delete(id uint64) {
 }
 
 // Sweep deletes every entry drop reports true for (in no particular order).
-func (t *orderTable[V]) Sweep(drop func(id uint64, v V) bool) {
+func (t *idTable[V]) Sweep(drop func(id uint64, v V) bool) {
 	if t.zeroSet && drop(0, t.zeroVal) {
 		var zero V
 		t.zeroSet, t.zeroVal = false, zero

@@ -2,13 +2,13 @@ package detectors
 
 import "testing"
 
-// FuzzOrderTable runs a sequence of puts, deletes, gets and sweeps on the
+// FuzzIDTable runs a sequence of puts, deletes, gets and sweeps on the
 // table and on a Go map side by side: they must agree on every answer.
-func FuzzOrderTable(f *testing.F) {
+func FuzzIDTable(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 1, 1, 2, 1, 3, 7})
 	f.Add(make([]byte, 3000))
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		var tab orderTable[int64]
+		var tab idTable[int64]
 		ref := map[uint64]int64{}
 		for k := 0; k+2 <= len(ops); k += 2 {
 			op, arg := ops[k]%5, uint64(ops[k+1])
@@ -50,10 +50,10 @@ func FuzzOrderTable(f *testing.F) {
 	})
 }
 
-// TestOrderTableGrowsAndShrinks: a million sequential ids in, every other
+// TestIDTableGrowsAndShrinks: a million sequential ids in, every other
 // one out, the rest swept: the table answers as a map would throughout.
-func TestOrderTableGrowsAndShrinks(t *testing.T) {
-	var tab orderTable[uint64]
+func TestIDTableGrowsAndShrinks(t *testing.T) {
+	var tab idTable[uint64]
 	const n = 1 << 20
 	for id := uint64(1); id <= n; id++ {
 		tab.Put(id, id*3)
