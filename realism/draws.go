@@ -20,7 +20,7 @@ func MeasureDraws(ctx context.Context, spec *scenarios.Spec, draws int, o Measur
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range out {
 		g.Go(func() error {
-			s := *spec
+			s := *onlyMeasured(spec, o.Symbol)
 			s.Seed = spec.Seed + uint64(i)
 			gen, err := scenarios.NewGenerator(&s)
 			if err != nil {

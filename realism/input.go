@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,26 @@ func InputSpec(in string) (*scenarios.Spec, error) {
 	return spec, nil
 }
 
+// onlyMeasured is spec generating only the synthetic instrument measured
+// (symbol, or the first): every instrument draws from streams and accounts
+// of its own, so its market is the one the whole spec generates
+// (scenarios.Spec.Active; TestMeasuringOneInstrumentGeneratesOnlyIt) at a
+// fraction of the cost. A spec with historical files is generated whole.
+func onlyMeasured(spec *scenarios.Spec, symbol string) *scenarios.Spec {
+	if spec.Historical() || len(spec.Instruments) == 0 {
+		return spec
+	}
+	if symbol == "" {
+		symbol = spec.Instruments[0].Symbol
+	}
+	if !slices.ContainsFunc(spec.Instruments, func(in scenarios.InstrumentSpec) bool { return in.Symbol == symbol }) {
+		return spec // an unknown symbol: measuring says so
+	}
+	s := *spec
+	s.Active = []string{symbol}
+	return &s
+}
+
 // InputFormat tells a data input's import format and files.
 func InputFormat(in string) (string, []string) {
 	name, files := "binance-depth", in
@@ -76,7 +97,7 @@ func MeasureInput(ctx context.Context, in string, o MeasureOptions) (*Facts, err
 	case err != nil:
 		return nil, err
 	case spec != nil:
-		src, err = scenarios.NewGenerator(spec)
+		src, err = scenarios.NewGenerator(onlyMeasured(spec, o.Symbol))
 	default:
 		name, files := InputFormat(in)
 		src, err = formats.Open(name, files, nil)

@@ -576,6 +576,9 @@ func (g *Generator) addAgents(stream streams) {
 			Rand:    func(k agents.Kind, i int) *rand.Rand { return stream.agent(s, k, i) },
 		})
 		g.crowds = append(g.crowds, crowd)
+		if !g.spec.active(in.Symbol) {
+			continue // its agents drew their accounts and streams, and stand aside
+		}
 		for _, p := range placed {
 			g.scheduleAgent(p.At, p.Agent)
 		}

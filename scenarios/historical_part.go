@@ -103,6 +103,12 @@ func (s *Spec) sourceParams() map[string]any {
 	return params
 }
 
+// active reports whether the synthetic instrument symbol's background acts
+// (Spec.Active).
+func (s *Spec) active(symbol string) bool {
+	return len(s.Active) == 0 || slices.Contains(s.Active, symbol)
+}
+
 // backgroundFiles are the background files a run reads: all of them, or
 // its part's.
 func (s *Spec) backgroundFiles() []string {

@@ -157,7 +157,10 @@ func (g *Generator) initPerps(stream streams) error {
 		st.g = g.x
 		g.attachRule(st.sym, st) // the perpetual venue is one venue rule
 		for i := 0; i < ps.LeveragedTraders; i++ {
-			g.schedule(g.now+int64(1+i)*int64(time.Second)*7, &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agents.Leveraged, i)), r: stream.agent(s, agents.Leveraged, i)})
+			lt := &leveragedTrader{st: st, sym: st.sym, account: g.pop.takeKeyed(stream.agentAccount(s, agents.Leveraged, i)), r: stream.agent(s, agents.Leveraged, i)}
+			if g.spec.active(in.Symbol) {
+				g.schedule(g.now+int64(1+i)*int64(time.Second)*7, lt)
+			}
 		}
 	}
 	return nil

@@ -44,6 +44,12 @@ type Spec struct {
 	// Part, when set, restricts a historical run to some of its files (one
 	// shard's share of a run dealt by instrument); never in a spec file.
 	Part *Part `yaml:"-" json:"-"`
+	// Active, when set, names the synthetic instruments whose background
+	// agents and leveraged traders act; the others' books stand empty.
+	// Every instrument draws from streams and accounts of its own, so an
+	// active instrument's market is event for event the one the whole spec
+	// generates (realism measures one instrument so); never in a spec file.
+	Active []string `yaml:"-" json:"-"`
 
 	dir   string            // folder of the spec file: relative paths start there
 	local map[string]string // inputs named by URL → their local copies (SetLocal)
