@@ -14,7 +14,6 @@ import (
 	"github.com/tapetest/tapetest/backtest"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
-	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
 )
 
@@ -117,17 +116,7 @@ func TestMergeOfInstruments(t *testing.T) {
 					}
 					store := openStore(t, filepath.Join(t.TempDir(), "store"))
 					runShards(t, store, p, spec, text, order)
-					dir := filepath.Join(t.TempDir(), "merged")
-					if _, err := Merge(context.Background(), store, dir); err != nil {
-						t.Fatal(err)
-					}
-					m, err := results.ReadManifest(dir)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if d := results.CompareFiles(ref, m.Files); len(d) > 0 {
-						t.Fatalf("%d shards merged into other files than the single run: %v", n, d)
-					}
+					mergeIsSingle(t, store, ref, n)
 				})
 			}
 		})

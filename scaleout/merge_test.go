@@ -110,6 +110,23 @@ func runShards(t *testing.T, store *Store, p *Plan, spec *backtest.Spec, text []
 	}
 }
 
+// mergeIsSingle merges the store and fails unless every file is the single
+// run's (ref).
+func mergeIsSingle(t *testing.T, store *Store, ref []results.FileHash, shards int) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "merged")
+	if _, err := Merge(context.Background(), store, dir); err != nil {
+		t.Fatal(err)
+	}
+	m, err := results.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := results.CompareFiles(ref, m.Files); len(d) > 0 {
+		t.Fatalf("%d shards merged into other files than the single run: %v", shards, d)
+	}
+}
+
 // TestMergeIsTheSingleRun: the merged results of 1, 2, 3 and 7 shards,
 // finished in random order through a GCS-compatible object store, are
 // byte-identical to the single-process run (every file but the manifest's
@@ -133,17 +150,7 @@ func TestMergeIsTheSingleRun(t *testing.T) {
 			}
 			store := openStore(t, fmt.Sprintf("%s/run-%d?anonymous=true", bucket, n))
 			runShards(t, store, p, spec, text, order)
-			dir := filepath.Join(t.TempDir(), "merged")
-			if _, err := Merge(context.Background(), store, dir); err != nil {
-				t.Fatal(err)
-			}
-			m, err := results.ReadManifest(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := results.CompareFiles(ref, m.Files); len(d) > 0 {
-				t.Fatalf("%d shards merged into other files than the single run: %v", n, d)
-			}
+			mergeIsSingle(t, store, ref, n)
 		})
 	}
 }
