@@ -19,10 +19,10 @@ import (
 // consumer keeps a compact tape of every instrument on disk — each trade
 // with both accounts, and the depth ladder at most once a second — and the
 // results directory reads the alerts' windows back from it in one
-// sequential pass. The ladder comes from a private engine that applies the
-// same events with the same options as the run's own (a consumer cannot see
-// the run's books, which are ahead of it), so it is the book each record
-// left.
+// sequential pass. The ladder comes from the run's own engine, which adds
+// it to the batch after the record that left the book so (a consumer cannot
+// read the books, which are ahead of it: replay.EngineOptions.Ladders); the
+// tape used to replay a second engine of its own for it.
 const (
 	tapeLevels    = results.CaseLevels // levels per side in a ladder snapshot
 	tapeBookEvery = int64(1e9)         // at most one snapshot per instrument per second
@@ -33,47 +33,38 @@ const (
 // caseTape is the consumer that writes the tape, and the results.CaseTape
 // that reads windows back.
 type caseTape struct {
-	engOpts replay.EngineOptions
-	eng     *replay.Engine
-	insts   []replay.Instrument
-	scratch replay.Batch
-	next    []int64
-	lv      []orderbook.Level
-	f       *os.File
-	path    string // "" once unlinked
-	w       *bufio.Writer
-	buf     []byte
+	insts []replay.Instrument
+	f     *os.File
+	path  string // "" once unlinked
+	w     *bufio.Writer
+	buf   []byte
 }
 
-func newCaseTape(opts replay.EngineOptions) *caseTape { return &caseTape{engOpts: opts} }
+func newCaseTape() *caseTape { return &caseTape{} }
+
+// caseLadders are the depth snapshots the run's engine adds to its batches
+// for the tape: one an instrument a second, tapeLevels a side.
+var caseLadders = replay.LadderOptions{Every: tapeBookEvery, Levels: tapeLevels}
 
 func (t *caseTape) Name() string { return "case-tape" }
 
 func (t *caseTape) Start(_ context.Context, info *replay.RunInfo) error {
-	eng, err := replay.NewEngine(info.Instruments, t.engOpts)
-	if err != nil {
-		return err
-	}
 	f, err := os.CreateTemp("", "tapetest-case-tape-*")
 	if err != nil {
 		return fmt.Errorf("case tape: %w", err)
 	}
-	t.eng, t.insts, t.f, t.path = eng, info.Instruments, f, f.Name()
+	t.insts, t.f, t.path = info.Instruments, f, f.Name()
 	if os.Remove(f.Name()) == nil { // unlinked: the file goes with the process whatever happens
 		t.path = ""
 	}
-	t.next = make([]int64, len(info.Instruments))
 	t.w = bufio.NewWriterSize(f, 1<<20)
-	t.scratch = replay.Batch{Records: make([]replay.Record, 0, 1), Fills: make([]orderbook.Fill, 0, 64)}
-	t.lv = make([]orderbook.Level, 0, tapeLevels)
 	return nil
 }
 
 func (t *caseTape) Consume(_ context.Context, b *replay.Batch) error {
+	k := 0 // the next ladder the engine took (caseLadders)
 	for i := range b.Records {
 		r := &b.Records[i]
-		t.scratch.Records, t.scratch.Fills = t.scratch.Records[:0], t.scratch.Fills[:0]
-		t.eng.Apply(&r.Event, &t.scratch)
 		sym, ts := r.Event.Symbol, r.Event.TS
 		for _, f := range b.FillsOf(i) {
 			t.buf = append(t.buf[:0], tapeTrade)
@@ -88,39 +79,26 @@ func (t *caseTape) Consume(_ context.Context, b *replay.Batch) error {
 				return fmt.Errorf("case tape: %w", err)
 			}
 		}
-		if int(sym) >= len(t.next) || ts < t.next[sym] {
-			continue
-		}
-		t.next[sym] = ts - ts%tapeBookEvery + tapeBookEvery
-		t.buf = append(t.buf[:0], tapeBook)
-		t.buf = binary.LittleEndian.AppendUint32(t.buf, sym)
-		t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(ts))
-		for _, side := range [2]orderbook.Side{orderbook.Buy, orderbook.Sell} {
-			t.lv = t.depth(sym, side, t.lv[:0])
-			t.buf = append(t.buf, byte(len(t.lv)))
-			for _, l := range t.lv {
-				t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(l.Price))
-				t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(l.Qty))
-				t.buf = binary.LittleEndian.AppendUint32(t.buf, uint32(l.Orders))
+		for ; k < len(b.Ladders) && int(b.Ladders[k].Record) == i; k++ {
+			l := &b.Ladders[k]
+			t.buf = append(t.buf[:0], tapeBook)
+			t.buf = binary.LittleEndian.AppendUint32(t.buf, l.Symbol)
+			t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(l.TS))
+			bids, asks := b.LadderOf(k)
+			for _, side := range [2][]orderbook.Level{bids, asks} {
+				t.buf = append(t.buf, byte(len(side)))
+				for _, lv := range side {
+					t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(lv.Price))
+					t.buf = binary.LittleEndian.AppendUint64(t.buf, uint64(lv.Qty))
+					t.buf = binary.LittleEndian.AppendUint32(t.buf, uint32(lv.Orders))
+				}
 			}
-		}
-		if _, err := t.w.Write(t.buf); err != nil {
-			return fmt.Errorf("case tape: %w", err)
+			if _, err := t.w.Write(t.buf); err != nil {
+				return fmt.Errorf("case tape: %w", err)
+			}
 		}
 	}
 	return nil
-}
-
-// depth is the top levels of one side of sym's book, as many as dst holds
-// (Depth stops at cap(dst): tapeLevels).
-func (t *caseTape) depth(sym uint32, side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
-	switch {
-	case t.eng.Book(sym) != nil:
-		return t.eng.Book(sym).Depth(side, dst)
-	case t.eng.DepthBook(sym) != nil:
-		return t.eng.DepthBook(sym).Depth(side, dst)
-	}
-	return dst[:0]
 }
 
 func (t *caseTape) Finish(context.Context) error {

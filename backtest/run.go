@@ -230,7 +230,8 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	engOpts := replay.EngineOptions{STP: STPModes(spec)}
 	var tape *caseTape
 	if !opts.NoCases {
-		tape = newCaseTape(engOpts)
+		tape = newCaseTape()
+		engOpts.Ladders = caseLadders // the tape's depth, from the run's own books
 		consumers = append(consumers, tape)
 	}
 	stats, runErr := replay.Run(ctx, gen, consumers, replay.RunOptions{

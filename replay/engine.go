@@ -15,6 +15,18 @@ type EngineOptions struct {
 	STP []orderbook.STPMode
 	// SizeHint is the expected number of live orders per instrument.
 	SizeHint int
+	// Ladders, when Every is positive, has the engine add to the batch a
+	// depth snapshot of an instrument's book after the first of its
+	// events in each interval of Every ns (Batch.Ladders): a consumer
+	// that shows the book (the case files' tape) reads it instead of
+	// replaying a book of its own.
+	Ladders LadderOptions
+}
+
+// LadderOptions are the depth snapshots an engine adds to its batches.
+type LadderOptions struct {
+	Every  int64 // ns between an instrument's snapshots (0: none)
+	Levels int   // price levels a side
 }
 
 // Fidelity is how an instrument's events describe its book.
@@ -95,11 +107,22 @@ type Engine struct {
 	fid    []Fidelity
 	counts [numKinds]int64
 	stale  []orderbook.OrderInfo
+	// nextLadder is, per instrument, when its next snapshot is due; lv the
+	// snapshot's scratch (capacity Ladders.Levels).
+	nextLadder []int64
+	lv         []orderbook.Level
 }
 
 // NewEngine returns an engine for the instruments.
 func NewEngine(insts []Instrument, opts EngineOptions) (*Engine, error) {
 	e := &Engine{insts: insts, opts: opts, l3: make([]*orderbook.Book, len(insts)), l2: make([]*orderbook.DepthBook, len(insts)), fid: make([]Fidelity, len(insts))}
+	if opts.Ladders.Every > 0 {
+		if opts.Ladders.Levels < 1 || opts.Ladders.Levels > 1000 {
+			return nil, fmt.Errorf("engine: ladders of %d levels: want 1 to 1000", opts.Ladders.Levels)
+		}
+		e.nextLadder = make([]int64, len(insts))
+		e.lv = make([]orderbook.Level, 0, opts.Ladders.Levels)
+	}
 	for _, in := range insts {
 		if in.Tick <= 0 || in.Lot <= 0 {
 			return nil, fmt.Errorf("engine: instrument %q: tick %d and lot %d must be positive", in.Symbol, in.Tick, in.Lot)
@@ -252,6 +275,32 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		}
 	}
 	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: uint32(len(b.Fills)), Outcome: out})
+	if e.nextLadder != nil && ev.TS >= e.nextLadder[sym] {
+		e.snapshot(sym, ev.TS, b)
+	}
+}
+
+// snapshot adds sym's ladder after the batch's last record.
+func (e *Engine) snapshot(sym uint32, ts int64, b *Batch) {
+	every := e.opts.Ladders.Every
+	e.nextLadder[sym] = ts - ts%every + every
+	l := Ladder{Record: uint32(len(b.Records) - 1), Symbol: sym, TS: ts, BidStart: uint32(len(b.Levels))}
+	for _, side := range [2]orderbook.Side{orderbook.Buy, orderbook.Sell} {
+		switch {
+		case e.l3[sym] != nil:
+			e.lv = e.l3[sym].Depth(side, e.lv[:0])
+		case e.l2[sym] != nil:
+			e.lv = e.l2[sym].Depth(side, e.lv[:0])
+		default:
+			e.lv = e.lv[:0]
+		}
+		b.Levels = append(b.Levels, e.lv...)
+		if side == orderbook.Buy {
+			l.BidEnd = uint32(len(b.Levels))
+		}
+	}
+	l.AskEnd = uint32(len(b.Levels))
+	b.Ladders = append(b.Ladders, l)
 }
 
 // removeCrossed removes the resting orders an add at price would cross: in a

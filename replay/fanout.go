@@ -157,7 +157,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 					case <-ctx.Done():
 						return ctx.Err()
 					}
-					cur.Records, cur.Fills = cur.Records[:0], cur.Fills[:0]
+					cur.Records, cur.Fills, cur.Ladders, cur.Levels = cur.Records[:0], cur.Fills[:0], cur.Ladders[:0], cur.Levels[:0]
 				}
 				ev := &pending[i]
 				if st.Events == 0 {

@@ -28,6 +28,27 @@ type Batch struct {
 	Seq     uint64 // 0-based batch number in the run
 	Records []Record
 	Fills   []orderbook.Fill
+	// Ladders are the depth snapshots the engine took after some records
+	// (EngineOptions.Ladders), in record order; their levels are in Levels.
+	Ladders []Ladder
+	Levels  []orderbook.Level
+}
+
+// Ladder is a depth snapshot of one instrument's book, taken after record
+// Record of its batch: bids best first in Batch.Levels[BidStart:BidEnd],
+// asks best first in Batch.Levels[BidEnd:AskEnd].
+type Ladder struct {
+	Record                   uint32
+	Symbol                   uint32
+	TS                       int64
+	BidStart, BidEnd, AskEnd uint32
+}
+
+// LadderOf returns the bids and asks of ladder k (sub-slices of b.Levels;
+// do not modify).
+func (b *Batch) LadderOf(k int) (bids, asks []orderbook.Level) {
+	l := &b.Ladders[k]
+	return b.Levels[l.BidStart:l.BidEnd], b.Levels[l.BidEnd:l.AskEnd]
 }
 
 // FillsOf returns the fills of record i (a sub-slice of b.Fills; do not modify).
