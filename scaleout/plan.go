@@ -153,7 +153,6 @@ func NewPlan(command string, rs *backtest.Spec, text []byte, name, toolVersion s
 	if groups > 1 {
 		p.Axes = append(p.Axes, AxisInstances)
 		why = append(why, fmt.Sprintf("%d detector instances are dealt into %d groups, each group replaying its market and running its share", len(ids), groups))
-		delete(p.NotUsed, AxisInstances)
 	} else if budget == 1 {
 		p.NotUsed[AxisInstances] = "one shard for each seed: nothing left to deal"
 	} else {

@@ -90,12 +90,9 @@ func sourceFiles(format string, paths []string) [][]string {
 // them: a raw Binance depth feed's files are one chained stream; in every
 // other format each file is its own source.
 func openSource(spec *Spec) (replay.EventSource, error) {
-	name := spec.Background.Format
-	if name == "" {
-		name = formats.Canonical
-	}
-	if !formats.Has(name) {
-		return nil, fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
+	name, err := spec.sourceFormat()
+	if err != nil {
+		return nil, err
 	}
 	params := spec.sourceParams()
 	files := spec.backgroundFiles()

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/replay/formats"
@@ -40,15 +41,12 @@ type FileGroup struct {
 // into one stream (binance-depth: each file continues the last one's book)
 // has no groups to deal and is an error.
 func HistoricalGroups(spec *Spec) ([]FileGroup, error) {
-	name := spec.Background.Format
-	if name == "" {
-		name = formats.Canonical
+	name, err := spec.sourceFormat()
+	if err != nil {
+		return nil, err
 	}
 	if name == "binance-depth" {
 		return nil, fmt.Errorf("background.format binance-depth: its files chain into one stream (each continues the previous file's book)")
-	}
-	if !formats.Has(name) {
-		return nil, fmt.Errorf("background.format %q: unknown (known: %v)", name, formats.Names())
 	}
 	params := spec.sourceParams()
 	paths := make([]string, len(spec.Background.Files))
@@ -90,6 +88,19 @@ func HistoricalGroups(spec *Spec) ([]FileGroup, error) {
 	return out, nil
 }
 
+// sourceFormat is the background's format: the spec's, canonical when it
+// names none.
+func (s *Spec) sourceFormat() (string, error) {
+	name := s.Background.Format
+	if name == "" {
+		name = formats.Canonical
+	}
+	if !formats.Has(name) {
+		return "", fmt.Errorf("background.format %q: unknown (known: %s)", name, strings.Join(formats.Names(), ", "))
+	}
+	return name, nil
+}
+
 // sourceParams are the format's parameters as the spec gives them, with a
 // mapping file resolved relative to the spec.
 func (s *Spec) sourceParams() map[string]any {
@@ -116,10 +127,8 @@ func (s *Spec) backgroundFiles() []string {
 		return s.Background.Files
 	}
 	out := make([]string, 0, len(s.Part.Files))
-	for _, i := range s.Part.Files {
-		if i >= 0 && i < len(s.Background.Files) {
-			out = append(out, s.Background.Files[i])
-		}
+	for _, i := range s.Part.Files { // in range: Validate checks them
+		out = append(out, s.Background.Files[i])
 	}
 	return out
 }

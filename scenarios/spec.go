@@ -411,6 +411,14 @@ func (s *Spec) Validate() error {
 	if (s.Duration <= 0 && !s.Historical()) || s.Duration < 0 || time.Duration(s.Duration) > MaxDuration {
 		bad("duration %v: must be positive and at most %v (it may be left out with historical files: they set it)", time.Duration(s.Duration), MaxDuration)
 	}
+	if p := s.Part; p != nil {
+		for k, i := range p.Files {
+			if i < 0 || i >= len(s.Background.Files) || (k > 0 && i <= p.Files[k-1]) {
+				bad("part: files %v: want ascending indices into background.files (0 to %d)", p.Files, len(s.Background.Files)-1)
+				break
+			}
+		}
+	}
 	if s.Start.IsZero() && !s.Historical() {
 		bad("start: missing: give the simulated start time in RFC 3339, e.g. 2026-01-05T00:00:00Z (only a historical background sets it from its files)")
 	} else if !s.Start.IsZero() && (s.Start.Year() < 1970 || s.Start.Year() > 2200) {

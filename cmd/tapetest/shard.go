@@ -211,8 +211,9 @@ func newPlanCommand(gs *globalState) *cli.Command {
 		Name:      "plan",
 		Usage:     "print how a run splits into shards (JSON): the units, the axes used and why",
 		ArgsUsage: "[SPEC]",
-		Description: "The plan every shard of 'run --shard I/N' computes for itself: each unit is a seed and a group of\n" +
-			"detector instances; it says which axes it used and why the others are left alone (docs/scale-out.md).",
+		Description: "The plan every shard of 'run --shard I/N' computes for itself: each unit is a seed, a part of a\n" +
+			"historical run's instruments and a group of detector instances; it says which axes it used and why the\n" +
+			"others are left alone (docs/scale-out.md).",
 		Flags: append(runFlags(),
 			&cli.StringFlag{Name: "seeds", Usage: "a multi-seed run (LIST as run --seeds)"},
 			&cli.IntFlag{Name: "calibration-seeds", HideDefault: true, Usage: "as run --calibration-seeds"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,20 +24,7 @@ func TestLocalShardsAreTheRun(t *testing.T) {
 	}
 	bin := binary(t)
 	spec := shortSpecFile(t)
-	single, sharded := filepath.Join(t.TempDir(), "single"), filepath.Join(t.TempDir(), "sharded")
-	if out, err := exec.Command(bin, "run", spec, "-o", single).CombinedOutput(); err != nil {
-		t.Fatalf("run: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "run", spec, "--shards", "2", "--local", "-o", sharded)
-	cmd.Env = append(os.Environ(), "TAPETEST_EXECUTABLE="+bin)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("run --shards 2 --local: %v\n%s", err, out)
-	}
-	a, _ := results.ReadManifest(single)
-	b, _ := results.ReadManifest(sharded)
-	if d := results.CompareFiles(a.Files, b.Files); len(d) > 0 || len(a.Files) < 20 {
-		t.Fatalf("run --shards 2 --local differs from run: %v", d)
-	}
+	localShardsAreTheRun(t, bin, spec, 2)
 	// One shard of three in a store: the merge names the two missing.
 	store := filepath.Join(t.TempDir(), "store")
 	if out, err := exec.Command(bin, "run", spec, "--shard", "1/3", "-o", store).CombinedOutput(); err != nil {
@@ -70,18 +58,26 @@ func TestLocalShardsByInstrument(t *testing.T) {
 	if !slices.Equal(p.Axes, []string{scaleout.AxisInstruments}) || p.Parts != 3 || len(p.Symbols) != 23 {
 		t.Fatalf("plan: axes %v, %d parts, %d instruments", p.Axes, p.Parts, len(p.Symbols))
 	}
+	localShardsAreTheRun(t, bin, spec, 3)
+}
+
+// localShardsAreTheRun runs spec with the built binary in one process and
+// as shards local processes, and fails unless both write the same files.
+func localShardsAreTheRun(t *testing.T, bin, spec string, shards int) {
+	t.Helper()
 	single, sharded := filepath.Join(t.TempDir(), "single"), filepath.Join(t.TempDir(), "sharded")
 	if out, err := exec.Command(bin, "run", spec, "-o", single).CombinedOutput(); err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "run", spec, "--shards", "3", "--local", "-o", sharded)
+	n := fmt.Sprint(shards)
+	cmd := exec.Command(bin, "run", spec, "--shards", n, "--local", "-o", sharded)
 	cmd.Env = append(os.Environ(), "TAPETEST_EXECUTABLE="+bin)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("run --shards 3 --local: %v\n%s", err, out)
+		t.Fatalf("run --shards %s --local: %v\n%s", n, err, out)
 	}
 	a, _ := results.ReadManifest(single)
 	b, _ := results.ReadManifest(sharded)
 	if d := results.CompareFiles(a.Files, b.Files); len(d) > 0 || len(a.Files) < 20 {
-		t.Fatalf("run --shards 3 --local by instrument differs from run: %v", d)
+		t.Fatalf("run --shards %s --local differs from run: %v", n, d)
 	}
 }
