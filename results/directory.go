@@ -18,6 +18,7 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/scoring"
+	"golang.org/x/sync/errgroup"
 )
 
 // More file names inside a results directory.
@@ -122,21 +123,39 @@ func WriteDir(dir string, c *Contents) error {
 			matched[i] = st[i].Labels
 		}
 	}
-	steps := []func() error{
-		func() error { return writeAlerts(dir, c.Alerts, matched) },
-		func() error { return WriteLabels(dir, c.Labels) },
-		func() error { return writeMetrics(dir, ms) },
-		func() error { return writeSweeps(dir, sweeps) },
-		func() error { return writeTimelines(dir, c.Timelines) },
-		func() error { return writeCases(context.Background(), dir, c, refs, st) },
-		func() error { return applyReview(dir, c, ev, st, ids) },
-		func() error { return writeSummary(dir, c, ev) },
-		func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
+	// The tables depend on nothing the other steps write; the case files,
+	// the review (which links them), the summary (which carries the review's
+	// figures) and the report follow one another. The two run side by side.
+	var g errgroup.Group
+	g.Go(func() error {
+		for _, step := range []func() error{
+			func() error { return writeAlerts(dir, c.Alerts, matched) },
+			func() error { return WriteLabels(dir, c.Labels) },
+			func() error { return writeMetrics(dir, ms) },
+			func() error { return writeSweeps(dir, sweeps) },
+			func() error { return writeTimelines(dir, c.Timelines) },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	g.Go(func() error {
+		for _, step := range []func() error{
+			func() error { return writeCases(context.Background(), dir, c, refs, st) },
+			func() error { return applyReview(dir, c, ev, st, ids) },
+			func() error { return writeSummary(dir, c, ev) },
+			func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if c.Manifest != nil {
 		files, err := HashDir(dir)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -15,11 +16,14 @@ import (
 // a write with ENOSPC (the disk is full), anything else with EIO.
 type faultyDisk struct {
 	osDisk
+	mu    sync.Mutex // the writer's steps run side by side
 	op, n int
 	fired string // which operation failed
 }
 
 func (d *faultyDisk) next(what string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.n++
 	if d.n != d.op {
 		return nil

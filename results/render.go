@@ -41,7 +41,20 @@ func render(name string, p *plot.Plot, w, h vg.Length) (figure, error) {
 // into SVG and PNG. Legends go in a strip right of the plots, each beside
 // its own, never over the data: the canvas widens by the strip and the data
 // areas keep their size.
-func renderStack(name string, w, h vg.Length, ps ...*plot.Plot) (f figure, err error) {
+func renderStack(name string, w, h vg.Length, ps ...*plot.Plot) (figure, error) {
+	f, png, err := renderStackSVG(name, w, h, ps...)
+	if err != nil {
+		return f, err
+	}
+	f.PNG, err = png()
+	return f, err
+}
+
+// renderStackSVG is renderStack's SVG, and a function that draws the same
+// plots into the PNG: the report needs the SVG at once, the PNG only as a
+// file, so the writer can encode it on another core (it is most of a plot's
+// cost). The plots must not change until the PNG is drawn.
+func renderStackSVG(name string, w, h vg.Length, ps ...*plot.Plot) (f figure, png func() ([]byte, error), err error) {
 	f = figure{Name: name}
 	defer func() { // gonum's tickers panic on ranges they cannot divide: fail this plot, not the run
 		if r := recover(); r != nil {
@@ -87,17 +100,24 @@ func renderStack(name string, w, h vg.Length, ps ...*plot.Plot) (f figure, err e
 	drawAll(draw.New(svg))
 	var sb bytes.Buffer
 	if _, err := svg.WriteTo(&sb); err != nil {
-		return f, fmt.Errorf("render %s.svg: %w", name, err)
+		return f, nil, fmt.Errorf("render %s.svg: %w", name, err)
 	}
 	f.SVG = sb.Bytes()
-	img := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h*n), vgimg.UseDPI(144))}
-	drawAll(draw.New(img))
-	var pb bytes.Buffer
-	if _, err := img.WriteTo(&pb); err != nil {
-		return f, fmt.Errorf("render %s.png: %w", name, err)
+	png = func() (b []byte, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("render %s.png: %v", name, r)
+			}
+		}()
+		img := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h*n), vgimg.UseDPI(144))}
+		drawAll(draw.New(img))
+		var pb bytes.Buffer
+		if _, err := img.WriteTo(&pb); err != nil {
+			return nil, fmt.Errorf("render %s.png: %w", name, err)
+		}
+		return pb.Bytes(), nil
 	}
-	f.PNG = pb.Bytes()
-	return f, nil
+	return f, png, nil
 }
 
 // axisLimit bounds an axis so that its span stays a finite number: a

@@ -5,11 +5,13 @@ import (
 	"html/template"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
@@ -18,8 +20,18 @@ import (
 	"github.com/tapetest/tapetest/scoring"
 )
 
-// renderAll draws every plot (PNG and SVG under plots/), report.html and summary.md.
-func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup) error {
+// renderAll draws every plot (PNG and SVG under plots/), report.html and
+// summary.md. The PNGs are drawn and encoded on the other cores while the
+// report is built (most of the plots' cost); every file's bytes are what one
+// goroutine would write.
+func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup) (err error) {
+	var pngs errgroup.Group
+	pngs.SetLimit(runtime.GOMAXPROCS(0))
+	defer func() {
+		if e := pngs.Wait(); err == nil {
+			err = e
+		}
+	}()
 	view := &reportView{
 		Title:    "tapetest — detector backtest",
 		Subtitle: subtitle(c),
@@ -29,13 +41,17 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 		if err != nil {
 			return figure{}, err
 		}
-		f, err := renderStack(name, w, h, ps...)
+		f, png, err := renderStackSVG(name, w, h, ps...)
 		if err != nil {
 			return f, err
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".png"), f.PNG); err != nil {
-			return f, err
-		}
+		pngs.Go(func() error {
+			b, err := png()
+			if err != nil {
+				return err
+			}
+			return WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".png"), b)
+		})
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
 	}
 	save := func(name string, p *plot.Plot, err error, w, h vg.Length) (figure, error) {
