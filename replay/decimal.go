@@ -112,3 +112,50 @@ func ParseDecimal(s string, exp int) (int64, error) {
 	}
 	return v, nil
 }
+
+// ParseDecimalBytes is ParseDecimal of b. The plain form every venue's feed
+// uses — digits with an optional fraction, "61737.63000000" — is parsed in
+// place without allocating (ParseDecimal builds strings); anything else
+// (a sign, an exponent, an error) goes through ParseDecimal, so the two
+// agree on every input (FuzzParseDecimal holds them to it).
+func ParseDecimalBytes(b []byte, exp int) (int64, error) {
+	var v int64
+	sig, frac, digits := 0, -1, 0 // significant digits; digits after the point (-1: no point yet)
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if sig > 0 || c != '0' {
+				sig++
+				if sig > 18 {
+					return ParseDecimal(string(b), exp)
+				}
+			}
+			v = v*10 + int64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return ParseDecimal(string(b), exp)
+		}
+	}
+	if digits == 0 {
+		return ParseDecimal(string(b), exp)
+	}
+	scale := exp - max(frac, 0)
+	for ; scale < 0; scale++ {
+		if v%10 != 0 {
+			return ParseDecimal(string(b), exp)
+		}
+		v /= 10
+	}
+	for ; scale > 0; scale-- {
+		if v > (1<<63-1)/10 {
+			return ParseDecimal(string(b), exp)
+		}
+		v *= 10
+	}
+	return v, nil
+}

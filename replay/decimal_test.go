@@ -46,7 +46,7 @@ func TestParseDecimal(t *testing.T) {
 }
 
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{"1.5", "1e-3", "-0", "9999999999.99999999"} {
+	for _, s := range []string{"1.5", "1e-3", "-0", "9999999999.99999999", "61737.63000000", "0.00000001", "1.", ".5", ".", "", "1.2.3", "000000000000000000000001.5", "9223372036.85477580"} {
 		f.Add(s, 8)
 	}
 	f.Fuzz(func(t *testing.T, s string, exp int) {
@@ -54,6 +54,9 @@ func FuzzParseDecimal(f *testing.F) {
 			return
 		}
 		v, err := ParseDecimal(s, exp)
+		if vb, errb := ParseDecimalBytes([]byte(s), exp); vb != v || (errb == nil) != (err == nil) || err != nil && errb.Error() != err.Error() {
+			t.Fatalf("ParseDecimalBytes(%q, %d) = %d, %v; ParseDecimal gives %d, %v", s, exp, vb, errb, v, err)
+		}
 		if err == nil && Decimals(s) > exp {
 			t.Fatalf("%q parsed to %d with exp %d but has %d decimals", s, v, exp, Decimals(s))
 		}

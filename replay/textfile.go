@@ -11,8 +11,9 @@ import (
 )
 
 // OpenText opens a text input file for buffered reading, decompressing it
-// transparently when it starts with the gzip magic bytes. Closing the returned
-// closer closes the file.
+// transparently when it starts with the gzip magic bytes (on a goroutine of
+// its own, ahead of the reader). Closing the returned closer stops that
+// goroutine and closes the file.
 func OpenText(path string) (*bufio.Reader, io.Closer, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -25,9 +26,21 @@ func OpenText(path string) (*bufio.Reader, io.Closer, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return bufio.NewReaderSize(zr, 1<<16), f, nil
+		ra := newReadAhead(zr)
+		return bufio.NewReaderSize(ra, 1<<16), aheadCloser{ra, f}, nil
 	}
 	return br, f, nil
+}
+
+// aheadCloser stops a file's read-ahead before closing the file.
+type aheadCloser struct {
+	ra *readAhead
+	f  io.Closer
+}
+
+func (c aheadCloser) Close() error {
+	c.ra.Close()
+	return c.f.Close()
 }
 
 // Lines reads the non-empty lines of one or more text files in order

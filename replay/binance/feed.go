@@ -9,8 +9,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/tapetest/tapetest/replay"
 )
@@ -39,24 +37,31 @@ const (
 	kindOther
 )
 
-// feedMsg is one decoded feed line.
+// level is a price level's price and quantity as the feed wrote them: the
+// bytes of its two strings.
+type level = [2][]byte
+
+// feedMsg is one decoded feed line. Its byte slices point into the line and
+// into the reader's scratch: they hold until the next line is read (what
+// must outlive it is copied: see sequencer.push). Decoding a line allocates
+// nothing in the common case.
 type feedMsg struct {
 	kind   msgKind
 	recvNS int64
 	symbol string
 	// depth
 	first, final, prev int64 // U, u, pu (prev = -1 when absent: spot)
-	bids, asks         [][2]string
+	bids, asks         []level
 	// snapshot
 	lastUpdateID int64
 	futures      bool // a futures snapshot (it carries E and T) or diff (pu)
 	// trade
-	price, qty  string
+	price, qty  []byte
 	buyerMaker  bool
 	tradeTimeMS int64
 	// bookTicker
 	tickerU                      int64
-	bidPx, bidQty, askPx, askQty string
+	bidPx, bidQty, askPx, askQty []byte
 }
 
 // feedReader reads feed lines from one or more files in order.
@@ -65,6 +70,10 @@ type feedReader struct {
 	lines *replay.Lines
 	file  string // file and 1-based line of the message last decoded
 	line  int64
+	// Scratch reused from line to line: the levels' slices, and the last
+	// symbol read (a line naming it again shares the string).
+	bidBuf, askBuf []level
+	symbol         string
 }
 
 func newFeedReader(paths []string) *feedReader {
@@ -101,7 +110,7 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 	if sp < 0 {
 		return fr.bad("line", "want \"<receive_ns> <json>\"")
 	}
-	ns, err := strconv.ParseInt(string(b[:sp]), 10, 64)
+	ns, err := jsonInt(b[:sp])
 	if err != nil {
 		return fr.bad("receive_ns", "%q is not an integer", b[:sp])
 	}
@@ -109,127 +118,188 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 		return fr.bad("receive_ns", "%v", err)
 	}
 	*m = feedMsg{recvNS: ns, prev: -1}
-	var stream string
-	var data []byte
-	var lastUpdateID *int64
-	var bids, asks [][2]string
-	if err := eachField(b[sp+1:], func(k, v []byte) (err error) {
+	var stream, data []byte
+	var dataRead bool
+	var lastUpdateID int64
+	var hasLastUpdateID bool
+	var bids, asks []level
+	obj := b[sp+1:]
+	end, err := fields(obj, func(k, v []byte) (n int, err error) {
+		var raw []byte
 		switch string(k) {
 		case "stream":
-			stream, err = jsonString(v)
+			if raw, n, err = scalar(v); err == nil {
+				stream, err = jsonBytes(raw)
+			}
 		case "data":
-			data = v
+			if len(stream) > 0 { // the usual order: the stream says how to read its data
+				dataRead = true
+				return fr.decodeData(m, stream, v)
+			}
+			data, n, err = scalar(v)
 		case "lastUpdateId":
-			var id int64
-			id, err = jsonInt(v)
-			lastUpdateID = &id
+			if raw, n, err = scalar(v); err == nil {
+				lastUpdateID, err = jsonInt(raw)
+				hasLastUpdateID = true
+			}
 		case "bids":
-			bids, err = jsonLevels(nil, v)
+			bids, n, err = levelsAt(fr.bidBuf[:0], v)
+			fr.bidBuf = bids[:0]
 		case "asks":
-			asks, err = jsonLevels(nil, v)
+			asks, n, err = levelsAt(fr.askBuf[:0], v)
+			fr.askBuf = asks[:0]
 		case "T":
 			m.futures = true // futures snapshots carry the transaction time; spot's do not
+			return skipValue(v, 0)
+		default:
+			return skipValue(v, 0)
 		}
 		if err != nil {
-			return fr.bad(string(k), "%v", err)
+			return 0, fr.bad(string(k), "%v", err)
 		}
-		return nil
-	}); err != nil {
+		return n, nil
+	})
+	if err == nil {
+		err = trailing(obj, end)
+	}
+	if err != nil {
 		return fr.jsonErr("json", err)
 	}
-	if stream == "" {
-		if lastUpdateID == nil {
+	if len(stream) == 0 {
+		if !hasLastUpdateID {
 			return fr.bad("json", "neither a stream message nor a depth snapshot")
 		}
-		m.kind, m.lastUpdateID, m.bids, m.asks = kindSnapshot, *lastUpdateID, bids, asks
+		m.kind, m.lastUpdateID, m.bids, m.asks = kindSnapshot, lastUpdateID, bids, asks
+		return nil
+	}
+	if dataRead {
 		return nil
 	}
 	if data == nil {
 		return fr.bad("data", "a stream message without data")
 	}
-	switch ch := stream[strings.IndexByte(stream, '@')+1:]; {
-	case strings.HasPrefix(ch, "depth"):
+	_, err = fr.decodeData(m, stream, data)
+	return err
+}
+
+// decodeData decodes a stream message's data object, at the start of v, as
+// its stream says, and returns the object's length.
+func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
+	var n int
+	var err error
+	switch ch := stream[bytes.IndexByte(stream, '@')+1:]; {
+	case bytes.HasPrefix(ch, []byte("depth")):
 		var hasU, hasUf bool
-		err := eachField(data, func(k, v []byte) (err error) {
+		n, err = fields(v, func(k, v []byte) (n int, err error) {
+			var raw []byte
 			switch string(k) {
 			case "s":
-				m.symbol, err = jsonString(v)
+				if raw, n, err = scalar(v); err == nil {
+					m.symbol, err = fr.symbolOf(raw)
+				}
 			case "U":
-				m.first, err = jsonInt(v)
-				hasU = true
+				if raw, n, err = scalar(v); err == nil {
+					m.first, err = jsonInt(raw)
+					hasU = true
+				}
 			case "u":
-				m.final, err = jsonInt(v)
-				hasUf = true
+				if raw, n, err = scalar(v); err == nil {
+					m.final, err = jsonInt(raw)
+					hasUf = true
+				}
 			case "pu":
-				m.prev, err = jsonInt(v)
-				m.futures = true
+				if raw, n, err = scalar(v); err == nil {
+					m.prev, err = jsonInt(raw)
+					m.futures = true
+				}
 			case "b":
-				m.bids, err = jsonLevels(nil, v)
+				m.bids, n, err = levelsAt(fr.bidBuf[:0], v)
+				fr.bidBuf = m.bids[:0]
 			case "a":
-				m.asks, err = jsonLevels(nil, v)
+				m.asks, n, err = levelsAt(fr.askBuf[:0], v)
+				fr.askBuf = m.asks[:0]
+			default:
+				return skipValue(v, 0)
 			}
 			if err != nil {
-				return fr.bad("data."+string(k), "%v", err)
+				return 0, fr.bad("data."+string(k), "%v", err)
 			}
-			return nil
+			return n, nil
 		})
-		if err != nil {
-			return fr.jsonErr("data", err)
-		}
-		if !hasU || !hasUf {
-			return fr.bad("data.U", "depth update without U/u")
+		if err == nil && (!hasU || !hasUf) {
+			return 0, fr.bad("data.U", "depth update without U/u")
 		}
 		m.kind = kindDepth
-	case ch == "trade" || ch == "aggTrade":
-		err := eachField(data, func(k, v []byte) (err error) {
+	case string(ch) == "trade" || string(ch) == "aggTrade":
+		n, err = fields(v, func(k, v []byte) (n int, err error) {
+			raw, n, err := scalar(v)
+			if err != nil {
+				return 0, fr.bad("data."+string(k), "%v", err)
+			}
 			switch string(k) {
 			case "s":
-				m.symbol, err = jsonString(v)
+				m.symbol, err = fr.symbolOf(raw)
 			case "p":
-				m.price, err = jsonString(v)
+				m.price, err = jsonBytes(raw)
 			case "q":
-				m.qty, err = jsonString(v)
+				m.qty, err = jsonBytes(raw)
 			case "m":
-				m.buyerMaker, err = jsonBool(v)
+				m.buyerMaker, err = jsonBool(raw)
 			case "T":
-				m.tradeTimeMS, err = jsonInt(v)
+				m.tradeTimeMS, err = jsonInt(raw)
 			}
 			if err != nil {
-				return fr.bad("data."+string(k), "%v", err)
+				return 0, fr.bad("data."+string(k), "%v", err)
 			}
-			return nil
+			return n, nil
 		})
-		if err != nil {
-			return fr.jsonErr("data", err)
-		}
 		m.kind = kindTrade
-	case ch == "bookTicker":
-		err := eachField(data, func(k, v []byte) (err error) {
+	case string(ch) == "bookTicker":
+		n, err = fields(v, func(k, v []byte) (n int, err error) {
+			raw, n, err := scalar(v)
+			if err != nil {
+				return 0, fr.bad("data."+string(k), "%v", err)
+			}
 			switch string(k) {
 			case "s":
-				m.symbol, err = jsonString(v)
+				m.symbol, err = fr.symbolOf(raw)
 			case "u":
-				m.tickerU, err = jsonInt(v)
+				m.tickerU, err = jsonInt(raw)
 			case "b":
-				m.bidPx, err = jsonString(v)
+				m.bidPx, err = jsonBytes(raw)
 			case "B":
-				m.bidQty, err = jsonString(v)
+				m.bidQty, err = jsonBytes(raw)
 			case "a":
-				m.askPx, err = jsonString(v)
+				m.askPx, err = jsonBytes(raw)
 			case "A":
-				m.askQty, err = jsonString(v)
+				m.askQty, err = jsonBytes(raw)
 			}
 			if err != nil {
-				return fr.bad("data."+string(k), "%v", err)
+				return 0, fr.bad("data."+string(k), "%v", err)
 			}
-			return nil
+			return n, nil
 		})
-		if err != nil {
-			return fr.jsonErr("data", err)
-		}
 		m.kind = kindTicker
 	default:
+		n, err = skipValue(v, 0)
 		m.kind = kindOther
 	}
-	return nil
+	if err != nil {
+		return 0, fr.jsonErr("data", err)
+	}
+	return n, nil
+}
+
+// symbolOf is the JSON string v as a symbol: the previous line's string
+// when it names the same one (every line of a feed does), so that reading
+// it allocates only when it changes.
+func (fr *feedReader) symbolOf(v []byte) (string, error) {
+	b, err := jsonBytes(v)
+	if err != nil {
+		return "", err
+	}
+	if string(b) != fr.symbol {
+		fr.symbol = string(b)
+	}
+	return fr.symbol, nil
 }

@@ -158,7 +158,7 @@ func TestRealFuturesCapture(t *testing.T) {
 			}
 			last[m.symbol] = m.final
 		}
-		if m.kind == kindTicker && (m.bidPx == "" || m.askQty == "" || m.tickerU == 0) {
+		if m.kind == kindTicker && (len(m.bidPx) == 0 || len(m.askQty) == 0 || m.tickerU == 0) {
 			t.Fatalf("line %d: bookTicker decoded as %+v", fr.line, m)
 		}
 	}

@@ -21,52 +21,72 @@ var errSyntax = errors.New("malformed JSON")
 // eachField calls fn with every key and raw value of the JSON object b, in
 // order; keys are compared exactly (an escaped key is unescaped first).
 func eachField(b []byte, fn func(key, val []byte) error) error {
+	end, err := fields(b, func(key, rest []byte) (int, error) {
+		n, err := skipValue(rest, 0)
+		if err != nil {
+			return 0, err
+		}
+		return n, fn(key, rest[:n])
+	})
+	if err != nil {
+		return err
+	}
+	return trailing(b, end)
+}
+
+// fields reads the JSON object at the start of b and returns its end. For
+// each key, fn reads the value at the start of rest and returns its length:
+// a value is scanned once, by whoever decodes it (a feed line's levels used
+// to be scanned three times — as part of "data", as a value, as levels).
+func fields(b []byte, fn func(key, rest []byte) (int, error)) (int, error) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return errors.New("not a JSON object")
+		return 0, errors.New("not a JSON object")
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return trailing(b, i+1)
+		return i + 1, nil
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return errSyntax
+			return 0, errSyntax
 		}
-		end, err := skipValue(b, i)
+		key, end, err := stringAt(b, i)
 		if err != nil {
-			return err
-		}
-		key := b[i+1 : end-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			var k string
-			if json.Unmarshal(b[i:end], &k) != nil {
-				return errSyntax
-			}
-			key = []byte(k)
+			return 0, err
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return errSyntax
+			return 0, errSyntax
 		}
 		i = skipSpace(b, i+1)
-		vend, err := skipValue(b, i)
+		if i >= len(b) {
+			return 0, errSyntax
+		}
+		n, err := fn(key, b[i:])
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := fn(key, b[i:vend]); err != nil {
-			return err
-		}
-		i = skipSpace(b, vend)
+		i = skipSpace(b, i+n)
 		if i < len(b) && b[i] == ',' {
 			i = skipSpace(b, i+1)
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return trailing(b, i+1)
+			return i + 1, nil
 		}
-		return errSyntax
+		return 0, errSyntax
 	}
+}
+
+// scalar is the value at the start of rest (a string, number or literal)
+// and its length; a container is skipped whole.
+func scalar(rest []byte) ([]byte, int, error) {
+	n, err := skipValue(rest, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rest[:n], n, nil
 }
 
 // trailing checks that only spaces follow position i.
@@ -83,6 +103,15 @@ func skipSpace(b []byte, i int) int {
 	}
 	return i
 }
+
+// The bytes skipValue stops at inside an object or a list.
+const (
+	classQuote = 1 + iota
+	classOpen
+	classClose
+)
+
+var jsonClass = [256]uint8{'"': classQuote, '{': classOpen, '[': classOpen, '}': classClose, ']': classClose}
 
 // skipValue returns the end of the JSON value starting at i.
 func skipValue(b []byte, i int) (int, error) {
@@ -103,19 +132,25 @@ func skipValue(b []byte, i int) (int, error) {
 	case c == '{' || c == '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				end, err := skipValue(b, j)
-				if err != nil {
-					return 0, err
+			switch jsonClass[b[j]] {
+			case classQuote: // a string, scanned here: most of a line's bytes
+				k := j + 1
+				for k < len(b) && b[k] != '"' {
+					if b[k] == '\\' {
+						k++
+					}
+					k++
 				}
-				j = end - 1
-			case '{', '[':
+				if k >= len(b) {
+					return 0, errSyntax
+				}
+				j = k
+			case classOpen:
 				depth++
 				if depth > 64 {
 					return 0, errors.New("JSON nested too deeply")
 				}
-			case '}', ']':
+			case classClose:
 				depth--
 				if depth == 0 {
 					return j + 1, nil
@@ -135,24 +170,55 @@ func skipValue(b []byte, i int) (int, error) {
 	}
 }
 
-// jsonString decodes a JSON string value.
-func jsonString(v []byte) (string, error) {
+// stringAt decodes the JSON string starting at b[i] (a '"') in one pass:
+// its contents and the index after its closing quote.
+func stringAt(b []byte, i int) ([]byte, int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			return b[i+1 : j : j], j + 1, nil
+		case '\\': // escapes to undo: the rare case
+			end, err := skipValue(b, i)
+			if err != nil {
+				return nil, 0, err
+			}
+			v, err := jsonBytes(b[i:end])
+			return v, end, err
+		}
+	}
+	return nil, 0, errSyntax
+}
+
+// jsonBytes decodes a JSON string value: its contents within v, or a new
+// slice when it has escapes to undo.
+func jsonBytes(v []byte) ([]byte, error) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return "", errors.New("not a string")
+		return nil, errors.New("not a string")
 	}
 	if bytes.IndexByte(v, '\\') < 0 {
-		return string(v[1 : len(v)-1]), nil
+		return v[1 : len(v)-1 : len(v)-1], nil
 	}
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
-		return "", errors.New("not a string")
+		return nil, errors.New("not a string")
 	}
-	return s, nil
+	return []byte(s), nil
 }
 
 // jsonInt decodes a JSON integer value.
 func jsonInt(v []byte) (int64, error) {
-	n, err := strconv.ParseInt(string(v), 10, 64)
+	if len(v) > 0 && len(v) <= 18 { // the common case, digits only: no overflow possible
+		var n int64
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				goto slow
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, nil
+	}
+slow:
+	n, err := strconv.ParseInt(string(v), 10, 64) // string(v) stays on the stack: ParseInt clones what its error keeps
 	if err != nil {
 		return 0, errors.New("not an integer")
 	}
@@ -170,32 +236,35 @@ func jsonBool(v []byte) (bool, error) {
 	return false, errors.New("not a boolean")
 }
 
-// jsonLevels decodes a list of [price, quantity] string pairs, appending to
-// dst (extra elements of a level, as some feeds send, are ignored).
-func jsonLevels(dst [][2]string, v []byte) ([][2]string, error) {
+// levelsAt decodes the list of levels at the start of v, appending to dst,
+// and returns its length.
+func levelsAt(dst []level, v []byte) ([]level, int, error) {
 	i := skipSpace(v, 0)
 	if i >= len(v) || v[i] != '[' {
-		return dst, errors.New("not a list of levels")
+		return dst, 0, errors.New("not a list of levels")
 	}
 	i = skipSpace(v, i+1)
 	if i < len(v) && v[i] == ']' {
-		return dst, nil
+		return dst, i + 1, nil
 	}
 	for {
 		if i >= len(v) || v[i] != '[' {
-			return dst, errors.New("a level is not a list")
+			return dst, 0, errors.New("a level is not a list")
 		}
 		i = skipSpace(v, i+1)
-		var lv [2]string
+		var lv level
 		for k := 0; ; k++ {
-			end, err := skipValue(v, i)
-			if err != nil {
-				return dst, err
-			}
+			var end int
+			var err error
 			if k < 2 {
-				if lv[k], err = jsonString(v[i:end]); err != nil {
-					return dst, errors.New("a level's price or quantity is not a string")
+				if i >= len(v) || v[i] != '"' {
+					return dst, 0, errors.New("a level's price or quantity is not a string")
 				}
+				if lv[k], end, err = stringAt(v, i); err != nil {
+					return dst, 0, err
+				}
+			} else if end, err = skipValue(v, i); err != nil {
+				return dst, 0, err
 			}
 			i = skipSpace(v, end)
 			if i < len(v) && v[i] == ',' {
@@ -206,7 +275,7 @@ func jsonLevels(dst [][2]string, v []byte) ([][2]string, error) {
 				i = skipSpace(v, i+1)
 				break
 			}
-			return dst, errors.New("a level is not [price, quantity]")
+			return dst, 0, errors.New("a level is not [price, quantity]")
 		}
 		dst = append(dst, lv)
 		if i < len(v) && v[i] == ',' {
@@ -214,8 +283,8 @@ func jsonLevels(dst [][2]string, v []byte) ([][2]string, error) {
 			continue
 		}
 		if i < len(v) && v[i] == ']' {
-			return dst, nil
+			return dst, i + 1, nil
 		}
-		return dst, errSyntax
+		return dst, 0, errSyntax
 	}
 }

@@ -11,7 +11,7 @@ type group struct {
 	snapshot   bool
 	final      int64 // last update id the book reflects after the group
 	recvNS     int64
-	bids, asks [][2]string
+	bids, asks []level // the line's: they hold until the next line, unless owned (see push)
 	line       int64
 	file       string
 	u, pu      int64 // first update id; previous final id (futures; -1 on spot)
@@ -55,6 +55,7 @@ func (s *sequencer) push(m *feedMsg, file string, line int64) error {
 			if len(s.buffered) >= maxBuffered {
 				return fmt.Errorf("%s:%d: %d depth diffs arrived before any snapshot", file, line, len(s.buffered))
 			}
+			g.bids, g.asks = ownLevels(g.bids), ownLevels(g.asks) // kept past the line
 			s.buffered = append(s.buffered, g)
 			return nil
 		}
@@ -95,4 +96,22 @@ func (s *sequencer) diff(g *group) error {
 	s.last = g.final
 	s.out = append(s.out, *g)
 	return nil
+}
+
+// ownLevels copies levels and their bytes out of the line they point into.
+func ownLevels(ls []level) []level {
+	n := 0
+	for _, l := range ls {
+		n += len(l[0]) + len(l[1])
+	}
+	buf := make([]byte, 0, n)
+	out := make([]level, len(ls))
+	for i, l := range ls {
+		for k := range l {
+			start := len(buf)
+			buf = append(buf, l[k]...)
+			out[i][k] = buf[start:len(buf):len(buf)]
+		}
+	}
+	return out
 }

@@ -82,12 +82,12 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 			s.eof = true
 			break
 		}
-		var re *replay.RowError
-		if err != nil && s.opts.SkipBad && errors.As(err, &re) {
-			s.counts["skipped_bad_"+re.Field]++
-			continue
-		}
 		if err != nil {
+			var re *replay.RowError // declared here: errors.As moves it to the heap
+			if s.opts.SkipBad && errors.As(err, &re) {
+				s.counts["skipped_bad_"+re.Field]++
+				continue
+			}
 			return 0, err
 		}
 		if s.symbol == "" && m.symbol != "" {
@@ -109,8 +109,8 @@ func (s *DepthSource) Read(dst []replay.Event) (int, error) {
 				s.counts["trade_before_snapshot"]++
 				continue
 			}
-			p, err1 := replay.ParseDecimal(m.price, FixedExp)
-			q, err2 := replay.ParseDecimal(m.qty, FixedExp)
+			p, err1 := replay.ParseDecimalBytes(m.price, FixedExp)
+			q, err2 := replay.ParseDecimalBytes(m.qty, FixedExp)
 			if err1 != nil || err2 != nil || p <= 0 || q <= 0 {
 				err := &replay.RowError{File: s.fr.file, Line: s.fr.line, Field: "trade", Reason: fmt.Sprintf("price %q qty %q: both must be positive decimal numbers", m.price, m.qty)}
 				if s.opts.SkipBad {
@@ -165,7 +165,7 @@ func (s *DepthSource) group(g *group) error {
 		s.emit(replay.Event{TS: g.recvNS, Action: replay.ActionClear, Flags: flags})
 	}
 	first := len(s.pending)
-	for k, side := range [][][2]string{g.bids, g.asks} {
+	for k, side := range [2][]level{g.bids, g.asks} {
 		sd := orderbook.Buy
 		if k == 1 {
 			sd = orderbook.Sell

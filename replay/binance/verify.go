@@ -117,9 +117,9 @@ func Verify(ctx context.Context, paths []string) (*Report, error) {
 // tickFromSnapshot is the price tick implied by the snapshot's most precise price.
 func tickFromSnapshot(g group) int64 {
 	d := 0
-	for _, side := range [][][2]string{g.bids, g.asks} {
+	for _, side := range [2][]level{g.bids, g.asks} {
 		for _, l := range side {
-			d = max(d, replay.Decimals(l[0]))
+			d = max(d, replay.Decimals(string(l[0])))
 		}
 	}
 	return int64(math.Pow10(FixedExp - min(d, FixedExp)))
@@ -129,7 +129,7 @@ func applyGroup(book *orderbook.DepthBook, g *group) error {
 	if g.snapshot {
 		book.Clear()
 	}
-	for k, side := range [][][2]string{g.bids, g.asks} {
+	for k, side := range [2][]level{g.bids, g.asks} {
 		s := orderbook.Buy
 		if k == 1 {
 			s = orderbook.Sell
@@ -147,12 +147,12 @@ func applyGroup(book *orderbook.DepthBook, g *group) error {
 	return nil
 }
 
-func parseLevel(l [2]string) (int64, int64, error) {
-	p, err := replay.ParseDecimal(l[0], FixedExp)
+func parseLevel(l level) (int64, int64, error) {
+	p, err := replay.ParseDecimalBytes(l[0], FixedExp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("price: %w", err)
 	}
-	q, err := replay.ParseDecimal(l[1], FixedExp)
+	q, err := replay.ParseDecimalBytes(l[1], FixedExp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("qty: %w", err)
 	}
@@ -171,10 +171,10 @@ func tickerTop(m *feedMsg) (orderbook.Top, error) {
 	var t orderbook.Top
 	var err error
 	for _, f := range []struct {
-		s   string
+		s   []byte
 		dst *int64
 	}{{m.bidPx, &t.BidPrice}, {m.bidQty, &t.BidQty}, {m.askPx, &t.AskPrice}, {m.askQty, &t.AskQty}} {
-		if *f.dst, err = replay.ParseDecimal(f.s, FixedExp); err != nil {
+		if *f.dst, err = replay.ParseDecimalBytes(f.s, FixedExp); err != nil {
 			return t, err
 		}
 	}
