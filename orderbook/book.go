@@ -367,6 +367,16 @@ func (b *Book) Top() Top {
 // Depth writes up to cap(dst) levels of side, best first, into dst[:0] and
 // returns it. It does not allocate.
 func (b *Book) Depth(side Side, dst []Level) []Level {
+	if side == Buy {
+		return b.DepthTo(side, math.MinInt64, dst)
+	}
+	return b.DepthTo(side, math.MaxInt64, dst)
+}
+
+// DepthTo is Depth down to price limit: the levels at limit or better (bids
+// at or above it, asks at or below it), at most cap(dst). A check against a
+// reference window reads only the window this way, not cap(dst) levels.
+func (b *Book) DepthTo(side Side, limit int64, dst []Level) []Level {
 	dst = dst[:0]
 	lad := b.side(side)
 	if lad.n == 0 {
@@ -374,8 +384,12 @@ func (b *Book) Depth(side Side, dst []Level) []Level {
 	}
 	t, ok := lad.best, true
 	for ok && len(dst) < cap(dst) {
+		p := t * b.tickSize
+		if side == Buy && p < limit || side != Buy && p > limit {
+			break
+		}
 		lv := &b.levels[lad.find(t)]
-		dst = append(dst, Level{Price: t * b.tickSize, Qty: lv.qty, Orders: lv.count})
+		dst = append(dst, Level{Price: p, Qty: lv.qty, Orders: lv.count})
 		t, ok = lad.next(t)
 	}
 	return dst

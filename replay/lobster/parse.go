@@ -74,6 +74,37 @@ func field(b []byte) (f, rest []byte) {
 
 var errSyntax = errors.New("not an integer")
 
+// intField parses the integer field at the start of b in one pass — what
+// field and parseInt do, for the orderbook file's 4 columns a level — and
+// returns the rest after its comma (nil when it was the last field). ok is
+// false where parseInt would fail.
+func intField(b []byte) (v int64, rest []byte, ok bool) {
+	i := 0
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		i = 1
+	}
+	start := i
+	for ; i < len(b) && b[i] != ','; i++ {
+		c := b[i]
+		if c < '0' || c > '9' || v > (1<<62)/10 {
+			return 0, nil, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if i == start {
+		return 0, nil, false
+	}
+	if neg {
+		v = -v
+	}
+	if i < len(b) {
+		return v, b[i+1:], true
+	}
+	return v, nil, true
+}
+
 // parseInt parses a signed decimal integer without allocating.
 func parseInt(b []byte) (int64, error) {
 	if len(b) == 0 {
@@ -280,12 +311,13 @@ func (r *BookReader) Next(row *BookRow) error {
 			if rest == nil {
 				return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: "missing"}
 			}
-			var f []byte
-			f, rest = field(rest)
-			x, err := parseInt(f)
-			if err != nil {
+			x, next, ok := intField(rest)
+			if !ok {
+				var f []byte
+				f, _ = field(rest)
 				return &replay.RowError{File: r.lr.file, Line: r.lr.line, Field: fmt.Sprintf("%s_%d", names[k], lvl), Reason: fmt.Sprintf("%q is not an integer", f)}
 			}
+			rest = next
 			v[k] = x
 		}
 		for k := 0; k < 4; k += 2 {

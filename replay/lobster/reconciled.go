@@ -91,8 +91,8 @@ func (r *recorder) Modify(id uint64, price, qty int64, fills []orderbook.Fill) (
 }
 
 func (r *recorder) Get(id uint64) (orderbook.OrderInfo, bool) { return r.b.Get(id) }
-func (r *recorder) Depth(s orderbook.Side, dst []orderbook.Level) []orderbook.Level {
-	return r.b.Depth(s, dst)
+func (r *recorder) DepthTo(s orderbook.Side, limit int64, dst []orderbook.Level) []orderbook.Level {
+	return r.b.DepthTo(s, limit, dst)
 }
 func (r *recorder) Orders(s orderbook.Side, p int64, dst []orderbook.OrderInfo) []orderbook.OrderInfo {
 	return r.b.Orders(s, p, dst)

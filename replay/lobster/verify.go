@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -53,7 +54,7 @@ type l3Book interface {
 	Execute(id uint64, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
 	Modify(id uint64, price, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
 	Get(id uint64) (orderbook.OrderInfo, bool)
-	Depth(side orderbook.Side, dst []orderbook.Level) []orderbook.Level
+	DepthTo(side orderbook.Side, limit int64, dst []orderbook.Level) []orderbook.Level
 	Orders(side orderbook.Side, price int64, dst []orderbook.OrderInfo) []orderbook.OrderInfo
 }
 
@@ -361,11 +362,19 @@ func worse(s orderbook.Side, p, than int64) bool {
 func (v *verifier) diff(row *BookRow, s orderbook.Side, fn func(p, ref, ours int64)) {
 	prices, sizes := refSide(row, s)
 	full := len(prices) == v.levels
-	v.ours = v.book.Depth(s, v.ours[:0:cap(v.ours)])
+	// A full reference window is compared down to its last price: beyond it
+	// nothing is compared, so our levels there are not read.
+	limit := int64(math.MinInt64)
+	if s == orderbook.Sell {
+		limit = math.MaxInt64
+	}
+	if full {
+		limit = prices[len(prices)-1]
+	}
 	if cap(v.ours) < 2*v.levels+64 {
 		v.ours = make([]orderbook.Level, 0, 2*v.levels+64)
-		v.ours = v.book.Depth(s, v.ours)
 	}
+	v.ours = v.book.DepthTo(s, limit, v.ours)
 	i, j := 0, 0
 	for i < len(prices) || j < len(v.ours) {
 		if j < len(v.ours) && full && worse(s, v.ours[j].Price, prices[len(prices)-1]) {

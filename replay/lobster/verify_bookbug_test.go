@@ -77,8 +77,8 @@ func (b *brokenBook) Execute(id uint64, qty int64, fills []orderbook.Fill) ([]or
 	return b.Book.Execute(id, qty, fills)
 }
 
-func (b *brokenBook) Depth(side orderbook.Side, dst []orderbook.Level) []orderbook.Level {
-	dst = b.Book.Depth(side, dst)
+func (b *brokenBook) DepthTo(side orderbook.Side, limit int64, dst []orderbook.Level) []orderbook.Level {
+	dst = b.Book.DepthTo(side, limit, dst)
 	if b.bug == "depth miscounts the touch" && !b.fired && len(dst) > 0 {
 		if b.calls++; b.calls >= b.after {
 			b.fired = true
