@@ -17,6 +17,7 @@ type idTable[V any] struct {
 	zeroSet bool
 	zeroVal V
 	doomed  []uint64 // Sweep's scratch
+	sweepAt int      // SweepWhenGrown's next size
 }
 
 // idTableMin is the smallest number of slots.
@@ -182,4 +183,17 @@ func (t *idTable[V]) Sweep(drop func(id uint64, v V) bool) {
 	for _, k := range t.doomed { // after the scan: a deletion moves entries
 		t.Delete(k)
 	}
+}
+
+// SweepWhenGrown sweeps when the table holds more than twice what the last
+// sweep left, and more than least: a table of recent orders then stays a few
+// times the orders of one max age — small enough for the core's cache —
+// instead of growing to a fixed bound. Only for tables whose readers check
+// an entry's age themselves, so that when a sweep runs changes nothing.
+func (t *idTable[V]) SweepWhenGrown(least int, drop func(id uint64, v V) bool) {
+	if t.Len() <= max(least, t.sweepAt) {
+		return
+	}
+	t.Sweep(drop)
+	t.sweepAt = 2 * t.Len()
 }

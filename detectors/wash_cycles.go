@@ -149,9 +149,9 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 				Evidence: fmt.Sprintf("a cycle of %d accounts passed %d units around within %v (sizes matched, resting orders hit at once)", len(ring), vol, time.Duration(now-first))})
 		}
 	}
-	if w.placed.Len() > 1<<15 && len(b.Records) > 0 {
+	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		w.placed.Sweep(func(_ uint64, p placedOrder) bool { return now-p.ts > w.maxAge })
+		w.placed.SweepWhenGrown(1024, func(_ uint64, p placedOrder) bool { return now-p.ts > w.maxAge })
 	}
 	return nil
 }

@@ -150,9 +150,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 			}
 		}
-		if w.placed.Len() > 1<<15 {
-			w.placed.Sweep(func(_ uint64, at placedOrder) bool { return now-at.ts > w.maxAge })
-		}
+		w.placed.SweepWhenGrown(1024, func(_ uint64, at placedOrder) bool { return now-at.ts > w.maxAge })
 	}
 	return nil
 }
