@@ -14,7 +14,7 @@ func init() {
 		Typology: replay.QuoteStuffing,
 		Spec: component.Spec{Name: "quote_stuffing",
 			Summary: "Quote stuffing: per account, order messages (adds, cancels, modifies) within a sliding window, and the share of its " +
-				"orders cancelled within max_life of being placed. Alerts when an account's messages in the window reach min_msgs and " +
+				"orders cancelled within max_life of being placed (among the cancels of orders placed at most 10 s — or max_life, if longer — before). Alerts when an account's messages in the window reach min_msgs and " +
 				"again each time they double; score = messages × share of short-lived orders. " +
 				"On anonymous data (no accounts: a LOBSTER day) the instrument's whole message stream is one stream, which must also reach " +
 				"anon_ratio times the instrument's own rate over the last hour: a busy stock's normal flow is not stuffing; the evidence says so.",
@@ -50,6 +50,17 @@ type quoteStuffing struct {
 	placed idTable[int64]
 	accts  idTable[*stuffAccount]
 }
+
+// stuffMemory is how long quote_stuffing remembers an order after placing
+// it: the cancel of an older one is not counted among the cancelled orders
+// (the share of short-lived ones). A fixed horizon, read where the order is
+// looked up, makes the count the same whenever the table is swept — it used
+// to count an old order until a sweep at a batch's end forgot it, so the
+// batch size could change a score.
+const stuffMemory = int64(10 * time.Second)
+
+// memory is stuffMemory, or max_life when that is longer.
+func (q *quoteStuffing) memory() int64 { return max(stuffMemory, q.maxLife) }
 
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
@@ -98,9 +109,11 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		if ev.Action == replay.ActionCancel {
 			if at, ok := q.placed.Get(ev.OrderID); ok {
-				a.total++
-				if now-at <= q.maxLife {
-					a.short++
+				if now-at <= q.memory() {
+					a.total++
+					if now-at <= q.maxLife {
+						a.short++
+					}
 				}
 				q.placed.Delete(ev.OrderID)
 			}
@@ -130,9 +143,9 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		emit(al)
 	}
-	if q.placed.Len() > 1<<16 && len(b.Records) > 0 {
+	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		q.placed.Sweep(func(_ uint64, at int64) bool { return now-at > q.maxLife })
+		q.placed.SweepWhenGrown(1024, func(_ uint64, at int64) bool { return now-at > q.memory() })
 	}
 	return nil
 }

@@ -1,0 +1,51 @@
+package detectors_test
+
+import (
+	"testing"
+
+	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/detectors/detectortest"
+	"github.com/tapetest/tapetest/orderbook"
+	"github.com/tapetest/tapetest/replay"
+)
+
+// TestQuoteStuffingCountsAlikeForAnyBatch is a book of 70,000 resting
+// orders (one every millisecond) and then a burst that cancels orders placed
+// one to eight seconds before, beside quick add-cancel pairs. The share of
+// short-lived cancels must not depend on when the detector sweeps its table
+// of placed orders: it used to sweep at a batch's end once the table held
+// 65,536 orders, forgetting every order older than max_life, so a cancel of
+// an older order counted under one batch size and not under another (the
+// default suite's quote_stuffing scores differed between --batch 1000 and
+// 4096). The conformance suite replays at batch sizes 1, 7 and 4096.
+func TestQuoteStuffingCountsAlikeForAnyBatch(t *testing.T) {
+	inst := replay.Instrument{Symbol: "X", Venue: "v", Kind: replay.Spot, PriceExp: 0, QtyExp: 0, Tick: 1, Lot: 1}
+	var evs []replay.Event
+	const resting = 70_000
+	for i := range resting {
+		evs = append(evs, replay.Event{TS: 1e9 + int64(i)*30e6, Action: replay.ActionAdd, OrderID: uint64(i + 1), Account: 7, Side: orderbook.Buy, Price: int64(1000 + i%500), Qty: 1})
+	}
+	end := int64(1e9 + resting*30e6)
+	id := uint64(resting + 1)
+	for k := range 60 {
+		ts := end + int64(k)*10e6
+		// A cancel of an order placed 1 to 8 s before …
+		old := uint64(resting - 166 - k*8)
+		evs = append(evs, replay.Event{TS: ts, Action: replay.ActionCancel, OrderID: old, Account: 7})
+		// … and a quick add and cancel.
+		evs = append(evs, replay.Event{TS: ts + 1e6, Action: replay.ActionAdd, OrderID: id, Account: 7, Side: orderbook.Buy, Price: 900, Qty: 1},
+			replay.Event{TS: ts + 2e6, Action: replay.ActionCancel, OrderID: id, Account: 7})
+		id++
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	in, err := detectors.Expand([]detectors.Config{{Name: "quote_stuffing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
+	if a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{}); len(a) == 0 {
+		t.Fatal("the burst raised no alert: the test checks nothing")
+	}
+}
