@@ -145,6 +145,12 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 			ch <- b
 		}
 	}
+	// The source is read on a goroutine of its own, a few buffers ahead of
+	// the engine: a generator's simulation (or a file's decoding) and the
+	// engine then run on two cores instead of taking turns on one. The events
+	// and the errors reach the engine in the source's order.
+	ahead := newSourceReader(src, opts.BatchSize)
+	defer ahead.stop()
 	runErr := func() error {
 		pending := evbuf[:n0]
 		eof := rerr == io.EOF
@@ -180,8 +186,8 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			n, err := src.Read(evbuf)
-			pending = evbuf[:n]
+			evs, err := ahead.next(ctx, pending)
+			pending = evs
 			if err == io.EOF {
 				eof = true
 			} else if err != nil {
