@@ -2,11 +2,13 @@ package realism
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -131,9 +133,10 @@ type factsConsumer struct {
 	lastTrade       int64
 	tradeGaps       []float64
 	tradeSizes      []float64
-	window          int64             // current 100 ms window
-	levels          map[[2]int64]bool // (side, price) levels changed in it
+	window          int64      // current 100 ms window
+	levels          [][2]int64 // (side, price) levels changed in it, with repeats
 	levelUpdates    int64
+	touching        bool // levelTouch has been called: firstTS is set
 	firstTS         int64
 	prev            orderbook.Top // the book's top after the last event (two-sided)
 	havePrev        bool
@@ -267,18 +270,18 @@ func (c *factsConsumer) sample(ts int64) {
 // resting levels its fills took from), per 100 ms window.
 func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
 	w := ev.TS / 100e6
-	if c.levels == nil {
-		c.levels, c.firstTS = map[[2]int64]bool{}, ev.TS
+	if !c.touching {
+		c.touching, c.firstTS = true, ev.TS
 	}
 	if w != c.window {
-		c.levelUpdates += int64(len(c.levels))
-		clear(c.levels)
+		c.levelUpdates += int64(c.distinctLevels())
+		c.levels = c.levels[:0]
 		c.window = w
 	}
 	switch ev.Action {
 	case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionLevel:
 		if ev.Price > 0 {
-			c.levels[[2]int64{int64(ev.Side), ev.Price}] = true
+			c.levels = append(c.levels, [2]int64{int64(ev.Side), ev.Price})
 		}
 	}
 	if ev.Action == replay.ActionTrade {
@@ -286,9 +289,21 @@ func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
 	}
 	for _, f := range fills {
 		if !f.Hidden {
-			c.levels[[2]int64{int64(f.Aggressor.Opposite()), f.Price}] = true
+			c.levels = append(c.levels, [2]int64{int64(f.Aggressor.Opposite()), f.Price})
 		}
 	}
+}
+
+// distinctLevels is the number of distinct levels the current window
+// changed (a window's few dozen notes sorted: a map per window cost more).
+func (c *factsConsumer) distinctLevels() int {
+	slices.SortFunc(c.levels, func(a, b [2]int64) int {
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	return len(slices.Compact(c.levels))
 }
 
 func logReturns(m []float64) []float64 {
@@ -359,16 +374,16 @@ func acf1(x []float64) float64 {
 	return num / den
 }
 
-// pct is the q-quantile of x by the rule scoring uses for detection times:
-// the nearest rank, the smallest value at or above a fraction q of the
-// values (gonum's stat.Empirical); NaN for no values.
-func pct(x []float64, q float64) float64 {
+// medianP90 is the median and the 0.9-quantile of x by the rule scoring
+// uses for detection times: the nearest rank, the smallest value at or above
+// a fraction q of the values (gonum's stat.Empirical); NaN for no values. It
+// sorts x in place.
+func medianP90(x []float64) (float64, float64) {
 	if len(x) == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	return stat.Quantile(q, stat.Empirical, s, nil)
+	sort.Float64s(x)
+	return stat.Quantile(0.5, stat.Empirical, x, nil), stat.Quantile(0.9, stat.Empirical, x, nil)
 }
 
 // MeasureOptions choose what MeasureFacts measures.
@@ -418,8 +433,13 @@ func (c *factsConsumer) facts() *Facts {
 	r1s, r1m := logReturns(c.mids1s), logReturns(c.mids1m)
 	abs := absValues(r1s)
 	f := &Facts{Symbol: c.symbol, Events: c.events, Reconciled: c.reconciled, Kurtosis1s: kurtosis(r1s), Kurtosis1m: kurtosis(r1m), ACFReturn1s: acf1(r1s), ACFAbsReturn1s: acf1(abs),
-		SpreadMedianBps: pct(c.spreads, 0.5), SpreadP90Bps: pct(c.spreads, 0.9), DepthMedian: pct(c.depths, 0.5), DepthP90: pct(c.depths, 0.9),
-		SizeMedian: pct(c.sizes, 0.5), SizeP90: pct(c.sizes, 0.9), CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
+		CancelToTrade: float64(c.cancels) / math.Max(float64(c.trades), 1)}
+	// The samples are sorted in place, each once for both its quantiles:
+	// the consumer is done with them (they were copied and sorted per
+	// quantile: a draw's millions of order sizes sorted twice).
+	f.SpreadMedianBps, f.SpreadP90Bps = medianP90(c.spreads)
+	f.DepthMedian, f.DepthP90 = medianP90(c.depths)
+	f.SizeMedian, f.SizeP90 = medianP90(c.sizes)
 	f.SE = map[string]float64{
 		"return_kurtosis_1s":     blockBootstrapSE(r1s, 300, kurtosis),
 		"return_kurtosis_1m":     blockBootstrapSE(r1m, 5, kurtosis),
@@ -433,9 +453,9 @@ func (c *factsConsumer) facts() *Facts {
 	}
 	f.InterArrivalMs, f.InterArrivalCV = meanCV(c.gaps)
 	f.TradeGapMs, f.TradeGapCV = meanCV(c.tradeGaps)
-	f.TradeSizeMedian, f.TradeSizeP90 = pct(c.tradeSizes, 0.5), pct(c.tradeSizes, 0.9)
+	f.TradeSizeMedian, f.TradeSizeP90 = medianP90(c.tradeSizes)
 	if span := float64(c.lastTS-c.firstTS) / 1e9; span > 0 {
-		f.LevelUpdatesPerSec = float64(c.levelUpdates+int64(len(c.levels))) / span
+		f.LevelUpdatesPerSec = float64(c.levelUpdates+int64(c.distinctLevels())) / span
 	}
 	return f
 }
