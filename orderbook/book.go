@@ -282,6 +282,19 @@ func (b *Book) Cancel(id uint64) (int64, error) {
 	return q, nil
 }
 
+// CancelGet is Cancel returning the order as it stood: one lookup where
+// Get and Cancel take two (a venue writing the cancel's event needs its
+// side, account and price).
+func (b *Book) CancelGet(id uint64) (OrderInfo, error) {
+	oi, err := b.lookup("cancel", id)
+	if err != nil {
+		return OrderInfo{}, err
+	}
+	info := b.info(oi)
+	b.unlink(oi)
+	return info, nil
+}
+
 // Reduce removes qty from a live order (a partial cancel) and returns what
 // remains; an order reduced to zero is removed. Reducing by more than remains
 // is an error.

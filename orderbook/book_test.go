@@ -3,6 +3,7 @@ package orderbook
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -247,5 +248,43 @@ func TestCrossed(t *testing.T) {
 	empty, _ := New(Config{Tick: 1, Lot: 1})
 	if _, got := empty.Crossed(Buy, 1<<40); got {
 		t.Error("an empty book crossed")
+	}
+}
+
+// TestCancelGetIsGetThenCancel checks CancelGet against Get followed by
+// Cancel on the same book state: the same order as it stood, the same book
+// after, and ErrUnknownOrder for an id the book does not hold (0 included).
+func TestCancelGetIsGetThenCancel(t *testing.T) {
+	build := func() *Book {
+		b, err := New(Config{Tick: 1, Lot: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range []Order{{ID: 1, Account: 7, Side: Buy, Price: 99, Qty: 5}, {ID: 2, Account: 8, Side: Buy, Price: 99, Qty: 3}, {ID: 3, Account: 9, Side: Sell, Price: 101, Qty: 4}} {
+			if _, _, err := b.Submit(o, nil); err != nil {
+				t.Fatalf("order %d: %v", i, err)
+			}
+		}
+		return b
+	}
+	for _, id := range []uint64{1, 2, 3, 4, 0} {
+		a, b := build(), build()
+		want, ok := a.Get(id)
+		_, werr := a.Cancel(id)
+		got, err := b.CancelGet(id)
+		if ok != (err == nil) || (werr == nil) != (err == nil) {
+			t.Fatalf("id %d: CancelGet error %v; Get found it %v, Cancel's error %v", id, err, ok, werr)
+		}
+		if err != nil && !errors.Is(err, ErrUnknownOrder) {
+			t.Fatalf("id %d: %v, want ErrUnknownOrder", id, err)
+		}
+		if got != want {
+			t.Fatalf("id %d: CancelGet gave %+v, Get %+v", id, got, want)
+		}
+		for _, s := range []Side{Buy, Sell} {
+			if da, db := a.Depth(s, make([]Level, 0, 8)), b.Depth(s, make([]Level, 0, 8)); !slices.Equal(da, db) {
+				t.Fatalf("id %d: books differ after: %v and %v", id, da, db)
+			}
+		}
 	}
 }

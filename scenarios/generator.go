@@ -486,13 +486,11 @@ func (g *market) emit(ev replay.Event) {
 
 // Cancel cancels a live order.
 func (g *exchange) Cancel(sym uint32, id uint64) error {
-	info, ok := g.books[sym].Get(id)
-	if _, err := g.books[sym].Cancel(id); err != nil {
+	info, err := g.books[sym].CancelGet(id)
+	if err != nil {
 		return err
 	}
-	if ok {
-		g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
-	}
+	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
 	return nil
 }
 
