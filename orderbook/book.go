@@ -226,16 +226,19 @@ func (b *Book) NewWatcher() (uint16, error) {
 // Watch marks a live order for watcher w: from now until it leaves the book
 // — filled, cancelled, reduced to nothing, expired by self-trade
 // prevention, cleared — its leaving is counted in WatchGone(w); an
-// amendment keeps it marked. It reports whether the order is live. An owner
-// of many orders compares WatchGone with what it removed itself to know
-// that none of them left otherwise, instead of looking each one up.
-func (b *Book) Watch(id uint64, w uint16) bool {
+// amendment keeps it marked. It returns the order as it rests (as Get does:
+// one lookup for both) and whether it is live. An owner of many orders
+// compares WatchGone with what it removed itself to know that none of them
+// left otherwise, instead of looking each one up.
+func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
 	oi, ok := b.ids.get(id, b.orders)
-	if !ok || id == 0 || w == 0 || int(w) >= len(b.watchGone) {
-		return ok && id != 0
+	if !ok || id == 0 {
+		return OrderInfo{}, false
 	}
-	b.orders[oi].watch = w
-	return true
+	if w != 0 && int(w) < len(b.watchGone) {
+		b.orders[oi].watch = w
+	}
+	return b.info(oi), true
 }
 
 // WatchGone is how many of watcher w's orders have left the book for good.

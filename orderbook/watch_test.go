@@ -62,7 +62,10 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 			}
 			mustSubmit(t, b, Order{ID: 10, Account: 1, Side: Buy, Price: 100, Qty: 5})
 			mustSubmit(t, b, Order{ID: 20, Account: 2, Side: Buy, Price: 99, Qty: 5})
-			if !b.Watch(10, w1) || !b.Watch(20, w2) {
+			if _, ok := b.Watch(10, w1); !ok {
+				t.Fatal("watching a live order failed")
+			}
+			if _, ok := b.Watch(20, w2); !ok {
 				t.Fatal("Watch: live orders reported dead")
 			}
 			other0 := b.WatchGone(w2)
@@ -86,11 +89,15 @@ func TestWatchOfWhatIsNotThere(t *testing.T) {
 	b := newBook(t, STPOff)
 	w, _ := b.NewWatcher()
 	mustSubmit(t, b, Order{ID: 10, Account: 1, Side: Buy, Price: 100, Qty: 5})
-	if b.Watch(11, w) || b.Watch(0, w) {
+	if _, ok := b.Watch(11, w); ok {
+		t.Fatal("watched an order the book does not hold")
+	}
+	if _, ok := b.Watch(0, w); ok {
 		t.Error("Watch of an order that is not live reported live")
 	}
-	if !b.Watch(10, 7) { // no such watcher: live, not marked
-		t.Error("Watch with an unknown watcher reported a live order dead")
+	want, _ := b.Get(10)
+	if info, ok := b.Watch(10, 7); !ok || info != want { // no such watcher: live, not marked
+		t.Errorf("Watch with an unknown watcher: %+v, %v; want the live order %+v", info, ok, want)
 	}
 	b.Cancel(10)
 	if b.WatchGone(w) != 0 || b.WatchGone(7) != 0 {

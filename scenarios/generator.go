@@ -410,7 +410,9 @@ func (g *exchange) NewWatcher(sym uint32) (uint16, error) {
 }
 
 // Watch marks a live order of sym for watcher w (agents.Venue).
-func (g *exchange) Watch(sym uint32, id uint64, w uint16) bool { return g.books[sym].Watch(id, w) }
+func (g *exchange) Watch(sym uint32, id uint64, w uint16) (orderbook.OrderInfo, bool) {
+	return g.books[sym].Watch(id, w)
+}
 
 // WatchGone counts watcher w's orders of sym that left the book (agents.Venue).
 func (g *exchange) WatchGone(sym uint32, w uint16) uint64 { return g.books[sym].WatchGone(w) }

@@ -598,8 +598,7 @@ func (l *ladderTrader) Act(v Venue) int64 {
 		q := venue.Lots(float64(l.size)*0.02*math.Exp(l.r.NormFloat64()*1.5), in.Lot)
 		if p > in.Tick {
 			if id, _, err := v.Submit(l.sym, l.account, venue.OrderRequest{Side: side, Price: p, Qty: q}); err == nil {
-				if v.Watch(l.sym, id, l.watcher) { // resting
-					info, _ := v.Order(l.sym, id) // where it rests, as a venue rule left it
+				if info, resting := v.Watch(l.sym, id, l.watcher); resting { // where it rests, as a venue rule left it
 					l.orders = append(l.orders, ladderOrder{id: id, side: info.Side, price: info.Price})
 					if info.Side == orderbook.Buy {
 						l.maxBuy = max(l.maxBuy, info.Price)

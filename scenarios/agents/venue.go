@@ -36,7 +36,7 @@ type Venue interface {
 	// learns that none left the book but those it removed itself, without
 	// looking each one up.
 	NewWatcher(sym uint32) (uint16, error)
-	Watch(sym uint32, id uint64, w uint16) bool
+	Watch(sym uint32, id uint64, w uint16) (orderbook.OrderInfo, bool)
 	WatchGone(sym uint32, w uint16) uint64
 }
 
