@@ -101,7 +101,7 @@ func (r *recorder) Orders(s orderbook.Side, p int64, dst []orderbook.OrderInfo) 
 // reconciler drives a Source from a message file and its orderbook file.
 type reconciler struct {
 	path       string // the orderbook file
-	br         *BookReader
+	br         *bookAhead
 	row        BookRow
 	v          *verifier
 	rec        *recorder
@@ -111,10 +111,11 @@ type reconciler struct {
 }
 
 func newReconciler(bookPath string, tick int64) (*reconciler, error) {
-	br, err := OpenBook(bookPath)
+	bf, err := OpenBook(bookPath)
 	if err != nil {
 		return nil, err
 	}
+	br := newBookAhead(bf)
 	book, err := orderbook.New(orderbook.Config{Tick: tick, Lot: 1, SizeHint: 1 << 14})
 	if err != nil {
 		br.Close()

@@ -134,10 +134,11 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 		return nil, err
 	}
 	defer mr.Close()
-	br, err := OpenBook(bookPath)
+	bf, err := OpenBook(bookPath)
 	if err != nil {
 		return nil, err
 	}
+	br := newBookAhead(bf)
 	defer br.Close()
 	book, err := orderbook.New(orderbook.Config{Tick: opts.Tick, Lot: 1, SizeHint: 1 << 14})
 	if err != nil {
