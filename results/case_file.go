@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
 	"github.com/tapetest/tapetest/scoring"
+	"golang.org/x/sync/errgroup"
 )
 
 // CasesDir is the folder of case files inside a results directory.
@@ -153,13 +155,31 @@ func writeCases(ctx context.Context, dir string, c *Contents, refs []caseRef, st
 	for _, l := range c.Labels {
 		lbl[l.ID] = l
 	}
+	// The cases are rendered on every core; the error reported is the first
+	// case's in order, whichever goroutine met it first.
+	errs := make([]error, len(refs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for k, r := range refs {
-		v := newCaseView(c.Alerts[r.Alert], r, st[r.Alert], wins[k], &markets[k], attrs, lbl)
-		var b bytes.Buffer
-		if err := caseTmpl.Execute(&b, v); err != nil {
-			return fmt.Errorf("case %s: %w", r.ID, err)
-		}
-		if err := WriteFileAtomic(filepath.Join(dir, CasesDir, r.ID+".html"), b.Bytes()); err != nil {
+		g.Go(func() error {
+			v := newCaseView(c.Alerts[r.Alert], r, st[r.Alert], wins[k], &markets[k], attrs, lbl)
+			var b bytes.Buffer
+			if err := caseTmpl.Execute(&b, v); err != nil {
+				errs[k] = fmt.Errorf("case %s: %w", r.ID, err)
+				return nil
+			}
+			errs[k] = WriteFileAtomic(filepath.Join(dir, CasesDir, r.ID+".html"), b.Bytes())
+			return nil
+		})
+	}
+	g.Wait()
+	return firstError(errs)
+}
+
+// firstError is the first non-nil error of errs, or nil.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
