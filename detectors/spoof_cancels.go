@@ -248,10 +248,12 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 		}
 		s.prev[ev.Symbol] = r.Top
 	}
-	// Large orders that were filled rather than cancelled: forget them after their lifetime.
-	if s.large.Len() > 1<<14 && len(b.Records) > 0 {
+	// Large orders that were filled rather than cancelled: forget them after
+	// their lifetime (a cancel checks the age itself, so when this runs
+	// changes nothing).
+	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		s.large.Sweep(func(_ uint64, lo *largeOrder) bool { return now-lo.placed > s.life })
+		s.large.SweepWhenGrown(1024, func(_ uint64, lo *largeOrder) bool { return now-lo.placed > s.life })
 	}
 	return nil
 }
