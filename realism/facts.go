@@ -134,7 +134,8 @@ type factsConsumer struct {
 	tradeGaps       []float64
 	tradeSizes      []float64
 	window          int64      // current 100 ms window
-	levels          [][2]int64 // (side, price) levels changed in it, with repeats
+	levels          []int64    // levels changed in it, price<<2 | side, with repeats
+	hugeLevels      [][2]int64 // the same for prices of 2^61 and above (side, price)
 	levelUpdates    int64
 	touching        bool // levelTouch has been called: firstTS is set
 	firstTS         int64
@@ -275,13 +276,13 @@ func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
 	}
 	if w != c.window {
 		c.levelUpdates += int64(c.distinctLevels())
-		c.levels = c.levels[:0]
+		c.levels, c.hugeLevels = c.levels[:0], c.hugeLevels[:0]
 		c.window = w
 	}
 	switch ev.Action {
 	case replay.ActionAdd, replay.ActionCancel, replay.ActionReduce, replay.ActionModify, replay.ActionLevel:
 		if ev.Price > 0 {
-			c.levels = append(c.levels, [2]int64{int64(ev.Side), ev.Price})
+			c.noteLevel(ev.Side, ev.Price)
 		}
 	}
 	if ev.Action == replay.ActionTrade {
@@ -289,21 +290,37 @@ func (c *factsConsumer) levelTouch(ev *replay.Event, fills []orderbook.Fill) {
 	}
 	for _, f := range fills {
 		if !f.Hidden {
-			c.levels = append(c.levels, [2]int64{int64(f.Aggressor.Opposite()), f.Price})
+			c.noteLevel(f.Aggressor.Opposite(), f.Price)
 		}
 	}
+}
+
+// noteLevel notes a level changed in the current window: as one integer,
+// price<<2 | side, which sorts without a comparison function (what a window
+// costs); a price too large to shift (±2^61) goes to a list of its own.
+func (c *factsConsumer) noteLevel(s orderbook.Side, price int64) {
+	if price >= 1<<61 || price < -(1<<61) {
+		c.hugeLevels = append(c.hugeLevels, [2]int64{int64(s), price})
+		return
+	}
+	c.levels = append(c.levels, price<<2|int64(s))
 }
 
 // distinctLevels is the number of distinct levels the current window
 // changed (a window's few dozen notes sorted: a map per window cost more).
 func (c *factsConsumer) distinctLevels() int {
-	slices.SortFunc(c.levels, func(a, b [2]int64) int {
-		if a[0] != b[0] {
-			return cmp.Compare(a[0], b[0])
-		}
-		return cmp.Compare(a[1], b[1])
-	})
-	return len(slices.Compact(c.levels))
+	slices.Sort(c.levels)
+	n := len(slices.Compact(c.levels))
+	if len(c.hugeLevels) > 0 {
+		slices.SortFunc(c.hugeLevels, func(a, b [2]int64) int {
+			if a[0] != b[0] {
+				return cmp.Compare(a[0], b[0])
+			}
+			return cmp.Compare(a[1], b[1])
+		})
+		n += len(slices.Compact(c.hugeLevels))
+	}
+	return n
 }
 
 func logReturns(m []float64) []float64 {

@@ -311,3 +311,28 @@ func TestFactsBreakAtSessionGaps(t *testing.T) {
 		t.Fatalf("kurtosis %v", k)
 	}
 }
+
+// TestDistinctLevelsCountsEachSideAndPriceOnce checks the window's level
+// count against a set, prices of every size (beyond 2^61 too) and both
+// sides at one price.
+func TestDistinctLevelsCountsEachSideAndPriceOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		notes [][2]int64 // side, price
+	}{
+		{"none", nil},
+		{"repeats", [][2]int64{{0, 5}, {0, 5}, {1, 5}, {1, 5}, {0, 6}}},
+		{"huge prices", [][2]int64{{0, 1 << 61}, {1, 1 << 61}, {0, 1 << 61}, {0, math.MaxInt64}, {0, 7}, {0, -(1 << 62)}}},
+		{"negative", [][2]int64{{1, -3}, {1, -3}, {0, -3}, {1, 3}}},
+	} {
+		c := &factsConsumer{}
+		set := map[[2]int64]bool{}
+		for _, n := range tc.notes {
+			c.noteLevel(orderbook.Side(n[0]), n[1])
+			set[n] = true
+		}
+		if got := c.distinctLevels(); got != len(set) {
+			t.Errorf("%s: %d distinct levels, want %d", tc.name, got, len(set))
+		}
+	}
+}
