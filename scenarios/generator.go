@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,44 +59,81 @@ func (q actorQueue) before(i, j int) bool {
 // push adds s.
 func (q *actorQueue) push(s scheduled) {
 	*q = append(*q, s)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 4
-		if !h.before(i, p) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
+	q.up(len(*q) - 1)
 }
 
 // pop removes and returns the earliest.
 func (q *actorQueue) pop() scheduled {
+	top := (*q)[0]
+	q.remove(0)
+	return top
+}
+
+// remove takes out entry i.
+func (q *actorQueue) remove(i int) {
 	h := *q
-	top := h[0]
 	n := len(h) - 1
-	h[0] = h[n]
+	h[i] = h[n]
 	h[n] = scheduled{} // no reference kept to a finished actor
-	h = h[:n]
-	for i := 0; ; {
+	*q = h[:n]
+	if i < n {
+		q.down(i)
+		q.up(i)
+	}
+}
+
+// up moves entry i towards the root while it is earlier than its parent.
+func (q actorQueue) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 4
+		if !q.before(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+// down moves entry i towards the leaves while a child is earlier.
+func (q actorQueue) down(i int) {
+	n := len(q)
+	for {
 		c := 4*i + 1
 		if c >= n {
-			break
+			return
 		}
 		m := c
 		for k := c + 1; k < min(c+4, n); k++ {
-			if h.before(k, m) {
+			if q.before(k, m) {
 				m = k
 			}
 		}
-		if !h.before(m, i) {
-			break
+		if !q.before(m, i) {
+			return
 		}
-		h[i], h[m] = h[m], h[i]
+		q[i], q[m] = q[m], q[i]
 		i = m
 	}
-	*q = h
-	return top
+}
+
+// reschedule gives the entry scheduled as seq a new time and sequence
+// number, or takes it out when at is negative: in place when it is still
+// the earliest (an actor that just acted: one pass down the heap instead of
+// a pop and a push), else wherever it is.
+func (q *actorQueue) reschedule(seq uint64, at int64, newSeq uint64) {
+	i := 0
+	if len(*q) == 0 || (*q)[0].seq != seq {
+		// Something the actor scheduled went before it (a time in the
+		// past): look for it.
+		i = slices.IndexFunc(*q, func(s scheduled) bool { return s.seq == seq })
+	}
+	if at < 0 {
+		q.remove(i)
+		return
+	}
+	(*q)[i].at, (*q)[i].seq = at, newSeq
+	q.down(i)
+	q.up(i)
 }
 
 // Generator runs a scenario as a discrete-event simulation on one goroutine:
@@ -283,7 +321,10 @@ func (g *Generator) step() bool {
 	if len(g.q) == 0 || g.q[0].at > g.end {
 		return false
 	}
-	s := g.q.pop()
+	// The actor stays in the queue while it acts (it is the earliest, and
+	// what it schedules goes after it), and is then given its next time in
+	// place: the same order of wake-ups as popping it and pushing it back.
+	s := g.q[0]
 	g.now = s.at
 	var next int64
 	if s.agent != nil {
@@ -296,7 +337,9 @@ func (g *Generator) step() bool {
 			next = g.now + 1
 		}
 		g.qseq++
-		g.q.push(scheduled{at: next, seq: g.qseq, actor: s.actor, agent: s.agent})
+		g.q.reschedule(s.seq, next, g.qseq)
+	} else {
+		g.q.reschedule(s.seq, -1, 0)
 	}
 	return true
 }

@@ -181,7 +181,7 @@ func TestInjectionParamRanges(t *testing.T) {
 	}
 }
 
-// TestActorQueuePopsInOrder pushes and pops wake-ups in a random mix and
+// TestActorQueuePopsInOrder pushes, reschedules and pops wake-ups in a random mix and
 // checks that every pop is the earliest (by time, then by scheduling
 // order) of what the queue holds: the queue's shape may change, its order
 // may not.
@@ -195,6 +195,29 @@ func TestActorQueuePopsInOrder(t *testing.T) {
 			seq++
 			s := scheduled{at: int64(r.IntN(50)), seq: seq}
 			q.push(s)
+			held = append(held, s)
+			continue
+		}
+		if r.IntN(2) == 0 { // reschedule an entry (the earliest, as step does, or any), or take it out
+			k := 0
+			if r.IntN(4) == 0 {
+				k = r.IntN(len(held))
+			} else {
+				for i, s := range held {
+					if s.at < held[k].at || s.at == held[k].at && s.seq < held[k].seq {
+						k = i
+					}
+				}
+			}
+			old := held[k].seq
+			held = append(held[:k], held[k+1:]...)
+			if r.IntN(5) == 0 {
+				q.reschedule(old, -1, 0)
+				continue
+			}
+			seq++
+			s := scheduled{at: int64(r.IntN(50)), seq: seq}
+			q.reschedule(old, s.at, s.seq)
 			held = append(held, s)
 			continue
 		}
