@@ -29,11 +29,8 @@ func agentFills(t *testing.T, spec *Spec, kind agents.Kind) []agentFill {
 	}
 	defer g.Close()
 	accts := map[uint64]bool{}
-	for _, s := range g.q {
-		if s.agent == nil {
-			continue
-		}
-		if id := agents.Describe(s.agent); id.Kind == kind {
+	for _, a := range g.q.agents() {
+		if id := agents.Describe(a); id.Kind == kind {
 			accts[id.Account] = true
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"time"
 
@@ -28,112 +27,6 @@ func ParseSTP(s string) (orderbook.STPMode, error) {
 		return orderbook.STPOff, nil
 	}
 	return 0, fmt.Errorf("unknown self-trade prevention %q (off, expire_taker, expire_maker, expire_both, decrement)", s)
-}
-
-// scheduled is one wake-up in the generator's queue; seq breaks time ties in
-// scheduling order, so runs are deterministic.
-type scheduled struct {
-	at    int64
-	seq   uint64
-	actor venue.Actor  // an injection, a venue rule's clock, the historical feed
-	agent agents.Agent // or a background agent
-}
-
-type actorQueue []scheduled
-
-// before orders the queue: by time, then by when each was scheduled (seq is
-// unique, so the order is total and any heap pops the same sequence).
-func (q actorQueue) before(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
-	}
-	return q[i].seq < q[j].seq
-}
-
-// The queue is a 4-ary heap on the slice (not container/heap, which boxes
-// every pushed value in an interface): half the depth of a binary heap, so
-// a pop — once per event — moves an entry fewer times, and a node's four
-// children share a cache line or two. The order is total (seq is unique),
-// so any heap pops the same sequence.
-
-// push adds s.
-func (q *actorQueue) push(s scheduled) {
-	*q = append(*q, s)
-	q.up(len(*q) - 1)
-}
-
-// pop removes and returns the earliest.
-func (q *actorQueue) pop() scheduled {
-	top := (*q)[0]
-	q.remove(0)
-	return top
-}
-
-// remove takes out entry i.
-func (q *actorQueue) remove(i int) {
-	h := *q
-	n := len(h) - 1
-	h[i] = h[n]
-	h[n] = scheduled{} // no reference kept to a finished actor
-	*q = h[:n]
-	if i < n {
-		q.down(i)
-		q.up(i)
-	}
-}
-
-// up moves entry i towards the root while it is earlier than its parent.
-func (q actorQueue) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 4
-		if !q.before(i, p) {
-			break
-		}
-		q[i], q[p] = q[p], q[i]
-		i = p
-	}
-}
-
-// down moves entry i towards the leaves while a child is earlier.
-func (q actorQueue) down(i int) {
-	n := len(q)
-	for {
-		c := 4*i + 1
-		if c >= n {
-			return
-		}
-		m := c
-		for k := c + 1; k < min(c+4, n); k++ {
-			if q.before(k, m) {
-				m = k
-			}
-		}
-		if !q.before(m, i) {
-			return
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-}
-
-// reschedule gives the entry scheduled as seq a new time and sequence
-// number, or takes it out when at is negative: in place when it is still
-// the earliest (an actor that just acted: one pass down the heap instead of
-// a pop and a push), else wherever it is.
-func (q *actorQueue) reschedule(seq uint64, at int64, newSeq uint64) {
-	i := 0
-	if len(*q) == 0 || (*q)[0].seq != seq {
-		// Something the actor scheduled went before it (a time in the
-		// past): look for it.
-		i = slices.IndexFunc(*q, func(s scheduled) bool { return s.seq == seq })
-	}
-	if at < 0 {
-		q.remove(i)
-		return
-	}
-	(*q)[i].at, (*q)[i].seq = at, newSeq
-	q.down(i)
-	q.up(i)
 }
 
 // Generator runs a scenario as a discrete-event simulation on one goroutine:
@@ -318,13 +211,13 @@ func (g *Generator) scheduleAgent(at int64, a agents.Agent) {
 
 // step runs one actor; it reports false when the simulation is over.
 func (g *Generator) step() bool {
-	if len(g.q) == 0 || g.q[0].at > g.end {
+	if g.q.len() == 0 || g.q.top().at > g.end {
 		return false
 	}
 	// The actor stays in the queue while it acts (it is the earliest, and
 	// what it schedules goes after it), and is then given its next time in
 	// place: the same order of wake-ups as popping it and pushing it back.
-	s := g.q[0]
+	s := g.q.top()
 	g.now = s.at
 	var next int64
 	if s.agent != nil {

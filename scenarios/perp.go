@@ -146,11 +146,8 @@ func (g *Generator) initPerps(stream streams) error {
 			r: stream.agent(s, agents.PerpVenue, 0), rich: map[uint64]bool{}, seed: g.spec.Seed}
 		g.perps[s] = st
 		g.insts[s].Kind = replay.Perpetual
-		for _, q := range g.q {
-			if q.agent == nil {
-				continue
-			}
-			if id := agents.Describe(q.agent); id.Sym == st.sym && (id.Kind == agents.MarketMaker || id.Kind == agents.Depth) {
+		for _, a := range g.q.agents() {
+			if id := agents.Describe(a); id.Sym == st.sym && (id.Kind == agents.MarketMaker || id.Kind == agents.Depth) {
 				st.rich[id.Account] = true
 			}
 		}
