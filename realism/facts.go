@@ -15,7 +15,7 @@ import (
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
-	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/floats"
 )
 
 // Facts are stylized facts of a market's event stream, computed on one
@@ -393,14 +393,62 @@ func acf1(x []float64) float64 {
 
 // medianP90 is the median and the 0.9-quantile of x by the rule scoring
 // uses for detection times: the nearest rank, the smallest value at or above
-// a fraction q of the values (gonum's stat.Empirical); NaN for no values. It
-// sorts x in place.
+// a fraction q of the values (gonum's stat.Empirical on the sorted values);
+// NaN for no values, or when one is NaN (as stat.Quantile). It reorders x:
+// the two order statistics are selected, not sorted for (a draw's millions
+// of order sizes took a full sort).
 func medianP90(x []float64) (float64, float64) {
-	if len(x) == 0 {
+	if len(x) == 0 || floats.HasNaN(x) {
 		return math.NaN(), math.NaN()
 	}
-	sort.Float64s(x)
-	return stat.Quantile(0.5, stat.Empirical, x, nil), stat.Quantile(0.9, stat.Empirical, x, nil)
+	i50, i90 := empiricalRank(0.5, len(x)), empiricalRank(0.9, len(x))
+	v50 := selectRank(x, i50)
+	return v50, selectRank(x[i50:], i90-i50) // x[i50:] holds the values at and above the median
+}
+
+// empiricalRank is the index, in n sorted values, of stat.Empirical's
+// p-quantile: the first i with i+1 >= p·n.
+func empiricalRank(p float64, n int) int {
+	return min(max(int(math.Ceil(p*float64(n)))-1, 0), n-1)
+}
+
+// selectRank reorders x so that x[k] is the value a sort would put there,
+// every value before it no greater and every value after it no smaller, and
+// returns it: a quickselect with a three-way partition (order sizes repeat
+// a few values), a median-of-three pivot, and a sort for short or stubborn
+// ranges.
+func selectRank(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for depth := 0; ; depth++ {
+		if hi-lo < 16 || depth > 64 {
+			sort.Float64s(x[lo : hi+1])
+			return x[k]
+		}
+		m := lo + (hi-lo)/2
+		p := max(min(x[lo], x[m]), min(max(x[lo], x[m]), x[hi]))
+		lt, i, gt := lo, lo, hi // [lo,lt) < p, [lt,i) == p, (gt,hi] > p
+		for i <= gt {
+			switch {
+			case x[i] < p:
+				x[lt], x[i] = x[i], x[lt]
+				lt++
+				i++
+			case x[i] > p:
+				x[i], x[gt] = x[gt], x[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
 }
 
 // MeasureOptions choose what MeasureFacts measures.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/tapetest/tapetest/replay/formats"
 	"github.com/tapetest/tapetest/replay/lobster"
 	"github.com/tapetest/tapetest/scenarios"
+	"gonum.org/v1/gonum/stat"
 )
 
 // TestFactsOfTheRealGOOGDay computes the stylized facts of a real market and
@@ -333,6 +337,46 @@ func TestDistinctLevelsCountsEachSideAndPriceOnce(t *testing.T) {
 		}
 		if got := c.distinctLevels(); got != len(set) {
 			t.Errorf("%s: %d distinct levels, want %d", tc.name, got, len(set))
+		}
+	}
+}
+
+// TestMedianP90IsTheSortedQuantiles holds the selection to what sorting
+// and gonum's stat.Quantile (Empirical) give, on samples of every small
+// size, with many repeats, with none, sorted, reversed, and with a NaN.
+func TestMedianP90IsTheSortedQuantiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 3000; trial++ {
+		n := r.IntN(300)
+		if trial%100 == 0 {
+			n = 50_000 + r.IntN(1000)
+		}
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 4 {
+			case 0:
+				x[i] = float64(r.IntN(5)) // repeats, as order sizes
+			case 1:
+				x[i] = r.NormFloat64()
+			case 2:
+				x[i] = float64(i) // sorted
+			case 3:
+				x[i] = float64(n - i) // reversed
+			}
+		}
+		if trial%97 == 5 && n > 0 {
+			x[r.IntN(n)] = math.NaN()
+		}
+		want50, want90 := math.NaN(), math.NaN()
+		if n > 0 {
+			s := slices.Clone(x)
+			sort.Float64s(s)
+			want50, want90 = stat.Quantile(0.5, stat.Empirical, s, nil), stat.Quantile(0.9, stat.Empirical, s, nil)
+		}
+		got50, got90 := medianP90(slices.Clone(x))
+		same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+		if !same(got50, want50) || !same(got90, want90) {
+			t.Fatalf("trial %d (n=%d): got %v, %v; sorting gives %v, %v", trial, n, got50, got90, want50, want90)
 		}
 	}
 }
