@@ -85,6 +85,7 @@ type Book struct {
 	bids     ladder
 	asks     ladder
 	expired  []uint64
+	maxID    uint64 // the largest id the book has held
 	live     int
 	tickSize int64
 	// watchGone counts, per watcher (index 0 unused), the watched orders
@@ -173,6 +174,7 @@ func (b *Book) rest(oi int32) {
 	lv.qty += o.qty
 	lv.count++
 	b.ids.put(o.id, oi)
+	b.maxID = max(b.maxID, o.id)
 	b.live++
 }
 

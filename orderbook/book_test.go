@@ -288,3 +288,22 @@ func TestCancelGetIsGetThenCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateIDsBelowAndAtTheLargest: the duplicate check is skipped only
+// for an id above every id the book has held; ids below it and equal to it
+// are still looked up, in any order of arrival.
+func TestDuplicateIDsBelowAndAtTheLargest(t *testing.T) {
+	b, err := New(Config{Tick: 1, Lot: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id   uint64
+		want error
+	}{{100, nil}, {50, nil}, {50, ErrDuplicateOrder}, {100, ErrDuplicateOrder}, {101, nil}, {7, nil}, {101, ErrDuplicateOrder}, {7, ErrDuplicateOrder}} {
+		_, _, err := b.Submit(Order{ID: c.id, Side: Buy, Price: 10, Qty: 1}, nil)
+		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Fatalf("order %d: %v, want %v", c.id, err, c.want)
+		}
+	}
+}

@@ -48,8 +48,10 @@ func (b *Book) checkOrder(o *Order) error {
 			return fail(ErrOffTick)
 		}
 	}
-	if _, ok := b.ids.get(o.ID, b.orders); ok {
-		return fail(ErrDuplicateOrder)
+	if o.ID <= b.maxID { // above every id the book has held, it holds none: no probe (feeds and venues number orders upwards)
+		if _, ok := b.ids.get(o.ID, b.orders); ok {
+			return fail(ErrDuplicateOrder)
+		}
 	}
 	return nil
 }
