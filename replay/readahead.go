@@ -1,8 +1,10 @@
 package replay
 
 import (
+	"context"
 	"io"
-	"sync"
+
+	"github.com/tapetest/tapetest/internal/ahead"
 )
 
 // readAhead reads its source on a goroutine of its own, a few chunks ahead
@@ -12,19 +14,10 @@ import (
 // source's error (a truncated stream, a bad checksum) arrives after the data
 // before it, as a direct read would give it.
 type readAhead struct {
-	full chan aheadChunk
-	free chan []byte
-	done chan struct{} // closed by Close: the filler stops
-	gone chan struct{} // closed by the filler when it has stopped
-	cur  []byte        // unread part of the chunk being read
-	buf  []byte        // that chunk's buffer, returned to free when read
-	err  error         // the source's error, once the data before it is read
-	once sync.Once
-}
-
-type aheadChunk struct {
-	b   []byte
-	err error
+	r   *ahead.Reader[[]byte]
+	cur []byte // unread part of the chunk being read
+	buf []byte // that chunk, handed back when read
+	err error  // the source's error, once the data before it is read
 }
 
 // readAheadChunks and readAheadSize bound the bytes read ahead of the reader.
@@ -34,43 +27,20 @@ const (
 )
 
 func newReadAhead(src io.Reader) *readAhead {
-	ra := &readAhead{
-		full: make(chan aheadChunk, readAheadChunks),
-		free: make(chan []byte, readAheadChunks),
-		done: make(chan struct{}),
-		gone: make(chan struct{}),
+	bufs := make([][]byte, readAheadChunks)
+	for i := range bufs {
+		bufs[i] = make([]byte, readAheadSize)
 	}
-	for range readAheadChunks {
-		ra.free <- make([]byte, readAheadSize)
-	}
-	go ra.fill(src)
-	return ra
-}
-
-func (ra *readAhead) fill(src io.Reader) {
-	defer close(ra.gone)
-	for {
-		var b []byte
-		select {
-		case b = <-ra.free:
-		case <-ra.done:
-			return
-		}
+	return &readAhead{r: ahead.Start(bufs, func(b []byte) ([]byte, error) {
+		b = b[:cap(b)]
 		n, err := 0, error(nil)
 		for n < len(b) && err == nil { // fill the chunk: fewer hand-offs
 			var k int
 			k, err = src.Read(b[n:])
 			n += k
 		}
-		select {
-		case ra.full <- aheadChunk{b[:n], err}:
-		case <-ra.done:
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
+		return b[:n], err
+	})}
 }
 
 // Read reads the source's bytes in order.
@@ -80,11 +50,11 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 			return 0, ra.err
 		}
 		if ra.buf != nil {
-			ra.free <- ra.buf[:cap(ra.buf)]
+			ra.r.Release(ra.buf)
 			ra.buf = nil
 		}
-		c := <-ra.full
-		ra.buf, ra.cur, ra.err = c.b, c.b, c.err
+		ra.buf, ra.err = ra.r.Next(context.Background())
+		ra.cur = ra.buf
 	}
 	n := copy(p, ra.cur)
 	ra.cur = ra.cur[n:]
@@ -93,9 +63,4 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 
 // Close stops the filler and waits until it has, so that the source can be
 // closed under it safely.
-func (ra *readAhead) Close() {
-	ra.once.Do(func() {
-		close(ra.done)
-		<-ra.gone
-	})
-}
+func (ra *readAhead) Close() { ra.r.Stop() }

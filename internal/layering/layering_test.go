@@ -17,6 +17,7 @@ var layers = map[string]int{
 	"internal/yamlbound":         0,
 	"internal/realdata":          0,
 	"internal/staging":           0,
+	"internal/ahead":             0,
 	"orderbook":                  0,
 	"orderbook/perp":             1,
 	"replay":                     1,

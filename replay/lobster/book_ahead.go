@@ -1,18 +1,23 @@
 package lobster
 
+import (
+	"context"
+
+	"github.com/tapetest/tapetest/internal/ahead"
+)
+
 // bookAhead parses a LOBSTER orderbook file on a goroutine of its own, a few
 // hundred rows ahead of its reader: Verify's two halves — parsing 4 numbers
 // a level of every row, and replaying the messages through the book to
 // compare — then run on two cores. Rows, line numbers and the error reach
 // the reader in the file's order, as BookReader gives them.
 type bookAhead struct {
-	r          *BookReader
-	full, free chan *rowBlock
-	quit, gone chan struct{}
-	cur        *rowBlock
-	pos        int
-	levels     int
-	line       int64
+	r      *BookReader
+	ahead  *ahead.Reader[*rowBlock]
+	cur    *rowBlock
+	pos    int
+	levels int
+	line   int64
 }
 
 // rowBlock is a run of parsed rows; err ends the file after them.
@@ -30,43 +35,23 @@ const (
 )
 
 func newBookAhead(r *BookReader) *bookAhead {
-	a := &bookAhead{r: r, full: make(chan *rowBlock, bookAheadBlocks), free: make(chan *rowBlock, bookAheadBlocks),
-		quit: make(chan struct{}), gone: make(chan struct{})}
-	for range bookAheadBlocks {
-		a.free <- &rowBlock{rows: make([]BookRow, bookAheadRows), lines: make([]int64, bookAheadRows)}
+	blocks := make([]*rowBlock, bookAheadBlocks)
+	for i := range blocks {
+		blocks[i] = &rowBlock{rows: make([]BookRow, bookAheadRows), lines: make([]int64, bookAheadRows)}
 	}
-	go a.fill()
-	return a
-}
-
-func (a *bookAhead) fill() {
-	defer close(a.gone)
-	for {
-		var blk *rowBlock
-		select {
-		case blk = <-a.free:
-		case <-a.quit:
-			return
-		}
+	return &bookAhead{r: r, ahead: ahead.Start(blocks, func(blk *rowBlock) (*rowBlock, error) {
 		blk.n, blk.err = 0, nil
 		for blk.n < len(blk.rows) {
-			if err := a.r.Next(&blk.rows[blk.n]); err != nil {
+			if err := r.Next(&blk.rows[blk.n]); err != nil {
 				blk.err = err
 				break
 			}
-			blk.lines[blk.n] = a.r.Line()
+			blk.lines[blk.n] = r.Line()
 			blk.n++
 		}
-		blk.levels = a.r.Levels()
-		select {
-		case a.full <- blk:
-		case <-a.quit:
-			return
-		}
-		if blk.err != nil {
-			return
-		}
-	}
+		blk.levels = r.Levels()
+		return blk, blk.err
+	})}
 }
 
 // Next reads the next row into row (reusing its slices), as BookReader.Next.
@@ -76,9 +61,10 @@ func (a *bookAhead) Next(row *BookRow) error {
 			if a.cur.err != nil {
 				return a.cur.err
 			}
-			a.free <- a.cur
+			a.ahead.Release(a.cur)
 		}
-		a.cur, a.pos = <-a.full, 0
+		a.cur, _ = a.ahead.Next(context.Background()) // the block carries its error
+		a.pos = 0
 	}
 	src := &a.cur.rows[a.pos]
 	row.AskPrice = append(row.AskPrice[:0], src.AskPrice...)
@@ -98,7 +84,6 @@ func (a *bookAhead) Line() int64 { return a.line }
 
 // Close stops the parsing goroutine and closes the file.
 func (a *bookAhead) Close() error {
-	close(a.quit)
-	<-a.gone
+	a.ahead.Stop()
 	return a.r.Close()
 }
