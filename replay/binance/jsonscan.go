@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -207,15 +208,17 @@ func jsonBytes(v []byte) ([]byte, error) {
 
 // jsonInt decodes a JSON integer value.
 func jsonInt(v []byte) (int64, error) {
-	if len(v) > 0 && len(v) <= 18 { // the common case, digits only: no overflow possible
-		var n int64
+	if len(v) > 0 && len(v) <= 19 { // the common case, digits only (a receive time in ns has 19): no uint64 overflow
+		var n uint64
 		for _, c := range v {
 			if c < '0' || c > '9' {
 				goto slow
 			}
-			n = n*10 + int64(c-'0')
+			n = n*10 + uint64(c-'0')
 		}
-		return n, nil
+		if n <= math.MaxInt64 {
+			return int64(n), nil
+		}
 	}
 slow:
 	n, err := strconv.ParseInt(string(v), 10, 64) // string(v) stays on the stack: ParseInt clones what its error keeps

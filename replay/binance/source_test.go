@@ -245,3 +245,16 @@ func gunzipFile(tb testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// TestJSONIntIsParseInt holds jsonInt's fast path to strconv.ParseInt at
+// the edges of int64 and of the digit count it takes.
+func TestJSONIntIsParseInt(t *testing.T) {
+	for _, s := range []string{"0", "7", "000123", "999999999999999999", "1000000000000000000", "1723075200123456789",
+		"9223372036854775807", "9223372036854775808", "9999999999999999999", "10000000000000000000", "-5", "+5", "1e3", "", "12a"} {
+		want, werr := strconv.ParseInt(s, 10, 64)
+		got, err := jsonInt([]byte(s))
+		if (err == nil) != (werr == nil) || err == nil && got != want {
+			t.Errorf("jsonInt(%q) = %d, %v; ParseInt gives %d, %v", s, got, err, want, werr)
+		}
+	}
+}
