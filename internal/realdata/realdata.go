@@ -111,3 +111,31 @@ func TempLines(tb testing.TB, lines []string) string {
 	}
 	return p
 }
+
+// Decompressed writes the shared gzip file rel, decompressed, to a file of
+// the test's temporary directory and returns its path (a benchmark's
+// "plain" input beside the published one), skipping or failing as Path does.
+func Decompressed(tb testing.TB, rel string) string {
+	tb.Helper()
+	f, err := os.Open(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := filepath.Join(tb.TempDir(), strings.TrimSuffix(filepath.Base(rel), ".gz"))
+	out, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}

@@ -1,7 +1,6 @@
 package binance
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -187,16 +186,10 @@ func FuzzFeedLine(f *testing.F) {
 // goroutine); plain, the same files decompressed beforehand (the parser's
 // own speed).
 func BenchmarkImportDepthFeed(b *testing.B) {
-	gz := []string{
-		realdata.Path(b, "binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz"),
-		realdata.Path(b, "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"),
-	}
-	plain := make([]string, len(gz))
-	for i, p := range gz {
-		plain[i] = filepath.Join(b.TempDir(), filepath.Base(p)+".txt")
-		if err := os.WriteFile(plain[i], gunzipFile(b, p), 0o644); err != nil {
-			b.Fatal(err)
-		}
+	days := []string{"binance-l2-feed-hftbacktest/spot_btcusdt_20240808.gz", "binance-l2-feed-hftbacktest/spot_btcusdt_20240809.gz"}
+	gz, plain := make([]string, len(days)), make([]string, len(days))
+	for i, d := range days {
+		gz[i], plain[i] = realdata.Path(b, d), realdata.Decompressed(b, d)
 	}
 	for _, c := range []struct {
 		name  string
@@ -225,25 +218,6 @@ func BenchmarkImportDepthFeed(b *testing.B) {
 			b.ReportMetric(float64(41249+58325)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
 	}
-}
-
-// gunzipFile is the decompressed content of a gzip file.
-func gunzipFile(tb testing.TB, path string) []byte {
-	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // TestJSONIntIsParseInt holds jsonInt's fast path to strconv.ParseInt at

@@ -1,11 +1,7 @@
 package lobster
 
 import (
-	"compress/gzip"
 	"context"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tapetest/tapetest/internal/realdata"
@@ -17,33 +13,10 @@ const (
 	googBook10 = "lobster-goog-full-day/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"
 )
 
-// gunzipTo writes the decompressed content of a gzip file to dir and returns its path.
-func gunzipTo(b *testing.B, src, dir string) string {
-	f, err := os.Open(src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := filepath.Join(dir, filepath.Base(src[:len(src)-3]))
-	out, err := os.Create(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		b.Fatal(err)
-	}
-	out.Close()
-	return p
-}
-
 // BenchmarkImportGOOGPlain is BenchmarkImportGOOG on the decompressed file
 // (in the page cache): the parser and event mapping without gunzip.
 func BenchmarkImportGOOGPlain(b *testing.B) {
-	benchmarkImport(b, gunzipTo(b, realdata.Path(b, googMsg10), b.TempDir()))
+	benchmarkImport(b, realdata.Decompressed(b, googMsg10))
 }
 
 // BenchmarkVerifyGOOG runs the whole check on the GOOG level-10 day: both
@@ -52,11 +25,9 @@ func BenchmarkImportGOOGPlain(b *testing.B) {
 // plain reads them decompressed beforehand (in the page cache): the check's
 // own speed.
 func BenchmarkVerifyGOOG(b *testing.B) {
-	m, bk := realdata.Path(b, googMsg10), realdata.Path(b, googBook10)
-	dir := b.TempDir()
 	for _, c := range []struct{ name, msg, book string }{
-		{"gz", m, bk},
-		{"plain", gunzipTo(b, m, dir), gunzipTo(b, bk, dir)},
+		{"gz", realdata.Path(b, googMsg10), realdata.Path(b, googBook10)},
+		{"plain", realdata.Decompressed(b, googMsg10), realdata.Decompressed(b, googBook10)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var rows int64
