@@ -212,46 +212,31 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 			break
 		}
 		bk := e.book(sym)
-		hidden := ev.Action == ActionExecute && ev.Flags&FlagHidden != 0
-		if hidden {
-			// An execution against hidden liquidity takes no order by its id,
-			// but an id the book does not know is still counted as one.
-			if _, ok := bk.Get(ev.OrderID); !ok {
-				e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
-				out = Reconciled
-				break
-			}
-			b.Fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, b.Fills)
+		if _, ok := bk.Get(ev.OrderID); !ok {
+			e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
+			out = Reconciled
 			break
 		}
-		// Each operation looks its order up first and changes nothing when
-		// the book does not know it: one lookup instead of a Get beforehand.
-		n0 := len(b.Fills)
 		switch ev.Action {
 		case ActionCancel:
 			_, err = bk.Cancel(ev.OrderID)
 		case ActionReduce:
 			_, err = bk.Reduce(ev.OrderID, ev.Qty)
-		case ActionModify:
-			b.Fills, err = bk.Modify(ev.OrderID, ev.Price, ev.Qty, b.Fills)
-		case ActionExecute:
-			b.Fills, err = bk.Execute(ev.OrderID, ev.Qty, b.Fills)
-		}
-		if err != nil && errors.Is(err, orderbook.ErrUnknownOrder) {
-			e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
-			out, err = Reconciled, nil
-			break
-		}
-		switch ev.Action {
-		case ActionReduce:
 			if err != nil {
 				e.counts[kindRejectedReduce]++
 			}
 		case ActionModify:
+			b.Fills, err = bk.Modify(ev.OrderID, ev.Price, ev.Qty, b.Fills)
 			if err != nil {
 				e.counts[kindRejectedModify]++
 			}
 		case ActionExecute:
+			if ev.Flags&FlagHidden != 0 {
+				b.Fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, b.Fills)
+				break
+			}
+			n0 := len(b.Fills)
+			b.Fills, err = bk.Execute(ev.OrderID, ev.Qty, b.Fills)
 			if err != nil {
 				e.counts[kindRejectedExecute]++
 			}
