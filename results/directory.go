@@ -125,36 +125,34 @@ func WriteDir(dir string, c *Contents) error {
 	}
 	// The tables depend on nothing the other steps write; the case files,
 	// the review (which links them), the summary (which carries the review's
-	// figures) and the report follow one another. The two run side by side.
+	// figures) and the report follow one another. The two run side by side;
+	// the error reported is the first in step order, whichever came first.
+	chains := [2][]func() error{{
+		func() error { return writeAlerts(dir, c.Alerts, matched) },
+		func() error { return WriteLabels(dir, c.Labels) },
+		func() error { return writeMetrics(dir, ms) },
+		func() error { return writeSweeps(dir, sweeps) },
+		func() error { return writeTimelines(dir, c.Timelines) },
+	}, {
+		func() error { return writeCases(context.Background(), dir, c, refs, st) },
+		func() error { return applyReview(dir, c, ev, st, ids) },
+		func() error { return writeSummary(dir, c, ev) },
+		func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
+	}}
+	var errs [len(chains)]error
 	var g errgroup.Group
-	g.Go(func() error {
-		for _, step := range []func() error{
-			func() error { return writeAlerts(dir, c.Alerts, matched) },
-			func() error { return WriteLabels(dir, c.Labels) },
-			func() error { return writeMetrics(dir, ms) },
-			func() error { return writeSweeps(dir, sweeps) },
-			func() error { return writeTimelines(dir, c.Timelines) },
-		} {
-			if err := step(); err != nil {
-				return err
+	for k, steps := range chains {
+		g.Go(func() error {
+			for _, step := range steps {
+				if errs[k] = step(); errs[k] != nil {
+					break
+				}
 			}
-		}
-		return nil
-	})
-	g.Go(func() error {
-		for _, step := range []func() error{
-			func() error { return writeCases(context.Background(), dir, c, refs, st) },
-			func() error { return applyReview(dir, c, ev, st, ids) },
-			func() error { return writeSummary(dir, c, ev) },
-			func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
-		} {
-			if err := step(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+			return nil
+		})
+	}
+	g.Wait()
+	if err := firstError(errs[:]); err != nil {
 		return err
 	}
 	if c.Manifest != nil {

@@ -27,9 +27,13 @@ import (
 func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup) (err error) {
 	var pngs errgroup.Group
 	pngs.SetLimit(runtime.GOMAXPROCS(0))
+	var pngErrs []*error // each plot's own, in the plots' order: the first is reported, whichever failed first
 	defer func() {
-		if e := pngs.Wait(); err == nil {
-			err = e
+		pngs.Wait()
+		for _, e := range pngErrs {
+			if err == nil {
+				err = *e
+			}
 		}
 	}()
 	view := &reportView{
@@ -45,12 +49,15 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 		if err != nil {
 			return f, err
 		}
+		pngErr := new(error)
+		pngErrs = append(pngErrs, pngErr)
 		pngs.Go(func() error {
 			b, err := png()
-			if err != nil {
-				return err
+			if err == nil {
+				err = WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".png"), b)
 			}
-			return WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".png"), b)
+			*pngErr = err
+			return nil
 		})
 		return f, WriteFileAtomic(filepath.Join(dir, PlotsDir, name+".svg"), f.SVG)
 	}

@@ -78,13 +78,6 @@ func (q *actorQueue) push(s scheduled) {
 	q.up(len(q.h) - 1)
 }
 
-// pop removes and returns the earliest.
-func (q *actorQueue) pop() scheduled {
-	top := q.top()
-	q.remove(0)
-	return top
-}
-
 // remove takes out entry i, freeing its slot.
 func (q *actorQueue) remove(i int) {
 	q.slots[q.h[i].slot] = queuedActor{} // no reference kept to a finished actor

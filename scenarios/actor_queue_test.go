@@ -45,7 +45,8 @@ func TestActorQueuePopsInOrder(t *testing.T) {
 			held = append(held, s)
 			continue
 		}
-		got := q.pop()
+		got := q.top() // what the generator's step does: act, then take it out or reschedule
+		q.reschedule(got.seq, -1, 0)
 		best := 0
 		for i, s := range held {
 			if s.at < held[best].at || s.at == held[best].at && s.seq < held[best].seq {

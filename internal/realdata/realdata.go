@@ -81,24 +81,30 @@ func moduleRoot() string {
 // failing the test as Path does.
 func Lines(tb testing.TB, rel string) []string {
 	tb.Helper()
-	f, err := os.Open(Path(tb, rel))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(rel, ".gz") {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		r = zr
-	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(open(tb, rel))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// open opens the shared file rel, decompressed when it is gzip (.gz), for
+// the test's duration, skipping or failing as Path does.
+func open(tb testing.TB, rel string) io.Reader {
+	tb.Helper()
+	f, err := os.Open(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	if !strings.HasSuffix(rel, ".gz") {
+		return f
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return zr
 }
 
 // TempLines writes lines to a file in the test's temporary directory (a
@@ -117,21 +123,12 @@ func TempLines(tb testing.TB, lines []string) string {
 // "plain" input beside the published one), skipping or failing as Path does.
 func Decompressed(tb testing.TB, rel string) string {
 	tb.Helper()
-	f, err := os.Open(Path(tb, rel))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	p := filepath.Join(tb.TempDir(), strings.TrimSuffix(filepath.Base(rel), ".gz"))
 	out, err := os.Create(p)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := io.Copy(out, zr); err != nil {
+	if _, err := io.Copy(out, open(tb, rel)); err != nil {
 		tb.Fatal(err)
 	}
 	if err := out.Close(); err != nil {

@@ -138,10 +138,8 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 			}
 			data, n, err = scalar(v)
 		case "lastUpdateId":
-			if raw, n, err = scalar(v); err == nil {
-				lastUpdateID, err = jsonInt(raw)
-				hasLastUpdateID = true
-			}
+			lastUpdateID, n, err = intAt(v)
+			hasLastUpdateID = true
 		case "bids":
 			bids, n, err = levelsAt(fr.bidBuf[:0], v)
 			fr.bidBuf = bids[:0]
@@ -198,20 +196,14 @@ func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
 					m.symbol, err = fr.symbolOf(raw)
 				}
 			case "U":
-				if raw, n, err = scalar(v); err == nil {
-					m.first, err = jsonInt(raw)
-					hasU = true
-				}
+				m.first, n, err = intAt(v)
+				hasU = true
 			case "u":
-				if raw, n, err = scalar(v); err == nil {
-					m.final, err = jsonInt(raw)
-					hasUf = true
-				}
+				m.final, n, err = intAt(v)
+				hasUf = true
 			case "pu":
-				if raw, n, err = scalar(v); err == nil {
-					m.prev, err = jsonInt(raw)
-					m.futures = true
-				}
+				m.prev, n, err = intAt(v)
+				m.futures = true
 			case "b":
 				m.bids, n, err = levelsAt(fr.bidBuf[:0], v)
 				fr.bidBuf = m.bids[:0]

@@ -213,3 +213,20 @@ func FuzzEachField(f *testing.F) {
 		}
 	})
 }
+
+// eachField calls fn with every key and raw value of the JSON object b, in
+// order, through fields and skipValue: the fuzz test's way to hold the
+// scanner to encoding/json.
+func eachField(b []byte, fn func(key, val []byte) error) error {
+	end, err := fields(b, func(key, rest []byte) (int, error) {
+		n, err := skipValue(rest, 0)
+		if err != nil {
+			return 0, err
+		}
+		return n, fn(key, rest[:n])
+	})
+	if err != nil {
+		return err
+	}
+	return trailing(b, end)
+}

@@ -19,22 +19,6 @@ import (
 // errSyntax is malformed JSON.
 var errSyntax = errors.New("malformed JSON")
 
-// eachField calls fn with every key and raw value of the JSON object b, in
-// order; keys are compared exactly (an escaped key is unescaped first).
-func eachField(b []byte, fn func(key, val []byte) error) error {
-	end, err := fields(b, func(key, rest []byte) (int, error) {
-		n, err := skipValue(rest, 0)
-		if err != nil {
-			return 0, err
-		}
-		return n, fn(key, rest[:n])
-	})
-	if err != nil {
-		return err
-	}
-	return trailing(b, end)
-}
-
 // fields reads the JSON object at the start of b and returns its end. For
 // each key, fn reads the value at the start of rest and returns its length:
 // a value is scanned once, by whoever decodes it (a feed line's levels used
@@ -78,6 +62,17 @@ func fields(b []byte, fn func(key, rest []byte) (int, error)) (int, error) {
 		}
 		return 0, errSyntax
 	}
+}
+
+// intAt decodes the integer value at the start of rest and returns its
+// length.
+func intAt(rest []byte) (int64, int, error) {
+	raw, n, err := scalar(rest)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := jsonInt(raw)
+	return v, n, err
 }
 
 // scalar is the value at the start of rest (a string, number or literal)
