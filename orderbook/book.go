@@ -88,9 +88,9 @@ type Book struct {
 	maxID    uint64 // the largest id the book has held
 	live     int
 	tickSize int64
-	// watchGone counts, per watcher (index 0 unused), the watched orders
-	// that left the book for good.
-	watchGone []uint64
+	// watchers are the owners' watches of their orders (watch.go); index
+	// 0 is unused (no watcher).
+	watchers []watcher
 }
 
 // New returns an empty book.
@@ -203,52 +203,11 @@ func (b *Book) unlink(oi int32) {
 	b.ids.del(o.id, oi)
 	b.live--
 	if o.watch != 0 { // Modify takes it back when the order rests again
-		b.watchGone[o.watch]++
+		b.watchers[o.watch].leave(o.id)
 		o.watch = 0
 	}
 	o.next = b.freeOrd
 	b.freeOrd = oi
-}
-
-// NewWatcher returns a new watcher of the book's orders: an owner of many
-// orders (a synthetic trader) that marks them with Watch and reads
-// WatchGone. Watchers are numbered in the order they are made, from 1; a
-// book has at most 65,535.
-func (b *Book) NewWatcher() (uint16, error) {
-	if len(b.watchGone) == 0 {
-		b.watchGone = append(b.watchGone, 0) // 0 is no watcher
-	}
-	if len(b.watchGone) > math.MaxUint16 {
-		return 0, fmt.Errorf("orderbook: %d watchers: at most %d", len(b.watchGone)-1, math.MaxUint16)
-	}
-	b.watchGone = append(b.watchGone, 0)
-	return uint16(len(b.watchGone) - 1), nil
-}
-
-// Watch marks a live order for watcher w: from now until it leaves the book
-// — filled, cancelled, reduced to nothing, expired by self-trade
-// prevention, cleared — its leaving is counted in WatchGone(w); an
-// amendment keeps it marked. It returns the order as it rests (as Get does:
-// one lookup for both) and whether it is live. An owner of many orders
-// compares WatchGone with what it removed itself to know that none of them
-// left otherwise, instead of looking each one up.
-func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
-	oi, ok := b.ids.get(id, b.orders)
-	if !ok || id == 0 {
-		return OrderInfo{}, false
-	}
-	if w != 0 && int(w) < len(b.watchGone) {
-		b.orders[oi].watch = w
-	}
-	return b.info(oi), true
-}
-
-// WatchGone is how many of watcher w's orders have left the book for good.
-func (b *Book) WatchGone(w uint16) uint64 {
-	if int(w) >= len(b.watchGone) {
-		return 0
-	}
-	return b.watchGone[w]
 }
 
 func (b *Book) lookup(op string, id uint64) (int32, error) {
@@ -298,6 +257,20 @@ func (b *Book) CancelGet(id uint64) (OrderInfo, error) {
 	info := b.info(oi)
 	b.unlink(oi)
 	return info, nil
+}
+
+// CancelLive cancels order id if it is live and returns it as it stood:
+// CancelGet for an owner that does not know whether its order is still
+// there (a maker pulling quotes some of which traded away) — one lookup,
+// and no error built for the order that is gone.
+func (b *Book) CancelLive(id uint64) (OrderInfo, bool) {
+	oi, ok := b.ids.get(id, b.orders)
+	if !ok || id == 0 {
+		return OrderInfo{}, false
+	}
+	info := b.info(oi)
+	b.unlink(oi)
+	return info, true
 }
 
 // Reduce removes qty from a live order (a partial cancel) and returns what
@@ -353,7 +326,7 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 func (b *Book) Clear() {
 	for i := range b.orders {
 		if w := b.orders[i].watch; w != 0 { // live and watched: free slots are unmarked
-			b.watchGone[w]++
+			b.watchers[w].leave(b.orders[i].id)
 		}
 	}
 	b.orders = b.orders[:0]

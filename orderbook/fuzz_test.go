@@ -157,6 +157,16 @@ func runOps(t *testing.T, data []byte) {
 		case 2:
 			id := pick()
 			desc = fmt.Sprintf("cancel %d", id)
+			if op[5]&1 == 1 { // CancelLive: no error for an order that is not there
+				desc = fmt.Sprintf("cancel %d if live", id)
+				want, wantLive := b.Get(id)
+				info, ok := b.CancelLive(id)
+				_, merr := m.cancel(id)
+				if ok != wantLive || info != want || ok != (merr == nil) {
+					t.Fatalf("step %d %s: %+v %v, before %+v %v, model %v", step, desc, info, ok, want, wantLive, merr)
+				}
+				break
+			}
 			q1, e1 := b.Cancel(id)
 			q2, e2 := m.cancel(id)
 			berr, merr = e1, e2
@@ -175,8 +185,24 @@ func runOps(t *testing.T, data []byte) {
 		case 4:
 			id := pick()
 			desc = fmt.Sprintf("modify %d to %d@%d", id, qty, price)
-			fills, berr = b.Modify(id, price, qty, fills)
-			mf, mexp, merr = m.modify(id, price, qty)
+			if op[5]&1 == 1 { // Move: Modify to the open quantity
+				desc = fmt.Sprintf("move %d to %d", id, price)
+				want, wantLive := b.Get(id)
+				var before OrderInfo
+				var live bool
+				before, fills, live, berr = b.Move(id, price, fills)
+				mf, mexp, merr = m.modify(id, price, want.Qty)
+				if !wantLive {
+					mf, mexp, merr = m.modify(id, price, qty) // unknown: the model's error
+				}
+				_, rests := b.Get(id)
+				if before != want || live != (rests || berr != nil && wantLive) {
+					t.Fatalf("step %d %s: before %+v, live %v; want %+v, rests %v", step, desc, before, live, want, rests)
+				}
+			} else {
+				fills, berr = b.Modify(id, price, qty, fills)
+				mf, mexp, merr = m.modify(id, price, qty)
+			}
 			if berr == nil && len(b.Expired())+len(mexp) > 0 && !reflect.DeepEqual(b.Expired(), mexp) {
 				t.Fatalf("step %d %s: expired %v, model %v", step, desc, b.Expired(), mexp)
 			}

@@ -212,22 +212,47 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 	if err != nil {
 		return fills, err
 	}
+	fills, _, err = b.modify(oi, id, price, qty, fills)
+	return fills, err
+}
+
+// Move gives a live order a new price and keeps its open quantity — what
+// Modify(id, price, open quantity) does — with one lookup where Get and
+// Modify take two, and tells what an owner tracking the order needs: the
+// order as it stood before, and whether it rests after (false when it
+// traded away in full or self-trade prevention expired it). An unknown
+// order is an *OpError with ErrUnknownOrder and live false; an invalid
+// price leaves the book unchanged, the order live.
+func (b *Book) Move(id uint64, price int64, fills []Fill) (before OrderInfo, after []Fill, live bool, err error) {
+	b.expired = b.expired[:0]
+	oi, err := b.lookup("modify", id)
+	if err != nil {
+		return OrderInfo{}, fills, false, err
+	}
+	before = b.info(oi)
+	after, live, err = b.modify(oi, id, price, before.Qty, fills)
+	return before, after, live || err != nil, err
+}
+
+// modify is Modify of the order in slot oi; live tells whether it rests
+// after.
+func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fill, bool, error) {
 	m, mc := &b.orders[oi], &b.cold[oi]
 	fail := func(e error) error {
 		return &OpError{Op: "modify", OrderID: id, Side: m.side, Price: price, Qty: qty, Err: e}
 	}
 	switch {
 	case qty <= 0 || qty%b.cfg.Lot != 0:
-		return fills, fail(ErrBadQty)
+		return fills, false, fail(ErrBadQty)
 	case price <= 0:
-		return fills, fail(ErrBadPrice)
+		return fills, false, fail(ErrBadPrice)
 	case price%b.tickSize != 0:
-		return fills, fail(ErrOffTick)
+		return fills, false, fail(ErrOffTick)
 	}
 	if price == mc.price && qty <= m.qty {
 		b.levels[m.level].qty -= m.qty - qty
 		m.qty = qty
-		return fills, nil
+		return fills, true, nil
 	}
 	o := Order{ID: id, Account: mc.account, Group: mc.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
 	watched := m.watch
@@ -240,8 +265,9 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 		ni := b.restNew(&o, rem)
 		if watched != 0 { // amended, not gone
 			b.orders[ni].watch = watched
-			b.watchGone[watched]--
+			b.watchers[watched].back(id)
 		}
+		return fills, true, nil
 	}
-	return fills, nil
+	return fills, false, nil
 }

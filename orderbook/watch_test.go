@@ -1,6 +1,8 @@
 package orderbook
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -73,6 +75,13 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 			if got := b.WatchGone(w1); got != tc.want {
 				t.Errorf("WatchGone = %d, want %d", got, tc.want)
 			}
+			left, complete := b.WatchLeft(w1, nil)
+			if want := tc.want == 1; !complete || (len(left) == 1 && left[0] == 10) != want || len(left) > 1 {
+				t.Errorf("WatchLeft = %v, %v; want order 10 listed: %v", left, complete, want)
+			}
+			if again, _ := b.WatchLeft(w1, nil); len(again) != 0 {
+				t.Errorf("WatchLeft listed %v a second time", again)
+			}
 			if _, live := b.Get(10); live != tc.live {
 				t.Errorf("order 10 live = %v, want %v", live, tc.live)
 			}
@@ -110,5 +119,109 @@ func TestWatchOfWhatIsNotThere(t *testing.T) {
 func TestOrderSlotStaysSmall(t *testing.T) {
 	if n := unsafe.Sizeof(order{}); n != 32 {
 		t.Errorf("order slot is %d bytes, want 32", n)
+	}
+}
+
+// TestWatchLeftOverflows: a watcher's list holds watchLeftCap departures;
+// past that WatchLeft says it is incomplete, once, and lists what it kept.
+func TestWatchLeftOverflows(t *testing.T) {
+	b := newBook(t, STPOff)
+	w, _ := b.NewWatcher()
+	for _, n := range []int{watchLeftCap, watchLeftCap + 1} {
+		for i := range n {
+			id := uint64(1 + i)
+			mustSubmit(t, b, Order{ID: id, Account: 1, Side: Buy, Price: 100, Qty: 1})
+			b.Watch(id, w)
+			b.Cancel(id)
+		}
+		left, complete := b.WatchLeft(w, nil)
+		if complete != (n == watchLeftCap) || len(left) != watchLeftCap || left[0] != 1 {
+			t.Errorf("%d gone: WatchLeft listed %d (first %d), complete %v", n, len(left), left[0], complete)
+		}
+		if left, complete := b.WatchLeft(w, nil); !complete || len(left) != 0 {
+			t.Errorf("%d gone: drained list then %d, complete %v", n, len(left), complete)
+		}
+	}
+	if _, complete := b.WatchLeft(0, nil); complete {
+		t.Error("WatchLeft of watcher 0 reported complete")
+	}
+	if _, complete := b.WatchLeft(9, nil); complete {
+		t.Error("WatchLeft of an unknown watcher reported complete")
+	}
+}
+
+// TestMoveIsModifyAtTheOpenQuantity: Move does what Modify to the order's
+// open quantity does — the same fills, the same book — and reports the
+// order before and whether it rests after.
+func TestMoveIsModifyAtTheOpenQuantity(t *testing.T) {
+	tests := []struct {
+		name  string
+		price int64
+		live  bool
+		err   error
+	}{
+		{"to a deeper level", 98, true, nil},
+		{"the same price", 100, true, nil},
+		{"across, partly filled", 101, true, nil},
+		{"across, filled", 102, false, nil},
+		{"off the tick", 0, true, ErrBadPrice},
+	}
+	setup := func(t *testing.T) *Book {
+		b := newBook(t, STPOff)
+		mustSubmit(t, b, Order{ID: 10, Account: 1, Side: Buy, Price: 100, Qty: 5})
+		b.Execute(10, 1, nil) // open quantity 4
+		mustSubmit(t, b, Order{ID: 20, Account: 2, Side: Sell, Price: 101, Qty: 2})
+		mustSubmit(t, b, Order{ID: 30, Account: 3, Side: Sell, Price: 102, Qty: 3})
+		return b
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			moved, modified := setup(t), setup(t)
+			want, _ := modified.Get(10)
+			wantFills, wantErr := modified.Modify(10, tc.price, want.Qty, nil)
+			before, fills, live, err := moved.Move(10, tc.price, nil)
+			if before != want || live != tc.live || !errors.Is(err, tc.err) || !errors.Is(wantErr, tc.err) {
+				t.Fatalf("Move = %+v, live %v, %v; want %+v, live %v, %v", before, live, err, want, tc.live, tc.err)
+			}
+			if !slices.Equal(fills, wantFills) {
+				t.Errorf("fills %+v, Modify's %+v", fills, wantFills)
+			}
+			if _, rests := moved.Get(10); rests != live {
+				t.Errorf("order 10 rests %v, Move said %v", rests, live)
+			}
+			for _, side := range []Side{Buy, Sell} {
+				if got, want := moved.Depth(side, nil), modified.Depth(side, nil); !slices.Equal(got, want) {
+					t.Errorf("%v depth %v, Modify's %v", side, got, want)
+				}
+			}
+		})
+	}
+	b := newBook(t, STPOff)
+	if _, _, live, err := b.Move(99, 100, nil); live || !errors.Is(err, ErrUnknownOrder) {
+		t.Errorf("Move of an unknown order: live %v, %v", live, err)
+	}
+}
+
+// TestCancelLive: a live order is cancelled and returned as it stood; an
+// order that is not there is reported gone, and nothing changes.
+func TestCancelLive(t *testing.T) {
+	b := newBook(t, STPOff)
+	w, _ := b.NewWatcher()
+	mustSubmit(t, b, Order{ID: 10, Account: 1, Side: Buy, Price: 100, Qty: 5})
+	b.Watch(10, w)
+	want, _ := b.Get(10)
+	if info, ok := b.CancelLive(10); !ok || info != want {
+		t.Fatalf("CancelLive = %+v, %v; want %+v, true", info, ok, want)
+	}
+	if _, live := b.Get(10); live || b.Len() != 0 {
+		t.Error("the order is still there")
+	}
+	if left, _ := b.WatchLeft(w, nil); !slices.Equal(left, []uint64{10}) {
+		t.Errorf("WatchLeft = %v, want [10]", left)
+	}
+	for _, id := range []uint64{10, 0, 77} {
+		if _, ok := b.CancelLive(id); ok {
+			t.Errorf("CancelLive(%d) of no live order reported it cancelled", id)
+		}
 	}
 }

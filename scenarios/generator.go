@@ -357,8 +357,11 @@ func (g *exchange) Watch(sym uint32, id uint64, w uint16) (orderbook.OrderInfo, 
 	return g.books[sym].Watch(id, w)
 }
 
-// WatchGone counts watcher w's orders of sym that left the book (agents.Venue).
-func (g *exchange) WatchGone(sym uint32, w uint16) uint64 { return g.books[sym].WatchGone(w) }
+// WatchLeft lists watcher w's orders of sym that left the book since its
+// last WatchLeft (agents.Venue).
+func (g *exchange) WatchLeft(sym uint32, w uint16, dst []uint64) ([]uint64, bool) {
+	return g.books[sym].WatchLeft(w, dst)
+}
 
 // Submit sends an order from account at Now.
 func (g *exchange) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
@@ -435,25 +438,48 @@ func (g *exchange) Cancel(sym uint32, id uint64) error {
 	if err != nil {
 		return err
 	}
-	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
+	g.cancelled(sym, id, info)
 	return nil
 }
 
-// Modify moves a live order to price with qty (its fills, if it crosses, are
-// booked like any order's) and writes the modify event.
-func (g *exchange) Modify(sym uint32, id uint64, price, qty int64) {
-	info, ok := g.books[sym].Get(id)
-	if !ok {
-		return
+// Pull cancels an order if it is live and reports whether it was
+// (agents.Venue): Cancel with one lookup and no error for an order gone.
+func (g *exchange) Pull(sym uint32, id uint64) bool {
+	info, ok := g.books[sym].CancelLive(id)
+	if ok {
+		g.cancelled(sym, id, info)
 	}
+	return ok
+}
+
+// cancelled writes the cancel event of order id, as it stood.
+func (g *market) cancelled(sym uint32, id uint64, info orderbook.OrderInfo) {
+	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
+}
+
+// Move gives a live order a new price, keeping its open quantity (its
+// fills, if it crosses, are booked like any order's), writes the modify
+// event, and returns the price the order rests at after and whether it
+// still rests (agents.Venue). A rejected move leaves the order where it
+// was, live.
+func (g *exchange) Move(sym uint32, id uint64, price int64) (int64, bool) {
+	var before orderbook.OrderInfo
+	var live bool
 	var err error
-	g.fills, err = g.books[sym].Modify(id, price, qty, g.fills[:0])
-	if err != nil {
+	before, g.fills, live, err = g.books[sym].Move(id, price, g.fills[:0])
+	switch {
+	case err != nil && !live: // not there
+		return 0, false
+	case err != nil:
 		g.counts["agent_modify_rejected"]++
-		return
+		return before.Price, true
 	}
-	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionModify, Side: info.Side, OrderID: id, Account: info.Account, Price: price, Qty: qty})
+	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionModify, Side: before.Side, OrderID: id, Account: before.Account, Price: price, Qty: before.Qty})
 	g.booked(sym, g.fills)
+	if !live {
+		return 0, false
+	}
+	return price, true
 }
 
 // Reduce removes qty from a live order.

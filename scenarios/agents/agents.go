@@ -3,6 +3,7 @@ package agents
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -113,11 +114,9 @@ func newMarketMaker(sym uint32, account uint64, in Market, r *rand.Rand) *market
 }
 
 // pull cancels the maker's quotes.
-func (m *marketMaker) pull(v venue.Venue) {
+func (m *marketMaker) pull(v Venue) {
 	for _, id := range m.ids {
-		if _, ok := v.Remaining(m.sym, id); ok {
-			v.Cancel(m.sym, id)
-		}
+		v.Pull(m.sym, id)
 	}
 	m.ids = m.ids[:0]
 }
@@ -224,9 +223,7 @@ func (n *noiseTrader) Act(v Venue) int64 {
 	k := 0
 	for _, o := range n.open {
 		if o.expires <= now {
-			if _, ok := v.Remaining(n.sym, o.id); ok {
-				v.Cancel(n.sym, o.id)
-			}
+			v.Pull(n.sym, o.id)
 			continue
 		}
 		n.open[k] = o
@@ -455,9 +452,7 @@ func (d *depthProvider) Act(v Venue) int64 {
 	keep := d.ids[:0]
 	for i, id := range d.ids {
 		if i < 4 {
-			if _, live := v.Remaining(d.sym, id); live {
-				v.Cancel(d.sym, id)
-			}
+			v.Pull(d.sym, id)
 			continue
 		}
 		if _, live := v.Remaining(d.sym, id); live {
@@ -497,11 +492,11 @@ type ladderTrader struct {
 	size    int64
 	orders  []ladderOrder
 	r       *rand.Rand
-	// The orders' sides, prices and liveness are known without looking
-	// them up while the book's count of this trader's watched orders gone
-	// (WatchGone) is what it was after its last act and known is set.
-	watcher uint16 // 0: none yet (or the book had no more): every guard looks its orders up
-	gone    uint64
+	// With a watcher, the book lists which of the trader's orders left it
+	// (WatchLeft): the orders' sides, prices and liveness are known without
+	// looking them up, and known is set, while that list is complete.
+	watcher uint16 // 0: none (the book had no more): every guard looks its orders up
+	left    []uint64
 	known   bool
 	// While bounds is set, no order is dead and every buy is priced at most
 	// maxBuy and every sell at least minSell: a guard the price is not near
@@ -515,21 +510,44 @@ type ladderOrder struct {
 	id    uint64
 	side  orderbook.Side
 	price int64
-	dead  bool // it left the book by this trader's own act (kept until the next guard, as a lookup would find it)
+	dead  bool // it left the book (kept until the next guard, as a lookup would find it)
+}
+
+// learn reads which of the trader's orders left the book since it last
+// asked and marks them dead; it reports whether the trader's view of its
+// orders is now exact (false without a watcher, or when the book's list
+// overflowed: then the guard looks every order up).
+func (l *ladderTrader) learn(v Venue) bool {
+	if l.watcher == 0 {
+		return false
+	}
+	var complete bool
+	l.left, complete = v.WatchLeft(l.sym, l.watcher, l.left[:0])
+	if !complete {
+		return false
+	}
+	if len(l.left) == 0 {
+		return true
+	}
+	for i := range l.orders {
+		if o := &l.orders[i]; !o.dead && slices.Contains(l.left, o.id) {
+			o.dead, l.bounds = true, false
+		}
+	}
+	return true
 }
 
 // guard pulls the orders the price has come within 5 ticks of (or passed):
-// this depth is not there to be traded against at the touch. It returns
-// how many live orders it cancelled. While known, no order of the book's
-// watched ones left but by this trader's own acts, so its orders are as it
-// last saw them; otherwise it looks every one up.
-func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
+// this depth is not there to be traded against at the touch. It first
+// learns which orders left the book; without a watcher's list it looks
+// every one up.
+func (l *ladderTrader) guard(v Venue, mid float64) {
+	l.known = l.learn(v)
 	tick := float64(v.Instrument(l.sym).Tick)
 	if l.known && l.bounds && mid-float64(l.maxBuy) >= 5*tick && float64(l.minSell)-mid >= 5*tick {
-		return 0 // every order is live, and none is near the price
+		return // every order is live, and none is near the price
 	}
 	keep := l.orders[:0]
-	var cancelled uint64
 	l.maxBuy, l.minSell, l.bounds = math.MinInt64, math.MaxInt64, true // of the orders kept, each now as the book has it
 	for _, o := range l.orders {
 		if !l.known {
@@ -541,7 +559,6 @@ func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
 		}
 		if (o.side == orderbook.Buy && mid-float64(o.price) < 5*tick) || (o.side == orderbook.Sell && float64(o.price)-mid < 5*tick) {
 			v.Cancel(l.sym, o.id)
-			cancelled++
 			continue
 		}
 		keep = append(keep, o)
@@ -552,7 +569,6 @@ func (l *ladderTrader) guard(v Venue, mid float64) uint64 {
 		}
 	}
 	l.orders = keep
-	return cancelled
 }
 
 func (l *ladderTrader) Act(v Venue) int64 {
@@ -561,33 +577,34 @@ func (l *ladderTrader) Act(v Venue) int64 {
 	if t.BidQty == 0 || t.AskQty == 0 {
 		return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 	}
-	if l.watcher == 0 && !l.known {
-		l.watcher, _ = v.NewWatcher(l.sym) // none left: 0, and every guard looks up
+	if l.watcher == 0 {
+		if w, err := v.NewWatcher(l.sym); err == nil { // none left: every guard looks up
+			l.watcher = w
+			for _, o := range l.orders {
+				v.Watch(l.sym, o.id, w)
+			}
+		}
 	}
-	start := v.WatchGone(l.sym, l.watcher)
-	l.known = l.known && l.watcher != 0 && start == l.gone
-	own := l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
+	l.guard(v, float64(t.BidPrice+t.AskPrice)/2)
 	away := int64(8+l.r.ExpFloat64()*30) * in.Tick
 	if len(l.orders) > 0 && (len(l.orders) >= 150 || l.r.IntN(2) == 0) {
-		// Move one order to another level (an amend: the depth shifts, nobody cancels).
+		// Move one order to another level (an amend: the depth shifts,
+		// nobody cancels). The guard left every order live and as the
+		// book has it.
 		o := &l.orders[l.r.IntN(len(l.orders))]
-		if info, ok := v.Order(l.sym, o.id); ok {
-			p := t.BidPrice - away
-			if info.Side == orderbook.Sell {
-				p = t.AskPrice + away
-			}
-			if p > in.Tick && p != info.Price {
-				v.Modify(l.sym, o.id, p, info.Qty)
-				after, live := v.Order(l.sym, o.id)
-				o.side, o.price, o.dead = after.Side, after.Price, !live
-				if !live {
-					own++
-					l.bounds = false
-				} else if o.side == orderbook.Buy {
-					l.maxBuy = max(l.maxBuy, o.price)
-				} else {
-					l.minSell = min(l.minSell, o.price)
-				}
+		p := t.BidPrice - away
+		if o.side == orderbook.Sell {
+			p = t.AskPrice + away
+		}
+		if p > in.Tick && p != o.price {
+			at, live := v.Move(l.sym, o.id, p)
+			o.price, o.dead = at, !live
+			if !live {
+				l.bounds = false
+			} else if o.side == orderbook.Buy {
+				l.maxBuy = max(l.maxBuy, o.price)
+			} else {
+				l.minSell = min(l.minSell, o.price)
 			}
 		}
 	} else {
@@ -609,10 +626,6 @@ func (l *ladderTrader) Act(v Venue) int64 {
 			}
 		}
 	}
-	// Only this trader's own removals moved the count: its view of its
-	// orders is exact until something else removes one.
-	l.gone = v.WatchGone(l.sym, l.watcher)
-	l.known = l.watcher != 0 && l.gone == start+own
 	return v.Now() + venue.ExpDuration(l.r, 100*time.Millisecond) + 1
 }
 

@@ -28,16 +28,21 @@ type Venue interface {
 	MakersPausedUntil(sym uint32) int64
 	// Order is a live order's side, price, quantity and account.
 	Order(sym uint32, id uint64) (orderbook.OrderInfo, bool)
-	// Modify gives a live order a new price and quantity (an amendment:
-	// the order keeps its id).
-	Modify(sym uint32, id uint64, price, qty int64)
-	// NewWatcher, Watch and WatchGone are sym's book's watchers
+	// Move gives a live order a new price, keeping its open quantity (an
+	// amendment: the order keeps its id), and returns the price it rests
+	// at after and whether it still rests (a move that crosses may trade
+	// it away).
+	Move(sym uint32, id uint64, price int64) (at int64, live bool)
+	// Pull cancels an order if it is live and reports whether it was: an
+	// owner that does not know whether its order traded away pulls it
+	// without looking it up first.
+	Pull(sym uint32, id uint64) bool
+	// NewWatcher, Watch and WatchLeft are sym's book's watchers
 	// (orderbook.Book.Watch): an agent holding many orders marks them and
-	// learns that none left the book but those it removed itself, without
-	// looking each one up.
+	// learns which of them left the book, without looking each one up.
 	NewWatcher(sym uint32) (uint16, error)
 	Watch(sym uint32, id uint64, w uint16) (orderbook.OrderInfo, bool)
-	WatchGone(sym uint32, w uint16) uint64
+	WatchLeft(sym uint32, w uint16, dst []uint64) (ids []uint64, complete bool)
 }
 
 // Agent is a background agent: it acts on the Venue at the times it asks

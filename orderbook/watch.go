@@ -1,0 +1,101 @@
+package orderbook
+
+import (
+	"fmt"
+	"math"
+)
+
+// watchLeftCap is how many departed orders a watcher's list holds before
+// WatchLeft reports it incomplete: an owner that drains its list now and
+// then never reaches it, and one that never does costs the book no more
+// than this.
+const watchLeftCap = 4096
+
+// watcher is one owner's watch of its orders: how many of them left the
+// book for good, and which since the owner last asked.
+type watcher struct {
+	gone uint64
+	left []uint64 // ids, in the order they left, since the last WatchLeft
+	lost bool     // more left than watchLeftCap since the last WatchLeft
+}
+
+// leave records that watched order id left the book.
+func (w *watcher) leave(id uint64) {
+	w.gone++
+	if len(w.left) == watchLeftCap {
+		w.lost = true
+		return
+	}
+	w.left = append(w.left, id)
+}
+
+// back takes id's leaving back: an amendment unlinked it and it rests
+// again. It is the latest of the ids recorded since (what the amendment's
+// trades removed came after it), so the search from the end is short.
+func (w *watcher) back(id uint64) {
+	w.gone--
+	for i := len(w.left) - 1; i >= 0; i-- {
+		if w.left[i] == id {
+			w.left = append(w.left[:i], w.left[i+1:]...)
+			return
+		}
+	}
+	// Not found: the list was full when it left (lost is set).
+}
+
+// NewWatcher returns a new watcher of the book's orders: an owner of many
+// orders (a synthetic trader) that marks them with Watch and reads
+// WatchLeft or WatchGone. Watchers are numbered in the order they are made,
+// from 1; a book has at most 65,535.
+func (b *Book) NewWatcher() (uint16, error) {
+	if len(b.watchers) == 0 {
+		b.watchers = append(b.watchers, watcher{}) // 0 is no watcher
+	}
+	if len(b.watchers) > math.MaxUint16 {
+		return 0, fmt.Errorf("orderbook: %d watchers: at most %d", len(b.watchers)-1, math.MaxUint16)
+	}
+	b.watchers = append(b.watchers, watcher{})
+	return uint16(len(b.watchers) - 1), nil
+}
+
+// Watch marks a live order for watcher w: from now until it leaves the book
+// — filled, cancelled, reduced to nothing, expired by self-trade
+// prevention, cleared — its leaving is counted in WatchGone(w) and listed
+// by WatchLeft(w); an amendment keeps it marked. It returns the order as it
+// rests (as Get does: one lookup for both) and whether it is live. An owner
+// of many orders learns which of them left from WatchLeft instead of
+// looking each one up.
+func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
+	oi, ok := b.ids.get(id, b.orders)
+	if !ok || id == 0 {
+		return OrderInfo{}, false
+	}
+	if w != 0 && int(w) < len(b.watchers) {
+		b.orders[oi].watch = w
+	}
+	return b.info(oi), true
+}
+
+// WatchGone is how many of watcher w's orders have left the book for good.
+func (b *Book) WatchGone(w uint16) uint64 {
+	if w == 0 || int(w) >= len(b.watchers) {
+		return 0
+	}
+	return b.watchers[w].gone
+}
+
+// WatchLeft appends to dst the ids of watcher w's orders that left the book
+// for good since w's last WatchLeft, in the order they left, and forgets
+// them. complete is false when more left than the book keeps for a watcher
+// (4,096) — dst then lacks some, and the owner must look its orders up —
+// or when w is not a watcher.
+func (b *Book) WatchLeft(w uint16, dst []uint64) (ids []uint64, complete bool) {
+	if w == 0 || int(w) >= len(b.watchers) {
+		return dst, false
+	}
+	wt := &b.watchers[w]
+	dst = append(dst, wt.left...)
+	complete = !wt.lost
+	wt.left, wt.lost = wt.left[:0], false
+	return dst, complete
+}
