@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -92,19 +93,20 @@ var ErrOverflow = errors.New("perp: amount overflows int64 raw money")
 // Venue is the state of one perpetual instrument's venue. It is deterministic:
 // every scan over accounts is in account-id order.
 type Venue struct {
-	cfg      Config
-	accounts map[uint64]*Account
-	ids      []uint64   // account ids, ascending
-	list     []*Account // the accounts in the order of ids: a scan reads them without a map lookup each
-	fund     int64
-	fees     int64
-	index    map[uint64]int64
-	idx      int64
-	mark     int64
-	last     int64
-	premSum  float64
-	premN    int64
-	lastFund int64
+	cfg          Config
+	accounts     map[uint64]*Account
+	ids          []uint64   // account ids, ascending
+	list         []*Account // the accounts in the order of ids: a scan reads them without a map lookup each
+	fund         int64
+	fees         int64
+	index        map[uint64]int64
+	indexScratch []int64 // SetIndexInput's median, reused
+	idx          int64
+	mark         int64
+	last         int64
+	premSum      float64
+	premN        int64
+	lastFund     int64
 }
 
 // New returns an empty venue.
@@ -269,18 +271,18 @@ func (v *Venue) Fill(f orderbook.Fill) error {
 // SetIndexInput records the latest price of an index constituent and recomputes the index (median).
 func (v *Venue) SetIndexInput(source uint64, price int64) {
 	v.index[source] = price
-	ps := make([]int64, 0, len(v.index))
+	v.indexScratch = v.indexScratch[:0]
 	for _, p := range v.index {
-		ps = append(ps, p)
+		v.indexScratch = append(v.indexScratch, p)
 	}
-	v.idx = median(ps)
+	v.idx = median(v.indexScratch)
 }
 
 func median(ps []int64) int64 {
 	if len(ps) == 0 {
 		return 0
 	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+	slices.Sort(ps)
 	n := len(ps)
 	if n%2 == 1 {
 		return ps[n/2]
@@ -291,7 +293,8 @@ func median(ps []int64) int64 {
 // UpdateMark recomputes the mark from the index, the book's mid and the last
 // trade, samples the funding premium, and returns the mark.
 func (v *Venue) UpdateMark(top orderbook.Top) int64 {
-	var in []int64
+	var three [3]int64
+	in := three[:0]
 	mid := int64(0)
 	if top.BidQty > 0 && top.AskQty > 0 {
 		mid = top.BidPrice + (top.AskPrice-top.BidPrice)/2
