@@ -93,14 +93,18 @@ var ErrOverflow = errors.New("perp: amount overflows int64 raw money")
 // Venue is the state of one perpetual instrument's venue. It is deterministic:
 // every scan over accounts is in account-id order.
 type Venue struct {
-	cfg          Config
-	accounts     map[uint64]*Account
-	ids          []uint64   // account ids, ascending
-	list         []*Account // the accounts in the order of ids: a scan reads them without a map lookup each
-	fund         int64
-	fees         int64
-	index        map[uint64]int64
-	indexScratch []int64 // SetIndexInput's median, reused
+	cfg      Config
+	accounts map[uint64]*Account
+	ids      []uint64   // account ids, ascending
+	list     []*Account // the accounts in the order of ids: a scan reads them without a map lookup each
+	fund     int64
+	fees     int64
+	// The index's constituents: their sources and latest prices, in the
+	// order first seen (a handful: a slice searched beats a map iterated),
+	// and the prices sorted for the median.
+	indexSources []uint64
+	indexPrices  []int64
+	indexScratch []int64
 	idx          int64
 	mark         int64
 	last         int64
@@ -127,7 +131,7 @@ func New(cfg Config) (*Venue, error) {
 	if cfg.Tick <= 0 {
 		cfg.Tick = 1
 	}
-	return &Venue{cfg: cfg, accounts: map[uint64]*Account{}, fund: cfg.InsuranceFund, index: map[uint64]int64{}}, nil
+	return &Venue{cfg: cfg, accounts: map[uint64]*Account{}, fund: cfg.InsuranceFund}, nil
 }
 
 func mul(a, b int64) (int64, error) {
@@ -270,11 +274,13 @@ func (v *Venue) Fill(f orderbook.Fill) error {
 
 // SetIndexInput records the latest price of an index constituent and recomputes the index (median).
 func (v *Venue) SetIndexInput(source uint64, price int64) {
-	v.index[source] = price
-	v.indexScratch = v.indexScratch[:0]
-	for _, p := range v.index {
-		v.indexScratch = append(v.indexScratch, p)
+	if i := slices.Index(v.indexSources, source); i >= 0 {
+		v.indexPrices[i] = price
+	} else {
+		v.indexSources = append(v.indexSources, source)
+		v.indexPrices = append(v.indexPrices, price)
 	}
+	v.indexScratch = append(v.indexScratch[:0], v.indexPrices...)
 	v.idx = median(v.indexScratch)
 }
 
