@@ -1,6 +1,9 @@
 package replay
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParseDecimal(t *testing.T) {
 	cases := []struct {
@@ -49,6 +52,11 @@ func FuzzParseDecimal(f *testing.F) {
 	for _, s := range []string{"1.5", "1e-3", "-0", "9999999999.99999999", "61737.63000000", "0.00000001", "1.", ".5", ".", "", "1.2.3", "000000000000000000000001.5", "9223372036.85477580"} {
 		f.Add(s, 8)
 	}
+	// The digits past the exponent's: zeros read or not, and what is not zeros.
+	for _, s := range []string{"65432.10000000", "65432.10000001", "65432.1000000.", "1.000000000000000000000", "123456789012345.6700000", "0.00000000", "5.00", "5.", "0.50"} {
+		f.Add(s, 2)
+		f.Add(s, 0)
+	}
 	f.Fuzz(func(t *testing.T, s string, exp int) {
 		if exp < 0 || exp > 18 {
 			return
@@ -61,4 +69,19 @@ func FuzzParseDecimal(f *testing.F) {
 			t.Fatalf("%q parsed to %d with exp %d but has %d decimals", s, v, exp, Decimals(s))
 		}
 	})
+}
+
+// BenchmarkParseDecimalBytes parses a Binance depth level's price and
+// quantity (eight decimals on the wire) at a coarser and at the full
+// exponent.
+func BenchmarkParseDecimalBytes(b *testing.B) {
+	price, qty := []byte("65432.10000000"), []byte("0.01234000")
+	for _, exp := range []int{2, 8} {
+		b.Run(fmt.Sprintf("exp=%d", exp), func(b *testing.B) {
+			for b.Loop() {
+				ParseDecimalBytes(price, exp)
+				ParseDecimalBytes(qty, 8)
+			}
+		})
+	}
 }
