@@ -171,6 +171,7 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 		pre[sym] = nil
 	}
 	var hdr [13]byte
+	var body [33]byte // a trade's; one for the pass (read through an interface, it escapes)
 	var n int64
 	for {
 		if n++; n%(1<<20) == 0 && ctx.Err() != nil {
@@ -189,7 +190,6 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 		in := &t.insts[sym]
 		switch hdr[0] {
 		case tapeTrade:
-			var body [33]byte
 			if _, err := io.ReadFull(r, body[:]); err != nil {
 				return nil, fmt.Errorf("case tape: %w", err)
 			}

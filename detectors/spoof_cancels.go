@@ -84,7 +84,7 @@ type spoofCancels struct {
 	minX      float64
 	near      int64
 	insts     []replay.Instrument
-	large     idTable[*largeOrder]
+	large     idTable[largeOrder]
 	live      idTable[liveOrder] // every resting order: account, side, quantity
 	accts     idTable[*spoofAccount]
 	prev      []orderbook.Top // top before the current record, per symbol
@@ -92,7 +92,7 @@ type spoofCancels struct {
 
 func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.insts = info.Instruments
-	s.large = idTable[*largeOrder]{}
+	s.large = idTable[largeOrder]{}
 	s.live = idTable[liveOrder]{}
 	s.accts = idTable[*spoofAccount]{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
@@ -188,7 +188,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				break
 			}
 			if ratio := float64(ev.Qty) / float64(others); ratio >= s.minX {
-				s.large.Put(ev.OrderID, &largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now})
+				s.large.Put(ev.OrderID, largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now})
 			}
 		case replay.ActionCancel:
 			lo, ok := s.large.Get(ev.OrderID)
@@ -253,7 +253,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 	// changes nothing).
 	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		s.large.SweepWhenGrown(1024, func(_ uint64, lo *largeOrder) bool { return now-lo.placed > s.life })
+		s.large.SweepWhenGrown(1024, func(_ uint64, lo largeOrder) bool { return now-lo.placed > s.life })
 	}
 	return nil
 }
