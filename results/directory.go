@@ -3,6 +3,7 @@ package results
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -123,11 +124,17 @@ func WriteDir(dir string, c *Contents) error {
 			matched[i] = st[i].Labels
 		}
 	}
+	// The review's figures go into the evaluation before anything reads it.
+	rv := applyReview(c, ev, st, ids)
 	// The tables depend on nothing the other steps write; the case files,
-	// the review (which links them), the summary (which carries the review's
-	// figures) and the report follow one another. The two run side by side;
-	// the error reported is the first in step order, whichever came first.
-	chains := [2][]func() error{{
+	// the review's files (whose queue links them) and the summary follow one
+	// another; the report's plots are drawn beside them, and the report is
+	// put together once the case files it links are there. The three chains
+	// run side by side; the error reported is the first in step order,
+	// whichever came first.
+	casesDone := make(chan struct{})
+	var errs [3]error
+	chains := [len(errs)][]func() error{{
 		func() error { return writeAlerts(dir, c.Alerts, matched) },
 		func() error { return WriteLabels(dir, c.Labels) },
 		func() error { return writeMetrics(dir, ms) },
@@ -135,14 +142,26 @@ func WriteDir(dir string, c *Contents) error {
 		func() error { return writeTimelines(dir, c.Timelines) },
 	}, {
 		func() error { return writeCases(context.Background(), dir, c, refs, st) },
-		func() error { return applyReview(dir, c, ev, st, ids) },
+		func() error { return writeReview(dir, c, st, ids, rv) },
 		func() error { return writeSummary(dir, c, ev) },
-		func() error { caseFilesPresent(dir, groups); return renderAll(dir, c, ev, groups) },
+	}, {
+		func() error {
+			return renderAll(dir, c, ev, groups, func() error {
+				<-casesDone
+				if errs[1] != nil {
+					return errCasesFailed
+				}
+				caseFilesPresent(dir, groups)
+				return nil
+			})
+		},
 	}}
-	var errs [len(chains)]error
 	var g errgroup.Group
 	for k, steps := range chains {
 		g.Go(func() error {
+			if k == 1 {
+				defer close(casesDone)
+			}
 			for _, step := range steps {
 				if errs[k] = step(); errs[k] != nil {
 					break
@@ -165,6 +184,10 @@ func WriteDir(dir string, c *Contents) error {
 	}
 	return nil
 }
+
+// errCasesFailed is the report's error when the case files it links failed
+// (their error is the one reported: it comes first in step order).
+var errCasesFailed = errors.New("results: the report was not put together: its case files failed")
 
 func writeTimelines(dir string, ts []Timeline) error {
 	var rows []timelineRow

@@ -23,8 +23,10 @@ import (
 // renderAll draws every plot (PNG and SVG under plots/), report.html and
 // summary.md. The PNGs are drawn and encoded on the other cores while the
 // report is built (most of the plots' cost); every file's bytes are what one
-// goroutine would write.
-func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup) (err error) {
+// goroutine would write. The plots are drawn while the case files are
+// written; casesReady waits for them (and marks the cases' links that have
+// a file) before the report that links them is put together.
+func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGroup, casesReady func() error) (err error) {
 	var pngs errgroup.Group
 	pngs.SetLimit(runtime.GOMAXPROCS(0))
 	var pngErrs []*error // each plot's own, in the plots' order: the first is reported, whichever failed first
@@ -228,6 +230,9 @@ func renderAll(dir string, c *Contents, ev *scoring.Evaluation, cases []caseGrou
 			return err
 		}
 		view.Figures = append(view.Figures, newFigureView("Timeline "+tl.Symbol, "Shaded: labelled attacks. Circles: alerts kept at each instance's operating point that matched a label; crosses: false alerts. Times in UTC.", f))
+	}
+	if err := casesReady(); err != nil {
+		return err
 	}
 	view.Review = newReviewView(c, ev)
 	view.Headline = headline(c, ev)

@@ -110,9 +110,17 @@ func reviewQueue(c *Contents, st []alertStanding, ids []string, plan ReviewPlan)
 	return q, counts
 }
 
-// applyReview writes the review's files and puts each instance's reviewed
-// figures into the evaluation (for summary.json, the report and the gate).
-func applyReview(dir string, c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []string) error {
+// reviewed is the review's queue and the analysts' decisions, as the
+// review's files write them.
+type reviewed struct {
+	q   []queueEntry
+	dec map[string]Disposition
+}
+
+// applyReview puts each instance's reviewed figures into the evaluation
+// (for summary.json, the report and the gate) and returns what
+// writeReview writes; nil without a review.
+func applyReview(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []string) *reviewed {
 	if c.Review == nil {
 		return nil
 	}
@@ -133,6 +141,15 @@ func applyReview(dir string, c *Contents, ev *scoring.Evaluation, st []alertStan
 		rv := scoring.Review(per[k], belowCounts[k])
 		r.Reviewed = &rv
 	}
+	return &reviewed{q: q, dec: dec}
+}
+
+// writeReview writes the review's files (after the case files, which its
+// queue links).
+func writeReview(dir string, c *Contents, st []alertStanding, ids []string, rv *reviewed) error {
+	if rv == nil {
+		return nil
+	}
 	if err := fs.MkdirAll(filepath.Join(dir, ReviewDir), 0o755); err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
@@ -140,7 +157,7 @@ func applyReview(dir string, c *Contents, ev *scoring.Evaluation, st []alertStan
 	if err := WriteFileAtomic(filepath.Join(dir, ReviewPlanFile), append(plan, '\n')); err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, ReviewQueueFile), queueCSV(dir, c, st, ids, q, dec)); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, ReviewQueueFile), queueCSV(dir, c, st, ids, rv.q, rv.dec)); err != nil {
 		return err
 	}
 	return WriteFileAtomic(filepath.Join(dir, DispositionsFile), dispositionsCSV(c.Review.Dispositions))
