@@ -135,7 +135,7 @@ func WriteDir(dir string, c *Contents) error {
 	casesDone := make(chan struct{})
 	var errs [3]error
 	chains := [len(errs)][]func() error{{
-		func() error { return writeAlerts(dir, c.Alerts, matched) },
+		func() error { return writeAlerts(dir, c.Alerts, ids, matched) },
 		func() error { return WriteLabels(dir, c.Labels) },
 		func() error { return writeMetrics(dir, ms) },
 		func() error { return writeSweeps(dir, sweeps) },

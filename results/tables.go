@@ -112,9 +112,8 @@ func writeTable[T any](path string, rows []T) error {
 
 // writeAlerts writes alerts.parquet; matched maps an alert index to the ids of
 // the labels it matches (may be nil).
-func writeAlerts(dir string, alerts []detectors.Alert, matched map[int][]string) error {
+func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map[int][]string) error {
 	rows := make([]alertRow, len(alerts))
-	ids := AlertIDs(alerts)
 	for i, a := range alerts {
 		rows[i] = alertRow{ID: ids[i], Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
 			Accounts: a.Accounts, Score: a.Score, Evidence: a.Evidence, Labels: matched[i]}

@@ -22,7 +22,7 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 	var first [][]byte
 	for run := 0; run < 2; run++ {
 		dir := t.TempDir()
-		if err := writeAlerts(dir, alerts, map[int][]string{0: {"wash-1"}}); err != nil {
+		if err := writeAlerts(dir, alerts, AlertIDs(alerts), map[int][]string{0: {"wash-1"}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := WriteLabels(dir, lbls); err != nil {
