@@ -1,7 +1,7 @@
 package results
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -100,7 +100,7 @@ type sweepRow struct {
 // writeTable writes rows as a zstd Parquet file through a temporary name.
 func writeTable[T any](path string, rows []T) error {
 	return WriteAtomic(path, func(w io.Writer) error {
-		pw := parquet.NewGenericWriter[T](w, parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}), parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
+		pw := newTableWriter[T](w)
 		if len(rows) > 0 {
 			if _, err := pw.Write(rows); err != nil {
 				return err
@@ -110,42 +110,87 @@ func writeTable[T any](path string, rows []T) error {
 	})
 }
 
-// writeAlerts writes alerts.parquet; matched maps an alert index to the ids of
-// the labels it matches (may be nil).
-func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map[int][]string) error {
-	rows := make([]alertRow, len(alerts))
-	for i, a := range alerts {
-		rows[i] = alertRow{ID: ids[i], Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
-			Accounts: a.Accounts, Score: a.Score, Evidence: a.Evidence, Labels: matched[i]}
-	}
-	if err := writeTable(filepath.Join(dir, AlertsFile), rows); err != nil {
-		return err
-	}
-	return writeAlertsCSV(dir, rows)
+// newTableWriter is a results table's Parquet writer: zstd, and the
+// results version in the file's created_by.
+func newTableWriter[T any](w io.Writer) *parquet.GenericWriter[T] {
+	return parquet.NewGenericWriter[T](w, parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}), parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
 }
 
-// writeAlertsCSV writes alerts.csv, the alerts for a case-management tool:
-// the Parquet table's columns with times in RFC 3339 (UTC, nanoseconds) and
-// lists separated by spaces.
-func writeAlertsCSV(dir string, rows []alertRow) error {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write([]string{"id", "instance", "typology", "symbol", "raised_at", "start", "end", "score", "accounts", "matched_labels", "evidence"})
-	ts := func(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
-	for _, r := range rows {
-		accts := make([]string, len(r.Accounts))
-		for i, a := range r.Accounts {
-			accts[i] = strconv.FormatUint(a, 10)
+// writeAlerts writes alerts.parquet and alerts.csv; matched maps an alert
+// index to the ids of the labels it matches (may be nil). Both stream: the
+// alerts are turned into rows a chunk at a time, and the Parquet table
+// takes a row group every alertRowGroup rows, so that writing holds no
+// second copy of a long run's alerts.
+func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map[int][]string) error {
+	chunks := func(each func(rows []alertRow) error) error {
+		rows := make([]alertRow, 0, min(len(alerts), alertChunk))
+		for from := 0; from < len(alerts); from += alertChunk {
+			rows = rows[:0]
+			for i := from; i < min(from+alertChunk, len(alerts)); i++ {
+				a := &alerts[i]
+				rows = append(rows, alertRow{ID: ids[i], Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
+					Accounts: a.Accounts, Score: a.Score, Evidence: a.Evidence, Labels: matched[i]})
+			}
+			if err := each(rows); err != nil {
+				return err
+			}
 		}
-		w.Write([]string{r.ID, r.Instance, r.Typology, r.Symbol, ts(r.RaisedAt), ts(r.Start), ts(r.End), strconv.FormatFloat(r.Score, 'g', -1, 64),
-			strings.Join(accts, " "), strings.Join(r.Labels, " "), r.Evidence})
+		return nil
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("%s: %w", AlertsCSVFile, err)
+	err := WriteAtomic(filepath.Join(dir, AlertsFile), func(w io.Writer) error {
+		pw := newTableWriter[alertRow](w)
+		n := 0
+		err := chunks(func(rows []alertRow) error {
+			if _, err := pw.Write(rows); err != nil {
+				return err
+			}
+			if n += len(rows); n%alertRowGroup == 0 {
+				return pw.Flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return pw.Close()
+	})
+	if err != nil {
+		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, AlertsCSVFile), b.Bytes())
+	return WriteAtomic(filepath.Join(dir, AlertsCSVFile), func(f io.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<16)
+		w := csv.NewWriter(bw)
+		w.Write([]string{"id", "instance", "typology", "symbol", "raised_at", "start", "end", "score", "accounts", "matched_labels", "evidence"})
+		ts := func(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+		err := chunks(func(rows []alertRow) error {
+			for _, r := range rows {
+				accts := make([]string, len(r.Accounts))
+				for i, a := range r.Accounts {
+					accts[i] = strconv.FormatUint(a, 10)
+				}
+				w.Write([]string{r.ID, r.Instance, r.Typology, r.Symbol, ts(r.RaisedAt), ts(r.Start), ts(r.End), strconv.FormatFloat(r.Score, 'g', -1, 64),
+					strings.Join(accts, " "), strings.Join(r.Labels, " "), r.Evidence})
+			}
+			return w.Error()
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", AlertsCSVFile, err)
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return fmt.Errorf("%s: %w", AlertsCSVFile, err)
+		}
+		return bw.Flush()
+	})
 }
+
+// alertChunk is how many alerts writeAlerts turns into rows at a time, and
+// alertRowGroup how many rows make a row group of alerts.parquet (a
+// multiple of alertChunk).
+const (
+	alertChunk    = 4096
+	alertRowGroup = 16 * alertChunk
+)
 
 // WriteLabels writes labels.parquet.
 func WriteLabels(dir string, lbls []labels.Label) error {

@@ -2,6 +2,8 @@ package results
 
 import (
 	"bytes"
+	"encoding/csv"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -61,5 +63,63 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 	}
 	if err := WriteLabels(t.TempDir(), []labels.Label{{ID: "x", Params: "{not json"}}); err == nil {
 		t.Fatal("want an error for non-JSON params")
+	}
+}
+
+// TestAlertsStreamInChunks: a run with more alerts than a row group (and
+// than a chunk, and not a multiple of either) writes every alert, in order,
+// to both tables, alerts.parquet in more than one row group.
+func TestAlertsStreamInChunks(t *testing.T) {
+	for _, n := range []int{0, 1, alertChunk, alertRowGroup + alertChunk + 7} {
+		alerts := make([]detectors.Alert, n)
+		matched := map[int][]string{}
+		for i := range alerts {
+			alerts[i] = detectors.Alert{Instance: "wash_self", Typology: replay.WashTrading, Symbol: "X", RaisedAt: int64(i) * 1e6, Start: int64(i) * 1e6, End: int64(i)*1e6 + 1,
+				Accounts: []uint64{uint64(i)}, Score: float64(i), Evidence: fmt.Sprint("alert ", i)}
+			if i%3 == 0 {
+				matched[i] = []string{fmt.Sprint("wash-", i)}
+			}
+		}
+		ids := AlertIDs(alerts)
+		dir := t.TempDir()
+		if err := writeAlerts(dir, alerts, ids, matched); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(filepath.Join(dir, AlertsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := f.Stat()
+		pf, err := parquet.OpenFile(f, st.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := max(1, (n+alertRowGroup-1)/alertRowGroup); n > 0 && len(pf.RowGroups()) != want {
+			t.Errorf("%d alerts: %d row groups, want %d", n, len(pf.RowGroups()), want)
+		}
+		f.Close()
+		rows, err := parquet.ReadFile[alertRow](filepath.Join(dir, AlertsFile))
+		if err != nil || len(rows) != n {
+			t.Fatalf("%d alerts: %d rows read back, %v", n, len(rows), err)
+		}
+		for i, r := range rows {
+			if r.ID != ids[i] || r.Score != float64(i) || r.Evidence != alerts[i].Evidence || len(r.Labels) != len(matched[i]) {
+				t.Fatalf("%d alerts: row %d is %+v", n, i, r)
+			}
+		}
+		csvFile, err := os.Open(filepath.Join(dir, AlertsCSVFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(csvFile).ReadAll()
+		csvFile.Close()
+		if err != nil || len(recs) != n+1 {
+			t.Fatalf("%d alerts: alerts.csv has %d records, %v", n, len(recs), err)
+		}
+		for i, rec := range recs[1:] {
+			if rec[0] != ids[i] || rec[10] != alerts[i].Evidence {
+				t.Fatalf("%d alerts: alerts.csv line %d is %v", n, i+2, rec)
+			}
+		}
 	}
 }
