@@ -113,8 +113,13 @@ func writeTable[T any](path string, rows []T) error {
 // newTableWriter is a results table's Parquet writer: zstd, and the
 // results version in the file's created_by.
 func newTableWriter[T any](w io.Writer) *parquet.GenericWriter[T] {
-	return parquet.NewGenericWriter[T](w, parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}), parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
+	return parquet.NewGenericWriter[T](w, parquet.Compression(tableCodec), parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
 }
+
+// tableCodec compresses every table: one codec, so that its pool of zstd
+// encoders (each with a window of several MB) serves the tables one after
+// another instead of each table building its own.
+var tableCodec = &zstd.Codec{Level: zstd.SpeedDefault}
 
 // writeAlerts writes alerts.parquet and alerts.csv; matched maps an alert
 // index to the ids of the labels it matches (may be nil). Both stream: the
