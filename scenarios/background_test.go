@@ -23,7 +23,7 @@ type agentFill struct {
 
 func agentFills(t *testing.T, spec *Spec, kind agents.Kind) []agentFill {
 	t.Helper()
-	g, err := NewGenerator(spec)
+	g, err := newGenerator(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,10 @@ type Generator struct {
 	hist     *histFeed
 	external []labels.Label // labels from the spec's external list
 	err      error
+	// lanes, when set, are the generators of the spec's instruments, one
+	// each, merged by Read; this generator then steps none itself, and its
+	// market is lane 0's, read only for what setup fixed (lanes.go).
+	lanes *laneMerge
 }
 
 // market is the simulated venue's state: the books, the latent fair values,
@@ -83,8 +87,22 @@ type market struct {
 type exchange struct{ *market }
 
 // NewGenerator builds the simulation of spec: instruments, account
-// population, background agents, venue rules and the planned injections.
+// population, background agents, venue rules and the planned injections. A
+// synthetic spec's instruments are generated side by side, one lane each,
+// and merged (lanes.go); the events are the same for any GOMAXPROCS.
 func NewGenerator(spec *Spec) (*Generator, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if n := laneCount(spec); n > 1 {
+		return newLanes(spec, n)
+	}
+	return newGenerator(spec)
+}
+
+// newGenerator builds the simulation of spec on one goroutine: a lane, or
+// a spec that is generated whole (historical files, one instrument).
+func newGenerator(spec *Spec) (*Generator, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -112,6 +130,10 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	}
 	g.nextID = 1_000_000 + r.Uint64N(9_000_000)
 	g.idStep = 1
+	if l := spec.lane; l != nil { // lane k of n numbers its orders k, k+n, k+2n, ... past the base
+		g.nextID += uint64(l.index)
+		g.idStep = uint64(l.of)
+	}
 	if err := g.openInstruments(histInsts); err != nil {
 		return nil, err
 	}
@@ -239,6 +261,9 @@ func (g *Generator) step() bool {
 
 // Read generates events until dst is full or the scenario ends.
 func (g *Generator) Read(dst []replay.Event) (int, error) {
+	if g.lanes != nil {
+		return g.lanes.read(dst)
+	}
 	if g.err != nil {
 		return 0, g.err
 	}
@@ -260,6 +285,9 @@ func (g *Generator) Instruments() []replay.Instrument { return g.insts }
 
 // Close closes the historical files.
 func (g *Generator) Close() error {
+	if g.lanes != nil {
+		return g.lanes.close()
+	}
 	if g.hist != nil {
 		return g.hist.src.Close()
 	}
@@ -268,6 +296,9 @@ func (g *Generator) Close() error {
 
 // Counts reports what the venue rejected (orders an agent sent that the book refused).
 func (g *Generator) Counts() []replay.Count {
+	if g.lanes != nil {
+		return g.lanes.counts()
+	}
 	var out []replay.Count
 	for k, n := range g.counts {
 		out = append(out, replay.Count{Kind: k, N: n})
@@ -287,6 +318,9 @@ func (g *Generator) Counts() []replay.Count {
 
 // Labels returns the ground truth of every injection (call after the events were read).
 func (g *Generator) Labels() []labels.Label {
+	if g.lanes != nil {
+		return g.lanes.labels()
+	}
 	out := make([]labels.Label, 0, len(g.inj)+len(g.external))
 	out = append(out, g.external...)
 	for _, inj := range g.inj {

@@ -112,7 +112,9 @@ func (g *Generator) planInjections(stream streams) error {
 			p := &plans[x.i][x.k]
 			if !p.fixed && last != math.MinInt64 && vis(x) < last+gap && last+gap < g.end {
 				p.start = last + gap - p.lead
-				g.counts["injection_moved_for_gap"]++
+				if g.spec.active(spec.Injections[x.i].Symbol) { // a lane counts its own
+					g.counts["injection_moved_for_gap"]++
+				}
 				if err := build(x.i, p); err != nil { // again, at its new start
 					return err
 				}
@@ -128,6 +130,9 @@ func (g *Generator) planInjections(stream streams) error {
 				// stream, so other injections do not change which it gets.
 				g.attackRand = stream.attackAccounts(pl.entry, uint64(pl.k))
 				p.Prepare(g.x)
+			}
+			if !spec.active(spec.Injections[i].Symbol) {
+				continue // planned and prepared alike everywhere; it acts where its instrument does
 			}
 			g.inj = append(g.inj, pl.inj)
 			g.schedule(pl.inj.Start(), pl.inj)

@@ -174,7 +174,7 @@ func TestCascadeHunterSetsOffLiquidations(t *testing.T) {
 		}
 	}
 	spec.Injections = kept
-	g, err := NewGenerator(spec)
+	g, err := newGenerator(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,12 +44,17 @@ type Spec struct {
 	// Part, when set, restricts a historical run to some of its files (one
 	// shard's share of a run dealt by instrument); never in a spec file.
 	Part *Part `yaml:"-" json:"-"`
-	// Active, when set, names the synthetic instruments whose background
-	// agents and leveraged traders act; the others' books stand empty.
+	// Active, when set, names the synthetic instruments whose actors act
+	// — background agents, leveraged traders, injections, venue rules'
+	// clocks; the others' books stand empty.
 	// Every instrument draws from streams and accounts of its own, so an
 	// active instrument's market is event for event the one the whole spec
 	// generates (realism measures one instrument so); never in a spec file.
 	Active []string `yaml:"-" json:"-"`
+	// lane, when set, makes this spec one lane of a run generated in lanes:
+	// it generates its Active instruments and numbers its orders apart from
+	// the other lanes' (lanes.go).
+	lane *laneOf
 
 	dir   string            // folder of the spec file: relative paths start there
 	local map[string]string // inputs named by URL → their local copies (SetLocal)

@@ -117,11 +117,14 @@ type ruleClock struct{ r attachedRule }
 
 func (c *ruleClock) Act(venue.Venue) int64 { return c.r.rule.OnTime(c.r.v) }
 
-// attachRule attaches rule to instrument sym and schedules its clock now.
+// attachRule attaches rule to instrument sym and schedules its clock now
+// (when sym is active).
 func (g *Generator) attachRule(sym uint32, rule VenueRule) {
 	r := attachedRule{rule: rule, v: &ruleVenue{g: g.x, sym: sym}}
 	g.rules[sym] = append(g.rules[sym], r)
-	g.schedule(g.now, &ruleClock{r: r})
+	if g.spec.active(g.insts[sym].Symbol) { // an instrument that stands empty has no clock
+		g.schedule(g.now, &ruleClock{r: r})
+	}
 }
 
 // attachSpecRules attaches the rules the spec's instruments name.

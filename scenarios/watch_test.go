@@ -17,7 +17,7 @@ func TestWatchersChangeNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Duration = Duration(20 * time.Minute)
-		g, err := NewGenerator(s)
+		g, err := newGenerator(s)
 		if err != nil {
 			t.Fatal(err)
 		}
