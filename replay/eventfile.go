@@ -7,11 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/tapetest/tapetest/internal/staging"
 	"github.com/tapetest/tapetest/orderbook"
+	"golang.org/x/sync/errgroup"
 )
 
 // EventFileSchemaVersion is the version of the canonical Parquet event schema,
@@ -98,12 +100,12 @@ type EventWriter struct {
 	names  [][]byte  // per symbol: the symbol as written
 	scales []float64 // per symbol: price and qty divisors (10^exp; division keeps 150000/1e5 == 1.5 exactly)
 
-	pending []Event         // events not yet handed to the column writers
-	inGroup int             // rows of the current row group already handed over
-	n       int64           // events accepted by Write
-	written int64           // events handed to the column writers
-	vals    []parquet.Value // one column of a chunk (column writers need no column index or levels: every column is required)
-	err     error           // sticky error
+	pending []Event                          // events not yet handed to the column writers
+	inGroup int                              // rows of the current row group already handed over
+	n       int64                            // events accepted by Write
+	written int64                            // events handed to the column writers
+	vals    [numEventColumns][]parquet.Value // each column of a chunk (column writers need no column index or levels: every column is required)
+	err     error                            // sticky error
 	done    bool
 }
 
@@ -142,10 +144,14 @@ func CreateEventFile(path string, opts EventFileOptions) (*EventWriter, error) {
 		parquet.PageBufferSize(1<<20),
 		parquet.MaxRowsPerRowGroup(int64(opts.RowGroupSize)),
 	)
-	return &EventWriter{
+	ew := &EventWriter{
 		path: path, tmp: f.Name(), f: f, w: w, cols: w.ColumnWriters(), rowGroup: opts.RowGroupSize,
-		pending: make([]Event, 0, min(writeChunk, opts.RowGroupSize)), vals: make([]parquet.Value, min(writeChunk, opts.RowGroupSize)),
-	}, nil
+		pending: make([]Event, 0, min(writeChunk, opts.RowGroupSize)),
+	}
+	for c := range ew.vals {
+		ew.vals[c] = make([]parquet.Value, min(writeChunk, opts.RowGroupSize))
+	}
+	return ew, nil
 }
 
 // createdBy sets the file's created_by string verbatim: it holds no version
@@ -265,70 +271,90 @@ func (w *EventWriter) fail(err error) error {
 // chunk size, and row group ends) whatever the pending buffer holds: that
 // keeps the bytes a function of the events alone.
 func (w *EventWriter) writeColumns(evs []Event) error {
+	// The columns are independent: each is converted and written (encoded,
+	// compressed page by page) on a goroutine of its own, a chunk at a
+	// time; a column's bytes are what one goroutine would write.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var errs [numEventColumns]error
 	for len(evs) > 0 {
-		step := cap(w.vals)
+		step := cap(w.vals[0])
 		k := min(len(evs), step-int(w.written%int64(step)))
 		chunk := evs[:k]
 		evs = evs[k:]
 		w.written += int64(k)
-		for c := 0; c < numEventColumns; c++ {
-			v := w.vals[:k]
-			switch c {
-			case colTS:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(chunk[i].TS)
+		for c := range numEventColumns {
+			g.Go(func() error {
+				v := w.vals[c][:k]
+				w.fillColumn(c, chunk, v)
+				if _, err := w.cols[c].WriteRowValues(v); err != nil {
+					errs[c] = fmt.Errorf("column %s: %w", eventColumns[c], err)
 				}
-			case colSeq:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(int64(chunk[i].Seq))
-				}
-			case colSymbol:
-				for i := range chunk {
-					v[i] = parquet.ByteArrayValue(w.names[chunk[i].Symbol])
-				}
-			case colAction:
-				for i := range chunk {
-					v[i] = parquet.ByteArrayValue(actionBytes[chunk[i].Action])
-				}
-			case colSide:
-				for i := range chunk {
-					v[i] = parquet.ByteArrayValue(sideBytes[chunk[i].Side])
-				}
-			case colFlags:
-				for i := range chunk {
-					v[i] = parquet.Int32Value(int32(chunk[i].Flags))
-				}
-			case colOrderID:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(int64(chunk[i].OrderID))
-				}
-			case colAccount:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(int64(chunk[i].Account))
-				}
-			case colPrice:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(chunk[i].Price)
-				}
-			case colQty:
-				for i := range chunk {
-					v[i] = parquet.Int64Value(chunk[i].Qty)
-				}
-			case colPriceF:
-				for i := range chunk {
-					v[i] = parquet.DoubleValue(float64(chunk[i].Price) / w.scales[2*chunk[i].Symbol])
-				}
-			case colQtyF:
-				for i := range chunk {
-					v[i] = parquet.DoubleValue(float64(chunk[i].Qty) / w.scales[2*chunk[i].Symbol+1])
-				}
-			}
-			if _, err := w.cols[c].WriteRowValues(v); err != nil {
-				return fmt.Errorf("column %s: %w", eventColumns[c], err)
+				return nil
+			})
+		}
+		g.Wait()
+		for _, err := range errs { // the first column's, whichever failed first
+			if err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// fillColumn puts column c of chunk's events into v.
+func (w *EventWriter) fillColumn(c int, chunk []Event, v []parquet.Value) {
+	switch c {
+	case colTS:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(chunk[i].TS)
+		}
+	case colSeq:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(int64(chunk[i].Seq))
+		}
+	case colSymbol:
+		for i := range chunk {
+			v[i] = parquet.ByteArrayValue(w.names[chunk[i].Symbol])
+		}
+	case colAction:
+		for i := range chunk {
+			v[i] = parquet.ByteArrayValue(actionBytes[chunk[i].Action])
+		}
+	case colSide:
+		for i := range chunk {
+			v[i] = parquet.ByteArrayValue(sideBytes[chunk[i].Side])
+		}
+	case colFlags:
+		for i := range chunk {
+			v[i] = parquet.Int32Value(int32(chunk[i].Flags))
+		}
+	case colOrderID:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(int64(chunk[i].OrderID))
+		}
+	case colAccount:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(int64(chunk[i].Account))
+		}
+	case colPrice:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(chunk[i].Price)
+		}
+	case colQty:
+		for i := range chunk {
+			v[i] = parquet.Int64Value(chunk[i].Qty)
+		}
+	case colPriceF:
+		for i := range chunk {
+			v[i] = parquet.DoubleValue(float64(chunk[i].Price) / w.scales[2*chunk[i].Symbol])
+		}
+	case colQtyF:
+		for i := range chunk {
+			v[i] = parquet.DoubleValue(float64(chunk[i].Qty) / w.scales[2*chunk[i].Symbol+1])
+		}
+	}
 }
 
 // Close writes the remaining rows and the footer (with the metadata), syncs,
