@@ -177,7 +177,11 @@ func (g *Generator) openInstruments(histInsts []replay.Instrument) error {
 	for _, in := range g.spec.Instruments {
 		stp, _ := ParseSTP(in.STP)
 		g.insts = append(g.insts, replay.Instrument{Symbol: in.Symbol, Venue: "sim", Kind: replay.Spot, PriceExp: in.PriceExp, QtyExp: in.QtyExp, Tick: in.Tick, Lot: in.Lot})
-		b, err := orderbook.New(orderbook.Config{Tick: in.Tick, Lot: in.Lot, STP: stp, SizeHint: 1 << 14})
+		hint := 1 << 14
+		if !g.spec.active(in.Symbol) {
+			hint = 0 // it stands empty (another lane's instrument)
+		}
+		b, err := orderbook.New(orderbook.Config{Tick: in.Tick, Lot: in.Lot, STP: stp, SizeHint: hint})
 		if err != nil {
 			return err
 		}
