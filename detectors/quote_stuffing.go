@@ -44,11 +44,13 @@ type quoteStuffing struct {
 	anonRatio       float64
 	// rate is each instrument's anonymous message rate over the last hour:
 	// a decayed count and the decayed time it covers.
-	rate   []hourlyRate
-	info   *replay.RunInfo
-	insts  []replay.Instrument
-	placed idTable[int64]
-	accts  idTable[*stuffAccount]
+	rate     []hourlyRate
+	info     *replay.RunInfo
+	insts    []replay.Instrument
+	placed   idTable[int64]
+	accts    idTable[*stuffAccount]
+	last     *stuffAccount // the account of the last message (accounts are never removed)
+	lastAcct uint64
 }
 
 // stuffMemory is how long quote_stuffing remembers an order after placing
@@ -66,6 +68,7 @@ func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
 	q.placed = idTable[int64]{}
 	q.accts = idTable[*stuffAccount]{}
+	q.last = nil
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
 	return nil
@@ -94,10 +97,13 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			q.rate[ev.Symbol].add(now)
 			acct = anonKey(ev.Symbol)
 		}
-		a, _ := q.accts.Get(acct)
-		if a == nil {
-			a = &stuffAccount{next: q.minMsgs}
-			q.accts.Put(acct, a)
+		a := q.last // an account's messages often come in runs (a maker's cancel and add)
+		if a == nil || acct != q.lastAcct {
+			if a, _ = q.accts.Get(acct); a == nil {
+				a = &stuffAccount{next: q.minMsgs}
+				q.accts.Put(acct, a)
+			}
+			q.last, q.lastAcct = a, acct
 		}
 		a.times = append(a.times, now)
 		for a.head < len(a.times) && now-a.times[a.head] > q.window {

@@ -87,6 +87,8 @@ type spoofCancels struct {
 	large     idTable[largeOrder]
 	live      idTable[liveOrder] // every resting order: account, side, quantity
 	accts     idTable[*spoofAccount]
+	last      *spoofAccount // account's cache of its last answer (accounts are never removed)
+	lastID    uint64
 	prev      []orderbook.Top // top before the current record, per symbol
 }
 
@@ -95,6 +97,7 @@ func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.large = idTable[largeOrder]{}
 	s.live = idTable[liveOrder]{}
 	s.accts = idTable[*spoofAccount]{}
+	s.last = nil
 	s.prev = make([]orderbook.Top, len(info.Instruments))
 	s.anonTrade = make([][3]int64, len(info.Instruments))
 	s.info = info
@@ -112,11 +115,15 @@ func spoofAnonKey(sym uint32, side orderbook.Side) uint64 {
 }
 
 func (s *spoofCancels) account(id uint64) *spoofAccount {
+	if s.last != nil && id == s.lastID { // an account's messages often come in runs
+		return s.last
+	}
 	a, _ := s.accts.Get(id)
 	if a == nil {
 		a = &spoofAccount{levels: map[int64]bool{}}
 		s.accts.Put(id, a)
 	}
+	s.last, s.lastID = a, id
 	return a
 }
 
