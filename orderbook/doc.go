@@ -11,6 +11,12 @@
 // open-addressed hash maps order ids to slab slots. In steady state no operation
 // allocates.
 //
+// An owner of many resting orders (a simulated trader) marks them for a
+// watcher (NewWatcher, Watch) and learns which of them left the book from
+// WatchLeft instead of looking each one up; it amends one at its open
+// quantity with Move and pulls one that may be gone with CancelLive, one
+// lookup each.
+//
 // A rejected operation returns an *OpError naming the operation and the
 // offending values, wrapping one of the sentinel errors, and leaves the book
 // exactly as it was.

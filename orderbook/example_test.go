@@ -27,3 +27,23 @@ func Example() {
 	// filled 7 rested 0
 	// asks: [{102 3 1}]
 }
+
+// An owner of many resting orders (a market-making agent) marks them for a
+// watcher and, instead of looking each one up, asks the book which of them
+// left since it last asked; Move amends one to a new price at its open
+// quantity and says whether it still rests.
+func ExampleBook_WatchLeft() {
+	b, _ := orderbook.New(orderbook.Config{Tick: 1, Lot: 1})
+	w, _ := b.NewWatcher()
+	for id := uint64(1); id <= 3; id++ {
+		b.Submit(orderbook.Order{ID: id, Account: 7, Side: orderbook.Buy, Price: 100 - int64(id), Qty: 2}, nil)
+		b.Watch(id, w)
+	}
+	b.Submit(orderbook.Order{ID: 9, Account: 8, Side: orderbook.Sell, Price: 99, Qty: 2}, nil) // takes order 1
+	_, _, live, _ := b.Move(2, 97, nil)                                                        // order 2 to a deeper level
+	b.CancelLive(3)
+	left, complete := b.WatchLeft(w, nil)
+	fmt.Println("left:", left, "complete:", complete, "order 2 rests:", live)
+	// Output:
+	// left: [1 3] complete: true order 2 rests: true
+}
