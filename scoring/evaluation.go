@@ -2,11 +2,13 @@ package scoring
 
 import (
 	"math"
+	"runtime"
 	"sort"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/replay"
+	"golang.org/x/sync/errgroup"
 )
 
 // InstanceResult is everything scored for one detector instance on the
@@ -111,29 +113,43 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 	anyTyp := opts
 	anyTyp.AnyTypology = true
 	anyTyp.Segments = nil // the coverage row needs recall only, not rate intervals
-	for _, k := range keys {
+	// The instances are scored side by side, each into its place: the
+	// evaluation is the same whatever ran first.
+	ev.Instances = make([]InstanceResult, len(keys))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, k := range keys {
 		as := groups[k]
-		own := labelsOf(lbls, k.typ)
-		r := InstanceResult{Instance: k.inst, Typology: k.typ, Coverage: map[replay.Typology]float64{}}
-		r.All = Compute(k.inst, k.typ, math.Inf(-1), as, own, opts)
-		r.Sweep = SweepOf(k.inst, k.typ, as, own, opts)
-		r.AtCapacity = r.Sweep.AtCapacity
-		thr := math.Inf(-1)
-		if len(r.Sweep.Points) > 0 {
-			thr = r.Sweep.BestF1.Threshold
-		}
-		kept := keep(as, thr)
-		r.Best = Compute(k.inst, k.typ, thr, kept, own, opts)
-		for _, t := range ev.Typologies {
-			r.Coverage[t] = Compute(k.inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
-		}
-		r.TTD = detectionTimes(kept, own, opts)
-		if sel, ok := sels[k.inst]; ok && !(sel.Default && len(own) == 0) { // no label to choose by: no default operating point
-			operate(k.inst, &r, sel, as, own, opts)
-		}
-		ev.Instances = append(ev.Instances, r)
+		g.Go(func() error {
+			ev.Instances[i] = evaluateInstance(k.inst, k.typ, as, lbls, ev.Typologies, sels, opts, anyTyp)
+			return nil
+		})
 	}
+	g.Wait()
 	return ev
+}
+
+// evaluateInstance scores one instance's alerts on one typology.
+func evaluateInstance(inst string, typ replay.Typology, as []detectors.Alert, lbls []labels.Label, typologies []replay.Typology, sels map[string]Selection, opts, anyTyp Options) InstanceResult {
+	own := labelsOf(lbls, typ)
+	r := InstanceResult{Instance: inst, Typology: typ, Coverage: map[replay.Typology]float64{}}
+	r.All = Compute(inst, typ, math.Inf(-1), as, own, opts)
+	r.Sweep = SweepOf(inst, typ, as, own, opts)
+	r.AtCapacity = r.Sweep.AtCapacity
+	thr := math.Inf(-1)
+	if len(r.Sweep.Points) > 0 {
+		thr = r.Sweep.BestF1.Threshold
+	}
+	kept := keep(as, thr)
+	r.Best = Compute(inst, typ, thr, kept, own, opts)
+	for _, t := range typologies {
+		r.Coverage[t] = Compute(inst, t, thr, kept, labelsOf(lbls, t), anyTyp).Recall
+	}
+	r.TTD = detectionTimes(kept, own, opts)
+	if sel, ok := sels[inst]; ok && !(sel.Default && len(own) == 0) { // no label to choose by: no default operating point
+		operate(inst, &r, sel, as, own, opts)
+	}
+	return r
 }
 
 // keep returns the alerts with score >= thr.
