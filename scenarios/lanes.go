@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tapetest/tapetest/internal/ahead"
 	"github.com/tapetest/tapetest/labels"
@@ -15,9 +16,9 @@ import (
 // instrument's actors — background agents, leveraged traders, injections,
 // venue rules' clocks — act on it alone, and draw from random streams and
 // accounts of their own (Spec.Active). So each instrument is generated in a
-// lane of its own, on a goroutine of its own, and the lanes are merged:
-// events in time order, a tie between lanes in the order of the spec's
-// instruments, numbered as they come out. A lane numbers its orders k,
+// lane of its own (up to maxLanes: past that, lanes hold several), on a
+// goroutine of its own, and the lanes are merged: events in time order, a
+// tie between lanes in the lanes' order, numbered as they come out. A lane numbers its orders k,
 // k+n, k+2n, ... past the run's base (lane k of n), so the ids are unique
 // without the lanes agreeing on anything while they run. The output is the
 // same whatever the number of cores: nothing depends on which lane ran
@@ -33,14 +34,22 @@ const (
 	laneRing  = 3
 )
 
-// laneCount is how many lanes spec is generated in: one per instrument for
-// a synthetic spec of several (a spec with historical files, or one that
-// is a lane or measures some instruments already, is generated whole).
+// maxLanes bounds the lanes of a run: a lane builds the whole spec's setup
+// (every instrument's agents draw their streams and accounts), so a spec of
+// many instruments deals them out to this many lanes — instrument i to
+// lane i mod maxLanes — instead of one lane each. A constant, not the
+// machine's cores: the events are the same on every machine.
+const maxLanes = 8
+
+// laneCount is how many lanes spec is generated in: one per instrument, up
+// to maxLanes, for a synthetic spec of several (a spec with historical
+// files, or one that is a lane or measures some instruments already, is
+// generated whole).
 func laneCount(spec *Spec) int {
 	if spec.Historical() || spec.Part != nil || len(spec.Active) > 0 || spec.lane != nil {
 		return 1
 	}
-	return len(spec.Instruments)
+	return min(len(spec.Instruments), maxLanes)
 }
 
 // laneMerge is the merge of a run's lanes.
@@ -60,12 +69,15 @@ func newLanes(spec *Spec, n int) (*Generator, error) {
 	m := &laneMerge{head: make([][]replay.Event, n), held: make([][]replay.Event, n), ended: make([]bool, n)}
 	for k := range n {
 		ls := *spec
-		ls.Active = []string{spec.Instruments[k].Symbol}
+		ls.Active = nil
+		for i := k; i < len(spec.Instruments); i += n {
+			ls.Active = append(ls.Active, spec.Instruments[i].Symbol)
+		}
 		ls.lane = &laneOf{index: k, of: n}
 		g, err := newGenerator(&ls)
 		if err != nil {
 			m.close()
-			return nil, fmt.Errorf("instrument %s: %w", ls.Active[0], err)
+			return nil, fmt.Errorf("lane of %s: %w", strings.Join(ls.Active, ", "), err)
 		}
 		m.gens = append(m.gens, g)
 	}
@@ -99,7 +111,7 @@ func (m *laneMerge) fill(k int) error {
 		case errors.Is(err, io.EOF):
 			m.ended[k] = true
 		case err != nil:
-			return fmt.Errorf("instrument %s: %w", m.gens[k].insts[k].Symbol, err)
+			return fmt.Errorf("lane of %s: %w", strings.Join(m.gens[k].spec.Active, ", "), err)
 		}
 	}
 	return nil

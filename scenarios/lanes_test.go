@@ -3,6 +3,7 @@ package scenarios
 import (
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -28,7 +29,20 @@ func laneTestSpec(t *testing.T, d time.Duration) *Spec {
 // perpetual venues' conservation are the same. It fails if any actor acts
 // on an instrument not its own.
 func TestLanesAreTheWholeSpecsMarkets(t *testing.T) {
-	spec := laneTestSpec(t, 40*time.Minute)
+	t.Run("default suite", func(t *testing.T) { sameMarkets(t, laneTestSpec(t, 40*time.Minute), 5) })
+	t.Run("more instruments than lanes", func(t *testing.T) {
+		// The default suite's instruments twice over: ten instruments in
+		// maxLanes lanes, two of them holding two.
+		spec := laneTestSpec(t, 10*time.Minute)
+		for _, in := range slices.Clone(spec.Instruments) {
+			in.Symbol += "-2"
+			spec.Instruments = append(spec.Instruments, in)
+		}
+		sameMarkets(t, spec, maxLanes)
+	})
+}
+
+func sameMarkets(t *testing.T, spec *Spec, lanes int) {
 	whole, err := newGenerator(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +53,8 @@ func TestLanesAreTheWholeSpecsMarkets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer laned.Close()
-	if laned.lanes == nil || len(laned.lanes.gens) != len(spec.Instruments) {
-		t.Fatal("the default suite is not generated in lanes")
+	if laned.lanes == nil || len(laned.lanes.gens) != lanes {
+		t.Fatalf("not generated in %d lanes", lanes)
 	}
 	we, err := replay.ReadAll(whole)
 	if err != nil {
@@ -94,8 +108,8 @@ func TestLanesAreTheWholeSpecsMarkets(t *testing.T) {
 		}
 		if i > 0 && ev.TS == le[i-1].TS && ev.Symbol != le[i-1].Symbol {
 			ties++
-			if ev.Symbol < le[i-1].Symbol { // one lane per instrument, in the spec's order
-				t.Fatalf("event %d: a tie at %d goes to instrument %d after %d", i, ev.TS, le[i-1].Symbol, ev.Symbol)
+			if l, prev := int(ev.Symbol)%lanes, int(le[i-1].Symbol)%lanes; l < prev { // instrument i in lane i mod lanes; ties in the lanes' order
+				t.Fatalf("event %d: a tie at %d goes to lane %d after lane %d", i, ev.TS, prev, l)
 			}
 		}
 	}

@@ -530,10 +530,11 @@ func contains(xs []uint64, x uint64) bool {
 func (g *Generator) PerpConservation() map[string]int64 {
 	if g.lanes != nil { // each perpetual's figure from the lane it acts in
 		out := map[string]int64{}
-		for k, lg := range g.lanes.gens {
-			sym := lg.insts[k].Symbol
-			if v, ok := lg.PerpConservation()[sym]; ok {
-				out[sym] = v
+		for _, lg := range g.lanes.gens {
+			for sym, v := range lg.PerpConservation() {
+				if lg.spec.active(sym) {
+					out[sym] = v
+				}
 			}
 		}
 		return out
