@@ -202,6 +202,7 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer gen.Close() // its lanes' goroutines, its historical files: also when the run stops early
 	start, end := gen.Span()
 	replayed := map[string]bool{}
 	for _, in := range gen.Instruments() {

@@ -167,3 +167,31 @@ func TestLanesMergeTheSameEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestLanesStopOnClose: a run read only in part (a cancelled replay) and
+// closed leaves none of its lanes' goroutines behind.
+func TestLanesStopOnClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	g, err := NewGenerator(laneTestSpec(t, time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]replay.Event, 1000)
+	for range 3 {
+		if _, err := g.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runtime.NumGoroutine() <= before {
+		t.Fatal("no lane goroutines while the run is read: the test tests nothing")
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before the run", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -93,6 +93,7 @@ func Train(ctx context.Context, spec *backtest.Spec, opts Options) (*detectors.M
 	if err != nil {
 		return nil, err
 	}
+	defer gen.Close()
 	col := &collector{}
 	if _, err := replay.Run(ctx, gen, []replay.Consumer{col}, replay.RunOptions{Engine: replay.EngineOptions{STP: backtest.STPModes(spec.Scenario)}}); err != nil {
 		return nil, fmt.Errorf("train: replay: %w", err)
