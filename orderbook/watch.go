@@ -11,17 +11,15 @@ import (
 // than this.
 const watchLeftCap = 4096
 
-// watcher is one owner's watch of its orders: how many of them left the
-// book for good, and which since the owner last asked.
+// watcher is one owner's watch of its orders: which of them left the book
+// for good since the owner last asked.
 type watcher struct {
-	gone uint64
 	left []uint64 // ids, in the order they left, since the last WatchLeft
 	lost bool     // more left than watchLeftCap since the last WatchLeft
 }
 
 // leave records that watched order id left the book.
 func (w *watcher) leave(id uint64) {
-	w.gone++
 	if len(w.left) == watchLeftCap {
 		w.lost = true
 		return
@@ -33,7 +31,6 @@ func (w *watcher) leave(id uint64) {
 // again. It is the latest of the ids recorded since (what the amendment's
 // trades removed came after it), so the search from the end is short.
 func (w *watcher) back(id uint64) {
-	w.gone--
 	for i := len(w.left) - 1; i >= 0; i-- {
 		if w.left[i] == id {
 			w.left = append(w.left[:i], w.left[i+1:]...)
@@ -45,7 +42,7 @@ func (w *watcher) back(id uint64) {
 
 // NewWatcher returns a new watcher of the book's orders: an owner of many
 // orders (a synthetic trader) that marks them with Watch and reads
-// WatchLeft or WatchGone. Watchers are numbered in the order they are made,
+// WatchLeft. Watchers are numbered in the order they are made,
 // from 1; a book has at most 65,535.
 func (b *Book) NewWatcher() (uint16, error) {
 	if len(b.watchers) == 0 {
@@ -60,8 +57,8 @@ func (b *Book) NewWatcher() (uint16, error) {
 
 // Watch marks a live order for watcher w: from now until it leaves the book
 // — filled, cancelled, reduced to nothing, expired by self-trade
-// prevention, cleared — its leaving is counted in WatchGone(w) and listed
-// by WatchLeft(w); an amendment keeps it marked. It returns the order as it
+// prevention, cleared — its leaving is listed by WatchLeft(w); an
+// amendment keeps it marked. It returns the order as it
 // rests (as Get does: one lookup for both) and whether it is live. An owner
 // of many orders learns which of them left from WatchLeft instead of
 // looking each one up.
@@ -74,14 +71,6 @@ func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
 		b.orders[oi].watch = w
 	}
 	return b.info(oi), true
-}
-
-// WatchGone is how many of watcher w's orders have left the book for good.
-func (b *Book) WatchGone(w uint16) uint64 {
-	if w == 0 || int(w) >= len(b.watchers) {
-		return 0
-	}
-	return b.watchers[w].gone
 }
 
 // WatchLeft appends to dst the ids of watcher w's orders that left the book

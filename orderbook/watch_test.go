@@ -7,10 +7,10 @@ import (
 	"unsafe"
 )
 
-// TestWatchCountsWhatLeaves: a watcher's count moves when one of its orders
-// leaves the book for good — whatever removes it — and not when it is
+// TestWatchListsWhatLeaves: a watcher's list names one of its orders when
+// it leaves the book for good — whatever removes it — and not when it is
 // amended, partly filled or another watcher's order leaves.
-func TestWatchCountsWhatLeaves(t *testing.T) {
+func TestWatchListsWhatLeaves(t *testing.T) {
 	const (
 		mine  = 1
 		other = 2
@@ -21,7 +21,7 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 		// act does something to order 10 (a buy of 5 at 100, watched) and
 		// order 20 (a buy of 5 at 99, another watcher's).
 		act  func(t *testing.T, b *Book)
-		want uint64 // the count of order 10's watcher after act
+		want uint64 // how many of order 10's watcher's orders left (0 or 1: order 10)
 		live bool   // order 10 still live
 	}{
 		{"nothing", STPOff, func(*testing.T, *Book) {}, 0, true},
@@ -70,13 +70,9 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 			if _, ok := b.Watch(20, w2); !ok {
 				t.Fatal("Watch: live orders reported dead")
 			}
-			other0 := b.WatchGone(w2)
 			tc.act(t, b)
-			if got := b.WatchGone(w1); got != tc.want {
-				t.Errorf("WatchGone = %d, want %d", got, tc.want)
-			}
 			left, complete := b.WatchLeft(w1, nil)
-			if want := tc.want == 1; !complete || (len(left) == 1 && left[0] == 10) != want || len(left) > 1 {
+			if want := tc.want == 1; !complete || uint64(len(left)) != tc.want || want && left[0] != 10 {
 				t.Errorf("WatchLeft = %v, %v; want order 10 listed: %v", left, complete, want)
 			}
 			if again, _ := b.WatchLeft(w1, nil); len(again) != 0 {
@@ -85,8 +81,10 @@ func TestWatchCountsWhatLeaves(t *testing.T) {
 			if _, live := b.Get(10); live != tc.live {
 				t.Errorf("order 10 live = %v, want %v", live, tc.live)
 			}
-			if _, live := b.Get(20); live && b.WatchGone(w2) != other0 {
-				t.Errorf("the other watcher's count moved though its order is live")
+			if other, complete := b.WatchLeft(w2, nil); !complete || slices.Contains(other, 10) {
+				t.Errorf("the other watcher's list is %v, %v: it names order 10 or is incomplete", other, complete)
+			} else if _, live := b.Get(20); live && len(other) != 0 {
+				t.Errorf("the other watcher's list is %v though its order is live", other)
 			}
 		})
 	}
@@ -109,8 +107,11 @@ func TestWatchOfWhatIsNotThere(t *testing.T) {
 		t.Errorf("Watch with an unknown watcher: %+v, %v; want the live order %+v", info, ok, want)
 	}
 	b.Cancel(10)
-	if b.WatchGone(w) != 0 || b.WatchGone(7) != 0 {
-		t.Error("an unmarked order's cancel was counted")
+	if left, complete := b.WatchLeft(w, nil); !complete || len(left) != 0 {
+		t.Errorf("an unmarked order's cancel was listed: %v, %v", left, complete)
+	}
+	if left, complete := b.WatchLeft(7, nil); complete || len(left) != 0 {
+		t.Errorf("a watcher that does not exist listed %v, complete %v", left, complete)
 	}
 }
 
