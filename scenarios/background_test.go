@@ -23,10 +23,7 @@ type agentFill struct {
 
 func agentFills(t *testing.T, spec *Spec, kind agents.Kind) []agentFill {
 	t.Helper()
-	g, err := newGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := generateWhole(t, spec)
 	defer g.Close()
 	accts := map[uint64]bool{}
 	for _, a := range g.q.agents() {

@@ -48,9 +48,9 @@ type Generator struct {
 	hist     *histFeed
 	external []labels.Label // labels from the spec's external list
 	err      error
-	// lanes, when set, are the generators of the spec's instruments, one
-	// each, merged by Read; this generator then steps none itself, and its
-	// market is lane 0's, read only for what setup fixed (lanes.go).
+	// lanes, when set, are the generators of the spec's lanes, merged by
+	// Read; this generator then steps none itself, and its market is lane
+	// 0's, read only for what setup fixed (lanes.go).
 	lanes *laneMerge
 }
 
@@ -88,8 +88,8 @@ type exchange struct{ *market }
 
 // NewGenerator builds the simulation of spec: instruments, account
 // population, background agents, venue rules and the planned injections. A
-// synthetic spec's instruments are generated side by side, one lane each,
-// and merged (lanes.go); the events are the same for any GOMAXPROCS.
+// synthetic spec's instruments are generated side by side in lanes and
+// merged (lanes.go); the events are the same for any GOMAXPROCS.
 func NewGenerator(spec *Spec) (*Generator, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -100,12 +100,10 @@ func NewGenerator(spec *Spec) (*Generator, error) {
 	return newGenerator(spec)
 }
 
-// newGenerator builds the simulation of spec on one goroutine: a lane, or
-// a spec that is generated whole (historical files, one instrument).
+// newGenerator builds the simulation of spec, which NewGenerator validated,
+// on one goroutine: a lane, or a spec that is generated whole (historical
+// files, one instrument).
 func newGenerator(spec *Spec) (*Generator, error) {
-	if err := spec.Validate(); err != nil {
-		return nil, err
-	}
 	r := rand.New(rand.NewPCG(spec.Seed, 0x7a9e7e57))
 	m := &market{spec: spec, now: spec.Start.UnixNano(), pos: map[[2]uint64]int64{}, counts: map[string]int64{}}
 	g := &Generator{market: m, x: &exchange{m}}

@@ -43,10 +43,10 @@ const maxLanes = 8
 
 // laneCount is how many lanes spec is generated in: one per instrument, up
 // to maxLanes, for a synthetic spec of several (a spec with historical
-// files, or one that is a lane or measures some instruments already, is
-// generated whole).
+// files, or one that names its active instruments — a lane, realism's
+// measured instrument — is generated whole).
 func laneCount(spec *Spec) int {
-	if spec.Historical() || spec.Part != nil || len(spec.Active) > 0 || spec.lane != nil {
+	if spec.Historical() || spec.Part != nil || len(spec.Active) > 0 {
 		return 1
 	}
 	return min(len(spec.Instruments), maxLanes)
@@ -63,8 +63,8 @@ type laneMerge struct {
 	err     error
 }
 
-// newLanes builds the lanes of spec, one per instrument, and a generator
-// that merges them.
+// newLanes builds spec's n lanes (instrument i in lane i mod n) and a
+// generator that merges them.
 func newLanes(spec *Spec, n int) (*Generator, error) {
 	m := &laneMerge{head: make([][]replay.Event, n), held: make([][]replay.Event, n), ended: make([]bool, n)}
 	for k := range n {
@@ -118,7 +118,7 @@ func (m *laneMerge) fill(k int) error {
 }
 
 // read merges events into dst: the earliest of the lanes' next events, a
-// tie going to the lane of the earlier instrument; it takes a run of one
+// tie going to the earlier lane; it takes a run of one
 // lane's events at a time, up to the next event another lane has before it.
 func (m *laneMerge) read(dst []replay.Event) (int, error) {
 	if m.err != nil {

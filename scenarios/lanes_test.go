@@ -10,6 +10,20 @@ import (
 	"github.com/tapetest/tapetest/replay"
 )
 
+// generateWhole is spec's generator on one goroutine, every instrument in
+// it (NewGenerator's lanes aside), spec validated as NewGenerator does.
+func generateWhole(t *testing.T, spec *Spec) *Generator {
+	t.Helper()
+	if err := spec.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	g, err := newGenerator(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 // laneTestSpec is the default suite, shortened.
 func laneTestSpec(t *testing.T, d time.Duration) *Spec {
 	t.Helper()
@@ -43,10 +57,7 @@ func TestLanesAreTheWholeSpecsMarkets(t *testing.T) {
 }
 
 func sameMarkets(t *testing.T, spec *Spec, lanes int) {
-	whole, err := newGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole := generateWhole(t, spec)
 	defer whole.Close()
 	laned, err := NewGenerator(spec)
 	if err != nil {

@@ -174,10 +174,7 @@ func TestCascadeHunterSetsOffLiquidations(t *testing.T) {
 		}
 	}
 	spec.Injections = kept
-	g, err := newGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := generateWhole(t, spec)
 	if _, err := replay.ReadAll(g); err != nil {
 		t.Fatal(err)
 	}

@@ -17,10 +17,7 @@ func TestWatchersChangeNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Duration = Duration(20 * time.Minute)
-		g, err := newGenerator(s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		g := generateWhole(t, s)
 		defer g.Close()
 		g.noWatchers = !watch
 		evs, err := replay.ReadAll(g)
