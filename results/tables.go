@@ -110,11 +110,16 @@ func writeTable[T any](path string, rows []T) error {
 	})
 }
 
-// newTableWriter is a results table's Parquet writer: zstd, and the
-// results version in the file's created_by.
+// newTableWriter is a results table's Parquet writer: zstd, row groups of
+// tableRowGroup rows, and the results version in the file's created_by.
 func newTableWriter[T any](w io.Writer) *parquet.GenericWriter[T] {
-	return parquet.NewGenericWriter[T](w, parquet.Compression(tableCodec), parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
+	return parquet.NewGenericWriter[T](w, parquet.Compression(tableCodec), parquet.MaxRowsPerRowGroup(tableRowGroup),
+		parquet.CreatedBy("tapetest", "results-"+fmt.Sprint(ResultsVersion), ""))
 }
+
+// tableRowGroup is how many rows make a row group of a results table: a
+// long run's table is written without holding all its rows' columns.
+const tableRowGroup = 65536
 
 // tableCodec compresses every table: one codec, so that its pool of zstd
 // encoders (each with a window of several MB) serves the tables one after
@@ -124,7 +129,7 @@ var tableCodec = &zstd.Codec{Level: zstd.SpeedDefault}
 // writeAlerts writes alerts.parquet and alerts.csv; matched maps an alert
 // index to the ids of the labels it matches (may be nil). Both stream: the
 // alerts are turned into rows a chunk at a time, and the Parquet table
-// takes a row group every alertRowGroup rows, so that writing holds no
+// takes a row group every tableRowGroup rows, so that writing holds no
 // second copy of a long run's alerts.
 func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map[int][]string) error {
 	chunks := func(each func(rows []alertRow) error) error {
@@ -144,15 +149,9 @@ func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map
 	}
 	err := WriteAtomic(filepath.Join(dir, AlertsFile), func(w io.Writer) error {
 		pw := newTableWriter[alertRow](w)
-		n := 0
 		err := chunks(func(rows []alertRow) error {
-			if _, err := pw.Write(rows); err != nil {
-				return err
-			}
-			if n += len(rows); n%alertRowGroup == 0 {
-				return pw.Flush()
-			}
-			return nil
+			_, err := pw.Write(rows)
+			return err
 		})
 		if err != nil {
 			return err
@@ -189,13 +188,8 @@ func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map
 	})
 }
 
-// alertChunk is how many alerts writeAlerts turns into rows at a time, and
-// alertRowGroup how many rows make a row group of alerts.parquet (a
-// multiple of alertChunk).
-const (
-	alertChunk    = 4096
-	alertRowGroup = 16 * alertChunk
-)
+// alertChunk is how many alerts writeAlerts turns into rows at a time.
+const alertChunk = 4096
 
 // WriteLabels writes labels.parquet.
 func WriteLabels(dir string, lbls []labels.Label) error {

@@ -70,7 +70,7 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 // than a chunk, and not a multiple of either) writes every alert, in order,
 // to both tables, alerts.parquet in more than one row group.
 func TestAlertsStreamInChunks(t *testing.T) {
-	for _, n := range []int{0, 1, alertChunk, alertRowGroup + alertChunk + 7} {
+	for _, n := range []int{0, 1, alertChunk, tableRowGroup + alertChunk + 7} {
 		alerts := make([]detectors.Alert, n)
 		matched := map[int][]string{}
 		for i := range alerts {
@@ -94,7 +94,7 @@ func TestAlertsStreamInChunks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := max(1, (n+alertRowGroup-1)/alertRowGroup); n > 0 && len(pf.RowGroups()) != want {
+		if want := max(1, (n+tableRowGroup-1)/tableRowGroup); n > 0 && len(pf.RowGroups()) != want {
 			t.Errorf("%d alerts: %d row groups, want %d", n, len(pf.RowGroups()), want)
 		}
 		f.Close()
