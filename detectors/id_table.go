@@ -197,3 +197,26 @@ func (t *idTable[V]) SweepWhenGrown(least int, drop func(id uint64, v V) bool) {
 	t.Sweep(drop)
 	t.sweepAt = 2 * t.Len()
 }
+
+// accountTable is per-account state that is kept for the whole run (never
+// removed), remembering the last account asked for: an account's messages
+// come in runs (a maker's cancel and add), and a run asks the table once.
+type accountTable[V any] struct {
+	t      idTable[*V]
+	last   *V
+	lastID uint64
+}
+
+// get returns account id's state, made by fresh on first use.
+func (a *accountTable[V]) get(id uint64, fresh func() *V) *V {
+	if a.last != nil && id == a.lastID {
+		return a.last
+	}
+	v, _ := a.t.Get(id)
+	if v == nil {
+		v = fresh()
+		a.t.Put(id, v)
+	}
+	a.last, a.lastID = v, id
+	return v
+}

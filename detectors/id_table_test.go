@@ -75,3 +75,24 @@ func TestIDTableGrowsAndShrinks(t *testing.T) {
 		t.Fatalf("after the sweep %d entries, want %d", tab.Len(), n/4)
 	}
 }
+
+// TestAccountTableRemembers: an account's state is made once and the same
+// whether it is asked for again at once (the remembered last) or after
+// others (the table), and the zero account is an account like any other.
+func TestAccountTableRemembers(t *testing.T) {
+	var a accountTable[int]
+	made := 0
+	fresh := func() *int { made++; v := made; return &v }
+	ids := []uint64{7, 7, 9, 7, 0, 9, 0, 7}
+	seen := map[uint64]*int{}
+	for _, id := range ids {
+		p := a.get(id, fresh)
+		if q, ok := seen[id]; ok && q != p {
+			t.Fatalf("account %d: a second state (%d, was %d)", id, *p, *q)
+		}
+		seen[id] = p
+	}
+	if made != 3 {
+		t.Errorf("%d states made for 3 accounts", made)
+	}
+}

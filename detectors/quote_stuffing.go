@@ -44,13 +44,11 @@ type quoteStuffing struct {
 	anonRatio       float64
 	// rate is each instrument's anonymous message rate over the last hour:
 	// a decayed count and the decayed time it covers.
-	rate     []hourlyRate
-	info     *replay.RunInfo
-	insts    []replay.Instrument
-	placed   idTable[int64]
-	accts    idTable[*stuffAccount]
-	last     *stuffAccount // the account of the last message (accounts are never removed)
-	lastAcct uint64
+	rate   []hourlyRate
+	info   *replay.RunInfo
+	insts  []replay.Instrument
+	placed idTable[int64]
+	accts  accountTable[stuffAccount]
 }
 
 // stuffMemory is how long quote_stuffing remembers an order after placing
@@ -67,8 +65,7 @@ func (q *quoteStuffing) memory() int64 { return max(stuffMemory, q.maxLife) }
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
 	q.placed = idTable[int64]{}
-	q.accts = idTable[*stuffAccount]{}
-	q.last = nil
+	q.accts = accountTable[stuffAccount]{}
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
 	return nil
@@ -97,14 +94,7 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			q.rate[ev.Symbol].add(now)
 			acct = anonKey(ev.Symbol)
 		}
-		a := q.last // an account's messages often come in runs (a maker's cancel and add)
-		if a == nil || acct != q.lastAcct {
-			if a, _ = q.accts.Get(acct); a == nil {
-				a = &stuffAccount{next: q.minMsgs}
-				q.accts.Put(acct, a)
-			}
-			q.last, q.lastAcct = a, acct
-		}
+		a := q.accts.get(acct, func() *stuffAccount { return &stuffAccount{next: q.minMsgs} })
 		a.times = append(a.times, now)
 		for a.head < len(a.times) && now-a.times[a.head] > q.window {
 			a.head++

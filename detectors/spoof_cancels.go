@@ -86,9 +86,7 @@ type spoofCancels struct {
 	insts     []replay.Instrument
 	large     idTable[largeOrder]
 	live      idTable[liveOrder] // every resting order: account, side, quantity
-	accts     idTable[*spoofAccount]
-	last      *spoofAccount // account's cache of its last answer (accounts are never removed)
-	lastID    uint64
+	accts     accountTable[spoofAccount]
 	prev      []orderbook.Top // top before the current record, per symbol
 }
 
@@ -96,8 +94,7 @@ func (s *spoofCancels) Start(info *replay.RunInfo) error {
 	s.insts = info.Instruments
 	s.large = idTable[largeOrder]{}
 	s.live = idTable[liveOrder]{}
-	s.accts = idTable[*spoofAccount]{}
-	s.last = nil
+	s.accts = accountTable[spoofAccount]{}
 	s.prev = make([]orderbook.Top, len(info.Instruments))
 	s.anonTrade = make([][3]int64, len(info.Instruments))
 	s.info = info
@@ -115,16 +112,7 @@ func spoofAnonKey(sym uint32, side orderbook.Side) uint64 {
 }
 
 func (s *spoofCancels) account(id uint64) *spoofAccount {
-	if s.last != nil && id == s.lastID { // an account's messages often come in runs
-		return s.last
-	}
-	a, _ := s.accts.Get(id)
-	if a == nil {
-		a = &spoofAccount{levels: map[int64]bool{}}
-		s.accts.Put(id, a)
-	}
-	s.last, s.lastID = a, id
-	return a
+	return s.accts.get(id, func() *spoofAccount { return &spoofAccount{levels: map[int64]bool{}} })
 }
 
 func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
