@@ -119,6 +119,9 @@ func ParseDecimal(s string, exp int) (int64, error) {
 // (a sign, an exponent, an error) goes through ParseDecimal, so the two
 // agree on every input (FuzzParseDecimal holds them to it).
 func ParseDecimalBytes(b []byte, exp int) (int64, error) {
+	if v, ok := plainDecimal(b, exp); ok {
+		return v, nil
+	}
 	var v int64
 	sig, frac, digits := 0, -1, 0 // significant digits; digits after the point (-1: no point yet)
 	for _, c := range b {

@@ -57,6 +57,11 @@ func FuzzParseDecimal(f *testing.F) {
 		f.Add(s, 2)
 		f.Add(s, 0)
 	}
+	// Eight decimals read at once: a non-digit at either end of the eight, a ninth.
+	for _, s := range []string{"1.1234567a", "1./2345678", "1.12345678", "1.123456789", "12.0000000:", "0.99999999", "99999999.99999999", "999999999.999999999", "1234567890.12345678"} {
+		f.Add(s, 8)
+		f.Add(s, 10)
+	}
 	f.Fuzz(func(t *testing.T, s string, exp int) {
 		if exp < 0 || exp > 18 {
 			return
@@ -69,6 +74,30 @@ func FuzzParseDecimal(f *testing.F) {
 			t.Fatalf("%q parsed to %d with exp %d but has %d decimals", s, v, exp, Decimals(s))
 		}
 	})
+}
+
+// TestEightDigitsIsTheByteLoop holds the eight-at-once digit parse to a
+// byte-by-byte one for every byte value at every one of the eight places.
+func TestEightDigitsIsTheByteLoop(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("90817263")
+			b[pos] = byte(c)
+			var want uint64
+			wantOK := true
+			for _, d := range b {
+				if d < '0' || d > '9' {
+					wantOK = false
+					break
+				}
+				want = want*10 + uint64(d-'0')
+			}
+			got, ok := eightDigits(b)
+			if ok != wantOK || ok && got != want {
+				t.Fatalf("eightDigits(%q) = %d, %v; want %d, %v", b, got, ok, want, wantOK)
+			}
+		}
+	}
 }
 
 // BenchmarkParseDecimalBytes parses a Binance depth level's price and

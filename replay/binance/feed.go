@@ -125,12 +125,9 @@ func (fr *feedReader) decode(b []byte, m *feedMsg) error {
 	var bids, asks []level
 	obj := b[sp+1:]
 	end, err := fields(obj, func(k, v []byte) (n int, err error) {
-		var raw []byte
 		switch string(k) {
 		case "stream":
-			if raw, n, err = scalar(v); err == nil {
-				stream, err = jsonBytes(raw)
-			}
+			stream, n, err = stringValue(v)
 		case "data":
 			if len(stream) > 0 { // the usual order: the stream says how to read its data
 				dataRead = true
@@ -192,8 +189,8 @@ func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
 			var raw []byte
 			switch string(k) {
 			case "s":
-				if raw, n, err = scalar(v); err == nil {
-					m.symbol, err = fr.symbolOf(raw)
+				if raw, n, err = stringValue(v); err == nil {
+					m.symbol = fr.symbolOf(raw)
 				}
 			case "U":
 				m.first, n, err = intAt(v)
@@ -224,21 +221,24 @@ func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
 		m.kind = kindDepth
 	case string(ch) == "trade" || string(ch) == "aggTrade":
 		n, err = fields(v, func(k, v []byte) (n int, err error) {
-			raw, n, err := scalar(v)
-			if err != nil {
-				return 0, fr.bad("data."+string(k), "%v", err)
-			}
+			var raw []byte
 			switch string(k) {
 			case "s":
-				m.symbol, err = fr.symbolOf(raw)
+				if raw, n, err = stringValue(v); err == nil {
+					m.symbol = fr.symbolOf(raw)
+				}
 			case "p":
-				m.price, err = jsonBytes(raw)
+				m.price, n, err = stringValue(v)
 			case "q":
-				m.qty, err = jsonBytes(raw)
+				m.qty, n, err = stringValue(v)
 			case "m":
-				m.buyerMaker, err = jsonBool(raw)
+				if raw, n, err = scalar(v); err == nil {
+					m.buyerMaker, err = jsonBool(raw)
+				}
 			case "T":
-				m.tradeTimeMS, err = jsonInt(raw)
+				m.tradeTimeMS, n, err = intAt(v)
+			default:
+				n, err = skipValue(v, 0)
 			}
 			if err != nil {
 				return 0, fr.bad("data."+string(k), "%v", err)
@@ -248,23 +248,24 @@ func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
 		m.kind = kindTrade
 	case string(ch) == "bookTicker":
 		n, err = fields(v, func(k, v []byte) (n int, err error) {
-			raw, n, err := scalar(v)
-			if err != nil {
-				return 0, fr.bad("data."+string(k), "%v", err)
-			}
+			var raw []byte
 			switch string(k) {
 			case "s":
-				m.symbol, err = fr.symbolOf(raw)
+				if raw, n, err = stringValue(v); err == nil {
+					m.symbol = fr.symbolOf(raw)
+				}
 			case "u":
-				m.tickerU, err = jsonInt(raw)
+				m.tickerU, n, err = intAt(v)
 			case "b":
-				m.bidPx, err = jsonBytes(raw)
+				m.bidPx, n, err = stringValue(v)
 			case "B":
-				m.bidQty, err = jsonBytes(raw)
+				m.bidQty, n, err = stringValue(v)
 			case "a":
-				m.askPx, err = jsonBytes(raw)
+				m.askPx, n, err = stringValue(v)
 			case "A":
-				m.askQty, err = jsonBytes(raw)
+				m.askQty, n, err = stringValue(v)
+			default:
+				n, err = skipValue(v, 0)
 			}
 			if err != nil {
 				return 0, fr.bad("data."+string(k), "%v", err)
@@ -282,16 +283,12 @@ func (fr *feedReader) decodeData(m *feedMsg, stream, v []byte) (int, error) {
 	return n, nil
 }
 
-// symbolOf is the JSON string v as a symbol: the previous line's string
+// symbolOf is a string's contents as a symbol: the previous line's string
 // when it names the same one (every line of a feed does), so that reading
 // it allocates only when it changes.
-func (fr *feedReader) symbolOf(v []byte) (string, error) {
-	b, err := jsonBytes(v)
-	if err != nil {
-		return "", err
-	}
+func (fr *feedReader) symbolOf(b []byte) string {
 	if string(b) != fr.symbol {
 		fr.symbol = string(b)
 	}
-	return fr.symbol, nil
+	return fr.symbol
 }

@@ -85,6 +85,15 @@ func scalar(rest []byte) ([]byte, int, error) {
 	return rest[:n], n, nil
 }
 
+// stringValue decodes the JSON string at the start of rest and returns its
+// length: one pass over it (a scalar then jsonBytes was two).
+func stringValue(rest []byte) ([]byte, int, error) {
+	if len(rest) == 0 || rest[0] != '"' {
+		return nil, 0, errors.New("not a string")
+	}
+	return stringAt(rest, 0)
+}
+
 // trailing checks that only spaces follow position i.
 func trailing(b []byte, i int) error {
 	if skipSpace(b, i) != len(b) {
@@ -94,7 +103,7 @@ func trailing(b []byte, i int) error {
 }
 
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
 		i++
 	}
 	return i
@@ -109,6 +118,9 @@ const (
 
 var jsonClass = [256]uint8{'"': classQuote, '{': classOpen, '[': classOpen, '}': classClose, ']': classClose}
 
+// scalarEnds are the bytes a number or literal ends at.
+var scalarEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\r': true, '\n': true}
+
 // skipValue returns the end of the JSON value starting at i.
 func skipValue(b []byte, i int) (int, error) {
 	if i >= len(b) {
@@ -116,13 +128,8 @@ func skipValue(b []byte, i int) (int, error) {
 	}
 	switch c := b[i]; {
 	case c == '"':
-		for j := i + 1; j < len(b); j++ {
-			switch b[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1, nil
-			}
+		if j := stringEnd(b, i+1); j >= 0 {
+			return j + 1, nil
 		}
 		return 0, errSyntax
 	case c == '{' || c == '[':
@@ -130,14 +137,8 @@ func skipValue(b []byte, i int) (int, error) {
 		for j := i; j < len(b); j++ {
 			switch jsonClass[b[j]] {
 			case classQuote: // a string, scanned here: most of a line's bytes
-				k := j + 1
-				for k < len(b) && b[k] != '"' {
-					if b[k] == '\\' {
-						k++
-					}
-					k++
-				}
-				if k >= len(b) {
+				k := stringEnd(b, j+1)
+				if k < 0 {
 					return 0, errSyntax
 				}
 				j = k
@@ -156,7 +157,7 @@ func skipValue(b []byte, i int) (int, error) {
 		return 0, errSyntax
 	default:
 		j := i
-		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\r' && b[j] != '\n' {
+		for j < len(b) && !scalarEnds[b[j]] {
 			j++
 		}
 		if j == i {
@@ -169,20 +170,23 @@ func skipValue(b []byte, i int) (int, error) {
 // stringAt decodes the JSON string starting at b[i] (a '"') in one pass:
 // its contents and the index after its closing quote.
 func stringAt(b []byte, i int) ([]byte, int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			return b[i+1 : j : j], j + 1, nil
-		case '\\': // escapes to undo: the rare case
-			end, err := skipValue(b, i)
-			if err != nil {
-				return nil, 0, err
-			}
-			v, err := jsonBytes(b[i:end])
-			return v, end, err
-		}
+	if i+2 < len(b) && b[i+2] == '"' && b[i+1] != '\\' && b[i+1] != '"' { // a one-byte key, as most of Binance's are
+		return b[i+1 : i+2 : i+2], i + 3, nil
 	}
-	return nil, 0, errSyntax
+	j := quoteOrEscape(b, i+1)
+	if j >= len(b) {
+		return nil, 0, errSyntax
+	}
+	if b[j] == '"' {
+		return b[i+1 : j : j], j + 1, nil
+	}
+	// escapes to undo: the rare case
+	end, err := skipValue(b, i)
+	if err != nil {
+		return nil, 0, err
+	}
+	v, err := jsonBytes(b[i:end])
+	return v, end, err
 }
 
 // jsonBytes decodes a JSON string value: its contents within v, or a new
