@@ -1,25 +1,14 @@
 package replay
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/tapetest/tapetest/internal/swar"
+)
 
 // Eight decimal digits at a time: a feed's price or quantity is a handful
 // of integer digits, a point, and (Binance's) eight decimals, and reading
 // them a byte at a time was a sixth of an import's time.
-
-// eightDigits is the value of the eight ASCII digits at the start of b
-// (len(b) >= 8), and whether all eight are digits. It is the SWAR parse of
-// simdjson's parse_eight_digits_unrolled: the bytes loaded little-endian,
-// pairs, then quads, then the halves combined by one multiply each.
-func eightDigits(b []byte) (uint64, bool) {
-	x := binary.LittleEndian.Uint64(b)
-	// A digit is 0x30..0x39: its high nibble 3, and adding 6 keeps it 3.
-	if x&0xF0F0F0F0F0F0F0F0|(x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0>>4 != 0x3333333333333333 {
-		return 0, false
-	}
-	x = (x & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8
-	x = (x & 0x00FF00FF00FF00FF) * 6553601 >> 16
-	return (x & 0x0000FFFF0000FFFF) * 42949672960001 >> 32, true
-}
 
 // plainDecimal parses the plain form "ddd[.ddd]" of at most 18 digits (no
 // sign, no exponent: nothing that can overflow) with exp decimal places. ok
@@ -46,7 +35,7 @@ func plainDecimal(b []byte, exp int) (v int64, ok bool) {
 		}
 		i++
 		for ; n-i >= 8; i += 8 {
-			x, ok := eightDigits(b[i:])
+			x, ok := swar.Digits(binary.LittleEndian.Uint64(b[i:]))
 			if !ok {
 				return 0, false
 			}

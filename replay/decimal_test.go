@@ -76,30 +76,6 @@ func FuzzParseDecimal(f *testing.F) {
 	})
 }
 
-// TestEightDigitsIsTheByteLoop holds the eight-at-once digit parse to a
-// byte-by-byte one for every byte value at every one of the eight places.
-func TestEightDigitsIsTheByteLoop(t *testing.T) {
-	for pos := 0; pos < 8; pos++ {
-		for c := 0; c < 256; c++ {
-			b := []byte("90817263")
-			b[pos] = byte(c)
-			var want uint64
-			wantOK := true
-			for _, d := range b {
-				if d < '0' || d > '9' {
-					wantOK = false
-					break
-				}
-				want = want*10 + uint64(d-'0')
-			}
-			got, ok := eightDigits(b)
-			if ok != wantOK || ok && got != want {
-				t.Fatalf("eightDigits(%q) = %d, %v; want %d, %v", b, got, ok, want, wantOK)
-			}
-		}
-	}
-}
-
 // BenchmarkParseDecimalBytes parses a Binance depth level's price and
 // quantity (eight decimals on the wire) at a coarser and at the full
 // exponent.

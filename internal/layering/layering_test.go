@@ -18,6 +18,7 @@ var layers = map[string]int{
 	"internal/realdata":          0,
 	"internal/staging":           0,
 	"internal/ahead":             0,
+	"internal/swar":              0,
 	"orderbook":                  0,
 	"orderbook/perp":             1,
 	"replay":                     1,

@@ -2,29 +2,21 @@ package binance
 
 import (
 	"encoding/binary"
-	"math/bits"
+
+	"github.com/tapetest/tapetest/internal/swar"
 )
 
 // Most of a feed line's bytes are inside strings (prices, quantities,
 // names), and finding a string's end a byte at a time was a third of an
 // import's time: quoteOrEscape looks at eight bytes at once.
 
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
 // quoteOrEscape is the index of the first '"' or '\\' in b at or after j,
 // or len(b) when there is none.
 func quoteOrEscape(b []byte, j int) int {
 	for ; j+8 <= len(b); j += 8 {
 		x := binary.LittleEndian.Uint64(b[j:])
-		q := x ^ ('"' * ones)
-		e := x ^ ('\\' * ones)
-		// A byte of q or e is zero where x holds the byte looked for; the
-		// lowest flag is exact (a borrow only flags bytes above a zero).
-		if m := ((q-ones)&^q | (e-ones)&^e) & highs; m != 0 {
-			return j + bits.TrailingZeros64(m)>>3
+		if m := swar.Match(x, '"') | swar.Match(x, '\\'); m != 0 {
+			return j + swar.First(m)
 		}
 	}
 	for ; j < len(b); j++ {

@@ -2,6 +2,7 @@ package lobster
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/tapetest/tapetest/internal/realdata"
@@ -68,4 +69,28 @@ func BenchmarkEngineGOOG(b *testing.B) {
 	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*len(evs))
 	b.ReportMetric(ns, "ns/event")
 	b.ReportMetric(1e9/ns, "events/s")
+}
+
+// BenchmarkBookFileGOOG parses the GOOG level-10 orderbook file (decompressed
+// beforehand): the half of verify that runs ahead on its own goroutine.
+func BenchmarkBookFileGOOG(b *testing.B) {
+	path := realdata.Decompressed(b, googBook10)
+	var rows int64
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r, err := OpenBook(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var row BookRow
+		for rows = 0; ; rows++ {
+			if err := r.Next(&row); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

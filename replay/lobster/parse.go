@@ -3,10 +3,12 @@ package lobster
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/tapetest/tapetest/internal/swar"
 	"github.com/tapetest/tapetest/replay"
 )
 
@@ -79,6 +81,16 @@ var errSyntax = errors.New("not an integer")
 // returns the rest after its comma (nil when it was the last field). ok is
 // false where parseInt would fail.
 func intField(b []byte) (v int64, rest []byte, ok bool) {
+	if len(b) >= 8 { // the common field, up to seven digits and a comma, in one word
+		x := binary.LittleEndian.Uint64(b)
+		if m := swar.Match(x, ','); m != 0 {
+			if n := swar.First(m); n > 0 {
+				if u, ok := swar.LeadingDigits(x, n); ok {
+					return int64(u), b[n+1:], true
+				}
+			}
+		}
+	}
 	i := 0
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {

@@ -138,3 +138,22 @@ func TestTimesBeyondTheNanosecond(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIntField holds intField — a field of up to seven digits read in one
+// word, the rest a byte at a time — to field then parseInt.
+func FuzzIntField(f *testing.F) {
+	for _, s := range []string{"5859400,200", "1,2", ",5", ",2345678,9", "-234567,8", "-5,3", "+7,1", "1234567,", "12345678,9", "9999999999,0", "-9999999999", "12a4567,1", "123/567,1", "00000001,2", "4611686018427387904,1", "", "7"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fld, wantRest := field(b)
+		want, err := parseInt(fld)
+		v, rest, ok := intField(b)
+		if ok != (err == nil) {
+			t.Fatalf("intField(%q) ok %v; parseInt(%q) err %v", b, ok, fld, err)
+		}
+		if ok && (v != want || string(rest) != string(wantRest) || (rest == nil) != (wantRest == nil)) {
+			t.Fatalf("intField(%q) = %d, %q; want %d, %q", b, v, rest, want, wantRest)
+		}
+	})
+}
