@@ -232,3 +232,26 @@ func TestJSONIntIsParseInt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeLine decodes one feed line of each kind as recorded in the
+// BTCUSDT feed (a bookTicker, a trade, a depth diff of 12 levels).
+func BenchmarkDecodeLine(b *testing.B) {
+	diff := `1723161253937085768 {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":50093239189,"u":50093239202,"b":[["61737.63000000","0.00000000"],["61730.17000000","0.00000000"],["56854.58000000","0.00000000"],["61836.01000000","0.41200000"],["61835.00000000","0.00000000"],["61801.02000000","1.00200000"]],"a":[["61837.64000000","1.54698000"],["61839.85000000","0.00000000"],["61841.20000000","0.06000000"],["61844.30000000","0.40163000"],["61862.50000000","0.05019000"],["61900.00000000","3.12000000"]]}}`
+	for _, c := range []struct{ name, line string }{
+		{"ticker", `1723161254371486467 {"stream":"btcusdt@bookTicker","data":{"u":50093239697,"s":"BTCUSDT","b":"61832.00000000","B":"0.00909000","a":"61832.01000000","A":"1.27475000"}}`},
+		{"trade", `1723161254087896568 {"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":3735683259,"p":"61837.63000000","q":"0.02000000","T":1723161255342,"m":true,"M":true}}`},
+		{"diff", diff},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			fr := &feedReader{file: "f", line: 1}
+			line := []byte(c.line)
+			var m feedMsg
+			b.SetBytes(int64(len(line)))
+			for b.Loop() {
+				if err := fr.decode(line, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
