@@ -3,11 +3,13 @@ package replay
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
+
 	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // OpenText opens a text input file for buffered reading, decompressing it

@@ -66,14 +66,22 @@ func TestLinesReportTruncation(t *testing.T) {
 		zw.Write([]byte("1700000000000,buy,1.5,2\n"))
 	}
 	zw.Close()
-	p := filepath.Join(t.TempDir(), "cut.csv.gz")
-	os.WriteFile(p, gz.Bytes()[:gz.Len()/2], 0o644)
-	l := NewLines([]string{p})
-	var err error
-	for err == nil {
-		_, err = l.Next()
-	}
-	if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "cut.csv.gz") {
-		t.Fatalf("a truncated gzip: %v", err)
+	cut := gz.Bytes()[:gz.Len()/2]
+	damaged := bytes.Clone(gz.Bytes())
+	damaged[len(damaged)-6] ^= 0xff // the trailer's CRC-32
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{{"cut.csv.gz", cut}, {"damaged.csv.gz", damaged}} {
+		p := filepath.Join(t.TempDir(), c.name)
+		os.WriteFile(p, c.b, 0o644)
+		l := NewLines([]string{p})
+		var err error
+		for err == nil {
+			_, err = l.Next()
+		}
+		if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), c.name) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
 	}
 }
