@@ -262,7 +262,13 @@ func Run(ctx context.Context, rs *Spec, opts Options) (*Outcome, error) {
 			return nil, fmt.Errorf("%s: %s", f.Instance, f.Error)
 		}
 	}
-	var alerts []detectors.Alert
+	total := 0
+	for _, c := range runners {
+		if !failed[c.Name()] {
+			total += len(c.Alerts())
+		}
+	}
+	alerts := make([]detectors.Alert, 0, total) // the run's one copy of its alerts, at its size
 	var ran []scoring.Ref
 	symIndex := map[string]int{}
 	for i, in := range gen.Instruments() {

@@ -101,7 +101,7 @@ func addLinesStyled(p *plot.Plot, series []plotSeries, step bool, kind plotter.S
 		}
 		l.Color, l.Dashes = seriesColor(i), seriesDashes(i)
 		l.Width = vg.Points(1.6)
-		p.Add(l)
+		p.Add(fewBoxesLine{l})
 		if len(pts) == 1 {
 			sc, _ := plotter.NewScatter(pts)
 			sc.Color = seriesColor(i)
@@ -435,7 +435,7 @@ func timelinePlot(title string, t, price []float64, windows []window, alerts []m
 	}
 	line.Color = color.RGBA{0, 114, 178, 255}
 	line.Width = vg.Points(1)
-	p.Add(line)
+	p.Add(fewBoxesLine{line})
 	p.Legend.Add("price", line)
 	for _, kind := range []struct {
 		matched bool
@@ -457,7 +457,7 @@ func timelinePlot(title string, t, price []float64, windows []window, alerts []m
 			return nil, err
 		}
 		sc.Shape, sc.Color, sc.Radius = kind.glyph, kind.colour, vg.Points(3)
-		p.Add(sc)
+		p.Add(fewBoxesScatter{sc})
 		p.Legend.Add(kind.name, sc)
 	}
 	p.Y.Min, p.Y.Max = lo, hi
