@@ -207,6 +207,11 @@ type accountTable[V any] struct {
 	lastID uint64
 }
 
+// each calls fn with every account's state.
+func (a *accountTable[V]) each(fn func(*V)) {
+	a.t.Sweep(func(_ uint64, v *V) bool { fn(v); return false })
+}
+
 // get returns account id's state, made by fresh on first use.
 func (a *accountTable[V]) get(id uint64, fresh func() *V) *V {
 	if a.last != nil && id == a.lastID {

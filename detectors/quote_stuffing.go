@@ -49,7 +49,13 @@ type quoteStuffing struct {
 	insts  []replay.Instrument
 	placed idTable[int64]
 	accts  accountTable[stuffAccount]
+	// batches counts the batches consumed: every idleEvery-th, the message
+	// times of accounts silent for a window are let go.
+	batches int
 }
+
+// idleEvery is how many batches pass between looks for silent accounts.
+const idleEvery = 64
 
 // stuffMemory is how long quote_stuffing remembers an order after placing
 // it: the cancel of an older one is not counted among the cancelled orders
@@ -142,8 +148,22 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
 		q.placed.SweepWhenGrown(1024, func(_ uint64, at int64) bool { return now-at > q.memory() })
+		if q.batches++; q.batches%idleEvery == 0 {
+			q.accts.each(func(a *stuffAccount) { a.forgetIdle(now, q.window) })
+		}
 	}
 	return nil
+}
+
+// forgetIdle lets go of an account's message times when all of them have
+// left the window: its next message would trim every one of them, so
+// forgetting them changes nothing but the memory they held (an attacker's
+// account, silent after its attack, kept its last bursts for the rest of the
+// run — the state that grew with the run's length).
+func (a *stuffAccount) forgetIdle(now, window int64) {
+	if len(a.times) > 0 && now-a.times[len(a.times)-1] > window {
+		a.times, a.head = nil, 0
+	}
 }
 
 func (a *stuffAccount) minNext(min int) int {

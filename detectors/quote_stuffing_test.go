@@ -49,3 +49,44 @@ func TestQuoteStuffingCountsAlikeForAnyBatch(t *testing.T) {
 		t.Fatal("the burst raised no alert: the test checks nothing")
 	}
 }
+
+// burstSilenceBurst is an account (5) that stuffs, falls silent while
+// another (6) trades for seconds, then stuffs again.
+func burstSilenceBurst() []replay.Event {
+	var evs []replay.Event
+	id := uint64(1)
+	burst := func(t0 int64) {
+		for k := range 60 {
+			ts := t0 + int64(k)*5e6
+			evs = append(evs, replay.Event{TS: ts, Action: replay.ActionAdd, OrderID: id, Account: 5, Side: orderbook.Buy, Price: 900, Qty: 1},
+				replay.Event{TS: ts + 1e6, Action: replay.ActionCancel, OrderID: id, Account: 5})
+			id++
+		}
+	}
+	burst(1e9)
+	for k := range 1000 { // 5 s of another account's orders: past the window, over many batches
+		evs = append(evs, replay.Event{TS: 2e9 + int64(k)*5e6, Action: replay.ActionAdd, OrderID: id, Account: 6, Side: orderbook.Sell, Price: 1100 + int64(k%50), Qty: 1})
+		id++
+	}
+	burst(8e9)
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	return evs
+}
+
+// TestQuoteStuffingForgetsIdleAlike: an account's message times, let go
+// once it has been silent for a window (every 64 batches: at batch size 1
+// mid-run, at 4096 never), change none of its alerts.
+func TestQuoteStuffingForgetsIdleAlike(t *testing.T) {
+	inst := replay.Instrument{Symbol: "X", Venue: "v", Kind: replay.Spot, PriceExp: 0, QtyExp: 0, Tick: 1, Lot: 1}
+	evs := burstSilenceBurst()
+	in, err := detectors.Expand([]detectors.Config{{Name: "quote_stuffing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
+	if a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{}); len(a) < 2 {
+		t.Fatalf("%d alerts: both bursts must alert for the test to check anything", len(a))
+	}
+}
