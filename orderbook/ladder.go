@@ -69,6 +69,9 @@ func alignDown(t int64) int64 {
 	return t - r
 }
 
+// alignUp rounds a width up to whole blocks.
+func alignUp(w int64) int64 { return alignDown(w + blockTicks - 1) }
+
 // fit makes the window cover t if that keeps it within maxWindow.
 func (l *ladder) fit(t int64) bool {
 	if l.inWindow(t) {
@@ -87,6 +90,21 @@ func (l *ladder) fit(t int64) bool {
 	}
 	lo, hi := l.base, l.base+int64(len(l.slots))
 	size := hi - lo
+	// The levels in the window and t: when a window twice as wide as they
+	// span is no wider than this one, the window moves (and narrows) to
+	// centre on them instead of widening. A price that drifts for hours
+	// re-centres the window; it used to widen it for good, over every
+	// price the run visited.
+	spanLo := min(t, lo+int64(l.nextSet(0)))
+	spanHi := max(t, lo+int64(l.prevSet(size-1))) + 1
+	if w := max(initialWindow, alignUp(2*(spanHi-spanLo))); w <= size {
+		base := alignDown(spanLo - (w-(spanHi-spanLo))/2)
+		if base+w >= spanHi {
+			l.alloc(base, int(w), l.slots, l.base)
+			l.migrate()
+			return true
+		}
+	}
 	if t < lo {
 		lo = alignDown(min(t, lo-size/2))
 	} else {
