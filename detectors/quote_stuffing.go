@@ -159,12 +159,22 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 // left the window: its next message would trim every one of them, so
 // forgetting them changes nothing but the memory they held (an attacker's
 // account, silent after its attack, kept its last bursts for the rest of the
-// run — the state that grew with the run's length).
+// run — the state that grew with the run's length). An account that only
+// ever sends a few keeps their room: dropping it made every one of its
+// messages after a silence allocate again.
 func (a *stuffAccount) forgetIdle(now, window int64) {
 	if len(a.times) > 0 && now-a.times[len(a.times)-1] > window {
-		a.times, a.head = nil, 0
+		if cap(a.times) > idleKeep {
+			a.times = nil
+		} else {
+			a.times = a.times[:0] // a sparse sender's few: kept, not allocated again
+		}
+		a.head = 0
 	}
 }
+
+// idleKeep is the most message times a silent account keeps room for.
+const idleKeep = 64
 
 func (a *stuffAccount) minNext(min int) int {
 	if a.next < min {

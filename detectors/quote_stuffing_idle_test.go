@@ -8,8 +8,8 @@ import (
 )
 
 // TestQuoteStuffingLetsIdleTimesGo: an account silent for a window holds no
-// message times once idleEvery batches have passed; one still sending keeps
-// its own.
+// message times once idleEvery batches have passed (nor their room, when it
+// sent many); one still sending keeps its own.
 func TestQuoteStuffingLetsIdleTimesGo(t *testing.T) {
 	ins, err := Expand([]Config{{Name: "quote_stuffing"}})
 	if err != nil {
@@ -29,9 +29,10 @@ func TestQuoteStuffingLetsIdleTimesGo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for k := range 30 {
+	for k := range 2 * idleKeep {
 		feed(replay.Event{TS: 1e9 + int64(k)*1e6, Action: replay.ActionAdd, OrderID: uint64(k + 1), Account: 5, Side: orderbook.Buy, Price: 10, Qty: 1})
 	}
+	feed(replay.Event{TS: 1.2e9, Action: replay.ActionAdd, OrderID: 90_000, Account: 7, Side: orderbook.Buy, Price: 10, Qty: 1}) // a sparse sender
 	for k := range 2 * idleEvery {
 		feed(replay.Event{TS: 3e9 + int64(k)*1e6, Action: replay.ActionAdd, OrderID: uint64(100 + k), Account: 6, Side: orderbook.Buy, Price: 10, Qty: 1})
 	}
@@ -41,5 +42,8 @@ func TestQuoteStuffingLetsIdleTimesGo(t *testing.T) {
 	}
 	if a := q.accts.get(6, fresh); len(a.times)-a.head == 0 {
 		t.Error("the sending account lost its message times")
+	}
+	if a := q.accts.get(7, fresh); a.times == nil || len(a.times) != 0 {
+		t.Errorf("the sparse sender's room was let go (or its times kept: %d)", len(a.times))
 	}
 }
