@@ -7,12 +7,6 @@ import (
 	"testing"
 )
 
-func word(s string) uint64 {
-	var b [8]byte
-	copy(b[:], s)
-	return binary.LittleEndian.Uint64(b[:])
-}
-
 // byteDigits is the byte-at-a-time parse Digits and LeadingDigits must equal.
 func byteDigits(b []byte) (uint64, bool) {
 	var v uint64
