@@ -97,12 +97,20 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			keys = append(keys, k)
 		}
 	}
+	sizes := map[key]int{} // counted first: each group allocated once, at its size
+	for _, a := range alerts {
+		sizes[key{a.Instance, a.Typology}]++
+	}
 	for _, a := range alerts {
 		k := key{a.Instance, a.Typology}
-		if _, ok := groups[k]; !ok {
+		g, ok := groups[k]
+		if !ok {
 			keys = append(keys, k)
 		}
-		groups[k] = append(groups[k], a)
+		if g == nil {
+			g = make([]detectors.Alert, 0, sizes[k])
+		}
+		groups[k] = append(g, a)
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].inst != keys[j].inst {
@@ -154,7 +162,16 @@ func evaluateInstance(inst string, typ replay.Typology, as []detectors.Alert, lb
 
 // keep returns the alerts with score >= thr.
 func keep(alerts []detectors.Alert, thr float64) []detectors.Alert {
+	n := 0
+	for _, a := range alerts {
+		if a.Score >= thr {
+			n++
+		}
+	}
 	var out []detectors.Alert
+	if n > 0 {
+		out = make([]detectors.Alert, 0, n)
+	}
 	for _, a := range alerts {
 		if a.Score >= thr {
 			out = append(out, a)
