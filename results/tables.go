@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/scoring"
@@ -124,7 +123,7 @@ const tableRowGroup = 65536
 // tableCodec compresses every table: one codec, so that its pool of zstd
 // encoders (each with a window of several MB) serves the tables one after
 // another instead of each table building its own.
-var tableCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+var tableCodec = &zstdTableCodec{}
 
 // writeAlerts writes alerts.parquet and alerts.csv; matched maps an alert
 // index to the ids of the labels it matches (may be nil). Both stream: the
