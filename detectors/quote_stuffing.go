@@ -49,6 +49,9 @@ type quoteStuffing struct {
 	insts  []replay.Instrument
 	placed idTable[int64]
 	accts  accountTable[stuffAccount]
+	// windowText and maxLifeText are the durations as the evidence writes
+	// them, formatted once (every alert wrote them anew).
+	windowText, maxLifeText string
 	// batches counts the batches consumed: every idleEvery-th, the message
 	// times of accounts silent for a window are let go.
 	batches int
@@ -74,6 +77,7 @@ func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.accts = accountTable[stuffAccount]{}
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
+	q.windowText, q.maxLifeText = time.Duration(q.window).String(), time.Duration(q.maxLife).String()
 	return nil
 }
 
@@ -136,12 +140,12 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		a.next = n * 2
 		share := float64(a.short) / float64(max(a.total, 1))
 		al := Alert{Symbol: q.insts[ev.Symbol].Symbol, RaisedAt: now, Start: a.first, End: now, Accounts: []uint64{acct},
-			Score: float64(n) * share, Evidence: fmt.Sprintf("%d order messages within %v; %.0f%% of %d cancelled orders lived under %v",
-				n, time.Duration(q.window), 100*share, a.total, time.Duration(q.maxLife))}
+			Score: float64(n) * share, Evidence: fmt.Sprintf("%d order messages within %s; %.0f%% of %d cancelled orders lived under %s",
+				n, q.windowText, 100*share, a.total, q.maxLifeText)}
 		if anon {
 			al.Accounts = nil
-			al.Evidence = fmt.Sprintf("anonymous data (no accounts): the instrument's %d order messages within %v, %.0f× its rate over the last hour; %.0f%% of %d cancelled orders lived under %v",
-				n, time.Duration(q.window), float64(n)/q.rate[ev.Symbol].perWindow(q.window), 100*share, a.total, time.Duration(q.maxLife))
+			al.Evidence = fmt.Sprintf("anonymous data (no accounts): the instrument's %d order messages within %s, %.0f× its rate over the last hour; %.0f%% of %d cancelled orders lived under %s",
+				n, q.windowText, float64(n)/q.rate[ev.Symbol].perWindow(q.window), 100*share, a.total, q.maxLifeText)
 		}
 		emit(al)
 	}
