@@ -90,6 +90,14 @@ func runOps(t *testing.T, data []byte) {
 			price = tick // fat finger at the minimum price
 		case 253:
 			price += 1 // off the tick grid
+		case 252, 251:
+			// Beyond the dense window but within its reach: the window widens,
+			// or moves to centre on the levels when they fit (the prices
+			// spread by op[5] so that both happen).
+			price = (1000 + 40_000 + int64(op[5])*2_000) * tick
+			if op[2] == 251 {
+				price = (1000 + 70_000) * tick
+			}
 		}
 		qty := int64(op[3]%16+1) * lot
 		if op[3] == 0xff {
@@ -256,8 +264,29 @@ func FuzzBook(f *testing.F) {
 		}
 	}
 	f.Add([]byte{0, 0, 0, 20, 1, 0, 1, 0, 1, 20, 1, 0, 1})
+	f.Add(append([]byte{0}, windowOps()...))
 	f.Add([]byte{1, 0, 0, 255, 1, 0, 1, 0, 1, 254, 1, 0, 1, 1, 1, 0, 5, 0, 1})
 	f.Fuzz(runOps)
+}
+
+// windowOps places asks ever farther above the touch (price byte 252),
+// cancels all but the farthest and places one beyond it, so that the dense
+// window widens and then moves to centre on the levels left; 251 places one
+// inside it again.
+func windowOps() []byte {
+	var out []byte
+	op := func(kind, side, price, qty, pick, acct byte) { out = append(out, kind, side, price, qty, pick, acct) }
+	op(0, 1, 39, 1, 0, 0) // an ask near the touch
+	for k := byte(0); k < 6; k++ {
+		op(0, 1, 252, 1, 0, k*40) // asks ever farther above
+	}
+	for k := 0; k < 6; k++ {
+		op(2, 0, 0, 0, 0, 0) // cancel the oldest live order: all but the farthest ask
+	}
+	op(0, 1, 252, 1, 0, 250) // an ask beyond the window: it moves
+	op(0, 1, 251, 1, 0, 0)   // one inside it again
+	op(0, 0, 10, 2, 0, 0)    // a bid near the touch
+	return out
 }
 
 // pseudoOps makes a deterministic op stream biased to adds near the touch.
