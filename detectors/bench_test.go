@@ -24,7 +24,7 @@ func (r *recorded) Start(_ context.Context, info *replay.RunInfo) error {
 }
 func (r *recorded) Finish(context.Context) error { return nil }
 func (r *recorded) Consume(_ context.Context, b *replay.Batch) error {
-	r.batches = append(r.batches, replay.Batch{Seq: b.Seq, Records: append([]replay.Record(nil), b.Records...), Fills: append(b.Fills[:0:0], b.Fills...)})
+	r.batches = append(r.batches, replay.Batch{Seq: b.Seq, Records: append([]replay.Record(nil), b.Records...), Fills: append(b.Fills[:0:0], b.Fills...), Traded: append([]uint32(nil), b.Traded...)})
 	r.records += len(b.Records)
 	return nil
 }

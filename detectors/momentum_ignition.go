@@ -123,10 +123,10 @@ func (d *ignitionDet) anonymous(sym uint32, now int64, f orderbook.Fill, emit fu
 }
 
 func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
-	for i := range b.Records {
+	for _, i := range b.Traded {
 		r := &b.Records[i]
 		now := r.Event.TS
-		for _, f := range b.FillsOf(i) {
+		for _, f := range b.FillsOf(int(i)) {
 			sym := r.Event.Symbol
 			d.volSum[sym] += float64(f.Qty)
 			d.volN[sym]++

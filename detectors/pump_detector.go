@@ -26,11 +26,8 @@ func (d *pumpDetector) Start(info *replay.RunInfo) error {
 }
 
 func (d *pumpDetector) Consume(bt *replay.Batch, emit func(Alert)) error {
-	for i := range bt.Records {
-		fills := bt.FillsOf(i)
-		if len(fills) == 0 {
-			continue
-		}
+	for _, i := range bt.Traded {
+		fills := bt.FillsOf(int(i))
 		ev := &bt.Records[i].Event
 		if !d.feats.Add(ev.Symbol, ev.TS, fills) || !d.feats.Features(ev.Symbol, ev.TS, d.f[:]) {
 			continue

@@ -108,10 +108,10 @@ func (s *sybilCluster) Start(info *replay.RunInfo) error {
 }
 
 func (s *sybilCluster) Consume(b *replay.Batch, emit func(Alert)) error {
-	for i := range b.Records {
+	for _, i := range b.Traded {
 		r := &b.Records[i]
 		now := r.Event.TS
-		for _, f := range b.FillsOf(i) {
+		for _, f := range b.FillsOf(int(i)) {
 			st := s.of[f.TakerAccount]
 			if st == nil || f.TakerAccount == 0 {
 				continue

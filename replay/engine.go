@@ -175,7 +175,8 @@ func tifOf(f Flags) orderbook.TIF {
 	return orderbook.GTC
 }
 
-// Apply applies ev and appends its record (with its fills) to b.
+// Apply applies ev and appends its record (with its fills) to b, and its
+// index to b.Traded when it caused fills.
 func (e *Engine) Apply(ev *Event, b *Batch) {
 	start := uint32(len(b.Fills))
 	out := Applied
@@ -274,7 +275,11 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 			out = Rejected
 		}
 	}
-	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: uint32(len(b.Fills)), Outcome: out})
+	end := uint32(len(b.Fills))
+	if end > start {
+		b.Traded = append(b.Traded, uint32(len(b.Records)))
+	}
+	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: end, Outcome: out})
 	if e.nextLadder != nil && ev.TS >= e.nextLadder[sym] {
 		e.snapshot(sym, ev.TS, b)
 	}

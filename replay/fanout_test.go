@@ -252,3 +252,49 @@ func TestRunStopsOnCancel(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// tradedChecker is a consumer that holds every batch's Traded to the records
+// whose fills are not empty.
+type tradedChecker struct {
+	traded, records int
+	wrong           string
+}
+
+func (c *tradedChecker) Name() string                                 { return "traded" }
+func (c *tradedChecker) Start(context.Context, *replay.RunInfo) error { return nil }
+func (c *tradedChecker) Finish(context.Context) error                 { return nil }
+func (c *tradedChecker) Consume(_ context.Context, b *replay.Batch) error {
+	var want []uint32
+	for i := range b.Records {
+		if len(b.FillsOf(i)) > 0 {
+			want = append(want, uint32(i))
+		}
+	}
+	if fmt.Sprint(want) != fmt.Sprint(b.Traded) && c.wrong == "" {
+		c.wrong = fmt.Sprintf("batch %d: Traded %v, the records with fills %v", b.Seq, b.Traded, want)
+	}
+	c.traded += len(want)
+	c.records += len(b.Records)
+	return nil
+}
+
+// TestTradedListsTheRecordsWithFills: every batch's Traded is exactly the
+// indices of its records with fills, in order, whatever the batch size (a
+// batch is reused from the ring, so a Traded not reset shows at batch 8).
+func TestTradedListsTheRecordsWithFills(t *testing.T) {
+	evs := marketEvents(20_000, 3)
+	for _, batch := range []int{1, 7, 4096} {
+		t.Run(fmt.Sprint("batch=", batch), func(t *testing.T) {
+			c := &tradedChecker{}
+			if _, err := replay.Run(context.Background(), replay.NewMemSource(fanInsts, evs), []replay.Consumer{c}, replay.RunOptions{BatchSize: batch, Ring: 4}); err != nil {
+				t.Fatal(err)
+			}
+			if c.wrong != "" {
+				t.Fatal(c.wrong)
+			}
+			if c.traded == 0 || c.traded == c.records {
+				t.Fatalf("%d of %d records traded: the test needs both kinds", c.traded, c.records)
+			}
+		})
+	}
+}

@@ -28,6 +28,10 @@ type Batch struct {
 	Seq     uint64 // 0-based batch number in the run
 	Records []Record
 	Fills   []orderbook.Fill
+	// Traded lists, in order, the index of every record that has fills
+	// (FillEnd > FillStart) and of no other: a detector that reads only
+	// trades visits these records and skips the rest of the batch.
+	Traded []uint32
 	// Ladders are the depth snapshots the engine took after some records
 	// (EngineOptions.Ladders), in record order; their levels are in Levels.
 	Ladders []Ladder

@@ -93,6 +93,6 @@ func (g *guard) Consume(ctx context.Context, b *replay.Batch) error {
 
 func hashBatch(b *replay.Batch) uint64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%v%v", b.Records, b.Fills)
+	fmt.Fprintf(h, "%v%v%v", b.Records, b.Fills, b.Traded)
 	return h.Sum64()
 }
