@@ -16,8 +16,10 @@ type idTable[V any] struct {
 	// The zero id has no slot (0 marks an empty one): it is kept aside.
 	zeroSet bool
 	zeroVal V
-	doomed  []uint64 // Sweep's scratch
-	sweepAt int      // SweepWhenGrown's next size
+	// Sweep's scratch: the entries it keeps.
+	keptKeys []uint64
+	keptVals []V
+	sweepAt  int // SweepWhenGrown's next size
 }
 
 // idTableMin is the smallest number of slots.
@@ -169,19 +171,41 @@ func (t *idTable[V]) Delete(id uint64) {
 }
 
 // Sweep deletes every entry drop reports true for (in no particular order).
+// When it drops any, it puts the entries it keeps back into the cleared
+// slots: a table of recent orders loses about half its entries to a sweep,
+// and deleting them one by one shifted the rest of their runs each time.
 func (t *idTable[V]) Sweep(drop func(id uint64, v V) bool) {
 	if t.zeroSet && drop(0, t.zeroVal) {
 		var zero V
 		t.zeroSet, t.zeroVal = false, zero
 	}
-	t.doomed = t.doomed[:0]
+	t.keptKeys, t.keptVals = t.keptKeys[:0], t.keptVals[:0]
 	for i, k := range t.keys {
-		if k != 0 && drop(k, t.vals[i]) {
-			t.doomed = append(t.doomed, k)
+		if k != 0 && !drop(k, t.vals[i]) {
+			t.keptKeys = append(t.keptKeys, k)
+			t.keptVals = append(t.keptVals, t.vals[i])
 		}
 	}
-	for _, k := range t.doomed { // after the scan: a deletion moves entries
-		t.Delete(k)
+	if len(t.keptKeys) == t.n {
+		return
+	}
+	clear(t.keys)
+	clear(t.vals)
+	t.n = 0
+	t.reinsert(t.keptKeys, t.keptVals)
+	clear(t.keptVals) // they may hold pointers
+}
+
+// Each calls fn with every entry's id and value (in no particular order);
+// fn must not put or delete.
+func (t *idTable[V]) Each(fn func(id uint64, v *V)) {
+	if t.zeroSet {
+		fn(0, &t.zeroVal)
+	}
+	for i, k := range t.keys {
+		if k != 0 {
+			fn(k, &t.vals[i])
+		}
 	}
 }
 
@@ -209,7 +233,7 @@ type accountTable[V any] struct {
 
 // each calls fn with every account's state.
 func (a *accountTable[V]) each(fn func(*V)) {
-	a.t.Sweep(func(_ uint64, v *V) bool { fn(v); return false })
+	a.t.Each(func(_ uint64, v **V) { fn(*v) })
 }
 
 // get returns account id's state, made by fresh on first use.
