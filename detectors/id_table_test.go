@@ -51,8 +51,8 @@ func FuzzIDTable(f *testing.F) {
 }
 
 // TestIDTableGrowsAndShrinks: a million sequential ids in, every other
-// one out, the rest swept (the kept entries put back into the cleared
-// slots): the table answers as a map would throughout.
+// one out, half the rest swept (the kept entries put back into the cleared
+// slots), then a few: the table answers as a map would throughout.
 func TestIDTableGrowsAndShrinks(t *testing.T) {
 	var tab idTable[uint64]
 	const n = 1 << 20
@@ -79,6 +79,17 @@ func TestIDTableGrowsAndShrinks(t *testing.T) {
 		v, ok := tab.Get(id)
 		if want := id%2 == 1 && id >= n/2; ok != want || (ok && v != id*3) {
 			t.Fatalf("after the sweep Get(%d) = %d, %v", id, v, ok)
+		}
+	}
+	// A sweep that drops a few.
+	tab.Sweep(func(id, _ uint64) bool { return id < n/2+1000 })
+	if tab.Len() != n/4-500 {
+		t.Fatalf("after the second sweep %d entries, want %d", tab.Len(), n/4-500)
+	}
+	for id := uint64(1); id <= n; id++ {
+		v, ok := tab.Get(id)
+		if want := id%2 == 1 && id >= n/2+1000; ok != want || (ok && v != id*3) {
+			t.Fatalf("after the second sweep Get(%d) = %d, %v", id, v, ok)
 		}
 	}
 }
