@@ -557,7 +557,7 @@ func (v *Venue) Funding(now int64) ([]FundingPayment, int64, error) {
 func (v *Venue) Conservation() int64 {
 	var s int64
 	var pos int64
-	for _, a := range v.accounts {
+	for _, a := range v.list {
 		s += a.Cash - a.Deposits
 		pos += a.Pos
 	}
