@@ -43,15 +43,17 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	prev, cur := grow((*rows)[0], 1+3*width), grow((*rows)[1], 1+3*width)
 	clear(prev)
 	for y := range height {
-		px := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride+(b.Min.X-img.Rect.Min.X)*4:]
-		for x := range width {
-			copy(cur[1+3*x:1+3*x+3], px[4*x:4*x+3])
+		px := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride+(b.Min.X-img.Rect.Min.X)*4:][:4*width]
+		raw := cur[1:]
+		for x, i := 0, 0; x < len(raw); x, i = x+3, i+4 {
+			raw[x], raw[x+1], raw[x+2] = px[i], px[i+1], px[i+2]
 		}
 		// Up: each byte less the one above it (the row above's raw bytes).
-		out := idat.scratch[:0]
-		out = append(out, 2)
-		for i := 1; i < len(cur); i++ {
-			out = append(out, cur[i]-prev[i])
+		out := grow(idat.scratch, len(cur))
+		out[0] = 2
+		above, filtered := prev[1:len(cur)], out[1:]
+		for i, c := range raw {
+			filtered[i] = c - above[i]
 		}
 		idat.scratch = out
 		if _, err := z.Write(out); err != nil {

@@ -2,10 +2,13 @@ package results
 
 import (
 	"bytes"
+	"flag"
 	"image"
 	"image/color"
 	"image/png"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -68,5 +71,72 @@ func TestPNGEncoderKeepsThePixels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+var updatePNG = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// TestPNGEncoderBytes holds encodePNG's bytes, not only its pixels, to a
+// golden file: a plot-like image (lines and text-sized specks on white,
+// an odd width) must encode exactly as it did, so that a faster encoder
+// cannot change the result files. go test -run PNGEncoderBytes -update
+// rewrites it.
+func TestPNGEncoderBytes(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 241, 157))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for k := range 9 { // lines of a few colours
+		c := color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 0xff}
+		y0, y1 := r.IntN(157), r.IntN(157)
+		for x := range 241 {
+			img.SetRGBA(x, y0+(y1-y0)*x/240, c)
+		}
+		for range 40 * (k + 1) { // specks, as antialiased text leaves
+			img.SetRGBA(r.IntN(241), r.IntN(157), color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 0xff})
+		}
+	}
+	var b bytes.Buffer
+	if err := encodePNG(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "png_encoder_plot.png")
+	if *updatePNG {
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Fatalf("encodePNG wrote %d bytes unlike %s (%d bytes): the PNGs of the results would change", b.Len(), golden, len(want))
+	}
+}
+
+// BenchmarkEncodePNG encodes a plot-sized opaque image (1200×800, the
+// report's plots at 144 dpi): white with lines and specks, as a plot is.
+func BenchmarkEncodePNG(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 800))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 30 {
+		c := color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 0xff}
+		y0, y1 := r.IntN(800), r.IntN(800)
+		for x := range 1200 {
+			img.SetRGBA(x, y0+(y1-y0)*x/1199, c)
+		}
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := encodePNG(&buf, img); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
