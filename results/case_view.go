@@ -135,27 +135,41 @@ func newCaseView(a detectors.Alert, r caseRef, st alertStanding, w CaseWindow, m
 		v.AccountsNote = "The run holds no account attributes (device, network, funding): public or historical data."
 	}
 	// Trades: those of the alert's accounts first when it names any, else
-	// the window's in time order; the chart draws every one kept.
+	// the window's in time order; the chart draws every one kept. Only the
+	// rows the page lists are formatted (a window keeps up to
+	// caseTradesKept trades, the page lists caseTradeRows).
+	first := func(t *CaseTrade) bool { return len(involved) == 0 || involved[t.Maker] || involved[t.Taker] }
+	shown := make([]int, 0, min(len(m.Trades), caseTradeRows))
+	listed := 0
+	for i := range m.Trades {
+		if first(&m.Trades[i]) {
+			listed++
+			if len(shown) < caseTradeRows {
+				shown = append(shown, i)
+			}
+		}
+	}
+	for i := range m.Trades {
+		if len(shown) == caseTradeRows {
+			break
+		}
+		if !first(&m.Trades[i]) {
+			shown = append(shown, i)
+		}
+	}
 	var rows []caseTradeRow
-	var rest []caseTradeRow
-	for _, t := range m.Trades {
-		row := caseTradeRow{Time: clock(t.TS), Side: "sell", Price: fixed(t.Price, pd), Qty: fixed(t.Qty, qd), Maker: accountText(t.Maker), Taker: accountText(t.Taker),
+	if len(shown) > 0 {
+		rows = make([]caseTradeRow, len(shown))
+	}
+	for k, i := range shown {
+		t := &m.Trades[i]
+		rows[k] = caseTradeRow{Time: clock(t.TS), Side: "sell", Price: fixed(t.Price, pd), Qty: fixed(t.Qty, qd), Maker: accountText(t.Maker), Taker: accountText(t.Taker),
 			Involved: involved[t.Maker] || involved[t.Taker]}
 		if t.Buy {
-			row.Side = "buy"
-		}
-		if row.Involved || len(involved) == 0 {
-			rows = append(rows, row)
-		} else {
-			rest = append(rest, row)
+			rows[k].Side = "buy"
 		}
 	}
-	listed := len(rows)
-	rows = append(rows, rest...)
 	total := len(m.Trades) + m.TradesOmitted
-	if len(rows) > caseTradeRows {
-		rows = rows[:caseTradeRows]
-	}
 	v.Trades = rows
 	switch {
 	case total == 0:

@@ -1,0 +1,86 @@
+package results
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/tapetest/tapetest/detectors"
+)
+
+// TestCaseTradesListTheAlertsAccountsFirst: a case page lists the trades of
+// the alert's accounts first (all of the window's in time order when it
+// names none), then the others, caseTradeRows at most, and its note counts
+// them — checked against the rule written the plain way (every trade
+// formatted, the involved moved first, the list cut), for windows below,
+// at and far above the page's rows.
+func TestCaseTradesListTheAlertsAccountsFirst(t *testing.T) {
+	for _, tc := range []struct {
+		trades, every int // window's trades; every every-th is by the alert's account
+		accounts      []uint64
+	}{
+		{0, 3, []uint64{7}},
+		{10, 3, []uint64{7}},
+		{caseTradeRows, 2, []uint64{7}},
+		{2000, 3, []uint64{7}},
+		{2000, 1000, []uint64{7}}, // few involved: the rest fill the page
+		{caseTradesKept, 7, []uint64{7, 9}},
+		{2000, 3, nil}, // no accounts: the window in time order
+	} {
+		t.Run(fmt.Sprintf("trades=%d/every=%d/accounts=%d", tc.trades, tc.every, len(tc.accounts)), func(t *testing.T) {
+			w := CaseWindow{Symbol: "X", From: 1e18, To: 1e18 + 3600e9, Accounts: tc.accounts}
+			m := &CaseMarket{Instrument: CaseInstrument{Symbol: "X", PriceDecimals: 2, QtyDecimals: 3}}
+			for i := range tc.trades {
+				tr := CaseTrade{TS: w.From + int64(i)*1e9, Price: 100 + float64(i%17)/4, Qty: float64(1+i%5) / 8, Buy: i%2 == 0, Maker: uint64(100 + i%11), Taker: uint64(200 + i%13)}
+				if i%tc.every == 0 && len(tc.accounts) > 0 {
+					tr.Taker = tc.accounts[i%len(tc.accounts)]
+				}
+				m.Trades = append(m.Trades, tr)
+			}
+			a := detectors.Alert{Symbol: "X", RaisedAt: w.To, Start: w.From, End: w.To, Accounts: tc.accounts, Score: 1}
+			v := newCaseView(a, caseRef{ID: "c"}, alertStanding{}, w, m, nil, nil)
+
+			// The rule, the plain way.
+			involved := map[uint64]bool{}
+			for _, x := range tc.accounts {
+				involved[x] = true
+			}
+			var rows, rest []caseTradeRow
+			for _, tr := range m.Trades {
+				row := caseTradeRow{Time: clock(tr.TS), Side: "sell", Price: fixed(tr.Price, 2), Qty: fixed(tr.Qty, 3), Maker: accountText(tr.Maker), Taker: accountText(tr.Taker),
+					Involved: involved[tr.Maker] || involved[tr.Taker]}
+				if tr.Buy {
+					row.Side = "buy"
+				}
+				if row.Involved || len(involved) == 0 {
+					rows = append(rows, row)
+				} else {
+					rest = append(rest, row)
+				}
+			}
+			listed := len(rows)
+			rows = append(rows, rest...)
+			if len(rows) > caseTradeRows {
+				rows = rows[:caseTradeRows]
+			}
+			if !reflect.DeepEqual(v.Trades, rows) {
+				t.Fatalf("%d rows listed, the rule gives %d (first differing at %d)", len(v.Trades), len(rows), firstDiff(v.Trades, rows))
+			}
+			if len(involved) > 0 && tc.trades > 0 {
+				want := fmt.Sprintf("%d trades in the window, %d of them by the alert's accounts (listed first); %d rows shown.", tc.trades, listed, len(rows))
+				if v.TradesNote != want {
+					t.Fatalf("note %q, want %q", v.TradesNote, want)
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []caseTradeRow) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
