@@ -84,3 +84,28 @@ func firstDiff(a, b []caseTradeRow) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestCaseChartBytes holds a case page's chart (the SVG of quotes, trades,
+// labels' windows and the alert) to a golden file written by the code
+// before it was made faster: a market of 400 quotes and trades, some by
+// the alert's account. go test -run CaseChartBytes -update rewrites it.
+func TestCaseChartBytes(t *testing.T) {
+	w := CaseWindow{Symbol: "X", From: 1e18, To: 1e18 + 600e9, Accounts: []uint64{7}}
+	m := &CaseMarket{Instrument: CaseInstrument{Symbol: "X", PriceDecimals: 2, QtyDecimals: 3}}
+	for i := range 400 {
+		ts := w.From + int64(i)*1500e6
+		px := 100 + float64(i%37)/8 - float64(i%11)/16
+		m.Quotes = append(m.Quotes, CaseBook{TS: ts, Bids: []CaseLevel{{Price: px - 0.25, Qty: 1}}, Asks: []CaseLevel{{Price: px + 0.25, Qty: 2}}})
+		if i%4 == 1 { // a one-sided book now and then
+			m.Quotes[i].Asks = nil
+		}
+		tr := CaseTrade{TS: ts + 1, Price: px, Qty: 0.5, Buy: i%2 == 0, Maker: uint64(100 + i%9), Taker: uint64(200 + i%5)}
+		if i%13 == 0 {
+			tr.Taker = 7
+		}
+		m.Trades = append(m.Trades, tr)
+	}
+	a := detectors.Alert{Symbol: "X", RaisedAt: w.From + 400e9, Start: w.From + 100e9, End: w.From + 400e9, Accounts: []uint64{7}, Score: 1}
+	svg := caseChart(a, w, m, map[uint64]bool{7: true}, [][2]int64{{w.From + 90e9, w.From + 410e9}})
+	checkGolden(t, "case_chart.svg", []byte(svg), "the case files of the results would change")
+}

@@ -293,8 +293,17 @@ func caseChart(a detectors.Alert, w CaseWindow, m *CaseMarket, involved map[uint
 	}
 	fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="middle">time (UTC) %s</text>`, left+pw/2, H-4, time.Unix(0, w.From).UTC().Format("2006-01-02"))
 	fmt.Fprintf(&b, `<text transform="rotate(-90)" x="%g" y="12" text-anchor="middle">price</text>`, -(top + ph/2))
+	// The points are appended to one buffer: a window's thousands of
+	// quotes made a string each, joined after.
+	var pts []byte
 	step := func(side int, color string) {
-		var pts []string
+		pts = pts[:0]
+		point := func(px, py float64) {
+			if len(pts) > 0 {
+				pts = append(pts, ' ')
+			}
+			pts = fmt.Appendf(pts, "%.1f,%.1f", px, py)
+		}
 		var prev float64
 		for _, q := range quotes {
 			lv := q.Bids
@@ -305,14 +314,14 @@ func caseChart(a detectors.Alert, w CaseWindow, m *CaseMarket, involved map[uint
 				continue
 			}
 			if len(pts) > 0 {
-				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(q.TS), prev))
+				point(x(q.TS), prev)
 			}
 			prev = y(lv[0].Price)
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(q.TS), prev))
+			point(x(q.TS), prev)
 		}
 		if len(pts) > 0 {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(w.To), prev))
-			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.2" points="%s"/>`, color, strings.Join(pts, " "))
+			point(x(w.To), prev)
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.2" points="%s"/>`, color, pts)
 		}
 	}
 	step(0, "#1e7b34")

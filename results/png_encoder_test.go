@@ -2,13 +2,10 @@ package results
 
 import (
 	"bytes"
-	"flag"
 	"image"
 	"image/color"
 	"image/png"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -74,8 +71,6 @@ func TestPNGEncoderKeepsThePixels(t *testing.T) {
 	}
 }
 
-var updatePNG = flag.Bool("update", false, "rewrite the golden files under testdata")
-
 // TestPNGEncoderBytes holds encodePNG's bytes, not only its pixels, to a
 // golden file: a plot-like image (lines and text-sized specks on white,
 // an odd width) must encode exactly as it did, so that a faster encoder
@@ -101,19 +96,7 @@ func TestPNGEncoderBytes(t *testing.T) {
 	if err := encodePNG(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "png_encoder_plot.png")
-	if *updatePNG {
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Fatalf("encodePNG wrote %d bytes unlike %s (%d bytes): the PNGs of the results would change", b.Len(), golden, len(want))
-	}
+	checkGolden(t, "png_encoder_plot.png", b.Bytes(), "the PNGs of the results would change")
 }
 
 // BenchmarkEncodePNG encodes a plot-sized opaque image (1200×800, the
