@@ -1,7 +1,9 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"reflect"
 	"testing"
 
@@ -108,4 +110,32 @@ func TestCaseChartBytes(t *testing.T) {
 	a := detectors.Alert{Symbol: "X", RaisedAt: w.From + 400e9, Start: w.From + 100e9, End: w.From + 400e9, Accounts: []uint64{7}, Score: 1}
 	svg := caseChart(a, w, m, map[uint64]bool{7: true}, [][2]int64{{w.From + 90e9, w.From + 410e9}})
 	checkGolden(t, "case_chart.svg", []byte(svg), "the case files of the results would change")
+}
+
+// caseTradeRowsTemplate is how the case page's template wrote its trade
+// rows before caseTradeRowsHTML: the reference it is held to.
+const caseTradeRowsTemplate = `<table>{{range .}}<tr{{if .Involved}} class="inv"{{end}}><td class="l">{{.Time}}</td><td class="l">{{.Side}}</td><td>{{.Price}}</td><td>{{.Qty}}</td><td>{{.Maker}}</td><td>{{.Taker}}</td></tr>{{end}}</table>`
+
+// TestCaseTradeRowsAreTheTemplates: the trade rows written in Go are the
+// bytes html/template wrote, for fields as the page makes them and for
+// every character its escaper replaces (NUL, quotes, &, +, <, >), invalid
+// UTF-8, non-ASCII and the noncharacters it leaves in text.
+func TestCaseTradeRowsAreTheTemplates(t *testing.T) {
+	tmpl := template.Must(template.New("rows").Parse(caseTradeRowsTemplate))
+	odd := []string{"", "2024-08-08 12:00:01.250", "buy", "–", "+Inf", "-Inf", "NaN", "-0.5", `a<b>&'"+c`, "\x00x", "\xff\xfe bad", "日本", "\uFDD0\uFFFE", "x\u2028y", "&amp;", "<script>"}
+	var rows []caseTradeRow
+	for i := range 40 {
+		rows = append(rows, caseTradeRow{Time: odd[i%len(odd)], Side: odd[(i+3)%len(odd)], Price: odd[(i+5)%len(odd)], Qty: odd[(i+7)%len(odd)],
+			Maker: odd[(i+11)%len(odd)], Taker: odd[(i+13)%len(odd)], Involved: i%3 == 0})
+	}
+	for _, rs := range [][]caseTradeRow{nil, rows[:1], rows} {
+		var want bytes.Buffer
+		if err := tmpl.Execute(&want, rs); err != nil {
+			t.Fatal(err)
+		}
+		got := "<table>" + string(caseTradeRowsHTML(rs)) + "</table>"
+		if got != want.String() {
+			t.Fatalf("%d rows:\n got %q\nwant %q", len(rs), got, want.String())
+		}
+	}
 }

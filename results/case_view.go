@@ -28,6 +28,7 @@ type caseView struct {
 	Ladders                     []caseLadder
 	Accounts                    []caseAccount
 	Trades                      []caseTradeRow
+	TradeRows                   template.HTML // Trades as the page's rows (caseTradeRowsHTML)
 	TradesNote                  string
 	PriceDecimals, QtyDecimals  int
 	AccountsKnown, AccountsNote string
@@ -170,7 +171,7 @@ func newCaseView(a detectors.Alert, r caseRef, st alertStanding, w CaseWindow, m
 		}
 	}
 	total := len(m.Trades) + m.TradesOmitted
-	v.Trades = rows
+	v.Trades, v.TradeRows = rows, caseTradeRowsHTML(rows)
 	switch {
 	case total == 0:
 		v.TradesNote = "No trades in the window."
