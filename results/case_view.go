@@ -303,7 +303,9 @@ func caseChart(a detectors.Alert, w CaseWindow, m *CaseMarket, involved map[uint
 			if len(pts) > 0 {
 				pts = append(pts, ' ')
 			}
-			pts = fmt.Appendf(pts, "%.1f,%.1f", px, py)
+			pts = strconv.AppendFloat(pts, px, 'f', 1, 64) // as %.1f writes it
+			pts = append(pts, ',')
+			pts = strconv.AppendFloat(pts, py, 'f', 1, 64)
 		}
 		var prev float64
 		for _, q := range quotes {
@@ -330,6 +332,7 @@ func caseChart(a detectors.Alert, w CaseWindow, m *CaseMarket, involved map[uint
 	// One mark per pixel: a busy window's thousands of trades draw as the
 	// same picture in a fraction of the bytes.
 	drawn := map[[3]int]bool{}
+	var mark []byte
 	for _, pass := range [2]bool{false, true} {
 		for _, t := range m.Trades {
 			inv := involved[t.Maker] || involved[t.Taker]
@@ -342,11 +345,18 @@ func caseChart(a detectors.Alert, w CaseWindow, m *CaseMarket, involved map[uint
 				continue
 			}
 			drawn[k] = true
+			// A circle a trade: written without fmt, which boxed its two
+			// numbers on every one.
+			mark = append(mark[:0], `<circle cx="`...)
+			mark = strconv.AppendInt(mark, int64(k[0]), 10)
+			mark = append(mark, `" cy="`...)
+			mark = strconv.AppendInt(mark, int64(k[1]), 10)
 			if inv {
-				fmt.Fprintf(&b, `<circle cx="%d" cy="%d" r="3.2" fill="#08519c" stroke="#fff" stroke-width="0.6"/>`, k[0], k[1])
+				mark = append(mark, `" r="3.2" fill="#08519c" stroke="#fff" stroke-width="0.6"/>`...)
 			} else {
-				fmt.Fprintf(&b, `<circle cx="%d" cy="%d" r="1.8" fill="#5b6570" fill-opacity="0.6"/>`, k[0], k[1])
+				mark = append(mark, `" r="1.8" fill="#5b6570" fill-opacity="0.6"/>`...)
 			}
+			b.Write(mark)
 		}
 	}
 	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%g" y2="%g" stroke="#1b1f24" stroke-dasharray="4 3"/>`, x(a.RaisedAt), x(a.RaisedAt), top, top+ph)
