@@ -3,11 +3,11 @@ package backtest
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/internal/golden"
 	"github.com/tapetest/tapetest/internal/realdata"
 	"github.com/tapetest/tapetest/scoring"
 )
@@ -75,16 +75,5 @@ func TestDefaultAlertRatesOnRealDays(t *testing.T) {
 		}
 	}
 	got := b.String()
-	if *update {
-		if err := os.WriteFile(alertRatesDoc, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(alertRatesDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Fatalf("the built-ins' alert load on real days moved: go test ./backtest -run TestDefaultAlertRatesOnRealDays -update, and read the diff of %s\n%s", alertRatesDoc, got)
-	}
+	golden.Check(t, alertRatesDoc, []byte(got), "the built-ins' alert load on real days moved: go test ./backtest -run TestDefaultAlertRatesOnRealDays -update, and read the diff of "+alertRatesDoc+"\n"+got)
 }

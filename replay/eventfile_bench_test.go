@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -203,11 +202,6 @@ func BenchmarkEventFileWrite(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
-	// -update rewrites golden files. Registered here, after every package-level
-	// flag, so that another test file of the package may define it too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
 	code := m.Run()
 	if benchFile.path != "" {
 		os.RemoveAll(filepath.Dir(benchFile.path))

@@ -3,7 +3,6 @@ package replay
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/format"
+	"github.com/tapetest/tapetest/internal/golden"
 	"github.com/tapetest/tapetest/orderbook"
 )
 
@@ -622,22 +622,12 @@ func TestEventFileFloatColumns(t *testing.T) {
 	}
 }
 
-// updateGolden reports whether -update was given.
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	v, _ := f.Value.(flag.Getter).Get().(bool)
-	return v
-}
-
 // TestEventFileGolden pins the bytes of a small event file: a change to the
 // writer or to parquet-go that changes them shows up here (rewrite with
 // -update once the change is intended). The golden file must also stay
 // readable, which keeps files written by earlier builds readable.
 func TestEventFileGolden(t *testing.T) {
-	golden := filepath.Join("testdata", "eventfile_golden.parquet")
+	goldenFile := filepath.Join("testdata", "eventfile_golden.parquet")
 	evs := append(edgeEvents(), synthEvents(200, 11)...)
 	p := filepath.Join(t.TempDir(), "g.parquet")
 	writeEvents(t, p, evs, 64)
@@ -645,17 +635,6 @@ func TestEventFileGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if updateGolden() {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestEventFileGolden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("writer output differs from %s (%d vs %d bytes); if intended, rerun with -update", golden, len(got), len(want))
-	}
-	sameEvents(t, readAll(t, golden, 2, 100), evs)
+	golden.Check(t, goldenFile, got, "the event file writer's output changed; if intended, rerun with -update")
+	sameEvents(t, readAll(t, goldenFile, 2, 100), evs)
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/tapetest/tapetest/detectors"
+	"github.com/tapetest/tapetest/internal/golden"
 )
 
 // TestCaseTradesListTheAlertsAccountsFirst: a case page lists the trades of
@@ -109,7 +111,7 @@ func TestCaseChartBytes(t *testing.T) {
 	}
 	a := detectors.Alert{Symbol: "X", RaisedAt: w.From + 400e9, Start: w.From + 100e9, End: w.From + 400e9, Accounts: []uint64{7}, Score: 1}
 	svg := caseChart(a, w, m, map[uint64]bool{7: true}, [][2]int64{{w.From + 90e9, w.From + 410e9}})
-	checkGolden(t, "case_chart.svg", []byte(svg), "the case files of the results would change")
+	golden.Check(t, filepath.Join("testdata", "case_chart.svg"), []byte(svg), "the case files of the results would change")
 }
 
 // caseTradeRowsTemplate is how the case page's template wrote its trade

@@ -6,7 +6,10 @@ import (
 	"image/color"
 	"image/png"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
+
+	"github.com/tapetest/tapetest/internal/golden"
 )
 
 // TestPNGEncoderKeepsThePixels: what encodePNG writes of an opaque image
@@ -96,7 +99,7 @@ func TestPNGEncoderBytes(t *testing.T) {
 	if err := encodePNG(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "png_encoder_plot.png", b.Bytes(), "the PNGs of the results would change")
+	golden.Check(t, filepath.Join("testdata", "png_encoder_plot.png"), b.Bytes(), "the PNGs of the results would change")
 }
 
 // BenchmarkEncodePNG encodes a plot-sized opaque image (1200×800, the

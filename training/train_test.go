@@ -1,13 +1,12 @@
 package training
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/tapetest/tapetest/backtest"
+	"github.com/tapetest/tapetest/internal/golden"
 	"github.com/tapetest/tapetest/internal/realdata"
 )
 
@@ -43,18 +42,7 @@ func TestBuiltinModelIsReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	const file = "../detectors/models/pump.json"
-	if *update {
-		if err := os.WriteFile(file, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Fatalf("training wrote another model than %s (%d bytes, the file %d): run %s, or go test ./training -update", file, len(b), len(want), builtinCommand)
-	}
+	golden.Check(t, file, b, "training wrote another model: run "+builtinCommand+", or go test ./training -update")
 	var moved *struct{ labels, within60 int }
 	for _, r := range fig.ByIntensity {
 		if r.Intensity == "moved" {

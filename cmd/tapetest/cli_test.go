@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/tapetest/tapetest/internal/golden"
 	"github.com/tapetest/tapetest/internal/realdata"
 	"github.com/tapetest/tapetest/labels"
 	"github.com/tapetest/tapetest/realism"
@@ -278,8 +278,6 @@ func TestRealismOverDraws(t *testing.T) {
 	}
 }
 
-var updateDocs = flag.Bool("update", false, "rewrite the generated docs/*.md from the component registries")
-
 // TestComponentDocs: each kind's page in docs/ is its header and
 // `tapetest KIND list --format markdown` (run with -update to refresh them),
 // so the docs come from the same specs as the listings and validation.
@@ -295,19 +293,7 @@ func TestComponentDocs(t *testing.T) {
 			if code != 0 || !strings.Contains(text, c.mustList) {
 				t.Fatalf("%s list exited %d:\n%s", c.kind, code, text)
 			}
-			want := c.header + text
-			if *updateDocs {
-				if err := os.WriteFile(c.path, []byte(want), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			have, err := os.ReadFile(c.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(have) != want {
-				t.Fatalf("%s is stale: run go test ./cmd/tapetest -run TestComponentDocs -update", c.path)
-			}
+			golden.Check(t, c.path, []byte(c.header+text), c.path+" is stale: run go test ./cmd/tapetest -run TestComponentDocs -update")
 			if text, code := stdout(t, c.kind, "list"); code != 0 || !strings.Contains(text, c.mustList) {
 				t.Fatalf("%s list (text) exited %d:\n%s", c.kind, code, text)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+	"github.com/tapetest/tapetest/internal/golden"
 	"github.com/urfave/cli/v3"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -84,7 +85,7 @@ func TestKubernetesManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *updateDocs {
+	if golden.Updating() {
 		var b strings.Builder
 		b.WriteString("# The spec every shard runs, mounted at /spec/spec.yaml. Generated from\n# examples/ci/spec.yaml (TestKubernetesManifests -update keeps it so).\n" +
 			"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tapetest-spec\n  labels:\n    app.kubernetes.io/name: tapetest\ndata:\n  spec.yaml: |\n")

@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"internal/staging":           0,
 	"internal/ahead":             0,
 	"internal/swar":              0,
+	"internal/golden":            0,
 	"orderbook":                  0,
 	"orderbook/perp":             1,
 	"replay":                     1,

@@ -3,7 +3,6 @@ package lobster
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,9 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the generated fixture and golden files in testdata/")
+	"github.com/tapetest/tapetest/internal/golden"
+)
 
 // synExchange is a tiny full-depth exchange that writes what LOBSTER would
 // write for it at level L: a message only when the event changes the top-L
@@ -313,25 +312,12 @@ func TestSyntheticGolden(t *testing.T) {
 	const name = "SYN_2012-06-21_34200000_57600000_%s_3.csv"
 	mp := filepath.Join("testdata", fmt.Sprintf(name, "message"))
 	bp := filepath.Join("testdata", fmt.Sprintf(name, "orderbook"))
-	golden := filepath.Join("testdata", "verify_SYN_3.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(mp, msgs, 0o644)
-		os.WriteFile(bp, book, 0o644)
-	}
+	report := filepath.Join("testdata", "verify_SYN_3.golden")
 	for _, c := range []struct {
 		path string
-		want []byte
+		got  []byte
 	}{{mp, msgs}, {bp, book}} {
-		got, err := os.ReadFile(c.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, c.want) {
-			t.Fatalf("%s differs from what the generator writes (run with -update if the change is intended)", c.path)
-		}
+		golden.Check(t, c.path, c.got, "the generator writes another fixture (run with -update if the change is intended)")
 	}
 	rep, err := Verify(context.Background(), mp, bp, VerifyOptions{})
 	if err != nil {
@@ -346,16 +332,7 @@ func TestSyntheticGolden(t *testing.T) {
 		fmt.Fprintln(&out, "unexplained:", e)
 	}
 	fmt.Fprintln(&out, rep.Summary())
-	if *update {
-		os.WriteFile(golden, out.Bytes(), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Fatalf("verify report differs from %s:\n%s\nwant:\n%s", golden, out.Bytes(), want)
-	}
+	golden.Check(t, report, out.Bytes(), "the verify report differs:\n"+out.String())
 	if rep.Unexplained != 0 || rep.Resynced == 0 {
 		t.Fatalf("fixture should exercise the window rule and verify: %s", rep.Summary())
 	}
