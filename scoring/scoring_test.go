@@ -275,3 +275,23 @@ func TestEvaluateGroupsAndCoverage(t *testing.T) {
 		t.Fatalf("wash best %+v coverage %v", wash.Best, wash.Coverage)
 	}
 }
+
+// BenchmarkSweepOf sweeps 30,000 alerts (a default-suite run's quote_stuffing
+// candidates are of that order) with many tied scores against 40 labels.
+func BenchmarkSweepOf(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var lbls []labels.Label
+	for range 40 {
+		s := r.Int64N(21_600)
+		lbls = append(lbls, lab("X", replay.QuoteStuffing, s, s+1+r.Int64N(300)))
+	}
+	var alerts []detectors.Alert
+	for range 30_000 {
+		alerts = append(alerts, al("X", replay.QuoteStuffing, r.Int64N(21_600), float64(r.IntN(400))/4))
+	}
+	opts := Options{Days: 0.25, Tolerance: 30 * sec, BudgetPerDay: 24}
+	b.ReportAllocs()
+	for b.Loop() {
+		SweepOf("d", replay.QuoteStuffing, alerts, lbls, opts)
+	}
+}

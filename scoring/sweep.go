@@ -64,10 +64,11 @@ func (f fenwick) kth(k int) int {
 // gives the median at every point.
 func sweepPoints(alerts []detectors.Alert, lbls []labels.Label, pairs []Pair, opts Options) []SweepPoint {
 	order := make([]int, len(alerts))
+	score := make([]float64, len(alerts)) // the sort reads these, not the alerts' structs
 	for i := range order {
-		order[i] = i
+		order[i], score[i] = i, alerts[i].Score
 	}
-	sort.SliceStable(order, func(i, j int) bool { return alerts[order[i]].Score > alerts[order[j]].Score })
+	sort.SliceStable(order, func(i, j int) bool { return score[order[i]] > score[order[j]] })
 	// Pairs by alert (pairs are sorted by alert).
 	start := make([]int, len(alerts)+1)
 	for _, p := range pairs {
