@@ -34,6 +34,8 @@ func plainDecimal(b []byte, exp int) (v int64, ok bool) {
 			return 0, false
 		}
 		i++
+		// swar.Accumulate's loop, written out: the call (too large to
+		// inline) made this function 1.2x slower on a level's two decimals.
 		for ; n-i >= 8; i += 8 {
 			x, ok := swar.Digits(binary.LittleEndian.Uint64(b[i:]))
 			if !ok {

@@ -7,7 +7,10 @@
 // the first byte of the text is the word's lowest byte.
 package swar
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 const (
 	ones  = 0x0101010101010101
@@ -47,4 +50,24 @@ func Digits(x uint64) (uint64, bool) {
 func LeadingDigits(x uint64, n int) (uint64, bool) {
 	// The n bytes moved to the top of the word, '0's below them.
 	return Digits(x<<(64-8*uint(n)) | zeros>>(8*uint(n)))
+}
+
+// Accumulate appends the ASCII digits of b to u — u*10^len(b) plus their
+// value — eight at a time, then one at a time, and reports whether every
+// byte of b is a digit. The caller bounds len(b) so that u cannot overflow.
+func Accumulate(u uint64, b []byte) (uint64, bool) {
+	for ; len(b) >= 8; b = b[8:] {
+		x, ok := Digits(binary.LittleEndian.Uint64(b))
+		if !ok {
+			return 0, false
+		}
+		u = u*100000000 + x
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	return u, true
 }

@@ -41,6 +41,28 @@ func TestDigitsIsTheByteLoop(t *testing.T) {
 	}
 }
 
+// TestAccumulateIsTheByteLoop: every length from 0 to 19 with a non-digit
+// at every place, and all digits, starting from a value and from zero.
+func TestAccumulateIsTheByteLoop(t *testing.T) {
+	for n := 0; n <= 19; n++ {
+		for bad := -1; bad < n; bad++ {
+			for _, c := range []byte{'/', ':'} { // one below '0', one above '9'
+				b := []byte("9081726354657687980")[:n]
+				if bad >= 0 {
+					b = append([]byte(nil), b...)
+					b[bad] = c
+				}
+				for _, from := range []uint64{0, 7} {
+					want, wantOK := byteDigits(append([]byte{byte('0' + from)}, b...))
+					if got, ok := Accumulate(from, b); ok != wantOK || ok && got != want {
+						t.Fatalf("Accumulate(%d, %q) = %d, %v; want %d, %v", from, b, got, ok, want, wantOK)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestMatchFirstIsIndexByte: the lowest flag of Match is the first match,
 // on words with bytes one off the one looked for (where borrows go wrong).
 func TestMatchFirstIsIndexByte(t *testing.T) {

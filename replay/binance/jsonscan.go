@@ -2,7 +2,6 @@ package binance
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -211,26 +210,10 @@ func jsonBytes(v []byte) ([]byte, error) {
 // jsonInt decodes a JSON integer value.
 func jsonInt(v []byte) (int64, error) {
 	if len(v) > 0 && len(v) <= 19 { // the common case, digits only (a receive time in ns has 19): no uint64 overflow
-		var n uint64
-		w := v
-		for ; len(w) >= 8; w = w[8:] { // eight digits at a time
-			x, ok := swar.Digits(binary.LittleEndian.Uint64(w))
-			if !ok {
-				goto slow
-			}
-			n = n*100000000 + x
-		}
-		for _, c := range w {
-			if c < '0' || c > '9' {
-				goto slow
-			}
-			n = n*10 + uint64(c-'0')
-		}
-		if n <= math.MaxInt64 {
+		if n, ok := swar.Accumulate(0, v); ok && n <= math.MaxInt64 {
 			return int64(n), nil
 		}
 	}
-slow:
 	n, err := strconv.ParseInt(string(v), 10, 64) // string(v) stays on the stack: ParseInt clones what its error keeps
 	if err != nil {
 		return 0, errors.New("not an integer")
