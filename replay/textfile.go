@@ -3,7 +3,6 @@ package replay
 import (
 	"bufio"
 	"bytes"
-
 	"errors"
 	"fmt"
 	"io"

@@ -315,22 +315,8 @@ func newPartition(sp Split, alerts []detectors.Alert, lbls []labels.Label, opts 
 
 // subset returns the alerts and labels in parts where in(part) holds.
 func (p *partition) subset(alerts []detectors.Alert, lbls []labels.Label, in func(int) bool) ([]detectors.Alert, []labels.Label) {
-	n := 0 // counted first: a fold's alerts are most of a run's, copied once at their size
-	for i := range alerts {
-		if in(p.alertOf[i]) {
-			n++
-		}
-	}
-	var as []detectors.Alert
-	if n > 0 {
-		as = make([]detectors.Alert, 0, n)
-	}
+	as := selectAlerts(alerts, func(i int) bool { return in(p.alertOf[i]) })
 	var ls []labels.Label
-	for i, a := range alerts {
-		if in(p.alertOf[i]) {
-			as = append(as, a)
-		}
-	}
 	for i, l := range lbls {
 		if in(p.labelOf[i]) {
 			ls = append(ls, l)
