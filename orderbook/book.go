@@ -3,6 +3,7 @@ package orderbook
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Config configures a Book or a DepthBook.
@@ -373,6 +374,9 @@ func (b *Book) DepthTo(side Side, limit int64, dst []Level) []Level {
 	if lad.n == 0 {
 		return dst
 	}
+	if len(lad.over) == 0 {
+		return b.windowDepth(lad, limit, dst)
+	}
 	t, ok := lad.best, true
 	for ok && len(dst) < cap(dst) {
 		p := t * b.tickSize
@@ -382,6 +386,50 @@ func (b *Book) DepthTo(side Side, limit int64, dst []Level) []Level {
 		lv := &b.levels[lad.find(t)]
 		dst = append(dst, Level{Price: p, Qty: lv.qty, Orders: lv.count})
 		t, ok = lad.next(t)
+	}
+	return dst
+}
+
+// windowDepth is DepthTo for a side whose levels are all in the dense
+// window: it walks the bitmap a word at a time, best first, instead of
+// asking the ladder for each next level.
+func (b *Book) windowDepth(lad *ladder, limit int64, dst []Level) []Level {
+	i := int(lad.best - lad.base)
+	w := i >> 6
+	var m uint64
+	if lad.desc {
+		m = lad.bits[w] & (^uint64(0) >> (63 - uint(i&63)))
+	} else {
+		m = lad.bits[w] & (^uint64(0) << uint(i&63))
+	}
+	for len(dst) < cap(dst) {
+		if m == 0 {
+			// The word is done: the next non-empty one through the summary.
+			var j int
+			if lad.desc {
+				j = lad.prevSet(int64(w)<<6 - 1)
+			} else {
+				j = lad.nextSet(int64(w+1) << 6)
+			}
+			if j < 0 {
+				break
+			}
+			w = j >> 6
+			m = lad.bits[w]
+		}
+		var j int
+		if lad.desc {
+			j = w<<6 + 63 - bits.LeadingZeros64(m)
+		} else {
+			j = w<<6 + bits.TrailingZeros64(m)
+		}
+		m &^= 1 << uint(j&63)
+		p := (lad.base + int64(j)) * b.tickSize
+		if lad.desc && p < limit || !lad.desc && p > limit {
+			break
+		}
+		lv := &b.levels[lad.slots[j]-1]
+		dst = append(dst, Level{Price: p, Qty: lv.qty, Orders: lv.count})
 	}
 	return dst
 }

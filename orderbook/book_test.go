@@ -2,6 +2,8 @@ package orderbook
 
 import (
 	"errors"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -227,6 +229,84 @@ func TestDepthDoesNotAllocate(t *testing.T) {
 	}
 	if len(dst) != 10 || dst[0].Price != 1000 || dst[0].Orders != 2 {
 		t.Fatalf("depth: %+v", dst[:2])
+	}
+}
+
+// TestDepthToIsTheModelsWindow: DepthTo is the model's depth cut at the
+// limit and at cap(dst), for books whose levels are sparse (gaps of many
+// bitmap words), dense, and partly in the overflow list, with a tick above
+// one; it fails when the window walk skips a word, reads past the limit or
+// stops a word early.
+func TestDepthToIsTheModelsWindow(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		tick       int64
+		spread     int64 // ticks the prices spread over either side of the mid
+		far        bool  // a few prices far enough to sit in the overflow list
+		orders     int
+		cancelEach int // cancel every n-th order after submitting (0: none)
+	}{
+		{"dense", 1, 40, false, 300, 0},
+		{"sparse", 1, 20_000, false, 200, 3},
+		{"tick5", 5, 500, false, 300, 4},
+		{"overflow", 1, 300, true, 200, 0},
+		{"one_level", 1, 1, false, 5, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := New(Config{Tick: c.tick, Lot: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := &model{cfg: Config{Tick: c.tick, Lot: 1}}
+			r := rand.New(rand.NewPCG(11, uint64(c.spread)))
+			const mid = int64(100_000_000)
+			for id := uint64(1); id <= uint64(c.orders); id++ {
+				side, off := Buy, 1+r.Int64N(c.spread)
+				if c.far && id%17 == 0 {
+					off += 3 * maxWindow
+				}
+				price := (mid - off) * c.tick
+				if id%2 == 0 {
+					side, price = Sell, (mid+off)*c.tick
+				}
+				o := Order{ID: id, Side: side, Price: price, Qty: 1 + r.Int64N(9)}
+				mustSubmit(t, b, o)
+				m.submit(o)
+				if c.cancelEach > 0 && id%uint64(c.cancelEach) == 0 {
+					if _, err := b.Cancel(id); err != nil {
+						t.Fatal(err)
+					}
+					m.remove(slices.IndexFunc(m.orders, func(mo modelOrder) bool { return mo.id == id }))
+				}
+			}
+			for _, s := range []Side{Buy, Sell} {
+				all := m.depth(s)
+				for _, n := range []int{0, 1, 2, 10, 63, 64, 65, len(all), len(all) + 5} {
+					for k := 0; k < 8; k++ {
+						var limit int64
+						if len(all) > 0 {
+							limit = all[r.IntN(len(all))].Price + (r.Int64N(3)-1)*c.tick
+						}
+						if k == 0 || len(all) == 0 {
+							limit = math.MinInt64
+							if s == Sell {
+								limit = math.MaxInt64
+							}
+						}
+						var want []Level
+						for _, l := range all {
+							if len(want) == n || s == Buy && l.Price < limit || s == Sell && l.Price > limit {
+								break
+							}
+							want = append(want, l)
+						}
+						if got := b.DepthTo(s, limit, make([]Level, 0, n)); !slices.Equal(got, want) {
+							t.Fatalf("%v to %d cap %d: %v, model %v", s, limit, n, got, want)
+						}
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -54,26 +54,23 @@ func newBookAhead(r *BookReader) *bookAhead {
 	})}
 }
 
-// Next reads the next row into row (reusing its slices), as BookReader.Next.
-func (a *bookAhead) Next(row *BookRow) error {
+// Next returns the next row, as BookReader.Next reads it; the row is valid
+// until the next call (it is the parsed block's own, not a copy).
+func (a *bookAhead) Next() (*BookRow, error) {
 	for a.cur == nil || a.pos >= a.cur.n {
 		if a.cur != nil {
 			if a.cur.err != nil {
-				return a.cur.err
+				return nil, a.cur.err
 			}
 			a.ahead.Release(a.cur)
 		}
 		a.cur, _ = a.ahead.Next(context.Background()) // the block carries its error
 		a.pos = 0
 	}
-	src := &a.cur.rows[a.pos]
-	row.AskPrice = append(row.AskPrice[:0], src.AskPrice...)
-	row.AskSize = append(row.AskSize[:0], src.AskSize...)
-	row.BidPrice = append(row.BidPrice[:0], src.BidPrice...)
-	row.BidSize = append(row.BidSize[:0], src.BidSize...)
+	row := &a.cur.rows[a.pos]
 	a.line, a.levels = a.cur.lines[a.pos], a.cur.levels
 	a.pos++
-	return nil
+	return row, nil
 }
 
 // Levels is the file's number of levels (0 before the first row).

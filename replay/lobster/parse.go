@@ -53,7 +53,9 @@ func (lr *lineReader) next() ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w", lr.file, err)
 		}
 		lr.line++
-		b = bytes.TrimRight(b, "\r\n")
+		for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+			b = b[:len(b)-1]
+		}
 		if len(b) == 0 {
 			if err == io.EOF {
 				return nil, io.EOF

@@ -102,7 +102,7 @@ func (r *recorder) Orders(s orderbook.Side, p int64, dst []orderbook.OrderInfo) 
 type reconciler struct {
 	path       string // the orderbook file
 	br         *bookAhead
-	row        BookRow
+	row        *BookRow // the current reference row, valid until the next
 	v          *verifier
 	rec        *recorder
 	next       int // first pending event not yet read
@@ -134,12 +134,14 @@ func newReconciler(bookPath string, tick int64) (*reconciler, error) {
 // step applies one message and its orderbook row: the events it made are in
 // rc.rec.out, the last one flagged FlagLastInGroup.
 func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPath string) error {
-	if err := rc.br.Next(&rc.row); err != nil {
+	row, err := rc.br.Next()
+	if err != nil {
 		if err == io.EOF {
 			return fmt.Errorf("%s: ends at row %d but %s goes on", rc.path, rc.v.row, msgPath)
 		}
 		return err
 	}
+	rc.row = row
 	if err := rc.check(); err != nil {
 		return err
 	}
@@ -159,17 +161,17 @@ func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPat
 		r.emit(replay.Event{Action: replay.ActionTrade, Flags: replay.FlagAuction, Price: m.Price, Qty: m.Size})
 	}
 	v.levels = rc.br.Levels()
-	if explained, diffs := v.compare(&rc.row, v.row == 1); diffs > 0 {
+	if explained, diffs := v.compare(rc.row, v.row == 1); diffs > 0 {
 		rc.mismatched++
 		if !explained {
 			rc.unexplain++
 		}
 		r.flags = replay.FlagReconciled
-		v.resync(&rc.row)
+		v.resync(rc.row)
 		r.flags = 0
 	}
 	v.pend = v.pend[:0]
-	v.remember(&rc.row)
+	v.remember(rc.row)
 	if len(r.out) > 0 {
 		r.out[len(r.out)-1].Flags |= replay.FlagLastInGroup
 	}
@@ -183,7 +185,7 @@ func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPat
 // check refuses a reference row no order book can hold: a price off the
 // tick, or a best bid at or above the best ask.
 func (rc *reconciler) check() error {
-	row, tick := &rc.row, rc.v.opts.Tick
+	row, tick := rc.row, rc.v.opts.Tick
 	bad := func(field string, lvl int, reason string) error {
 		return &replay.RowError{File: rc.path, Line: rc.br.Line(), Field: fmt.Sprintf("%s_%d", field, lvl), Reason: reason}
 	}
@@ -205,7 +207,7 @@ func (rc *reconciler) check() error {
 
 // finish checks that the orderbook file ends with the message file.
 func (rc *reconciler) finish(msgPath string) error {
-	if err := rc.br.Next(&rc.row); err != io.EOF {
+	if _, err := rc.br.Next(); err != io.EOF {
 		if err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func replayAgainstBook(t *testing.T, src *Source, msgs string) (rows, reconciled
 			eng.Apply(&rc.rec.out[i], &b)
 		}
 		for _, s := range []orderbook.Side{orderbook.Buy, orderbook.Sell} {
-			prices, sizes := refSide(&rc.row, s)
+			prices, sizes := refSide(rc.row, s)
 			ours = eng.Book(0).Depth(s, ours[:0])
 			n := len(prices)
 			if (n < rc.br.Levels() && len(ours) != n) || len(ours) < n {

@@ -151,7 +151,6 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 	v := &verifier{opts: opts, book: bk, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
 	rep := &Report{Messages: messagesPath, Book: bookPath}
 	var msg Message
-	var row BookRow
 	for {
 		if rep.Rows&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -160,7 +159,7 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 		}
 		err := mr.Next(&msg)
 		if err == io.EOF {
-			if berr := br.Next(&row); berr != io.EOF {
+			if _, berr := br.Next(); berr != io.EOF {
 				return nil, fmt.Errorf("%s: more rows than %s has messages (%d)", bookPath, messagesPath, rep.Rows)
 			}
 			break
@@ -168,7 +167,8 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 		if err != nil {
 			return nil, err
 		}
-		if err := br.Next(&row); err != nil {
+		row, err := br.Next()
+		if err != nil {
 			if err == io.EOF {
 				return nil, fmt.Errorf("%s: ends at row %d but %s goes on", bookPath, rep.Rows, messagesPath)
 			}
@@ -180,7 +180,7 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 			return nil, fmt.Errorf("%s:%d: %w", messagesPath, mr.Line(), err)
 		}
 		v.levels = br.Levels()
-		explained, diffs := v.compare(&row, rep.Rows == 1)
+		explained, diffs := v.compare(row, rep.Rows == 1)
 		if diffs > 0 {
 			rep.Mismatched++
 			if explained {
@@ -188,13 +188,13 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 			} else {
 				rep.Unexplained++
 				if len(rep.Examples) < opts.MaxExamples {
-					rep.Examples = append(rep.Examples, v.describe(rep.Rows, mr.Line(), &msg, &row))
+					rep.Examples = append(rep.Examples, v.describe(rep.Rows, mr.Line(), &msg, row))
 				}
 			}
-			v.resync(&row)
+			v.resync(row)
 		}
 		v.pend = v.pend[:0]
-		v.remember(&row)
+		v.remember(row)
 	}
 	rep.Levels = br.Levels()
 	for k, n := range v.counts {
@@ -376,6 +376,16 @@ func (v *verifier) diff(row *BookRow, s orderbook.Side, fn func(p, ref, ours int
 		v.ours = make([]orderbook.Level, 0, 2*v.levels+64)
 	}
 	v.ours = v.book.DepthTo(s, limit, v.ours)
+	if len(v.ours) == len(prices) {
+		// The common row: the same prices and sizes, nothing to merge.
+		k := 0
+		for k < len(prices) && v.ours[k].Price == prices[k] && v.ours[k].Qty == sizes[k] {
+			k++
+		}
+		if k == len(prices) {
+			return
+		}
+	}
 	i, j := 0, 0
 	for i < len(prices) || j < len(v.ours) {
 		if j < len(v.ours) && full && worse(s, v.ours[j].Price, prices[len(prices)-1]) {
