@@ -30,8 +30,8 @@ type rowBlock struct {
 }
 
 const (
-	bookAheadRows   = 256 // rows a block
-	bookAheadBlocks = 3   // one being read, two parsed ahead
+	bookAheadRows   = 2048 // rows a block
+	bookAheadBlocks = 3    // one being read, two parsed ahead
 )
 
 func newBookAhead(r *BookReader) *bookAhead {
@@ -42,6 +42,14 @@ func newBookAhead(r *BookReader) *bookAhead {
 	return &bookAhead{r: r, ahead: ahead.Start(blocks, func(blk *rowBlock) (*rowBlock, error) {
 		blk.n, blk.err = 0, nil
 		for blk.n < len(blk.rows) {
+			if row := &blk.rows[blk.n]; cap(row.AskPrice) < r.Levels() {
+				// A row's four sides in one array, sized once the file's
+				// levels are known: no growing, and a row in few cache
+				// lines for the core that compares it.
+				l := r.Levels()
+				all := make([]int64, 4*l)
+				row.AskPrice, row.AskSize, row.BidPrice, row.BidSize = all[:0:l], all[l:l:2*l], all[2*l:2*l:3*l], all[3*l:3*l:4*l]
+			}
 			if err := r.Next(&blk.rows[blk.n]); err != nil {
 				blk.err = err
 				break

@@ -1,6 +1,7 @@
 package lobster
 
 import (
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"os"
@@ -156,4 +157,95 @@ func FuzzIntField(f *testing.F) {
 			t.Fatalf("intField(%q) = %d, %q; want %d, %q", b, v, rest, want, wantRest)
 		}
 	})
+}
+
+// FuzzFastRowIsParseRow holds fastRow — a row's four numbers a level read
+// and checked in one pass — to parseRow, which checks one field at a time
+// and names the error: a row one accepts the other accepts, with the same
+// levels. It fails when fastRow lets a row through that parseRow refuses
+// (levels out of order, a placeholder with a size, a level after an empty
+// one, a column too many) or refuses a well-formed one.
+func FuzzFastRowIsParseRow(f *testing.F) {
+	for _, s := range []string{
+		"5859400,200,5859100,300", "5859400,200,5859100,300,5859500,100,5859000,18",
+		"9999999999,0,5859100,300,9999999999,0,5859000,18", "5859400,200,-9999999999,0,5859500,100,-9999999999,0", "5859400,200,-9999999999,0,5859500,100,5859000,18",
+		"5859400,200,5859100,300,5859400,100,5859000,18", "5859400,200,5859100,300,5859500,100,5859100,18",
+		"9999999999,0,5859100,300,5859500,100,5859000,18", "9999999999,5,5859100,300", "5859400,0,5859100,300",
+		"5859400,200,5859100,300,", "5859400,200,5859100", "5859400,200,5859100,300,1", "-5859400,200,5859100,300",
+		"+5859400,200,5859100,300", "5859400,200,0,300", "00005859400,200,5859100,300",
+	} {
+		for levels := byte(1); levels <= 2; levels++ {
+			f.Add([]byte(s), levels)
+		}
+	}
+	f.Fuzz(func(t *testing.T, line []byte, levels byte) {
+		n := 1 + int(levels%4)
+		r := &BookReader{lr: &lineReader{file: "book.csv"}, levels: n}
+		var fast, slow BookRow
+		fastOK := fastRow(line, n, &fast)
+		err := r.parseRow(line, &slow)
+		if fastOK != (err == nil) {
+			t.Fatalf("%q at %d levels: fastRow %v, parseRow %v", line, n, fastOK, err)
+		}
+		if fastOK && !sameRow(&fast, &slow) {
+			t.Fatalf("%q: fastRow %+v, parseRow %+v", line, fast, slow)
+		}
+	})
+}
+
+// FuzzParseMessageFastIsParseMessage holds parseMessageFast — the time's
+// nine decimals in one word, the rest a field a word — to parseMessage: a
+// row the fast path accepts, parseMessage accepts unrounded with the same
+// message, and every row parseMessage accepts with nine decimals and
+// plain fields the fast path accepts too.
+func FuzzParseMessageFastIsParseMessage(f *testing.F) {
+	for _, s := range []string{
+		"34200.004241176,1,16113575,18,5853300,1", "34200.025348214,3,16120456,100,5853700,-1",
+		"57599.999999999,4,287142828,100,5809700,-1", "34200.189607601,5,0,1,5807100,-1", "34713.685155243,7,-1,1,-1,2",
+		"34200.00424117,1,16113575,18,5853300,1", "34200.0042411765,1,16113575,18,5853300,1", "172801.004241176,1,1,1,1,1",
+		"34200.004241176,8,1,1,1,1", "34200.004241176,1,-5,1,1,1", "34200.004241176,1,5,0,1,1", "34200.004241176,1,5,1,0,1",
+		"34200.004241176,1,5,1,1,+1", "34200.004241176,1,5,1,1,01", "34200.004241176,1,5,1,1,-1,", "+4200.004241176,1,5,1,1,1",
+		"34200.0042x1176,1,5,1,1,1", ".004241176,1,5,1,1,1", "34200.004241176,1,5,1,1",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast, slow Message
+		fastOK := parseMessageFast(b, &fast)
+		rounded, err := parseMessage(b, &slow, "m.csv", 1)
+		if fastOK && (err != nil || rounded || fast != slow) {
+			t.Fatalf("%q: fast %+v; parseMessage %+v rounded %v err %v", b, fast, slow, rounded, err)
+		}
+		if !fastOK && err == nil && plainMessage(b) {
+			t.Fatalf("%q: the fast path refused a row parseMessage reads: %+v", b, slow)
+		}
+	})
+}
+
+// plainMessage reports whether b is seconds of up to seven digits, nine
+// decimals and five unsigned fields but the last, "1" or "-1".
+func plainMessage(b []byte) bool {
+	parts := bytes.Split(b, []byte{','})
+	if len(parts) != 6 {
+		return false
+	}
+	sec, frac, ok := bytes.Cut(parts[0], []byte{'.'})
+	if !ok || len(sec) < 1 || len(sec) > 7 || len(frac) != 9 || !allDigits(sec) || !allDigits(frac) {
+		return false
+	}
+	for _, p := range parts[1:5] {
+		if len(p) == 0 || len(p) > 18 || !allDigits(p) {
+			return false
+		}
+	}
+	return string(parts[5]) == "1" || string(parts[5]) == "-1"
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
