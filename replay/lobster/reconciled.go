@@ -101,7 +101,7 @@ func (r *recorder) Orders(s orderbook.Side, p int64, dst []orderbook.OrderInfo) 
 // reconciler drives a Source from a message file and its orderbook file.
 type reconciler struct {
 	path       string // the orderbook file
-	br         *bookAhead
+	br         *parsedAhead[BookRow]
 	row        *BookRow // the current reference row, valid until the next
 	v          *verifier
 	rec        *recorder
@@ -160,7 +160,7 @@ func (rc *reconciler) step(m *Message, ts int64, seq *uint64, line int64, msgPat
 	case 6:
 		r.emit(replay.Event{Action: replay.ActionTrade, Flags: replay.FlagAuction, Price: m.Price, Qty: m.Size})
 	}
-	v.levels = rc.br.Levels()
+	v.levels = int(rc.br.State())
 	if explained, diffs := v.compare(rc.row, v.row == 1); diffs > 0 {
 		rc.mismatched++
 		if !explained {

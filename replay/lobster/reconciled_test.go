@@ -87,7 +87,7 @@ func replayAgainstBook(t *testing.T, src *Source, msgs string) (rows, reconciled
 			prices, sizes := refSide(rc.row, s)
 			ours = eng.Book(0).Depth(s, ours[:0])
 			n := len(prices)
-			if (n < rc.br.Levels() && len(ours) != n) || len(ours) < n {
+			if (n < int(rc.br.State()) && len(ours) != n) || len(ours) < n {
 				t.Fatalf("row %d %s: %d levels replayed, LOBSTER shows %d", rows, s, len(ours), n)
 			}
 			for i := 0; i < n; i++ {

@@ -129,10 +129,11 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 	if opts.MaxExamples <= 0 {
 		opts.MaxExamples = 10
 	}
-	mr, err := OpenMessages(messagesPath)
+	mf, err := OpenMessages(messagesPath)
 	if err != nil {
 		return nil, err
 	}
+	mr := newMessagesAhead(mf)
 	defer mr.Close()
 	bf, err := OpenBook(bookPath)
 	if err != nil {
@@ -150,14 +151,13 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 	}
 	v := &verifier{opts: opts, book: bk, phantom: map[priceKey]uint64{}, counts: map[string]int64{}}
 	rep := &Report{Messages: messagesPath, Book: bookPath}
-	var msg Message
 	for {
 		if rep.Rows&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		err := mr.Next(&msg)
+		msg, err := mr.Next()
 		if err == io.EOF {
 			if _, berr := br.Next(); berr != io.EOF {
 				return nil, fmt.Errorf("%s: more rows than %s has messages (%d)", bookPath, messagesPath, rep.Rows)
@@ -176,10 +176,10 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 		}
 		rep.Rows++
 		v.row = rep.Rows
-		if err := v.apply(&msg); err != nil {
+		if err := v.apply(msg); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", messagesPath, mr.Line(), err)
 		}
-		v.levels = br.Levels()
+		v.levels = int(br.State())
 		explained, diffs := v.compare(row, rep.Rows == 1)
 		if diffs > 0 {
 			rep.Mismatched++
@@ -188,7 +188,7 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 			} else {
 				rep.Unexplained++
 				if len(rep.Examples) < opts.MaxExamples {
-					rep.Examples = append(rep.Examples, v.describe(rep.Rows, mr.Line(), &msg, row))
+					rep.Examples = append(rep.Examples, v.describe(rep.Rows, mr.Line(), msg, row))
 				}
 			}
 			v.resync(row)
@@ -196,12 +196,12 @@ func verify(ctx context.Context, messagesPath, bookPath string, opts VerifyOptio
 		v.pend = v.pend[:0]
 		v.remember(row)
 	}
-	rep.Levels = br.Levels()
+	rep.Levels = int(br.State())
 	for k, n := range v.counts {
 		rep.Counts = append(rep.Counts, replay.Count{Kind: k, N: n})
 	}
-	if mr.Rounded > 0 {
-		rep.Counts = append(rep.Counts, replay.Count{Kind: "time_rounded_to_ns", N: mr.Rounded})
+	if rounded := mr.State(); rounded > 0 {
+		rep.Counts = append(rep.Counts, replay.Count{Kind: "time_rounded_to_ns", N: rounded})
 	}
 	sort.Slice(rep.Counts, func(i, j int) bool { return rep.Counts[i].Kind < rep.Counts[j].Kind })
 	return rep, nil

@@ -1,0 +1,173 @@
+package lobster
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBookAheadIsTheReader: the rows, line numbers, levels and error that
+// newBookAhead hands out (parsed blocks ahead on their own goroutine, each row
+// the block's own) are BookReader's, row by row, across many blocks and up
+// to a malformed row in the middle of one; it fails when a block is
+// released while its row is in use (written over before the next call).
+func TestBookAheadIsTheReader(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rows int
+		bad  int // 1-based row made malformed (0: none)
+	}{
+		{"one_block", 10, 0},
+		{"many_blocks", 5*aheadRows + 17, 0},
+		{"error_mid_block", 5*aheadRows + 17, 3*aheadRows + 100},
+		{"error_first_row", 40, 1},
+		{"error_last_row", 2 * aheadRows, 2 * aheadRows},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var sb strings.Builder
+			for i := 1; i <= c.rows; i++ {
+				if i == c.bad {
+					sb.WriteString("5850000,1x,5840000,5\n")
+					continue
+				}
+				if i%50 == 0 {
+					sb.WriteString("\n") // an empty line between rows is skipped
+				}
+				// Levels that change every row, and an empty ask level now and then.
+				ask := fmt.Sprintf("%d,%d", 5850000+100*(i%7), 1+i%13)
+				if i%11 == 0 {
+					ask = "9999999999,0"
+				}
+				fmt.Fprintf(&sb, "%s,%d,%d\n", ask, 5840000-100*(i%5), 1+i%17)
+			}
+			path := filepath.Join(t.TempDir(), "book.csv")
+			if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			plain, err := OpenBook(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer plain.Close()
+			bf, err := OpenBook(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ahead := newBookAhead(bf)
+			defer ahead.Close()
+			var want BookRow
+			for n := 1; ; n++ {
+				werr := plain.Next(&want)
+				got, gerr := ahead.Next()
+				if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+					t.Fatalf("row %d: error %v, BookReader's %v", n, gerr, werr)
+				}
+				if werr == io.EOF {
+					if c.bad != 0 {
+						t.Fatalf("no error for the malformed row %d", c.bad)
+					}
+					return
+				}
+				if werr != nil {
+					if n != c.bad {
+						t.Fatalf("error at row %d, malformed row %d", n, c.bad)
+					}
+					return
+				}
+				if !sameRow(got, &want) || ahead.Line() != plain.Line() || int(ahead.State()) != plain.Levels() {
+					t.Fatalf("row %d: %+v line %d levels %d, BookReader's %+v line %d levels %d", n, *got, ahead.Line(), ahead.State(), want, plain.Line(), plain.Levels())
+				}
+				// The row is the caller's until the next call: the parsing
+				// goroutine, given time, must not write over it.
+				kept := BookRow{slices.Clone(got.AskPrice), slices.Clone(got.AskSize), slices.Clone(got.BidPrice), slices.Clone(got.BidSize)}
+				for k := 0; k < 20; k++ {
+					runtime.Gosched()
+				}
+				if !sameRow(got, &kept) {
+					t.Fatalf("row %d changed before the next call", n)
+				}
+			}
+		})
+	}
+}
+
+func sameRow(a, b *BookRow) bool {
+	return slices.Equal(a.AskPrice, b.AskPrice) && slices.Equal(a.AskSize, b.AskSize) && slices.Equal(a.BidPrice, b.BidPrice) && slices.Equal(a.BidSize, b.BidSize)
+}
+
+// TestMessagesAheadIsTheReader: the messages, line numbers, error and
+// count of rounded times that newMessagesAhead hands out are
+// MessageReader's, across blocks and up to a malformed row; the count
+// after the file's end is the reader's.
+func TestMessagesAheadIsTheReader(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rows int
+		bad  int // 1-based row made malformed (0: none)
+	}{
+		{"one_block", 10, 0},
+		{"many_blocks", 3*aheadRows + 5, 0},
+		{"exact_blocks", 2 * aheadRows, 0},
+		{"error_mid_block", 3*aheadRows + 5, 2*aheadRows + 9},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var sb strings.Builder
+			for i := 1; i <= c.rows; i++ {
+				switch {
+				case i == c.bad:
+					sb.WriteString("34200.1,9,1,1,1,1\n")
+				case i%97 == 0: // a time beyond the nanosecond, rounded and counted
+					fmt.Fprintf(&sb, "%d.1234567891,1,%d,%d,5850000,1\n", 34200+i, i, 1+i%9)
+				default:
+					fmt.Fprintf(&sb, "%d.123456789,%d,%d,%d,%d,%d\n", 34200+i, 1+i%4, i, 1+i%9, 5850000+100*(i%7), 1-2*(i%2))
+				}
+			}
+			path := filepath.Join(t.TempDir(), "messages.csv")
+			if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			plain, err := OpenMessages(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer plain.Close()
+			mf, err := OpenMessages(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ahead := newMessagesAhead(mf)
+			defer ahead.Close()
+			for n := 1; ; n++ {
+				var want Message
+				werr := plain.Next(&want)
+				got, gerr := ahead.Next()
+				if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+					t.Fatalf("row %d: error %v, MessageReader's %v", n, gerr, werr)
+				}
+				if werr == io.EOF {
+					if c.bad != 0 {
+						t.Fatalf("no error for the malformed row %d", c.bad)
+					}
+					if ahead.State() != plain.Rounded || plain.Rounded != int64(c.rows/97) {
+						t.Fatalf("rounded %d, MessageReader's %d, rows %d", ahead.State(), plain.Rounded, c.rows)
+					}
+					return
+				}
+				if werr != nil {
+					if n != c.bad {
+						t.Fatalf("error at row %d, malformed row %d", n, c.bad)
+					}
+					return
+				}
+				if *got != want || ahead.Line() != plain.Line() {
+					t.Fatalf("row %d: %+v line %d, MessageReader's %+v line %d", n, *got, ahead.Line(), want, plain.Line())
+				}
+			}
+		})
+	}
+}
