@@ -392,46 +392,64 @@ func (b *Book) DepthTo(side Side, limit int64, dst []Level) []Level {
 
 // windowDepth is DepthTo for a side whose levels are all in the dense
 // window: it walks the bitmap a word at a time, best first, instead of
-// asking the ladder for each next level.
+// asking the ladder for each next level, one loop a direction, the limit
+// turned into a tick once.
 func (b *Book) windowDepth(lad *ladder, limit int64, dst []Level) []Level {
-	i := int(lad.best - lad.base)
+	out, n := dst[:cap(dst)], len(dst)
+	base, tick := lad.base, b.tickSize
+	i := int(lad.best - base)
 	w := i >> 6
-	var m uint64
 	if lad.desc {
-		m = lad.bits[w] & (^uint64(0) >> (63 - uint(i&63)))
-	} else {
-		m = lad.bits[w] & (^uint64(0) << uint(i&63))
-	}
-	for len(dst) < cap(dst) {
-		if m == 0 {
-			// The word is done: the next non-empty one through the summary.
-			var j int
-			if lad.desc {
-				j = lad.prevSet(int64(w)<<6 - 1)
-			} else {
-				j = lad.nextSet(int64(w+1) << 6)
+		lo := limit / tick // the lowest tick at or above limit
+		if limit%tick != 0 && limit > 0 {
+			lo++
+		}
+		m := lad.bits[w] & (^uint64(0) >> (63 - uint(i&63)))
+		for n < len(out) {
+			if m == 0 {
+				// The word is done: the next non-empty one through the summary.
+				j := lad.prevSet(int64(w)<<6 - 1)
+				if j < 0 {
+					break
+				}
+				w, m = j>>6, lad.bits[j>>6]
 			}
+			j := w<<6 + 63 - bits.LeadingZeros64(m)
+			t := base + int64(j)
+			if t < lo {
+				break
+			}
+			m &^= 1 << uint(j&63)
+			lv := &b.levels[lad.slots[j]-1]
+			out[n] = Level{Price: t * tick, Qty: lv.qty, Orders: lv.count}
+			n++
+		}
+		return out[:n]
+	}
+	hi := limit / tick // the highest tick at or below limit
+	if limit%tick != 0 && limit < 0 {
+		hi--
+	}
+	m := lad.bits[w] & (^uint64(0) << uint(i&63))
+	for n < len(out) {
+		if m == 0 {
+			j := lad.nextSet(int64(w+1) << 6)
 			if j < 0 {
 				break
 			}
-			w = j >> 6
-			m = lad.bits[w]
+			w, m = j>>6, lad.bits[j>>6]
 		}
-		var j int
-		if lad.desc {
-			j = w<<6 + 63 - bits.LeadingZeros64(m)
-		} else {
-			j = w<<6 + bits.TrailingZeros64(m)
-		}
-		m &^= 1 << uint(j&63)
-		p := (lad.base + int64(j)) * b.tickSize
-		if lad.desc && p < limit || !lad.desc && p > limit {
+		j := w<<6 + bits.TrailingZeros64(m)
+		t := base + int64(j)
+		if t > hi {
 			break
 		}
+		m &= m - 1
 		lv := &b.levels[lad.slots[j]-1]
-		dst = append(dst, Level{Price: p, Qty: lv.qty, Orders: lv.count})
+		out[n] = Level{Price: t * tick, Qty: lv.qty, Orders: lv.count}
+		n++
 	}
-	return dst
+	return out[:n]
 }
 
 // Levels is the number of non-empty price levels on a side.

@@ -285,7 +285,10 @@ func TestDepthToIsTheModelsWindow(t *testing.T) {
 					for k := 0; k < 8; k++ {
 						var limit int64
 						if len(all) > 0 {
-							limit = all[r.IntN(len(all))].Price + (r.Int64N(3)-1)*c.tick
+							limit = all[r.IntN(len(all))].Price + r.Int64N(2*c.tick+1) - c.tick // on and off the tick
+						}
+						if k == 1 {
+							limit = -7 // below every price: all bids, no ask
 						}
 						if k == 0 || len(all) == 0 {
 							limit = math.MinInt64
