@@ -45,19 +45,7 @@ func TestBookAheadIsTheReader(t *testing.T) {
 				}
 				fmt.Fprintf(&sb, "%s,%d,%d\n", ask, 5840000-100*(i%5), 1+i%17)
 			}
-			path := filepath.Join(t.TempDir(), "book.csv")
-			if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			plain, err := OpenBook(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer plain.Close()
-			bf, err := OpenBook(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			plain, bf := openTwice(t, "book.csv", sb.String(), OpenBook)
 			ahead := newBookAhead(bf)
 			defer ahead.Close()
 			var want BookRow
@@ -127,19 +115,7 @@ func TestMessagesAheadIsTheReader(t *testing.T) {
 					fmt.Fprintf(&sb, "%d.123456789,%d,%d,%d,%d,%d\n", 34200+i, 1+i%4, i, 1+i%9, 5850000+100*(i%7), 1-2*(i%2))
 				}
 			}
-			path := filepath.Join(t.TempDir(), "messages.csv")
-			if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			plain, err := OpenMessages(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer plain.Close()
-			mf, err := OpenMessages(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			plain, mf := openTwice(t, "messages.csv", sb.String(), OpenMessages)
 			ahead := newMessagesAhead(mf)
 			defer ahead.Close()
 			for n := 1; ; n++ {
@@ -170,4 +146,23 @@ func TestMessagesAheadIsTheReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openTwice writes text to a file named name and opens it twice with open:
+// one reader to read plainly, one to read ahead (which its Close closes).
+func openTwice[R io.Closer](t *testing.T, name, text string, open func(string) (R, error)) (plain, ahead R) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	if ahead, err = open(path); err != nil {
+		t.Fatal(err)
+	}
+	return plain, ahead
 }
