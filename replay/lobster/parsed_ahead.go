@@ -49,6 +49,10 @@ type rowFile[T any] struct {
 	line  func() int64
 	state func() int64
 	prep  func(*T) // readies a block's row before its first use (may be nil)
+	// rows, when set, is how many rows a block takes, asked before each
+	// row: wide rows fill a block sooner, so that what is read ahead stays
+	// a few megabytes whatever a row holds.
+	rows  func() int
 	close func() error
 }
 
@@ -59,7 +63,7 @@ func startAhead[T any](f rowFile[T]) *parsedAhead[T] {
 	}
 	return &parsedAhead[T]{close: f.close, ahead: ahead.Start(blocks, func(blk *parsedBlock[T]) (*parsedBlock[T], error) {
 		blk.n, blk.err = 0, nil
-		for blk.n < len(blk.rows) {
+		for blk.n < len(blk.rows) && (f.rows == nil || blk.n < f.rows()) {
 			if f.prep != nil {
 				f.prep(&blk.rows[blk.n])
 			}
@@ -81,6 +85,7 @@ func newBookAhead(r *BookReader) *parsedAhead[BookRow] {
 		next:  r.Next,
 		line:  r.Line,
 		state: func() int64 { return int64(r.Levels()) },
+		rows:  func() int { return bookBlockRows(r.Levels()) },
 		prep: func(row *BookRow) {
 			if l := r.Levels(); cap(row.AskPrice) < l {
 				// A row's four sides in one array, sized once the file's
@@ -92,6 +97,16 @@ func newBookAhead(r *BookReader) *parsedAhead[BookRow] {
 		},
 		close: r.Close,
 	})
+}
+
+// bookBlockRows is how many rows of a file of levels levels a block takes:
+// aheadRows of 10 levels (640 KiB of numbers), fewer of wider rows, down to
+// 64 rows of 200 levels (400 KiB).
+func bookBlockRows(levels int) int {
+	if levels <= 0 {
+		return 64 // the first row tells the width
+	}
+	return max(64, min(aheadRows, aheadRows*10/levels))
 }
 
 // newMessagesAhead reads a message file ahead; State is its count of times

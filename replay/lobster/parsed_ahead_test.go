@@ -166,3 +166,43 @@ func openTwice[R io.Closer](t *testing.T, name, text string, open func(string) (
 	}
 	return plain, ahead
 }
+
+// TestBookAheadBlocksFollowTheRowWidth: a file of wide rows is read ahead
+// in blocks of fewer rows, so that what is held ahead stays bounded by
+// bytes, not rows (200 levels at 2,048 rows a block would be 39 MB); every
+// row still arrives, in order.
+func TestBookAheadBlocksFollowTheRowWidth(t *testing.T) {
+	for _, c := range []struct{ levels, rows int }{{10, 3000}, {100, 700}, {200, 300}} {
+		var sb strings.Builder
+		for i := 1; i <= c.rows; i++ {
+			for l := 0; l < c.levels; l++ {
+				if l > 0 {
+					sb.WriteByte(',')
+				}
+				fmt.Fprintf(&sb, "%d,%d,%d,%d", 6000000+100*l, 1+i%7, 5990000-100*l, 1+i%5)
+			}
+			sb.WriteByte('\n')
+		}
+		_, bf := openTwice(t, fmt.Sprintf("book%d.csv", c.levels), sb.String(), OpenBook)
+		ahead := newBookAhead(bf)
+		most, n := 0, 0
+		for {
+			row, err := ahead.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if len(row.AskPrice) != c.levels || row.AskSize[0] != int64(1+n%7) {
+				t.Fatalf("%d levels, row %d: %d ask levels, size %d", c.levels, n, len(row.AskPrice), row.AskSize[0])
+			}
+			most = max(most, ahead.cur.n)
+		}
+		ahead.Close()
+		if n != c.rows || most > bookBlockRows(c.levels) || most < bookBlockRows(c.levels)/2 {
+			t.Errorf("%d levels: %d rows, blocks of up to %d rows (want up to %d)", c.levels, n, most, bookBlockRows(c.levels))
+		}
+	}
+}
