@@ -17,19 +17,17 @@ func caseTradeRowsHTML(rows []caseTradeRow) template.HTML {
 		if r.Involved {
 			b = append(b, ` class="inv"`...)
 		}
-		b = append(b, `><td class="l">`...)
-		b = appendHTMLText(b, r.Time)
-		b = append(b, `</td><td class="l">`...)
-		b = appendHTMLText(b, r.Side)
-		b = append(b, "</td><td>"...)
-		b = appendHTMLText(b, r.Price)
-		b = append(b, "</td><td>"...)
-		b = appendHTMLText(b, r.Qty)
-		b = append(b, "</td><td>"...)
-		b = appendHTMLText(b, r.Maker)
-		b = append(b, "</td><td>"...)
-		b = appendHTMLText(b, r.Taker)
-		b = append(b, "</td></tr>"...)
+		b = append(b, '>')
+		for k, f := range [6]string{r.Time, r.Side, r.Price, r.Qty, r.Maker, r.Taker} {
+			if k < 2 { // time and side align left
+				b = append(b, `<td class="l">`...)
+			} else {
+				b = append(b, "<td>"...)
+			}
+			b = appendHTMLText(b, f)
+			b = append(b, "</td>"...)
+		}
+		b = append(b, "</tr>"...)
 	}
 	return template.HTML(b)
 }
