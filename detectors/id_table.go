@@ -186,13 +186,12 @@ func (t *idTable[V]) Sweep(drop func(id uint64, v V) bool) {
 			t.keptVals = append(t.keptVals, t.vals[i])
 		}
 	}
-	if len(t.keptKeys) == t.n {
-		return
+	if len(t.keptKeys) < t.n {
+		clear(t.keys)
+		clear(t.vals)
+		t.n = 0
+		t.reinsert(t.keptKeys, t.keptVals)
 	}
-	clear(t.keys)
-	clear(t.vals)
-	t.n = 0
-	t.reinsert(t.keptKeys, t.keptVals)
 	clear(t.keptVals) // they may hold pointers
 }
 
