@@ -280,7 +280,8 @@ func (c *tradedChecker) Consume(_ context.Context, b *replay.Batch) error {
 
 // TestTradedListsTheRecordsWithFills: every batch's Traded is exactly the
 // indices of its records with fills, in order, whatever the batch size (a
-// batch is reused from the ring, so a Traded not reset shows at batch 8).
+// batch is reused from the ring of 4, so a Traded not reset shows from the
+// fifth batch on).
 func TestTradedListsTheRecordsWithFills(t *testing.T) {
 	evs := marketEvents(20_000, 3)
 	for _, batch := range []int{1, 7, 4096} {

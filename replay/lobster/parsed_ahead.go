@@ -13,10 +13,11 @@ import (
 // cores. Rows, line numbers and the error reach the reader in the file's
 // order, as the file's reader gives them.
 //
-// Rows are handed over 2048 at a time: on this project's 2-core VMs a
-// hand-off that wakes an idle core costs 10-18 us of wall time, and
-// verifying the GOOG day took 79 ms with blocks of 64 rows, 62 ms with 256
-// and 52 ms with 1024 (BENCHMARKS.md).
+// Rows are handed over 2048 at a time (fewer when rows are wide,
+// bookBlockRows): on this project's 2-core VMs a hand-off that wakes an
+// idle core costs 10-18 us of wall time, and verifying the GOOG day took
+// 79 ms with blocks of 64 rows, 62 ms with 256 and 52 ms with 1024
+// (BENCHMARKS.md).
 type parsedAhead[T any] struct {
 	ahead *ahead.Reader[*parsedBlock[T]]
 	cur   *parsedBlock[T]
@@ -100,8 +101,9 @@ func newBookAhead(r *BookReader) *parsedAhead[BookRow] {
 }
 
 // bookBlockRows is how many rows of a file of levels levels a block takes:
-// aheadRows of 10 levels (640 KiB of numbers), fewer of wider rows, down to
-// 64 rows of 200 levels (400 KiB).
+// aheadRows of 10 levels or fewer (640 KiB of numbers at 10), fewer of wider
+// rows so that a block stays near 640 KiB (102 rows of 200 levels, the
+// widest a file may be); 64 until the first row tells the width.
 func bookBlockRows(levels int) int {
 	if levels <= 0 {
 		return 64 // the first row tells the width
