@@ -1,6 +1,8 @@
 package orderbook
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -161,5 +163,32 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if allocs := after.Mallocs - before.Mallocs; allocs > 2 {
 		t.Fatalf("steady state allocated %v times over %d events", allocs, len(ops)-half)
+	}
+}
+
+// BenchmarkDepthTo reads a side's best levels (10, as a LOBSTER level-10
+// row compares, and 100) of a book of 2,000 levels a side, gaps of one to
+// three ticks between them, as verify and the engine's ladders do.
+func BenchmarkDepthTo(b *testing.B) {
+	book, _ := New(Config{Tick: 1, Lot: 1})
+	r := rand.New(rand.NewPCG(1, 2))
+	bid, ask := int64(1_000_000), int64(1_000_001)
+	for id := uint64(1); id <= 4000; id += 2 {
+		bid -= 1 + r.Int64N(3)
+		ask += 1 + r.Int64N(3)
+		book.Submit(Order{ID: id, Side: Buy, Price: bid, Qty: 1 + r.Int64N(9)}, nil)
+		book.Submit(Order{ID: id + 1, Side: Sell, Price: ask, Qty: 1 + r.Int64N(9)}, nil)
+	}
+	for _, n := range []int{10, 100} {
+		b.Run(fmt.Sprint("levels=", n), func(b *testing.B) {
+			dst := make([]Level, 0, n)
+			for b.Loop() {
+				dst = book.DepthTo(Buy, math.MinInt64, dst)
+				dst = book.DepthTo(Sell, math.MaxInt64, dst)
+			}
+			if len(dst) != n {
+				b.Fatalf("%d levels", len(dst))
+			}
+		})
 	}
 }
