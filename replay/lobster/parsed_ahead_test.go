@@ -16,12 +16,15 @@ import (
 // the block's own) are BookReader's, row by row, across many blocks and up
 // to a malformed row in the middle of one; it fails when a block is
 // released while its row is in use (written over before the next call).
+// aheadCase is a file of rows rows, the row bad malformed (1-based; 0:
+// none).
+type aheadCase struct {
+	name      string
+	rows, bad int
+}
+
 func TestBookAheadIsTheReader(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		rows int
-		bad  int // 1-based row made malformed (0: none)
-	}{
+	for _, c := range []aheadCase{
 		{"one_block", 10, 0},
 		{"many_blocks", 5*aheadRows + 17, 0},
 		{"error_mid_block", 5*aheadRows + 17, 3*aheadRows + 100},
@@ -93,11 +96,7 @@ func sameRow(a, b *BookRow) bool {
 // MessageReader's, across blocks and up to a malformed row; the count
 // after the file's end is the reader's.
 func TestMessagesAheadIsTheReader(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		rows int
-		bad  int // 1-based row made malformed (0: none)
-	}{
+	for _, c := range []aheadCase{
 		{"one_block", 10, 0},
 		{"many_blocks", 3*aheadRows + 5, 0},
 		{"exact_blocks", 2 * aheadRows, 0},
