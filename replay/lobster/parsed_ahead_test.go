@@ -11,11 +11,6 @@ import (
 	"testing"
 )
 
-// TestBookAheadIsTheReader: the rows, line numbers, levels and error that
-// newBookAhead hands out (parsed blocks ahead on their own goroutine, each row
-// the block's own) are BookReader's, row by row, across many blocks and up
-// to a malformed row in the middle of one; it fails when a block is
-// released while its row is in use (written over before the next call).
 // aheadCase is a file of rows rows, the row bad malformed (1-based; 0:
 // none).
 type aheadCase struct {
@@ -23,6 +18,11 @@ type aheadCase struct {
 	rows, bad int
 }
 
+// TestBookAheadIsTheReader: the rows, line numbers, levels and error that
+// newBookAhead hands out (parsed blocks ahead on their own goroutine, each row
+// the block's own) are BookReader's, row by row, across many blocks and up
+// to a malformed row in the middle of one; it fails when a block is
+// released while its row is in use (written over before the next call).
 func TestBookAheadIsTheReader(t *testing.T) {
 	for _, c := range []aheadCase{
 		{"one_block", 10, 0},
