@@ -100,10 +100,11 @@ func New(cfg Config) (*Book, error) {
 		return nil, err
 	}
 	hint := max(cfg.SizeHint, 64)
+	ring := ringSize(hint)
 	b := &Book{
 		cfg:      cfg,
-		orders:   make([]order, 0, hint),
-		cold:     make([]orderCold, 0, hint),
+		orders:   make([]order, ring, ring+hint/4),
+		cold:     make([]orderCold, ring, ring+hint/4),
 		freeOrd:  -1,
 		levels:   make([]level, 0, 256),
 		freeLvl:  -1,
@@ -126,17 +127,6 @@ func (b *Book) side(s Side) *ladder {
 		return &b.bids
 	}
 	return &b.asks
-}
-
-func (b *Book) allocOrder() int32 {
-	if b.freeOrd >= 0 {
-		i := b.freeOrd
-		b.freeOrd = b.orders[i].next
-		return i
-	}
-	b.orders = append(b.orders, order{})
-	b.cold = append(b.cold, orderCold{})
-	return int32(len(b.orders) - 1)
 }
 
 func (b *Book) allocLevel(t int64) int32 {
@@ -174,7 +164,6 @@ func (b *Book) rest(oi int32) {
 	lv.tail = oi
 	lv.qty += o.qty
 	lv.count++
-	b.ids.put(o.id, oi)
 	b.maxID = max(b.maxID, o.id)
 	b.live++
 }
@@ -201,14 +190,12 @@ func (b *Book) unlink(oi int32) {
 		lv.next = b.freeLvl
 		b.freeLvl = o.level
 	}
-	b.ids.del(o.id, oi)
 	b.live--
 	if o.watch != 0 { // Modify takes it back when the order rests again
 		b.watchers[o.watch].leave(o.id)
 		o.watch = 0
 	}
-	o.next = b.freeOrd
-	b.freeOrd = oi
+	b.freeOrder(oi)
 }
 
 func (b *Book) lookup(op string, id uint64) (int32, error) {
@@ -323,15 +310,26 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 	return append(fills, Fill{Price: price, Qty: qty, Aggressor: side.Opposite(), Hidden: true})
 }
 
-// Clear empties the book, keeping its memory.
+// Clear empties the book, keeping its memory. The watched orders it
+// removes leave in the book's order: the bids best first, then the asks,
+// each level's queue front first.
 func (b *Book) Clear() {
-	for i := range b.orders {
-		if w := b.orders[i].watch; w != 0 { // live and watched: free slots are unmarked
-			b.watchers[w].leave(b.orders[i].id)
+	if len(b.watchers) > 0 {
+		for _, lad := range []*ladder{&b.bids, &b.asks} {
+			for t, ok := lad.best, lad.n > 0; ok; t, ok = lad.next(t) {
+				for oi := b.levels[lad.find(t)].head; oi >= 0; oi = b.orders[oi].next {
+					if w := b.orders[oi].watch; w != 0 {
+						b.watchers[w].leave(b.orders[oi].id)
+					}
+				}
+			}
 		}
 	}
-	b.orders = b.orders[:0]
-	b.cold = b.cold[:0]
+	ring := int(b.ids.mask + 1)
+	b.orders = b.orders[:ring]
+	b.cold = b.cold[:ring]
+	clear(b.orders)
+	clear(b.cold)
 	b.freeOrd = -1
 	b.levels = b.levels[:0]
 	b.freeLvl = -1

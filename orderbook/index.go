@@ -1,11 +1,153 @@
 package orderbook
 
-// idIndex is an open-addressed hash map from order id to slab slot (linear
+// idIndex finds a live order's slab slot from its id. Venues and feeds
+// number orders upwards, so most live ids fall in a dense window, and the
+// slab's first slots are a ring indexed by the id itself: the order with id
+// k in the window [lo, lo+len(ring)) lives at slot k&mask, and finding it is
+// reading it. A new id above the window slides it up; the live orders the
+// window leaves behind move to the slab's overflow slots, found through an
+// open-addressed hash, as are the ids below the window and far above it from
+// the start. Adding an order writes the ring just past the last one, and a
+// cancel reads the order it cancels and nothing else; only the old and the
+// scattered ids pay a hash probe.
+type idIndex struct {
+	lo       uint64 // the ring holds the ids [lo, lo+mask]
+	mask     uint64 // len(ring)-1, a power of two less one
+	ringLive int    // live orders in the ring
+
+	hash    idHash
+	hashMax uint64 // no id above it is in the hash (0 when the hash is empty)
+}
+
+// windowRange is how far above the window, in windows, a new id may be and
+// still slide it: further, and the id goes to the hash (a window slid that
+// far would move every order it holds, for one order).
+const windowRange = 2
+
+// ringSize is the ring's length for a book expecting hint live orders.
+func ringSize(hint int) int {
+	w := 64
+	for w < hint {
+		w <<= 1
+	}
+	return w
+}
+
+func newIDIndex(hint int) idIndex {
+	return idIndex{mask: uint64(ringSize(hint) - 1), hash: newIDHash(hint / 4)}
+}
+
+// get returns the slot of id k; orders is the slab.
+func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
+	if k-ix.lo <= ix.mask && k != 0 {
+		if s := int32(k & ix.mask); orders[s].id == k {
+			return s, true
+		}
+	}
+	if k > ix.hashMax {
+		return 0, false
+	}
+	return ix.hash.get(k, orders)
+}
+
+// allocOrder returns the slot for a new order of id k (absent from the
+// book) and indexes it: its ring slot when k is in the window or slides it,
+// else an overflow slot.
+func (b *Book) allocOrder(k uint64) int32 {
+	ix := &b.ids
+	if k-ix.lo > ix.mask {
+		switch {
+		case ix.ringLive == 0: // nothing to move: start the window below k
+			ix.lo = k - min(k, ix.mask)
+		case k >= ix.lo && k-ix.lo <= windowRange*ix.mask:
+			b.slide(k - ix.mask)
+		}
+	}
+	if k-ix.lo <= ix.mask {
+		ix.ringLive++
+		return int32(k & ix.mask)
+	}
+	s := b.allocOverflow()
+	ix.hash.put(k, s)
+	ix.hashMax = max(ix.hashMax, k)
+	return s
+}
+
+// allocOverflow returns a free overflow slot.
+func (b *Book) allocOverflow() int32 {
+	if b.freeOrd >= 0 {
+		i := b.freeOrd
+		b.freeOrd = b.orders[i].next
+		return i
+	}
+	b.orders = append(b.orders, order{})
+	b.cold = append(b.cold, orderCold{})
+	return int32(len(b.orders) - 1)
+}
+
+// slide moves the window up to start at lo, moving the live orders it
+// leaves behind to overflow slots.
+func (b *Book) slide(lo uint64) {
+	ix := &b.ids
+	for k := max(ix.lo, 1); k < lo && ix.ringLive > 0; k++ { // no order has id 0: a free slot's
+		if s := int32(k & ix.mask); b.orders[s].id == k {
+			b.evict(s)
+		}
+	}
+	ix.lo = lo
+}
+
+// evict moves the live order in ring slot s to an overflow slot, relinking
+// its level's queue.
+func (b *Book) evict(s int32) {
+	ns := b.allocOverflow()
+	b.orders[ns], b.cold[ns] = b.orders[s], b.cold[s]
+	o := &b.orders[ns]
+	lv := &b.levels[o.level]
+	if o.prev >= 0 {
+		b.orders[o.prev].next = ns
+	} else {
+		lv.head = ns
+	}
+	if o.next >= 0 {
+		b.orders[o.next].prev = ns
+	} else {
+		lv.tail = ns
+	}
+	b.ids.hash.put(o.id, ns)
+	b.ids.hashMax = max(b.ids.hashMax, o.id)
+	b.orders[s] = order{}
+	b.ids.ringLive--
+}
+
+// freeOrder un-indexes the order in slot oi and frees the slot.
+func (b *Book) freeOrder(oi int32) {
+	o := &b.orders[oi]
+	if uint64(oi) <= b.ids.mask {
+		o.id = 0 // a ring slot is free when it holds no id
+		b.ids.ringLive--
+		return
+	}
+	b.ids.hash.del(o.id, oi)
+	if b.ids.hash.n == 0 {
+		b.ids.hashMax = 0
+	}
+	o.next = b.freeOrd
+	b.freeOrd = oi
+}
+
+func (ix *idIndex) reset() {
+	ix.lo, ix.ringLive = 0, 0
+	ix.hash.reset()
+	ix.hashMax = 0
+}
+
+// idHash is an open-addressed hash map from order id to slab slot (linear
 // probing, backward-shift deletion). A bucket holds only the top 32 bits of
 // the id's hash and the slot — 8 bytes — and the id itself is checked against
 // the order slab, which a lookup touches anyway: the table is half the size
 // it would be with full keys, so more of it stays in cache.
-type idIndex struct {
+type idHash struct {
 	b    []bucket
 	mask uint64
 	bits uint // log2(len(b))
@@ -17,18 +159,18 @@ type bucket struct {
 	slot int32
 }
 
-func newIDIndex(hint int) idIndex {
+func newIDHash(hint int) idHash {
 	c, bits := 16, uint(4)
 	for c < hint*2 {
 		c <<= 1
 		bits++
 	}
-	var ix idIndex
+	var ix idHash
 	ix.alloc(c, bits)
 	return ix
 }
 
-func (ix *idIndex) alloc(c int, bits uint) {
+func (ix *idHash) alloc(c int, bits uint) {
 	ix.b = make([]bucket, c)
 	ix.mask = uint64(c - 1)
 	ix.bits = bits
@@ -44,10 +186,10 @@ func fingerprint(k uint64) uint32 {
 	return fp
 }
 
-func (ix *idIndex) home(fp uint32) uint64 { return uint64(fp) >> (32 - ix.bits) }
+func (ix *idHash) home(fp uint32) uint64 { return uint64(fp) >> (32 - ix.bits) }
 
 // get returns the slot of id k; ids maps a slot to its order id.
-func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
+func (ix *idHash) get(k uint64, orders []order) (int32, bool) {
 	fp := fingerprint(k)
 	i := ix.home(fp)
 	for {
@@ -63,7 +205,7 @@ func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
 }
 
 // put inserts k (which must be absent) at slot v.
-func (ix *idIndex) put(k uint64, v int32) {
+func (ix *idHash) put(k uint64, v int32) {
 	if (ix.n+1)*2 > len(ix.b) {
 		ix.grow()
 	}
@@ -76,7 +218,7 @@ func (ix *idIndex) put(k uint64, v int32) {
 	ix.n++
 }
 
-func (ix *idIndex) grow() {
+func (ix *idHash) grow() {
 	old := ix.b
 	ix.alloc(len(old)*2, ix.bits+1)
 	for _, e := range old {
@@ -92,7 +234,7 @@ func (ix *idIndex) grow() {
 }
 
 // del removes the entry of id k at slot v, shifting later entries of its probe run back.
-func (ix *idIndex) del(k uint64, v int32) {
+func (ix *idHash) del(k uint64, v int32) {
 	fp := fingerprint(k)
 	i := ix.home(fp)
 	for ix.b[i].slot != v || ix.b[i].fp != fp {
@@ -119,7 +261,7 @@ func (ix *idIndex) del(k uint64, v int32) {
 	}
 }
 
-func (ix *idIndex) reset() {
+func (ix *idHash) reset() {
 	clear(ix.b)
 	ix.n = 0
 }

@@ -106,7 +106,7 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 }
 
 func (b *Book) restNew(o *Order, qty int64) int32 {
-	oi := b.allocOrder()
+	oi := b.allocOrder(o.ID)
 	b.orders[oi] = order{id: o.ID, qty: qty, side: o.Side}
 	b.cold[oi] = orderCold{account: o.Account, group: o.Group, price: o.Price}
 	b.rest(oi)

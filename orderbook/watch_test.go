@@ -226,3 +226,33 @@ func TestCancelLive(t *testing.T) {
 		}
 	}
 }
+
+// TestClearLeavesInBookOrder: the watched orders Clear removes leave in the
+// book's order — bids best first, then asks, each queue front first — not
+// in the order of the slots they happen to occupy (ids below the ring's
+// window live in overflow slots, numbered as they came).
+func TestClearLeavesInBookOrder(t *testing.T) {
+	b, _ := New(Config{Tick: 1, Lot: 1})
+	w, err := b.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Order{
+		{ID: 1_000, Side: Sell, Price: 103, Qty: 1}, // the ring's window starts below 1,000
+		{ID: 5, Side: Buy, Price: 99, Qty: 1},       // below it: overflow slots, in arrival order
+		{ID: 3, Side: Buy, Price: 99, Qty: 1},
+		{ID: 900, Side: Buy, Price: 100, Qty: 1},
+		{ID: 4, Side: Buy, Price: 98, Qty: 1}, // not watched
+		{ID: 2, Side: Sell, Price: 101, Qty: 1},
+	} {
+		mustSubmit(t, b, o)
+		if o.ID != 4 {
+			b.Watch(o.ID, w)
+		}
+	}
+	b.Clear()
+	left, complete := b.WatchLeft(w, nil)
+	if want := []uint64{900, 5, 3, 2, 1_000}; !complete || !slices.Equal(left, want) {
+		t.Fatalf("left %v (complete %v), want %v", left, complete, want)
+	}
+}

@@ -1,0 +1,135 @@
+package orderbook
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// TestIDStreamsAreTheModel drives a book whose ring is the smallest (64
+// ids) with id streams of every shape a feed may number its orders in —
+// upwards and dense, upwards with gaps about the ring's size, with far
+// jumps, downwards, at random, two sequences far apart interleaved, near the
+// top of uint64 — submitting (one order in ten crosses), cancelling, modifying and
+// looking up at random, and checks every answer, every level's FIFO queue
+// and every live order against the reference model. The window slides, its
+// orders move to overflow slots mid-queue, and it starts over when empty.
+func TestIDStreamsAreTheModel(t *testing.T) {
+	const ring = 64
+	cases := []struct {
+		name string
+		next func(r *rand.Rand, last uint64) uint64
+	}{
+		{"upwards from 1", func(_ *rand.Rand, last uint64) uint64 { return last%(1<<20) + 1 }},
+		{"upwards", func(_ *rand.Rand, last uint64) uint64 { return last + 1 }},
+		{"gaps about the ring", func(r *rand.Rand, last uint64) uint64 { return last + 1 + r.Uint64N(3*ring) }},
+		{"far jumps", func(r *rand.Rand, last uint64) uint64 {
+			if r.IntN(50) == 0 {
+				return last + 1<<40
+			}
+			return last + 1
+		}},
+		{"downwards", func(_ *rand.Rand, last uint64) uint64 { return last - 1 }},
+		{"at random", func(r *rand.Rand, _ uint64) uint64 { return 1 + r.Uint64N(1<<62) }},
+		{"two sequences", func(r *rand.Rand, last uint64) uint64 {
+			if r.IntN(2) == 0 {
+				return last%(1<<50) + 1 // the window follows one of them
+			}
+			return 1<<50 + last%(1<<50)
+		}},
+		{"near the top of uint64", func(_ *rand.Rand, last uint64) uint64 { return ^uint64(0) - 3000 + last%3000 + 1 }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(7, uint64(len(c.name))))
+			b, _ := New(Config{Tick: 1, Lot: 1})
+			if got := int(b.ids.mask + 1); got != ring {
+				t.Fatalf("ring of %d ids, want %d", got, ring)
+			}
+			m := &model{cfg: b.cfg}
+			last := uint64(1 << 20) // "upwards from 1" starts at 1, after the Clear too
+			var fills []Fill
+			for step := range 3000 {
+				if step == 1500 {
+					b.Clear()
+					m.orders = m.orders[:0]
+					last = 1 << 20
+				}
+				var live []uint64
+				for _, o := range m.orders {
+					live = append(live, o.id)
+				}
+				switch x := r.IntN(20); {
+				case x < 10 || len(live) < 150: // submit: mostly resting, one in ten crossing
+					k := c.next(r, last)
+					last = k
+					if k == 0 || m.find(k) >= 0 {
+						continue
+					}
+					o := Order{ID: k, Side: Buy, Price: 100 - r.Int64N(20), Qty: 1 + r.Int64N(5)}
+					if r.IntN(2) == 0 {
+						o.Side, o.Price = Sell, 101+r.Int64N(20)
+					}
+					if r.IntN(10) == 0 { // through the touch
+						o.Price += 5
+						if o.Side == Sell {
+							o.Price -= 10
+						}
+					}
+					var err error
+					fills, _, err = b.Submit(o, fills[:0])
+					mf, _, _, merr := m.submit(o)
+					if !sameErr(err, merr) || len(fills)+len(mf) > 0 && !reflect.DeepEqual(fills, mf) {
+						t.Fatalf("step %d submit %+v: %v %v, model %v %v", step, o, fills, err, mf, merr)
+					}
+				case x < 18: // cancel a live order
+					k := live[r.IntN(len(live))]
+					q, err := b.Cancel(k)
+					mq, merr := m.cancel(k)
+					if err != nil || merr != nil || q != mq {
+						t.Fatalf("step %d cancel %d: %d %v, model %d %v", step, k, q, err, mq, merr)
+					}
+				case x < 19: // modify a live order to another price: it leaves its slot
+					k := live[r.IntN(len(live))]
+					info, _ := b.Get(k)
+					p := info.Price + 1
+					if info.Side == Sell {
+						p = info.Price - 1
+					}
+					var err error
+					fills, err = b.Modify(k, p, info.Qty, fills[:0])
+					mf, _, merr := m.modify(k, p, info.Qty)
+					if !sameErr(err, merr) || len(fills)+len(mf) > 0 && !reflect.DeepEqual(fills, mf) {
+						t.Fatalf("step %d modify %d: %v %v, model %v %v", step, k, fills, err, mf, merr)
+					}
+				default: // ids near a live one: gone, never there, or live
+					k := live[r.IntN(len(live))]
+					for _, q := range []uint64{k + 1 + r.Uint64N(2*ring), k - 1 - r.Uint64N(2*ring), k ^ 1<<40} {
+						if _, ok := b.Get(q); ok != (m.find(q) >= 0) {
+							t.Fatalf("step %d: Get(%d) live %v, model %v", step, q, ok, m.find(q) >= 0)
+						}
+					}
+				}
+				if !reflect.DeepEqual(bookQueues(b, Buy), modelQueues(m, Buy)) || !reflect.DeepEqual(bookQueues(b, Sell), modelQueues(m, Sell)) {
+					t.Fatalf("step %d: FIFO queues differ from the model", step)
+				}
+				for _, o := range m.orders {
+					if info, ok := b.Get(o.id); !ok || info.Qty != o.qty || info.Price != o.price || info.Side != o.side {
+						t.Fatalf("step %d: Get(%d) = %+v %v, model %+v", step, o.id, info, ok, o)
+					}
+				}
+				if n := b.ids.ringLive + b.ids.hash.n; n != b.Len() || n != len(m.orders) {
+					t.Fatalf("step %d: %d in the ring and %d in the hash, Len %d, model %d", step, b.ids.ringLive, b.ids.hash.n, b.Len(), len(m.orders))
+				}
+				for _, e := range b.ids.hash.b {
+					if e.fp == 0 {
+						continue
+					}
+					if k := b.orders[e.slot].id; k > b.ids.hashMax || m.find(k) < 0 {
+						t.Fatalf("step %d: id %d in the hash (hashMax %d, live %v)", step, k, b.ids.hashMax, m.find(k) >= 0)
+					}
+				}
+			}
+		})
+	}
+}
