@@ -314,12 +314,18 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 // removes leave in the book's order: the bids best first, then the asks,
 // each level's queue front first.
 func (b *Book) Clear() {
-	if len(b.watchers) > 0 {
+	if len(b.watchers) > 0 || b.ids.ringLive > 0 {
+		// Walk the live orders, not the slab: a ring slot is free when it
+		// holds no id, and the ring is far larger than what lives in it.
 		for _, lad := range []*ladder{&b.bids, &b.asks} {
 			for t, ok := lad.best, lad.n > 0; ok; t, ok = lad.next(t) {
 				for oi := b.levels[lad.find(t)].head; oi >= 0; oi = b.orders[oi].next {
 					if w := b.orders[oi].watch; w != 0 {
 						b.watchers[w].leave(b.orders[oi].id)
+						b.orders[oi].watch = 0
+					}
+					if uint64(oi) <= b.ids.mask {
+						b.orders[oi].id = 0
 					}
 				}
 			}
@@ -328,8 +334,6 @@ func (b *Book) Clear() {
 	ring := int(b.ids.mask + 1)
 	b.orders = b.orders[:ring]
 	b.cold = b.cold[:ring]
-	clear(b.orders)
-	clear(b.cold)
 	b.freeOrd = -1
 	b.levels = b.levels[:0]
 	b.freeLvl = -1

@@ -1,19 +1,32 @@
 package orderbook
 
 // idIndex finds a live order's slab slot from its id. Venues and feeds
-// number orders upwards, so most live ids fall in a dense window, and the
-// slab's first slots are a ring indexed by the id itself: the order with id
-// k in the window [lo, lo+len(ring)) lives at slot k&mask, and finding it is
-// reading it. A new id above the window slides it up; the live orders the
+// number orders upwards, so the live ids often fall in a dense window, and
+// the slab's first slots are a ring indexed by the id itself: the order with
+// id k in the window [lo, lo+len(ring)) lives at slot k&mask, and finding it
+// is reading it. A new id above the window slides it up; the live orders the
 // window leaves behind move to the slab's overflow slots, found through an
 // open-addressed hash, as are the ids below the window and far above it from
 // the start. Adding an order writes the ring just past the last one, and a
 // cancel reads the order it cancels and nothing else; only the old and the
 // scattered ids pay a hash probe.
+//
+// Where a book's ids are sparse — an exchange numbering every instrument's
+// orders in one sequence, as NASDAQ's ITCH feed does (the LOBSTER GOOG day's
+// new ids are 3,800 apart on average) — the window would hold a handful of
+// orders and move the rest to the hash one by one. The index watches the
+// gaps between new ids and switches the ring off while the live orders'
+// ids would span more than twice the ring, on again when they would span
+// less than half of it (adapt).
 type idIndex struct {
 	lo       uint64 // the ring holds the ids [lo, lo+mask]
 	mask     uint64 // len(ring)-1, a power of two less one
 	ringLive int    // live orders in the ring
+	off      bool   // the ring is not in use: every id is in the hash
+
+	lastID uint64 // the last new id
+	gap16  uint64 // the gap between new ids, a running mean with weight 1/16, times 16
+	adds   uint32 // new ids since the last adapt
 
 	hash    idHash
 	hashMax uint64 // no id above it is in the hash (0 when the hash is empty)
@@ -23,6 +36,11 @@ type idIndex struct {
 // still slide it: further, and the id goes to the hash (a window slid that
 // far would move every order it holds, for one order).
 const windowRange = 2
+
+// adaptEvery is how many new ids the index sees between two decisions to
+// switch its ring on or off (a variable for the tests, which decide more
+// often).
+var adaptEvery uint32 = 1024
 
 // ringSize is the ring's length for a book expecting hint live orders.
 func ringSize(hint int) int {
@@ -34,12 +52,12 @@ func ringSize(hint int) int {
 }
 
 func newIDIndex(hint int) idIndex {
-	return idIndex{mask: uint64(ringSize(hint) - 1), hash: newIDHash(hint / 4)}
+	return idIndex{mask: uint64(ringSize(hint) - 1), hash: newIDHash(hint)}
 }
 
 // get returns the slot of id k; orders is the slab.
 func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
-	if k-ix.lo <= ix.mask && k != 0 {
+	if k-ix.lo <= ix.mask && !ix.off && k != 0 {
 		if s := int32(k & ix.mask); orders[s].id == k {
 			return s, true
 		}
@@ -55,31 +73,79 @@ func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
 // else an overflow slot.
 func (b *Book) allocOrder(k uint64) int32 {
 	ix := &b.ids
-	if k-ix.lo > ix.mask {
-		switch {
-		case ix.ringLive == 0: // nothing to move: start the window below k
-			ix.lo = k - min(k, ix.mask)
-		case k >= ix.lo && k-ix.lo <= windowRange*ix.mask:
-			b.slide(k - ix.mask)
+	if !ix.off {
+		if k-ix.lo > ix.mask {
+			switch {
+			case ix.ringLive == 0: // nothing to move: start the window below k
+				ix.lo = k - min(k, ix.mask)
+			case k >= ix.lo && k-ix.lo <= windowRange*ix.mask:
+				b.slide(k - ix.mask)
+			}
+		}
+		if k-ix.lo <= ix.mask {
+			ix.ringLive++
+			return int32(k & ix.mask)
 		}
 	}
-	if k-ix.lo <= ix.mask {
-		ix.ringLive++
-		return int32(k & ix.mask)
+	var s int32
+	if s = b.freeOrd; s >= 0 {
+		b.freeOrd = b.orders[s].next
+	} else {
+		s = b.growOverflow()
 	}
-	s := b.allocOverflow()
 	ix.hash.put(k, s)
 	ix.hashMax = max(ix.hashMax, k)
 	return s
 }
 
+// noteID adds the id k of a new order about to rest (not one an amendment
+// rests again) to the running mean of the gaps between them: its gap from the last (a gap
+// downwards, or wider than the window's reach, counts as that reach) and
+// every adaptEvery ids decides whether the ring is of use: the live orders'
+// ids span about their count times the mean gap.
+func (b *Book) noteID(k uint64) {
+	ix := &b.ids
+	gap := k - ix.lastID
+	if k <= ix.lastID || gap > 2*ix.mask {
+		gap = 2 * ix.mask // as wide as the window reaches
+	}
+	ix.lastID = k
+	ix.gap16 += gap - ix.gap16>>4
+	if ix.adds++; ix.adds >= adaptEvery {
+		b.adapt()
+	}
+}
+
+// adapt switches the ring off when the live orders' ids span more than
+// twice it, and on when they span less than half.
+func (b *Book) adapt() {
+	ix := &b.ids
+	ix.adds = 0
+	span := uint64(b.live) * ix.gap16 >> 4
+	switch {
+	case !ix.off && span > 2*(ix.mask+1):
+		for s := range int32(ix.mask + 1) {
+			if b.orders[s].id != 0 {
+				b.evict(s)
+			}
+		}
+		ix.off = true
+	case ix.off && span < (ix.mask+1)/2:
+		ix.off = false // the window starts at the next id (ringLive is 0)
+	}
+}
+
 // allocOverflow returns a free overflow slot.
 func (b *Book) allocOverflow() int32 {
-	if b.freeOrd >= 0 {
-		i := b.freeOrd
+	if i := b.freeOrd; i >= 0 {
 		b.freeOrd = b.orders[i].next
 		return i
 	}
+	return b.growOverflow()
+}
+
+// growOverflow adds an overflow slot to the slab.
+func (b *Book) growOverflow() int32 {
 	b.orders = append(b.orders, order{})
 	b.cold = append(b.cold, orderCold{})
 	return int32(len(b.orders) - 1)
@@ -129,15 +195,13 @@ func (b *Book) freeOrder(oi int32) {
 		return
 	}
 	b.ids.hash.del(o.id, oi)
-	if b.ids.hash.n == 0 {
-		b.ids.hashMax = 0
-	}
 	o.next = b.freeOrd
 	b.freeOrd = oi
 }
 
 func (ix *idIndex) reset() {
-	ix.lo, ix.ringLive = 0, 0
+	ix.lo, ix.ringLive, ix.off = 0, 0, false
+	ix.lastID, ix.gap16, ix.adds = 0, 0, 0
 	ix.hash.reset()
 	ix.hashMax = 0
 }

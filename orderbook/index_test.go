@@ -9,38 +9,50 @@ import (
 // TestIDStreamsAreTheModel drives a book whose ring is the smallest (64
 // ids) with id streams of every shape a feed may number its orders in —
 // upwards and dense, upwards with gaps about the ring's size, with far
-// jumps, downwards, at random, two sequences far apart interleaved, near the
-// top of uint64 — submitting (one order in ten crosses), cancelling, modifying and
-// looking up at random, and checks every answer, every level's FIFO queue
-// and every live order against the reference model. The window slides, its
-// orders move to overflow slots mid-queue, and it starts over when empty.
+// jumps, downwards, at random, two sequences far apart interleaved, up to
+// the top of uint64 — submitting (one order in ten crosses), cancelling,
+// modifying and looking up at random, and checks every answer, every
+// level's FIFO queue and every live order against the reference model. The
+// window slides, its orders move to overflow slots mid-queue, and it starts
+// over when empty. The live orders swing between 150 and 6, so that on the
+// dense streams the ring switches off (150 orders span more than twice its
+// 64 ids) and on again; the test fails if it does not see both.
 func TestIDStreamsAreTheModel(t *testing.T) {
 	const ring = 64
 	cases := []struct {
-		name string
-		next func(r *rand.Rand, last uint64) uint64
+		name  string
+		next  func(r *rand.Rand, last uint64) uint64
+		dense bool // the ring is of use for 6 live orders, not for 150
 	}{
-		{"upwards from 1", func(_ *rand.Rand, last uint64) uint64 { return last%(1<<20) + 1 }},
-		{"upwards", func(_ *rand.Rand, last uint64) uint64 { return last + 1 }},
-		{"gaps about the ring", func(r *rand.Rand, last uint64) uint64 { return last + 1 + r.Uint64N(3*ring) }},
+		{"upwards from 1", func(_ *rand.Rand, last uint64) uint64 { return last%(1<<20) + 1 }, true},
+		{"upwards", func(_ *rand.Rand, last uint64) uint64 { return last + 1 }, true},
+		{"gaps about the ring", func(r *rand.Rand, last uint64) uint64 { return last + 1 + r.Uint64N(3*ring) }, false},
 		{"far jumps", func(r *rand.Rand, last uint64) uint64 {
 			if r.IntN(50) == 0 {
 				return last + 1<<40
 			}
 			return last + 1
-		}},
-		{"downwards", func(_ *rand.Rand, last uint64) uint64 { return last - 1 }},
-		{"at random", func(r *rand.Rand, _ uint64) uint64 { return 1 + r.Uint64N(1<<62) }},
+		}, true},
+		{"downwards", func(_ *rand.Rand, last uint64) uint64 { return last - 1 }, false},
+		{"at random", func(r *rand.Rand, _ uint64) uint64 { return 1 + r.Uint64N(1<<62) }, false},
 		{"two sequences", func(r *rand.Rand, last uint64) uint64 {
 			if r.IntN(2) == 0 {
 				return last%(1<<50) + 1 // the window follows one of them
 			}
 			return 1<<50 + last%(1<<50)
-		}},
-		{"near the top of uint64", func(_ *rand.Rand, last uint64) uint64 { return ^uint64(0) - 3000 + last%3000 + 1 }},
+		}, false},
+		{"up to the top of uint64", func(_ *rand.Rand, last uint64) uint64 {
+			if last < ^uint64(0)-2500 || last == ^uint64(0) {
+				return ^uint64(0) - 2500 // and from the top, round again
+			}
+			return last + 1
+		}, true},
 	}
+	defer func(n uint32) { adaptEvery = n }(adaptEvery)
+	adaptEvery = 64 // decide often: the live orders' count swings between 6 and 150
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			switches := [2]int{} // the ring switched off, on
 			r := rand.New(rand.NewPCG(7, uint64(len(c.name))))
 			b, _ := New(Config{Tick: 1, Lot: 1})
 			if got := int(b.ids.mask + 1); got != ring {
@@ -49,8 +61,8 @@ func TestIDStreamsAreTheModel(t *testing.T) {
 			m := &model{cfg: b.cfg}
 			last := uint64(1 << 20) // "upwards from 1" starts at 1, after the Clear too
 			var fills []Fill
-			for step := range 3000 {
-				if step == 1500 {
+			for step := range 6000 {
+				if step == 3000 {
 					b.Clear()
 					m.orders = m.orders[:0]
 					last = 1 << 20
@@ -59,8 +71,13 @@ func TestIDStreamsAreTheModel(t *testing.T) {
 				for _, o := range m.orders {
 					live = append(live, o.id)
 				}
+				target := 150 // live orders: many, then few, so that the ring switches off and on
+				if step/500%2 == 1 {
+					target = 6
+				}
+				wasOff := b.ids.off
 				switch x := r.IntN(20); {
-				case x < 10 || len(live) < 150: // submit: mostly resting, one in ten crossing
+				case x < 10 && len(live) < 2*target || len(live) < target: // submit: mostly resting, one in ten crossing
 					k := c.next(r, last)
 					last = k
 					if k == 0 || m.find(k) >= 0 {
@@ -110,6 +127,9 @@ func TestIDStreamsAreTheModel(t *testing.T) {
 						}
 					}
 				}
+				if b.ids.off != wasOff {
+					switches[btoi(wasOff)]++
+				}
 				if !reflect.DeepEqual(bookQueues(b, Buy), modelQueues(m, Buy)) || !reflect.DeepEqual(bookQueues(b, Sell), modelQueues(m, Sell)) {
 					t.Fatalf("step %d: FIFO queues differ from the model", step)
 				}
@@ -130,6 +150,16 @@ func TestIDStreamsAreTheModel(t *testing.T) {
 					}
 				}
 			}
+			if c.dense && (switches[0] == 0 || switches[1] == 0) {
+				t.Fatalf("the ring switched off %d times and on %d times: the test does not reach both", switches[0], switches[1])
+			}
 		})
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
