@@ -195,7 +195,14 @@ func (b *Book) unlink(oi int32) {
 		b.watchers[o.watch].leave(o.id)
 		o.watch = 0
 	}
-	b.freeOrder(oi)
+	if uint64(oi) <= b.ids.mask { // a ring slot is free when it holds no id
+		o.id = 0
+		b.ids.ringLive--
+		return
+	}
+	b.ids.hash.del(o.id, oi)
+	o.next = b.freeOrd
+	b.freeOrd = oi
 }
 
 func (b *Book) lookup(op string, id uint64) (int32, error) {

@@ -98,7 +98,6 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 		if expired || o.Type == Market || o.TIF == IOC || o.TIF == FOK {
 			res.Cancelled += rem
 		} else {
-			b.noteID(o.ID)
 			b.restNew(&o, rem)
 			res.Rested = rem
 		}
