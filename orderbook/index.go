@@ -4,10 +4,10 @@ package orderbook
 // number orders upwards, so the live ids often fall in a dense window, and
 // the slab's first slots are a ring indexed by the id itself: the order with
 // id k in the window [lo, lo+len(ring)) lives at slot k&mask, and finding it
-// is reading it. A new id above the window slides it up; the live orders the
-// window leaves behind move to the slab's overflow slots, found through an
-// open-addressed hash, as are the ids below the window and far above it from
-// the start. Adding an order writes the ring just past the last one, and a
+// is reading it. A new id just above the window (at most slideMax ids)
+// slides it up; the live orders the window leaves behind move to the slab's
+// overflow slots, found through an open-addressed hash, as do the ids below
+// the window and further above it from the start. Adding an order writes the ring just past the last one, and a
 // cancel reads the order it cancels and nothing else; only the old and the
 // scattered ids pay a hash probe.
 //
@@ -27,15 +27,20 @@ type idIndex struct {
 	lastID uint64 // the largest id that rested
 	gap16  uint64 // the gap between new ids, a running mean with weight 1/16, times 16
 	adds   uint32 // new ids since the last adapt
+	wait   uint32 // decisions to sit out after switching the ring off
+
+	scanned uint64 // ring slots looked at by slides and switches (the tests bound it)
 
 	hash    idHash
 	hashMax uint64 // no id above it is in the hash (0 when the hash is empty)
 }
 
-// windowRange is how far above the window, in windows, a new id may be and
-// still slide it: further, and the id goes to the hash (a window slid that
-// far would move every order it holds, for one order).
-const windowRange = 2
+// slideMax is the furthest, in ids, the window slides for one new order:
+// further, and the order goes to the hash. A slide looks at every slot it
+// passes, so a feed whose ids jump (or a hostile one) would otherwise cost
+// a ring's length of work per order; a dense feed slides an id or a few at
+// a time.
+const slideMax = 256
 
 // adaptEvery is how many new ids the index sees between two decisions to
 // switch its ring on or off (a variable for the tests, which decide more
@@ -105,7 +110,7 @@ func (b *Book) allocOrder(k uint64) int32 {
 			switch {
 			case ix.ringLive == 0: // nothing to move: start the window below k
 				ix.lo = k - min(k, ix.mask)
-			case k >= ix.lo && k-ix.lo <= windowRange*ix.mask:
+			case k >= ix.lo && k-ix.lo-ix.mask <= slideMax:
 				b.slide(k - ix.mask)
 			}
 		}
@@ -139,7 +144,14 @@ func (b *Book) adapt() {
 				b.evict(s)
 			}
 		}
+		ix.scanned += ix.mask + 1
 		ix.off = true
+		// Switching off looks at every slot: stay off for at least a
+		// quarter of the ring's length in new ids, so that a feed
+		// alternating dense and sparse ids pays at most four slots an id.
+		ix.wait = uint32((ix.mask + 1) / (4 * uint64(adaptEvery)))
+	case ix.off && ix.wait > 0:
+		ix.wait--
 	case ix.off && span < (ix.mask+1)/2:
 		ix.off = false // the window starts at the next id (ringLive is 0)
 	}
@@ -165,11 +177,13 @@ func (b *Book) growOverflow() int32 {
 // leaves behind to overflow slots.
 func (b *Book) slide(lo uint64) {
 	ix := &b.ids
-	for k := max(ix.lo, 1); k < lo && ix.ringLive > 0; k++ { // no order has id 0: a free slot's
+	k := max(ix.lo, 1) // no order has id 0: a free slot's
+	for ; k < lo && ix.ringLive > 0; k++ {
 		if s := int32(k & ix.mask); b.orders[s].id == k {
 			b.evict(s)
 		}
 	}
+	ix.scanned += k - max(ix.lo, 1)
 	ix.lo = lo
 }
 
@@ -198,7 +212,7 @@ func (b *Book) evict(s int32) {
 
 func (ix *idIndex) reset() {
 	ix.lo, ix.ringLive, ix.off = 0, 0, false
-	ix.lastID, ix.gap16, ix.adds = 0, 0, 0
+	ix.lastID, ix.gap16, ix.adds, ix.wait = 0, 0, 0, 0
 	ix.hash.reset()
 	ix.hashMax = 0
 }

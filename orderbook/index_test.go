@@ -163,3 +163,53 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestHostileIDsCostBoundedWork: whatever ids a feed sends, the ring's
+// slides and switches look at a bounded number of slots per order. A window
+// slides at most slideMax ids for one order (a hostile feed jumping just
+// under twice the ring's length each order once made each slide look at a
+// ring's length of slots), and after switching the ring off (which looks at
+// every slot) the index stays off for a quarter of the ring's length in new
+// ids, so that a feed alternating dense and sparse ids pays a few slots an
+// order.
+func TestHostileIDsCostBoundedWork(t *testing.T) {
+	const ring = 1024
+	for _, gap := range []uint64{1, 7, 100, slideMax, slideMax + 1, ring / 2, ring - 1, ring, 2*ring - 1, 2*ring + 5, 1 << 40} {
+		b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: ring})
+		if int(b.ids.mask+1) != ring {
+			t.Fatalf("ring of %d", b.ids.mask+1)
+		}
+		const adds = 1000 // fewer than adaptEvery: the ring stays on
+		id := uint64(1)
+		for i := range adds {
+			mustSubmit(t, b, Order{ID: id, Side: Buy, Price: 100 + int64(i%2), Qty: 1})
+			if i%4 == 3 { // keep most orders: the window has orders to move
+				b.Cancel(id)
+			}
+			id += gap
+		}
+		if limit := uint64(slideMax+1) * adds; b.ids.scanned > limit {
+			t.Errorf("ids %d apart: slides looked at %d slots for %d orders, more than %d", gap, b.ids.scanned, adds, limit)
+		}
+	}
+
+	const big = 1 << 16
+	b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: big})
+	id, adds := uint64(1), uint64(0)
+	for round := range 64 { // 1,024 dense ids each cancelled at once, then 1,024 sparse ids kept
+		for range adaptEvery {
+			mustSubmit(t, b, Order{ID: id, Side: Buy, Price: 100, Qty: 1})
+			b.Cancel(id)
+			id++
+			adds++
+		}
+		for range adaptEvery {
+			mustSubmit(t, b, Order{ID: id, Side: Sell, Price: 200 + int64(round), Qty: 1})
+			id += 3 * big
+			adds++
+		}
+	}
+	if limit := 6*adds + big; b.ids.scanned > limit {
+		t.Errorf("alternating dense and sparse ids: %d slots looked at for %d orders, more than %d", b.ids.scanned, adds, limit)
+	}
+}
