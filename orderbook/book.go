@@ -8,10 +8,13 @@ import (
 
 // Config configures a Book or a DepthBook.
 type Config struct {
-	Tick     int64   // price increment in price units (>= 1)
-	Lot      int64   // quantity increment in quantity units (>= 1)
-	STP      STPMode // self-trade prevention (Book only)
-	SizeHint int     // expected live orders, for preallocation (Book only)
+	Tick int64   // price increment in price units (>= 1)
+	Lot  int64   // quantity increment in quantity units (>= 1)
+	STP  STPMode // self-trade prevention (Book only)
+	// SizeHint is the expected number of live orders (Book only): the id
+	// ring and the slab are sized for it, about 56 bytes an order (the
+	// ring's slots are SizeHint rounded up to a power of two, at least 64).
+	SizeHint int
 }
 
 func (c *Config) validate() error {

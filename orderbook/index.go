@@ -7,9 +7,9 @@ package orderbook
 // is reading it. A new id just above the window (at most slideMax ids)
 // slides it up; the live orders the window leaves behind move to the slab's
 // overflow slots, found through an open-addressed hash, as do the ids below
-// the window and further above it from the start. Adding an order writes the ring just past the last one, and a
-// cancel reads the order it cancels and nothing else; only the old and the
-// scattered ids pay a hash probe.
+// the window and further above it from the start. Adding an order writes
+// the ring just past the last one, and a cancel reads the order it cancels
+// and nothing else; only the old and the scattered ids pay a hash probe.
 //
 // Where a book's ids are sparse — an exchange numbering every instrument's
 // orders in one sequence, as NASDAQ's ITCH feed does (the LOBSTER GOOG day's
@@ -32,7 +32,7 @@ type idIndex struct {
 	scanned uint64 // ring slots looked at by slides and switches (the tests bound it)
 
 	hash    idHash
-	hashMax uint64 // no id above it is in the hash (0 when the hash is empty)
+	hashMax uint64 // no id above it is in the hash (not lowered as ids leave it)
 }
 
 // slideMax is the furthest, in ids, the window slides for one new order:
@@ -92,8 +92,8 @@ func (ix *idIndex) get(k uint64, orders []order) (int32, bool) {
 func (b *Book) allocOrder(k uint64) int32 {
 	ix := &b.ids
 	if k > ix.lastID {
-		// A new id above the last: its gap (at most the window's reach)
-		// goes into the running mean, and every adaptEvery of them adapt
+		// A new id above the last: its gap (at most twice the ring's
+		// length) goes into the running mean, and every adaptEvery of them adapt
 		// decides whether the ring is of use. An id at or below the last —
 		// an amended order resting again, a feed numbering downwards or at
 		// random — adds nothing: those that go downwards never slide the
@@ -119,12 +119,7 @@ func (b *Book) allocOrder(k uint64) int32 {
 			return int32(k & ix.mask)
 		}
 	}
-	var s int32
-	if s = b.freeOrd; s >= 0 {
-		b.freeOrd = b.orders[s].next
-	} else {
-		s = b.growOverflow()
-	}
+	s := b.allocOverflow()
 	ix.hash.put(k, s)
 	ix.hashMax = max(ix.hashMax, k)
 	return s
@@ -157,7 +152,8 @@ func (b *Book) adapt() {
 	}
 }
 
-// allocOverflow returns a free overflow slot.
+// allocOverflow returns a free overflow slot (small enough to be inlined:
+// allocOrder takes one for every order while the ring is off).
 func (b *Book) allocOverflow() int32 {
 	if i := b.freeOrd; i >= 0 {
 		b.freeOrd = b.orders[i].next
