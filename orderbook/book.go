@@ -14,6 +14,8 @@ type Config struct {
 	// SizeHint is the expected number of live orders (Book only): the id
 	// ring and the slab are sized for it, about 56 bytes an order (the
 	// ring's slots are SizeHint rounded up to a power of two, at least 64).
+	// A hint above 4,194,304 is taken as that; the slab and the index
+	// still grow past it.
 	SizeHint int
 }
 
@@ -102,7 +104,7 @@ func New(cfg Config) (*Book, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hint := max(cfg.SizeHint, 64)
+	hint := bookHint(cfg.SizeHint)
 	ring := ringSize(hint)
 	b := &Book{
 		cfg:      cfg,

@@ -47,6 +47,15 @@ const slideMax = 256
 // often).
 var adaptEvery uint32 = 1024
 
+// maxSizeHint is the largest SizeHint a book sizes itself for: the ring's
+// slot numbers, like the slab's, are int32, and a hint a caller got wrong
+// must not cost gigabytes up front.
+const maxSizeHint = 1 << 22
+
+// bookHint is the number of live orders a book with Config.SizeHint
+// sizeHint sizes itself for.
+func bookHint(sizeHint int) int { return min(max(sizeHint, 64), maxSizeHint) }
+
 // ringSize is the ring's length for a book expecting hint live orders.
 func ringSize(hint int) int {
 	w := 64

@@ -213,3 +213,14 @@ func TestHostileIDsCostBoundedWork(t *testing.T) {
 		t.Errorf("alternating dense and sparse ids: %d slots looked at for %d orders, more than %d", b.ids.scanned, adds, limit)
 	}
 }
+
+// TestSizeHintIsBounded: a hint far beyond any book sizes the ring (and the
+// slab and the hash, which New sizes from the same bookHint) at
+// maxSizeHint, not at the hint.
+func TestSizeHintIsBounded(t *testing.T) {
+	for _, c := range []struct{ hint, ring int }{{0, 64}, {64, 64}, {65, 128}, {200_000, 262_144}, {maxSizeHint, maxSizeHint}, {1 << 40, maxSizeHint}} {
+		if got := ringSize(bookHint(c.hint)); got != c.ring {
+			t.Errorf("SizeHint %d: ring %d, want %d", c.hint, got, c.ring)
+		}
+	}
+}
