@@ -328,7 +328,7 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 func (b *Book) Clear() {
 	if len(b.watchers) > 0 || b.ids.ringLive > 0 {
 		// Walk the live orders, not the slab: a ring slot is free when it
-		// holds no id, and the ring is far larger than what lives in it.
+		// holds no id, and the ring may be far larger than what lives in it.
 		for _, lad := range []*ladder{&b.bids, &b.asks} {
 			for t, ok := lad.best, lad.n > 0; ok; t, ok = lad.next(t) {
 				for oi := b.levels[lad.find(t)].head; oi >= 0; oi = b.orders[oi].next {

@@ -229,8 +229,9 @@ func TestCancelLive(t *testing.T) {
 
 // TestClearLeavesInBookOrder: the watched orders Clear removes leave in the
 // book's order — bids best first, then asks, each queue front first — not
-// in the order of the slots they happen to occupy (ids below the ring's
-// window live in overflow slots, numbered as they came).
+// in the order of the slots they happen to occupy (the ring's slot is the id
+// modulo its 64 slots: 1,000 in slot 40, 900 in slot 4; 4 finds slot 4
+// taken and goes to an overflow slot).
 func TestClearLeavesInBookOrder(t *testing.T) {
 	b, _ := New(Config{Tick: 1, Lot: 1})
 	w, err := b.NewWatcher()
@@ -238,8 +239,8 @@ func TestClearLeavesInBookOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []Order{
-		{ID: 1_000, Side: Sell, Price: 103, Qty: 1}, // the ring's window starts below 1,000
-		{ID: 5, Side: Buy, Price: 99, Qty: 1},       // below it: overflow slots, in arrival order
+		{ID: 1_000, Side: Sell, Price: 103, Qty: 1},
+		{ID: 5, Side: Buy, Price: 99, Qty: 1},
 		{ID: 3, Side: Buy, Price: 99, Qty: 1},
 		{ID: 900, Side: Buy, Price: 100, Qty: 1},
 		{ID: 4, Side: Buy, Price: 98, Qty: 1}, // not watched
