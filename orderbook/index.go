@@ -40,8 +40,14 @@ func ringSize(hint int) int {
 	return w
 }
 
+// newIDIndex sizes the ring for hint live orders and the hash for an
+// eighth of them: the hash holds only the orders whose ring slot was taken
+// (9% of them at 100k live orders on the synthetic stream, 14% at 1M), and
+// a table sized for all of them spreads those few over more cache lines
+// (BenchmarkSynthetic 100k +7.6% against a hash sized for hint). It grows
+// when a feed's ids collide more.
 func newIDIndex(hint int) idIndex {
-	return idIndex{mask: uint64(ringSize(hint) - 1), hash: newIDHash(hint)}
+	return idIndex{mask: uint64(ringSize(hint) - 1), hash: newIDHash(hint / 8)}
 }
 
 // get returns the slot of id k; orders is the slab. The hash's probe is
