@@ -202,7 +202,6 @@ func (b *Book) unlink(oi int32) {
 	}
 	if uint64(oi) <= b.ids.mask { // a ring slot is free when it holds no id
 		o.id = 0
-		b.ids.ringLive--
 		return
 	}
 	b.ids.hash.del(o.id, oi)
@@ -326,7 +325,7 @@ func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
 // removes leave in the book's order: the bids best first, then the asks,
 // each level's queue front first.
 func (b *Book) Clear() {
-	if len(b.watchers) > 0 || b.ids.ringLive > 0 {
+	if b.live > 0 {
 		// Walk the live orders, not the slab: a ring slot is free when it
 		// holds no id, and the ring may be far larger than what lives in it.
 		for _, lad := range []*ladder{&b.bids, &b.asks} {
