@@ -18,6 +18,30 @@ type aheadCase struct {
 	rows, bad int
 }
 
+// end compares row n's error from the plain reader (werr) with the
+// read-ahead's (gerr): it fails the test when they differ, when the file
+// ends before the malformed row, or when the error comes at another row. It
+// reports whether the file ended and whether reading stops here.
+func (c aheadCase) end(t *testing.T, n int, werr, gerr error) (eof, stop bool) {
+	t.Helper()
+	if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+		t.Fatalf("row %d: error %v, the plain reader's %v", n, gerr, werr)
+	}
+	switch {
+	case werr == io.EOF:
+		if c.bad != 0 {
+			t.Fatalf("no error for the malformed row %d", c.bad)
+		}
+		return true, true
+	case werr != nil:
+		if n != c.bad {
+			t.Fatalf("error at row %d, malformed row %d", n, c.bad)
+		}
+		return false, true
+	}
+	return false, false
+}
+
 // TestBookAheadIsTheReader: the rows, line numbers, levels and error that
 // newBookAhead hands out (parsed blocks ahead on their own goroutine, each row
 // the block's own) are BookReader's, row by row, across many blocks and up
@@ -55,19 +79,7 @@ func TestBookAheadIsTheReader(t *testing.T) {
 			for n := 1; ; n++ {
 				werr := plain.Next(&want)
 				got, gerr := ahead.Next()
-				if fmt.Sprint(werr) != fmt.Sprint(gerr) {
-					t.Fatalf("row %d: error %v, BookReader's %v", n, gerr, werr)
-				}
-				if werr == io.EOF {
-					if c.bad != 0 {
-						t.Fatalf("no error for the malformed row %d", c.bad)
-					}
-					return
-				}
-				if werr != nil {
-					if n != c.bad {
-						t.Fatalf("error at row %d, malformed row %d", n, c.bad)
-					}
+				if _, stop := c.end(t, n, werr, gerr); stop {
 					return
 				}
 				if !sameRow(got, &want) || ahead.Line() != plain.Line() || int(ahead.State()) != plain.Levels() {
@@ -121,21 +133,9 @@ func TestMessagesAheadIsTheReader(t *testing.T) {
 				var want Message
 				werr := plain.Next(&want)
 				got, gerr := ahead.Next()
-				if fmt.Sprint(werr) != fmt.Sprint(gerr) {
-					t.Fatalf("row %d: error %v, MessageReader's %v", n, gerr, werr)
-				}
-				if werr == io.EOF {
-					if c.bad != 0 {
-						t.Fatalf("no error for the malformed row %d", c.bad)
-					}
-					if ahead.State() != plain.Rounded || plain.Rounded != int64(c.rows/97) {
+				if eof, stop := c.end(t, n, werr, gerr); stop {
+					if eof && (ahead.State() != plain.Rounded || plain.Rounded != int64(c.rows/97)) {
 						t.Fatalf("rounded %d, MessageReader's %d, rows %d", ahead.State(), plain.Rounded, c.rows)
-					}
-					return
-				}
-				if werr != nil {
-					if n != c.bad {
-						t.Fatalf("error at row %d, malformed row %d", n, c.bad)
 					}
 					return
 				}
