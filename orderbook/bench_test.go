@@ -19,8 +19,12 @@ type benchOp struct {
 
 // synthStream builds a warm-up of live resting orders and then a stream of n
 // operations: 48% adds near the touch, 48% cancels of a random live order, 4%
-// marketable IOC orders that cross. It simulates the stream on a scratch book so
-// that every cancel targets an order that is live at that point.
+// marketable IOC orders that cross — and an add in place of a cancel or an
+// IOC whenever fewer than live orders rest, so that the book holds the live
+// count it is named for (before 2026-12-07 it did not: the IOCs drained the
+// 100k stream to 22k live orders by its end, the 1M one to 922k). It
+// simulates the stream on a scratch book so that every cancel targets an
+// order that is live at that point.
 func synthStream(live, n int, seed uint64) (warm, ops []benchOp) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: live * 2})
@@ -82,7 +86,7 @@ func synthStream(live, n int, seed uint64) (warm, ops []benchOp) {
 	for len(ops) < n {
 		var op benchOp
 		switch x := r.IntN(100); {
-		case x < 48:
+		case x < 48 || len(ids) < live: // an add whenever fewer than live rest: the IOCs take orders, and the book would drain
 			op = mkAdd()
 		case x < 96 && len(ids) > 0:
 			op = benchOp{kind: 1, id: ids[r.IntN(len(ids))]}
@@ -139,6 +143,24 @@ func BenchmarkSynthetic(b *testing.B) {
 			b.ReportMetric(ns, "ns/event")
 			b.ReportMetric(1e9/ns, "events/s")
 		})
+	}
+}
+
+// TestSynthStreamHoldsItsLiveCount: replaying the stream, the book never
+// holds fewer than its live count less the orders one IOC can take.
+func TestSynthStreamHoldsItsLiveCount(t *testing.T) {
+	const live = 20_000
+	warm, ops := synthStream(live, 200_000, 5)
+	b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: 2 * live})
+	var fills []Fill
+	fills = replayOps(b, warm, fills)
+	least := b.Len()
+	for i := range ops {
+		fills = replayOps(b, ops[i:i+1], fills)
+		least = min(least, b.Len())
+	}
+	if least < live-40 { // an IOC takes at most 40 lots, each order at least one
+		t.Fatalf("the book fell to %d live orders of %d", least, live)
 	}
 }
 

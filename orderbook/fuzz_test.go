@@ -124,7 +124,7 @@ func runOps(t *testing.T, data []byte) {
 		restBefore := sumQty(before.bids) + sumQty(before.asks)
 		switch op[0] % 6 {
 		case 0, 1:
-			if op[4]%16 == 14 { // a gap in the ids: within the ring's reach, beyond it, far
+			if op[4]%16 == 14 { // a gap in the ids: under the ring's length, over it, far
 				nextID += []uint64{40, 100, 1 << 40}[op[5]%3]
 			}
 			o := Order{ID: nextID, Account: uint64(op[5]%4) + 1, Side: side, Type: Limit, TIF: TIF(op[1] >> 1 % 4), Price: price, Qty: qty}
