@@ -138,17 +138,47 @@ func (t *idTable[V]) Delete(id uint64) {
 		t.zeroSet, t.zeroVal = false, zero
 		return
 	}
+	if i := t.slot(id); i >= 0 {
+		t.deleteAt(i)
+	}
+}
+
+// Take returns id's value and removes it: a Get and a Delete in one probe.
+func (t *idTable[V]) Take(id uint64) (V, bool) {
+	var zero V
+	if id == 0 {
+		v, ok := t.zeroVal, t.zeroSet
+		t.zeroSet, t.zeroVal = false, zero
+		return v, ok
+	}
+	i := t.slot(id)
+	if i < 0 {
+		return zero, false
+	}
+	v := t.vals[i]
+	t.deleteAt(i)
+	return v, true
+}
+
+// slot is the slot holding id (not zero), -1 when none does.
+func (t *idTable[V]) slot(id uint64) int {
 	if t.n == 0 {
-		return
+		return -1
 	}
 	mask := len(t.keys) - 1
-	i := t.home(id)
-	for t.keys[i] != id {
-		if t.keys[i] == 0 {
-			return
+	for i := t.home(id); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case id:
+			return i
+		case 0:
+			return -1
 		}
-		i = (i + 1) & mask
 	}
+}
+
+// deleteAt empties slot i, which holds an entry.
+func (t *idTable[V]) deleteAt(i int) {
+	mask := len(t.keys) - 1
 	// Backward shift: move later entries of the run into the hole when
 	// their probe started at or before it, so that no probe meets a gap.
 	var zero V

@@ -2,16 +2,17 @@ package detectors
 
 import "testing"
 
-// FuzzIDTable runs a sequence of puts, deletes, gets and sweeps on the
+// FuzzIDTable runs a sequence of puts, deletes, gets, takes and sweeps on the
 // table and on a Go map side by side: they must agree on every answer.
 func FuzzIDTable(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 1, 1, 2, 1, 3, 7})
+	f.Add([]byte{0, 1, 0, 2, 0, 0, 5, 1, 3, 1, 5, 2, 5, 0, 3, 0, 5, 9}) // takes: found, the zero id, missing
 	f.Add(make([]byte, 3000))
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		var tab idTable[int64]
 		ref := map[uint64]int64{}
 		for k := 0; k+2 <= len(ops); k += 2 {
-			op, arg := ops[k]%5, uint64(ops[k+1])
+			op, arg := ops[k]%6, uint64(ops[k+1])
 			id := arg * 0x1_0000_0001 % 997 // ids collide in the hash often enough
 			if ops[k]&0x80 != 0 {
 				id = uint64(k) // sequential ids, as a venue hands them out
@@ -29,6 +30,13 @@ func FuzzIDTable(f *testing.F) {
 				if got != want || ok != wok {
 					t.Fatalf("op %d: Get(%d) = %d, %v; the map has %d, %v", k, id, got, ok, want, wok)
 				}
+			case 5:
+				got, ok := tab.Take(id)
+				want, wok := ref[id]
+				if got != want || ok != wok {
+					t.Fatalf("op %d: Take(%d) = %d, %v; the map has %d, %v", k, id, got, ok, want, wok)
+				}
+				delete(ref, id)
 			case 4:
 				cut := int64(arg) * int64(len(ops)) / 256
 				tab.Sweep(func(_ uint64, v int64) bool { return v < cut })

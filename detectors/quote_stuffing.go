@@ -33,6 +33,7 @@ func init() {
 type stuffAccount struct {
 	times        []int64 // message times in the window (ring-free: trimmed from the front)
 	head         int
+	oldest       int64 // times[head] when the window holds any: whether to trim is known without reading times
 	short, total int
 	next         int
 	first        int64
@@ -105,23 +106,26 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			acct = anonKey(ev.Symbol)
 		}
 		a := q.accts.get(acct, func() *stuffAccount { return &stuffAccount{next: q.minMsgs} })
+		if a.head == len(a.times) {
+			a.oldest = now
+		}
 		a.times = append(a.times, now)
-		for a.head < len(a.times) && now-a.times[a.head] > q.window {
-			a.head++
+		if now-a.oldest > q.window {
+			for now-a.times[a.head] > q.window { // stops at now at the latest
+				a.head++
+			}
+			a.oldest = a.times[a.head]
 		}
 		if a.head > 1024 && a.head*2 > len(a.times) {
 			a.times = append(a.times[:0], a.times[a.head:]...)
 			a.head = 0
 		}
 		if ev.Action == replay.ActionCancel {
-			if at, ok := q.placed.Get(ev.OrderID); ok {
-				if now-at <= q.memory() {
-					a.total++
-					if now-at <= q.maxLife {
-						a.short++
-					}
+			if at, ok := q.placed.Take(ev.OrderID); ok && now-at <= q.memory() {
+				a.total++
+				if now-at <= q.maxLife {
+					a.short++
 				}
-				q.placed.Delete(ev.OrderID)
 			}
 		}
 		n := len(a.times) - a.head

@@ -62,16 +62,29 @@ type liveOrder struct {
 
 // rest adjusts an order's resting quantity (and its account's per-side total).
 func (s *spoofCancels) rest(id uint64, delta int64) {
-	o := s.live.Ptr(id)
-	if o == nil {
+	if id == 0 {
+		if o := s.live.Ptr(0); o != nil {
+			s.restOrder(o, delta)
+			if o.qty <= 0 {
+				s.live.Delete(0)
+			}
+		}
 		return
 	}
+	i := s.live.slot(id) // one probe for the lookup and the delete
+	if i < 0 {
+		return
+	}
+	if s.restOrder(&s.live.vals[i], delta); s.live.vals[i].qty <= 0 {
+		s.live.deleteAt(i)
+	}
+}
+
+// restOrder adjusts a resting order's quantity and its account's total.
+func (s *spoofCancels) restOrder(o *liveOrder, delta int64) {
 	delta = max(delta, -o.qty)
 	o.qty += delta
 	s.account(o.account).resting[o.side] += delta
-	if o.qty <= 0 {
-		s.live.Delete(id)
-	}
 }
 
 type spoofCancels struct {
@@ -186,7 +199,7 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 				s.large.Put(ev.OrderID, largeOrder{account: key, sym: ev.Symbol, side: ev.Side, price: ev.Price, ratio: ratio, placed: now})
 			}
 		case replay.ActionCancel:
-			lo, ok := s.large.Get(ev.OrderID)
+			lo, ok := s.large.Take(ev.OrderID)
 			var sameRest, otherRest int64
 			if ok {
 				a := s.account(lo.account)
@@ -196,7 +209,6 @@ func (s *spoofCancels) Consume(b *replay.Batch, emit func(Alert)) error {
 			if !ok {
 				break
 			}
-			s.large.Delete(ev.OrderID)
 			if now-lo.placed > s.life {
 				break
 			}
