@@ -2,6 +2,7 @@ package detectors_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -110,4 +111,47 @@ func BenchmarkAllDetectorsParallel(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// recordReader is a consumer that reads every record's time, action and
+// book top and does nothing else: what a detector costs at the least.
+type recordReader struct{ sum int64 }
+
+func (r *recordReader) Name() string                                 { return "reader" }
+func (r *recordReader) Start(context.Context, *replay.RunInfo) error { return nil }
+func (r *recordReader) Finish(context.Context) error                 { return nil }
+func (r *recordReader) Consume(_ context.Context, b *replay.Batch) error {
+	for i := range b.Records {
+		rec := &b.Records[i]
+		r.sum += rec.Event.TS + int64(rec.Event.Action) + rec.Top.AskQty
+	}
+	return nil
+}
+
+// BenchmarkRecordReaders is BenchmarkAllDetectorsParallel with every
+// detector replaced by a consumer that only reads the records: the ceiling
+// the engine (one goroutine) and the fan-out set on the detectors' row,
+// and what streaming the batches to that many readers costs.
+func BenchmarkRecordReaders(b *testing.B) {
+	spec, err := scenarios.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec.Duration = scenarios.Duration(60 * 60e9)
+	gen, _ := scenarios.NewGenerator(spec)
+	evs, _ := replay.ReadAll(gen)
+	for _, n := range []int{1, 13} {
+		b.Run(fmt.Sprintf("readers=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				cons := make([]replay.Consumer, n)
+				for k := range cons {
+					cons[k] = &recordReader{}
+				}
+				if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), cons, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts()}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
 }
