@@ -38,17 +38,9 @@ var benchInput struct {
 // defaultSuiteBatches replays one simulated hour of the default suite once and keeps its batches.
 func defaultSuiteBatches(b *testing.B) *recorded {
 	benchInput.once.Do(func() {
-		spec, err := scenarios.Default()
-		if err != nil {
-			b.Fatal(err)
-		}
-		spec.Duration = scenarios.Duration(60 * 60e9)
-		gen, err := scenarios.NewGenerator(spec)
-		if err != nil {
-			b.Fatal(err)
-		}
+		gen, evs := hourOfEvents(b)
 		start, end := gen.Span()
-		if _, err := replay.Run(context.Background(), gen, []replay.Consumer{&benchInput.rec}, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end}}); err != nil {
+		if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), []replay.Consumer{&benchInput.rec}, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts(), Start: start, End: end}}); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -84,13 +76,7 @@ func BenchmarkDetectors(b *testing.B) {
 // BenchmarkAllDetectorsParallel runs every built-in at its defaults side by side
 // through the real fan-out (engine included) on the same hour; run with -cpu 2.
 func BenchmarkAllDetectorsParallel(b *testing.B) {
-	spec, err := scenarios.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	spec.Duration = scenarios.Duration(60 * 60e9)
-	gen, _ := scenarios.NewGenerator(spec)
-	evs, _ := replay.ReadAll(gen)
+	gen, evs := hourOfEvents(b)
 	var cfgs []detectors.Config
 	for _, d := range detectors.All() {
 		if d.Name != "external" {
@@ -99,14 +85,40 @@ func BenchmarkAllDetectorsParallel(b *testing.B) {
 	}
 	insts, _ := detectors.Expand(cfgs)
 	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	replayTimed(b, gen, evs, func() []replay.Consumer {
 		var cons []replay.Consumer
 		for _, in := range insts {
 			d, _ := in.New()
 			cons = append(cons, detectors.NewConsumer(in.ID, in.Typology, d))
 		}
-		if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), cons, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts()}}); err != nil {
+		return cons
+	})
+}
+
+// hourOfEvents generates one simulated hour of the default suite.
+func hourOfEvents(b *testing.B) (*scenarios.Generator, []replay.Event) {
+	spec, err := scenarios.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec.Duration = scenarios.Duration(60 * 60e9)
+	gen, err := scenarios.NewGenerator(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs, err := replay.ReadAll(gen)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return gen, evs
+}
+
+// replayTimed replays evs through the engine and the fan-out to the
+// consumers fresh makes, b.N times, and reports records a second.
+func replayTimed(b *testing.B, gen *scenarios.Generator, evs []replay.Event, fresh func() []replay.Consumer) {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), fresh(), replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts()}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -133,25 +145,16 @@ func (r *recordReader) Consume(_ context.Context, b *replay.Batch) error {
 // the engine (one goroutine) and the fan-out set on the detectors' row,
 // and what streaming the batches to that many readers costs.
 func BenchmarkRecordReaders(b *testing.B) {
-	spec, err := scenarios.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	spec.Duration = scenarios.Duration(60 * 60e9)
-	gen, _ := scenarios.NewGenerator(spec)
-	evs, _ := replay.ReadAll(gen)
+	gen, evs := hourOfEvents(b)
 	for _, n := range []int{1, 13} {
 		b.Run(fmt.Sprintf("readers=%d", n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
+			replayTimed(b, gen, evs, func() []replay.Consumer {
 				cons := make([]replay.Consumer, n)
 				for k := range cons {
 					cons[k] = &recordReader{}
 				}
-				if _, err := replay.Run(context.Background(), replay.NewMemSource(gen.Instruments(), evs), cons, replay.RunOptions{Info: replay.RunInfo{Accounts: gen.Accounts()}}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+				return cons
+			})
 		})
 	}
 }
