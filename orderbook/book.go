@@ -229,6 +229,14 @@ func (b *Book) Get(id uint64) (OrderInfo, bool) {
 	return b.info(oi), true
 }
 
+// Has reports whether order id is live: Get without reading the order's
+// account, group and price (a line of their own), for a caller that only
+// needs to know before it cancels, reduces, modifies or executes it.
+func (b *Book) Has(id uint64) bool {
+	_, ok := b.ids.get(id, b.orders)
+	return ok && id != 0
+}
+
 func (b *Book) info(oi int32) OrderInfo {
 	o, c := &b.orders[oi], &b.cold[oi]
 	return OrderInfo{ID: o.id, Account: c.account, Group: c.group, Side: o.side, Price: c.price, Qty: o.qty}

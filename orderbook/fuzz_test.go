@@ -168,6 +168,9 @@ func runOps(t *testing.T, data []byte) {
 		case 2:
 			id := pick()
 			desc = fmt.Sprintf("cancel %d", id)
+			if b.Has(id) != (m.find(id) >= 0) {
+				t.Fatalf("step %d %s: Has %v, model live %v", step, desc, b.Has(id), m.find(id) >= 0)
+			}
 			if op[5]&1 == 1 { // CancelLive: no error for an order that is not there
 				desc = fmt.Sprintf("cancel %d if live", id)
 				want, wantLive := b.Get(id)
@@ -252,8 +255,8 @@ func runOps(t *testing.T, data []byte) {
 			t.Fatalf("step %d %s: crossed at rest: %+v", step, desc, s.top)
 		}
 		for _, o := range m.orders {
-			if info, ok := b.Get(o.id); !ok || info.Qty != o.qty || info.Price != o.price || info.Side != o.side {
-				t.Fatalf("step %d %s: Get(%d) = %+v %v, model %+v", step, desc, o.id, info, ok, o)
+			if info, ok := b.Get(o.id); !ok || !b.Has(o.id) || info.Qty != o.qty || info.Price != o.price || info.Side != o.side {
+				t.Fatalf("step %d %s: Get(%d) = %+v %v (Has %v), model %+v", step, desc, o.id, info, ok, b.Has(o.id), o)
 			}
 		}
 	}

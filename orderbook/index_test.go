@@ -116,9 +116,9 @@ func TestIDStreamsAreTheModel(t *testing.T) {
 					}
 				default: // ids near a live one: gone, never there, or live
 					k := live[r.IntN(len(live))]
-					for _, q := range []uint64{k + 1 + r.Uint64N(2*ring), k - 1 - r.Uint64N(2*ring), k ^ 1<<40} {
-						if _, ok := b.Get(q); ok != (m.find(q) >= 0) {
-							t.Fatalf("step %d: Get(%d) live %v, model %v", step, q, ok, m.find(q) >= 0)
+					for _, q := range []uint64{0, k + 1 + r.Uint64N(2*ring), k - 1 - r.Uint64N(2*ring), k ^ 1<<40} {
+						if _, ok := b.Get(q); ok != (m.find(q) >= 0) || b.Has(q) != ok {
+							t.Fatalf("step %d: Get(%d) live %v, Has %v, model %v", step, q, ok, b.Has(q), m.find(q) >= 0)
 						}
 					}
 				}

@@ -213,7 +213,7 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 			break
 		}
 		bk := e.book(sym)
-		if _, ok := bk.Get(ev.OrderID); !ok {
+		if !bk.Has(ev.OrderID) {
 			e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
 			out = Reconciled
 			break

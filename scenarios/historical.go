@@ -534,7 +534,7 @@ func (h *histFeed) level(g *Generator, ev replay.Event) {
 			delete(h.levels, lk)
 			return
 		}
-		if _, ok := g.books[sym].Get(id); ok {
+		if g.books[sym].Has(id) {
 			h.hist[id] = histOrder{}
 			h.levels[lk] = levelOrder{id, ev.Qty}
 		} else {
