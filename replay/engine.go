@@ -279,7 +279,17 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 	if end > start {
 		b.Traded = append(b.Traded, uint32(len(b.Records)))
 	}
-	b.Records = append(b.Records, Record{Event: *ev, Top: e.Top(sym), FillStart: start, FillEnd: end, Outcome: out})
+	// The record is written in its place in the batch, not built and then
+	// copied there (a 112-byte copy a record).
+	n := len(b.Records)
+	if n < cap(b.Records) {
+		b.Records = b.Records[:n+1]
+	} else {
+		b.Records = append(b.Records, Record{})
+	}
+	r := &b.Records[n]
+	r.Event, r.Top = *ev, e.Top(sym)
+	r.FillStart, r.FillEnd, r.Outcome = start, end, out
 	if e.nextLadder != nil && ev.TS >= e.nextLadder[sym] {
 		e.snapshot(sym, ev.TS, b)
 	}
