@@ -237,6 +237,22 @@ func (b *Book) Has(id uint64) bool {
 	return ok && id != 0
 }
 
+// Prefetch hints that order id will be cancelled, reduced, modified or
+// executed soon: a caller that holds the coming events (the engine's
+// batch) names the order a few events ahead, and its line is on its way
+// when the operation reads it. In a book too large for the core's cache
+// that read is a miss to memory, most of a cancel's time; in a small book
+// Prefetch does nothing.
+func (b *Book) Prefetch(id uint64) {
+	if b.live >= prefetchLive {
+		prefetch(&b.orders[id&b.ids.mask])
+	}
+}
+
+// prefetchLive is the live orders from which Prefetch brings orders in:
+// 32,768 hot orders are 1 MiB, half a core's L2 here.
+const prefetchLive = 1 << 15
+
 func (b *Book) info(oi int32) OrderInfo {
 	o, c := &b.orders[oi], &b.cold[oi]
 	return OrderInfo{ID: o.id, Account: c.account, Group: c.group, Side: o.side, Price: c.price, Qty: o.qty}

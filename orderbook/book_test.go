@@ -390,3 +390,37 @@ func TestDuplicateIDsBelowAndAtTheLargest(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchChangesNothing: Prefetch, on a book large enough for it to
+// act (prefetchLive orders and more) and on a small one, for live ids,
+// absent ones, 0 and the largest id, leaves every answer as it was.
+func TestPrefetchChangesNothing(t *testing.T) {
+	for _, n := range []int{100, prefetchLive + 1000} {
+		b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: 1024})
+		for id := uint64(1); id <= uint64(n); id++ {
+			side, px := Buy, int64(1000-id%50)
+			if id%2 == 0 {
+				side, px = Sell, int64(1001+id%50)
+			}
+			if _, _, err := b.Submit(Order{ID: id, Side: side, Price: px, Qty: int64(id%7 + 1)}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		top, before := b.Top(), b.Len()
+		infos := map[uint64]OrderInfo{}
+		for _, id := range []uint64{1, 2, uint64(n / 2), uint64(n)} {
+			infos[id], _ = b.Get(id)
+		}
+		for _, id := range []uint64{0, 1, 2, uint64(n / 2), uint64(n), uint64(n) + 1, 1 << 40, math.MaxUint64} {
+			b.Prefetch(id)
+		}
+		if b.Top() != top || b.Len() != before {
+			t.Fatalf("%d orders: after Prefetch top %+v, %d orders; before %+v, %d", n, b.Top(), b.Len(), top, before)
+		}
+		for id, want := range infos {
+			if got, ok := b.Get(id); !ok || got != want {
+				t.Fatalf("%d orders: after Prefetch Get(%d) = %+v, %v; want %+v", n, id, got, ok, want)
+			}
+		}
+	}
+}

@@ -175,6 +175,23 @@ func tifOf(f Flags) orderbook.TIF {
 	return orderbook.GTC
 }
 
+// Prefetch hints that ev will be applied a few events from now: the order
+// it names is brought toward the core while the events before it are
+// applied, when its book is too large for the cache (Book.Prefetch). Run
+// names each event prefetchAhead events ahead.
+func (e *Engine) Prefetch(ev *Event) {
+	if int(ev.Symbol) < len(e.l3) {
+		if b := e.l3[ev.Symbol]; b != nil {
+			b.Prefetch(ev.OrderID)
+		}
+	}
+}
+
+// prefetchAhead is how many events ahead Run names an event to Prefetch:
+// far enough for a line from memory to arrive while the events between
+// are applied (4 to 24 measured alike on the 1M-order book, 8 chosen).
+const prefetchAhead = 8
+
 // Apply applies ev and appends its record (with its fills) to b, and its
 // index to b.Traded when it caused fills.
 func (e *Engine) Apply(ev *Event, b *Batch) {

@@ -157,6 +157,9 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 		var cur *sharedBatch
 		for {
 			for i := range pending {
+				if j := i + prefetchAhead; j < len(pending) {
+					eng.Prefetch(&pending[j])
+				}
 				if cur == nil {
 					select {
 					case cur = <-free:
