@@ -124,8 +124,8 @@ func replayOps(b *Book, ops []benchOp, fills []Fill) []Fill {
 }
 
 // prefetchAhead is how many operations ahead replayOps names an order to
-// Prefetch.
-const prefetchAhead = 8
+// Prefetch: the engine's distance (replay's prefetchAhead).
+const prefetchAhead = 16
 
 // BenchmarkSynthetic replays the synthetic stream; one benchmark op is the whole
 // stream, and ns/event, events/s and allocs/event are reported per operation.

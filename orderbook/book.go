@@ -97,6 +97,9 @@ type Book struct {
 	// watchers are the owners' watches of their orders (watch.go); index
 	// 0 is unused (no watcher).
 	watchers []watcher
+	// Prefetch's last pfDepth ids, and where the next goes.
+	pfIDs  [pfDepth]uint64
+	pfNext uint32
 }
 
 // New returns an empty book.
@@ -239,19 +242,53 @@ func (b *Book) Has(id uint64) bool {
 
 // Prefetch hints that order id will be cancelled, reduced, modified or
 // executed soon: a caller that holds the coming events (the engine's
-// batch) names the order a few events ahead, and its line is on its way
+// batch) names the order some 16 events ahead, and its line is on its way
 // when the operation reads it. In a book too large for the core's cache
 // that read is a miss to memory, most of a cancel's time; in a small book
-// Prefetch does nothing.
+// Prefetch does nothing. In a very large one it also brings in, eight
+// calls later, the neighbours in its level's queue of the order it was
+// named (what a cancel relinks).
 func (b *Book) Prefetch(id uint64) {
-	if b.live >= prefetchLive {
-		prefetch(&b.orders[id&b.ids.mask])
+	if b.live >= prefetchLive { // a small book's test, here where it inlines
+		b.prefetchOrder(id)
 	}
 }
 
+// prefetchOrder brings order id's line in and, in a book of
+// prefetchLinksLive orders or more, notes id and brings in the queue
+// neighbours of the order named pfDepth calls ago, which is in the cache
+// by now: what a cancel of it relinks.
+func (b *Book) prefetchOrder(id uint64) {
+	prefetch(&b.orders[id&b.ids.mask])
+	if b.live < prefetchLinksLive {
+		return
+	}
+	k := b.pfNext & (pfDepth - 1)
+	old := b.pfIDs[k]
+	b.pfIDs[k], b.pfNext = id, b.pfNext+1
+	if o := &b.orders[old&b.ids.mask]; o.id == old && old != 0 {
+		if o.prev >= 0 {
+			prefetch(&b.orders[o.prev])
+		}
+		if o.next >= 0 {
+			prefetch(&b.orders[o.next])
+		}
+	}
+}
+
+// pfDepth is how many Prefetch calls pass between bringing an order in and
+// bringing in its neighbours.
+const pfDepth = 8
+
 // prefetchLive is the live orders from which Prefetch brings orders in:
-// 32,768 hot orders are 1 MiB, half a core's L2 here.
-const prefetchLive = 1 << 15
+// 32,768 hot orders are 1 MiB, a quarter of a core's L2 here.
+// prefetchLinksLive is those from which it brings their neighbours in as
+// well: 262,144 hot orders are 8 MiB, where the neighbours are no longer
+// near (at 100k live orders this stage cost 3–5%, at 1M it gained 40%).
+const (
+	prefetchLive      = 1 << 15
+	prefetchLinksLive = 1 << 18
+)
 
 func (b *Book) info(oi int32) OrderInfo {
 	o, c := &b.orders[oi], &b.cold[oi]

@@ -391,11 +391,12 @@ func TestDuplicateIDsBelowAndAtTheLargest(t *testing.T) {
 	}
 }
 
-// TestPrefetchChangesNothing: Prefetch, on a book large enough for it to
-// act (prefetchLive orders and more) and on a small one, for live ids,
-// absent ones, 0 and the largest id, leaves every answer as it was.
+// TestPrefetchChangesNothing: Prefetch, on a small book, one large enough
+// for it to bring orders in (prefetchLive) and one large enough for it to
+// bring their neighbours in too (prefetchLinksLive), for live ids, absent
+// ones, 0 and the largest id, leaves every answer as it was.
 func TestPrefetchChangesNothing(t *testing.T) {
-	for _, n := range []int{100, prefetchLive + 1000} {
+	for _, n := range []int{100, prefetchLive + 1000, prefetchLinksLive + 1000} {
 		b, _ := New(Config{Tick: 1, Lot: 1, SizeHint: 1024})
 		for id := uint64(1); id <= uint64(n); id++ {
 			side, px := Buy, int64(1000-id%50)
@@ -411,8 +412,10 @@ func TestPrefetchChangesNothing(t *testing.T) {
 		for _, id := range []uint64{1, 2, uint64(n / 2), uint64(n)} {
 			infos[id], _ = b.Get(id)
 		}
-		for _, id := range []uint64{0, 1, 2, uint64(n / 2), uint64(n), uint64(n) + 1, 1 << 40, math.MaxUint64} {
-			b.Prefetch(id)
+		for k := range 4 * pfDepth { // enough to bring in neighbours, of live and absent orders
+			for _, id := range []uint64{0, 1, 2, uint64(n / 2), uint64(n), uint64(n) + 1, 1 << 40, math.MaxUint64, uint64(k * 997)} {
+				b.Prefetch(id)
+			}
 		}
 		if b.Top() != top || b.Len() != before {
 			t.Fatalf("%d orders: after Prefetch top %+v, %d orders; before %+v, %d", n, b.Top(), b.Len(), top, before)
