@@ -47,3 +47,27 @@ func ExampleBook_WatchLeft() {
 	// Output:
 	// left: [1 3] complete: true order 2 rests: true
 }
+
+// A caller that holds the coming cancels names each one's order to
+// Prefetch some operations ahead; the answers are the same with or without.
+func ExampleBook_Prefetch() {
+	b, _ := orderbook.New(orderbook.Config{Tick: 1, Lot: 1, SizeHint: 1 << 16})
+	var cancels []uint64
+	for id := uint64(1); id <= 50_000; id++ {
+		b.Submit(orderbook.Order{ID: id, Side: orderbook.Buy, Price: int64(1000 - id%100), Qty: 1}, nil)
+		if id%3 == 0 {
+			cancels = append(cancels, id)
+		}
+	}
+	const ahead = 16
+	var gone int64
+	for i, id := range cancels {
+		if i+ahead < len(cancels) {
+			b.Prefetch(cancels[i+ahead])
+		}
+		q, _ := b.Cancel(id)
+		gone += q
+	}
+	fmt.Println(gone, "cancelled,", b.Len(), "resting")
+	// Output: 16666 cancelled, 33334 resting
+}
