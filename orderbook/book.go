@@ -281,7 +281,7 @@ func (b *Book) prefetchOrder(id uint64) {
 const pfDepth = 8
 
 // prefetchLive is the live orders from which Prefetch brings orders in:
-// 32,768 hot orders are 1 MiB, a quarter of a core's L2 here.
+// 32,768 hot orders are 1 MiB, half a core's L2 here.
 // prefetchLinksLive is those from which it brings their neighbours in as
 // well: 262,144 hot orders are 8 MiB, where the neighbours are no longer
 // near (at 100k live orders this stage cost 3–5%, at 1M it gained 40%).

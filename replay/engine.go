@@ -298,7 +298,8 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		b.Traded = append(b.Traded, uint32(len(b.Records)))
 	}
 	// The record is written in its place in the batch, not built and then
-	// copied there (a 112-byte copy a record).
+	// copied there (a 112-byte copy a record); the batch is reused, so
+	// every field of it is set here.
 	n := len(b.Records)
 	if n < cap(b.Records) {
 		b.Records = b.Records[:n+1]
