@@ -97,20 +97,40 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			keys = append(keys, k)
 		}
 	}
-	sizes := map[key]int{} // counted first: each group allocated once, at its size
-	for _, a := range alerts {
-		sizes[key{a.Instance, a.Typology}]++
-	}
-	for _, a := range alerts {
+	// A run's alerts come instance by instance: when every group's alerts
+	// lie together, a group is that part of alerts (scoring only reads
+	// them), not a copy — the copy was a 60-hour run's largest allocation
+	// while writing its results. Otherwise each group is copied once, at
+	// its size.
+	type span struct{ first, last, n int }
+	spans := map[key]span{}
+	together := true
+	for i, a := range alerts {
 		k := key{a.Instance, a.Typology}
-		g, ok := groups[k]
+		sp, ok := spans[k]
 		if !ok {
-			keys = append(keys, k)
+			sp.first = i
+			if _, named := groups[k]; !named {
+				keys = append(keys, k)
+			}
+		} else if sp.last != i-1 {
+			together = false
 		}
-		if g == nil {
-			g = make([]detectors.Alert, 0, sizes[k])
+		sp.last, sp.n = i, sp.n+1
+		spans[k] = sp
+	}
+	for k, sp := range spans {
+		if together {
+			groups[k] = alerts[sp.first : sp.last+1 : sp.last+1]
+		} else {
+			groups[k] = make([]detectors.Alert, 0, sp.n)
 		}
-		groups[k] = append(g, a)
+	}
+	if !together {
+		for _, a := range alerts {
+			k := key{a.Instance, a.Typology}
+			groups[k] = append(groups[k], a)
+		}
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].inst != keys[j].inst {

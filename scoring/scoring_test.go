@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/tapetest/tapetest/detectors"
@@ -273,6 +274,107 @@ func TestEvaluateGroupsAndCoverage(t *testing.T) {
 	// wash: both alerts kept at its best threshold (0.9): own recall 1; coverage also sees the spoofing label.
 	if wash.Best.Threshold != 0.9 || !near(wash.Coverage[replay.WashTrading], 1) || !near(wash.Coverage[replay.Spoofing], 0.5) {
 		t.Fatalf("wash best %+v coverage %v", wash.Best, wash.Coverage)
+	}
+}
+
+// TestEvaluateAlikeTogetherOrInterleaved: the same alerts scored as a run
+// lists them (instance by instance, each group a part of the slice) and
+// interleaved (each group copied) give the same evaluation, and Evaluate
+// leaves its input as it was.
+func TestEvaluateAlikeTogetherOrInterleaved(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var lbls []labels.Label
+	for range 12 {
+		s := r.Int64N(20_000)
+		typ := replay.Spoofing
+		if r.IntN(2) == 0 {
+			typ = replay.WashTrading
+		}
+		lbls = append(lbls, lab("X", typ, s, s+1+r.Int64N(300)))
+	}
+	var together []detectors.Alert
+	var groups [][]detectors.Alert
+	for _, g := range []struct {
+		inst string
+		typ  replay.Typology
+		n    int
+	}{{"spoof", replay.Spoofing, 300}, {"wash", replay.WashTrading, 200}, {"wash", replay.Spoofing, 5}, {"both", replay.Spoofing, 50}} {
+		var group []detectors.Alert
+		for range g.n {
+			a := al("X", g.typ, r.Int64N(20_000), float64(r.IntN(40))/4)
+			a.Instance = g.inst
+			group = append(group, a)
+		}
+		together = append(together, group...)
+		groups = append(groups, group)
+	}
+	// The groups dealt out in turn: each group's alerts in their order.
+	var interleaved []detectors.Alert
+	for k := 0; len(interleaved) < len(together); k++ {
+		for _, g := range groups {
+			if k < len(g) {
+				interleaved = append(interleaved, g[k])
+			}
+		}
+	}
+	kept := slices.Clone(together)
+	opts := Options{Days: 0.25, Tolerance: 30 * sec, BudgetPerDay: 24}
+	ref := Ref{Instance: "spoof", Typology: replay.Spoofing, Selection: Selection{Rule: "best_f1"}}
+	a, b := Evaluate(together, lbls, opts, ref), Evaluate(interleaved, lbls, opts, ref)
+	if !equalNaN(reflect.ValueOf(a), reflect.ValueOf(b)) {
+		t.Fatalf("together %+v\ninterleaved %+v", a.Instances, b.Instances)
+	}
+	if len(a.Instances) != 4 {
+		t.Fatalf("%d instances, want 4", len(a.Instances))
+	}
+	if !reflect.DeepEqual(together, kept) {
+		t.Fatal("Evaluate changed its input")
+	}
+}
+
+// equalNaN is reflect.DeepEqual with a NaN (a rate with nothing to
+// measure) equal to itself.
+func equalNaN(x, y reflect.Value) bool {
+	if x.Kind() != y.Kind() {
+		return false
+	}
+	switch x.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return x.Float() == y.Float() || math.IsNaN(x.Float()) && math.IsNaN(y.Float())
+	case reflect.Pointer, reflect.Interface:
+		if x.IsNil() || y.IsNil() {
+			return x.IsNil() == y.IsNil()
+		}
+		return equalNaN(x.Elem(), y.Elem())
+	case reflect.Struct:
+		for i := range x.NumField() {
+			if !equalNaN(x.Field(i), y.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if x.Len() != y.Len() {
+			return false
+		}
+		for i := range x.Len() {
+			if !equalNaN(x.Index(i), y.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if x.Len() != y.Len() {
+			return false
+		}
+		for _, k := range x.MapKeys() {
+			if v := y.MapIndex(k); !v.IsValid() || !equalNaN(x.MapIndex(k), v) {
+				return false
+			}
+		}
+		return true
+	default:
+		return reflect.DeepEqual(x.Interface(), y.Interface())
 	}
 }
 
