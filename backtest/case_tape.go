@@ -219,8 +219,7 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 			if len(bySym[sym]) == 0 || ts < span[sym][0] || ts > span[sym][1] {
 				continue
 			}
-			tr := results.CaseTrade{TS: ts, Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(body[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(body[8:]))),
-				Buy: orderbook.Side(body[16]) == orderbook.Buy, Maker: binary.LittleEndian.Uint64(body[17:]), Taker: binary.LittleEndian.Uint64(body[25:])}
+			tr := decodeTrade(in, ts, body[:])
 			for _, i := range bySym[sym] {
 				if ts >= wins[i].From && ts <= wins[i].To {
 					out[i].AddTrade(wins[i], tr)
@@ -315,6 +314,13 @@ func (w *windowTimes) momentIn(from, until int64) bool {
 func (w *windowTimes) inside(ts int64) bool {
 	k := sort.Search(len(w.spans), func(k int) bool { return w.spans[k][1] >= ts })
 	return k < len(w.spans) && w.spans[k][0] <= ts
+}
+
+// decodeTrade reads a trade: price, quantity, the aggressor's side, the
+// maker's and the taker's accounts.
+func decodeTrade(in *replay.Instrument, ts int64, body []byte) results.CaseTrade {
+	return results.CaseTrade{TS: ts, Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(body[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(body[8:]))),
+		Buy: orderbook.Side(body[16]) == orderbook.Buy, Maker: binary.LittleEndian.Uint64(body[17:]), Taker: binary.LittleEndian.Uint64(body[25:])}
 }
 
 // decodeBook reads a ladder snapshot's levels: per side a count, then

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scoring"
 )
@@ -209,8 +208,7 @@ func readEveryBook(t *testing.T, tp *caseTape, wins []results.CaseWindow) []resu
 			if len(bySym[sym]) == 0 || ts < span[sym][0] || ts > span[sym][1] {
 				continue
 			}
-			tr := results.CaseTrade{TS: ts, Price: in.PriceFloat(int64(binary.LittleEndian.Uint64(body[0:]))), Qty: in.QtyFloat(int64(binary.LittleEndian.Uint64(body[8:]))),
-				Buy: orderbook.Side(body[16]) == orderbook.Buy, Maker: binary.LittleEndian.Uint64(body[17:]), Taker: binary.LittleEndian.Uint64(body[25:])}
+			tr := decodeTrade(in, ts, body)
 			for _, i := range bySym[sym] {
 				if ts >= wins[i].From && ts <= wins[i].To {
 					out[i].AddTrade(wins[i], tr)
