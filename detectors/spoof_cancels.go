@@ -62,29 +62,16 @@ type liveOrder struct {
 
 // rest adjusts an order's resting quantity (and its account's per-side total).
 func (s *spoofCancels) rest(id uint64, delta int64) {
-	if id == 0 {
-		if o := s.live.Ptr(0); o != nil {
-			s.restOrder(o, delta)
-			if o.qty <= 0 {
-				s.live.Delete(0)
-			}
-		}
+	o := s.live.Ptr(id)
+	if o == nil {
 		return
 	}
-	i := s.live.slot(id) // one probe for the lookup and the delete
-	if i < 0 {
-		return
-	}
-	if s.restOrder(&s.live.vals[i], delta); s.live.vals[i].qty <= 0 {
-		s.live.deleteAt(i)
-	}
-}
-
-// restOrder adjusts a resting order's quantity and its account's total.
-func (s *spoofCancels) restOrder(o *liveOrder, delta int64) {
 	delta = max(delta, -o.qty)
 	o.qty += delta
 	s.account(o.account).resting[o.side] += delta
+	if o.qty <= 0 {
+		s.live.Delete(id)
+	}
 }
 
 type spoofCancels struct {
