@@ -97,14 +97,13 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			keys = append(keys, k)
 		}
 	}
-	// A run's alerts come instance by instance: when every group's alerts
-	// lie together, a group is that part of alerts (scoring only reads
-	// them), not a copy — the copy was a 60-hour run's largest allocation
-	// while writing its results. Otherwise each group is copied once, at
-	// its size.
+	// A run's alerts come instance by instance: a group whose alerts lie
+	// together is that part of alerts (scoring only reads them), not a
+	// copy — the copy was a 60-hour run's largest allocation while writing
+	// its results. A group whose alerts interleave with others' is copied
+	// once, at its size.
 	type span struct{ first, last, n int }
 	spans := map[key]span{}
-	together := true
 	for i, a := range alerts {
 		k := key{a.Instance, a.Typology}
 		sp, ok := spans[k]
@@ -113,22 +112,20 @@ func Evaluate(alerts []detectors.Alert, lbls []labels.Label, opts Options, ran .
 			if _, named := groups[k]; !named {
 				keys = append(keys, k)
 			}
-		} else if sp.last != i-1 {
-			together = false
 		}
 		sp.last, sp.n = i, sp.n+1
 		spans[k] = sp
 	}
+	together := func(sp span) bool { return sp.last-sp.first+1 == sp.n }
 	for k, sp := range spans {
-		if together {
+		if together(sp) {
 			groups[k] = alerts[sp.first : sp.last+1 : sp.last+1]
 		} else {
 			groups[k] = make([]detectors.Alert, 0, sp.n)
 		}
 	}
-	if !together {
-		for _, a := range alerts {
-			k := key{a.Instance, a.Typology}
+	for _, a := range alerts {
+		if k := (key{a.Instance, a.Typology}); !together(spans[k]) {
 			groups[k] = append(groups[k], a)
 		}
 	}

@@ -278,9 +278,10 @@ func TestEvaluateGroupsAndCoverage(t *testing.T) {
 }
 
 // TestEvaluateAlikeTogetherOrInterleaved: the same alerts scored as a run
-// lists them (instance by instance, each group a part of the slice) and
-// interleaved (each group copied) give the same evaluation, and Evaluate
-// leaves its input as it was.
+// lists them (instance by instance, each group a part of the slice),
+// interleaved (each group copied) and with one group together after the
+// others interleaved give the same evaluation, and Evaluate leaves its
+// input as it was.
 func TestEvaluateAlikeTogetherOrInterleaved(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	var lbls []labels.Label
@@ -317,12 +318,24 @@ func TestEvaluateAlikeTogetherOrInterleaved(t *testing.T) {
 			}
 		}
 	}
+	// The last group together, after the others dealt out in turn.
+	var mixed []detectors.Alert
+	for k := 0; len(mixed) < len(together)-len(groups[3]); k++ {
+		for _, g := range groups[:3] {
+			if k < len(g) {
+				mixed = append(mixed, g[k])
+			}
+		}
+	}
+	mixed = append(mixed, groups[3]...)
 	kept := slices.Clone(together)
 	opts := Options{Days: 0.25, Tolerance: 30 * sec, BudgetPerDay: 24}
 	ref := Ref{Instance: "spoof", Typology: replay.Spoofing, Selection: Selection{Rule: "best_f1"}}
-	a, b := Evaluate(together, lbls, opts, ref), Evaluate(interleaved, lbls, opts, ref)
-	if !equalNaN(reflect.ValueOf(a), reflect.ValueOf(b)) {
-		t.Fatalf("together %+v\ninterleaved %+v", a.Instances, b.Instances)
+	a := Evaluate(together, lbls, opts, ref)
+	for name, as := range map[string][]detectors.Alert{"interleaved": interleaved, "mixed": mixed} {
+		if b := Evaluate(as, lbls, opts, ref); !equalNaN(reflect.ValueOf(a), reflect.ValueOf(b)) {
+			t.Fatalf("together %+v\n%s %+v", a.Instances, name, b.Instances)
+		}
 	}
 	if len(a.Instances) != 4 {
 		t.Fatalf("%d instances, want 4", len(a.Instances))
