@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"sort"
 
 	"github.com/tapetest/tapetest/orderbook"
 	"github.com/tapetest/tapetest/replay"
@@ -170,8 +169,9 @@ func (t *caseTape) Read(ctx context.Context, wins []results.CaseWindow) ([]resul
 	// before its span, or in it but in no window. A window takes the
 	// snapshots inside it (its quotes) and, for each of its moments, the
 	// latest at or before it (its ladder); a held snapshot is decoded and
-	// delivered only when a moment falls between it and the next one — at
-	// 60 hours nine in ten snapshots in a span were decoded for nothing.
+	// delivered only when a moment falls between it and the next one.
+	// Decoding every snapshot of the span was 248 MB of the writing's
+	// allocations at 60 hours (BENCHMARKS.md).
 	shown := make([]bool, len(t.insts))  // a snapshot came before the span's end
 	held := make([][]byte, len(t.insts)) // its buffer kept while none is held
 	holding := make([]bool, len(t.insts))
@@ -312,7 +312,8 @@ func (w *windowTimes) momentIn(from, until int64) bool {
 
 // inside reports whether ts lies in a window (ends included).
 func (w *windowTimes) inside(ts int64) bool {
-	k := sort.Search(len(w.spans), func(k int) bool { return w.spans[k][1] >= ts })
+	// The first span that does not end before ts.
+	k, _ := slices.BinarySearchFunc(w.spans, ts, func(sp [2]int64, ts int64) int { return cmp.Compare(sp[1], ts) })
 	return k < len(w.spans) && w.spans[k][0] <= ts
 }
 

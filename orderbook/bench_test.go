@@ -107,7 +107,7 @@ func synthStream(live, n int, seed uint64) (warm, ops []benchOp) {
 
 func replayOps(b *Book, ops []benchOp, fills []Fill) []Fill {
 	for i := range ops {
-		if j := i + prefetchAhead; j < len(ops) {
+		if j := i + PrefetchAhead; j < len(ops) {
 			b.Prefetch(ops[j].id) // a cancel's order, or an add's slot
 		}
 		op := &ops[i]
@@ -122,10 +122,6 @@ func replayOps(b *Book, ops []benchOp, fills []Fill) []Fill {
 	}
 	return fills
 }
-
-// prefetchAhead is how many operations ahead replayOps names an order to
-// Prefetch: the engine's distance (replay's prefetchAhead).
-const prefetchAhead = 16
 
 // BenchmarkSynthetic replays the synthetic stream; one benchmark op is the whole
 // stream, and ns/event, events/s and allocs/event are reported per operation.

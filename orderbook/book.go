@@ -242,7 +242,7 @@ func (b *Book) Has(id uint64) bool {
 
 // Prefetch hints that order id will be cancelled, reduced, modified or
 // executed soon: a caller that holds the coming events (the engine's
-// batch) names the order some 16 events ahead, and its line is on its way
+// batch) names the order PrefetchAhead operations ahead, and its line is on its way
 // when the operation reads it. In a book too large for the core's cache
 // that read is a miss to memory, most of a cancel's time; in a small book
 // Prefetch does nothing. In a very large one it also brings in, eight
@@ -276,15 +276,23 @@ func (b *Book) prefetchOrder(id uint64) {
 	}
 }
 
+// PrefetchAhead is how many operations ahead a caller names an order to
+// Prefetch: far enough for a line from memory to arrive while the
+// operations between are applied, and for the book to bring in the
+// order's neighbours pfDepth calls later (for the order alone, 4 to 24
+// ahead measured alike on BenchmarkSynthetic's 1M-order book).
+const PrefetchAhead = 16
+
 // pfDepth is how many Prefetch calls pass between bringing an order in and
-// bringing in its neighbours.
-const pfDepth = 8
+// bringing in its neighbours: half PrefetchAhead.
+const pfDepth = PrefetchAhead / 2
 
 // prefetchLive is the live orders from which Prefetch brings orders in:
 // 32,768 hot orders are 1 MiB, half a core's L2 here.
 // prefetchLinksLive is those from which it brings their neighbours in as
 // well: 262,144 hot orders are 8 MiB, where the neighbours are no longer
-// near (at 100k live orders this stage cost 3–5%, at 1M it gained 40%).
+// near (at 100k live orders this stage cost 3–5%, at 1M it gained 38%:
+// BENCHMARKS.md, sixth session).
 const (
 	prefetchLive      = 1 << 15
 	prefetchLinksLive = 1 << 18

@@ -59,11 +59,10 @@ func ExampleBook_Prefetch() {
 			cancels = append(cancels, id)
 		}
 	}
-	const ahead = 16
 	var gone int64
 	for i, id := range cancels {
-		if i+ahead < len(cancels) {
-			b.Prefetch(cancels[i+ahead])
+		if j := i + orderbook.PrefetchAhead; j < len(cancels) {
+			b.Prefetch(cancels[j])
 		}
 		q, _ := b.Cancel(id)
 		gone += q

@@ -178,7 +178,7 @@ func tifOf(f Flags) orderbook.TIF {
 // Prefetch hints that ev will be applied a few events from now: the order
 // it names is brought toward the core while the events before it are
 // applied, when its book is too large for the cache (Book.Prefetch). Run
-// names each event prefetchAhead events ahead.
+// names each event orderbook.PrefetchAhead events ahead.
 func (e *Engine) Prefetch(ev *Event) {
 	if int(ev.Symbol) < len(e.l3) {
 		if b := e.l3[ev.Symbol]; b != nil {
@@ -186,12 +186,6 @@ func (e *Engine) Prefetch(ev *Event) {
 		}
 	}
 }
-
-// prefetchAhead is how many events ahead Run names an event to Prefetch:
-// far enough for a line from memory to arrive while the events between
-// are applied, and for the book to bring in the order's neighbours half
-// way (4 to 24 measured alike for the order alone on the 1M-order book).
-const prefetchAhead = 16
 
 // Apply applies ev and appends its record (with its fills) to b, and its
 // index to b.Traded when it caused fills.

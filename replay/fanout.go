@@ -157,7 +157,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 		var cur *sharedBatch
 		for {
 			for i := range pending {
-				if j := i + prefetchAhead; j < len(pending) {
+				if j := i + orderbook.PrefetchAhead; j < len(pending) {
 					eng.Prefetch(&pending[j])
 				}
 				if cur == nil {
