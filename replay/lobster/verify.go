@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/tapetest/tapetest/orderbook"
@@ -16,6 +17,9 @@ import (
 type VerifyOptions struct {
 	Tick        int64 // price tick in LOBSTER units (USD×10000); default 100 (one cent)
 	MaxExamples int   // unexplained mismatches to describe in the report; default 10
+	// everySide reads both sides of the book after every message (the
+	// tests' reference for compare's skip of a side nothing changed).
+	everySide bool
 }
 
 // Report is the outcome of Verify.
@@ -76,6 +80,13 @@ type verifier struct {
 	edges  [3]edgeStack
 	row    int64 // current row, 1-based
 	levels int
+	// The skip of a side nothing changed (compare): per side, whether this
+	// row's message or a resync changed the book there, whether the side's
+	// last comparison found it equal, and what it was compared with then (the
+	// reference's prices and sizes, and the window's levels).
+	touched [3]bool
+	agreed  [3]bool
+	seen    [3]seenSide
 	// Tolerances earned by this row's message (cleared after each row): a
 	// message whose size the book cannot account for proves that the book's
 	// quantity at that price was stale by up to that amount.
@@ -84,6 +95,12 @@ type verifier struct {
 	// the book held nowhere it could take it from (no placeholder): the
 	// reconciling source prints it as a trade.
 	unseenTrade func(s orderbook.Side, price, qty int64)
+}
+
+// seenSide is a reference side as it was last compared with the book.
+type seenSide struct {
+	prices, sizes []int64
+	levels        int
 }
 
 type pending struct {
@@ -219,8 +236,10 @@ func (v *verifier) apply(m *Message) error {
 	var err error
 	switch m.Type {
 	case 1:
+		v.touched[s] = true
 		v.fills, _, err = v.book.Submit(orderbook.Order{ID: m.OrderID, Account: uint64(v.row), Side: s, Price: m.Price, Qty: m.Size}, v.fills[:0])
 		if len(v.fills) > 0 {
+			v.touched[s.Opposite()] = true
 			v.counts["add_crossed_stale_book"]++
 		}
 		if errors.Is(err, orderbook.ErrDuplicateOrder) {
@@ -233,6 +252,7 @@ func (v *verifier) apply(m *Message) error {
 			v.drawPhantom(s, m.Price, m.Size, "reduce_unknown_order", false)
 			return nil
 		}
+		v.touched[info.Side] = true
 		if m.Size >= info.Qty {
 			_, err = v.book.Cancel(m.OrderID)
 			if m.Size > info.Qty {
@@ -247,6 +267,7 @@ func (v *verifier) apply(m *Message) error {
 			v.drawPhantom(s, m.Price, m.Size, "delete_unknown_order", false)
 			return nil
 		}
+		v.touched[info.Side] = true
 		_, err = v.book.Cancel(m.OrderID)
 		switch {
 		case m.Size > info.Qty:
@@ -265,6 +286,7 @@ func (v *verifier) apply(m *Message) error {
 			v.drawPhantom(s, m.Price, m.Size, "execute_unknown_order", true)
 			return nil
 		}
+		v.touched[info.Side] = true
 		if m.Size > info.Qty {
 			v.fills, err = v.book.Execute(m.OrderID, info.Qty, v.fills[:0])
 			v.drawPhantom(s, m.Price, m.Size-info.Qty, "execute_exceeds_known_order", true)
@@ -315,6 +337,7 @@ func (v *verifier) placeholder(k priceKey) (uint64, orderbook.OrderInfo, bool) {
 // told to unseenTrade).
 func (v *verifier) drawPhantom(s orderbook.Side, price, qty int64, kind string, exec bool) {
 	v.counts[kind]++
+	v.touched[s] = true
 	k := priceKey{s, price}
 	left := qty
 	if id, info, ok := v.placeholder(k); !ok {
@@ -410,10 +433,25 @@ func (v *verifier) diff(row *BookRow, s orderbook.Side, fn func(p, ref, ours int
 	}
 }
 
-// compare reports whether every difference is explained by the window rule, and how many there are.
+// compare reports whether every difference is explained by the window rule,
+// and how many there are. A side is not read from the book again when
+// nothing changed it since it last agreed with the reference — this row's
+// message and no resync touched it, and the reference shows it as then
+// (prices, sizes, the window's levels) — the comparison would find it
+// equal again: a message changes one side (a crossing add both), so this
+// halves the book's depth walks. A resync changes only sides that
+// disagreed, which are compared on the next row.
 func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
 	n, explained := 0, true
 	for _, s := range []orderbook.Side{orderbook.Sell, orderbook.Buy} {
+		prices, sizes := refSide(row, s)
+		seen := &v.seen[s]
+		if !v.opts.everySide && !v.touched[s] && v.agreed[s] && seen.levels == v.levels &&
+			slices.Equal(prices, seen.prices) && slices.Equal(sizes, seen.sizes) {
+			continue
+		}
+		seen.prices, seen.sizes, seen.levels = append(seen.prices[:0], prices...), append(seen.sizes[:0], sizes...), v.levels
+		before := n
 		v.diff(row, s, func(p, ref, ours int64) {
 			n++
 			if first {
@@ -432,7 +470,9 @@ func (v *verifier) compare(row *BookRow, first bool) (bool, int) {
 			v.counts["level_diff_unexplained"]++
 			explained = false
 		})
+		v.agreed[s] = n == before
 	}
+	v.touched = [3]bool{}
 	return explained, n
 }
 
