@@ -63,6 +63,15 @@ func (r *recorder) Cancel(id uint64) (int64, error) {
 	return q, err
 }
 
+// CancelLive cancels id if it is live, as Cancel does, in one lookup.
+func (r *recorder) CancelLive(id uint64) (orderbook.OrderInfo, bool) {
+	info, ok := r.b.CancelLive(id)
+	if ok {
+		r.emit(replay.Event{Action: replay.ActionCancel, Side: info.Side, OrderID: id, Price: info.Price, Qty: info.Qty})
+	}
+	return info, ok
+}
+
 func (r *recorder) Reduce(id uint64, qty int64) (int64, error) {
 	info, _ := r.b.Get(id)
 	left, err := r.b.Reduce(id, qty)

@@ -54,6 +54,7 @@ type priceKey struct {
 type l3Book interface {
 	Submit(o orderbook.Order, fills []orderbook.Fill) ([]orderbook.Fill, orderbook.Result, error)
 	Cancel(id uint64) (int64, error)
+	CancelLive(id uint64) (orderbook.OrderInfo, bool)
 	Reduce(id uint64, qty int64) (int64, error)
 	Execute(id uint64, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
 	Modify(id uint64, price, qty int64, fills []orderbook.Fill) ([]orderbook.Fill, error)
@@ -262,13 +263,12 @@ func (v *verifier) apply(m *Message) error {
 		}
 		_, err = v.book.Reduce(m.OrderID, m.Size)
 	case 3:
-		info, ok := v.book.Get(m.OrderID)
+		info, ok := v.book.CancelLive(m.OrderID) // one lookup: the order as it stood, gone
 		if !ok {
 			v.drawPhantom(s, m.Price, m.Size, "delete_unknown_order", false)
 			return nil
 		}
 		v.touched[info.Side] = true
-		_, err = v.book.Cancel(m.OrderID)
 		switch {
 		case m.Size > info.Qty:
 			v.drawPhantom(s, m.Price, m.Size-info.Qty, "delete_exceeds_known_order", false)

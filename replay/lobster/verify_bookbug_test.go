@@ -63,6 +63,14 @@ func (b *brokenBook) Cancel(id uint64) (int64, error) {
 	return b.Book.Cancel(id)
 }
 
+func (b *brokenBook) CancelLive(id uint64) (orderbook.OrderInfo, bool) {
+	if b.infoTrigger("cancel ignored", id) {
+		info, _ := b.Book.Get(id)
+		return info, true
+	}
+	return b.Book.CancelLive(id)
+}
+
 func (b *brokenBook) Reduce(id uint64, qty int64) (int64, error) {
 	if b.infoTrigger("reduce by one less", id) && qty > 1 {
 		qty--
