@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/replay"
@@ -48,9 +49,15 @@ func defaultSuiteBatches(b *testing.B) *recorded {
 }
 
 // BenchmarkDetectors measures each built-in's cost per record on an hour of
-// the default suite (records prebuilt: the engine is not timed).
+// the default suite (records prebuilt: the engine is not timed). Each batch
+// is copied into one of a ring of batches before the detector reads it, as
+// the engine writes a batch just before the fan-out hands it over, and only
+// Consume is timed (ns/record): the hour's 220 MB of records read straight
+// from memory made the cheap detectors' figures their reading of memory,
+// not what they cost in a run.
 func BenchmarkDetectors(b *testing.B) {
 	rec := defaultSuiteBatches(b)
+	var ring [8]replay.Batch
 	for _, d := range detectors.All() {
 		if d.Name == "external" {
 			continue // needs a program; see external_test.go
@@ -58,17 +65,25 @@ func BenchmarkDetectors(b *testing.B) {
 		insts, _ := detectors.Expand([]detectors.Config{{Name: d.Name}})
 		b.Run(d.Name, func(b *testing.B) {
 			b.ReportAllocs()
+			var timed time.Duration
 			for i := 0; i < b.N; i++ {
 				det, _ := insts[0].New()
 				det.Start(&rec.info)
 				emit := func(detectors.Alert) {}
 				for k := range rec.batches {
-					det.Consume(&rec.batches[k], emit)
+					hot := &ring[k%len(ring)]
+					from := &rec.batches[k]
+					hot.Seq = from.Seq
+					hot.Records = append(hot.Records[:0], from.Records...)
+					hot.Fills = append(hot.Fills[:0], from.Fills...)
+					hot.Traded = append(hot.Traded[:0], from.Traded...)
+					began := time.Now()
+					det.Consume(hot, emit)
+					timed += time.Since(began)
 				}
 				det.Finish(emit)
 			}
-			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*rec.records)
-			b.ReportMetric(ns, "ns/record")
+			b.ReportMetric(float64(timed.Nanoseconds())/float64(b.N*rec.records), "ns/record")
 		})
 	}
 }
