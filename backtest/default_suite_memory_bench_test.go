@@ -1,0 +1,135 @@
+package backtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tapetest/tapetest/results"
+	"github.com/tapetest/tapetest/scenarios"
+)
+
+// BenchmarkDefaultSuiteMemory runs the default suite at its six hours and
+// at ten times that, and reports per run the peak heap while running and
+// while writing the results directory, the process's peak RSS (Linux:
+// VmHWM, reset before the run) and the alerts: memory flat in duration
+// would give the same peaks at both lengths (#20; BENCHMARKS.md).
+//
+//	go test -run '^$' -bench DefaultSuiteMemory -benchtime 1x ./backtest
+func BenchmarkDefaultSuiteMemory(b *testing.B) {
+	for _, hours := range []int{6, 60} {
+		b.Run(fmt.Sprintf("hours=%d", hours), func(b *testing.B) {
+			text := string(scenarios.DefaultSpecText())
+			if !strings.Contains(text, "\nduration: 6h\n") {
+				b.Fatal("the default suite no longer says duration: 6h")
+			}
+			text = strings.Replace(text, "\nduration: 6h\n", fmt.Sprintf("\nduration: %dh\n", hours), 1)
+			spec, err := Parse("default.yaml", []byte(text))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var runPeak, writePeak, rss, alerts uint64
+			for i := 0; i < b.N; i++ {
+				runtime.GC()
+				debug.FreeOSMemory()
+				resetPeakRSS()
+				s := startHeapSampler()
+				out, err := Run(context.Background(), spec, Options{SpecName: "default", SpecText: []byte(text), ToolVersion: "bench", BatchSize: 4096})
+				if err != nil {
+					b.Fatal(err)
+				}
+				runPeak = max(runPeak, s.next())
+				if err := results.WriteDir(filepath.Join(b.TempDir(), "out"), out.Contents); err != nil {
+					b.Fatal(err)
+				}
+				writePeak = max(writePeak, s.stop())
+				rss = max(rss, peakRSS())
+				alerts = uint64(len(out.Contents.Alerts))
+				out.Close()
+			}
+			b.ReportMetric(float64(runPeak)/(1<<20), "run-heap-MB")
+			b.ReportMetric(float64(writePeak)/(1<<20), "write-heap-MB")
+			if rss > 0 {
+				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
+			}
+			b.ReportMetric(float64(alerts), "alerts")
+		})
+	}
+}
+
+// heapSampler notes the largest HeapInuse it sees, every 10 ms, in
+// phases: next ends one and starts the next.
+type heapSampler struct {
+	peak atomic.Uint64
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startHeapSampler() *heapSampler {
+	s := &heapSampler{done: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			for p := s.peak.Load(); ms.HeapInuse > p && !s.peak.CompareAndSwap(p, ms.HeapInuse); p = s.peak.Load() {
+			}
+			select {
+			case <-s.done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return s
+}
+
+// next returns the peak of the phase that ends and starts the next.
+func (s *heapSampler) next() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return max(s.peak.Swap(0), ms.HeapInuse)
+}
+
+// stop ends the sampling and returns the last phase's peak.
+func (s *heapSampler) stop() uint64 {
+	p := s.next()
+	close(s.done)
+	s.wg.Wait()
+	return p
+}
+
+// resetPeakRSS starts the process's peak RSS again from its current RSS
+// (Linux; elsewhere nothing).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the process's peak RSS since the last reset (Linux's VmHWM);
+// 0 where it cannot be read.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			f := strings.Fields(string(v))
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseUint(f[0], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 0
+}
