@@ -67,7 +67,7 @@ type caseLink struct {
 
 // selectCases picks the alerts that get a case file, and groups them per
 // instance and typology for the report, in the evaluation's order.
-func selectCases(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []string) ([]caseRef, []caseGroup) {
+func selectCases(c *Contents, ev *scoring.Evaluation, st *standings, ids []string) ([]caseRef, []caseGroup) {
 	byKey := map[[2]string][]int{}
 	for i, a := range c.Alerts {
 		k := [2]string{a.Instance, string(a.Typology)}
@@ -77,23 +77,23 @@ func selectCases(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []
 	var groups []caseGroup
 	taken := map[int]bool{}
 	link := func(i int) caseLink {
-		a := c.Alerts[i]
+		a, sti := c.Alerts[i], st.at(i)
 		status := "false alert"
 		switch {
-		case len(st[i].Labels) > 0:
-			status = "matched " + strings.Join(st[i].Labels, ", ")
-		case !st[i].Above:
+		case len(sti.Labels) > 0:
+			status = "matched " + strings.Join(sti.Labels, ", ")
+		case !sti.Above:
 			status = "below the line"
 		}
 		return caseLink{ID: ids[i], Href: CasesDir + "/" + ids[i] + ".html", Symbol: a.Symbol, Raised: clock(a.RaisedAt),
-			Score: strconv.FormatFloat(a.Score, 'g', 4, 64), Status: status, False: st[i].False()}
+			Score: strconv.FormatFloat(a.Score, 'g', 4, 64), Status: status, False: sti.False()}
 	}
 	for _, r := range ev.Instances {
 		idx := slices.Clone(byKey[[2]string{r.Instance, string(r.Typology)}])
 		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c.Alerts[b].Score, c.Alerts[a].Score) })
 		g := caseGroup{Instance: r.Instance, Typology: string(r.Typology)}
 		if len(idx) > 0 {
-			g.Threshold = strconv.FormatFloat(st[idx[0]].Threshold, 'g', 4, 64)
+			g.Threshold = strconv.FormatFloat(st.at(idx[0]).Threshold, 'g', 4, 64)
 		}
 		add := func(i int, why string) {
 			if !taken[i] {
@@ -102,7 +102,7 @@ func selectCases(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []
 			}
 		}
 		for _, i := range idx {
-			if !st[i].False() {
+			if !st.at(i).False() {
 				continue
 			}
 			if g.FalseTotal++; g.FalseTotal <= caseFalseMax {
@@ -132,7 +132,7 @@ func caseWindow(a detectors.Alert) CaseWindow {
 // writeCases writes a case file for every selected alert, reading their
 // market from the tape. Without a tape (a directory re-rendered from its
 // files) it writes nothing and the report links the case files present.
-func writeCases(ctx context.Context, dir string, c *Contents, refs []caseRef, st []alertStanding) error {
+func writeCases(ctx context.Context, dir string, c *Contents, refs []caseRef, st *standings) error {
 	if c.Tape == nil || len(refs) == 0 {
 		return nil
 	}
@@ -162,7 +162,7 @@ func writeCases(ctx context.Context, dir string, c *Contents, refs []caseRef, st
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for k, r := range refs {
 		g.Go(func() error {
-			v := newCaseView(c.Alerts[r.Alert], r, st[r.Alert], wins[k], &markets[k], attrs, lbl)
+			v := newCaseView(c.Alerts[r.Alert], r, st.at(r.Alert), wins[k], &markets[k], attrs, lbl)
 			var b bytes.Buffer
 			if err := caseTmpl.Execute(&b, v); err != nil {
 				errs[k] = fmt.Errorf("case %s: %w", r.ID, err)

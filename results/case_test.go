@@ -51,10 +51,10 @@ func TestCaseFilesForFalseAndTopAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := AlertIDs(c.Alerts)
-	st := standings(c, scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...))
+	st := newStandings(c, scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...))
 	var falseIDs []string
 	for i := range c.Alerts {
-		if st[i].False() {
+		if st.at(i).False() {
 			falseIDs = append(falseIDs, ids[i])
 		}
 	}

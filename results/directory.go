@@ -115,15 +115,10 @@ func WriteDir(dir string, c *Contents) error {
 		ms = append(ms, metricsAt{"all_alerts", r.All}, metricsAt{"best_f1", r.Best})
 		sweeps = append(sweeps, r.Sweep)
 	}
-	st := standings(c, ev)
+	st := newStandings(c, ev)
 	ids := AlertIDs(c.Alerts)
 	refs, groups := selectCases(c, ev, st, ids)
-	matched := map[int][]string{}
-	for i := range st {
-		if len(st[i].Labels) > 0 {
-			matched[i] = st[i].Labels
-		}
-	}
+	matched := st.matched
 	// The review's figures go into the evaluation before anything reads it.
 	rv := applyReview(c, ev, st, ids)
 	// The tables depend on nothing the other steps write; the case files,

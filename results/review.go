@@ -73,13 +73,13 @@ type queueEntry struct {
 // their ids' order and the draw's stream is named by the plan's seed and the
 // instance and typology. Returns the queue in id order and the number of
 // alerts below each (instance, typology)'s line.
-func reviewQueue(c *Contents, st []alertStanding, ids []string, plan ReviewPlan) ([]queueEntry, map[[2]string]int) {
+func reviewQueue(c *Contents, st *standings, ids []string, plan ReviewPlan) ([]queueEntry, map[[2]string]int) {
 	below := map[[2]string][]int{}
 	var q []queueEntry
 	for i, a := range c.Alerts {
-		switch {
-		case !st[i].Scored:
-		case st[i].Above:
+		switch sti := st.at(i); {
+		case !sti.Scored:
+		case sti.Above:
 			q = append(q, queueEntry{Alert: i, Above: true, Weight: 1})
 		default:
 			k := [2]string{a.Instance, string(a.Typology)}
@@ -120,7 +120,7 @@ type reviewed struct {
 // applyReview puts each instance's reviewed figures into the evaluation
 // (for summary.json, the report and the gate) and returns what
 // writeReview writes; nil without a review.
-func applyReview(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []string) *reviewed {
+func applyReview(c *Contents, ev *scoring.Evaluation, st *standings, ids []string) *reviewed {
 	if c.Review == nil {
 		return nil
 	}
@@ -146,7 +146,7 @@ func applyReview(c *Contents, ev *scoring.Evaluation, st []alertStanding, ids []
 
 // writeReview writes the review's files (after the case files, which its
 // queue links).
-func writeReview(dir string, c *Contents, st []alertStanding, ids []string, rv *reviewed) error {
+func writeReview(dir string, c *Contents, st *standings, ids []string, rv *reviewed) error {
 	if rv == nil {
 		return nil
 	}
@@ -167,7 +167,7 @@ func writeReview(dir string, c *Contents, st []alertStanding, ids []string, rv *
 var queueHeader = []string{"alert_id", "line", "sampling_weight", "instance", "typology", "symbol", "raised_at", "start", "end", "score", "threshold",
 	"accounts", "matched_labels", "evidence", "case", "disposition", "reviewer", "notes"}
 
-func queueCSV(dir string, c *Contents, st []alertStanding, ids []string, q []queueEntry, dec map[string]Disposition) []byte {
+func queueCSV(dir string, c *Contents, st *standings, ids []string, q []queueEntry, dec map[string]Disposition) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write(queueHeader)
@@ -184,8 +184,8 @@ func queueCSV(dir string, c *Contents, st []alertStanding, ids []string, q []que
 		}
 		d := dec[id]
 		w.Write([]string{id, line, strconv.FormatFloat(e.Weight, 'g', 6, 64), a.Instance, string(a.Typology), a.Symbol, ts(a.RaisedAt), ts(a.Start), ts(a.End),
-			strconv.FormatFloat(a.Score, 'g', -1, 64), strconv.FormatFloat(st[e.Alert].Threshold, 'g', -1, 64), accountList(a.Accounts),
-			strings.Join(st[e.Alert].Labels, " "), a.Evidence, caseFile, string(d.Decision), d.Reviewer, d.Notes})
+			strconv.FormatFloat(a.Score, 'g', -1, 64), strconv.FormatFloat(st.at(e.Alert).Threshold, 'g', -1, 64), accountList(a.Accounts),
+			strings.Join(st.at(e.Alert).Labels, " "), a.Evidence, caseFile, string(d.Decision), d.Reviewer, d.Notes})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -212,7 +212,7 @@ func QueueIDs(c *Contents) map[string]bool {
 	}
 	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
 	ids := AlertIDs(c.Alerts)
-	q, _ := reviewQueue(c, standings(c, ev), ids, c.Review.Plan)
+	q, _ := reviewQueue(c, newStandings(c, ev), ids, c.Review.Plan)
 	out := make(map[string]bool, len(q))
 	for _, e := range q {
 		out[ids[e.Alert]] = true
