@@ -67,7 +67,7 @@ type caseLink struct {
 
 // selectCases picks the alerts that get a case file, and groups them per
 // instance and typology for the report, in the evaluation's order.
-func selectCases(c *Contents, ev *scoring.Evaluation, st *standings, ids []string) ([]caseRef, []caseGroup) {
+func selectCases(c *Contents, ev *scoring.Evaluation, st *standings, ids *alertIDs) ([]caseRef, []caseGroup) {
 	byKey := map[[2]string][]int{}
 	for i, a := range c.Alerts {
 		k := [2]string{a.Instance, string(a.Typology)}
@@ -85,7 +85,8 @@ func selectCases(c *Contents, ev *scoring.Evaluation, st *standings, ids []strin
 		case !sti.Above:
 			status = "below the line"
 		}
-		return caseLink{ID: ids[i], Href: CasesDir + "/" + ids[i] + ".html", Symbol: a.Symbol, Raised: clock(a.RaisedAt),
+		id := ids.at(i)
+		return caseLink{ID: id, Href: CasesDir + "/" + id + ".html", Symbol: a.Symbol, Raised: clock(a.RaisedAt),
 			Score: strconv.FormatFloat(a.Score, 'g', 4, 64), Status: status, False: sti.False()}
 	}
 	for _, r := range ev.Instances {
@@ -98,7 +99,7 @@ func selectCases(c *Contents, ev *scoring.Evaluation, st *standings, ids []strin
 		add := func(i int, why string) {
 			if !taken[i] {
 				taken[i] = true
-				refs = append(refs, caseRef{Alert: i, ID: ids[i], Why: why})
+				refs = append(refs, caseRef{Alert: i, ID: ids.at(i), Why: why})
 			}
 		}
 		for _, i := range idx {

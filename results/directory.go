@@ -116,7 +116,7 @@ func WriteDir(dir string, c *Contents) error {
 		sweeps = append(sweeps, r.Sweep)
 	}
 	st := newStandings(c, ev)
-	ids := AlertIDs(c.Alerts)
+	ids := newAlertIDs(c.Alerts)
 	refs, groups := selectCases(c, ev, st, ids)
 	matched := st.matched
 	// The review's figures go into the evaluation before anything reads it.

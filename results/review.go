@@ -73,7 +73,7 @@ type queueEntry struct {
 // their ids' order and the draw's stream is named by the plan's seed and the
 // instance and typology. Returns the queue in id order and the number of
 // alerts below each (instance, typology)'s line.
-func reviewQueue(c *Contents, st *standings, ids []string, plan ReviewPlan) ([]queueEntry, map[[2]string]int) {
+func reviewQueue(c *Contents, st *standings, ids *alertIDs, plan ReviewPlan) ([]queueEntry, map[[2]string]int) {
 	below := map[[2]string][]int{}
 	var q []queueEntry
 	for i, a := range c.Alerts {
@@ -94,7 +94,7 @@ func reviewQueue(c *Contents, st *standings, ids []string, plan ReviewPlan) ([]q
 	slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
 	for _, k := range keys {
 		idx := below[k]
-		slices.SortFunc(idx, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+		slices.SortFunc(idx, ids.compare)
 		counts[k] = len(idx)
 		n := min(plan.BelowSample, len(idx))
 		h := fnv.New64a()
@@ -106,7 +106,7 @@ func reviewQueue(c *Contents, st *standings, ids []string, plan ReviewPlan) ([]q
 			q = append(q, queueEntry{Alert: idx[j], Weight: float64(len(idx)) / float64(n)})
 		}
 	}
-	slices.SortFunc(q, func(a, b queueEntry) int { return strings.Compare(ids[a.Alert], ids[b.Alert]) })
+	slices.SortFunc(q, func(a, b queueEntry) int { return ids.compare(a.Alert, b.Alert) })
 	return q, counts
 }
 
@@ -120,7 +120,7 @@ type reviewed struct {
 // applyReview puts each instance's reviewed figures into the evaluation
 // (for summary.json, the report and the gate) and returns what
 // writeReview writes; nil without a review.
-func applyReview(c *Contents, ev *scoring.Evaluation, st *standings, ids []string) *reviewed {
+func applyReview(c *Contents, ev *scoring.Evaluation, st *standings, ids *alertIDs) *reviewed {
 	if c.Review == nil {
 		return nil
 	}
@@ -133,7 +133,7 @@ func applyReview(c *Contents, ev *scoring.Evaluation, st *standings, ids []strin
 	for _, e := range q {
 		a := c.Alerts[e.Alert]
 		k := [2]string{a.Instance, string(a.Typology)}
-		per[k] = append(per[k], scoring.ReviewedAlert{Above: e.Above, Decision: dec[ids[e.Alert]].Decision})
+		per[k] = append(per[k], scoring.ReviewedAlert{Above: e.Above, Decision: dec[ids.at(e.Alert)].Decision})
 	}
 	for i := range ev.Instances {
 		r := &ev.Instances[i]
@@ -146,7 +146,7 @@ func applyReview(c *Contents, ev *scoring.Evaluation, st *standings, ids []strin
 
 // writeReview writes the review's files (after the case files, which its
 // queue links).
-func writeReview(dir string, c *Contents, st *standings, ids []string, rv *reviewed) error {
+func writeReview(dir string, c *Contents, st *standings, ids *alertIDs, rv *reviewed) error {
 	if rv == nil {
 		return nil
 	}
@@ -167,13 +167,13 @@ func writeReview(dir string, c *Contents, st *standings, ids []string, rv *revie
 var queueHeader = []string{"alert_id", "line", "sampling_weight", "instance", "typology", "symbol", "raised_at", "start", "end", "score", "threshold",
 	"accounts", "matched_labels", "evidence", "case", "disposition", "reviewer", "notes"}
 
-func queueCSV(dir string, c *Contents, st *standings, ids []string, q []queueEntry, dec map[string]Disposition) []byte {
+func queueCSV(dir string, c *Contents, st *standings, ids *alertIDs, q []queueEntry, dec map[string]Disposition) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write(queueHeader)
 	ts := func(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
 	for _, e := range q {
-		a, id := c.Alerts[e.Alert], ids[e.Alert]
+		a, id := c.Alerts[e.Alert], ids.at(e.Alert)
 		line := "BTL"
 		if e.Above {
 			line = "ATL"
@@ -211,11 +211,11 @@ func QueueIDs(c *Contents) map[string]bool {
 		return nil
 	}
 	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
-	ids := AlertIDs(c.Alerts)
+	ids := newAlertIDs(c.Alerts)
 	q, _ := reviewQueue(c, newStandings(c, ev), ids, c.Review.Plan)
 	out := make(map[string]bool, len(q))
 	for _, e := range q {
-		out[ids[e.Alert]] = true
+		out[ids.at(e.Alert)] = true
 	}
 	return out
 }

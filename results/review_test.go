@@ -33,7 +33,7 @@ func manyAlerts() *Contents {
 func TestReviewQueue(t *testing.T) {
 	c := manyAlerts()
 	ev := scoring.Evaluate(c.Alerts, c.Labels, c.Options, c.Ran...)
-	st, ids := newStandings(c, ev), AlertIDs(c.Alerts)
+	st, ids := newStandings(c, ev), newAlertIDs(c.Alerts)
 	draw := func(seed uint64) []queueEntry {
 		q, below := reviewQueue(c, st, ids, ReviewPlan{BelowSample: 10, Seed: seed})
 		if below[[2]string{"wash_self", "wash_trading"}] != 50 {

@@ -130,14 +130,14 @@ var tableCodec = &zstdTableCodec{}
 // alerts are turned into rows a chunk at a time, and the Parquet table
 // takes a row group every tableRowGroup rows, so that writing holds no
 // second copy of a long run's alerts.
-func writeAlerts(dir string, alerts []detectors.Alert, ids []string, matched map[int][]string) error {
+func writeAlerts(dir string, alerts []detectors.Alert, ids *alertIDs, matched map[int][]string) error {
 	chunks := func(each func(rows []alertRow) error) error {
 		rows := make([]alertRow, 0, min(len(alerts), alertChunk))
 		for from := 0; from < len(alerts); from += alertChunk {
 			rows = rows[:0]
 			for i := from; i < min(from+alertChunk, len(alerts)); i++ {
 				a := &alerts[i]
-				rows = append(rows, alertRow{ID: ids[i], Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
+				rows = append(rows, alertRow{ID: ids.at(i), Instance: a.Instance, Typology: string(a.Typology), Symbol: a.Symbol, RaisedAt: a.RaisedAt, Start: a.Start, End: a.End,
 					Accounts: a.Accounts, Score: a.Score, Evidence: a.Evidence, Labels: matched[i]})
 			}
 			if err := each(rows); err != nil {

@@ -24,7 +24,7 @@ func TestTablesRoundTripAndAreDeterministic(t *testing.T) {
 	var first [][]byte
 	for run := 0; run < 2; run++ {
 		dir := t.TempDir()
-		if err := writeAlerts(dir, alerts, AlertIDs(alerts), map[int][]string{0: {"wash-1"}}); err != nil {
+		if err := writeAlerts(dir, alerts, newAlertIDs(alerts), map[int][]string{0: {"wash-1"}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := WriteLabels(dir, lbls); err != nil {
@@ -82,7 +82,7 @@ func TestAlertsStreamInChunks(t *testing.T) {
 		}
 		ids := AlertIDs(alerts)
 		dir := t.TempDir()
-		if err := writeAlerts(dir, alerts, ids, matched); err != nil {
+		if err := writeAlerts(dir, alerts, newAlertIDs(alerts), matched); err != nil {
 			t.Fatal(err)
 		}
 		f, err := os.Open(filepath.Join(dir, AlertsFile))
