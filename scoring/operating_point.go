@@ -178,8 +178,8 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 	case sp.Set() && sp.Folds == 0: // a holdout: choose on part 0, measure on part 1
 		p := newPartition(sp, alerts, own, opts)
 		cal, test := func(k int) bool { return k == 0 }, func(k int) bool { return k == 1 }
-		calA, calL := p.subset(alerts, own, cal)
-		testA, testL := p.subset(alerts, own, test)
+		calA, calL := p.subset(nil, alerts, own, cal)
+		testA, testL := p.subset(nil, alerts, own, test)
 		if sel.Threshold == nil {
 			op.Threshold = pick(sel.Rule, SweepOf(inst, r.Typology, calA, calL, p.options(opts, cal)))
 		}
@@ -191,10 +191,12 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 		var kept []detectors.Alert
 		var thr []string
 		empty := 0
+		calA, testA := make([]detectors.Alert, 0, len(alerts)), []detectors.Alert{} // each fold's, in the room of the last
 		for k := 0; k < p.parts; k++ {
 			out, in := func(j int) bool { return j != k }, func(j int) bool { return j == k }
-			calA, calL := p.subset(alerts, own, out)
-			testA, testL := p.subset(alerts, own, in)
+			var calL, testL []labels.Label
+			calA, calL = p.subset(calA, alerts, own, out)
+			testA, testL = p.subset(testA, alerts, own, in)
 			if len(testL) == 0 && len(testA) == 0 {
 				empty++
 				continue

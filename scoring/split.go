@@ -313,9 +313,23 @@ func newPartition(sp Split, alerts []detectors.Alert, lbls []labels.Label, opts 
 	return p
 }
 
-// subset returns the alerts and labels in parts where in(part) holds.
-func (p *partition) subset(alerts []detectors.Alert, lbls []labels.Label, in func(int) bool) ([]detectors.Alert, []labels.Label) {
-	as := selectAlerts(alerts, func(i int) bool { return in(p.alertOf[i]) })
+// subset returns the alerts and labels in parts where in(part) holds. The
+// alerts go into buf's room when buf is not nil (the folds of a k-fold
+// split reuse theirs: a fold's alerts are most of a run's, and a copy each
+// was a long run's largest transient while scoring), else into a slice of
+// their number.
+func (p *partition) subset(buf, alerts []detectors.Alert, lbls []labels.Label, in func(int) bool) ([]detectors.Alert, []labels.Label) {
+	var as []detectors.Alert
+	if buf == nil {
+		as = selectAlerts(alerts, func(i int) bool { return in(p.alertOf[i]) })
+	} else {
+		as = buf[:0]
+		for i := range alerts {
+			if in(p.alertOf[i]) {
+				as = append(as, alerts[i])
+			}
+		}
+	}
 	var ls []labels.Label
 	for i, l := range lbls {
 		if in(p.labelOf[i]) {
