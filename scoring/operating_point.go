@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,7 +192,13 @@ func operate(inst string, r *InstanceResult, sel Selection, alerts []detectors.A
 		var kept []detectors.Alert
 		var thr []string
 		empty := 0
-		calA, testA := make([]detectors.Alert, 0, len(alerts)), []detectors.Alert{} // each fold's, in the room of the last
+		// Each fold's alerts in the room of the fold before, made once for
+		// the largest: the others' and its own.
+		held := make([]int, p.parts) // alerts a fold holds
+		for _, k := range p.alertOf {
+			held[k]++
+		}
+		calA, testA := make([]detectors.Alert, 0, len(alerts)-slices.Min(held)), make([]detectors.Alert, 0, slices.Max(held))
 		for k := 0; k < p.parts; k++ {
 			out, in := func(j int) bool { return j != k }, func(j int) bool { return j == k }
 			var calL, testL []labels.Label
