@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash"
 	"math"
 	"slices"
 	"strconv"
@@ -40,19 +41,8 @@ type alertIDs struct {
 func newAlertIDs(alerts []detectors.Alert) *alertIDs {
 	ids := &alertIDs{sum: make([]uint64, len(alerts)), nth: map[int]int{}}
 	h := sha256.New()
-	var buf [8]byte
-	var sum [sha256.Size]byte
-	for i, a := range alerts {
-		h.Reset()
-		for _, s := range []string{a.Instance, string(a.Typology), a.Symbol} {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-		for _, v := range []uint64{uint64(a.RaisedAt), uint64(a.Start), uint64(a.End), math.Float64bits(a.Score)} {
-			binary.BigEndian.PutUint64(buf[:], v)
-			h.Write(buf[:])
-		}
-		ids.sum[i] = binary.BigEndian.Uint64(h.Sum(sum[:0]))
+	for i := range alerts {
+		ids.sum[i] = alertDigest(h, &alerts[i])
 	}
 	// Identical alerts are next to each other in the digests' order (and,
 	// among themselves, in the alerts' order).
@@ -72,6 +62,24 @@ func newAlertIDs(alerts []detectors.Alert) *alertIDs {
 		}
 	}
 	return ids
+}
+
+// alertDigest is the first 8 bytes, big-endian, of the SHA-256 (h, reset
+// here) over what alert a is: its instance, typology and symbol, its times
+// and its score.
+func alertDigest(h hash.Hash, a *detectors.Alert) uint64 {
+	h.Reset()
+	for _, s := range []string{a.Instance, string(a.Typology), a.Symbol} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var buf [8]byte
+	for _, v := range []uint64{uint64(a.RaisedAt), uint64(a.Start), uint64(a.End), math.Float64bits(a.Score)} {
+		binary.BigEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	var sum [sha256.Size]byte
+	return binary.BigEndian.Uint64(h.Sum(sum[:0]))
 }
 
 // at is alert i's id.
