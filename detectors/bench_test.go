@@ -117,14 +117,7 @@ func hourOfEvents(b *testing.B) (*scenarios.Generator, []replay.Event) {
 		b.Fatal(err)
 	}
 	spec.Duration = scenarios.Duration(60 * 60e9)
-	gen, err := scenarios.NewGenerator(spec)
-	if err != nil {
-		b.Fatal(err)
-	}
-	evs, err := replay.ReadAll(gen)
-	if err != nil {
-		b.Fatal(err)
-	}
+	gen, evs := generated(b, spec)
 	return gen, evs
 }
 

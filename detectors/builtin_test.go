@@ -22,14 +22,7 @@ func shortSuite(t *testing.T, d time.Duration) (*scenarios.Generator, []replay.E
 	for i := range spec.Injections {
 		spec.Injections[i].Count = 1
 	}
-	gen, err := scenarios.NewGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen, evs := generated(t, spec)
 	return gen, evs
 }
 

@@ -31,14 +31,7 @@ func washEvents(t *testing.T) ([]replay.Instrument, []replay.Event) {
 	spec.Duration = scenarios.Duration(3 * 60e9)
 	spec.Injections = spec.Injections[:1] // blatant wash trading: self-trades
 	spec.Injections[0].At = []scenarios.Duration{scenarios.Duration(20e9)}
-	gen, err := scenarios.NewGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen, evs := generated(t, spec)
 	// The first minute: the attack and the time around it (a short stream for a process detector).
 	end := 0
 	for end < len(evs) && evs[end].TS < evs[0].TS+60e9 {

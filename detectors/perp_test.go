@@ -45,14 +45,7 @@ func perpEvents(t *testing.T) (*scenarios.Generator, []replay.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := scenarios.NewGenerator(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := replay.ReadAll(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen, evs := generated(t, spec)
 	return gen, evs
 }
 
