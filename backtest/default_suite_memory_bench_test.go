@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,9 +68,11 @@ func BenchmarkDefaultSuiteMemory(b *testing.B) {
 }
 
 // heapSampler notes the largest HeapInuse it sees, every 10 ms, in
-// phases: next ends one and starts the next.
+// phases: next ends one and starts the next (a reading belongs to the
+// phase it was taken in: both hold the lock).
 type heapSampler struct {
-	peak atomic.Uint64
+	mu   sync.Mutex
+	peak uint64
 	done chan struct{}
 	wg   sync.WaitGroup
 }
@@ -81,11 +82,8 @@ func startHeapSampler() *heapSampler {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		var ms runtime.MemStats
 		for {
-			runtime.ReadMemStats(&ms)
-			for p := s.peak.Load(); ms.HeapInuse > p && !s.peak.CompareAndSwap(p, ms.HeapInuse); p = s.peak.Load() {
-			}
+			s.sample(false)
 			select {
 			case <-s.done:
 				return
@@ -96,19 +94,29 @@ func startHeapSampler() *heapSampler {
 	return s
 }
 
-// next returns the peak of the phase that ends and starts the next.
-func (s *heapSampler) next() uint64 {
+// sample notes the heap now and returns the phase's peak; a new phase
+// starts after it when next.
+func (s *heapSampler) sample(next bool) uint64 {
 	var ms runtime.MemStats
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	runtime.ReadMemStats(&ms)
-	return max(s.peak.Swap(0), ms.HeapInuse)
+	p := max(s.peak, ms.HeapInuse)
+	s.peak = p
+	if next {
+		s.peak = 0
+	}
+	return p
 }
+
+// next returns the peak of the phase that ends and starts the next.
+func (s *heapSampler) next() uint64 { return s.sample(true) }
 
 // stop ends the sampling and returns the last phase's peak.
 func (s *heapSampler) stop() uint64 {
-	p := s.next()
 	close(s.done)
 	s.wg.Wait()
-	return p
+	return s.sample(false)
 }
 
 // resetPeakRSS starts the process's peak RSS again from its current RSS
