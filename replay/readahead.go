@@ -10,13 +10,14 @@ import (
 // readAhead reads its source on a goroutine of its own, a few chunks ahead
 // of its reader: a gzip file is decompressed on one core while its lines
 // are parsed on another (decompression is about half of importing a
-// compressed feed). The bytes and the error are the source's, in order: the
+// compressed feed), and a plain file's read calls — the kernel copying the
+// page cache out, a sixth of parsing LOBSTER's orderbook file — leave the
+// parsing goroutine too. The bytes and the error are the source's, in order: the
 // source's error (a truncated stream, a bad checksum) arrives after the data
 // before it, as a direct read would give it.
 type readAhead struct {
 	r   *ahead.Reader[[]byte]
-	cur []byte // unread part of the chunk being read
-	buf []byte // that chunk, handed back when read
+	buf []byte // the chunk returned last, handed back at the next
 	err error  // the source's error, once the data before it is read
 }
 
@@ -43,22 +44,23 @@ func newReadAhead(src io.Reader) *readAhead {
 	})}
 }
 
-// Read reads the source's bytes in order.
-func (ra *readAhead) Read(p []byte) (int, error) {
-	for len(ra.cur) == 0 {
+// chunk returns the source's next bytes, in order, handing back the chunk
+// returned before (its bytes are not to be read after this call); the
+// source's error comes once the data before it is returned.
+func (ra *readAhead) chunk() ([]byte, error) {
+	for {
 		if ra.err != nil {
-			return 0, ra.err
+			return nil, ra.err
 		}
 		if ra.buf != nil {
 			ra.r.Release(ra.buf)
 			ra.buf = nil
 		}
 		ra.buf, ra.err = ra.r.Next(context.Background())
-		ra.cur = ra.buf
+		if len(ra.buf) > 0 {
+			return ra.buf, nil
+		}
 	}
-	n := copy(p, ra.cur)
-	ra.cur = ra.cur[n:]
-	return n, nil
 }
 
 // Close stops the filler and waits until it has, so that the source can be

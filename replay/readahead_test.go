@@ -10,9 +10,9 @@ import (
 )
 
 // TestReadAheadGivesTheSourcesBytesAndError reads sources of several sizes
-// through readAhead, in reads of several sizes, and checks the bytes and the
-// error (which must come after all the data before it, as a direct read
-// gives it).
+// through readAhead, their bytes coming in reads of several sizes, and
+// checks the bytes and the error (which must come after all the data before
+// it, as a direct read gives it).
 func TestReadAheadGivesTheSourcesBytesAndError(t *testing.T) {
 	boom := errors.New("boom")
 	for _, size := range []int{0, 1, readAheadSize - 1, readAheadSize, readAheadSize + 1, 5*readAheadSize + 17} {
@@ -26,17 +26,18 @@ func TestReadAheadGivesTheSourcesBytesAndError(t *testing.T) {
 				if tail != nil {
 					src = io.MultiReader(src, iotest.ErrReader(tail))
 				}
-				ra := newReadAhead(iotest.HalfReader(src))
+				ra := newReadAhead(iotest.HalfReader(&shortReads{src, chunk}))
 				var got []byte
-				buf := make([]byte, chunk)
 				var err error
 				for {
-					var n int
-					n, err = ra.Read(buf)
-					got = append(got, buf[:n]...)
-					if err != nil {
+					var b []byte
+					if b, err = ra.chunk(); err != nil {
 						break
 					}
+					if len(b) == 0 {
+						t.Fatal("an empty chunk without an error")
+					}
+					got = append(got, b...)
 				}
 				ra.Close()
 				want := tail
@@ -55,9 +56,17 @@ func TestReadAheadGivesTheSourcesBytesAndError(t *testing.T) {
 // Close must return (the filler stops) and reading further is not needed.
 func TestReadAheadClosesMidStream(t *testing.T) {
 	ra := newReadAhead(bytes.NewReader(make([]byte, 20*readAheadSize)))
-	if _, err := ra.Read(make([]byte, 10)); err != nil {
+	if _, err := ra.chunk(); err != nil {
 		t.Fatal(err)
 	}
 	ra.Close()
 	ra.Close() // twice is harmless
 }
+
+// shortReads gives at most n bytes a read.
+type shortReads struct {
+	r io.Reader
+	n int
+}
+
+func (s *shortReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }

@@ -11,37 +11,79 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// OpenText opens a text input file for buffered reading, decompressing it
-// transparently when it starts with the gzip magic bytes (on a goroutine of
-// its own, ahead of the reader). Closing the returned closer stops that
-// goroutine and closes the file.
-func OpenText(path string) (*bufio.Reader, io.Closer, error) {
+// TextFile is a text input file open for reading line by line. It is read
+// ahead on a goroutine of its own, in chunks that lines are returned from in
+// place: a gzip file (known by its magic bytes) is inflated there, and a
+// plain file's read calls are made there.
+type TextFile struct {
+	ra    *readAhead
+	f     io.Closer
+	cur   []byte // the unread part of the chunk being read
+	carry []byte // a line that crosses chunks, put together
+}
+
+// OpenText opens a text input file, plain or gzip, for ReadLine.
+func OpenText(path string) (*TextFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	br := bufio.NewReaderSize(f, 1<<16)
+	var src io.Reader = br // past its buffered start a read goes straight to the file
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		ra := newReadAhead(zr)
-		return bufio.NewReaderSize(ra, 1<<16), aheadCloser{ra, f}, nil
+		src = zr
 	}
-	return br, f, nil
+	return &TextFile{ra: newReadAhead(src), f: f}, nil
 }
 
-// aheadCloser stops a file's read-ahead before closing the file.
-type aheadCloser struct {
-	ra *readAhead
-	f  io.Closer
+// ReadLine returns the next line up to and including its '\n' (the last
+// line may lack it), valid until the next call: in place in the chunk read
+// ahead when it lies in one, else put together. A line longer than limit
+// bytes, its '\n' counted, is ErrLineTooLong. At the end of the file it
+// returns what is left (nothing, or a last line without its '\n') with
+// io.EOF, or with the source's error (a gzip stream cut short:
+// io.ErrUnexpectedEOF).
+func (t *TextFile) ReadLine(limit int) ([]byte, error) {
+	if i := bytes.IndexByte(t.cur, '\n'); i >= 0 && i < limit {
+		line := t.cur[:i+1]
+		t.cur = t.cur[i+1:]
+		return line, nil
+	}
+	t.carry = t.carry[:0]
+	for {
+		if i := bytes.IndexByte(t.cur, '\n'); i >= 0 {
+			if len(t.carry)+i+1 > limit {
+				return nil, ErrLineTooLong
+			}
+			if len(t.carry) == 0 { // the first line of a chunk: in place
+				line := t.cur[:i+1]
+				t.cur = t.cur[i+1:]
+				return line, nil
+			}
+			t.carry = append(t.carry, t.cur[:i+1]...)
+			t.cur = t.cur[i+1:]
+			return t.carry, nil
+		}
+		if len(t.carry)+len(t.cur) > limit {
+			return nil, ErrLineTooLong
+		}
+		t.carry = append(t.carry, t.cur...)
+		var err error
+		if t.cur, err = t.ra.chunk(); err != nil {
+			return t.carry, err
+		}
+	}
 }
 
-func (c aheadCloser) Close() error {
-	c.ra.Close()
-	return c.f.Close()
+// Close stops the reading ahead and closes the file.
+func (t *TextFile) Close() error {
+	t.ra.Close()
+	return t.f.Close()
 }
 
 // Lines reads the non-empty lines of one or more text files in order
@@ -50,9 +92,7 @@ func (c aheadCloser) Close() error {
 type Lines struct {
 	paths []string
 	cur   int
-	r     *bufio.Reader
-	c     io.Closer
-	buf   []byte // the line being read, reused
+	r     *TextFile
 	// File and Line name the line last returned.
 	File string
 	Line int64
@@ -73,13 +113,13 @@ func (l *Lines) Next() ([]byte, error) {
 			if l.cur >= len(l.paths) {
 				return nil, io.EOF
 			}
-			r, c, err := OpenText(l.paths[l.cur])
+			r, err := OpenText(l.paths[l.cur])
 			if err != nil {
 				return nil, err
 			}
-			l.r, l.c, l.File, l.Line = r, c, l.paths[l.cur], 0
+			l.r, l.File, l.Line = r, l.paths[l.cur], 0
 		}
-		b, err := l.readLine()
+		b, err := l.r.ReadLine(MaxLineBytes)
 		if errors.Is(err, ErrLineTooLong) {
 			return nil, fmt.Errorf("%s:%d: %w", l.File, l.Line+1, err)
 		}
@@ -117,29 +157,12 @@ var ErrTruncated = errors.New("the compressed file is truncated or damaged")
 // ErrLineTooLong is a line longer than MaxLineBytes.
 var ErrLineTooLong = fmt.Errorf("a line longer than %d MiB: not a text feed", MaxLineBytes>>20)
 
-// readLine reads up to and including the next '\n' into the reused buffer
-// (the last line may lack it).
-func (l *Lines) readLine() ([]byte, error) {
-	l.buf = l.buf[:0]
-	for {
-		frag, err := l.r.ReadSlice('\n')
-		if len(l.buf)+len(frag) > MaxLineBytes {
-			return nil, ErrLineTooLong
-		}
-		l.buf = append(l.buf, frag...)
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return l.buf, err
-	}
-}
-
 // Close closes the file being read.
 func (l *Lines) Close() error {
-	if l.c == nil {
+	if l.r == nil {
 		return nil
 	}
-	err := l.c.Close()
-	l.c = nil
+	err := l.r.Close()
+	l.r = nil
 	return err
 }

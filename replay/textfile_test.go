@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,93 @@ func TestLinesReportTruncation(t *testing.T) {
 		}
 		if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), c.name) {
 			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// TestReadLineIsTheFilesLines holds TextFile.ReadLine, which returns a line
+// in place in the chunk read ahead or puts together one that crosses
+// chunks, to the file's bytes split after each '\n': lines that end exactly
+// at a chunk's end or start just after it, lines longer than several
+// chunks, empty lines, a last line with and without its '\n', plain and
+// gzip; and a line longer than the limit, at any place, to ErrLineTooLong.
+func TestReadLineIsTheFilesLines(t *testing.T) {
+	dir := t.TempDir()
+	lens := []int{0, 1, 7, readAheadSize - 1, readAheadSize, readAheadSize + 1, 3*readAheadSize + 5}
+	for fi, shape := range [][]int{
+		{5, 5, 5},
+		{readAheadSize - 1},                     // a line and its '\n' fill the first chunk
+		{readAheadSize - 2, 0, 3},               // the second chunk starts with an empty line
+		{readAheadSize, 10},                     // the '\n' is the second chunk's first byte
+		{3*readAheadSize + 5, 2, readAheadSize}, // lines across many chunks
+		lens, {10, 20, 30, 40, 50, 60, 70, 80},
+	} {
+		var file bytes.Buffer
+		for i, n := range shape {
+			file.WriteString(strings.Repeat(string(rune('a'+i%26)), n))
+			file.WriteByte('\n')
+		}
+		for _, lastNL := range []bool{true, false} {
+			data := file.Bytes()
+			if !lastNL {
+				data = append(data[:len(data):len(data)], "tail"...)
+			}
+			want := bytes.SplitAfter(data, []byte("\n"))
+			if len(want[len(want)-1]) == 0 {
+				want = want[:len(want)-1]
+			}
+			longest := 0
+			for _, w := range want {
+				longest = max(longest, len(w))
+			}
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(data)
+			zw.Close()
+			for _, c := range []struct {
+				name string
+				b    []byte
+			}{{"plain", data}, {"gz", gz.Bytes()}} {
+				path := filepath.Join(dir, c.name)
+				if err := os.WriteFile(path, c.b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				for _, limit := range []int{longest, longest - 1} {
+					tf, err := OpenText(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got [][]byte
+					for {
+						b, err := tf.ReadLine(limit)
+						if len(b) > 0 {
+							got = append(got, append([]byte(nil), b...))
+						}
+						if err == io.EOF {
+							break
+						}
+						if errors.Is(err, ErrLineTooLong) && limit < longest {
+							break
+						}
+						if err != nil {
+							t.Fatalf("file %d (%s, last newline %v, limit %d): line %d: %v", fi, c.name, lastNL, limit, len(got)+1, err)
+						}
+					}
+					tf.Close()
+					n := len(want)
+					if limit < longest { // read up to the first line over the limit
+						n = slices.IndexFunc(want, func(w []byte) bool { return len(w) > limit })
+					}
+					if len(got) != n {
+						t.Fatalf("file %d (%s, last newline %v, limit %d): %d lines, want %d", fi, c.name, lastNL, limit, len(got), n)
+					}
+					for i := range got {
+						if !bytes.Equal(got[i], want[i]) {
+							t.Fatalf("file %d (%s, last newline %v, limit %d): line %d has %d bytes, want %d", fi, c.name, lastNL, limit, i+1, len(got[i]), len(want[i]))
+						}
+					}
+				}
+			}
 		}
 	}
 }

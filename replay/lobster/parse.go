@@ -1,7 +1,6 @@
 package lobster
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -26,25 +25,28 @@ type Message struct {
 // lineReader yields lines without allocating per line.
 type lineReader struct {
 	file string
-	r    *bufio.Reader
-	c    io.Closer
+	r    *replay.TextFile
 	line int64
 }
 
 func newLineReader(path string) (*lineReader, error) {
-	r, c, err := replay.OpenText(path)
+	r, err := replay.OpenText(path)
 	if err != nil {
 		return nil, err
 	}
-	return &lineReader{file: path, r: r, c: c}, nil
+	return &lineReader{file: path, r: r}, nil
 }
+
+// maxLine bounds a line of either file: the widest orderbook row, 200
+// levels of four fields, is under 10 KiB.
+const maxLine = 64 << 10
 
 // next returns the next non-empty line (without the line ending), or io.EOF.
 // The slice is valid until the next call.
 func (lr *lineReader) next() ([]byte, error) {
 	for {
-		b, err := lr.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
+		b, err := lr.r.ReadLine(maxLine)
+		if errors.Is(err, replay.ErrLineTooLong) {
 			return nil, &replay.RowError{File: lr.file, Line: lr.line + 1, Field: "line", Reason: "longer than 64 KiB"}
 		}
 		if len(b) == 0 && err != nil {
@@ -67,7 +69,7 @@ func (lr *lineReader) next() ([]byte, error) {
 	}
 }
 
-func (lr *lineReader) close() error { return lr.c.Close() }
+func (lr *lineReader) close() error { return lr.r.Close() }
 
 // field splits off the next comma-separated field.
 func field(b []byte) (f, rest []byte) {
