@@ -278,3 +278,15 @@ func (a *accountTable[V]) get(id uint64, fresh func() *V) *V {
 	a.last, a.lastID = v, id
 	return v
 }
+
+// reset empties the table, keeping its slots for reuse.
+func (t *idTable[V]) reset() {
+	if t.n > 0 {
+		clear(t.keys)
+		clear(t.vals)
+		t.n = 0
+	}
+	var zero V
+	t.zeroSet, t.zeroVal = false, zero
+	t.sweepAt = 0
+}

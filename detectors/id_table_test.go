@@ -2,12 +2,14 @@ package detectors
 
 import "testing"
 
-// FuzzIDTable runs a sequence of puts, deletes, gets, takes and sweeps on the
-// table and on a Go map side by side: they must agree on every answer.
+// FuzzIDTable runs a sequence of puts, deletes, gets, takes, sweeps and
+// resets on the table and on a Go map side by side: they must agree on
+// every answer.
 func FuzzIDTable(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 1, 1, 2, 1, 3, 7})
 	f.Add([]byte{0, 1, 0, 2, 0, 0, 5, 1, 3, 1, 5, 2, 5, 0, 3, 0, 5, 9}) // takes: found, the zero id, missing
 	f.Add(make([]byte, 3000))
+	f.Add([]byte{0, 1, 0, 2, 0, 0, 4, 255, 3, 1, 0, 1, 3, 1, 5, 0, 3, 0}) // a reset: puts after it, the zero id
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		var tab idTable[int64]
 		ref := map[uint64]int64{}
@@ -38,6 +40,11 @@ func FuzzIDTable(f *testing.F) {
 				}
 				delete(ref, id)
 			case 4:
+				if arg == 255 { // now and then: most sequences build up a table
+					tab.reset()
+					clear(ref)
+					break
+				}
 				cut := int64(arg) * int64(len(ops)) / 256
 				tab.Sweep(func(_ uint64, v int64) bool { return v < cut })
 				for i, v := range ref {

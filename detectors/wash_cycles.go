@@ -41,7 +41,7 @@ type washCycles struct {
 	window, maxAge int64
 	maxLegs        int
 	insts          []replay.Instrument
-	placed         idTable[placedOrder]
+	placed         recentTable[placedOrder]
 	edges          [][]tradeEdge // per symbol, in time order
 	alerted        map[string]int64
 	sizes          tradeSizes // per instrument, for the typical trade
@@ -50,7 +50,7 @@ type washCycles struct {
 func (w *washCycles) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
-	w.placed = idTable[placedOrder]{}
+	w.placed = newRecentTable[placedOrder](w.maxAge)
 	w.edges = make([][]tradeEdge, len(info.Instruments))
 	w.alerted = map[string]int64{}
 	return nil
@@ -86,7 +86,7 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 		r := &b.Records[i]
 		now := r.Event.TS
 		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed.Put(r.Event.OrderID, placedOrder{now, r.Event.Qty})
+			w.placed.Put(now, r.Event.OrderID, placedOrder{now, r.Event.Qty})
 		}
 		s := r.Event.Symbol
 		for _, f := range b.FillsOf(i) {
@@ -148,10 +148,6 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 				Score:    float64(len(ring)) * (1 + math.Log1p(float64(vol)/med)),
 				Evidence: fmt.Sprintf("a cycle of %d accounts passed %d units around within %v (sizes matched, resting orders hit at once)", len(ring), vol, time.Duration(now-first))})
 		}
-	}
-	if len(b.Records) > 0 {
-		now := b.Records[len(b.Records)-1].Event.TS
-		w.placed.SweepWhenGrown(1024, func(_ uint64, p placedOrder) bool { return now-p.ts > w.maxAge })
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ type placedOrder struct {
 
 type washPairs struct {
 	maxAge    int64
-	placed    idTable[placedOrder] // order id -> when and how big (recent orders only)
+	placed    recentTable[placedOrder] // order id -> when and how big (recent orders only)
 	window    int64
 	minTrades int
 	insts     []replay.Instrument
@@ -66,7 +66,7 @@ func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
 	w.pairs = map[pairKey]*pairState{}
-	w.placed = idTable[placedOrder]{}
+	w.placed = newRecentTable[placedOrder](w.maxAge)
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed.Put(r.Event.OrderID, placedOrder{r.Event.TS, r.Event.Qty})
+			w.placed.Put(r.Event.TS, r.Event.OrderID, placedOrder{r.Event.TS, r.Event.Qty})
 		}
 		for _, f := range b.FillsOf(i) {
 			w.sizes.add(r.Event.Symbol, f.Qty)
@@ -139,8 +139,8 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				Evidence: fmt.Sprintf("%d %s within %v, volume %d/%d each way (balance %.2f)", st.trades, kind, time.Duration(now-st.first), st.volAB, st.volBA, balance)})
 		}
 	}
-	// Forget pairs whose window has passed and orders older than max_maker_age,
-	// so memory follows the active pairs and recent orders.
+	// Forget pairs whose window has passed, so memory follows the active
+	// pairs (placed forgets orders older than max_maker_age itself).
 	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
 		if len(w.pairs) > 4096 {
@@ -150,7 +150,6 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 				}
 			}
 		}
-		w.placed.SweepWhenGrown(1024, func(_ uint64, at placedOrder) bool { return now-at.ts > w.maxAge })
 	}
 	return nil
 }
