@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tapetest/tapetest/component"
@@ -48,7 +49,7 @@ type quoteStuffing struct {
 	rate   []hourlyRate
 	info   *replay.RunInfo
 	insts  []replay.Instrument
-	placed idTable[int64]
+	placed recentTable[int64] // order id -> when placed; cancelled once counted
 	accts  accountTable[stuffAccount]
 	// windowText and maxLifeText are the durations as the evidence writes
 	// them, formatted once (every alert wrote them anew).
@@ -69,12 +70,16 @@ const idleEvery = 64
 // batch size could change a score.
 const stuffMemory = int64(10 * time.Second)
 
+// cancelledMark is, in place of its placing time, an order whose cancel
+// has been counted.
+const cancelledMark = math.MinInt64
+
 // memory is stuffMemory, or max_life when that is longer.
 func (q *quoteStuffing) memory() int64 { return max(stuffMemory, q.maxLife) }
 
 func (q *quoteStuffing) Start(info *replay.RunInfo) error {
 	q.insts = info.Instruments
-	q.placed = idTable[int64]{}
+	q.placed = newRecentTable[int64](q.memory())
 	q.accts = accountTable[stuffAccount]{}
 	q.rate = make([]hourlyRate, len(info.Instruments))
 	q.info = info
@@ -92,7 +97,7 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 		acct := ev.Account
 		switch ev.Action {
 		case replay.ActionAdd:
-			q.placed.Put(ev.OrderID, now)
+			q.placed.Put(now, ev.OrderID, now)
 		case replay.ActionCancel, replay.ActionModify, replay.ActionReduce:
 		default:
 			continue
@@ -121,10 +126,16 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 			a.head = 0
 		}
 		if ev.Action == replay.ActionCancel {
-			if at, ok := q.placed.Take(ev.OrderID); ok && now-at <= q.memory() {
-				a.total++
-				if now-at <= q.maxLife {
-					a.short++
+			// An order's cancel counts once: a second cancel of the id finds
+			// it marked (the mark, not a delete: one probe).
+			if p := q.placed.Ptr(ev.OrderID); p != nil && *p != cancelledMark {
+				at := *p
+				*p = cancelledMark
+				if now-at <= q.memory() {
+					a.total++
+					if now-at <= q.maxLife {
+						a.short++
+					}
 				}
 			}
 		}
@@ -155,7 +166,6 @@ func (q *quoteStuffing) Consume(b *replay.Batch, emit func(Alert)) error {
 	}
 	if len(b.Records) > 0 {
 		now := b.Records[len(b.Records)-1].Event.TS
-		q.placed.SweepWhenGrown(1024, func(_ uint64, at int64) bool { return now-at > q.memory() })
 		if q.batches++; q.batches%idleEvery == 0 {
 			q.accts.each(func(a *stuffAccount) { a.forgetIdle(now, q.window) })
 		}

@@ -90,3 +90,42 @@ func TestQuoteStuffingForgetsIdleAlike(t *testing.T) {
 		t.Fatalf("%d alerts: both bursts must alert for the test to check anything", len(a))
 	}
 }
+
+// TestQuoteStuffingCountsACancelOnce: an account places 20 orders, half of
+// them under one id used again and again, and cancels each twice: a
+// placed order's cancel counts once among the cancelled orders, whether the
+// second cancel follows at once or the id was placed anew in between. The
+// count starts at the 20th message (before it, under half of min_msgs, the
+// burst is over at every message), the 7th order's first cancel; at the
+// first alert, the 40th message, the 7th to 13th orders' cancels have been
+// counted: 7. Every cancel message would be 14, one per distinct id 4.
+func TestQuoteStuffingCountsACancelOnce(t *testing.T) {
+	inst := replay.Instrument{Symbol: "X", Venue: "v", Kind: replay.Spot, PriceExp: 0, QtyExp: 0, Tick: 1, Lot: 1}
+	var evs []replay.Event
+	ts := int64(1e9)
+	for k := range 20 {
+		id := uint64(100 + k)
+		if k%2 == 0 {
+			id = 7 // placed anew after each of its cancels
+		}
+		for _, a := range []replay.Action{replay.ActionAdd, replay.ActionCancel, replay.ActionCancel} {
+			evs = append(evs, replay.Event{TS: ts, Action: a, OrderID: id, Account: 5, Side: orderbook.Buy, Price: 900, Qty: 1})
+			ts += 1e6
+		}
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	in, err := detectors.Expand([]detectors.Config{{Name: "quote_stuffing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
+	a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{})
+	if len(a) == 0 {
+		t.Fatal("no alert: the test checks nothing")
+	}
+	if want := "40 order messages within 1s; 100% of 7 cancelled orders lived under 500ms"; a[0].Evidence != want {
+		t.Fatalf("the first alert says %q, want %q", a[0].Evidence, want)
+	}
+}

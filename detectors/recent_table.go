@@ -2,20 +2,21 @@ package detectors
 
 // recentTable holds state keyed by an order id for at least span of event
 // time after it was put — the orders placed a moment before that
-// wash_pairs and wash_cycles look back at when one is hit — in two
-// generations: puts go to the young table; when span has passed since the
-// young one began, it becomes the old one and the old one is emptied for
-// reuse. An entry so lives between one and two spans, and nothing is swept
-// entry by entry: sweeping an idTable of recent orders, and the deletes it
-// made, were a third of the wash detectors' time.
+// wash_pairs and wash_cycles look back at when one is hit, the orders
+// quote_stuffing times from placing to cancel — in two generations: puts go
+// to the young table; when span has passed since the young one began, it
+// becomes the old one and the old one is emptied for reuse. An entry so
+// lives between one and two spans, and nothing is swept or deleted entry by
+// entry: sweeping an idTable of recent orders, and the deletes it made,
+// were a third of the wash detectors' time (quote_stuffing marks a
+// cancelled order in place instead of deleting it).
 //
 // Get may return an entry older than span, as a swept table returned one
 // put after its last sweep: the readers check an entry's age themselves,
 // so when the generations turn changes no answer. A later put for an id
 // replaces an earlier one, as in one table: Get finds the young one first.
-// (The detectors that take or delete orders, quote_stuffing and
-// spoof_cancels, keep an idTable: there a miss would cost a probe of each
-// generation.)
+// (spoof_cancels keeps an idTable for its large orders: most of its
+// lookups miss, and a miss costs a probe of each generation.)
 type recentTable[V any] struct {
 	young, old idTable[V]
 	span       int64
@@ -44,8 +45,18 @@ func (r *recentTable[V]) Put(now int64, id uint64, v V) {
 
 // Get returns id's value: the young generation's, else the old one's.
 func (r *recentTable[V]) Get(id uint64) (V, bool) {
-	if p := r.young.Ptr(id); p != nil {
+	if p := r.Ptr(id); p != nil {
 		return *p, true
 	}
-	return r.old.Get(id)
+	var zero V
+	return zero, false
+}
+
+// Ptr returns a pointer to id's value (the young generation's, else the old
+// one's), nil when it has none; the pointer holds until the next Put.
+func (r *recentTable[V]) Ptr(id uint64) *V {
+	if p := r.young.Ptr(id); p != nil {
+		return p
+	}
+	return r.old.Ptr(id)
 }
