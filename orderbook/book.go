@@ -428,12 +428,10 @@ func (b *Book) Clear() {
 func (b *Book) Top() Top {
 	var t Top
 	if b.bids.n > 0 {
-		lv := &b.levels[b.bids.find(b.bids.best)]
-		t.BidPrice, t.BidQty = b.bids.best*b.tickSize, lv.qty
+		t.BidPrice, t.BidQty = b.bids.best*b.tickSize, b.levels[b.bids.bestLvl].qty
 	}
 	if b.asks.n > 0 {
-		lv := &b.levels[b.asks.find(b.asks.best)]
-		t.AskPrice, t.AskQty = b.asks.best*b.tickSize, lv.qty
+		t.AskPrice, t.AskQty = b.asks.best*b.tickSize, b.levels[b.asks.bestLvl].qty
 	}
 	return t
 }

@@ -89,10 +89,10 @@ func (d *DepthBook) Clear() {
 func (d *DepthBook) Top() Top {
 	var t Top
 	if d.bids.n > 0 {
-		t.BidPrice, t.BidQty = d.bids.best*d.cfg.Tick, d.qty[d.bids.find(d.bids.best)]
+		t.BidPrice, t.BidQty = d.bids.best*d.cfg.Tick, d.qty[d.bids.bestLvl]
 	}
 	if d.asks.n > 0 {
-		t.AskPrice, t.AskQty = d.asks.best*d.cfg.Tick, d.qty[d.asks.find(d.asks.best)]
+		t.AskPrice, t.AskQty = d.asks.best*d.cfg.Tick, d.qty[d.asks.bestLvl]
 	}
 	return t
 }

@@ -123,7 +123,7 @@ func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fil
 		if !crossesTick(o.Side, t, lim) {
 			break
 		}
-		li := opp.find(t)
+		li := opp.bestLvl
 		oi := b.levels[li].head
 		for rem > 0 && oi >= 0 {
 			m := &b.orders[oi]
