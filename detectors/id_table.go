@@ -7,7 +7,10 @@ package detectors
 // deletion, its keys and values in flat slices. A lookup, insert and delete
 // on every add, cancel and fill made Go's map the largest cost of these
 // detectors (hashing, group matching, growth); order ids are close to
-// sequential, which a multiplicative hash spreads evenly.
+// sequential, which a multiplicative hash spreads evenly. It is kept at
+// most half full: a linear probe that misses — most of spoof_cancels'
+// cancels, which look for a large order among few — reads about 2.5 slots
+// then, 8.5 at three quarters full (spoof_cancels 6% faster).
 type idTable[V any] struct {
 	keys  []uint64 // 0: empty slot
 	vals  []V
@@ -92,7 +95,7 @@ func (t *idTable[V]) Put(id uint64, v V) {
 	if t.keys == nil {
 		t.init(idTableMin)
 	}
-	if 4*(t.n+1) > 3*len(t.keys) { // at most three quarters full
+	if 2*(t.n+1) > len(t.keys) { // at most half full
 		t.grow()
 	}
 	mask := len(t.keys) - 1
