@@ -37,15 +37,7 @@ func TestQuoteStuffingCountsAlikeForAnyBatch(t *testing.T) {
 			replay.Event{TS: ts + 2e6, Action: replay.ActionCancel, OrderID: id, Account: 7})
 		id++
 	}
-	for i := range evs {
-		evs[i].Seq = uint64(i + 1)
-	}
-	in, err := detectors.Expand([]detectors.Config{{Name: "quote_stuffing"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
-	if a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{}); len(a) == 0 {
+	if a := stuffingAlerts(t, inst, evs); len(a) == 0 {
 		t.Fatal("the burst raised no alert: the test checks nothing")
 	}
 }
@@ -69,9 +61,6 @@ func burstSilenceBurst() []replay.Event {
 		id++
 	}
 	burst(8e9)
-	for i := range evs {
-		evs[i].Seq = uint64(i + 1)
-	}
 	return evs
 }
 
@@ -81,12 +70,7 @@ func burstSilenceBurst() []replay.Event {
 func TestQuoteStuffingForgetsIdleAlike(t *testing.T) {
 	inst := replay.Instrument{Symbol: "X", Venue: "v", Kind: replay.Spot, PriceExp: 0, QtyExp: 0, Tick: 1, Lot: 1}
 	evs := burstSilenceBurst()
-	in, err := detectors.Expand([]detectors.Config{{Name: "quote_stuffing"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
-	if a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{}); len(a) < 2 {
+	if a := stuffingAlerts(t, inst, evs); len(a) < 2 {
 		t.Fatalf("%d alerts: both bursts must alert for the test to check anything", len(a))
 	}
 }
@@ -113,6 +97,20 @@ func TestQuoteStuffingCountsACancelOnce(t *testing.T) {
 			ts += 1e6
 		}
 	}
+	a := stuffingAlerts(t, inst, evs)
+	if len(a) == 0 {
+		t.Fatal("no alert: the test checks nothing")
+	}
+	if want := "40 order messages within 1s; 100% of 7 cancelled orders lived under 500ms"; a[0].Evidence != want {
+		t.Fatalf("the first alert says %q, want %q", a[0].Evidence, want)
+	}
+}
+
+// stuffingAlerts numbers evs in their order, holds quote_stuffing to the
+// conformance suite on them (batch sizes, determinism) and returns its
+// alerts.
+func stuffingAlerts(t *testing.T, inst replay.Instrument, evs []replay.Event) []detectors.Alert {
+	t.Helper()
 	for i := range evs {
 		evs[i].Seq = uint64(i + 1)
 	}
@@ -121,11 +119,5 @@ func TestQuoteStuffingCountsACancelOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	detectortest.Run(t, in[0].ID, in[0].Typology, in[0].New, []replay.Instrument{inst}, evs)
-	a := alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{})
-	if len(a) == 0 {
-		t.Fatal("no alert: the test checks nothing")
-	}
-	if want := "40 order messages within 1s; 100% of 7 cancelled orders lived under 500ms"; a[0].Evidence != want {
-		t.Fatalf("the first alert says %q, want %q", a[0].Evidence, want)
-	}
+	return alertsOf(t, in[0], []replay.Instrument{inst}, evs, replay.RunInfo{})
 }
