@@ -65,9 +65,10 @@ const idleEvery = 64
 // stuffMemory is how long quote_stuffing remembers an order after placing
 // it: the cancel of an older one is not counted among the cancelled orders
 // (the share of short-lived ones). A fixed horizon, read where the order is
-// looked up, makes the count the same whenever the table is swept — it used
-// to count an old order until a sweep at a batch's end forgot it, so the
-// batch size could change a score.
+// looked up, makes the count the same whenever the table forgets an order
+// (its generations turn: recentTable) — it used to count an old order until
+// a sweep at a batch's end forgot it, so the batch size could change a
+// score.
 const stuffMemory = int64(10 * time.Second)
 
 // cancelledMark is, in place of its placing time, an order whose cancel

@@ -28,7 +28,8 @@ func newRecentTable[V any](span int64) recentTable[V] {
 	return recentTable[V]{span: span}
 }
 
-// Put sets id's value at event time now (times never decrease).
+// Put sets id's value at event time now. Times never decrease: a run's
+// records are in time order (replay.Merge refuses a source that is not).
 func (r *recentTable[V]) Put(now int64, id uint64, v V) {
 	switch {
 	case !r.started:

@@ -154,7 +154,9 @@ const MaxLineBytes = 16 << 20
 // ErrTruncated is a compressed input that ends early or fails its checksum.
 var ErrTruncated = errors.New("the compressed file is truncated or damaged")
 
-// ErrLineTooLong is a line longer than MaxLineBytes.
+// ErrLineTooLong is a line longer than MaxLineBytes (Lines), or than the
+// limit TextFile.ReadLine is given (its message names MaxLineBytes: a reader
+// with another limit words its own error, as LOBSTER's does).
 var ErrLineTooLong = fmt.Errorf("a line longer than %d MiB: not a text feed", MaxLineBytes>>20)
 
 // Close closes the file being read.
