@@ -28,9 +28,15 @@ const (
 )
 
 func newReadAhead(src io.Reader) *readAhead {
-	bufs := make([][]byte, readAheadChunks)
+	return newReadAheadSized(src, readAheadChunks, readAheadSize)
+}
+
+// newReadAheadSized reads src ahead in chunks of size bytes (the tests'
+// small chunks put lines across many).
+func newReadAheadSized(src io.Reader, chunks, size int) *readAhead {
+	bufs := make([][]byte, chunks)
 	for i := range bufs {
-		bufs[i] = make([]byte, readAheadSize)
+		bufs[i] = make([]byte, size)
 	}
 	return &readAhead{r: ahead.Start(bufs, func(b []byte) ([]byte, error) {
 		b = b[:cap(b)]

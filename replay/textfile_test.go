@@ -173,3 +173,45 @@ func TestReadLineIsTheFilesLines(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadLine reads any bytes through TextFile.ReadLine in chunks of 1 to
+// 32 bytes — so that lines cross chunks, end at a chunk's end or fill
+// several — with any limit, against the bytes split after each '\n': the
+// same lines up to the first longer than the limit, which is
+// ErrLineTooLong; after the last, io.EOF.
+func FuzzReadLine(f *testing.F) {
+	f.Add([]byte("a,b\nc\n\nlast"), uint16(4), uint8(2))
+	f.Add([]byte("\n\n\n"), uint16(1), uint8(0))
+	f.Add([]byte("0123456789\n01234567890\n"), uint16(11), uint8(4))
+	f.Fuzz(func(t *testing.T, data []byte, limit uint16, chunk uint8) {
+		want := bytes.SplitAfter(data, []byte("\n"))
+		if len(want[len(want)-1]) == 0 {
+			want = want[:len(want)-1]
+		}
+		lim := int(limit)
+		tf := &TextFile{ra: newReadAheadSized(bytes.NewReader(data), 2, 1+int(chunk%32)), f: io.NopCloser(nil)}
+		defer tf.Close()
+		for i := 0; ; i++ {
+			b, err := tf.ReadLine(lim)
+			switch {
+			case i < len(want) && len(want[i]) > lim:
+				if !errors.Is(err, ErrLineTooLong) {
+					t.Fatalf("line %d of %d bytes over the limit %d: %q, %v", i+1, len(want[i]), lim, b, err)
+				}
+				return
+			case i < len(want):
+				if !bytes.Equal(b, want[i]) || (err != nil && !(err == io.EOF && i == len(want)-1 && !bytes.HasSuffix(b, []byte("\n")))) {
+					t.Fatalf("line %d: %q, %v; want %q", i+1, b, err, want[i])
+				}
+				if err == io.EOF {
+					return
+				}
+			default:
+				if len(b) != 0 || err != io.EOF {
+					t.Fatalf("after the last line: %q, %v", b, err)
+				}
+				return
+			}
+		}
+	})
+}
