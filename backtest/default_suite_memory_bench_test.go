@@ -13,7 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
+	"github.com/tapetest/tapetest/detectors"
 	"github.com/tapetest/tapetest/results"
 	"github.com/tapetest/tapetest/scenarios"
 )
@@ -37,18 +39,22 @@ func BenchmarkDefaultSuiteMemory(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var runPeak, writePeak, rss, alerts uint64
+			var runPeak, writePeak, rss, alerts, held, alertBytes uint64
 			rssKnown := true
 			for i := 0; i < b.N; i++ {
 				runtime.GC()
 				debug.FreeOSMemory()
 				rssKnown = resetPeakRSS() && rssKnown
+				before := heapAlloc()
 				s := startHeapSampler()
 				out, err := Run(context.Background(), spec, Options{SpecName: "default", SpecText: []byte(text), ToolVersion: "bench", BatchSize: 4096})
 				if err != nil {
 					b.Fatal(err)
 				}
 				runPeak = max(runPeak, s.next())
+				runtime.GC() // what the run's outcome holds, collected: its alerts and the rest
+				held = max(held, heapAlloc()-min(before, heapAlloc()))
+				alertBytes = max(alertBytes, alertsSize(out.Contents.Alerts))
 				if err := results.WriteDir(filepath.Join(b.TempDir(), "out"), out.Contents); err != nil {
 					b.Fatal(err)
 				}
@@ -63,8 +69,36 @@ func BenchmarkDefaultSuiteMemory(b *testing.B) {
 				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
 			}
 			b.ReportMetric(float64(alerts), "alerts")
+			b.ReportMetric(float64(held)/(1<<20), "held-MB")
+			b.ReportMetric(float64(alertBytes)/(1<<20), "alerts-MB")
 		})
 	}
+}
+
+// heapAlloc is the heap's allocated bytes after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// alertsSize is the memory the alerts take, by their sizes: the slice's
+// structs, each alert's accounts and each evidence text once (the
+// consumers keep one copy of a text an instance repeats; the instance and
+// symbol names are shared). Held-MB less it is what the run's outcome
+// holds besides its alerts.
+func alertsSize(alerts []detectors.Alert) uint64 {
+	n := uint64(cap(alerts)) * uint64(unsafe.Sizeof(detectors.Alert{}))
+	texts := map[*byte]bool{}
+	for i := range alerts {
+		n += 8 * uint64(cap(alerts[i].Accounts))
+		if e := alerts[i].Evidence; e != "" && !texts[unsafe.StringData(e)] {
+			texts[unsafe.StringData(e)] = true
+			n += uint64(len(e))
+		}
+	}
+	return n
 }
 
 // heapSampler notes the largest HeapInuse it sees, every 10 ms, in

@@ -21,6 +21,7 @@ type Consumer struct {
 	start    int64 // the replayed range: an alert is raised inside it
 	end      int64
 	bad      error // the first alert the host refused: the instance fails
+	evidence evidenceTable
 }
 
 // NewConsumer wraps det, whose alerts are attributed to instance id: the host
@@ -46,6 +47,7 @@ func NewConsumer(id string, typology replay.Typology, det Detector) *Consumer {
 			c.outside++
 			return
 		}
+		a.Evidence = c.evidence.intern(a.Evidence)
 		c.alerts = append(c.alerts, a)
 	}
 	return c
