@@ -16,7 +16,11 @@ func TestTableCodecIsParquetGos(t *testing.T) {
 	ours := &zstdTableCodec{}
 	r := rand.New(rand.NewPCG(8, 9))
 	words := [][]byte{[]byte("wash_pairs{window=1m0s}"), []byte("BTCUSDT"), []byte("3 round trips within 13.6s"), {0, 0, 0, 1}, []byte("A1f2e3d4c5b6a7980")}
-	for _, n := range []int{0, 1, 100, 4096, 1 << 17, 1<<20 + 3, 9 << 20} {
+	sizes := []int{0, 1, 100, 4096, 1 << 17, smallWindow - 1, smallWindow, smallWindow + 1, 1<<20 + 3, 9 << 20}
+	for range 120 { // pages one after another through the same pooled encoders, as a table's columns go
+		sizes = append(sizes, r.IntN(smallWindow+1))
+	}
+	for _, n := range sizes {
 		for _, kind := range []string{"repetitive", "random"} {
 			src := make([]byte, 0, n)
 			for len(src) < n {
