@@ -6,10 +6,11 @@ package detectors
 // default suite's six hours, 32,131 alerts carry 3,202 distinct evidence
 // texts (quote_stuffing's "40 order messages within 1s; 100% of 10
 // cancelled orders lived under 500ms" 2,342 times), each its own string
-// of about 80 bytes. An instance whose texts rarely repeat (a duration in
-// every one) stops being looked up after its first evidenceProbe alerts,
-// so that the table never costs more than it saves. The texts are equal
-// either way: what a run writes does not change.
+// of about 80 bytes. An instance whose first evidenceProbe texts are more
+// than half new (a duration in every one) stops looking its texts up and
+// lets the table go, so that it does not hold its texts twice; one that
+// keeps the table keeps every distinct text it meets in it. The texts are
+// equal either way: what a run writes does not change.
 type evidenceTable struct {
 	seen  map[string]string
 	n     int // alerts looked up
