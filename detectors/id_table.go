@@ -282,6 +282,18 @@ func (a *accountTable[V]) get(id uint64, fresh func() *V) *V {
 	return v
 }
 
+// lookup returns account id's state, nil when it has none (none is made).
+func (a *accountTable[V]) lookup(id uint64) *V {
+	if a.last != nil && id == a.lastID {
+		return a.last
+	}
+	v, _ := a.t.Get(id)
+	if v != nil {
+		a.last, a.lastID = v, id
+	}
+	return v
+}
+
 // reset empties the table, keeping its slots for reuse.
 func (t *idTable[V]) reset() {
 	if t.n > 0 {

@@ -129,3 +129,30 @@ func TestAccountTableRemembers(t *testing.T) {
 		t.Errorf("%d states made for 3 accounts", made)
 	}
 }
+
+// TestAccountTableLookup: lookup finds the state get made, whether it is
+// the remembered last or in the table, and finds none — making none — for
+// an account never asked for, even right after another.
+func TestAccountTableLookup(t *testing.T) {
+	var a accountTable[int]
+	fresh := func() *int { return new(int) }
+	if p := a.lookup(5); p != nil {
+		t.Fatal("an empty table found account 5")
+	}
+	p5 := a.get(5, fresh)
+	for _, tc := range []struct {
+		id   uint64
+		want *int
+	}{{5, p5}, {6, nil}, {5, p5}, {0, nil}} {
+		if got := a.lookup(tc.id); got != tc.want {
+			t.Fatalf("lookup(%d) = %p, want %p", tc.id, got, tc.want)
+		}
+	}
+	p6 := a.get(6, fresh)
+	if a.lookup(5) != p5 || a.lookup(6) != p6 || a.lookup(7) != nil || a.lookup(6) != p6 {
+		t.Fatal("lookup after a second get: wrong state")
+	}
+	if a.t.Len() != 2 {
+		t.Fatalf("%d states in the table after 2 gets and lookups of others", a.t.Len())
+	}
+}

@@ -46,9 +46,9 @@ type flowBucket struct {
 type indexSym struct {
 	hist    []tsVal // index values within window
 	consts  map[uint64]int64
-	flows   map[uint64][]flowBucket // account -> recent minutes of net flow
-	alerted [2]int64                // last alert time per direction (down, up)
-	level   [2]float64              // the move of that alert
+	flows   idTable[[]flowBucket] // account -> recent minutes of net flow
+	alerted [2]int64              // last alert time per direction (down, up)
+	level   [2]float64            // the move of that alert
 }
 
 type indexManip struct {
@@ -68,7 +68,7 @@ func (d *indexManip) Start(info *replay.RunInfo) error {
 	d.links = newAccountLinks(info.Accounts, 12)
 	d.syms = make([]indexSym, len(info.Instruments))
 	for i := range d.syms {
-		d.syms[i] = indexSym{consts: map[uint64]int64{}, flows: map[uint64][]flowBucket{}}
+		d.syms[i] = indexSym{consts: map[uint64]int64{}}
 	}
 	return nil
 }
@@ -77,7 +77,12 @@ func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q, passive int
 	if account == 0 {
 		return
 	}
-	b := s.flows[account]
+	p := s.flows.Ptr(account)
+	if p == nil {
+		s.flows.Put(account, nil)
+		p = s.flows.Ptr(account) // holds until the next Put: this call's
+	}
+	b := *p
 	if n := len(b); n > 0 && b[n-1].minute == minute {
 		b[n-1].net += q
 		b[n-1].passive += passive
@@ -89,8 +94,7 @@ func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q, passive int
 	for k < len(b) && b[k].minute < cut {
 		k++
 	}
-	b = append(b[:copy(b, b[k:])], flowBucket{minute: minute, net: q, passive: passive})
-	s.flows[account] = b
+	*p = append(b[:copy(b, b[k:])], flowBucket{minute: minute, net: q, passive: passive})
 }
 
 func (d *indexManip) Consume(b *replay.Batch, emit func(Alert)) error {
@@ -168,9 +172,9 @@ func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, mo
 	}
 	var cands []acct
 	var total int64
-	for id, bs := range s.flows {
+	s.flows.Each(func(id uint64, bs *[]flowBucket) {
 		var net, aggr, passive int64
-		for _, b := range bs {
+		for _, b := range *bs {
 			if b.minute >= lo && b.minute <= hi {
 				net += b.net
 				aggr += abs(b.net)
@@ -182,7 +186,7 @@ func (d *indexManip) alert(sym uint32, s *indexSym, now, from int64, dir int, mo
 			cands = append(cands, acct{id, net})
 			total += net
 		}
-	}
+	})
 	sort.Slice(cands, func(i, j int) bool { return cands[i].id < cands[j].id })
 	group := make([]int, len(cands)) // union-find over linked candidates
 	for i := range group {

@@ -48,7 +48,7 @@ type ignitionDet struct {
 	anonRatio     float64
 	anon          []anonIgnition // per instrument: the market's burst on anonymous data
 	insts         []replay.Instrument
-	accts         map[[2]uint64]*ignAcct // (symbol, account)
+	accts         []accountTable[ignAcct] // per instrument, by account
 	// volSum, volN: fill volume and fills per instrument, for its typical
 	// fill size (instruments' quantities are in their own units).
 	volSum, volN []float64
@@ -56,7 +56,7 @@ type ignitionDet struct {
 
 func (d *ignitionDet) Start(info *replay.RunInfo) error {
 	d.insts = info.Instruments
-	d.accts = map[[2]uint64]*ignAcct{}
+	d.accts = make([]accountTable[ignAcct], len(info.Instruments))
 	d.volSum, d.volN = make([]float64, len(info.Instruments)), make([]float64, len(info.Instruments))
 	d.anon = make([]anonIgnition, len(info.Instruments))
 	return nil
@@ -142,15 +142,14 @@ func (d *ignitionDet) Consume(b *replay.Batch, emit func(Alert)) error {
 				if x.acct == 0 {
 					continue
 				}
-				k := [2]uint64{uint64(r.Event.Symbol), x.acct}
-				a := d.accts[k]
+				accts := &d.accts[r.Event.Symbol]
+				a := accts.lookup(x.acct)
 				aggressive := x.taker && (r.Event.Action == replay.ActionMarket || r.Event.Flags&(replay.FlagIOC|replay.FlagFOK) != 0)
 				if a == nil {
 					if !aggressive {
 						continue
 					}
-					a = &ignAcct{}
-					d.accts[k] = a
+					a = accts.get(x.acct, func() *ignAcct { return &ignAcct{} })
 				}
 				// Unwinding: the opposite side at a favourable price after an armed burst.
 				if a.armed && x.side != a.side && now-a.burstEnd <= d.unwind {
