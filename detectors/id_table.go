@@ -87,10 +87,18 @@ func (t *idTable[V]) Ptr(id uint64) *V {
 }
 
 // Put sets id's value.
-func (t *idTable[V]) Put(id uint64, v V) {
+func (t *idTable[V]) Put(id uint64, v V) { *t.At(id) = v }
+
+// At returns a pointer to id's value, adding the zero value when it has
+// none: one probe for a running total or a value changed in place. The
+// pointer holds until the next Put, At or Delete.
+func (t *idTable[V]) At(id uint64) *V {
 	if id == 0 {
-		t.zeroSet, t.zeroVal = true, v
-		return
+		if !t.zeroSet {
+			var zero V
+			t.zeroSet, t.zeroVal = true, zero
+		}
+		return &t.zeroVal
 	}
 	if t.keys == nil {
 		t.init(idTableMin)
@@ -102,12 +110,12 @@ func (t *idTable[V]) Put(id uint64, v V) {
 	for i := t.home(id); ; i = (i + 1) & mask {
 		switch t.keys[i] {
 		case id:
-			t.vals[i] = v
-			return
+			return &t.vals[i]
 		case 0:
-			t.keys[i], t.vals[i] = id, v
+			var zero V
+			t.keys[i], t.vals[i] = id, zero
 			t.n++
-			return
+			return &t.vals[i]
 		}
 	}
 }

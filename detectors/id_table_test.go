@@ -2,8 +2,8 @@ package detectors
 
 import "testing"
 
-// FuzzIDTable runs a sequence of puts, deletes, gets, takes, sweeps and
-// resets on the table and on a Go map side by side: they must agree on
+// FuzzIDTable runs a sequence of puts, adds through At, deletes, gets,
+// takes, sweeps and resets on the table and on a Go map side by side: they must agree on
 // every answer.
 func FuzzIDTable(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 0, 1, 1, 2, 1, 3, 7})
@@ -20,9 +20,12 @@ func FuzzIDTable(f *testing.F) {
 				id = uint64(k) // sequential ids, as a venue hands them out
 			}
 			switch op {
-			case 0, 1:
+			case 0:
 				tab.Put(id, int64(k))
 				ref[id] = int64(k)
+			case 1: // a running total, made at its first add
+				*tab.At(id) += int64(k) + 1
+				ref[id] += int64(k) + 1
 			case 2:
 				tab.Delete(id)
 				delete(ref, id)

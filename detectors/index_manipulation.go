@@ -77,11 +77,7 @@ func (d *indexManip) addFlow(s *indexSym, account uint64, minute, q, passive int
 	if account == 0 {
 		return
 	}
-	p := s.flows.Ptr(account)
-	if p == nil {
-		s.flows.Put(account, nil)
-		p = s.flows.Ptr(account) // holds until the next Put: this call's
-	}
+	p := s.flows.At(account)
 	b := *p
 	if n := len(b); n > 0 && b[n-1].minute == minute {
 		b[n-1].net += q

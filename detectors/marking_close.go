@@ -52,19 +52,19 @@ type pendingMark struct {
 type markingClose struct {
 	pend         []pendingMark
 	minOrders    int
-	orders       []map[uint64]int  // aggressive orders per account in the lead window
-	lastOrder    map[uint64]uint64 // last taker order id per account (orders, not fills, are counted)
+	orders       []idTable[int]  // aggressive orders per account in the lead window
+	lastOrder    idTable[uint64] // last taker order id per account (orders, not fills, are counted)
 	period, lead int64
 	minX         float64
 	insts        []replay.Instrument
 	next         int64 // next reference time
-	net          []map[uint64]int64
+	net          []idTable[int64]
 	first        []int64 // first price in the window, per symbol
 	last         []int64
 	volSum       []float64 // per symbol: fill quantity and count, for the typical trade
 	volN         []float64
-	habit        []map[uint64]float64 // per symbol: each account's aggressive quantity outside the windows
-	outside      []int64              // per symbol: time observed outside the windows (ns)
+	habit        []idTable[float64] // per symbol: each account's aggressive quantity outside the windows
+	outside      []int64            // per symbol: time observed outside the windows (ns)
 	lastTS       []int64
 	now          int64 // the last event's time
 	end          int64 // the run's end (RunInfo.End)
@@ -72,22 +72,15 @@ type markingClose struct {
 
 func (m *markingClose) Start(info *replay.RunInfo) error {
 	m.insts = info.Instruments
-	m.net = make([]map[uint64]int64, len(info.Instruments))
-	m.orders = make([]map[uint64]int, len(info.Instruments))
-	for i := range m.net {
-		m.net[i] = map[uint64]int64{}
-		m.orders[i] = map[uint64]int{}
-	}
-	m.lastOrder = map[uint64]uint64{}
+	m.net = make([]idTable[int64], len(info.Instruments))
+	m.orders = make([]idTable[int], len(info.Instruments))
+	m.lastOrder = idTable[uint64]{}
 	m.end = info.End
 	m.first = make([]int64, len(info.Instruments))
 	m.volSum = make([]float64, len(info.Instruments))
 	m.volN = make([]float64, len(info.Instruments))
 	m.last = make([]int64, len(info.Instruments))
-	m.habit = make([]map[uint64]float64, len(info.Instruments))
-	for i := range m.habit {
-		m.habit[i] = map[uint64]float64{}
-	}
+	m.habit = make([]idTable[float64], len(info.Instruments))
 	m.outside = make([]int64, len(info.Instruments))
 	m.lastTS = make([]int64, len(info.Instruments))
 	return nil
@@ -100,15 +93,14 @@ func (m *markingClose) flush(emit func(Alert)) {
 		if m.first[s] > 0 {
 			move = float64(m.last[s]-m.first[s]) / float64(m.first[s])
 		}
-		ids := make([]uint64, 0, len(m.net[s]))
-		for a := range m.net[s] {
-			ids = append(ids, a)
-		}
+		ids := make([]uint64, 0, m.net[s].Len())
+		m.net[s].Each(func(a uint64, _ *int64) { ids = append(ids, a) })
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		for _, a := range ids {
-			n := m.net[s][a]
+			n, _ := m.net[s].Get(a)
+			orders, _ := m.orders[s].Get(a)
 			x := math.Abs(float64(n)) / typical
-			if x < m.minX || m.orders[s][a] < m.minOrders {
+			if x < m.minX || orders < m.minOrders {
 				continue
 			}
 			// The price moving with the flow is the point of marking; a deep book
@@ -119,14 +111,15 @@ func (m *markingClose) flush(emit func(Alert)) {
 			}
 			usual := 0.0
 			if m.outside[s] > 0 {
-				usual = m.habit[s][a] / float64(m.outside[s]) * float64(m.lead)
+				h, _ := m.habit[s].Get(a)
+				usual = h / float64(m.outside[s]) * float64(m.lead)
 			}
 			unusual := math.Min(math.Abs(float64(n))/math.Max(usual, 1), 20) / 20 // 1: nothing like its habit
 			m.pend = append(m.pend, pendingMark{sym: uint32(s), account: a, net: n, x: x, unusual: unusual, with: with, move: move, ref: m.next,
 				usualX: math.Abs(float64(n)) / math.Max(usual, 1)})
 		}
-		clear(m.net[s])
-		clear(m.orders[s])
+		m.net[s].reset()
+		m.orders[s].reset()
 		m.first[s] = 0
 	}
 }
@@ -194,7 +187,7 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 			m.volN[s]++
 			taker := markTaker(s, f)
 			if !in {
-				m.habit[s][taker] += float64(f.Qty)
+				*m.habit[s].At(taker) += float64(f.Qty)
 				continue
 			}
 			if m.first[s] == 0 {
@@ -205,14 +198,14 @@ func (m *markingClose) Consume(b *replay.Batch, emit func(Alert)) error {
 			if f.Aggressor == orderbook.Sell {
 				q = -q
 			}
-			m.net[s][taker] += q
+			*m.net[s].At(taker) += q
 			order := f.TakerOrder
 			if taker&markAnonBit != 0 { // no order ids either: a taker side in one millisecond is one order
 				order = uint64(now/1e6)<<2 | uint64(f.Aggressor)
 			}
-			if m.lastOrder[taker] != order {
-				m.lastOrder[taker] = order
-				m.orders[s][taker]++
+			if last := m.lastOrder.At(taker); *last != order {
+				*last = order
+				*m.orders[s].At(taker)++
 			}
 		}
 	}
