@@ -52,8 +52,8 @@ func BenchmarkDefaultSuiteMemory(b *testing.B) {
 					b.Fatal(err)
 				}
 				runPeak = max(runPeak, s.next())
-				runtime.GC() // what the run's outcome holds, collected: its alerts and the rest
-				held = max(held, heapAlloc()-min(before, heapAlloc()))
+				after := heapAlloc() // what the run's outcome holds, collected: its alerts and the rest
+				held = max(held, after-min(before, after))
 				alertBytes = max(alertBytes, alertsSize(out.Contents.Alerts))
 				if err := results.WriteDir(filepath.Join(b.TempDir(), "out"), out.Contents); err != nil {
 					b.Fatal(err)

@@ -55,12 +55,16 @@ func (t *idTable[V]) Len() int {
 }
 
 // Get returns id's value.
-func (t *idTable[V]) Get(id uint64) (V, bool) {
-	if p := t.Ptr(id); p != nil {
-		return *p, true
+func (t *idTable[V]) Get(id uint64) (V, bool) { return valueAt(t.Ptr(id)) }
+
+// valueAt is the value p points to, and whether there is one: a table's
+// Get from its Ptr.
+func valueAt[V any](p *V) (V, bool) {
+	if p == nil {
+		var zero V
+		return zero, false
 	}
-	var zero V
-	return zero, false
+	return *p, true
 }
 
 // Ptr returns a pointer to id's value, nil when it has none; the pointer

@@ -45,13 +45,7 @@ func (r *recentTable[V]) Put(now int64, id uint64, v V) {
 }
 
 // Get returns id's value: the young generation's, else the old one's.
-func (r *recentTable[V]) Get(id uint64) (V, bool) {
-	if p := r.Ptr(id); p != nil {
-		return *p, true
-	}
-	var zero V
-	return zero, false
-}
+func (r *recentTable[V]) Get(id uint64) (V, bool) { return valueAt(r.Ptr(id)) }
 
 // Ptr returns a pointer to id's value (the young generation's, else the old
 // one's), nil when it has none; the pointer holds until the next Put.
