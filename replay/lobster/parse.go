@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/tapetest/tapetest/internal/swar"
 	"github.com/tapetest/tapetest/replay"
@@ -331,6 +330,7 @@ const (
 type BookReader struct {
 	lr     *lineReader
 	levels int
+	delta  rowDelta // the row before, to parse only what changed
 }
 
 // OpenBook opens an orderbook file; the number of levels is read from the first row.
@@ -373,56 +373,14 @@ func (r *BookReader) Next(row *BookRow) error {
 		}
 		r.levels = n / 4
 	}
-	if fastRow(b, r.levels, row) {
+	if r.delta.parse(b, r.levels, row) {
 		return nil
 	}
 	return r.parseRow(b, row)
 }
 
-// fastRow parses a well-formed row of levels levels into row and reports
-// whether it was one: every level a price and size, or the empty-level
-// placeholder, in order. Any doubt is left to parseRow, which names the
-// error; the two agree on every row (FuzzFastRowIsParseRow).
-func fastRow(b []byte, levels int, row *BookRow) bool {
-	ap, as, bp, bs := row.AskPrice[:0], row.AskSize[:0], row.BidPrice[:0], row.BidSize[:0]
-	lastAsk, lastBid := int64(0), int64(math.MaxInt64)
-	askDone, bidDone := false, false
-	rest := b
-	for lvl := 0; lvl < levels; lvl++ {
-		askP, next, ok1 := intField(rest)
-		askS, next, ok2 := intField(next)
-		bidP, next, ok3 := intField(next)
-		bidS, next, ok4 := intField(next)
-		if !(ok1 && ok2 && ok3 && ok4) {
-			return false
-		}
-		rest = next
-		switch {
-		case askP > lastAsk && askS > 0 && !askDone && askP != dummyAsk:
-			ap, as, lastAsk = append(ap, askP), append(as, askS), askP
-		case askP == dummyAsk && askS == 0:
-			askDone = true
-		default:
-			return false
-		}
-		switch {
-		case bidP < lastBid && bidP > 0 && bidS > 0 && !bidDone:
-			bp, bs, lastBid = append(bp, bidP), append(bs, bidS), bidP
-		case bidP == dummyBid && bidS == 0:
-			bidDone = true
-		default:
-			return false
-		}
-	}
-	if rest != nil {
-		return false
-	}
-	row.AskPrice, row.AskSize, row.BidPrice, row.BidSize = ap, as, bp, bs
-	return true
-}
-
 // parseRow parses a row of r.levels levels into row, naming the first
-// field in error: the rules fastRow checks, one field at a time.
+// field in error: the rules rowDelta.parse checks, one field at a time.
 func (r *BookReader) parseRow(b []byte, row *BookRow) error {
 	row.AskPrice, row.AskSize, row.BidPrice, row.BidSize = row.AskPrice[:0], row.AskSize[:0], row.BidPrice[:0], row.BidSize[:0]
 	rest := b

@@ -159,12 +159,13 @@ func FuzzIntField(f *testing.F) {
 	})
 }
 
-// FuzzFastRowIsParseRow holds fastRow — a row's four numbers a level read
-// and checked in one pass — to parseRow, which checks one field at a time
-// and names the error: a row one accepts the other accepts, with the same
-// levels. It fails when fastRow lets a row through that parseRow refuses
-// (levels out of order, a placeholder with a size, a level after an empty
-// one, a column too many) or refuses a well-formed one.
+// FuzzFastRowIsParseRow holds rowDelta's parse of a row on its own — a
+// row's numbers read and then checked in one pass — to parseRow, which
+// checks one field at a time and names the error: a row one accepts the
+// other accepts, with the same levels. It fails when the fast parse lets a
+// row through that parseRow refuses (levels out of order, a placeholder
+// with a size, a level after an empty one, a column too many) or refuses a
+// well-formed one.
 func FuzzFastRowIsParseRow(f *testing.F) {
 	for _, s := range []string{
 		"5859400,200,5859100,300", "5859400,200,5859100,300,5859500,100,5859000,18",
@@ -182,13 +183,14 @@ func FuzzFastRowIsParseRow(f *testing.F) {
 		n := 1 + int(levels%4)
 		r := &BookReader{lr: &lineReader{file: "book.csv"}, levels: n}
 		var fast, slow BookRow
-		fastOK := fastRow(line, n, &fast)
+		var d rowDelta
+		fastOK := d.parse(line, n, &fast)
 		err := r.parseRow(line, &slow)
 		if fastOK != (err == nil) {
-			t.Fatalf("%q at %d levels: fastRow %v, parseRow %v", line, n, fastOK, err)
+			t.Fatalf("%q at %d levels: fast parse %v, parseRow %v", line, n, fastOK, err)
 		}
 		if fastOK && !sameRow(&fast, &slow) {
-			t.Fatalf("%q: fastRow %+v, parseRow %+v", line, fast, slow)
+			t.Fatalf("%q: fast parse %+v, parseRow %+v", line, fast, slow)
 		}
 	})
 }
@@ -248,4 +250,45 @@ func allDigits(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// FuzzRowDeltaIsParseRow holds the parse of each row against the row
+// before it (rowDelta: only the fields between the text the two rows share
+// at their start and at their end are parsed) to parseRow on the row
+// alone, row after row: the same answer and the same levels for every row
+// of the input, its lines the rows. A field kept from the row before that
+// changed — a shared start or end taken a byte too far, a field count off
+// by one where a row gains or loses a level, a field's old value kept after
+// a row that failed — fails it.
+func FuzzRowDeltaIsParseRow(f *testing.F) {
+	for _, s := range []string{
+		"5859400,200,5859100,300\n5859400,200,5859100,300\n5859400,100,5859100,300\n5859400,100,5859200,300",
+		"5859400,200,5859100,300,5859500,100,5859000,18\n5859300,5,5859100,300,5859400,200,5859000,18\n5859400,200,5859100,300,5859500,100,5859000,18",
+		"5859400,200,5859100,300,5859500,100,5859000,18\n5859400,200,5859100,300,9999999999,0,5859000,18\n5859400,200,5859100,300,9999999999,0,-9999999999,0",
+		"5859400,200,5859100,300\n5859400,2000,5859100,300\n5859400,20,5859100,300\n5859400,20,5859100,3\n5859400,20,5859100,3,",
+		"5859400,200,5859100,300\n5859400,200,5859x00,300\n5859400,200,5859100,300",
+		"1,1,0,0\n12,1,0,0\n1,12,0,0\n1,1,1,1\n11,1,1,1",
+		"5859400,200,5859100,300\n5859400,200,5859100,300,1\n5859400,200,5859100",
+		"9999999999,0,5859100,300\n9999999999,0,5859100,3000\n9999999999,0,-9999999999,0\n9999999999,0,-9999999999,0",
+	} {
+		for levels := byte(1); levels <= 2; levels++ {
+			f.Add([]byte(s), levels)
+		}
+	}
+	f.Fuzz(func(t *testing.T, input []byte, levels byte) {
+		n := 1 + int(levels%4)
+		r := &BookReader{lr: &lineReader{file: "book.csv"}, levels: n}
+		var d rowDelta
+		for i, line := range bytes.Split(input, []byte{'\n'}) {
+			var fast, slow BookRow
+			fastOK := d.parse(line, n, &fast)
+			err := r.parseRow(line, &slow)
+			if fastOK != (err == nil) {
+				t.Fatalf("row %d %q at %d levels: delta parse %v, parseRow %v", i, line, n, fastOK, err)
+			}
+			if fastOK && !sameRow(&fast, &slow) {
+				t.Fatalf("row %d %q: delta parse %+v, parseRow %+v", i, line, fast, slow)
+			}
+		}
+	})
 }
