@@ -25,8 +25,8 @@ type rowDelta struct {
 
 // parse parses b, a row of levels levels, into row and reports whether it
 // was a well-formed one (every level a price and size, or the empty-level
-// placeholder, in order). Any doubt is left to
-// parseRow, which names the error.
+// placeholder, in order). Any doubt is left to parseRow, which names the
+// error.
 func (d *rowDelta) parse(b []byte, levels int, row *BookRow) bool {
 	n := 4 * levels
 	a, c := 0, n // the fields to parse: [a, c)
@@ -40,15 +40,16 @@ func (d *rowDelta) parse(b []byte, levels int, row *BookRow) bool {
 		// a: the field holding the first differing byte (in its text or
 		// the comma that ends it); c: the first field whose text and the
 		// comma before it lie in the shared end.
-		for lo, hi := 0, n-1; lo < hi; { // the last field starting at or before p
+		lo, hi := 0, n-1 // a is the last field starting at or before p
+		for lo < hi {
 			mid := int(uint(lo+hi+1) >> 1)
 			if d.offs[mid] <= p {
 				lo = mid
 			} else {
 				hi = mid - 1
 			}
-			a = lo
 		}
+		a = lo
 		end := len(d.prev) - s // where the shared end starts in prev
 		c = a + 1
 		for c < n && d.offs[c]-1 < end {
