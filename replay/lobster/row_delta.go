@@ -21,6 +21,9 @@ type rowDelta struct {
 	vals  []int64 // its fields, 4 a level: ask price, ask size, bid price, bid size
 	offs  []int   // offs[k]: where field k starts in prev; offs[len(vals)] = len(prev)+1
 	valid bool    // prev, vals and offs are a row that parsed
+	// from is the fewest levels a row must have to be parsed against the
+	// row before it; 0 means deltaLevels.
+	from int
 }
 
 // parse parses b, a row of levels levels, into row and reports whether it
@@ -29,6 +32,9 @@ type rowDelta struct {
 // error.
 func (d *rowDelta) parse(b []byte, levels int, row *BookRow) bool {
 	n := 4 * levels
+	if from := d.from; levels < from || from == 0 && levels < deltaLevels {
+		return d.parseWhole(b, n, row)
+	}
 	a, c := 0, n // the fields to parse: [a, c)
 	shift := 0   // how much longer b is than prev
 	if d.valid && len(d.vals) == n {
@@ -95,6 +101,34 @@ func (d *rowDelta) parse(b []byte, levels int, row *BookRow) bool {
 	d.prev = append(d.prev[:0], b...)
 	d.valid = d.fill(row)
 	return d.valid
+}
+
+// deltaLevels is the fewest levels a row must have to be parsed against
+// the row before it: a level-1 row is parsed whole, its four fields cost
+// less than keeping the previous row's text and offsets (AAPL's level-1
+// day read 5.7 ms whole, 7.9 ms through the delta; the GOOG day's first
+// two levels 11.1 ms whole, 8.9 ms through the delta).
+const deltaLevels = 2
+
+// parseWhole parses all n fields of b into d.vals and fills row, keeping
+// no state for the next row.
+func (d *rowDelta) parseWhole(b []byte, n int, row *BookRow) bool {
+	d.valid = false
+	if len(d.vals) != n {
+		d.vals = append(d.vals[:0], make([]int64, n)...)
+	}
+	rest := b
+	for k := 0; k < n; k++ {
+		if rest == nil {
+			return false
+		}
+		v, next, ok := intField(rest)
+		if !ok {
+			return false
+		}
+		d.vals[k], rest = v, next
+	}
+	return rest == nil && d.fill(row)
 }
 
 // fill puts the parsed fields into row and reports whether they are a
