@@ -26,7 +26,7 @@ func (r *recorded) Start(_ context.Context, info *replay.RunInfo) error {
 }
 func (r *recorded) Finish(context.Context) error { return nil }
 func (r *recorded) Consume(_ context.Context, b *replay.Batch) error {
-	r.batches = append(r.batches, replay.Batch{Seq: b.Seq, Records: append([]replay.Record(nil), b.Records...), Fills: append(b.Fills[:0:0], b.Fills...), Traded: append([]uint32(nil), b.Traded...)})
+	r.batches = append(r.batches, replay.Batch{Seq: b.Seq, Records: append([]replay.Record(nil), b.Records...), Fills: append(b.Fills[:0:0], b.Fills...), Traded: append([]uint32(nil), b.Traded...), Makers: append(b.Makers[:0:0], b.Makers...)})
 	r.records += len(b.Records)
 	return nil
 }
@@ -77,6 +77,7 @@ func BenchmarkDetectors(b *testing.B) {
 					hot.Records = append(hot.Records[:0], from.Records...)
 					hot.Fills = append(hot.Fills[:0], from.Fills...)
 					hot.Traded = append(hot.Traded[:0], from.Traded...)
+					hot.Makers = append(hot.Makers[:0], from.Makers...)
 					began := time.Now()
 					det.Consume(hot, emit)
 					timed += time.Since(began)

@@ -1,15 +1,15 @@
 package detectors
 
 // recentTable holds state keyed by an order id for at least span of event
-// time after it was put — the orders placed a moment before that
-// wash_pairs and wash_cycles look back at when one is hit, the orders
-// quote_stuffing times from placing to cancel — in two generations: puts go
+// time after it was put — the orders quote_stuffing times from placing to
+// cancel (the wash detectors read a maker's placing from the batch,
+// replay.Batch.Makers, and keep no table) — in two generations: puts go
 // to the young table; when span has passed since the young one began, it
 // becomes the old one and the old one is emptied for reuse. An entry so
 // lives between one and two spans, and nothing is swept or deleted entry by
 // entry: sweeping an idTable of recent orders, and the deletes it made,
-// were a third of the wash detectors' time (quote_stuffing marks a
-// cancelled order in place instead of deleting it).
+// were a third of the wash detectors' time when they kept one
+// (quote_stuffing marks a cancelled order in place instead of deleting it).
 //
 // Get may return an entry older than span, as a swept table returned one
 // put after its last sweep: the readers check an entry's age themselves,

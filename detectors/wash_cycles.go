@@ -41,7 +41,6 @@ type washCycles struct {
 	window, maxAge int64
 	maxLegs        int
 	insts          []replay.Instrument
-	placed         recentTable[placedOrder]
 	edges          [][]tradeEdge // per symbol, in time order
 	alerted        map[string]int64
 	sizes          tradeSizes // per instrument, for the typical trade
@@ -50,7 +49,6 @@ type washCycles struct {
 func (w *washCycles) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
-	w.placed = newRecentTable[placedOrder](w.maxAge)
 	w.edges = make([][]tradeEdge, len(info.Instruments))
 	w.alerted = map[string]int64{}
 	return nil
@@ -85,17 +83,15 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
 		now := r.Event.TS
-		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed.Put(now, r.Event.OrderID, placedOrder{now, r.Event.Qty})
-		}
 		s := r.Event.Symbol
-		for _, f := range b.FillsOf(i) {
+		makers := b.MakersOf(i)
+		for j, f := range b.FillsOf(i) {
 			w.sizes.add(s, f.Qty)
 			if f.MakerAccount == 0 || f.TakerAccount == 0 {
 				continue
 			}
-			mk, ok := w.placed.Get(f.MakerOrder)
-			if !ok || now-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
+			mk := makers[j]
+			if !prearranged(&f, mk, now, r.Event.Qty, w.maxAge) {
 				continue
 			}
 			if f.MakerAccount == f.TakerAccount {
@@ -106,9 +102,9 @@ func (w *washCycles) Consume(b *replay.Batch, emit func(Alert)) error {
 					continue
 				}
 				w.alerted[key] = now
-				emit(Alert{Symbol: w.insts[s].Symbol, RaisedAt: now, Start: mk.ts, End: now, Accounts: ring,
+				emit(Alert{Symbol: w.insts[s].Symbol, RaisedAt: now, Start: mk.Time, End: now, Accounts: ring,
 					Score:    1 + math.Log1p(float64(f.Qty)/w.sizes.median(s)),
-					Evidence: fmt.Sprintf("account %d traded %d units with its own order placed %v before (sizes matched)", f.TakerAccount, f.Qty, time.Duration(now-mk.ts))})
+					Evidence: fmt.Sprintf("account %d traded %d units with its own order placed %v before (sizes matched)", f.TakerAccount, f.Qty, time.Duration(now-mk.Time))})
 				continue
 			}
 			buyer, seller := f.TakerAccount, f.MakerAccount

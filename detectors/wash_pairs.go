@@ -48,13 +48,17 @@ type pairState struct {
 	nextAlert    int   // trade count at which the pair alerts next (min_trades, then doubling)
 }
 
-type placedOrder struct {
-	ts, qty int64
+// prearranged reports whether fill f, made at now by an order of quantity
+// takerQty against a maker placed as mk, looks prearranged: the resting order
+// placed at most maxAge before, and both orders of exactly the traded size,
+// so that they cross in one fill. The maker's placing comes with the batch
+// (replay.Batch.Makers): the detectors keep no table of the orders placed.
+func prearranged(f *orderbook.Fill, mk orderbook.Placed, now, takerQty, maxAge int64) bool {
+	return f.MakerOrder != 0 && now-mk.Time <= maxAge && mk.Size == f.Qty && takerQty == f.Qty
 }
 
 type washPairs struct {
 	maxAge    int64
-	placed    recentTable[placedOrder] // order id -> when and how big (recent orders only)
 	window    int64
 	minTrades int
 	insts     []replay.Instrument
@@ -66,17 +70,14 @@ func (w *washPairs) Start(info *replay.RunInfo) error {
 	w.insts = info.Instruments
 	w.sizes = newTradeSizes(len(info.Instruments))
 	w.pairs = map[pairKey]*pairState{}
-	w.placed = newRecentTable[placedOrder](w.maxAge)
 	return nil
 }
 
 func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 	for i := range b.Records {
 		r := &b.Records[i]
-		if r.Event.Action == replay.ActionAdd && r.Event.Account != 0 {
-			w.placed.Put(r.Event.TS, r.Event.OrderID, placedOrder{r.Event.TS, r.Event.Qty})
-		}
-		for _, f := range b.FillsOf(i) {
+		makers := b.MakersOf(i)
+		for j, f := range b.FillsOf(i) {
 			w.sizes.add(r.Event.Symbol, f.Qty)
 			if f.MakerAccount == 0 || f.TakerAccount == 0 || f.Hidden {
 				continue
@@ -88,8 +89,7 @@ func (w *washPairs) Consume(b *replay.Batch, emit func(Alert)) error {
 			if buyer != seller {
 				// Prearranged: the resting order was placed a moment ago and the
 				// two orders match in size exactly, so they cross in one fill.
-				mk, ok := w.placed.Get(f.MakerOrder)
-				if !ok || r.Event.TS-mk.ts > w.maxAge || mk.qty != f.Qty || r.Event.Qty != f.Qty {
+				if !prearranged(&f, makers[j], r.Event.TS, r.Event.Qty, w.maxAge) {
 					continue
 				}
 			}

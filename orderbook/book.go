@@ -17,6 +17,11 @@ type Config struct {
 	// A hint above 4,194,304 is taken as that; the slab and the index
 	// still grow past it.
 	SizeHint int
+	// KeepPlaced keeps each live order's Placed (Book only), in a slab of
+	// its own beside the orders — 16 bytes an order, written when it rests
+	// and read when it trades — and Makers tells it for every fill. A
+	// reader of the fills then needs no table of every order it has seen.
+	KeepPlaced bool
 }
 
 func (c *Config) validate() error {
@@ -84,6 +89,8 @@ type Book struct {
 	cfg      Config
 	orders   []order
 	cold     []orderCold
+	placed   []Placed // with KeepPlaced: each slot's order's, parallel to orders
+	makers   []Placed // with KeepPlaced: the last call's fills' makers (Makers)
 	freeOrd  int32
 	levels   []level
 	freeLvl  int32
@@ -119,6 +126,9 @@ func New(cfg Config) (*Book, error) {
 		ids:      newIDIndex(hint),
 		bids:     ladder{desc: true},
 		tickSize: cfg.Tick,
+	}
+	if cfg.KeepPlaced {
+		b.placed = make([]Placed, ring, ring+hint/4)
 	}
 	return b, nil
 }
@@ -366,6 +376,7 @@ func (b *Book) Reduce(id uint64, qty int64) (int64, error) {
 // its price. The fill's taker is unknown (zero ids); its aggressor is the side
 // opposite the resting order. Executing more than remains is an error.
 func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
+	b.makers = b.makers[:0]
 	oi, err := b.lookup("execute", id)
 	if err != nil {
 		return fills, err
@@ -375,6 +386,9 @@ func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
 		return fills, &OpError{Op: "execute", OrderID: id, Side: o.side, Price: b.cold[oi].price, Qty: qty, Err: ErrBadQty}
 	}
 	fills = append(fills, Fill{MakerOrder: id, MakerAccount: b.cold[oi].account, Price: b.cold[oi].price, Qty: qty, Aggressor: o.side.Opposite()})
+	if b.placed != nil {
+		b.makers = append(b.makers, b.placed[oi])
+	}
 	if qty == o.qty {
 		b.unlink(oi)
 	} else {
@@ -387,6 +401,10 @@ func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
 // ExecuteHidden records an execution against hidden liquidity: one fill with
 // Hidden set; the visible book is unchanged. side is the hidden order's side.
 func (b *Book) ExecuteHidden(side Side, price, qty int64, fills []Fill) []Fill {
+	b.makers = b.makers[:0]
+	if b.placed != nil {
+		b.makers = append(b.makers, Placed{})
+	}
 	return append(fills, Fill{Price: price, Qty: qty, Aggressor: side.Opposite(), Hidden: true})
 }
 
@@ -414,6 +432,9 @@ func (b *Book) Clear() {
 	ring := int(b.ids.mask + 1)
 	b.orders = b.orders[:ring]
 	b.cold = b.cold[:ring]
+	if b.placed != nil {
+		b.placed = b.placed[:ring]
+	}
 	b.freeOrd = -1
 	b.levels = b.levels[:0]
 	b.freeLvl = -1
@@ -561,3 +582,10 @@ func (b *Book) Orders(side Side, price int64, dst []OrderInfo) []OrderInfo {
 	}
 	return dst
 }
+
+// Makers returns, with Config.KeepPlaced, the Placed of the maker of each
+// fill the last Submit, Modify, Move, Execute or ExecuteHidden appended, in
+// the same order (the zero Placed for a hidden execution, which has no maker
+// order); without it, nothing. The slice is the book's: valid until its next
+// such call.
+func (b *Book) Makers() []Placed { return b.makers }

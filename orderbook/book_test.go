@@ -427,3 +427,60 @@ func TestPrefetchChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestMakersTellTheMakersPlacing holds Makers to the Placed of each fill's
+// maker — its Time and its quantity when placed — after a partial fill, a
+// reduce and a modify that keeps its place, after a modify that moves it to
+// a slot another order left during that modify's own matching (ids 65 and 66
+// collide with 1 and 2 in the 64-slot ring: both live in overflow slots, and
+// the modified order takes the one its fully filled maker freed), for an
+// execution and a hidden one, and to nothing without Config.KeepPlaced.
+func TestMakersTellTheMakersPlacing(t *testing.T) {
+	b, err := New(Config{Tick: 1, Lot: 1, KeepPlaced: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	makers := func(step string, want ...Placed) {
+		t.Helper()
+		if got := b.Makers(); !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
+			t.Fatalf("%s: makers %+v, want %+v", step, got, want)
+		}
+	}
+	mustSubmit(t, b, Order{ID: 1, Account: 1, Side: Buy, Price: 90, Qty: 1, Time: 100})
+	mustSubmit(t, b, Order{ID: 2, Account: 1, Side: Buy, Price: 90, Qty: 1, Time: 101})
+	mustSubmit(t, b, Order{ID: 66, Account: 2, Side: Sell, Price: 100, Qty: 5, Time: 1})
+	mustSubmit(t, b, Order{ID: 65, Account: 3, Side: Buy, Price: 99, Qty: 10, Time: 3})
+	if _, err := b.Reduce(65, 1); err != nil { // 9 left
+		t.Fatal(err)
+	}
+	if _, err := b.Modify(65, 99, 8, nil); err != nil { // smaller at its price: keeps its place
+		t.Fatal(err)
+	}
+	f, err := b.Modify(65, 100, 8, nil) // crosses order 66 whole, rests 3 in the slot 66 left
+	if err != nil || len(f) != 1 || f[0].MakerOrder != 66 {
+		t.Fatalf("crossing modify: %+v %v", f, err)
+	}
+	makers("crossing modify", Placed{Time: 1, Size: 5})
+	f, _ = mustSubmit(t, b, Order{ID: 3, Account: 4, Side: Sell, Price: 100, Qty: 2, Time: 9})
+	if len(f) != 1 || f[0].MakerOrder != 65 {
+		t.Fatalf("fill of the modified order: %+v", f)
+	}
+	makers("fill of the modified order", Placed{Time: 3, Size: 10})
+	if _, err := b.Execute(65, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	makers("execution", Placed{Time: 3, Size: 10})
+	b.ExecuteHidden(Sell, 90, 1, nil)
+	makers("hidden execution", Placed{})
+	if _, _, err := b.Submit(Order{ID: 4, Account: 5, Side: Sell, Price: 90, Qty: 2, Time: 10}, nil); err != nil {
+		t.Fatal(err)
+	}
+	makers("two makers, in fill order", Placed{Time: 100, Size: 1}, Placed{Time: 101, Size: 1})
+
+	plain := newBook(t, STPOff)
+	mustSubmit(t, plain, Order{ID: 1, Account: 1, Side: Sell, Price: 100, Qty: 5, Time: 1})
+	mustSubmit(t, plain, Order{ID: 2, Account: 2, Side: Buy, Price: 100, Qty: 5, Time: 2})
+	if got := plain.Makers(); len(got) != 0 {
+		t.Fatalf("without KeepPlaced: makers %+v", got)
+	}
+}

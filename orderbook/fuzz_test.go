@@ -63,7 +63,7 @@ func runOps(t *testing.T, data []byte) {
 		return
 	}
 	const tick, lot = 5, 10
-	cfg := Config{Tick: tick, Lot: lot, STP: STPMode(data[0] % 5), SizeHint: 8}
+	cfg := Config{Tick: tick, Lot: lot, STP: STPMode(data[0] % 5), SizeHint: 8, KeepPlaced: data[0]/5%2 == 0}
 	data = data[1:]
 	if len(data) > 6*1500 {
 		data = data[:6*1500] // the reference model is quadratic: keep each input quick
@@ -73,6 +73,7 @@ func runOps(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	m := &model{cfg: cfg}
+	placedOf := map[uint64]Placed{} // every order submitted: when and how big (Book.Makers' answer)
 	var nextID uint64 = 1
 	var fills []Fill
 	for step := 0; len(data) >= 6; step++ {
@@ -127,7 +128,7 @@ func runOps(t *testing.T, data []byte) {
 			if op[4]%16 == 14 { // a gap in the ids: under the ring's length, over it, far
 				nextID += []uint64{40, 100, 1 << 40}[op[5]%3]
 			}
-			o := Order{ID: nextID, Account: uint64(op[5]%4) + 1, Side: side, Type: Limit, TIF: TIF(op[1] >> 1 % 4), Price: price, Qty: qty}
+			o := Order{ID: nextID, Account: uint64(op[5]%4) + 1, Side: side, Type: Limit, TIF: TIF(op[1] >> 1 % 4), Price: price, Qty: qty, Time: 1_000 + int64(step)}
 			if op[5]&0x10 != 0 {
 				o.Group = uint64(op[5]>>5) % 3
 			}
@@ -144,6 +145,7 @@ func runOps(t *testing.T, data []byte) {
 			var mres Result
 			mf, mres, mexp, merr = m.submit(o)
 			if berr == nil {
+				placedOf[o.ID] = Placed{o.Time, o.Qty}
 				nextID++
 				if res != mres {
 					t.Fatalf("step %d %s: result %+v, model %+v", step, desc, res, mres)
@@ -237,6 +239,17 @@ func runOps(t *testing.T, data []byte) {
 		}
 		if len(fills)+len(mf) > 0 && !reflect.DeepEqual(fills, mf) {
 			t.Fatalf("step %d %s: fills\n%+v\nmodel\n%+v", step, desc, fills, mf)
+		}
+		if op[0]%6 != 2 && op[0]%6 != 3 { // the calls that trade: Makers tells their fills' makers
+			var want []Placed
+			if cfg.KeepPlaced {
+				for _, f := range fills {
+					want = append(want, placedOf[f.MakerOrder])
+				}
+			}
+			if got := b.Makers(); len(got)+len(want) > 0 && !reflect.DeepEqual(got, want) {
+				t.Fatalf("step %d %s: makers %+v, want %+v (fills %+v)", step, desc, got, want, fills)
+			}
 		}
 		s := snap(b)
 		if mb := m.depth(Buy); !(len(mb) == 0 && len(s.bids) == 0) && !reflect.DeepEqual(s.bids, mb) {

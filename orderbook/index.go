@@ -94,6 +94,9 @@ func (b *Book) allocOverflow() int32 {
 	}
 	b.orders = append(b.orders, order{})
 	b.cold = append(b.cold, orderCold{})
+	if b.placed != nil {
+		b.placed = append(b.placed, Placed{})
+	}
 	return int32(len(b.orders) - 1)
 }
 

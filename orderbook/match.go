@@ -79,6 +79,7 @@ func crossesTick(side Side, t, lim int64) bool {
 // post-only remainder; IOC, FOK and market remainders are cancelled. A rejected
 // order leaves the book unchanged.
 func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
+	b.makers = b.makers[:0]
 	b.expired = b.expired[:0]
 	if err := b.checkOrder(&o); err != nil {
 		return fills, Result{}, err
@@ -98,7 +99,10 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 		if expired || o.Type == Market || o.TIF == IOC || o.TIF == FOK {
 			res.Cancelled += rem
 		} else {
-			b.restNew(&o, rem)
+			oi := b.restNew(&o, rem)
+			if b.placed != nil {
+				b.placed[oi] = Placed{o.Time, o.Qty}
+			}
 			res.Rested = rem
 		}
 	}
@@ -158,6 +162,9 @@ func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fil
 				MakerOrder: m.id, TakerOrder: o.ID, MakerAccount: b.cold[oi].account, TakerAccount: o.Account,
 				Price: t * b.tickSize, Qty: q, Aggressor: o.Side,
 			})
+			if b.placed != nil {
+				b.makers = append(b.makers, b.placed[oi])
+			}
 			rem -= q
 			res.Filled += q
 			if q == m.qty {
@@ -207,6 +214,7 @@ func (b *Book) fillable(o *Order, lim int64) bool {
 // back of its (new) level, and a new price that crosses trades first as a GTC
 // limit order would (fills are appended). An invalid modify leaves the book unchanged.
 func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error) {
+	b.makers = b.makers[:0]
 	b.expired = b.expired[:0]
 	oi, err := b.lookup("modify", id)
 	if err != nil {
@@ -224,6 +232,7 @@ func (b *Book) Modify(id uint64, price, qty int64, fills []Fill) ([]Fill, error)
 // order is an *OpError with ErrUnknownOrder and live false; an invalid
 // price leaves the book unchanged, the order live.
 func (b *Book) Move(id uint64, price int64, fills []Fill) (before OrderInfo, after []Fill, live bool, err error) {
+	b.makers = b.makers[:0]
 	b.expired = b.expired[:0]
 	oi, err := b.lookup("modify", id)
 	if err != nil {
@@ -255,6 +264,10 @@ func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fi
 		return fills, true, nil
 	}
 	o := Order{ID: id, Account: mc.account, Group: mc.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
+	var was Placed // a modified order keeps when and how big it was placed
+	if b.placed != nil {
+		was = b.placed[oi]
+	}
 	watched := m.watch
 	b.unlink(oi)
 	var res Result
@@ -263,6 +276,9 @@ func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fi
 	fills, rem, expired = b.match(&o, b.limitTick(&o), rem, fills, &res)
 	if rem > 0 && !expired {
 		ni := b.restNew(&o, rem)
+		if b.placed != nil {
+			b.placed[ni] = was
+		}
 		if watched != 0 { // amended, not gone
 			b.orders[ni].watch = watched
 			b.watchers[watched].back(id)

@@ -62,7 +62,18 @@ type Order struct {
 	TIF     TIF
 	Price   int64 // in price units (not ticks); must lie on the tick grid for limit orders
 	Qty     int64 // in quantity units; must be > 0 and on the lot grid
+	// Time is when the order is placed, on the caller's clock (a replay's
+	// event time). The book never reads it: with Config.KeepPlaced it keeps
+	// it beside the order and tells it, with the order's quantity, in the
+	// Placed of every fill the order makes as a maker (Book.Makers).
+	Time int64
 }
+
+// Placed is when a resting order was placed (its Order.Time) and its
+// quantity then, before anything filled or reduced it; a Modify keeps both.
+// It is what a wash-trade check reads of the maker of a fill: how old and how
+// big the resting order was.
+type Placed struct{ Time, Size int64 }
 
 // Fill is one match between a resting (maker) order and an aggressor (taker).
 // For executions reported by a feed (Book.Execute) the taker is unknown: TakerOrder

@@ -143,7 +143,7 @@ func (e *Engine) book(sym uint32) *orderbook.Book {
 	if hint <= 0 {
 		hint = 1 << 12
 	}
-	b, _ := orderbook.New(orderbook.Config{Tick: e.insts[sym].Tick, Lot: e.insts[sym].Lot, STP: stp, SizeHint: hint})
+	b, _ := orderbook.New(orderbook.Config{Tick: e.insts[sym].Tick, Lot: e.insts[sym].Lot, STP: stp, SizeHint: hint, KeepPlaced: true})
 	e.l3[sym] = b
 	if e.fid[sym] == FidelityUnknown || e.fid[sym] == FidelityTrades {
 		e.fid[sym] = FidelityL3
@@ -199,10 +199,12 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 	}
 	sym := ev.Symbol
 	var err error
+	var made *orderbook.Book // the L3 book the event went to: its Makers are the fills'
 	switch ev.Action {
 	case ActionAdd, ActionMarket:
 		bk := e.book(sym)
-		o := orderbook.Order{ID: ev.OrderID, Account: ev.Account, Side: ev.Side, TIF: tifOf(ev.Flags), Price: ev.Price, Qty: ev.Qty}
+		made = bk
+		o := orderbook.Order{ID: ev.OrderID, Account: ev.Account, Side: ev.Side, TIF: tifOf(ev.Flags), Price: ev.Price, Qty: ev.Qty, Time: ev.TS}
 		kind := kindRejectedAdd
 		if ev.Action == ActionMarket {
 			o.Type, o.Price, kind = orderbook.Market, 0, kindRejectedMarket
@@ -225,6 +227,7 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 			break
 		}
 		bk := e.book(sym)
+		made = bk
 		if !bk.Has(ev.OrderID) {
 			e.counts[kindUnknownCancel+int(ev.Action-ActionCancel)]++
 			out = Reconciled
@@ -290,6 +293,12 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 	end := uint32(len(b.Fills))
 	if end > start {
 		b.Traded = append(b.Traded, uint32(len(b.Records)))
+		if made != nil {
+			b.Makers = append(b.Makers, made.Makers()...)
+		}
+		for len(b.Makers) < int(end) { // a print: no maker order
+			b.Makers = append(b.Makers, orderbook.Placed{})
+		}
 	}
 	// The record is written in its place in the batch, not built and then
 	// copied there (a 112-byte copy a record); the batch is reused, so

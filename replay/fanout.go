@@ -104,7 +104,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 	defer cancel()
 	free := make(chan *sharedBatch, opts.Ring)
 	for i := 0; i < opts.Ring; i++ {
-		free <- &sharedBatch{Batch: Batch{Records: make([]Record, 0, opts.BatchSize), Fills: make([]orderbook.Fill, 0, opts.BatchSize), Traded: make([]uint32, 0, opts.BatchSize)}}
+		free <- &sharedBatch{Batch: Batch{Records: make([]Record, 0, opts.BatchSize), Fills: make([]orderbook.Fill, 0, opts.BatchSize), Traded: make([]uint32, 0, opts.BatchSize), Makers: make([]orderbook.Placed, 0, opts.BatchSize)}}
 	}
 	release := func(b *sharedBatch) {
 		if b.refs.Add(-1) == 0 {
@@ -166,7 +166,7 @@ func Run(ctx context.Context, src EventSource, consumers []Consumer, opts RunOpt
 					case <-ctx.Done():
 						return ctx.Err()
 					}
-					cur.Records, cur.Fills, cur.Traded, cur.Ladders, cur.Levels = cur.Records[:0], cur.Fills[:0], cur.Traded[:0], cur.Ladders[:0], cur.Levels[:0]
+					cur.Records, cur.Fills, cur.Traded, cur.Makers, cur.Ladders, cur.Levels = cur.Records[:0], cur.Fills[:0], cur.Traded[:0], cur.Makers[:0], cur.Ladders[:0], cur.Levels[:0]
 				}
 				ev := &pending[i]
 				if st.Events == 0 {

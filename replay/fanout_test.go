@@ -299,3 +299,63 @@ func TestTradedListsTheRecordsWithFills(t *testing.T) {
 		})
 	}
 }
+
+// makersChecker is a consumer that holds every batch's Makers to its fills:
+// one a fill, and for a fill of a resting order the time and quantity of
+// the add that placed it (the zero Placed for a print).
+type makersChecker struct {
+	added  map[[2]uint64]orderbook.Placed // symbol and order id: the add's time and quantity
+	makers int
+	wrong  string
+}
+
+func (c *makersChecker) Name() string                                 { return "makers" }
+func (c *makersChecker) Start(context.Context, *replay.RunInfo) error { return nil }
+func (c *makersChecker) Finish(context.Context) error                 { return nil }
+func (c *makersChecker) Consume(_ context.Context, b *replay.Batch) error {
+	if len(b.Makers) != len(b.Fills) && c.wrong == "" {
+		c.wrong = fmt.Sprintf("batch %d: %d makers for %d fills", b.Seq, len(b.Makers), len(b.Fills))
+		return nil
+	}
+	for i := range b.Records {
+		ev := &b.Records[i].Event
+		makers := b.MakersOf(i)
+		for k, f := range b.FillsOf(i) {
+			want := c.added[[2]uint64{uint64(ev.Symbol), f.MakerOrder}]
+			if f.MakerOrder == 0 {
+				want = orderbook.Placed{}
+			} else {
+				c.makers++
+			}
+			if makers[k] != want && c.wrong == "" {
+				c.wrong = fmt.Sprintf("batch %d record %d fill %d (maker %d): %+v, want %+v", b.Seq, i, k, f.MakerOrder, makers[k], want)
+			}
+		}
+		if ev.Action == replay.ActionAdd && b.Records[i].Outcome == replay.Applied {
+			c.added[[2]uint64{uint64(ev.Symbol), ev.OrderID}] = orderbook.Placed{Time: ev.TS, Size: ev.Qty}
+		}
+	}
+	return nil
+}
+
+// TestMakersAreTheFillsMakers: every batch's Makers is one a fill, and each
+// is when the fill's maker was added and how big, whatever the batch size (a
+// batch is reused from the ring of 4, so Makers not reset shows from the
+// fifth batch on).
+func TestMakersAreTheFillsMakers(t *testing.T) {
+	evs := marketEvents(20_000, 3)
+	for _, batch := range []int{1, 7, 4096} {
+		t.Run(fmt.Sprint("batch=", batch), func(t *testing.T) {
+			c := &makersChecker{added: map[[2]uint64]orderbook.Placed{}}
+			if _, err := replay.Run(context.Background(), replay.NewMemSource(fanInsts, evs), []replay.Consumer{c}, replay.RunOptions{BatchSize: batch, Ring: 4}); err != nil {
+				t.Fatal(err)
+			}
+			if c.wrong != "" {
+				t.Fatal(c.wrong)
+			}
+			if c.makers == 0 {
+				t.Fatal("no fill of a resting order: the test needs some")
+			}
+		})
+	}
+}

@@ -32,6 +32,13 @@ type Batch struct {
 	// (FillEnd > FillStart) and of no other: a detector that reads only
 	// trades visits these records and skips the rest of the batch.
 	Traded []uint32
+	// Makers is, fill by fill (Makers[k] for Fills[k]), when the fill's
+	// maker order was placed — its add's event time — and its quantity
+	// then, as the engine's book kept them (orderbook.Config.KeepPlaced; a
+	// modify keeps both); the zero Placed for a print or a hidden execution.
+	// A detector that asks how old or how big a resting order was when it
+	// traded reads it here instead of keeping every order it has seen.
+	Makers []orderbook.Placed
 	// Ladders are the depth snapshots the engine took after some records
 	// (EngineOptions.Ladders), in record order; their levels are in Levels.
 	Ladders []Ladder
@@ -53,6 +60,13 @@ type Ladder struct {
 func (b *Batch) LadderOf(k int) (bids, asks []orderbook.Level) {
 	l := &b.Ladders[k]
 	return b.Levels[l.BidStart:l.BidEnd], b.Levels[l.BidEnd:l.AskEnd]
+}
+
+// MakersOf returns the Placed of the makers of record i's fills, one a fill
+// (a sub-slice of b.Makers; do not modify).
+func (b *Batch) MakersOf(i int) []orderbook.Placed {
+	r := &b.Records[i]
+	return b.Makers[r.FillStart:r.FillEnd]
 }
 
 // FillsOf returns the fills of record i (a sub-slice of b.Fills; do not modify).

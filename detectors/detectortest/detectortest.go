@@ -93,6 +93,6 @@ func (g *guard) Consume(ctx context.Context, b *replay.Batch) error {
 
 func hashBatch(b *replay.Batch) uint64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%v%v%v", b.Records, b.Fills, b.Traded)
+	fmt.Fprintf(h, "%v%v%v%v", b.Records, b.Fills, b.Traded, b.Makers)
 	return h.Sum64()
 }
