@@ -99,20 +99,22 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 		if expired || o.Type == Market || o.TIF == IOC || o.TIF == FOK {
 			res.Cancelled += rem
 		} else {
-			oi := b.restNew(&o, rem)
-			if b.placed != nil {
-				b.placed[oi] = Placed{o.Time, o.Qty}
-			}
+			b.restNew(&o, rem, Placed{o.Time, o.Qty})
 			res.Rested = rem
 		}
 	}
 	return fills, res, nil
 }
 
-func (b *Book) restNew(o *Order, qty int64) int32 {
+// restNew rests qty of o in a new slot; placed is when and how big the
+// order was placed (kept with Config.KeepPlaced: a modified order's first).
+func (b *Book) restNew(o *Order, qty int64, placed Placed) int32 {
 	oi := b.allocOrder(o.ID)
 	b.orders[oi] = order{id: o.ID, qty: qty, side: o.Side}
 	b.cold[oi] = orderCold{account: o.Account, group: o.Group, price: o.Price}
+	if b.placed != nil {
+		b.placed[oi] = placed
+	}
 	b.rest(oi)
 	return oi
 }
@@ -275,10 +277,7 @@ func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fi
 	var expired bool
 	fills, rem, expired = b.match(&o, b.limitTick(&o), rem, fills, &res)
 	if rem > 0 && !expired {
-		ni := b.restNew(&o, rem)
-		if b.placed != nil {
-			b.placed[ni] = was
-		}
+		ni := b.restNew(&o, rem, was)
 		if watched != 0 { // amended, not gone
 			b.orders[ni].watch = watched
 			b.watchers[watched].back(id)
