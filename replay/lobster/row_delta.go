@@ -21,9 +21,6 @@ type rowDelta struct {
 	vals  []int64 // its fields, 4 a level: ask price, ask size, bid price, bid size
 	offs  []int   // offs[k]: where field k starts in prev; offs[len(vals)] = len(prev)+1
 	valid bool    // prev, vals and offs are a row that parsed
-	// from is the fewest levels a row must have to be parsed against the
-	// row before it; 0 means deltaLevels.
-	from int
 }
 
 // parse parses b, a row of levels levels, into row and reports whether it
@@ -32,7 +29,7 @@ type rowDelta struct {
 // error.
 func (d *rowDelta) parse(b []byte, levels int, row *BookRow) bool {
 	n := 4 * levels
-	if from := d.from; levels < from || from == 0 && levels < deltaLevels {
+	if levels < deltaLevels {
 		return d.parseWhole(b, n, row)
 	}
 	a, c := 0, n // the fields to parse: [a, c)
