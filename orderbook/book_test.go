@@ -484,3 +484,33 @@ func TestMakersTellTheMakersPlacing(t *testing.T) {
 		t.Fatalf("without KeepPlaced: makers %+v", got)
 	}
 }
+
+// TestSubmitOrderLeavesTheOrder: SubmitOrder reads the order it is handed
+// and changes none of it, whatever becomes of the order — rested, filled in
+// part or whole, its remainder cancelled, rejected — so a caller may submit
+// the same Order value again or keep reading it.
+func TestSubmitOrderLeavesTheOrder(t *testing.T) {
+	b, err := New(Config{Tick: 1, Lot: 1, KeepPlaced: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range []Order{
+		{ID: 1, Account: 7, Side: Sell, Price: 101, Qty: 5, Time: 10},           // rests
+		{ID: 2, Account: 8, Side: Buy, Price: 101, Qty: 3, Time: 11},            // fills in whole
+		{ID: 3, Account: 8, Side: Buy, Price: 101, Qty: 4, Time: 12},            // fills in part, rests the rest
+		{ID: 4, Account: 9, Side: Sell, Price: 100, Qty: 9, TIF: IOC, Time: 13}, // fills, remainder cancelled
+		{ID: 5, Account: 9, Side: Sell, Price: 90, Qty: 1, TIF: PostOnly},       // rests: no bid to cross
+		{ID: 6, Account: 9, Side: Buy, Price: 95, Qty: 2, TIF: FOK},             // rejected: nothing to fill
+		{ID: 7, Account: 9, Side: Buy, Type: Market, Qty: 1},                    // trades against 5
+		{ID: 1, Account: 7, Side: Buy, Price: 99, Qty: 1},                       // 1 left the book: a new order may take its id
+		{ID: 0, Account: 7, Side: Buy, Price: 99, Qty: 1},                       // rejected: no id
+	} {
+		was := o
+		if _, _, err := b.SubmitOrder(&o, nil); err != nil && !errors.Is(err, ErrFOKUnfillable) && !errors.Is(err, ErrWouldCross) && !errors.Is(err, ErrBadOrderID) {
+			t.Fatalf("order %d: %v", i, err)
+		}
+		if o != was {
+			t.Fatalf("order %d: SubmitOrder changed it: %+v, was %+v", i, o, was)
+		}
+	}
+}

@@ -204,7 +204,12 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 	case ActionAdd, ActionMarket:
 		bk := e.book(sym)
 		made = bk
-		o := orderbook.Order{ID: ev.OrderID, Account: ev.Account, Side: ev.Side, TIF: tifOf(ev.Flags), Price: ev.Price, Qty: ev.Qty, Time: ev.TS}
+		// The order is written field by field where SubmitOrder reads it:
+		// built as a literal it was built aside and copied 16 bytes at a
+		// time, each copy reading back two stores just made.
+		var o orderbook.Order
+		o.ID, o.Account, o.Side, o.TIF = ev.OrderID, ev.Account, ev.Side, tifOf(ev.Flags)
+		o.Price, o.Qty, o.Time = ev.Price, ev.Qty, ev.TS
 		kind := kindRejectedAdd
 		if ev.Action == ActionMarket {
 			o.Type, o.Price, kind = orderbook.Market, 0, kindRejectedMarket
@@ -215,7 +220,7 @@ func (e *Engine) Apply(ev *Event, b *Batch) {
 		if ev.Action == ActionAdd && e.insts[sym].ReportsExecutions {
 			e.removeCrossed(bk, ev.Side, ev.Price)
 		}
-		b.Fills, _, err = bk.Submit(o, b.Fills)
+		b.Fills, _, err = bk.SubmitOrder(&o, b.Fills)
 		if err != nil {
 			e.counts[kind]++
 			out = Rejected
