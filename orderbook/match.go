@@ -276,7 +276,11 @@ func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fi
 		m.qty = qty
 		return fills, true, nil
 	}
-	o := Order{ID: id, Account: mc.account, Group: mc.group, Side: m.side, Type: Limit, TIF: GTC, Price: price, Qty: qty}
+	// Field by field, not a literal: one was built aside and copied 16 bytes
+	// at a time from its fields' 8-byte stores, which stalls (SubmitOrder).
+	var o Order
+	o.ID, o.Account, o.Group, o.Side, o.Type, o.TIF = id, mc.account, mc.group, m.side, Limit, GTC
+	o.Price, o.Qty = price, qty
 	var was Placed // a modified order keeps when and how big it was placed
 	if b.placed != nil {
 		was = b.placed[oi]

@@ -73,7 +73,8 @@ func queuePopsInOrder(t *testing.T, when func(r *rand.Rand, now int64) int64) {
 			held = append(held, s)
 			continue
 		}
-		got := q.top() // what the generator's step does: act, then take it out or reschedule
+		at, gseq, _ := q.top() // what the generator's step does: act, then take it out or reschedule
+		got := scheduled{at: at, seq: gseq}
 		q.reschedule(got.seq, -1, 0)
 		best := 0
 		for i, s := range held {

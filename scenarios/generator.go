@@ -235,28 +235,31 @@ func (g *Generator) scheduleAgent(at int64, a agents.Agent) {
 
 // step runs one actor; it reports false when the simulation is over.
 func (g *Generator) step() bool {
-	if g.q.len() == 0 || g.q.top().at > g.end {
+	if g.q.len() == 0 {
 		return false
 	}
 	// The actor stays in the queue while it acts (it is the earliest, and
 	// what it schedules goes after it), and is then given its next time in
 	// place: the same order of wake-ups as popping it and pushing it back.
-	s := g.q.top()
-	g.now = s.at
+	at, seq, a := g.q.top()
+	if at > g.end {
+		return false
+	}
+	g.now = at
 	var next int64
-	if s.agent != nil {
-		next = s.agent.Act(g.x)
+	if agent := a.agent; agent != nil { // a is the queue's: read before Act schedules more
+		next = agent.Act(g.x)
 	} else {
-		next = s.actor.Act(g.x)
+		next = a.actor.Act(g.x)
 	}
 	if next >= 0 {
 		if next <= g.now {
 			next = g.now + 1
 		}
 		g.qseq++
-		g.q.reschedule(s.seq, next, g.qseq)
+		g.q.reschedule(seq, next, g.qseq)
 	} else {
-		g.q.reschedule(s.seq, -1, 0)
+		g.q.reschedule(seq, -1, 0)
 	}
 	return true
 }
@@ -462,10 +465,20 @@ func (g *market) booked(sym uint32, fills []orderbook.Fill) {
 }
 
 func (g *market) emit(ev replay.Event) {
-	ev.Flags |= g.carry
 	g.seq++
-	ev.Seq = g.seq
-	g.out = append(g.out, ev)
+	n := len(g.out)
+	if n == cap(g.out) {
+		g.out = append(g.out, replay.Event{})
+	} else {
+		g.out = g.out[:n+1]
+	}
+	// Copied field by field: the event was just written field by field,
+	// and copying it whole read those stores back 16 bytes at a time, which
+	// the processor cannot forward from them (it stalled every event).
+	// TestEmitKeepsEveryField holds this to Event's fields.
+	p := &g.out[n]
+	p.TS, p.Seq, p.Symbol, p.Action, p.Side, p.Flags = ev.TS, g.seq, ev.Symbol, ev.Action, ev.Side, ev.Flags|g.carry
+	p.OrderID, p.Account, p.Price, p.Qty = ev.OrderID, ev.Account, ev.Price, ev.Qty
 }
 
 // Cancel cancels a live order.
