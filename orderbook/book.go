@@ -231,7 +231,7 @@ func (b *Book) lookup(op string, id uint64) (int32, error) {
 }
 
 // Get returns a live order.
-func (b *Book) Get(id uint64) (OrderInfo, bool) {
+func (b *Book) Get(id uint64) (info OrderInfo, ok bool) {
 	if id == 0 {
 		return OrderInfo{}, false
 	}
@@ -239,7 +239,8 @@ func (b *Book) Get(id uint64) (OrderInfo, bool) {
 	if !ok {
 		return OrderInfo{}, false
 	}
-	return b.info(oi), true
+	b.infoTo(oi, &info)
+	return info, true
 }
 
 // Has reports whether order id is live: Get without reading the order's
@@ -309,8 +310,19 @@ const (
 )
 
 func (b *Book) info(oi int32) OrderInfo {
+	var in OrderInfo
+	b.infoTo(oi, &in)
+	return in
+}
+
+// infoTo writes the order in slot oi to *in field by field. A caller that
+// keeps the order across a call (CancelGet's unlink) writes it where it
+// keeps it: info's literal, copied there, was read back 16 bytes at a time
+// from the 8-byte stores just made, which the processor cannot forward
+// (SubmitOrder).
+func (b *Book) infoTo(oi int32, in *OrderInfo) {
 	o, c := &b.orders[oi], &b.cold[oi]
-	return OrderInfo{ID: o.id, Account: c.account, Group: c.group, Side: o.side, Price: c.price, Qty: o.qty}
+	in.ID, in.Account, in.Group, in.Side, in.Price, in.Qty = o.id, c.account, c.group, o.side, c.price, o.qty
 }
 
 // Cancel removes a live order and returns the quantity it still had.
@@ -327,12 +339,12 @@ func (b *Book) Cancel(id uint64) (int64, error) {
 // CancelGet is Cancel returning the order as it stood: one lookup where
 // Get and Cancel take two (a venue writing the cancel's event needs its
 // side, account and price).
-func (b *Book) CancelGet(id uint64) (OrderInfo, error) {
+func (b *Book) CancelGet(id uint64) (info OrderInfo, err error) {
 	oi, err := b.lookup("cancel", id)
 	if err != nil {
 		return OrderInfo{}, err
 	}
-	info := b.info(oi)
+	b.infoTo(oi, &info)
 	b.unlink(oi)
 	return info, nil
 }
@@ -341,12 +353,12 @@ func (b *Book) CancelGet(id uint64) (OrderInfo, error) {
 // CancelGet for an owner that does not know whether its order is still
 // there (a maker pulling quotes some of which traded away) — one lookup,
 // and no error built for the order that is gone.
-func (b *Book) CancelLive(id uint64) (OrderInfo, bool) {
+func (b *Book) CancelLive(id uint64) (info OrderInfo, ok bool) {
 	oi, ok := b.ids.get(id, b.orders)
 	if !ok || id == 0 {
 		return OrderInfo{}, false
 	}
-	info := b.info(oi)
+	b.infoTo(oi, &info)
 	b.unlink(oi)
 	return info, true
 }
@@ -385,7 +397,7 @@ func (b *Book) Execute(id uint64, qty int64, fills []Fill) ([]Fill, error) {
 	if qty <= 0 || qty%b.cfg.Lot != 0 || qty > o.qty {
 		return fills, &OpError{Op: "execute", OrderID: id, Side: o.side, Price: b.cold[oi].price, Qty: qty, Err: ErrBadQty}
 	}
-	fills = append(fills, Fill{MakerOrder: id, MakerAccount: b.cold[oi].account, Price: b.cold[oi].price, Qty: qty, Aggressor: o.side.Opposite()})
+	fills = appendFill(fills, id, 0, b.cold[oi].account, 0, b.cold[oi].price, qty, o.side.Opposite())
 	if b.placed != nil {
 		b.makers = append(b.makers, b.placed[oi])
 	}

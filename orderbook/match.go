@@ -171,10 +171,7 @@ func (b *Book) match(o *Order, lim, rem int64, fills []Fill, res *Result) ([]Fil
 				continue
 			}
 			q := min(rem, m.qty)
-			fills = append(fills, Fill{
-				MakerOrder: m.id, TakerOrder: o.ID, MakerAccount: b.cold[oi].account, TakerAccount: o.Account,
-				Price: t * b.tickSize, Qty: q, Aggressor: o.Side,
-			})
+			fills = appendFill(fills, m.id, o.ID, b.cold[oi].account, o.Account, t*b.tickSize, q, o.Side)
 			if b.placed != nil {
 				b.makers = append(b.makers, b.placed[oi])
 			}
@@ -251,7 +248,7 @@ func (b *Book) Move(id uint64, price int64, fills []Fill) (before OrderInfo, aft
 	if err != nil {
 		return OrderInfo{}, fills, false, err
 	}
-	before = b.info(oi)
+	b.infoTo(oi, &before)
 	after, live, err = b.modify(oi, id, price, before.Qty, fills)
 	return before, after, live || err != nil, err
 }
@@ -300,4 +297,21 @@ func (b *Book) modify(oi int32, id uint64, price, qty int64, fills []Fill) ([]Fi
 		return fills, true, nil
 	}
 	return fills, false, nil
+}
+
+// appendFill appends a visible fill, written field by field in its place: a
+// Fill literal appended was built aside and copied 16 bytes at a time from
+// its fields' 8-byte stores just made, which the processor cannot forward
+// (SubmitOrder).
+func appendFill(fills []Fill, maker, taker, makerAccount, takerAccount uint64, price, qty int64, aggressor Side) []Fill {
+	n := len(fills)
+	if n < cap(fills) {
+		fills = fills[:n+1]
+	} else {
+		fills = append(fills, Fill{})
+	}
+	f := &fills[n]
+	f.MakerOrder, f.TakerOrder, f.MakerAccount, f.TakerAccount = maker, taker, makerAccount, takerAccount
+	f.Price, f.Qty, f.Aggressor, f.Hidden = price, qty, aggressor, false
+	return fills
 }

@@ -62,7 +62,7 @@ func (b *Book) NewWatcher() (uint16, error) {
 // rests (as Get does: one lookup for both) and whether it is live. An owner
 // of many orders learns which of them left from WatchLeft instead of
 // looking each one up.
-func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
+func (b *Book) Watch(id uint64, w uint16) (info OrderInfo, ok bool) {
 	oi, ok := b.ids.get(id, b.orders)
 	if !ok || id == 0 {
 		return OrderInfo{}, false
@@ -70,7 +70,8 @@ func (b *Book) Watch(id uint64, w uint16) (OrderInfo, bool) {
 	if w != 0 && int(w) < len(b.watchers) {
 		b.orders[oi].watch = w
 	}
-	return b.info(oi), true
+	b.infoTo(oi, &info)
+	return info, true
 }
 
 // WatchLeft appends to dst the ids of watcher w's orders that left the book

@@ -26,8 +26,8 @@ func TestEmitKeepsEveryField(t *testing.T) {
 		}
 	}
 	g := &market{seq: 41, carry: replay.FlagReconciled}
-	g.emit(ev)
-	g.emit(ev)
+	g.emit(&ev)
+	g.emit(&ev)
 	if len(g.out) != 2 {
 		t.Fatalf("%d events out, want 2", len(g.out))
 	}

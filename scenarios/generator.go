@@ -404,7 +404,7 @@ func (g *exchange) WatchLeft(sym uint32, w uint16, dst []uint64) ([]uint64, bool
 
 // Submit sends an order from account at Now.
 func (g *exchange) Submit(sym uint32, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
-	return g.submitID(sym, g.newID(), account, o)
+	return g.submitID(sym, g.newID(), account, &o)
 }
 
 // newID is the next order id of the one sequence every order draws from.
@@ -413,10 +413,15 @@ func (g *market) newID() uint64 {
 	return g.nextID
 }
 
-// submitID sends an order with a given id through the book and writes its event.
-func (g *market) submitID(sym uint32, id, account uint64, o venue.OrderRequest) (uint64, []orderbook.Fill, error) {
-	bo := orderbook.Order{ID: id, Account: account, Side: o.Side, Type: o.Type, TIF: o.TIF, Price: o.Price, Qty: o.Qty}
-	ev := replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionAdd, Side: o.Side, Flags: o.Flags, OrderID: id, Account: account, Price: o.Price, Qty: o.Qty}
+// submitID sends an order with a given id through the book and writes its
+// event. The order and the event are written field by field (copies of
+// literals read their stores back 16 bytes at a time: SubmitOrder).
+func (g *market) submitID(sym uint32, id, account uint64, o *venue.OrderRequest) (uint64, []orderbook.Fill, error) {
+	var bo orderbook.Order
+	bo.ID, bo.Account, bo.Side, bo.Type, bo.TIF, bo.Price, bo.Qty = id, account, o.Side, o.Type, o.TIF, o.Price, o.Qty
+	var ev replay.Event
+	ev.TS, ev.Symbol, ev.Action, ev.Side, ev.Flags = g.now, sym, replay.ActionAdd, o.Side, o.Flags
+	ev.OrderID, ev.Account, ev.Price, ev.Qty = id, account, o.Price, o.Qty
 	switch o.TIF {
 	case orderbook.IOC:
 		ev.Flags |= replay.FlagIOC
@@ -428,16 +433,16 @@ func (g *market) submitID(sym uint32, id, account uint64, o venue.OrderRequest) 
 	if o.Type == orderbook.Market {
 		ev.Action, ev.Price, bo.Price = replay.ActionMarket, 0, 0
 	}
-	if err := g.preTrade(sym, account, o); err != nil {
+	if err := g.preTrade(sym, account, *o); err != nil {
 		return 0, nil, err
 	}
 	var err error
-	g.fills, _, err = g.books[sym].Submit(bo, g.fills[:0])
+	g.fills, _, err = g.books[sym].SubmitOrder(&bo, g.fills[:0])
 	if err != nil {
 		g.counts["agent_order_rejected"]++
 		return 0, nil, err
 	}
-	g.emit(ev)
+	g.emit(&ev)
 	g.booked(sym, g.fills)
 	g.postTrade(sym, account, g.fills)
 	return id, g.fills, nil
@@ -464,7 +469,7 @@ func (g *market) booked(sym uint32, fills []orderbook.Fill) {
 	}
 }
 
-func (g *market) emit(ev replay.Event) {
+func (g *market) emit(ev *replay.Event) {
 	g.seq++
 	n := len(g.out)
 	if n == cap(g.out) {
@@ -474,7 +479,8 @@ func (g *market) emit(ev replay.Event) {
 	}
 	// Copied field by field: the event was just written field by field,
 	// and copying it whole read those stores back 16 bytes at a time, which
-	// the processor cannot forward from them (it stalled every event).
+	// the processor cannot forward from them (it stalled every event); by
+	// pointer, as a value passed on the stack is such a copy.
 	// TestEmitKeepsEveryField holds this to Event's fields.
 	p := &g.out[n]
 	p.TS, p.Seq, p.Symbol, p.Action, p.Side, p.Flags = ev.TS, g.seq, ev.Symbol, ev.Action, ev.Side, ev.Flags|g.carry
@@ -503,7 +509,7 @@ func (g *exchange) Pull(sym uint32, id uint64) bool {
 
 // cancelled writes the cancel event of order id, as it stood.
 func (g *market) cancelled(sym uint32, id uint64, info orderbook.OrderInfo) {
-	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
+	g.emit(&replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
 }
 
 // Move gives a live order a new price, keeping its open quantity (its
@@ -523,7 +529,7 @@ func (g *exchange) Move(sym uint32, id uint64, price int64) (int64, bool) {
 		g.counts["agent_modify_rejected"]++
 		return before.Price, true
 	}
-	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionModify, Side: before.Side, OrderID: id, Account: before.Account, Price: price, Qty: before.Qty})
+	g.emit(&replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionModify, Side: before.Side, OrderID: id, Account: before.Account, Price: price, Qty: before.Qty})
 	g.booked(sym, g.fills)
 	if !live {
 		return 0, false
@@ -537,7 +543,7 @@ func (g *exchange) Reduce(sym uint32, id uint64, qty int64) error {
 	if _, err := g.books[sym].Reduce(id, qty); err != nil {
 		return err
 	}
-	g.emit(replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionReduce, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: qty})
+	g.emit(&replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionReduce, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: qty})
 	return nil
 }
 

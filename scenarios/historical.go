@@ -320,7 +320,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 		if ev.Action == replay.ActionMarket {
 			o.Type = orderbook.Market
 		}
-		id, fills, err := g.submitID(sym, g.newID(), ev.Account, o)
+		id, fills, err := g.submitID(sym, g.newID(), ev.Account, &o)
 		if err != nil {
 			g.counts["historical_order_rejected"]++
 			return
@@ -342,7 +342,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 	case replay.ActionCancel, replay.ActionReduce, replay.ActionExecute, replay.ActionModify:
 		if ev.Action == replay.ActionExecute && ev.Flags&replay.FlagHidden != 0 {
 			g.fills = bk.ExecuteHidden(ev.Side, ev.Price, ev.Qty, g.fills[:0])
-			g.emit(ev)
+			g.emit(&ev)
 			return
 		}
 		hk := h.key(&ev)
@@ -405,7 +405,7 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			if q == info.Qty {
 				h.forget(hk, id)
 			}
-			g.emit(ev)
+			g.emit(&ev)
 		case replay.ActionModify:
 			var err error
 			g.fills, err = bk.Modify(id, ev.Price, ev.Qty, g.fills[:0])
@@ -417,12 +417,12 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			if _, still := bk.Get(id); !still {
 				h.forget(hk, id)
 			}
-			g.emit(ev)
+			g.emit(&ev)
 		}
 	case replay.ActionLevel:
 		h.level(g, ev)
 	case replay.ActionTrade:
-		g.emit(ev)
+		g.emit(&ev)
 		if ev.Price > 0 {
 			g.last[sym] = ev.Price
 			if h.fid[k] == replay.FidelityTrades {
@@ -440,9 +440,9 @@ func (h *histFeed) apply(g *Generator, ev replay.Event) {
 			}
 		}
 		g.counts["historical_clear"]++
-		g.emit(ev)
+		g.emit(&ev)
 	default: // index, mark and other venue events: no book effect
-		g.emit(ev)
+		g.emit(&ev)
 	}
 }
 
@@ -528,7 +528,7 @@ func (h *histFeed) level(g *Generator, ev replay.Event) {
 			}
 		}
 		h.removeStale(g, sym, ev.Side, ev.Price)
-		id, _, err := g.submitID(sym, g.newID(), 0, venue.OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty})
+		id, _, err := g.submitID(sym, g.newID(), 0, &venue.OrderRequest{Side: ev.Side, Price: ev.Price, Qty: ev.Qty})
 		if err != nil {
 			g.counts["historical_level_rejected"]++
 			delete(h.levels, lk)

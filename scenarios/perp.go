@@ -262,9 +262,9 @@ func (g *exchange) liquidate(st *perpState) {
 		if len(ls) == 0 {
 			return
 		}
-		g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionMark, Price: st.v.Mark()})
+		g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionMark, Price: st.v.Mark()})
 		for _, l := range ls {
-			g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionLiquidation, Side: l.Side, Account: l.Account, Price: l.Bankruptcy, Qty: l.Qty})
+			g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionLiquidation, Side: l.Side, Account: l.Account, Price: l.Bankruptcy, Qty: l.Qty})
 			fund := st.v.Fund()
 			if !l.ADLOnly {
 				g.Submit(st.sym, l.Account, venue.OrderRequest{Side: l.Side, TIF: orderbook.IOC, Price: l.Limit, Qty: l.Qty, Flags: replay.FlagLiquidation})
@@ -274,7 +274,7 @@ func (g *exchange) liquidate(st *perpState) {
 				g.counts["perp_settlement_error"]++
 			}
 			for _, a := range s.ADL {
-				g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionADL, Side: a.Side, Flags: replay.FlagADL, Account: a.From, OrderID: a.To, Price: a.Price, Qty: a.Qty})
+				g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionADL, Side: a.Side, Flags: replay.FlagADL, Account: a.From, OrderID: a.To, Price: a.Price, Qty: a.Qty})
 				signed := a.Qty
 				if a.Side == orderbook.Sell {
 					signed = -signed
@@ -291,7 +291,7 @@ func (g *exchange) liquidate(st *perpState) {
 				st.payouts = append(st.payouts, fundPayout{at: g.now, account: l.Account, loss: s.InsuranceLoss})
 			}
 			if d := st.v.Fund() - fund; d != 0 {
-				g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFund, Account: l.Account, Price: st.v.Fund(), Qty: d})
+				g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFund, Account: l.Account, Price: st.v.Fund(), Qty: d})
 			}
 		}
 		st.v.UpdateMark(g.books[st.sym].Top())
@@ -321,12 +321,12 @@ func (st *perpState) OnTime(RuleVenue) int64 {
 			p = venue.RoundTick(st.ext*(1+st.r.NormFloat64()*1e-4), tick)
 		}
 		st.v.SetIndexInput(uint64(k+1), p)
-		g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionIndex, OrderID: uint64(k + 1), Price: p})
+		g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionIndex, OrderID: uint64(k + 1), Price: p})
 	}
 	idx := st.v.Index()
-	g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionIndex, Price: idx})
+	g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionIndex, Price: idx})
 	g.fair[st.sym] += (float64(idx) - g.fair[st.sym]) * math.Min(dt/5, 1)
-	g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionMark, Price: st.v.UpdateMark(g.books[st.sym].Top())})
+	g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionMark, Price: st.v.UpdateMark(g.books[st.sym].Top())})
 	g.liquidate(st)
 	if st.v.FundingDue(g.now) {
 		fund := st.v.Fund()
@@ -334,9 +334,9 @@ func (st *perpState) OnTime(RuleVenue) int64 {
 		if err != nil {
 			g.counts["perp_funding_error"]++
 		}
-		g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFunding, Price: rate})
+		g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFunding, Price: rate})
 		if d := st.v.Fund() - fund; d != 0 {
-			g.emit(replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFund, Price: st.v.Fund(), Qty: d})
+			g.emit(&replay.Event{TS: g.now, Symbol: st.sym, Action: replay.ActionFund, Price: st.v.Fund(), Qty: d})
 		}
 	}
 	if st.v.Conservation() != 0 {

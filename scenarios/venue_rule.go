@@ -98,7 +98,7 @@ func (v *ruleVenue) Emit(ev replay.Event) error {
 		return fmt.Errorf("venue rule on %s: %v is not a venue action", v.g.insts[v.sym].Symbol, ev.Action)
 	}
 	ev.TS, ev.Symbol = v.g.now, v.sym
-	v.g.emit(ev)
+	v.g.emit(&ev)
 	return nil
 }
 
