@@ -514,3 +514,60 @@ func TestSubmitOrderLeavesTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestIntoMethodsAreTheirValueMethods: GetInto, CancelLiveInto and
+// WatchInto write what Get, CancelLive and Watch return, do the same to
+// the book, and leave *info as it was for an order that is not live.
+func TestIntoMethodsAreTheirValueMethods(t *testing.T) {
+	build := func() *Book {
+		b, err := New(Config{Tick: 1, Lot: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.NewWatcher(); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []Order{{ID: 1, Account: 7, Group: 3, Side: Buy, Price: 99, Qty: 5}, {ID: 2, Account: 8, Side: Sell, Price: 101, Qty: 3}} {
+			if _, _, err := b.Submit(o, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b
+	}
+	sentinel := OrderInfo{ID: 77, Account: 77, Group: 77, Side: Sell, Price: 77, Qty: 77}
+	for _, id := range []uint64{1, 2, 3, 0} {
+		for _, m := range []struct {
+			name  string
+			value func(*Book) (OrderInfo, bool)
+			into  func(*Book, *OrderInfo) bool
+		}{
+			{"Get", func(b *Book) (OrderInfo, bool) { return b.Get(id) }, func(b *Book, in *OrderInfo) bool { return b.GetInto(id, in) }},
+			{"CancelLive", func(b *Book) (OrderInfo, bool) { return b.CancelLive(id) }, func(b *Book, in *OrderInfo) bool { return b.CancelLiveInto(id, in) }},
+			{"Watch", func(b *Book) (OrderInfo, bool) { return b.Watch(id, 1) }, func(b *Book, in *OrderInfo) bool { return b.WatchInto(id, 1, in) }},
+		} {
+			a, b := build(), build()
+			want, wok := m.value(a)
+			got := sentinel
+			ok := m.into(b, &got)
+			if ok != wok {
+				t.Fatalf("%s(%d): Into says live %v, the value method %v", m.name, id, ok, wok)
+			}
+			if !ok {
+				want = sentinel
+			}
+			if got != want {
+				t.Fatalf("%s(%d): Into wrote %+v, want %+v", m.name, id, got, want)
+			}
+			for _, s := range []Side{Buy, Sell} {
+				if da, db := a.Depth(s, nil), b.Depth(s, nil); !slices.Equal(da, db) {
+					t.Fatalf("%s(%d): books differ after: %v and %v", m.name, id, da, db)
+				}
+			}
+			wl, _ := a.WatchLeft(1, nil)
+			gl, _ := b.WatchLeft(1, nil)
+			if !slices.Equal(wl, gl) {
+				t.Fatalf("%s(%d): watch lists differ: %v and %v", m.name, id, gl, wl)
+			}
+		}
+	}
+}

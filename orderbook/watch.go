@@ -63,15 +63,22 @@ func (b *Book) NewWatcher() (uint16, error) {
 // of many orders learns which of them left from WatchLeft instead of
 // looking each one up.
 func (b *Book) Watch(id uint64, w uint16) (info OrderInfo, ok bool) {
+	ok = b.WatchInto(id, w, &info)
+	return info, ok
+}
+
+// WatchInto is Watch writing the order to *info (Book.GetInto says why);
+// *info is left as it was when the order is not live.
+func (b *Book) WatchInto(id uint64, w uint16, info *OrderInfo) bool {
 	oi, ok := b.ids.get(id, b.orders)
 	if !ok || id == 0 {
-		return OrderInfo{}, false
+		return false
 	}
 	if w != 0 && int(w) < len(b.watchers) {
 		b.orders[oi].watch = w
 	}
-	b.infoTo(oi, &info)
-	return info, true
+	b.infoTo(oi, info)
+	return true
 }
 
 // WatchLeft appends to dst the ids of watcher w's orders that left the book

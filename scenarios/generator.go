@@ -392,8 +392,9 @@ func (g *exchange) NewWatcher(sym uint32) (uint16, error) {
 }
 
 // Watch marks a live order of sym for watcher w (agents.Venue).
-func (g *exchange) Watch(sym uint32, id uint64, w uint16) (orderbook.OrderInfo, bool) {
-	return g.books[sym].Watch(id, w)
+func (g *exchange) Watch(sym uint32, id uint64, w uint16) (info orderbook.OrderInfo, ok bool) {
+	ok = g.books[sym].WatchInto(id, w, &info) // in place: Book.GetInto says why
+	return info, ok
 }
 
 // WatchLeft lists watcher w's orders of sym that left the book since its
@@ -493,22 +494,23 @@ func (g *exchange) Cancel(sym uint32, id uint64) error {
 	if err != nil {
 		return err
 	}
-	g.cancelled(sym, id, info)
+	g.cancelled(sym, id, &info)
 	return nil
 }
 
 // Pull cancels an order if it is live and reports whether it was
 // (agents.Venue): Cancel with one lookup and no error for an order gone.
 func (g *exchange) Pull(sym uint32, id uint64) bool {
-	info, ok := g.books[sym].CancelLive(id)
+	var info orderbook.OrderInfo
+	ok := g.books[sym].CancelLiveInto(id, &info) // in place: Book.GetInto says why
 	if ok {
-		g.cancelled(sym, id, info)
+		g.cancelled(sym, id, &info)
 	}
 	return ok
 }
 
 // cancelled writes the cancel event of order id, as it stood.
-func (g *market) cancelled(sym uint32, id uint64, info orderbook.OrderInfo) {
+func (g *market) cancelled(sym uint32, id uint64, info *orderbook.OrderInfo) {
 	g.emit(&replay.Event{TS: g.now, Symbol: sym, Action: replay.ActionCancel, Side: info.Side, OrderID: id, Account: info.Account, Price: info.Price, Qty: info.Qty})
 }
 
@@ -549,7 +551,8 @@ func (g *exchange) Reduce(sym uint32, id uint64, qty int64) error {
 
 // Remaining is a live order's open quantity.
 func (g *exchange) Remaining(sym uint32, id uint64) (int64, bool) {
-	info, ok := g.books[sym].Get(id)
+	var info orderbook.OrderInfo
+	ok := g.books[sym].GetInto(id, &info) // in place: Book.GetInto says why
 	return info.Qty, ok
 }
 
