@@ -87,8 +87,8 @@ func (b *Book) Submit(o Order, fills []Fill) ([]Fill, Result, error) {
 // and submits it at once (replay's engine, an order a record) saves the
 // copy of it into the call's arguments: that copy reads the order back 16
 // bytes at a time from the 8-byte stores just made, which the processor
-// cannot forward, and stalled the engine's every add (-12% engine time
-// without it, BENCHMARKS.md).
+// cannot forward, and stalled the engine's every add (the engine took 12%
+// less time once it called SubmitOrder: BENCHMARKS.md).
 func (b *Book) SubmitOrder(o *Order, fills []Fill) ([]Fill, Result, error) {
 	b.makers = b.makers[:0]
 	b.expired = b.expired[:0]
