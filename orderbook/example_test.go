@@ -70,3 +70,29 @@ func ExampleBook_Prefetch() {
 	fmt.Println(gone, "cancelled,", b.Len(), "resting")
 	// Output: 16666 cancelled, 33334 resting
 }
+
+// A replay's engine fills in one Order per add, field by field, and hands
+// it to the book by pointer; a venue that passes the resting order on
+// writes it where it keeps it. Neither copies a struct it has just written
+// (SubmitOrder says why that is worth a method).
+func ExampleBook_SubmitOrder() {
+	b, _ := orderbook.New(orderbook.Config{Tick: 1, Lot: 1})
+	var o orderbook.Order
+	var fills []orderbook.Fill
+	for i, px := range []int64{101, 102} {
+		o.ID, o.Account, o.Side, o.Price, o.Qty = uint64(i+1), 100, orderbook.Sell, px, 5
+		fills, _, _ = b.SubmitOrder(&o, fills[:0])
+	}
+	o.ID, o.Account, o.Side, o.Price, o.Qty = 3, 200, orderbook.Buy, 101, 2
+	fills, res, _ := b.SubmitOrder(&o, fills[:0])
+	fmt.Printf("%d filled against order %d\n", res.Filled, fills[0].MakerOrder)
+	var info orderbook.OrderInfo
+	if b.CancelLiveInto(1, &info) {
+		fmt.Printf("pulled order %d: %d left at %d\n", info.ID, info.Qty, info.Price)
+	}
+	fmt.Println("order 1 still live:", b.GetInto(1, &info))
+	// Output:
+	// 2 filled against order 1
+	// pulled order 1: 3 left at 101
+	// order 1 still live: false
+}
